@@ -1,0 +1,93 @@
+"""Open the app database (WAL), apply numbered migrations, bind the peewee models."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from importlib import resources
+from pathlib import Path
+
+import peewee
+
+from router.errors import SparklioError
+
+# Every model binds to this proxy; `open_store` points it at the data dir's file.
+database = peewee.DatabaseProxy()
+
+DB_FILENAME = "sparklio.db"
+_MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """All (number, name, sql) migrations shipped in router/store/migrations, in order."""
+    found = []
+    for entry in resources.files("router.store").joinpath("migrations").iterdir():
+        m = _MIGRATION_RE.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Store:
+    """The open database of one data dir."""
+
+    def __init__(self, db: peewee.SqliteDatabase, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        if not self.db.is_closed():
+            self.db.close()
+
+    def schema_version(self) -> int:
+        """Highest applied migration number."""
+        row = self.db.execute_sql("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+
+def _migrate(db: peewee.SqliteDatabase) -> None:
+    """Apply each migration not yet recorded, each in its own transaction."""
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at REAL)"
+    )
+    applied = {r[0] for r in db.execute_sql("SELECT version FROM schema_migrations").fetchall()}
+    for version, name, sql in _migrations():
+        if version in applied:
+            continue
+        conn = db.connection()
+        try:
+            conn.executescript("BEGIN;\n" + sql + "\nCOMMIT;")
+        except sqlite3.Error as exc:
+            conn.rollback()
+            raise SparklioError(f"database migration {name} failed: {exc}") from exc
+        db.execute_sql(
+            "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+            (version, name, time.time()),
+        )
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (creating if needed) `data_dir/sparklio.db`, migrate it and bind the models to it."""
+    data_dir = Path(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise SparklioError(f"data folder {data_dir} is not writable: {exc.strerror or exc}") from exc
+    path = data_dir / DB_FILENAME
+    db = peewee.SqliteDatabase(
+        str(path),
+        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "busy_timeout": 10000},
+        check_same_thread=False,
+    )
+    try:
+        db.connect(reuse_if_open=True)
+        _migrate(db)
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        raise SparklioError(f"cannot open database {path}: {exc}") from exc
+    database.initialize(db)
+    return Store(db, path)

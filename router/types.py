@@ -1,0 +1,280 @@
+"""Plain data types shared by the planner, providers, engine, CLI and UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Role = Literal["system", "user", "assistant"]
+Complexity = Literal["simple", "medium", "complex"]
+BudgetTier = Literal["low", "standard", "premium"]
+SpeedTier = Literal["realtime", "standard", "batch"]
+Quality = Literal["draft", "standard", "production"]
+
+COMPLEXITIES: tuple[str, ...] = ("simple", "medium", "complex")
+BUDGET_TIERS: tuple[str, ...] = ("low", "standard", "premium")
+SPEED_TIERS: tuple[str, ...] = ("realtime", "standard", "batch")
+QUALITIES: tuple[str, ...] = ("draft", "standard", "production")
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """An image attached to a message (raw bytes plus MIME type)."""
+
+    data: bytes
+    mime: str = "image/png"
+    name: str = ""
+
+
+@dataclass
+class Message:
+    """One chat message as sent to a provider."""
+
+    role: Role
+    content: str
+    images: list[ImageInput] = field(default_factory=list)
+
+
+@dataclass
+class RouteRequest:
+    """What the user asked for; None fields mean Auto / not set."""
+
+    messages: list[Message]
+    task: str | None = None
+    complexity: Complexity | None = None
+    budget: BudgetTier | None = None
+    speed: SpeedTier | None = None
+    quality: Quality | None = None
+    model: str | None = None  # pin one catalog id
+    offline: bool | None = None  # None: the setting decides
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+    use_cache: bool = True
+    explore: bool = True
+    conversation_id: int | None = None
+    workflow_run_id: int | None = None
+
+    @property
+    def prompt(self) -> str:
+        """The last user message's text."""
+        for m in reversed(self.messages):
+            if m.role == "user":
+                return m.content
+        return ""
+
+    @property
+    def has_image(self) -> bool:
+        """True when any message carries an image."""
+        return any(m.images for m in self.messages)
+
+
+@dataclass
+class PlanEntry:
+    """One model in the chain with its score and why it is there."""
+
+    model: str
+    provider: str
+    score: float
+    why: str
+
+
+@dataclass
+class Exclusion:
+    """A catalog model left out of the chain and the reason."""
+
+    model: str
+    reason: str
+
+
+@dataclass
+class RoutePlan:
+    """The planner's answer: resolved request fields, ordered chain and exclusions."""
+
+    task: str
+    complexity: str
+    budget: str
+    speed: str | None
+    quality: str | None
+    offline: bool
+    chain: list[PlanEntry]
+    excluded: list[Exclusion]
+    estimated_input_tokens: int = 0
+    auto_task: bool = False
+    auto_complexity: bool = False
+    experiment: bool = False
+
+    def to_json(self) -> dict:
+        """The `sparklio route --json` shape."""
+        return {
+            "task": self.task,
+            "complexity": self.complexity,
+            "budget": self.budget,
+            "speed": self.speed,
+            "quality": self.quality,
+            "offline": self.offline,
+            "chain": [e.__dict__.copy() for e in self.chain],
+            "excluded": [e.__dict__.copy() for e in self.excluded],
+        }
+
+
+@dataclass
+class Usage:
+    """Token/image usage as the API reported it, normalised."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0  # part of input_tokens read from the provider's prompt cache
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0  # part of output_tokens spent reasoning
+    images: int = 0
+    image_size: str = ""
+    image_quality: str = ""
+    gpu_seconds: float = 0.0
+    energy_wh: float | None = None
+
+
+# ---- streaming events (provider -> engine -> UI/CLI) ----
+
+
+@dataclass
+class TextDelta:
+    """A piece of streamed answer text."""
+
+    text: str
+
+
+@dataclass
+class UsageReport:
+    """Final usage for the attempt (sent once, near the end)."""
+
+    usage: Usage
+
+
+@dataclass
+class Finished:
+    """The provider said the answer is complete (a stream without it was cut)."""
+
+    reason: str = "stop"
+
+
+ProviderEvent = Union[TextDelta, UsageReport, Finished]
+
+
+@dataclass
+class EmbeddingResult:
+    """Vectors for a batch of texts plus usage."""
+
+    vectors: list[list[float]]
+    usage: Usage
+
+
+@dataclass
+class GeneratedImage:
+    """One generated image: PNG bytes and the parameters that made it."""
+
+    png: bytes
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImageResult:
+    """Images from one generation call plus usage."""
+
+    images: list[GeneratedImage]
+    usage: Usage
+
+
+@dataclass
+class Attempt:
+    """One try at one model, as shown in answer footers and `ask --json`."""
+
+    model: str
+    provider: str
+    outcome: str  # ok | error | cancelled | cut | refused
+    error: str = ""
+    error_class: str = ""
+    fallback_position: int = 0
+    latency_ms: float = 0.0
+
+
+# ---- engine events (engine -> UI/CLI) ----
+
+
+@dataclass
+class AttemptStarted:
+    """The engine is calling `model` (position 0 = primary; attempt counts retries from 1)."""
+
+    model: str
+    provider: str
+    position: int
+    attempt: int
+
+
+@dataclass
+class RetryScheduled:
+    """A transient or rate-limit error; the engine waits `delay_s` then retries the same model."""
+
+    model: str
+    delay_s: float
+    error: str
+
+
+@dataclass
+class AttemptFailed:
+    """A model gave up (after its retries); the engine moves to the next one if any."""
+
+    attempt: Attempt
+
+
+@dataclass
+class PartialWithdrawn:
+    """Text streamed from `model` so far is void (the stream was cut); discard it."""
+
+    model: str
+
+
+@dataclass
+class Answer:
+    """The final, complete answer with its cost and provenance."""
+
+    model: str
+    provider: str
+    text: str
+    usage: Usage
+    cost_usd: float
+    cached: bool
+    latency_ms: float
+    ttft_ms: float | None
+    attempts: list[Attempt]
+    plan: RoutePlan | None = None
+    user_message_id: int | None = None
+    message_id: int | None = None
+    experiment: bool = False
+
+    def to_json(self) -> dict:
+        """The `sparklio ask --json` shape."""
+        return {
+            "model": self.model,
+            "provider": self.provider,
+            "text": self.text,
+            "input_tokens": self.usage.input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "cost_usd": round(self.cost_usd, 8),
+            "cached": self.cached,
+            "latency_ms": round(self.latency_ms, 1),
+            "message_id": self.message_id,
+            "attempts": [
+                {"model": a.model, "provider": a.provider, "outcome": a.outcome, "error": a.error}
+                for a in self.attempts
+            ],
+        }
+
+
+@dataclass
+class AnswerDone:
+    """Last event of a successful run."""
+
+    answer: Answer
+
+
+EngineEvent = Union[AttemptStarted, RetryScheduled, AttemptFailed, PartialWithdrawn, TextDelta, AnswerDone]
