@@ -102,6 +102,19 @@ class RoutePlan:
     auto_task: bool = False
     auto_complexity: bool = False
     experiment: bool = False
+    alternatives: list[PlanEntry] = field(default_factory=list)  # eligible, not in the chain (exploration)
+    kind: str = "chat"
+
+    def explain(self) -> str:
+        """Multi-line human explanation of the chain and the exclusions."""
+        lines = [f"Task {self.task} ({'auto' if self.auto_task else 'chosen'}), complexity {self.complexity}, "
+                 f"budget tier {self.budget}" + (", offline" if self.offline else "")]
+        for i, e in enumerate(self.chain):
+            lines.append(f"{i + 1}. {e.model} ({e.provider}) — {e.why}")
+        if self.excluded:
+            lines.append("Not used:")
+            lines.extend(f"  · {x.model}: {x.reason}" for x in self.excluded)
+        return "\n".join(lines)
 
     def to_json(self) -> dict:
         """The `sparklio route --json` shape."""

@@ -1,0 +1,295 @@
+"""The Sparklio facade: one object the CLI and the GUI use to plan, run, price and remember requests."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from router.budget import Budget
+from router.cache import ResponseCache
+from router.catalog import Catalog, ModelSpec, load_catalog
+from router.conversations import Conversations
+from router.engine import Engine, OpResult, RetryPolicy
+from router.errors import SparklioError
+from router.events import AppEvent, EventBus
+from router.learning import Learning
+from router.paths import RESOURCES, data_dir as resolve_data_dir
+from router.planner import make_plan
+from router.policy import Policy
+from router.providers.registry import ProviderRegistry
+from router.secrets import Secrets
+from router.settings import Settings
+from router.stats import Stats
+from router.store import open_store
+from router.types import (Answer, AnswerDone, EmbeddingResult, ImageResult, Message, PartialWithdrawn, RoutePlan,
+                          RouteRequest, TextDelta)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelStatus:
+    """A catalog model with whether it can be used now and why (not)."""
+
+    model: ModelSpec
+    available: bool
+    why: str
+
+
+class Sparklio:
+    """Owns the store, catalog, policy, providers, engine and the money/learning services for one data dir."""
+
+    def __init__(self, data_dir: Path, *, keyring: Any = None, env: dict | None = None,
+                 provider_overrides: dict | None = None, retry: RetryPolicy | None = None, sleep=None,
+                 rng=None) -> None:
+        self.data_dir = data_dir
+        self.store = open_store(data_dir)
+        self.events = EventBus()
+        self.settings = Settings(self.store, self.events)
+        self.secrets = Secrets(keyring, env)
+        self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
+                                             data_dir / "price-cache.json")
+        self.policy = Policy(RESOURCES / "policy.toml", data_dir / "policy.toml", self.settings)
+        self.budget = Budget(self.settings, self.events)
+        self.cache = ResponseCache(self.settings, policy=self.policy)
+        self.stats = Stats(self.settings)
+        self.learning = Learning(self.settings, self.policy, self.events, rng, catalog=self.catalog, budget=self.budget)
+        self.conversations = Conversations()
+        self.registry = ProviderRegistry(self.settings, self.secrets, overrides=provider_overrides)
+        kw = {"sleep": sleep} if sleep is not None else {}
+        self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
+                             policy=self.policy, settings=self.settings, retry=retry, **kw)
+        self._classify = None
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None, **kw: Any) -> Sparklio:
+        """Open the app for a data folder (flag, SPARKLIO_HOME, or the platform default)."""
+        return cls(resolve_data_dir(data_dir), **kw)
+
+    # ---- mode ----
+    @property
+    def offline(self) -> bool:
+        """Local-only mode: no request leaves the machine."""
+        return bool(self.settings.get("offline"))
+
+    def set_offline(self, on: bool) -> None:
+        """Switch local-only mode (persisted)."""
+        self.settings.set("offline", bool(on))
+
+    # ---- planning ----
+    def classify(self, prompt: str, has_image: bool = False):
+        """Auto task and complexity (loads the classifier on first use)."""
+        if self._classify is None:
+            from router.classify import classify
+
+            self._classify = classify
+        return self._classify(prompt, has_image)
+
+    def plan(self, request: RouteRequest, *, explore: bool = False) -> RoutePlan:
+        """The ordered model chain for a request, with reasons (no network)."""
+        if not request.messages or not request.prompt.strip() and not request.has_image:
+            raise SparklioError("the prompt is empty: type something to send")
+        task, complexity = request.task, request.complexity
+        auto_task, auto_cx = task is None, complexity is None
+        if task is not None:
+            self.policy.task(task)
+        if auto_task or auto_cx:
+            c = self.classify(request.prompt, request.has_image)
+            task = task or c.task
+            complexity = complexity or (c.complexity if auto_task else c.complexity)
+        offline = self.offline if request.offline is None else bool(request.offline)
+        plan = make_plan(messages=request.messages, task=task, complexity=complexity,
+                         tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
+                         avail=self.registry.availability(self.engine.cooldown_until), offline=offline,
+                         speed=request.speed, quality=request.quality, pinned=request.model,
+                         has_image=request.has_image)
+        plan.auto_task, plan.auto_complexity = auto_task, auto_cx
+        if explore and request.explore and request.model is None:
+            plan = self.learning.maybe_explore(plan, plan.alternatives, self.catalog.models.get)
+        return plan
+
+    # ---- chat ----
+    def _save_images(self, msg: Message) -> list[dict]:
+        out = []
+        folder = self.data_dir / "attachments"
+        for img in msg.images:
+            folder.mkdir(parents=True, exist_ok=True)
+            ext = {"image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}.get(img.mime, ".png")
+            path = folder / (hashlib.sha256(img.data).hexdigest()[:24] + ext)
+            if not path.exists():
+                path.write_bytes(img.data)
+            out.append({"kind": "image", "path": str(path), "mime": img.mime, "name": img.name})
+        return out
+
+    async def run(self, request: RouteRequest, *, store: bool = True) -> AsyncIterator:
+        """Plan and execute a chat request, yielding engine events; the user's message is stored first."""
+        user_id = assistant_id = None
+        if store:
+            if request.conversation_id is None:
+                conv = self.conversations.create()
+                request = replace(request, conversation_id=conv.id)
+            last = request.messages[-1]
+            user = self.conversations.add(request.conversation_id, "user", last.content,
+                                          attachments=self._save_images(last))
+            user_id = user.id
+            self.conversations.auto_title(request.conversation_id, last.content)
+        plan = self.plan(request, explore=True)
+        if store:
+            assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending").id
+        text: list[str] = []
+        attempts_meta: list = []
+
+        async def invoke(provider, model, max_out):
+            async for ev in provider.stream_chat(model, request.messages, max_tokens=max_out,
+                                                 temperature=request.temperature):
+                yield ev
+
+        cache_key = None
+        if request.use_cache and self.cache.enabled():
+            cache_key = lambda m: self.cache.key(m, request.messages, {"temperature": request.temperature})  # noqa: E731
+        try:
+            async for ev in self.engine.execute(plan, request, invoke, message_id=assistant_id, cache_key=cache_key):
+                if isinstance(ev, TextDelta):
+                    text.append(ev.text)
+                elif isinstance(ev, PartialWithdrawn):
+                    text.clear()
+                elif isinstance(ev, AnswerDone):
+                    ev.answer.user_message_id = user_id
+                    if assistant_id is not None:
+                        self.conversations.update_message(assistant_id, content=ev.answer.text, status="ok",
+                                                          model=ev.answer.model, meta=_answer_meta(ev.answer))
+                yield ev
+        except asyncio.CancelledError:
+            if assistant_id is not None:
+                self.conversations.update_message(assistant_id, content="".join(text), status="cancelled",
+                                                  meta={"plan": plan.explain()})
+            raise
+        except SparklioError as exc:
+            if assistant_id is not None:
+                attempts_meta = [a.__dict__ for a in getattr(exc, "attempts", [])]
+                self.conversations.update_message(assistant_id, content=str(exc), status="error",
+                                                  meta={"plan": plan.explain(), "attempts": attempts_meta})
+            raise
+
+    async def ask(self, request: RouteRequest, *, store: bool = True) -> Answer:
+        """Run a request to completion and return the answer."""
+        answer = None
+        async for ev in self.run(request, store=store):
+            if isinstance(ev, AnswerDone):
+                answer = ev.answer
+        assert answer is not None
+        return answer
+
+    def rate(self, message_id: int, stars: int) -> None:
+        """Rate an answer 1–5 stars (feeds the learner)."""
+        self.learning.rate(message_id, stars)
+
+    # ---- embeddings and images ----
+    async def embed(self, texts: list[str], *, offline: bool | None = None,
+                    workflow_run_id: int | None = None) -> tuple[ModelSpec, EmbeddingResult]:
+        """Embed texts with the embeddings row's model (offline: an installed local embedding model)."""
+        texts = [t for t in texts if t and t.strip()]
+        if not texts:
+            raise SparklioError("there is no text to embed")
+        request = RouteRequest([Message("user", "\n".join(texts))], task="embeddings", offline=offline,
+                               workflow_run_id=workflow_run_id)
+        plan = self.plan(request)
+
+        async def invoke(provider, model, _max_out):
+            res = await provider.embed(model, texts)
+            yield OpResult(res, res.usage)
+
+        return await self._run_op(plan, request, invoke, "embed")
+
+    async def generate_image(self, prompt: str, *, task: str = "image_generation_bulk", model: str | None = None,
+                             offline: bool | None = None, workflow_run_id: int | None = None,
+                             size: str = "1024x1024", quality: str = "standard", n: int = 1,
+                             **params: Any) -> tuple[ModelSpec, ImageResult]:
+        """Generate images with the task row's model (routed, budgeted, in the ledger)."""
+        if not prompt.strip():
+            raise SparklioError("the image prompt is empty")
+        request = RouteRequest([Message("user", prompt)], task=task, model=model, offline=offline,
+                               workflow_run_id=workflow_run_id)
+        plan = self.plan(request)
+
+        async def invoke(provider, m, _max_out):
+            res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **params)
+            yield OpResult(res, res.usage)
+
+        def hold(m: ModelSpec) -> float:
+            return m.image_price(size, quality) * n
+
+        return await self._run_op(plan, request, invoke, "image", hold_for=hold)
+
+    async def _run_op(self, plan, request, invoke, kind, hold_for=None):
+        result = None
+        async for ev in self.engine.execute(plan, request, invoke, kind=kind, hold_for=hold_for):
+            if isinstance(ev, OpResult):
+                result = ev.value
+            elif isinstance(ev, AnswerDone):
+                return self.catalog.get(ev.answer.model), result
+        raise SparklioError("the request finished without a result")
+
+    # ---- models ----
+    def model_status(self) -> list[ModelStatus]:
+        """Every catalog model with availability and the reason."""
+        avail = self.registry.availability(self.engine.cooldown_until)
+        out = []
+        for m in self.catalog:
+            if not m.priced:
+                out.append(ModelStatus(m, False, "price unknown: never routed automatically"))
+            elif self.offline and not m.local:
+                out.append(ModelStatus(m, False, "offline mode: only local models run"))
+            elif m.provider not in avail.ready:
+                out.append(ModelStatus(m, False, avail.reasons.get(m.provider, "not set up")))
+            elif m.local and not m.installed:
+                out.append(ModelStatus(m, False, f"not installed (ollama pull {m.api_model})"))
+            else:
+                out.append(ModelStatus(m, True, "ready"))
+        return out
+
+    async def refresh_local(self, timeout: float = 1.5) -> bool:
+        """Ask Ollama which models are installed; they join the catalog. True when Ollama answered."""
+        try:
+            from local_models.ollama import OllamaManager, catalog_entries
+
+            mgr = OllamaManager(self.registry.ollama_host())
+            status = await asyncio.wait_for(mgr.status(), timeout)
+            if not status.running:
+                raise SparklioError(status.message)
+            models = await asyncio.wait_for(mgr.list_models(), timeout * 4)
+        except (SparklioError, asyncio.TimeoutError, OSError) as exc:
+            self.registry.ollama_reachable = False
+            self.registry.ollama_message = str(exc) or "Ollama is not running"
+            self.catalog.set_installed("ollama", {})
+            self.events.publish(AppEvent("catalog_changed"))
+            return False
+        specs = {s.id: s for s in catalog_entries(models, self.catalog)}
+        self.catalog.set_installed("ollama", specs)
+        self.registry.ollama_reachable = True
+        self.registry.ollama_message = "Ollama is running"
+        self.events.publish(AppEvent("catalog_changed"))
+        return True
+
+    async def aclose(self) -> None:
+        """Close provider clients and the database."""
+        await self.registry.aclose()
+        self.store.close()
+
+
+def _answer_meta(a: Answer) -> dict:
+    """What an answer's footer needs, stored with the message."""
+    return {
+        "model": a.model, "provider": a.provider, "cost_usd": a.cost_usd, "cached": a.cached,
+        "latency_ms": a.latency_ms, "ttft_ms": a.ttft_ms, "experiment": a.experiment,
+        "usage": {"input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens,
+                  "cached_input_tokens": a.usage.cached_input_tokens, "reasoning_tokens": a.usage.reasoning_tokens},
+        "attempts": [x.__dict__ for x in a.attempts],
+        "plan": a.plan.explain() if a.plan else "",
+        "task": a.plan.task if a.plan else "",
+    }

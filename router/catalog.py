@@ -1,0 +1,224 @@
+"""The model catalog: ModelSpec, loading resources/catalog.toml, prices (genai-prices first)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from router.errors import ConfigError
+from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
+
+KINDS = ("chat", "embedding", "image")
+CAPABILITIES = frozenset({"text", "vision", "code", "reasoning", "image_gen", "embedding", "tools", "long_context"})
+PROVIDERS = ("openai", "anthropic", "google", "ollama", "compat", "local_sd")
+LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One routable model: identity, wire name, prices, speed, context and quality."""
+
+    id: str
+    provider: str
+    api_model: str
+    kind: str = "chat"
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+    capabilities: frozenset = frozenset({"text"})
+    input_price: float | None = 0.0  # USD per 1M input tokens (None = unknown)
+    output_price: float | None = 0.0  # USD per 1M output tokens
+    cached_input_price: float | None = None  # USD per 1M cached input tokens (None = input_price)
+    image_prices: dict = field(default_factory=dict, hash=False, compare=False)  # "1024x1024[/hd]" -> USD
+    per_image_input: float = 0.0  # USD per attached input image (vision surcharge)
+    price_source: str = "catalog"  # genai-prices | catalog | unknown
+    speed: str = "standard"
+    latency_s: float = 5.0  # typical seconds for a 500-token answer (or one image)
+    context_window: int = 8192
+    max_output: int = 4096
+    quality: float = 7.0  # 0-10
+    min_budget: str = "low"  # lowest budget tier that may use it
+    display_name: str = ""
+    description: str = ""
+    dimensions: int | None = None  # embeddings
+    installed: bool = True  # local models: present on this machine
+    price_ref: str = ""  # the model name genai-prices knows it by ("" = not looked up)
+
+    @property
+    def local(self) -> bool:
+        """True for models that run on this machine ($0 money)."""
+        return self.provider in LOCAL_PROVIDERS
+
+    @property
+    def name(self) -> str:
+        """Human name for lists."""
+        return self.display_name or self.id
+
+    @property
+    def priced(self) -> bool:
+        """False for a cloud model whose price is unknown (never routed automatically)."""
+        return self.local or self.price_source != "unknown"
+
+    def image_price(self, size: str = "1024x1024", quality: str = "standard") -> float:
+        """USD for one generated image of this size/quality (closest known entry)."""
+        if self.local:
+            return 0.0
+        for key in (f"{size}/{quality}", size, "default"):
+            if key in self.image_prices:
+                return float(self.image_prices[key])
+        if self.image_prices:
+            return float(max(self.image_prices.values()))
+        return 0.0
+
+    def cost(self, usage: Usage) -> float:
+        """USD for a call with this usage (cached input and reasoning tokens priced as the provider does)."""
+        if self.local:
+            return 0.0
+        if self.kind == "image":
+            return self.image_price(usage.image_size or "1024x1024", usage.image_quality or "standard") * usage.images
+        inp = self.input_price or 0.0
+        out = self.output_price or 0.0
+        cached_rate = self.cached_input_price if self.cached_input_price is not None else inp
+        uncached = max(usage.input_tokens - usage.cached_input_tokens, 0)
+        # Reasoning tokens are billed as output tokens by every provider; they are part of output_tokens.
+        total = uncached * inp + usage.cached_input_tokens * cached_rate + usage.output_tokens * out
+        return total / 1_000_000 + usage.images * self.per_image_input
+
+    def worst_case_cost(self, input_tokens: int, max_output: int | None = None, images: int = 0) -> float:
+        """Upper bound used for budget reservations."""
+        if self.local:
+            return 0.0
+        if self.kind == "image":
+            return self.image_price() * max(images, 1)
+        out = max_output if max_output is not None else self.max_output
+        return ((input_tokens * (self.input_price or 0.0)) + out * (self.output_price or 0.0)) / 1_000_000 + (
+            images * self.per_image_input
+        )
+
+
+_FIELDS = {f for f in ModelSpec.__dataclass_fields__} | {"price_ref"}
+_RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
+
+
+def _line_of(text: str, model_id: str) -> int:
+    """Line number of the `[models."id"]` header in a catalog file (1-based; 0 if not found)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip().replace("'", '"') in (f'[models."{model_id}"]', f"[models.{model_id}]"):
+            return n
+    return 0
+
+
+def _spec_from_table(model_id: str, t: dict, where: str) -> tuple[ModelSpec, str | None]:
+    """Validate one `[models.ID]` table and build its ModelSpec (plus its genai-prices ref)."""
+    unknown = set(t) - _FIELDS
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} in model {model_id!r}")
+    for req in ("provider", "api_model"):
+        if not isinstance(t.get(req), str) or not t[req]:
+            raise ConfigError(f"{where}: model {model_id!r} needs a {req} string")
+    if t["provider"] not in PROVIDERS:
+        raise ConfigError(f"{where}: model {model_id!r} has unknown provider {t['provider']!r} (one of {', '.join(PROVIDERS)})")
+    kind = t.get("kind", "chat")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: model {model_id!r} has unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    caps = frozenset(t.get("capabilities", ["text"]))
+    if not caps <= CAPABILITIES:
+        raise ConfigError(f"{where}: model {model_id!r} has unknown capabilities {sorted(caps - CAPABILITIES)}")
+    if t.get("speed", "standard") not in SPEED_TIERS:
+        raise ConfigError(f"{where}: model {model_id!r} speed must be one of {', '.join(SPEED_TIERS)}")
+    if t.get("min_budget", "low") not in BUDGET_TIERS:
+        raise ConfigError(f"{where}: model {model_id!r} min_budget must be one of {', '.join(BUDGET_TIERS)}")
+    num_fields = ("input_price", "output_price", "cached_input_price", "per_image_input", "latency_s", "quality")
+    for f in num_fields + ("context_window", "max_output"):
+        v = t.get(f)
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
+            raise ConfigError(f"{where}: model {model_id!r} field {f} must be a non-negative number, not {v!r}")
+    kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__}
+    kw["capabilities"] = caps
+    kw["kind"] = kind
+    local = t["provider"] in LOCAL_PROVIDERS
+    has_price = "input_price" in t or "image_prices" in t
+    if not local and not has_price:
+        kw["price_source"] = "unknown"
+        kw["input_price"] = kw["output_price"] = None
+    if local:
+        kw["installed"] = t["provider"] == "local_sd"  # Ollama models are installed once discovered
+    ref = t.get("price_ref", t["api_model"]) if not local else ""
+    kw["price_ref"] = ref
+    return ModelSpec(id=model_id, **kw), (ref or None)
+
+
+class Catalog:
+    """All known models by id; local models join when discovered."""
+
+    def __init__(self, models: dict[str, ModelSpec]) -> None:
+        self.models = models
+
+    def get(self, model_id: str) -> ModelSpec:
+        """The model with this id, or a clear error naming it."""
+        try:
+            return self.models[model_id]
+        except KeyError:
+            raise ConfigError(f"unknown model id {model_id!r} (run `sparklio models` to list them)") from None
+
+    def __contains__(self, model_id: str) -> bool:
+        return model_id in self.models
+
+    def __iter__(self):
+        return iter(self.models.values())
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def of_kind(self, kind: str) -> list[ModelSpec]:
+        """Models of one kind (chat, embedding, image)."""
+        return [m for m in self.models.values() if m.kind == kind]
+
+    def upsert(self, spec: ModelSpec) -> None:
+        """Add or replace a model (used by Ollama discovery)."""
+        self.models[spec.id] = spec
+
+    def set_installed(self, provider: str, installed: dict[str, ModelSpec]) -> None:
+        """Mark exactly `installed` (id -> spec) as the provider's installed models."""
+        for mid, m in list(self.models.items()):
+            if m.provider == provider and mid not in installed:
+                self.models[mid] = replace(m, installed=False)
+        for mid, spec in installed.items():
+            self.models[mid] = replace(spec, installed=True)
+
+
+def load_catalog_file(path: Path) -> tuple[dict[str, ModelSpec], dict[str, str]]:
+    """Parse one catalog TOML file into specs and their price refs; errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read catalog {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    models = data.get("models")
+    if not isinstance(models, dict):
+        raise ConfigError(f"{path}: no [models.ID] tables found")
+    specs: dict[str, ModelSpec] = {}
+    refs: dict[str, str] = {}
+    for mid, table in models.items():
+        where = f"{path}, line {_line_of(text, mid)}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: models.{mid} must be a table")
+        spec, ref = _spec_from_table(mid, table, where)
+        specs[mid] = spec
+        if ref:
+            refs[mid] = ref
+    return specs, refs
+
+
+def load_catalog(builtin: Path, user: Path | None = None, price_cache: Path | None = None) -> Catalog:
+    """Built-in catalog, overlaid by the user's file, with prices from genai-prices where known."""
+    from router.pricing import apply_known_prices
+
+    specs, refs = load_catalog_file(builtin)
+    if user is not None and user.exists():
+        more, more_refs = load_catalog_file(user)
+        specs.update(more)
+        refs.update(more_refs)
+    return Catalog(apply_known_prices(specs, refs, price_cache))

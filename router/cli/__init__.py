@@ -1,0 +1,112 @@
+"""The `sparklio` command line: route, ask, models, keys (+ money and workflow commands)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from router.errors import SparklioError
+
+EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad flag as one clear line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"sparklio: error: {message} (see `sparklio {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help`)\n".replace("  ", " "))
+
+
+def _routing_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prompt", help="what you want (use - to read it from stdin)")
+    p.add_argument("--task", help="task type (default: auto)")
+    p.add_argument("--complexity", choices=["simple", "medium", "complex"])
+    p.add_argument("--budget", choices=["low", "standard", "premium"])
+    p.add_argument("--speed", choices=["realtime", "standard", "batch"])
+    p.add_argument("--quality", choices=["draft", "standard", "production"])
+    p.add_argument("--image", action="append", default=[], metavar="FILE", help="attach an image (repeatable)")
+    p.add_argument("--offline", action="store_true", default=None, help="local models only")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command tree."""
+    parser = _Parser(prog="sparklio", description="Sparklio Desktop: route every AI request to the right model.")
+    parser.add_argument("--data-dir", metavar="DIR", help="data folder (default: $SPARKLIO_HOME or the platform's)")
+    parser.add_argument("--offline", dest="global_offline", action="store_true", help="local-only mode for this run")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub.add_parser("gui", help="launch the desktop app (the default)")
+
+    from router.cli import core_cmds
+
+    core_cmds.register(sub, _routing_flags)
+    for name in EXTRA_COMMANDS:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        mod.register(sub)
+    return parser
+
+
+def _log_path(data_dir: Path | None) -> Path | None:
+    try:
+        from router.paths import data_dir as resolve
+
+        d = resolve(data_dir) / "logs"
+        d.mkdir(parents=True, exist_ok=True)
+        return d / "sparklio.log"
+    except Exception:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one CLI command; expected failures print one line on stderr and return non-zero."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command in (None, "gui"):
+        parser.print_help()
+        return 0
+    app = None
+    try:
+        from router.app import Sparklio
+
+        app = Sparklio.open(args.data_dir)
+        if args.global_offline:
+            app.set_offline(True)
+        return int(args.func(app, args) or 0)
+    except SparklioError as exc:
+        print(f"sparklio: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("sparklio: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for the user: log it, say where
+        path = _log_path(args.data_dir)
+        if path is not None:
+            import traceback
+
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc())
+        print(f"sparklio: unexpected error: {type(exc).__name__}: {exc}"
+              + (f" (details in {path})" if path else ""), file=sys.stderr)
+        return 1
+    finally:
+        if app is not None:
+            try:
+                asyncio.run(app.aclose())
+            except Exception:
+                pass
+
+
+def print_json(obj) -> None:
+    """Pretty JSON on stdout."""
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))

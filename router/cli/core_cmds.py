@@ -1,0 +1,182 @@
+"""`sparklio route`, `ask`, `models`, `keys`: the router core from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import mimetypes
+import sys
+from pathlib import Path
+
+from router.errors import AllProvidersFailedError, SparklioError
+from router.types import (AnswerDone, AttemptFailed, AttemptStarted, ImageInput, Message, PartialWithdrawn,
+                          RetryScheduled, RouteRequest, TextDelta)
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+
+def _read_prompt(text: str) -> str:
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise SparklioError("the prompt is empty: type something to send")
+    return text
+
+
+def _read_image(path: str) -> ImageInput:
+    p = Path(path)
+    if not p.is_file():
+        raise SparklioError(f"image {path} does not exist")
+    mime = mimetypes.guess_type(p.name)[0] or ""
+    if not mime.startswith("image/"):
+        raise SparklioError(f"{path} is not an image (PNG, JPEG, WebP or GIF)")
+    data = p.read_bytes()
+    if len(data) > MAX_IMAGE_BYTES:
+        raise SparklioError(f"image {path} is {len(data) / 1e6:.1f} MB; the limit is 20 MB")
+    return ImageInput(data, mime, p.name)
+
+
+def request_from(args, app) -> RouteRequest:
+    """A RouteRequest from route/ask flags."""
+    prompt = _read_prompt(args.prompt)
+    if args.task:
+        app.policy.task(args.task)
+    model = getattr(args, "model", None)
+    if model:
+        app.catalog.get(model)
+    images = [_read_image(p) for p in args.image]
+    return RouteRequest([Message("user", prompt, images)], task=args.task, complexity=args.complexity,
+                        budget=args.budget, speed=args.speed, quality=args.quality, model=model,
+                        offline=True if args.offline else None,
+                        use_cache=not getattr(args, "no_cache", False))
+
+
+def _prepare(app, offline: bool) -> None:
+    """Find installed Ollama models (local only, short timeout)."""
+    asyncio.run(app.refresh_local(timeout=0.5))
+
+
+def cmd_route(app, args) -> int:
+    """Print the plan, make no call."""
+    from router.cli import print_json
+
+    request = request_from(args, app)
+    _prepare(app, bool(args.offline))
+    plan = app.plan(request)
+    if args.json:
+        print_json(plan.to_json())
+    else:
+        print(plan.explain())
+    return 0
+
+
+async def _ask(app, request, as_json: bool):
+    out = sys.stdout
+    answer = None
+    async for ev in app.run(request):
+        if isinstance(ev, TextDelta) and not as_json:
+            out.write(ev.text)
+            out.flush()
+        elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1):
+            print(f"\n[{ev.model}: attempt {ev.attempt}]", file=sys.stderr)
+        elif isinstance(ev, RetryScheduled):
+            print(f"[{ev.model} failed ({ev.error}); retrying in {ev.delay_s:.1f} s]", file=sys.stderr)
+        elif isinstance(ev, AttemptFailed):
+            print(f"[{ev.attempt.model} gave up: {ev.attempt.error}]", file=sys.stderr)
+        elif isinstance(ev, PartialWithdrawn) and not as_json:
+            print(f"\n[the answer from {ev.model} was cut off and is discarded]", file=sys.stderr)
+        elif isinstance(ev, AnswerDone):
+            answer = ev.answer
+    return answer
+
+
+def cmd_ask(app, args) -> int:
+    """Run a request and stream the answer."""
+    from router.cli import print_json
+
+    request = request_from(args, app)
+    _prepare(app, bool(args.offline))
+    try:
+        answer = asyncio.run(_ask(app, request, args.json))
+    except AllProvidersFailedError as exc:
+        if args.json:
+            print_json({"error": str(exc), "attempts": [a.__dict__ for a in exc.attempts]})
+        raise
+    if args.json:
+        print_json(answer.to_json())
+    else:
+        cached = ", cached" if answer.cached else ""
+        print(f"\n\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
+              f"${answer.cost_usd:.5f} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_models(app, args) -> int:
+    """The catalog with availability."""
+    from router.cli import print_json
+
+    _prepare(app, False)
+    rows = app.model_status()
+    if args.json:
+        print_json([{
+            "id": s.model.id, "provider": s.model.provider, "api_model": s.model.api_model, "kind": s.model.kind,
+            "input_price": s.model.input_price, "output_price": s.model.output_price,
+            "price_source": s.model.price_source, "speed": s.model.speed, "context_window": s.model.context_window,
+            "quality": s.model.quality, "min_budget": s.model.min_budget, "available": s.available, "why": s.why,
+        } for s in rows])
+        return 0
+    print(f"{'model':26} {'provider':10} {'kind':9} {'$in/$out per 1M':>18} {'speed':9} {'context':>9} {'q':>4}  status")
+    for s in rows:
+        m = s.model
+        price = ("local" if m.local else "unknown" if not m.priced else
+                 "per image" if m.kind == "image" else f"{m.input_price:g}/{m.output_price:g}")
+        print(f"{m.id:26} {m.provider:10} {m.kind:9} {price:>18} {m.speed:9} {m.context_window:>9,} {m.quality:>4g}  "
+              f"{'✓ ready' if s.available else '✗ ' + s.why}")
+    return 0
+
+
+def cmd_keys(app, args) -> int:
+    """Store, delete or list provider keys (keyring only; keys are never printed)."""
+    if args.action == "list":
+        for p in ("openai", "anthropic", "google", "compat"):
+            src = app.secrets.source(p)
+            print(f"{p:10} {'key from ' + src if src else 'no key'}")
+        if not app.secrets.backend_ok:
+            print(app.secrets.backend_message, file=sys.stderr)
+        return 0
+    if not args.provider:
+        raise SparklioError(f"`sparklio keys {args.action}` needs a provider: openai, anthropic, google or compat")
+    if args.action == "set":
+        if sys.stdin.isatty():
+            key = getpass.getpass(f"{args.provider} API key (input hidden): ")
+        else:
+            key = sys.stdin.readline()
+        if not app.secrets.backend_ok:
+            raise SparklioError(app.secrets.backend_message.replace("keys you enter are kept for this session only",
+                                                                    "the key cannot be kept from the command line"))
+        where = app.secrets.set(args.provider, key)
+        print(f"stored the {args.provider} key in the {where}")
+        return 0
+    removed = app.secrets.delete(args.provider)
+    print(f"deleted the {args.provider} key" if removed else f"there was no stored {args.provider} key")
+    return 0
+
+
+def register(sub, routing_flags) -> None:
+    """Add route/ask/models/keys to the CLI."""
+    p = sub.add_parser("route", help="show which models would answer, and why (no call)")
+    routing_flags(p)
+    p.set_defaults(func=cmd_route)
+    p = sub.add_parser("ask", help="ask and stream the answer")
+    routing_flags(p)
+    p.add_argument("--model", help="use this catalog id")
+    p.add_argument("--no-cache", action="store_true", help="skip the response cache")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("models", help="list the catalog with availability")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+    p = sub.add_parser("keys", help="manage API keys in the OS keyring")
+    p.add_argument("action", choices=["set", "delete", "list"])
+    p.add_argument("provider", nargs="?", choices=["openai", "anthropic", "google", "compat"])
+    p.set_defaults(func=cmd_keys)

@@ -1,0 +1,81 @@
+"""Conversations and their messages: create, list/search, rename, delete, append."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from router.errors import SparklioError
+from router.store.models import ChatMessage, Conversation
+
+
+class Conversations:
+    """CRUD over conversations and messages (the user's text is stored before any network call)."""
+
+    def list(self, search: str = "", limit: int = 500) -> list[Conversation]:
+        """Most recently updated first; `search` matches titles and message text."""
+        q = Conversation.select().order_by(Conversation.updated_at.desc()).limit(limit)
+        if search:
+            like = f"%{search}%"
+            hits = ChatMessage.select(ChatMessage.conversation).where(ChatMessage.content ** like)
+            q = q.where((Conversation.title ** like) | (Conversation.id.in_(hits)))
+        return list(q)
+
+    def get(self, conversation_id: int) -> Conversation:
+        """One conversation or a clear error."""
+        conv = Conversation.get_or_none(Conversation.id == conversation_id)
+        if conv is None:
+            raise SparklioError(f"conversation {conversation_id} does not exist")
+        return conv
+
+    def create(self, title: str = "New chat") -> Conversation:
+        """A new, empty conversation."""
+        now = time.time()
+        return Conversation.create(title=(title or "New chat").strip()[:200], created_at=now, updated_at=now)
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        """Change a conversation's title (non-empty)."""
+        title = (title or "").strip()
+        if not title:
+            raise SparklioError("a conversation title cannot be empty")
+        self.get(conversation_id)
+        Conversation.update(title=title[:200]).where(Conversation.id == conversation_id).execute()
+
+    def delete(self, conversation_id: int) -> None:
+        """Delete a conversation and its messages (ledger rows stay: money spent is history)."""
+        self.get(conversation_id)
+        ChatMessage.delete().where(ChatMessage.conversation == conversation_id).execute()
+        Conversation.delete().where(Conversation.id == conversation_id).execute()
+
+    def messages(self, conversation_id: int, limit: int | None = None) -> list[ChatMessage]:
+        """Messages oldest first (the last `limit` when given)."""
+        q = ChatMessage.select().where(ChatMessage.conversation == conversation_id)
+        if limit:
+            rows = list(q.order_by(ChatMessage.id.desc()).limit(limit))
+            return rows[::-1]
+        return list(q.order_by(ChatMessage.id))
+
+    def add(self, conversation_id: int | None, role: str, content: str, *, status: str = "ok",
+            model: str | None = None, attachments: list | None = None, meta: dict | None = None) -> ChatMessage:
+        """Append a message and touch the conversation."""
+        now = time.time()
+        msg = ChatMessage.create(conversation=conversation_id, role=role, content=content, status=status,
+                                 model=model, attachments=json.dumps(attachments or []),
+                                 meta=json.dumps(meta or {}), created_at=now)
+        if conversation_id is not None:
+            Conversation.update(updated_at=now).where(Conversation.id == conversation_id).execute()
+        return msg
+
+    def update_message(self, message_id: int, **fields) -> None:
+        """Set fields on a stored message (meta given as a dict)."""
+        if "meta" in fields and isinstance(fields["meta"], dict):
+            fields["meta"] = json.dumps(fields["meta"])
+        ChatMessage.update(**fields).where(ChatMessage.id == message_id).execute()
+
+    def auto_title(self, conversation_id: int, first_prompt: str) -> None:
+        """Name a 'New chat' after its first prompt."""
+        conv = self.get(conversation_id)
+        if conv.title == "New chat" and first_prompt.strip():
+            words = first_prompt.strip().split()
+            title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+            self.rename(conversation_id, title)

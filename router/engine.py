@@ -1,0 +1,225 @@
+"""Executes a RoutePlan: budget holds, cache, retries with backoff, Retry-After, fallbacks, one ledger row per attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+from router.catalog import ModelSpec
+from router.errors import (AllProvidersFailedError, BudgetExceededError, PermanentError, ProviderError,
+                           SparklioError, TransientError)
+from router.pricing import call_cost
+from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, EngineEvent, Finished, PartialWithdrawn,
+                          RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
+
+
+@dataclass
+class RetryPolicy:
+    """Backoff and cool-down knobs (the documents' 3 retries at 1 s / 2 s / 4 s)."""
+
+    retries: int = 3
+    backoff_base_s: float = 1.0
+    jitter: float = 0.25
+    retry_after_cap_s: float = 20.0
+    cooldown_after: int = 3  # consecutive failed requests before a model cools down
+    cooldown_s: float = 120.0
+
+
+@dataclass
+class OpResult:
+    """A non-streaming result (embedding, image) passing through the attempt loop."""
+
+    value: Any
+    usage: Usage
+
+
+Invoke = Callable[[Any, ModelSpec, int], AsyncIterator[Any]]
+
+
+class Engine:
+    """Runs plans against providers; stateless per request except failure counts for cool-downs."""
+
+    def __init__(self, *, catalog, registry, budget, cache, policy, settings, retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rng: random.Random | None = None) -> None:
+        self.catalog = catalog
+        self.registry = registry
+        self.budget = budget
+        self.cache = cache
+        self.policy = policy
+        self.settings = settings
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.failures: dict[str, int] = {}
+        self.cooldown_until: dict[str, float] = {}
+
+    # ---- helpers ----
+    def max_output(self, model: ModelSpec, request: RouteRequest) -> int:
+        """Output ceiling sent to the API and used for the worst-case hold."""
+        base = request.max_output_tokens or self.policy.config.max_output_tokens
+        if model.params.get("reasoning_effort") in ("medium", "high") and not request.max_output_tokens:
+            base *= 4
+        return max(1, min(base, model.max_output))
+
+    def _delay(self, err: ProviderError, attempt: int) -> float | None:
+        """Seconds to wait before retrying the same model, or None to move on."""
+        if attempt > self.retry.retries or err.kind == "permanent":
+            return None
+        if err.kind == "rate_limited" and err.retry_after is not None:
+            cap = float(self.settings.get("retry_after_cap_s") or self.retry.retry_after_cap_s)
+            return err.retry_after if err.retry_after <= cap else None
+        base = self.retry.backoff_base_s * (2 ** (attempt - 1))
+        return base * (1 + self.rng.uniform(0, self.retry.jitter))
+
+    def _note_failure(self, model_id: str) -> None:
+        n = self.failures.get(model_id, 0) + 1
+        self.failures[model_id] = n
+        if n >= self.retry.cooldown_after:
+            self.cooldown_until[model_id] = time.time() + self.retry.cooldown_s
+
+    def _note_success(self, model_id: str) -> None:
+        self.failures.pop(model_id, None)
+        self.cooldown_until.pop(model_id, None)
+
+    def _record(self, hold, *, kind: str, plan: RoutePlan, request: RouteRequest, model: ModelSpec, outcome: str,
+                position: int, attempt: int, started: float, t0: float, ttft: float | None = None,
+                usage: Usage | None = None, cost: float = 0.0, error: ProviderError | SparklioError | None = None,
+                cached: bool = False, saved: float = 0.0, message_id: int | None = None) -> None:
+        u = usage or Usage()
+        self.budget.record_attempt(
+            hold, ts=started, kind=kind, task=plan.task, model=model.id, provider=model.provider, outcome=outcome,
+            error_class=(error.error_class if isinstance(error, ProviderError) else type(error).__name__) if error else None,
+            error=str(error)[:500] if error else None, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
+            cached_input_tokens=u.cached_input_tokens, reasoning_tokens=u.reasoning_tokens, images=u.images,
+            cost_usd=cost, saved_usd=saved, latency_ms=(time.perf_counter() - t0) * 1000,
+            ttft_ms=(ttft - t0) * 1000 if ttft is not None else None, fallback_position=position, attempt=attempt,
+            cached=cached, experiment=plan.experiment and position == 0, message_id=message_id,
+            conversation_id=request.conversation_id, workflow_run_id=request.workflow_run_id,
+            gpu_seconds=u.gpu_seconds, energy_wh=u.energy_wh)
+
+    # ---- the attempt loop ----
+    async def execute(self, plan: RoutePlan, request: RouteRequest, invoke: Invoke, *, kind: str = "chat",
+                      message_id: int | None = None, cache_key: Callable[[ModelSpec], str] | None = None,
+                      hold_for: Callable[[ModelSpec], float] | None = None) -> AsyncIterator[EngineEvent | OpResult]:
+        """Walk the chain; yields engine events (and OpResult for non-streaming calls), ending with AnswerDone."""
+        from router.types import AnswerDone
+
+        attempts: list[Attempt] = []
+        t_request = time.perf_counter()
+        for position, entry in enumerate(plan.chain):
+            model = self.catalog.get(entry.model)
+            key = cache_key(model) if (cache_key and position == 0) else None
+            if key is not None:
+                hit = self.cache.get(key)
+                if hit is not None:
+                    started, t0 = time.time(), time.perf_counter()
+                    self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="ok",
+                                 position=0, attempt=1, started=started, t0=t0, ttft=t0, usage=hit.usage, cost=0.0,
+                                 cached=True, saved=hit.cost_usd, message_id=message_id)
+                    yield TextDelta(hit.text)
+                    attempts.append(Attempt(model.id, model.provider, "ok", fallback_position=0))
+                    yield AnswerDone(Answer(model.id, model.provider, hit.text, hit.usage, 0.0, True,
+                                            (time.perf_counter() - t_request) * 1000, 0.0, attempts, plan,
+                                            message_id=message_id, experiment=plan.experiment))
+                    return
+            attempt = 0
+            while True:
+                attempt += 1
+                started, t0 = time.time(), time.perf_counter()
+                try:
+                    provider = self.registry.get(model.provider)
+                    max_out = self.max_output(model, request)
+                    worst = hold_for(model) if hold_for else model.worst_case_cost(
+                        int(plan.estimated_input_tokens * 1.1) + 50, max_out,
+                        images=sum(len(m.images) for m in request.messages))
+                    hold = self.budget.reserve(model, worst) if not model.local else None
+                except BudgetExceededError as exc:
+                    self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="refused",
+                                 position=position, attempt=attempt, started=started, t0=t0, error=exc,
+                                 message_id=message_id)
+                    attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", position))
+                    yield AttemptFailed(attempts[-1])
+                    break
+                yield AttemptStarted(model.id, model.provider, position, attempt)
+                text: list[str] = []
+                usage: Usage | None = None
+                finished = False
+                result: OpResult | None = None
+                ttft: float | None = None
+                try:
+                    async for ev in invoke(provider, model, max_out):
+                        if isinstance(ev, TextDelta):
+                            if ttft is None:
+                                ttft = time.perf_counter()
+                            text.append(ev.text)
+                            yield ev
+                        elif isinstance(ev, UsageReport):
+                            usage = ev.usage
+                        elif isinstance(ev, Finished):
+                            finished = True
+                        elif isinstance(ev, OpResult):
+                            result, usage, finished = ev, ev.usage, True
+                    if not finished:
+                        raise TransientError(f"{model.id}: the answer stream was cut before it finished",
+                                             provider=model.provider, reason="stream_cut")
+                except asyncio.CancelledError:
+                    partial = usage or Usage(input_tokens=plan.estimated_input_tokens,
+                                             output_tokens=len("".join(text)) // 4)
+                    self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="cancelled",
+                                 position=position, attempt=attempt, started=started, t0=t0, ttft=ttft,
+                                 usage=partial, cost=call_cost(model, partial), message_id=message_id)
+                    raise
+                except (ProviderError, SparklioError, Exception) as exc:
+                    err = exc if isinstance(exc, ProviderError) else (
+                        PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
+                        if isinstance(exc, SparklioError)
+                        else TransientError(f"{model.id}: unexpected {type(exc).__name__}: {exc}",
+                                            provider=model.provider, reason=type(exc).__name__))
+                    cut = err.reason == "stream_cut"
+                    spent = usage or (Usage(input_tokens=plan.estimated_input_tokens,
+                                            output_tokens=len("".join(text)) // 4) if text else None)
+                    self._record(hold, kind=kind, plan=plan, request=request, model=model,
+                                 outcome="cut" if cut else "error", position=position, attempt=attempt,
+                                 started=started, t0=t0, ttft=ttft, usage=spent,
+                                 cost=call_cost(model, spent) if spent else 0.0, error=err, message_id=message_id)
+                    if text:
+                        yield PartialWithdrawn(model.id)
+                    delay = self._delay(err, attempt)
+                    if delay is not None:
+                        yield RetryScheduled(model.id, delay, str(err))
+                        await self.sleep(delay)
+                        continue
+                    attempts.append(Attempt(model.id, model.provider, "cut" if cut else "error", str(err),
+                                            err.error_class, position, (time.perf_counter() - t0) * 1000))
+                    self._note_failure(model.id)
+                    yield AttemptFailed(attempts[-1])
+                    break
+                # success
+                usage = usage or Usage()
+                cost = call_cost(model, usage)
+                self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="ok",
+                             position=position, attempt=attempt, started=started, t0=t0, ttft=ttft, usage=usage,
+                             cost=cost, message_id=message_id)
+                self._note_success(model.id)
+                full = "".join(text)
+                if key is not None and kind == "chat":
+                    self.cache.put(key, model, plan.task, full, usage, cost)
+                attempts.append(Attempt(model.id, model.provider, "ok", fallback_position=position,
+                                        latency_ms=(time.perf_counter() - t0) * 1000))
+                if result is not None:
+                    yield result
+                ttft_ms = (ttft - t_request) * 1000 if ttft is not None else None
+                yield AnswerDone(Answer(model.id, model.provider, full, usage, cost, False,
+                                        (time.perf_counter() - t_request) * 1000, ttft_ms, attempts, plan,
+                                        message_id=message_id, experiment=plan.experiment and position == 0))
+                return
+        refused = [a for a in attempts if a.outcome == "refused"]
+        if refused and len(refused) == len(attempts):
+            raise BudgetExceededError(refused[0].error)
+        summary = "; ".join(f"{a.model}: {a.error}" for a in attempts)
+        raise AllProvidersFailedError(
+            f"all {len(attempts)} models failed — {summary}. Check your keys and network, or try again later.",
+            attempts)

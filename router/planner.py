@@ -1,0 +1,175 @@
+"""The routing decision: filters, then the task row, then weighted scores; every choice explained."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from router.catalog import Catalog, ModelSpec
+from router.errors import NoRouteError
+from router.policy import Policy, TaskRow
+from router.types import BUDGET_TIERS, SPEED_TIERS, Exclusion, Message, PlanEntry, RoutePlan
+
+_TIER_RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
+_SPEED_RANK = {t: i for i, t in enumerate(SPEED_TIERS)}
+_BUDGET_REF = {"low": 0.001, "standard": 0.01, "premium": 0.05}  # typical $/call that scores 0.5
+_IMAGE_TOKENS = 800
+_PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "ollama": "Ollama",
+                   "compat": "OpenAI-compatible endpoint", "local_sd": "Stable Diffusion"}
+
+
+@dataclass
+class Availability:
+    """Which providers can be called now (key present / server reachable) and which models cool down."""
+
+    ready: set[str] = field(default_factory=set)
+    reasons: dict[str, str] = field(default_factory=dict)  # provider -> why it is not ready
+    cooldown_until: dict[str, float] = field(default_factory=dict)  # model id -> unix time
+
+    @classmethod
+    def everything(cls) -> Availability:
+        """All providers ready (tests, `route` previews)."""
+        return cls(ready={"openai", "anthropic", "google", "ollama", "compat", "local_sd"})
+
+
+def estimate_tokens(messages: list[Message]) -> int:
+    """Cheap prompt-size estimate: ~4 characters a token, plus per-message and per-image overheads."""
+    n = 0
+    for m in messages:
+        n += len(m.content) // 4 + 4 + _IMAGE_TOKENS * len(m.images)
+    return n
+
+
+def _typical_cost(m: ModelSpec, est_in: int) -> float:
+    if m.local:
+        return 0.0
+    if m.kind == "image":
+        return m.image_price()
+    return (est_in * (m.input_price or 0.0) + 500 * (m.output_price or 0.0)) / 1_000_000
+
+
+def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy, weights: dict) -> float:
+    """Weighted score in 0..1: complexity fit, budget (cheapness), speed, quality."""
+    need = policy.config.complexity_quality.get(complexity, 8.0)
+    c = 1.0 if m.quality >= need else max(0.0, 1.0 - (need - m.quality) / 3.0)
+    b = 1.0 / (1.0 + _typical_cost(m, est_in) / _BUDGET_REF[tier])
+    s = 1.0 / (1.0 + m.latency_s / 3.0)
+    q = m.quality / 10.0
+    return weights["complexity"] * c + weights["budget"] * b + weights["speed"] * s + weights["quality"] * q
+
+
+def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool, tier: str,
+               speed: str | None, quality_min: float | None, avail: Availability, pinned: bool, now: float) -> str | None:
+    """Why `m` cannot serve this request, or None when it can."""
+    if m.kind != row.kind:
+        return f"{m.kind} model; {row.id} needs a {row.kind} model"
+    missing = needs - m.capabilities
+    if missing:
+        if "vision" in missing:
+            return "cannot read images"
+        return f"lacks {', '.join(sorted(missing))}"
+    if not m.priced:
+        return "price unknown: never routed automatically"
+    if offline and not m.local:
+        return "offline mode: only local models run"
+    if m.provider not in avail.ready:
+        return avail.reasons.get(m.provider) or f"{_PROVIDER_NAMES.get(m.provider, m.provider)} is not set up"
+    if m.local and not m.installed:
+        return f"not installed (ollama pull {m.api_model})"
+    if m.kind == "chat" and est_in + min(m.max_output, 1024) > m.context_window:
+        return f"prompt ~{est_in:,} tokens exceeds its {m.context_window:,}-token context"
+    until = avail.cooldown_until.get(m.id)
+    if until and until > now:
+        return f"cooling down after repeated failures ({int(until - now)} s left)"
+    if pinned:
+        return None
+    if _TIER_RANK[m.min_budget] > _TIER_RANK[tier]:
+        return f"needs the {m.min_budget} budget tier (current: {tier})"
+    if speed is not None and _SPEED_RANK[m.speed] > _SPEED_RANK[speed]:
+        return f"too slow for {speed} (typical {m.latency_s:g} s)"
+    if quality_min is not None and m.quality < quality_min:
+        return f"quality {m.quality:g} is below the {quality_min:g} target"
+    return None
+
+
+def _describe(m: ModelSpec, est_in: int) -> str:
+    cost = _typical_cost(m, est_in)
+    money = "$0, local" if m.local else f"~${cost:.4f}/call"
+    return f"quality {m.quality:g}, {money}, {m.speed}"
+
+
+def make_plan(
+    *,
+    messages: list[Message],
+    task: str,
+    complexity: str,
+    tier: str,
+    catalog: Catalog,
+    policy: Policy,
+    avail: Availability,
+    offline: bool = False,
+    speed: str | None = None,
+    quality: str | None = None,
+    pinned: str | None = None,
+    has_image: bool = False,
+    now: float | None = None,
+) -> RoutePlan:
+    """Build the RoutePlan for one request (no network)."""
+    now = time.time() if now is None else now
+    row = policy.task(task)
+    needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else frozenset())
+    est_in = estimate_tokens(messages)
+    quality_min = policy.config.quality_targets.get(quality) if quality else None
+    weights = policy.weights
+    excluded: list[Exclusion] = []
+    eligible: dict[str, ModelSpec] = {}
+    if pinned is not None:
+        m = catalog.get(pinned)
+        why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
+                         quality_min=quality_min, avail=avail, pinned=True, now=now)
+        if why:
+            raise NoRouteError(f"{pinned} cannot take this request: {why}")
+        chain = [PlanEntry(m.id, m.provider, round(score(m, complexity, tier, est_in, policy, weights), 4),
+                           f"chosen by you ({_describe(m, est_in)})")]
+        return RoutePlan(task, complexity, tier, speed, quality, offline, chain, [], est_in, kind=row.kind)
+    for m in catalog.models.values():
+        why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
+                         quality_min=quality_min, avail=avail, pinned=False, now=now)
+        if why is None:
+            eligible[m.id] = m
+        else:
+            excluded.append(Exclusion(m.id, why))
+    scores = {mid: score(m, complexity, tier, est_in, policy, weights) for mid, m in eligible.items()}
+    chain: list[PlanEntry] = []
+    used: set[str] = set()
+    source = f" ({row.source} document)" if row.source in ("policy", "strategy") else ""
+    for pos, mid in enumerate(policy.row(task)):
+        if mid in eligible and mid not in used:
+            role = "primary" if pos == 0 else f"fallback {pos}"
+            chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
+                                   f"{role} of the {task} row{source}; {_describe(eligible[mid], est_in)}"))
+            used.add(mid)
+    rest = sorted((mid for mid in eligible if mid not in used), key=lambda k: -scores[k])
+    extra = [mid for mid in rest if not eligible[mid].local][: policy.config.extra_fallbacks]
+    for mid in extra:
+        chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
+                               f"next best score {scores[mid]:.2f} among eligible models; {_describe(eligible[mid], est_in)}"))
+        used.add(mid)
+    if policy.config.local_last_resort and not (chain and eligible[chain[-1].model].local):
+        local = [mid for mid in rest if eligible[mid].local and mid not in used]
+        if local:
+            mid = local[0]
+            chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
+                                   "last resort: runs on this machine at $0"))
+            used.add(mid)
+    alternatives = [PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4), "eligible alternative")
+                    for mid in rest if mid not in used]
+    if not chain:
+        why = {x.model: x.reason for x in excluded}
+        reasons = "; ".join(f"{mid}: {why[mid]}" for mid in policy.row(task) if mid in why)
+        raise NoRouteError(
+            f"no model can take this {task} request ({reasons or 'no eligible model'}). "
+            "Add an API key in Settings → Keys, start Ollama, raise the budget tier or turn off offline mode."
+        )
+    return RoutePlan(task, complexity, tier, speed, quality, offline, chain, excluded, est_in,
+                     alternatives=alternatives, kind=row.kind)

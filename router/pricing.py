@@ -1,0 +1,103 @@
+"""Prices from genai-prices (the maintained price database) with the catalog's figures as fallback."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from importlib import metadata
+from pathlib import Path
+
+from router.catalog import ModelSpec
+from router.types import Usage
+
+log = logging.getLogger(__name__)
+
+_GENAI_PROVIDER = {"openai": "openai", "anthropic": "anthropic", "google": "google"}
+_PROBE_TOKENS = 10_000  # small enough to stay below long-context price tiers
+
+
+def _genai_version() -> str:
+    try:
+        return metadata.version("genai-prices")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _lookup(ref: str, provider: str) -> tuple[float, float, float] | None:
+    """(input, output, cached input) USD per 1M tokens from genai-prices, or None if unknown."""
+    try:
+        from genai_prices import Usage as GUsage, calc_price
+    except ImportError:
+        return None
+    pid = _GENAI_PROVIDER.get(provider)
+    if pid is None:
+        return None
+    try:
+        scale = 1_000_000 / _PROBE_TOKENS
+        inp = float(calc_price(GUsage(input_tokens=_PROBE_TOKENS), ref, provider_id=pid).total_price) * scale
+        out = float(calc_price(GUsage(output_tokens=_PROBE_TOKENS), ref, provider_id=pid).total_price) * scale
+        cached = float(
+            calc_price(GUsage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref, provider_id=pid).total_price
+        ) * scale
+    except Exception:  # LookupError for unknown models; anything else means "not known" too
+        return None
+    return round(inp, 6), round(out, 6), round(cached, 6)
+
+
+def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache: Path | None) -> dict[str, ModelSpec]:
+    """Replace chat/embedding prices with genai-prices' where it knows the model (results cached per version)."""
+    version = _genai_version()
+    table: dict[str, list | None] = {}
+    if cache is not None and cache.exists():
+        try:
+            saved = json.loads(cache.read_text())
+            if saved.get("version") == version:
+                table = saved.get("prices", {})
+        except (OSError, ValueError):
+            table = {}
+    dirty = False
+    out: dict[str, ModelSpec] = {}
+    for mid, spec in specs.items():
+        ref = refs.get(mid)
+        if not ref or spec.kind == "image" or spec.local:
+            out[mid] = spec
+            continue
+        key = f"{spec.provider}:{ref}"
+        if key not in table:
+            found = _lookup(ref, spec.provider)
+            table[key] = list(found) if found else None
+            dirty = True
+        found = table[key]
+        if found:
+            inp, outp, cached = found
+            out[mid] = replace(spec, input_price=inp, output_price=outp, cached_input_price=cached,
+                               price_source="genai-prices")
+        else:
+            out[mid] = spec
+    if dirty and cache is not None:
+        try:
+            cache.write_text(json.dumps({"version": version, "prices": table}))
+        except OSError:
+            log.warning("could not write the price cache %s", cache)
+    return out
+
+
+def call_cost(model: ModelSpec, usage: Usage) -> float:
+    """USD for one call: genai-prices' exact calculation (tiers, cache) when it priced the model, else the catalog rates."""
+    if model.local:
+        return 0.0
+    if model.price_source == "genai-prices" and model.kind != "image":
+        try:
+            from genai_prices import Usage as GUsage, calc_price
+
+            g = GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+                       cache_read_tokens=usage.cached_input_tokens or None,
+                       cache_write_tokens=usage.cache_write_tokens or None)
+            ref = model.price_ref or model.api_model
+            return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider]).total_price) + (
+                usage.images * model.per_image_input
+            )
+        except Exception:
+            log.debug("genai-prices could not price %s; using catalog rates", model.id)
+    return model.cost(usage)

@@ -1,0 +1,107 @@
+"""Builds provider clients lazily from Settings + Secrets and reports which providers are ready."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from router.planner import Availability
+
+# Lazy, string-named factories: importing this module imports no SDK, no torch.
+FACTORIES: dict[str, str] = {
+    "openai": "router.providers.openai_provider:OpenAIProvider",
+    "anthropic": "router.providers.anthropic_provider:AnthropicProvider",
+    "google": "router.providers.google_provider:GoogleProvider",
+    "compat": "router.providers.compat:CompatProvider",
+    "ollama": "router.providers.ollama_provider:OllamaProvider",
+    "local_sd": "local_models.sd_provider:LocalDiffusionProvider",
+}
+KEY_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Gemini"}
+ENV_BASE_URL = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
+                "google": "GOOGLE_GEMINI_BASE_URL", "ollama": "OLLAMA_HOST"}
+
+
+def _load(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+class ProviderRegistry:
+    """One client per provider, rebuilt when its key or endpoint changes."""
+
+    def __init__(self, settings, secrets, *, overrides: dict[str, Any] | None = None, timeout: float = 60.0) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.timeout = timeout
+        self.overrides = dict(overrides or {})
+        self._clients: dict[str, Any] = {}
+        self._fingerprints: dict[str, tuple] = {}
+        self.ollama_reachable: bool | None = None  # None until probed
+        self.ollama_message = "Ollama has not been checked yet"
+
+    def endpoint(self, name: str) -> str | None:
+        """The user's endpoint for a provider ('' means: the SDK's own env var or default)."""
+        url = (self.settings.get("endpoints") or {}).get(name) or ""
+        return url or None
+
+    def _config(self, name: str) -> tuple:
+        if name == "local_sd":
+            return (self.settings.get("sd_model_path"),)
+        key = self.secrets.get(name) if name in ("openai", "anthropic", "google", "compat") else None
+        return (key, self.endpoint(name))
+
+    def get(self, name: str) -> Any:
+        """The provider client for `name` (constructed on first use)."""
+        if name in self.overrides:
+            return self.overrides[name]
+        cfg = self._config(name)
+        if name in self._clients and self._fingerprints.get(name) == cfg:
+            return self._clients[name]
+        cls = _load(FACTORIES[name])
+        if name == "local_sd":
+            client = cls(cfg[0] or None)
+        else:
+            client = cls(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
+        self._clients[name] = client
+        self._fingerprints[name] = cfg
+        return client
+
+    def availability(self, cooldowns: dict[str, float] | None = None) -> Availability:
+        """Which providers can take calls now, with plain reasons for those that cannot."""
+        ready: set[str] = set()
+        reasons: dict[str, str] = {}
+        for name in ("openai", "anthropic", "google"):
+            if name in self.overrides or self.secrets.get(name):
+                ready.add(name)
+            else:
+                reasons[name] = f"no {KEY_NAMES[name]} API key (Settings → Keys)"
+        if "compat" in self.overrides or self.endpoint("compat"):
+            ready.add("compat")
+        else:
+            reasons["compat"] = "no OpenAI-compatible endpoint set (Settings → Endpoints)"
+        if "ollama" in self.overrides or self.ollama_reachable:
+            ready.add("ollama")
+        else:
+            reasons["ollama"] = self.ollama_message
+        if "local_sd" in self.overrides or self.settings.get("sd_model_path"):
+            ready.add("local_sd")
+        else:
+            reasons["local_sd"] = "no Stable Diffusion model chosen (Images → Model)"
+        return Availability(ready=ready, reasons=reasons, cooldown_until=dict(cooldowns or {}))
+
+    def ollama_host(self) -> str:
+        """The Ollama URL in use (setting, else OLLAMA_HOST, else the default)."""
+        host = self.endpoint("ollama") or os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434"
+        return host if host.startswith("http") else f"http://{host}"
+
+    async def aclose(self) -> None:
+        """Close every client built so far."""
+        for client in list(self._clients.values()):
+            close = getattr(client, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    pass
+        self._clients.clear()

@@ -1,0 +1,123 @@
+"""API keys: the OS keyring only (env vars as a read-only fallback, a session-only store without a backend)."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from router.errors import SparklioError
+
+SERVICE = "sparklio"
+KEY_PROVIDERS = ("openai", "anthropic", "google", "compat")
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "openai": ("OPENAI_API_KEY",),
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "google": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+    "compat": ("SPARKLIO_COMPAT_API_KEY",),
+}
+
+
+def _usable(backend) -> bool:
+    """False for keyring's 'fail' and 'null' backends (no real store)."""
+    try:
+        from keyring.backends import fail
+
+        if isinstance(backend, fail.Keyring):
+            return False
+        from keyring.backends import chainer
+
+        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+            return False
+    except ImportError:
+        pass
+    return getattr(backend, "priority", 1) > 0 or type(backend).__name__ != "Keyring"
+
+
+class Secrets:
+    """get/set/delete a provider's key; never logs or returns keys anywhere but `get`."""
+
+    def __init__(self, backend=None, env: Mapping[str, str] | None = None) -> None:
+        import keyring
+
+        self._keyring = keyring
+        self.backend = backend if backend is not None else keyring.get_keyring()
+        self.env = env if env is not None else os.environ
+        self.backend_ok = _usable(self.backend)
+        self._session: dict[str, str] = {}
+
+    @property
+    def backend_message(self) -> str:
+        """Plain words on where keys are kept."""
+        if self.backend_ok:
+            return f"Keys are stored in your system keyring ({type(self.backend).__name__})."
+        return ("No system keyring was found (a bare Linux session?): keys you enter are kept for this session "
+                "only. Install and unlock a keyring (GNOME Keyring, KWallet) to keep them.")
+
+    def _check(self, provider: str) -> None:
+        if provider not in KEY_PROVIDERS:
+            raise SparklioError(f"unknown provider {provider!r}; keys are kept for: {', '.join(KEY_PROVIDERS)}")
+
+    def get(self, provider: str) -> str | None:
+        """The key from the keyring (or session store), else the provider's environment variable."""
+        self._check(provider)
+        key = self._session.get(provider)
+        if key is None and self.backend_ok:
+            try:
+                key = self.backend.get_password(SERVICE, provider)
+            except Exception:
+                key = None
+        if not key:
+            for var in ENV_VARS[provider]:
+                if self.env.get(var):
+                    return self.env[var]
+        return key or None
+
+    def source(self, provider: str) -> str | None:
+        """Where the key comes from: keyring, session, environment, or None."""
+        self._check(provider)
+        if provider in self._session:
+            return "session"
+        if self.backend_ok:
+            try:
+                if self.backend.get_password(SERVICE, provider):
+                    return "keyring"
+            except Exception:
+                pass
+        if any(self.env.get(v) for v in ENV_VARS[provider]):
+            return "environment"
+        return None
+
+    def set(self, provider: str, key: str, *, session_only: bool = False) -> str:
+        """Store a key; returns where it went ('keyring' or 'session')."""
+        self._check(provider)
+        key = (key or "").strip()
+        if not key:
+            raise SparklioError("the API key is empty")
+        if any(c.isspace() for c in key):
+            raise SparklioError("an API key cannot contain spaces or line breaks")
+        if self.backend_ok and not session_only:
+            try:
+                self.backend.set_password(SERVICE, provider, key)
+                self._session.pop(provider, None)
+                return "keyring"
+            except Exception as exc:
+                raise SparklioError(f"the system keyring refused the key: {type(exc).__name__}") from None
+        self._session[provider] = key
+        return "session"
+
+    def delete(self, provider: str) -> bool:
+        """Remove a stored key; True if one was removed."""
+        self._check(provider)
+        removed = self._session.pop(provider, None) is not None
+        if self.backend_ok:
+            try:
+                if self.backend.get_password(SERVICE, provider) is not None:
+                    self.backend.delete_password(SERVICE, provider)
+                    removed = True
+            except Exception:
+                pass
+        return removed
+
+    def providers_with_keys(self) -> list[str]:
+        """Providers that have a key from any source (never the keys themselves)."""
+        return [p for p in KEY_PROVIDERS if self.get(p)]

@@ -1,0 +1,105 @@
+"""Suite-wide fixtures: loopback-only network guard, offscreen Qt, isolated data dirs and keyring."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("DISABLE_TELEMETRY", "1")
+# Provider env vars from the developer's shell must never leak into tests.
+for _var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_KEY", "OPENAI_BASE_URL",
+             "ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "OLLAMA_HOST", "SPARKLIO_HOME"):
+    os.environ.pop(_var, None)
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+class NonLoopbackConnection(AssertionError):
+    """A test tried to reach something other than this machine."""
+
+
+def _check_address(address) -> None:
+    """Fail unless `address` is a loopback IP or a unix socket path."""
+    if isinstance(address, (str, bytes)):
+        return  # AF_UNIX
+    host = address[0]
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise NonLoopbackConnection(f"test tried to connect to non-IP host {host!r}")
+    if not ip.is_loopback:
+        raise NonLoopbackConnection(f"test tried to connect to non-loopback address {host}")
+
+
+def _guarded_connect(self, address):
+    _check_address(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    _check_address(address)
+    return _real_connect_ex(self, address)
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if host not in (None, "localhost", "127.0.0.1", "::1", b"localhost", b"127.0.0.1"):
+        try:
+            if not ipaddress.ip_address(host if isinstance(host, str) else host.decode()).is_loopback:
+                raise NonLoopbackConnection(f"test tried to resolve non-loopback host {host!r}")
+        except ValueError:
+            raise NonLoopbackConnection(f"test tried to resolve non-loopback host {host!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+socket.getaddrinfo = _guarded_getaddrinfo
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A fresh, empty data folder."""
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def memory_keyring():
+    """A real keyring backend that keeps secrets in memory (set as the process default)."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self):
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            from keyring.errors import PasswordDeleteError
+
+            if (service, username) not in self.store:
+                raise PasswordDeleteError("not found")
+            del self.store[(service, username)]
+
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -1,0 +1,74 @@
+"""AppController: the Qt seam over the router facade (signals out, async tasks in)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Coroutine
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class AppController(QObject):
+    """Holds the Sparklio facade once loaded and turns router events into Qt signals.
+
+    Pages receive this object; they read `controller.app` (None until `ready` fired) and
+    schedule coroutines with `controller.spawn(...)` so nothing blocks the Qt thread.
+    """
+
+    ready = Signal()  # the facade is loaded: pages may query it
+    appEvent = Signal(object)  # router.events.AppEvent (budget alerts, anomalies, settings changes)
+    offlineChanged = Signal(bool)
+    ledgerChanged = Signal()  # a request finished: budget/stats views may refresh
+    catalogChanged = Signal()  # models appeared or disappeared (Ollama discovery, settings)
+    error = Signal(str)  # one clear line for the status bar
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app: Any = None  # router.app.Sparklio
+        self._tasks: set[asyncio.Task] = set()
+
+    def attach(self, app: Any) -> None:
+        """Adopt a loaded facade, forward its events as signals and announce readiness."""
+        self.app = app
+        app.events.subscribe(self._on_event)
+        self.ready.emit()
+
+    def _on_event(self, event: Any) -> None:
+        self.appEvent.emit(event)
+        if event.kind == "settings_changed" and event.data.get("key") == "offline":
+            self.offlineChanged.emit(bool(event.data.get("value")))
+        if event.kind == "catalog_changed":
+            self.catalogChanged.emit()
+
+    def spawn(self, coro: Coroutine) -> asyncio.Task:
+        """Run `coro` on the qasync loop; errors are reported on `error`, never raised into Qt."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            from router.errors import SparklioError
+
+            if isinstance(exc, SparklioError):
+                self.error.emit(str(exc))
+            else:
+                log.error("background task failed", exc_info=exc)
+                self.error.emit(f"Something went wrong: {type(exc).__name__}: {exc}")
+
+    async def shutdown(self) -> None:
+        """Cancel running tasks and close the facade."""
+        for t in list(self._tasks):
+            t.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.app is not None:
+            await self.app.aclose()
