@@ -150,7 +150,7 @@ class Sparklio:
                 yield ev
 
         cache_key = None
-        if request.use_cache and self.cache.enabled():
+        if request.use_cache and self.cache.enabled:
             cache_key = lambda m: self.cache.key(m, request.messages, {"temperature": request.temperature})  # noqa: E731
         try:
             async for ev in self.engine.execute(plan, request, invoke, message_id=assistant_id, cache_key=cache_key):

@@ -103,3 +103,86 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+# ---- fake provider servers and a facade wired to them ----
+
+
+def catalog_api_models(provider: str) -> list[str]:
+    """Every API model name the built-in catalog uses for a provider (what the fakes should know)."""
+    import tomllib
+    from pathlib import Path
+
+    data = tomllib.loads((Path(__file__).resolve().parent.parent / "resources" / "catalog.toml").read_text())
+    return sorted({m["api_model"] for m in data["models"].values() if m["provider"] == provider})
+
+
+@pytest.fixture
+def fake_openai():
+    """A fake OpenAI server on 127.0.0.1."""
+    from tests.fakes.openai_server import FakeOpenAI
+
+    with FakeOpenAI(models=catalog_api_models("openai")) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_anthropic():
+    """A fake Anthropic server on 127.0.0.1."""
+    from tests.fakes.anthropic_server import FakeAnthropic
+
+    with FakeAnthropic(models=catalog_api_models("anthropic")) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_gemini():
+    """A fake Gemini server on 127.0.0.1."""
+    from tests.fakes.gemini_server import FakeGemini
+
+    with FakeGemini(models=catalog_api_models("google")) as server:
+        yield server
+
+
+class SleepRecorder:
+    """Stands in for asyncio.sleep in the engine: records requested delays, waits ~nothing."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        import asyncio
+
+        self.delays.append(delay)
+        await asyncio.sleep(0)
+
+
+def make_cloud_app(data_dir, keyring_backend, *, openai=None, anthropic=None, gemini=None, sleep=None, **kw):
+    """A Sparklio facade whose cloud providers point at the given fake servers (keys in a real keyring backend)."""
+    from router.app import Sparklio
+
+    app = Sparklio(data_dir, keyring=keyring_backend, env={}, sleep=sleep or SleepRecorder(), **kw)
+    endpoints = {}
+    for name, server in (("openai", openai), ("anthropic", anthropic), ("google", gemini)):
+        if server is not None:
+            app.secrets.set(name, f"test-key-{name}")
+            endpoints[name] = server.url if name == "google" else server.base_url
+    app.settings.set("endpoints", endpoints)
+    app.settings.set("exploration_rate", 0.0)
+    return app
+
+
+@pytest.fixture
+def cloud_app(data_dir, memory_keyring, fake_openai, fake_anthropic, fake_gemini):
+    """A facade on a fresh data dir with OpenAI, Anthropic and Gemini fakes configured."""
+    import asyncio
+
+    sleep = SleepRecorder()
+    app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic,
+                         gemini=fake_gemini, sleep=sleep)
+    app.sleeps = sleep
+    yield app
+    try:
+        asyncio.run(app.aclose())
+    except RuntimeError:
+        app.store.close()

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Sets Sparklio up in ./.venv (once, and again whenever pyproject.toml changes), then:
+#   bash packaging/bootstrap.sh app [sparklio args...]   launch the desktop app (or any `sparklio` command)
+#   bash packaging/bootstrap.sh test [pytest args...]    run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-app}"; shift || true
+PY="${PYTHON:-python3}"
+VENV="${SPARKLIO_VENV:-.venv}"
+
+if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+  echo "Sparklio needs Python 3.11 or newer (found: $("$PY" --version 2>&1)). Set PYTHON=/path/to/python3.11." >&2
+  exit 1
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating $VENV"
+  "$PY" -m venv "$VENV"
+fi
+VPY="$VENV/bin/python"
+
+stamp="$VENV/.sparklio-installed"
+want="$(cat pyproject.toml packaging/bootstrap.sh | "$VPY" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "==> installing dependencies (first run takes a few minutes)"
+  "$VPY" -m pip install -q --disable-pip-version-check --upgrade pip
+  if ! "$VPY" -c 'import torch' 2>/dev/null; then
+    # Pin one torch release: on Linux PyPI's wheel carries CUDA (used when an NVIDIA GPU is present, else CPU).
+    # Windows with an NVIDIA card: pip install torch --index-url https://download.pytorch.org/whl/cu128 first.
+    "$VPY" -m pip install -q --disable-pip-version-check "torch==${SPARKLIO_TORCH_VERSION:-2.13.0}"
+  fi
+  "$VPY" -m pip install -q --disable-pip-version-check -e ".[test]"
+  echo "$want" > "$stamp"
+fi
+
+# Qt needs a few system libraries even offscreen; fetch them on Debian/Ubuntu when missing and we are root.
+if ! QT_QPA_PLATFORM=offscreen "$VPY" -c 'from PySide6.QtWidgets import QApplication; QApplication([])' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing Qt's system libraries"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libegl1 libgl1 libxkbcommon0 \
+      libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core >/dev/null
+  else
+    echo "Qt cannot start: install your distribution's libegl1 libxkbcommon0 libfontconfig1 packages." >&2
+  fi
+fi
+
+case "$mode" in
+  app)
+    exec "$VENV/bin/sparklio" "$@"
+    ;;
+  test)
+    export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+    exec "$VPY" -m pytest -q -p no:cacheprovider "$@"
+    ;;
+  *)
+    echo "usage: bash packaging/bootstrap.sh app|test [args...]" >&2
+    exit 2
+    ;;
+esac
