@@ -114,7 +114,7 @@ def _spec_from_table(model_id: str, t: dict, where: str) -> tuple[ModelSpec, str
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} in model {model_id!r}")
     for req in ("provider", "api_model"):
         if not isinstance(t.get(req), str) or not t[req]:
-            raise ConfigError(f"{where}: model {model_id!r} needs a {req} string")
+            raise ConfigError(f"{where}: model {model_id!r} needs a {req} (text)")
     if t["provider"] not in PROVIDERS:
         raise ConfigError(f"{where}: model {model_id!r} has unknown provider {t['provider']!r} (one of {', '.join(PROVIDERS)})")
     kind = t.get("kind", "chat")

@@ -1,0 +1,123 @@
+"""The `sparklio` CLI as a user runs it: one clear line per failure, JSON shapes, keys never echoed."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from router.cli import main
+
+
+@pytest.fixture
+def env_keys(monkeypatch, fake_openai, fake_anthropic, fake_gemini, data_dir):
+    """Keys and endpoints through each SDK's own environment variables (no settings)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-openai")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-env-anthropic")
+    monkeypatch.setenv("GOOGLE_API_KEY", "g-env-google")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_anthropic.base_url)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", fake_gemini.url)
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    return data_dir
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_route_json_shape(env_keys, capsys, memory_keyring):
+    code, out, err = run(capsys, "route", "Write a tagline for a vegan bakery", "--task", "copywriting_standard",
+                         "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert set(plan) == {"task", "complexity", "budget", "speed", "quality", "offline", "chain", "excluded"}
+    assert plan["chain"][0]["model"] == "claude-3-5-sonnet"
+    assert set(plan["chain"][0]) == {"model", "provider", "score", "why"}
+    assert all(set(x) == {"model", "reason"} for x in plan["excluded"])
+
+
+def test_route_auto_classifies(env_keys, capsys, memory_keyring):
+    code, out, _ = run(capsys, "route", "Translate 'good morning, friends' into Spanish and French", "--json")
+    assert code == 0 and json.loads(out)["task"] == "translation"
+
+
+def test_ask_streams_and_reports_json(env_keys, capsys, memory_keyring, fake_anthropic):
+    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+                         "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["model"] == "claude-3-5-sonnet" and answer["text"].startswith("Echo:")
+    assert answer["attempts"] == [{"model": "claude-3-5-sonnet", "provider": "anthropic", "outcome": "ok",
+                                   "error": ""}]
+    assert answer["cost_usd"] > 0 and answer["input_tokens"] > 0 and answer["cached"] is False
+    h = fake_anthropic.last.headers
+    assert "sk-env-anthropic" in (h.get("x-api-key", "") + h.get("authorization", ""))
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard")
+    assert code == 0 and out.startswith("Echo:")
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+                       "--json")
+    assert json.loads(out)["cached"] is True
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+                       "--json", "--no-cache")
+    assert json.loads(out)["cached"] is False
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["ask", ""], "the prompt is empty"),
+    (["route", "hello", "--task", "poetry"], "unknown task type 'poetry'"),
+    (["ask", "hello", "--model", "gpt-99"], "unknown model id 'gpt-99'"),
+    (["route", "describe this", "--image", "/nonexistent.png"], "does not exist"),
+])
+def test_bad_input_is_one_clear_line(env_keys, capsys, memory_keyring, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and needle in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_flag_is_one_line(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["route", "hi", "--budget", "infinite"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'infinite'" in err and "Traceback" not in err
+
+
+def test_no_keys_no_model_is_clear(data_dir, capsys, memory_keyring, monkeypatch):
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    code, _, err = run(capsys, "ask", "hello there")
+    assert code == 1 and "no model can take this" in err and "Settings → Keys" in err
+
+
+def test_unreadable_data_dir(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "--data-dir", str(blocker / "sub"), "models")
+    assert code == 1 and "is not writable" in err and "Traceback" not in err
+
+
+def test_keys_set_list_delete_never_echo(data_dir, capsys, memory_keyring, monkeypatch):
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk-secret-123\n"))
+    code, out, err = run(capsys, "keys", "set", "openai")
+    assert code == 0 and "sk-secret-123" not in out + err
+    assert memory_keyring.get_password("sparklio", "openai") == "sk-secret-123"
+    code, out, _ = run(capsys, "keys", "list")
+    assert "openai     key from keyring" in out and "sk-secret" not in out
+    db = (data_dir / "sparklio.db").read_bytes() + b"".join(p.read_bytes() for p in data_dir.rglob("*") if p.is_file())
+    assert b"sk-secret-123" not in db
+    code, out, _ = run(capsys, "keys", "delete", "openai")
+    assert code == 0 and memory_keyring.get_password("sparklio", "openai") is None
+
+
+def test_models_json_lists_catalog_with_why(data_dir, capsys, memory_keyring, monkeypatch):
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    code, out, _ = run(capsys, "models", "--json")
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert code == 0 and len(rows) >= 31
+    assert rows["gpt-4"]["available"] is False and "no OpenAI API key" in rows["gpt-4"]["why"]
+    assert rows["gpt-5.1-high-reasoning"]["api_model"] == "gpt-5.1"
+    assert rows["claude-3-5-sonnet"]["price_source"] == "genai-prices"
