@@ -129,18 +129,21 @@ class Sparklio:
     async def run(self, request: RouteRequest, *, store: bool = True) -> AsyncIterator:
         """Plan and execute a chat request, yielding engine events; the user's message is stored first."""
         user_id = assistant_id = None
-        if store:
-            if request.conversation_id is None:
-                conv = self.conversations.create()
-                request = replace(request, conversation_id=conv.id)
-            last = request.messages[-1]
-            user = self.conversations.add(request.conversation_id, "user", last.content,
-                                          attachments=self._save_images(last))
-            user_id = user.id
-            self.conversations.auto_title(request.conversation_id, last.content)
-        plan = self.plan(request, explore=True)
-        if store:
-            assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending").id
+        if store:  # one transaction: the user's text is safe before planning or any network call
+            with self.store.db.atomic():
+                if request.conversation_id is None:
+                    request = replace(request, conversation_id=self.conversations.create().id)
+                last = request.messages[-1]
+                user_id = self.conversations.add(request.conversation_id, "user", last.content,
+                                                 attachments=self._save_images(last)).id
+                self.conversations.auto_title(request.conversation_id, last.content)
+                assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending").id
+        try:
+            plan = self.plan(request, explore=True)
+        except SparklioError as exc:
+            if assistant_id is not None:
+                self.conversations.update_message(assistant_id, content=str(exc), status="error")
+            raise
         text: list[str] = []
         attempts_meta: list = []
 
