@@ -65,6 +65,8 @@ class Sparklio:
         self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
                              policy=self.policy, settings=self.settings, retry=retry, **kw)
         self._classify = None
+        self.sync_compat_models()
+        self.events.subscribe(self._on_event)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, **kw: Any) -> Sparklio:
@@ -239,6 +241,30 @@ class Sparklio:
         raise SparklioError("the request finished without a result")
 
     # ---- models ----
+    def _on_event(self, event: AppEvent) -> None:
+        if event.kind == "settings_changed" and event.data.get("key") == "compat_models":
+            self.sync_compat_models()
+
+    def sync_compat_models(self) -> None:
+        """Models served by the OpenAI-compatible endpoint (Settings) join the catalog as `compat/NAME`."""
+        wanted = {}
+        for entry in self.settings.get("compat_models") or []:
+            spec = entry if isinstance(entry, dict) else {"name": str(entry)}
+            name = str(spec.get("name", "")).strip()
+            if not name:
+                continue
+            wanted[f"compat/{name}"] = ModelSpec(
+                id=f"compat/{name}", provider="compat", api_model=name,
+                capabilities=frozenset(spec.get("capabilities", ["text", "code"])),
+                input_price=float(spec.get("input_price", 0.0)), output_price=float(spec.get("output_price", 0.0)),
+                price_source="catalog", speed=spec.get("speed", "standard"), latency_s=float(spec.get("latency_s", 4.0)),
+                context_window=int(spec.get("context_window", 32768)), max_output=int(spec.get("max_output", 4096)),
+                quality=float(spec.get("quality", 7.0)), min_budget="low", display_name=f"{name} (your endpoint)")
+        for mid in [m.id for m in self.catalog if m.provider == "compat" and m.id not in wanted]:
+            del self.catalog.models[mid]
+        for spec in wanted.values():
+            self.catalog.upsert(spec)
+
     def model_status(self) -> list[ModelStatus]:
         """Every catalog model with availability and the reason."""
         avail = self.registry.availability(self.engine.cooldown_until)
