@@ -177,3 +177,20 @@ async def test_embeddings_and_images_are_routed_and_ledgered(cloud_app):
     rows = ledger()
     assert [(r.kind, r.model) for r in rows] == [("embed", "text-embedding-3-small"), ("image", "dall-e-3")]
     assert rows[1].cost_usd == pytest.approx(0.04)
+
+
+async def test_users_message_is_on_disk_before_the_first_network_call(cloud_app, fake_anthropic):
+    import sqlite3
+
+    seen: list = []
+    original = fake_anthropic.reply_for
+
+    def reply_for(prompt: str) -> str:  # runs in the server thread when the request arrives
+        con = sqlite3.connect(str(cloud_app.store.path))
+        seen.extend(con.execute("SELECT role, content FROM messages ORDER BY id").fetchall())
+        con.close()
+        return original(prompt)
+
+    fake_anthropic.reply_for = reply_for
+    await collect(cloud_app, req())
+    assert ("user", PROMPT) in seen
