@@ -1,0 +1,162 @@
+"""The Provider protocol and a base class with key handling and "not supported" defaults."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol, runtime_checkable
+
+from router.catalog import ModelSpec
+from router.errors import PermanentError, ProviderError
+from router.providers.errors import LABELS, scrub, unexpected
+from router.types import EmbeddingResult, ImageResult, Message, ProviderEvent
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What the engine calls; every failure is a ProviderError subclass."""
+
+    name: str
+
+    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None,
+                          temperature: float | None) -> AsyncIterator[ProviderEvent]: ...
+
+    async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult: ...
+
+    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
+                             quality: str = "standard", n: int = 1, **params) -> ImageResult: ...
+
+    async def check(self) -> str: ...  # "test connection": short OK text or raises ProviderError
+
+    async def aclose(self) -> None: ...
+
+
+class BaseProvider:
+    """Shared plumbing: lazy SDK client, key lookup, error mapping hook, unsupported-call defaults."""
+
+    name: str = ""
+    env_keys: tuple[str, ...] = ()  # env vars the SDK itself reads for the key
+
+    def __init__(self, api_key: str | None, base_url: str | None = None, timeout: float = 60.0) -> None:
+        self.api_key = api_key or None
+        self.base_url = base_url or None
+        self.timeout = float(timeout)
+        self._sdk_client: Any = None
+
+    # ---- identity and secrets ----
+
+    @property
+    def label(self) -> str:
+        """Human name used in every error message."""
+        return LABELS.get(self.name, self.name or "Provider")
+
+    def _key(self) -> str:
+        """The API key (argument first, then the SDK's env var) or a PermanentError telling the user what to do."""
+        key = self.api_key or next((os.environ[v] for v in self.env_keys if os.environ.get(v)), None)
+        if not key:
+            raise PermanentError(
+                f"No {self.label} API key: add one in Settings → Keys or run `sparklio keys set {self.name}`",
+                provider=self.name, reason="no_key",
+            )
+        return key
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        """Strings that must never appear in an error message."""
+        return (self.api_key, *(os.environ.get(v) for v in self.env_keys))
+
+    def _scrub(self, text: object) -> str:
+        """One line of provider text with secrets removed."""
+        return scrub(text, self._secrets())
+
+    # ---- SDK client ----
+
+    def _make_client(self) -> Any:
+        """Build the SDK client (imports the SDK lazily); subclasses override."""
+        raise NotImplementedError
+
+    def _client(self) -> Any:
+        """The SDK client, built on first use."""
+        if self._sdk_client is None:
+            self._sdk_client = self._make_client()
+        return self._sdk_client
+
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (safe to call twice)."""
+        client, self._sdk_client = self._sdk_client, None
+        if client is None:
+            return
+        closer = getattr(client, "close", None)
+        if closer is not None:
+            result = closer()
+            if inspect.isawaitable(result):
+                await result
+
+    # ---- errors ----
+
+    def _map_sdk_error(self, exc: BaseException, model: str = "") -> ProviderError | None:
+        """Provider-specific mapping; None when the exception is not recognised."""
+        return None
+
+    def _error(self, exc: BaseException, model: str = "") -> ProviderError:
+        """Any exception from an SDK call, as a one-line ProviderError that never contains the key."""
+        if isinstance(exc, ProviderError):
+            return exc
+        mapped = self._map_sdk_error(exc, model)
+        if mapped is None:
+            log.debug("%s: unmapped %s", self.name, type(exc).__name__)
+            mapped = unexpected(exc, provider=self.name, label=self.label)
+        return mapped
+
+    # ---- unsupported defaults ----
+
+    def _unsupported(self, model: ModelSpec, what: str) -> PermanentError:
+        """The error for a call this provider/model cannot serve."""
+        return PermanentError(f"{model.id} cannot {what}", provider=self.name, reason="unsupported")
+
+    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
+                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+        """Default: chat is not supported."""
+        raise self._unsupported(model, "chat")
+        yield  # pragma: no cover  (makes this an async generator like real implementations)
+
+    async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult:
+        """Default: embeddings are not supported."""
+        raise self._unsupported(model, "embed text")
+
+    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
+                             quality: str = "standard", n: int = 1, **params) -> ImageResult:
+        """Default: image generation is not supported."""
+        raise self._unsupported(model, "generate images")
+
+    async def check(self) -> str:
+        """Default: nothing to check."""
+        return f"{self.label}: nothing to check"
+
+
+def split_kwargs(func: Callable[..., Any], params: dict) -> tuple[dict, dict]:
+    """Split `params` into keyword arguments `func` accepts and the rest (for the SDK's extra_body)."""
+    try:
+        accepted = set(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        accepted = set()
+    known = {k: v for k, v in params.items() if k in accepted}
+    extra = {k: v for k, v in params.items() if k not in accepted}
+    return known, extra
+
+
+def ensure_png(data: bytes) -> bytes:
+    """Return PNG bytes, converting other image formats with Pillow (imported lazily)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return data
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        out = io.BytesIO()
+        im.save(out, format="PNG")
+        return out.getvalue()

@@ -1,0 +1,228 @@
+"""OpenAI provider: streamed chat completions, embeddings and images through `openai.AsyncOpenAI`."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from typing import Any
+
+from router.catalog import ModelSpec
+from router.errors import ProviderError, TransientError
+from router.providers.base import BaseProvider, ensure_png, split_kwargs
+from router.providers.errors import connection_failed, malformed, status_error, timed_out, transport_error
+from router.types import (
+    EmbeddingResult,
+    Finished,
+    GeneratedImage,
+    ImageResult,
+    Message,
+    ProviderEvent,
+    TextDelta,
+    Usage,
+    UsageReport,
+)
+
+# gpt-image models speak low/medium/high; the catalog keeps DALL·E's standard/hd names.
+_GPT_IMAGE_QUALITY = {"standard": "medium", "hd": "high"}
+
+
+def _data_url(data: bytes, mime: str) -> str:
+    """An image as a data: URL."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def to_openai_messages(messages: list[Message]) -> list[dict]:
+    """Chat messages in the OpenAI wire shape (images become data-URL image_url parts)."""
+    out: list[dict] = []
+    for m in messages:
+        if not m.images:
+            out.append({"role": m.role, "content": m.content})
+            continue
+        parts: list[dict] = [{"type": "text", "text": m.content}] if m.content else []
+        parts += [{"type": "image_url", "image_url": {"url": _data_url(i.data, i.mime)}} for i in m.images]
+        out.append({"role": m.role, "content": parts})
+    return out
+
+
+def usage_from_openai(u: Any) -> Usage:
+    """Normalise a CompletionUsage (cached and reasoning tokens are parts of the totals)."""
+    prompt = getattr(u, "prompt_tokens_details", None)
+    completion = getattr(u, "completion_tokens_details", None)
+    return Usage(
+        input_tokens=int(getattr(u, "prompt_tokens", 0) or 0),
+        output_tokens=int(getattr(u, "completion_tokens", 0) or 0),
+        cached_input_tokens=int(getattr(prompt, "cached_tokens", 0) or 0),
+        cache_write_tokens=int(getattr(prompt, "cache_write_tokens", 0) or 0),
+        reasoning_tokens=int(getattr(completion, "reasoning_tokens", 0) or 0),
+    )
+
+
+class OpenAIProvider(BaseProvider):
+    """api.openai.com (or OPENAI_BASE_URL) through the official SDK, with SDK retries off."""
+
+    name = "openai"
+    env_keys = ("OPENAI_API_KEY",)
+    max_tokens_field = "max_completion_tokens"
+
+    def _make_client(self) -> Any:
+        import openai
+
+        return openai.AsyncOpenAI(api_key=self._key(), base_url=self.base_url, timeout=self.timeout, max_retries=0)
+
+    # ---- chat ----
+
+    def _chat_kwargs(self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None,
+                     temperature: float | None) -> dict:
+        """Request arguments: catalog params go on the wire, unknown ones through extra_body."""
+        kwargs: dict[str, Any] = {
+            "model": model.api_model,
+            "messages": to_openai_messages(messages),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if max_tokens is not None:
+            kwargs[self.max_tokens_field] = int(max_tokens)
+        # Reasoning models reject a custom temperature.
+        if temperature is not None and "reasoning_effort" not in model.params:
+            kwargs["temperature"] = float(temperature)
+        known, extra = split_kwargs(client.chat.completions.create, dict(model.params))
+        kwargs.update(known)
+        if extra:
+            kwargs["extra_body"] = extra
+        return kwargs
+
+    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
+                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+        """Stream text; usage from the final chunk; Finished only when a choice reported a finish_reason."""
+        finish: str | None = None
+        usage: Usage | None = None
+        received = False
+        error: ProviderError | None = None
+        try:
+            client = self._client()
+            stream = await client.chat.completions.create(
+                **self._chat_kwargs(client, model, messages, max_tokens, temperature)
+            )
+            async with stream:
+                async for chunk in stream:
+                    received = True
+                    if getattr(chunk, "usage", None):
+                        usage = usage_from_openai(chunk.usage)
+                    for choice in chunk.choices or ():
+                        text = getattr(choice.delta, "content", None) if choice.delta else None
+                        if text:
+                            yield TextDelta(text)
+                        if choice.finish_reason:
+                            finish = str(choice.finish_reason)
+        except Exception as exc:  # mapped below, outside the except block (no SDK objects chained)
+            error = self._error(exc, model.api_model)
+        if error is not None:
+            if received and error.reason == "connection":
+                return  # the stream was cut mid-way: end without Finished
+            raise error
+        if usage is not None:
+            yield UsageReport(usage)
+        if finish is not None:
+            yield Finished(finish)
+
+    # ---- embeddings ----
+
+    async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult:
+        """Vectors in input order with the API's token count."""
+        error: ProviderError | None = None
+        try:
+            client = self._client()
+            known, extra = split_kwargs(client.embeddings.create, dict(model.params))
+            resp = await client.embeddings.create(model=model.api_model, input=list(texts), encoding_format="float",
+                                                  **known, **({"extra_body": extra} if extra else {}))
+            rows = sorted(resp.data, key=lambda d: d.index)
+            vectors = [[float(x) for x in row.embedding] for row in rows]
+            if len(vectors) != len(texts):
+                raise TransientError(f"{self.label} returned {len(vectors)} vectors for {len(texts)} texts",
+                                     provider=self.name, reason="malformed")
+            tokens = int(getattr(resp.usage, "prompt_tokens", 0) or 0) if resp.usage else 0
+            return EmbeddingResult(vectors=vectors, usage=Usage(input_tokens=tokens))
+        except Exception as exc:
+            error = self._error(exc, model.api_model)
+        raise error
+
+    # ---- images ----
+
+    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
+                             quality: str = "standard", n: int = 1, **params) -> ImageResult:
+        """`images.generate` with base64 output decoded to PNG bytes."""
+        error: ProviderError | None = None
+        try:
+            client = self._client()
+            wire_quality = quality
+            merged = {**model.params, **params}
+            if model.api_model.startswith("gpt-image"):
+                wire_quality = _GPT_IMAGE_QUALITY.get(quality, quality)
+            else:
+                merged.setdefault("response_format", "b64_json")
+            known, extra = split_kwargs(client.images.generate, merged)
+            resp = await client.images.generate(model=model.api_model, prompt=prompt, size=size,
+                                                quality=wire_quality, n=int(n), **known,
+                                                **({"extra_body": extra} if extra else {}))
+            images: list[GeneratedImage] = []
+            for item in resp.data or ():
+                if not item.b64_json:
+                    raise malformed(provider=self.name, label=self.label)
+                png = ensure_png(base64.b64decode(item.b64_json))
+                images.append(GeneratedImage(png=png, params={"size": size, "quality": quality,
+                                                              "revised_prompt": item.revised_prompt or ""}))
+            if not images:
+                raise TransientError(f"{self.label} returned no image", provider=self.name, reason="malformed")
+            tok = resp.usage
+            usage = Usage(input_tokens=int(getattr(tok, "input_tokens", 0) or 0),
+                          output_tokens=int(getattr(tok, "output_tokens", 0) or 0),
+                          images=len(images), image_size=size, image_quality=quality)
+            return ImageResult(images=images, usage=usage)
+        except Exception as exc:
+            error = self._error(exc, model.api_model)
+        raise error
+
+    # ---- connection test ----
+
+    async def check(self) -> str:
+        """List models: proves the URL and the key work."""
+        error: ProviderError | None = None
+        try:
+            count = 0
+            async for _ in self._client().models.list():
+                count += 1
+            return f"{self.label}: connected, {count} models available"
+        except Exception as exc:
+            error = self._error(exc)
+        raise error
+
+    # ---- errors ----
+
+    def _map_sdk_error(self, exc: BaseException, model: str = "") -> ProviderError | None:
+        """OpenAI SDK exceptions to Transient/RateLimited/Permanent."""
+        import openai
+
+        kw = {"provider": self.name, "label": self.label}
+        if isinstance(exc, openai.APITimeoutError):
+            return timed_out(timeout=self.timeout, **kw)
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc.__context__
+            mapped = transport_error(cause, timeout=self.timeout, **kw) if cause is not None else None
+            return mapped or connection_failed(**kw)
+        if isinstance(exc, openai.APIResponseValidationError):
+            return malformed(**kw)
+        if isinstance(exc, openai.APIStatusError):
+            body = exc.body if isinstance(exc.body, dict) else {}
+            detail = body.get("message") or (exc.body if isinstance(exc.body, str) else "")
+            return status_error(exc.status_code, detail=detail, headers=exc.response.headers, code=exc.code,
+                                model=model, secrets=self._secrets(), **kw)
+        if isinstance(exc, openai.APIError):  # an error event inside a 200 stream
+            body = exc.body if isinstance(exc.body, dict) else {}
+            code = str(body.get("code") or body.get("type") or "")
+            if "content_policy" in code or "rate_limit" in code:
+                return status_error(429 if "rate_limit" in code else 400, detail=body.get("message", ""),
+                                    code=code, model=model, secrets=self._secrets(), **kw)
+            return TransientError(f"{self.label} reported an error mid-stream: {self._scrub(exc.message)}",
+                                  provider=self.name, reason="server_error")
+        return transport_error(exc, timeout=self.timeout, **kw)
+
