@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import os
@@ -137,12 +138,32 @@ class BaseProvider:
         return f"{self.label}: nothing to check"
 
 
+@functools.lru_cache(maxsize=256)
+def _parameter_names(func: Callable[..., Any], drop_first: bool) -> frozenset[str]:
+    """Parameter names of `func` (minus the first, for a function reached through a bound method), once per function."""
+    try:
+        names = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(names[1:] if drop_first else names)
+
+
+def accepted_parameters(func: Callable[..., Any]) -> frozenset[str]:
+    """Keyword names `func` accepts; bound methods share their class function's cached entry across clients."""
+    target = getattr(func, "__func__", None)
+    try:
+        if target is not None:
+            return _parameter_names(target, True)
+        return _parameter_names(func, False)
+    except TypeError:  # an unhashable callable: no caching
+        return _parameter_names.__wrapped__(func, False)
+
+
 def split_kwargs(func: Callable[..., Any], params: dict) -> tuple[dict, dict]:
     """Split `params` into keyword arguments `func` accepts and the rest (for the SDK's extra_body)."""
-    try:
-        accepted = set(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        accepted = set()
+    if not params:
+        return {}, {}
+    accepted = accepted_parameters(func)
     known = {k: v for k, v in params.items() if k in accepted}
     extra = {k: v for k, v in params.items() if k not in accepted}
     return known, extra

@@ -57,6 +57,73 @@ def usage_from_openai(u: Any) -> Usage:
     )
 
 
+# The Responses API rejects max_output_tokens below this.
+RESPONSES_MIN_OUTPUT_TOKENS = 16
+# Error codes inside a 200 stream that retrying cannot fix (the request itself is at fault).
+_PERMANENT_CODE_HINTS = ("invalid", "image", "unsupported", "data_residency", "context_length", "not_found")
+
+
+def to_responses_input(messages: list[Message]) -> tuple[str | None, list[dict]]:
+    """(instructions, input items) for the Responses API: system text becomes instructions, turns typed parts."""
+    instructions: list[str] = []
+    items: list[dict] = []
+    for m in messages:
+        if m.role == "system" and not m.images:
+            if m.content:
+                instructions.append(m.content)
+            continue
+        assistant = m.role == "assistant"
+        parts: list[dict] = []
+        if m.content or not m.images:
+            parts.append({"type": "output_text" if assistant else "input_text", "text": m.content})
+        if not assistant:
+            parts += [{"type": "input_image", "image_url": _data_url(i.data, i.mime), "detail": "auto"}
+                      for i in m.images]
+        role = "developer" if m.role == "system" else m.role
+        items.append({"type": "message", "role": role, "content": parts})
+    return ("\n\n".join(instructions) or None), items
+
+
+def responses_params(params: dict) -> dict:
+    """Catalog params in Responses form: reasoning_effort -> reasoning.effort, verbosity -> text.verbosity; no `api`."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == "api":
+            continue
+        if key == "reasoning_effort":
+            out["reasoning"] = {**out.get("reasoning", {}), "effort": value}
+        elif key == "verbosity":
+            out["text"] = {**out.get("text", {}), "verbosity": value}
+        elif key in ("max_completion_tokens", "max_tokens"):
+            out["max_output_tokens"] = value
+        elif key in ("reasoning", "text") and isinstance(value, dict):
+            out[key] = {**out.get(key, {}), **value}
+        else:
+            out[key] = value
+    return out
+
+
+def usage_from_responses(u: Any) -> Usage:
+    """Normalise a ResponseUsage (cached and reasoning tokens are parts of the totals)."""
+    inp = getattr(u, "input_tokens_details", None)
+    out = getattr(u, "output_tokens_details", None)
+    return Usage(
+        input_tokens=int(getattr(u, "input_tokens", 0) or 0),
+        output_tokens=int(getattr(u, "output_tokens", 0) or 0),
+        cached_input_tokens=int(getattr(inp, "cached_tokens", 0) or 0),
+        cache_write_tokens=int(getattr(inp, "cache_write_tokens", 0) or 0),
+        reasoning_tokens=int(getattr(out, "reasoning_tokens", 0) or 0),
+    )
+
+
+def responses_finish_reason(response: Any) -> str:
+    """Finished reason for a final Response: "stop", or "length"/"content_filter" when it is incomplete."""
+    if getattr(response, "status", None) != "incomplete":
+        return "stop"
+    why = getattr(getattr(response, "incomplete_details", None), "reason", None)
+    return "content_filter" if why == "content_filter" else "length"
+
+
 class OpenAIProvider(BaseProvider):
     """api.openai.com (or OPENAI_BASE_URL) through the official SDK, with SDK retries off."""
 
@@ -85,7 +152,8 @@ class OpenAIProvider(BaseProvider):
         # Reasoning models reject a custom temperature.
         if temperature is not None and "reasoning_effort" not in model.params:
             kwargs["temperature"] = float(temperature)
-        known, extra = split_kwargs(client.chat.completions.create, dict(model.params))
+        params = {k: v for k, v in model.params.items() if k != "api"}
+        known, extra = split_kwargs(client.chat.completions.create, params)
         kwargs.update(known)
         if extra:
             kwargs["extra_body"] = extra
@@ -94,6 +162,10 @@ class OpenAIProvider(BaseProvider):
     async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
                           temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
         """Stream text; usage from the final chunk; Finished only when a choice reported a finish_reason."""
+        if model.params.get("api") == "responses":
+            async for event in self._stream_responses(model, messages, max_tokens, temperature):
+                yield event
+            return
         finish: str | None = None
         usage: Usage | None = None
         received = False
@@ -124,6 +196,74 @@ class OpenAIProvider(BaseProvider):
             yield UsageReport(usage)
         if finish is not None:
             yield Finished(finish)
+
+    # ---- Responses API (codex models) ----
+
+    def _responses_kwargs(self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None,
+                          temperature: float | None) -> dict:
+        """Request arguments for `responses.create`; nothing is stored server-side (the app keeps history)."""
+        instructions, items = to_responses_input(messages)
+        kwargs: dict[str, Any] = {"model": model.api_model, "input": items, "stream": True, "store": False}
+        if instructions:
+            kwargs["instructions"] = instructions
+        params = responses_params(model.params)
+        # Reasoning models reject a custom temperature.
+        if temperature is not None and "reasoning" not in params and "reasoning" not in model.capabilities:
+            kwargs["temperature"] = float(temperature)
+        known, extra = split_kwargs(client.responses.create, params)
+        kwargs.update(known)
+        if max_tokens is not None:
+            kwargs["max_output_tokens"] = int(max_tokens)
+        if kwargs.get("max_output_tokens") is not None:
+            kwargs["max_output_tokens"] = max(int(kwargs["max_output_tokens"]), RESPONSES_MIN_OUTPUT_TOKENS)
+        if extra:
+            kwargs["extra_body"] = extra
+        return kwargs
+
+    async def _stream_responses(self, model: ModelSpec, messages: list[Message], max_tokens: int | None,
+                                temperature: float | None) -> AsyncIterator[ProviderEvent]:
+        """Text from output_text deltas; usage and Finished only once response.completed/incomplete arrived."""
+        from openai.types.responses import (
+            ResponseCompletedEvent,
+            ResponseErrorEvent,
+            ResponseFailedEvent,
+            ResponseIncompleteEvent,
+            ResponseTextDeltaEvent,
+        )
+
+        final: Any = None
+        received = False
+        error: ProviderError | None = None
+        try:
+            client = self._client()
+            stream = await client.responses.create(
+                **self._responses_kwargs(client, model, messages, max_tokens, temperature)
+            )
+            async with stream:
+                async for event in stream:
+                    received = True
+                    if isinstance(event, ResponseTextDeltaEvent):
+                        if event.delta:
+                            yield TextDelta(event.delta)
+                    elif isinstance(event, (ResponseCompletedEvent, ResponseIncompleteEvent)):
+                        final = event.response
+                    elif isinstance(event, ResponseFailedEvent):
+                        err = event.response.error
+                        raise self._mid_stream_error(getattr(err, "code", None), getattr(err, "message", ""),
+                                                     model.api_model)
+                    elif isinstance(event, ResponseErrorEvent):
+                        raise self._mid_stream_error(event.code, event.message, model.api_model)
+        except Exception as exc:  # mapped below, outside the except block (no SDK objects chained)
+            error = self._error(exc, model.api_model)
+        if error is not None:
+            if received and error.reason == "connection":
+                return  # the stream was cut mid-way: end without Finished
+            raise error
+        if final is None:
+            return  # no response.completed: the engine treats the stream as cut
+        if final.usage is not None:
+            yield UsageReport(usage_from_responses(final.usage))
+        yield Finished(responses_finish_reason(final))
 
     # ---- embeddings ----
 
@@ -218,11 +358,21 @@ class OpenAIProvider(BaseProvider):
                                 model=model, secrets=self._secrets(), **kw)
         if isinstance(exc, openai.APIError):  # an error event inside a 200 stream
             body = exc.body if isinstance(exc.body, dict) else {}
-            code = str(body.get("code") or body.get("type") or "")
-            if "content_policy" in code or "rate_limit" in code:
-                return status_error(429 if "rate_limit" in code else 400, detail=body.get("message", ""),
-                                    code=code, model=model, secrets=self._secrets(), **kw)
-            return TransientError(f"{self.label} reported an error mid-stream: {self._scrub(exc.message)}",
-                                  provider=self.name, reason="server_error")
+            return self._mid_stream_error(body.get("code") or body.get("type"), body.get("message") or exc.message,
+                                          model)
         return transport_error(exc, timeout=self.timeout, **kw)
 
+    def _mid_stream_error(self, code: object, message: object, model: str = "") -> ProviderError:
+        """An error reported inside a 200 stream (chat error chunk, Responses `error` or `response.failed`)."""
+        code = str(code or "").lower()
+        kw = {"provider": self.name, "label": self.label, "detail": message, "model": model,
+              "secrets": self._secrets()}
+        if "rate_limit" in code or code in ("insufficient_quota", "billing_hard_limit_reached"):
+            return status_error(429, code=code, **kw)
+        if "policy" in code or code == "content_filter":
+            return status_error(400, code="content_policy", **kw)
+        if any(hint in code for hint in _PERMANENT_CODE_HINTS):
+            return status_error(400, code=code, **kw)
+        detail = self._scrub(message)
+        return TransientError(f"{self.label} reported an error mid-stream" + (f": {detail}" if detail else ""),
+                              provider=self.name, reason="server_error")

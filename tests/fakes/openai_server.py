@@ -1,4 +1,4 @@
-"""Fake OpenAI API: chat.completion(.chunk) SSE, embeddings, images and /v1/models on 127.0.0.1."""
+"""Fake OpenAI API: chat.completion(.chunk) SSE, Responses API SSE, embeddings, images and /v1/models on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import struct
 import time
 from typing import Any
 
-from tests.fakes.http import Exchange, FakeServer, RecordedRequest, count_tokens, fake_vector, pieces, small_png
+from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, fake_vector, pieces, small_png
 
 _ERROR_TYPES = {
     400: ("invalid_request_error", None),
@@ -29,6 +29,49 @@ def message_text(content: Any) -> str:
     return ""
 
 
+# Body fields POST /v1/responses accepts; anything else is a 400 `unknown_parameter`, as the real API answers.
+RESPONSES_FIELDS = frozenset({
+    "model", "input", "instructions", "stream", "stream_options", "max_output_tokens", "temperature", "top_p",
+    "reasoning", "text", "store", "metadata", "tools", "tool_choice", "parallel_tool_calls", "previous_response_id",
+    "include", "truncation", "user", "service_tier", "prompt_cache_key", "prompt_cache_retention", "background",
+    "conversation", "max_tool_calls", "top_logprobs", "prompt", "safety_identifier",
+})
+RESPONSES_MIN_OUTPUT_TOKENS = 16
+_PART_TYPES = {"assistant": ("output_text", "refusal")}
+_INPUT_PART_TYPES = ("input_text", "input_image", "input_file")
+
+
+def input_text(content: Any) -> str:
+    """Text of a Responses input item's content (string or list of input_text/output_text parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content
+                        if isinstance(p, dict) and p.get("type") in ("input_text", "output_text"))
+    return ""
+
+
+def responses_input_problem(body: dict) -> tuple[str, str] | None:
+    """(message, param) for a request the real Responses API would reject with 400; None if it is valid."""
+    unknown = sorted(set(body) - RESPONSES_FIELDS)
+    if unknown:
+        return f"Unknown parameter: '{unknown[0]}'.", unknown[0]
+    limit = body.get("max_output_tokens")
+    if limit is not None and int(limit) < RESPONSES_MIN_OUTPUT_TOKENS:
+        return (f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
+                f"{RESPONSES_MIN_OUTPUT_TOKENS}, but got {limit} instead.", "max_output_tokens")
+    items = body.get("input")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        allowed = _PART_TYPES.get(item.get("role"), _INPUT_PART_TYPES)
+        for j, part in enumerate(item.get("content") if isinstance(item.get("content"), list) else []):
+            if part.get("type") not in allowed:
+                return (f"Invalid value: '{part.get('type')}'. Supported values are: "
+                        + " and ".join(f"'{a}'" for a in allowed) + ".", f"input[{i}].content[{j}]")
+            if part["type"] == "input_image" and not (part.get("image_url") or part.get("file_id")):
+                return "Missing image_url or file_id.", f"input[{i}].content[{j}]"
+    return None
+
+
 class FakeOpenAI(FakeServer):
     """Speaks the OpenAI REST wire format; usage counts words as tokens."""
 
@@ -42,6 +85,18 @@ class FakeOpenAI(FakeServer):
         self.reasoning_tokens = reasoning_tokens
         self.cache_write_tokens = cache_write_tokens
         self.embedding_dim = embedding_dim
+
+    def fail_response(self, code: str = "server_error", message: str = "The model failed.",
+                      after_chunks: int = 2) -> None:
+        """Next Responses stream: `response.failed` (status 200) after `after_chunks` events."""
+        self._push(Fault("stream_error", after_chunks=after_chunks,
+                         extra={"event": "response.failed", "code": code, "message": message}))
+
+    def error_event(self, code: str = "server_error", message: str = "Something went wrong.",
+                    after_chunks: int = 2) -> None:
+        """Next Responses stream: an `error` event (status 200) after `after_chunks` events."""
+        self._push(Fault("stream_error", after_chunks=after_chunks,
+                         extra={"event": "error", "code": code, "message": message}))
 
     # ---- hooks ----
 
@@ -60,6 +115,8 @@ class FakeOpenAI(FakeServer):
         req = ex.request
         if req.method == "POST" and req.path == "/v1/chat/completions":
             return self._chat(ex)
+        if req.method == "POST" and req.path == "/v1/responses":
+            return self._responses(ex)
         if req.method == "POST" and req.path == "/v1/embeddings":
             return self._embeddings(ex)
         if req.method == "POST" and req.path == "/v1/images/generations":
@@ -119,6 +176,106 @@ class FakeOpenAI(FakeServer):
         stream.event("[DONE]")
         stream.done()
 
+    # ---- Responses API ----
+
+    def _responses_usage(self, input_tokens: int, output_tokens: int) -> dict:
+        return {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": self.cached_tokens, "cache_write_tokens": self.cache_write_tokens},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": self.reasoning_tokens},
+            "total_tokens": input_tokens + output_tokens,
+        }
+
+    def _responses(self, ex: Exchange) -> None:
+        body = ex.request.json or {}
+        if body.get("model") not in self.models:
+            msg = f"The model `{body.get('model')}` does not exist or you do not have access to it."
+            return ex.send_json(self.error_body(404, msg, ex.request), status=404)
+        problem = responses_input_problem(body)
+        if problem is not None:
+            code = "unknown_parameter" if problem[0].startswith("Unknown") else "invalid_value"
+            return ex.send_json({"error": {"message": problem[0], "type": "invalid_request_error",
+                                           "param": problem[1], "code": code}}, status=400)
+        items = body.get("input")
+        items = [{"role": "user", "content": items}] if isinstance(items, str) else list(items or [])
+        prompt_text = " ".join([body.get("instructions") or ""] + [input_text(i.get("content")) for i in items])
+        last_user = next((input_text(i.get("content")) for i in reversed(items) if i.get("role") == "user"), "")
+        parts = pieces(self.reply_for(last_user))
+        limit = body.get("max_output_tokens")
+        status, incomplete = "completed", None
+        if limit is not None and len(parts) > int(limit):
+            parts, status, incomplete = parts[: int(limit)], "incomplete", {"reason": "max_output_tokens"}
+        text = "".join(parts)
+        usage = self._responses_usage(count_tokens(prompt_text) + self.cached_tokens, len(parts) + self.reasoning_tokens)
+        reasoning = body.get("reasoning")
+        text_part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
+        message = {"id": "msg_fake", "type": "message", "status": status, "role": "assistant", "content": [text_part]}
+        reasoning_item = {"id": "rs_fake", "type": "reasoning", "summary": []}
+        output = ([reasoning_item] if reasoning else []) + [message]
+        response = {
+            "id": "resp_fake", "object": "response", "created_at": int(time.time()), "status": status,
+            "background": False, "error": None, "incomplete_details": incomplete,
+            "instructions": body.get("instructions"), "max_output_tokens": limit, "max_tool_calls": None,
+            "model": body["model"], "output": output, "parallel_tool_calls": True, "previous_response_id": None,
+            "reasoning": {"effort": (reasoning or {}).get("effort"), "summary": None}, "service_tier": "default",
+            "store": body.get("store", True), "temperature": body.get("temperature", 1.0),
+            "text": {"format": {"type": "text"}, "verbosity": "medium"}, "tool_choice": "auto", "tools": [],
+            "top_p": 1.0, "truncation": "disabled", "usage": usage, "user": None, "metadata": {},
+        }
+        if not body.get("stream"):
+            return ex.send_json(response)
+        self._responses_stream(ex, response, parts, bool(reasoning))
+
+    def _responses_stream(self, ex: Exchange, response: dict, parts: list[str], reasoning: bool) -> None:
+        """The Responses SSE sequence; a `stream_error` fault ends it with response.failed or an error event."""
+        fault = ex.fault if ex.fault is not None and ex.fault.kind == "stream_error" else None
+        stream = ex.sse({"x-request-id": "req_fake"})
+        seq = 0
+
+        def send(event_type: str, **data: Any) -> None:
+            nonlocal seq
+            if fault is not None and stream.sent >= fault.after_chunks:
+                code, message = fault.extra["code"], fault.extra["message"]
+                if fault.extra["event"] == "error":
+                    err = {"type": "error", "code": code, "message": message, "param": None, "sequence_number": seq}
+                    stream.event(err, event="error")
+                else:
+                    failed = {**response, "status": "failed", "output": [], "usage": None, "incomplete_details": None,
+                              "error": {"code": code, "message": message}}
+                    stream.event({"type": "response.failed", "sequence_number": seq, "response": failed},
+                                 event="response.failed")
+                stream.done()
+                raise _Stop()
+            stream.event({"type": event_type, "sequence_number": seq, **data}, event=event_type)
+            seq += 1
+
+        start = {**response, "status": "in_progress", "output": [], "usage": None, "incomplete_details": None}
+        message = response["output"][-1]
+        index = len(response["output"]) - 1
+        ids = {"item_id": message["id"], "output_index": index, "content_index": 0}
+        empty_part = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
+        try:
+            send("response.created", response=start)
+            send("response.in_progress", response=start)
+            if reasoning:
+                send("response.output_item.added", output_index=0, item=response["output"][0])
+                send("response.output_item.done", output_index=0, item=response["output"][0])
+            send("response.output_item.added", output_index=index,
+                 item={**message, "status": "in_progress", "content": []})
+            send("response.content_part.added", item_id=message["id"], output_index=index, content_index=0,
+                 part=empty_part)
+            for p in parts:
+                send("response.output_text.delta", **ids, delta=p, logprobs=[])
+            send("response.output_text.done", **ids, text=message["content"][0]["text"], logprobs=[])
+            send("response.content_part.done", **ids, part=message["content"][0])
+            send("response.output_item.done", output_index=index, item=message)
+            final = "response.incomplete" if response["status"] == "incomplete" else "response.completed"
+            send(final, response=response)
+            stream.done()
+        except _Stop:
+            return
+
     # ---- embeddings and images ----
 
     def _embeddings(self, ex: Exchange) -> None:
@@ -148,3 +305,7 @@ class FakeOpenAI(FakeServer):
         ex.send_json({"created": int(time.time()), "data": data, "size": body.get("size"),
                       "usage": {"input_tokens": tokens, "output_tokens": 1056 * n, "total_tokens": tokens + 1056 * n,
                                 "input_tokens_details": {"image_tokens": 0, "text_tokens": tokens}}})
+
+
+class _Stop(Exception):
+    """The stream ended early with a failure event."""
