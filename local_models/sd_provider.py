@@ -1,0 +1,131 @@
+"""The `local_sd` provider: Stable Diffusion on this machine through DiffusionEngine, run in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from router.catalog import ModelSpec
+from router.errors import PermanentError, SparklioError
+from router.types import EmbeddingResult, ImageResult, Usage
+
+NO_MODEL = "No Stable Diffusion model configured: choose a model folder or .safetensors file in Images → Model"
+QUALITY_STEPS = {"draft": 15, "standard": 25, "hd": 40, "high": 40, "production": 40}
+
+
+def parse_size(size: str) -> tuple[int, int]:
+    """"512x768" -> (512, 768); PermanentError otherwise."""
+    try:
+        w, h = (int(x) for x in str(size).lower().split("x", 1))
+    except ValueError:
+        raise PermanentError(f"Image size must look like 512x512 (got {size!r})", provider="local_sd") from None
+    return w, h
+
+
+class LocalDiffusionProvider:
+    """Implements the Provider protocol for images only; chat and embeddings are refused."""
+
+    name = "local_sd"
+
+    def __init__(self, model_path: str | Path | None = None, *, engine: Any = None, timeout: float = 3600.0,
+                 api_key: str | None = None, base_url: str | None = None) -> None:
+        self.timeout = timeout  # api_key/base_url: accepted for the registry's uniform call, unused
+        self.model_path = str(model_path or "")
+        self._engine = engine  # a DiffusionEngine; built lazily (imports torch only then)
+        self._load_lock = threading.Lock()
+
+    def set_model_path(self, path: str | Path | None) -> None:
+        """Use another model from the next call on (the `sd_model_path` setting changed)."""
+        self.model_path = str(path or "")
+
+    @property
+    def engine(self) -> Any:
+        """The DiffusionEngine (created on first use)."""
+        if self._engine is None:
+            from local_models.diffusion import DiffusionEngine
+
+            self._engine = DiffusionEngine()
+        return self._engine
+
+    def _ensure_loaded(self) -> Any:
+        """Load (or switch to) the configured model; runs in the worker thread."""
+        if not self.model_path.strip():
+            raise PermanentError(NO_MODEL, provider=self.name, reason="no_model")
+        with self._load_lock:
+            engine = self.engine
+            wanted = Path(self.model_path).expanduser()
+            if not engine.loaded or engine.path != wanted:
+                engine.load(wanted)
+            return engine
+
+    @staticmethod
+    def _as_provider_error(exc: SparklioError) -> SparklioError:
+        """Engine errors become PermanentError (same text) so the router falls back; cancel stays as is."""
+        from local_models.diffusion import GenerationCancelled
+
+        if isinstance(exc, (GenerationCancelled, PermanentError)):
+            return exc
+        return PermanentError(str(exc), provider="local_sd", reason=type(exc).__name__)
+
+    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard",
+                             n: int = 1, **params: Any) -> ImageResult:
+        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, on_step, cancel."""
+        from local_models.diffusion import GenerationParams
+
+        if not self.model_path.strip():
+            raise PermanentError(NO_MODEL, provider=self.name, reason="no_model")
+        params = {**(model.params or {}), **params}  # catalog params (steps, scheduler…) are defaults
+        width, height = parse_size(size)
+        cancel: threading.Event = params.pop("cancel", None) or threading.Event()
+        on_step = params.pop("on_step", None)
+        gp = GenerationParams(
+            prompt=prompt, negative_prompt=str(params.pop("negative_prompt", "") or ""), width=width,
+            height=height, steps=int(params.pop("steps", QUALITY_STEPS.get(quality, 25))),
+            guidance=float(params.pop("guidance", 7.0)), scheduler=str(params.pop("scheduler", "euler_a")),
+            seed=params.pop("seed", None), batch=int(n),
+        )
+
+        def work() -> tuple[list, float]:
+            engine = self._ensure_loaded()
+            start = time.perf_counter()
+            images = engine.generate(gp, on_step=on_step, cancel=cancel)
+            return images, time.perf_counter() - start
+
+        try:
+            images, seconds = await asyncio.to_thread(work)
+        except asyncio.CancelledError:
+            cancel.set()  # the worker stops at the next step
+            raise
+        except SparklioError as exc:
+            raise self._as_provider_error(exc) from exc
+        usage = Usage(images=len(images), image_size=f"{width}x{height}", image_quality=quality,
+                      gpu_seconds=seconds)
+        return ImageResult(images=images, usage=usage)
+
+    async def stream_chat(self, model: ModelSpec, messages: list, *, max_tokens: int | None = None,
+                          temperature: float | None = None):
+        """Not supported: local_sd only makes images."""
+        raise PermanentError(f"{model.id} cannot chat", provider=self.name, reason="unsupported")
+        yield  # pragma: no cover
+
+    async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult:
+        """Not supported: local_sd only makes images."""
+        raise PermanentError(f"{model.id} cannot embed text", provider=self.name,
+                             reason="unsupported")
+
+    async def check(self) -> str:
+        """Loads the configured model: "Stable Diffusion <name> ready on cuda/cpu" or a PermanentError."""
+        try:
+            engine = await asyncio.to_thread(self._ensure_loaded)
+        except SparklioError as exc:
+            raise self._as_provider_error(exc) from exc
+        note = f" ({engine.warnings[0]})" if engine.warnings else ""
+        return f"Stable Diffusion model {engine.model_name} ready on {engine.device}{note}"
+
+    async def aclose(self) -> None:
+        """Free the model's memory."""
+        if self._engine is not None:
+            await asyncio.to_thread(self._engine.unload)
