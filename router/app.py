@@ -65,6 +65,11 @@ class Sparklio:
         self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
                              policy=self.policy, settings=self.settings, retry=retry, **kw)
         self._classify = None
+        from router.knowledge import Knowledge
+        from router.workflows.engine import WorkflowEngine
+
+        self.knowledge = Knowledge(self)
+        self.workflows = WorkflowEngine(self, user_dir=data_dir / "workflows")
         self.sync_compat_models()
         self.events.subscribe(self._on_event)
 
@@ -98,12 +103,13 @@ class Sparklio:
             raise SparklioError("the prompt is empty: type something to send")
         task, complexity = request.task, request.complexity
         auto_task, auto_cx = task is None, complexity is None
-        if task is not None:
-            self.policy.task(task)
+        if task is not None and self.policy.task(task).kind != "chat":
+            complexity = complexity or self.policy.task(task).complexity  # images/embeddings: nothing to classify
+            auto_cx = False
         if auto_task or auto_cx:
             c = self.classify(request.prompt, request.has_image)
             task = task or c.task
-            complexity = complexity or (c.complexity if auto_task else c.complexity)
+            complexity = complexity or c.complexity
         offline = self.offline if request.offline is None else bool(request.offline)
         plan = make_plan(messages=request.messages, task=task, complexity=complexity,
                          tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
@@ -140,7 +146,12 @@ class Sparklio:
                                                  attachments=self._save_images(last)).id
                 self.conversations.auto_title(request.conversation_id, last.content)
                 assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending").id
+        sources: list[dict] = []
         try:
+            if request.conversation_id is not None and self.knowledge.sources(request.conversation_id):
+                messages, passages = await self.knowledge.augment(request.messages, request.conversation_id)
+                request = replace(request, messages=messages)
+                sources = [{"label": p.label, "path": p.path, "score": round(p.score, 3)} for p in passages]
             plan = self.plan(request, explore=True)
         except SparklioError as exc:
             if assistant_id is not None:
@@ -166,8 +177,10 @@ class Sparklio:
                 elif isinstance(ev, AnswerDone):
                     ev.answer.user_message_id = user_id
                     if assistant_id is not None:
+                        meta = _answer_meta(ev.answer)
+                        meta["sources"] = sources
                         self.conversations.update_message(assistant_id, content=ev.answer.text, status="ok",
-                                                          model=ev.answer.model, meta=_answer_meta(ev.answer))
+                                                          model=ev.answer.model, meta=meta)
                 yield ev
         except asyncio.CancelledError:
             if assistant_id is not None:

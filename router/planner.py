@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from router.catalog import Catalog, ModelSpec
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
-from router.types import BUDGET_TIERS, SPEED_TIERS, Exclusion, Message, PlanEntry, RoutePlan
+from router.types import BUDGET_TIERS, SPEED_TIERS, Exclusion, ImageInput, Message, PlanEntry, RoutePlan
 
 _TIER_RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
 _SPEED_RANK = {t: i for i, t in enumerate(SPEED_TIERS)}
@@ -59,7 +59,8 @@ def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy,
 
 
 def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool, tier: str,
-               speed: str | None, quality_min: float | None, avail: Availability, pinned: bool, now: float) -> str | None:
+               speed: str | None, quality_min: float | None, avail: Availability, pinned: bool, now: float,
+               images: list[ImageInput]) -> str | None:
     """Why `m` cannot serve this request, or None when it can."""
     if m.kind != row.kind:
         return f"{m.kind} model; {row.id} needs a {row.kind} model"
@@ -68,6 +69,13 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
         if "vision" in missing:
             return "cannot read images"
         return f"lacks {', '.join(sorted(missing))}"
+    if images:
+        from router.vision import refusal
+
+        for image in images:
+            why = refusal(m, image)
+            if why:
+                return why
     if not m.priced:
         return "price unknown: never routed automatically"
     if offline and not m.local:
@@ -119,6 +127,7 @@ def make_plan(
     row = policy.task(task)
     needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else frozenset())
     est_in = estimate_tokens(messages)
+    images = [img for msg in messages for img in msg.images] if "vision" in needs else []
     quality_min = policy.config.quality_targets.get(quality) if quality else None
     weights = policy.weights
     excluded: list[Exclusion] = []
@@ -126,7 +135,7 @@ def make_plan(
     if pinned is not None:
         m = catalog.get(pinned)
         why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
-                         quality_min=quality_min, avail=avail, pinned=True, now=now)
+                         quality_min=quality_min, avail=avail, pinned=True, now=now, images=images)
         if why:
             raise NoRouteError(f"{pinned} cannot take this request: {why}")
         chain = [PlanEntry(m.id, m.provider, round(score(m, complexity, tier, est_in, policy, weights), 4),
@@ -134,7 +143,7 @@ def make_plan(
         return RoutePlan(task, complexity, tier, speed, quality, offline, chain, [], est_in, kind=row.kind)
     for m in catalog.models.values():
         why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
-                         quality_min=quality_min, avail=avail, pinned=False, now=now)
+                         quality_min=quality_min, avail=avail, pinned=False, now=now, images=images)
         if why is None:
             eligible[m.id] = m
         else:

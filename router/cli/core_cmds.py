@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import mimetypes
 import sys
-from pathlib import Path
 
 from router.errors import AllProvidersFailedError, SparklioError
 from router.types import (AnswerDone, AttemptFailed, AttemptStarted, ImageInput, Message, PartialWithdrawn,
                           RetryScheduled, RouteRequest, TextDelta)
-
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
-
 
 def _read_prompt(text: str) -> str:
     if text == "-":
@@ -24,16 +19,9 @@ def _read_prompt(text: str) -> str:
 
 
 def _read_image(path: str) -> ImageInput:
-    p = Path(path)
-    if not p.is_file():
-        raise SparklioError(f"image {path} does not exist")
-    mime = mimetypes.guess_type(p.name)[0] or ""
-    if not mime.startswith("image/"):
-        raise SparklioError(f"{path} is not an image (PNG, JPEG, WebP or GIF)")
-    data = p.read_bytes()
-    if len(data) > MAX_IMAGE_BYTES:
-        raise SparklioError(f"image {path} is {len(data) / 1e6:.1f} MB; the limit is 20 MB")
-    return ImageInput(data, mime, p.name)
+    from router.vision import load_image
+
+    return load_image(path)
 
 
 def request_from(args, app) -> RouteRequest:

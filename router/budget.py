@@ -1,0 +1,364 @@
+"""The budget agent: atomic worst-case holds, the ledger write, alerts, anomalies and the month forecast."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Callable
+
+from router.catalog import ModelSpec
+from router.errors import BudgetExceededError, SparklioError
+from router.events import AppEvent, EventBus
+from router.store.db import database
+
+log = logging.getLogger(__name__)
+
+HOLD_TTL_S = 30 * 60  # a hold left by a crashed process stops counting after this
+ANOMALY_FACTOR = 3.0
+ANOMALY_WINDOW_DAYS = 7
+
+LEDGER_COLUMNS = (
+    "ts", "day", "month", "kind", "task", "model", "provider", "outcome", "error_class", "error",
+    "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "images", "cost_usd",
+    "saved_usd", "latency_ms", "ttft_ms", "fallback_position", "attempt", "cached", "experiment",
+    "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh",
+)
+_REQUIRED = ("task", "model", "provider", "outcome")
+_DEFAULTS: dict[str, Any] = {
+    "kind": "chat", "error_class": None, "error": None, "input_tokens": 0, "output_tokens": 0,
+    "cached_input_tokens": 0, "reasoning_tokens": 0, "images": 0, "cost_usd": 0.0, "saved_usd": 0.0,
+    "latency_ms": None, "ttft_ms": None, "fallback_position": 0, "attempt": 1, "cached": 0, "experiment": 0,
+    "message_id": None, "conversation_id": None, "workflow_run_id": None, "gpu_seconds": 0.0, "energy_wh": None,
+}
+_INSERT_SQL = (
+    f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})"
+)
+
+
+def tier_for_limit(limit_usd: float) -> str:
+    """The policy's budget tier for a monthly limit: <=50 low, <=200 standard, else premium."""
+    if limit_usd <= 50:
+        return "low"
+    if limit_usd <= 200:
+        return "standard"
+    return "premium"
+
+
+def effective_tier(settings: Any) -> str:
+    """The budget_tier setting when set, else the tier derived from the monthly limit."""
+    return settings.get("budget_tier") or tier_for_limit(float(settings.get("monthly_limit_usd")))
+
+
+def parse_usd(value: Any, what: str = "limit") -> float:
+    """A non-negative, finite dollar amount from user input, or SparklioError naming the value."""
+    if isinstance(value, bool):
+        raise SparklioError(f"the {what} must be a number of US dollars, not {value!r}")
+    try:
+        usd = float(str(value).strip().lstrip("$")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise SparklioError(f"the {what} must be a number of US dollars, not {value!r}") from None
+    if not math.isfinite(usd) or usd < 0:
+        raise SparklioError(f"the {what} must be zero or more US dollars, not {value!r}")
+    return round(usd, 6)
+
+
+@dataclass
+class Reservation:
+    """A worst-case hold on the budget for one cloud attempt."""
+
+    id: int
+    model: str
+    provider: str
+    month: str
+    amount_usd: float
+
+
+@dataclass
+class BudgetStatus:
+    """Where the month stands: spend, holds, limits, forecast, tier and alerts."""
+
+    month: str
+    spent_usd: float
+    spent_by_provider: dict[str, float]
+    limit_usd: float
+    provider_limits: dict[str, float]
+    percent: float
+    held_usd: float
+    remaining_usd: float
+    forecast_usd: float
+    tier: str
+    tier_source: str  # setting | derived
+    hard_stop: bool
+    thresholds: list[float]
+    alerts: list[dict] = field(default_factory=list)
+    daily: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The `sparklio budget --json` shape."""
+        d = asdict(self)
+        d["daily"] = [{"day": day, "cost_usd": round(c, 6)} for day, c in self.daily]
+        return d
+
+
+class Budget:
+    """Holds, the ledger write and budget alerts; every check reads O(1) totals, never the ledger."""
+
+    def __init__(self, settings: Any, events: EventBus | None = None, *,
+                 clock: Callable[[], float] = time.time, tz: tzinfo | None = None) -> None:
+        self.settings = settings
+        self.events = events
+        self.clock = clock
+        self.tz = tz  # None: the machine's local time zone
+        self._anomaly_done: str = ""  # day for which the anomaly alert is known to be fired
+
+    # ---- time helpers ----
+    def local(self, ts: float) -> datetime:
+        """`ts` as an aware datetime in the user's time zone."""
+        return datetime.fromtimestamp(ts, self.tz) if self.tz else datetime.fromtimestamp(ts).astimezone()
+
+    def _day_month(self, ts: float) -> tuple[str, str]:
+        d = self.local(ts)
+        return d.strftime("%Y-%m-%d"), d.strftime("%Y-%m")
+
+    # ---- settings ----
+    def limits(self) -> tuple[float, dict[str, float]]:
+        """(monthly limit, per-provider limits) from the settings."""
+        total = float(self.settings.get("monthly_limit_usd"))
+        prov = {str(k): float(v) for k, v in (self.settings.get("provider_limits") or {}).items() if v is not None}
+        return total, prov
+
+    def tier(self) -> str:
+        """The effective budget tier (setting, else derived from the monthly limit)."""
+        return effective_tier(self.settings)
+
+    def set_monthly_limit(self, usd: Any) -> float:
+        """Validate and store the monthly limit; fires any alert the new limit crosses."""
+        value = parse_usd(usd, "monthly limit")
+        self.settings.set("monthly_limit_usd", value)
+        self.check_alerts()
+        return value
+
+    def set_provider_limit(self, provider: str, usd: Any | None) -> float | None:
+        """Set (or with None remove) one provider's monthly limit."""
+        if not provider or not isinstance(provider, str):
+            raise SparklioError(f"a provider limit needs a provider name, not {provider!r}")
+        limits = dict(self.settings.get("provider_limits") or {})
+        value = None if usd is None or usd == "" else parse_usd(usd, f"{provider} limit")
+        if value is None:
+            limits.pop(provider, None)
+        else:
+            limits[provider] = value
+        self.settings.set("provider_limits", limits)
+        self.check_alerts()
+        return value
+
+    # ---- SQL helpers (run inside a transaction by the callers) ----
+    @staticmethod
+    def _spent(month: str) -> dict[str, float]:
+        rows = database.execute_sql("SELECT provider, cost_usd FROM spend_totals WHERE period = ?", (month,))
+        return {p: float(c) for p, c in rows.fetchall()}
+
+    @staticmethod
+    def _held(month: str, now: float) -> dict[str, float]:
+        rows = database.execute_sql(
+            "SELECT provider, SUM(amount_usd) FROM reservations WHERE month = ? AND expires_at > ? GROUP BY provider",
+            (month, now))
+        return {p: float(c) for p, c in rows.fetchall()}
+
+    @staticmethod
+    def _fire(kind: str, period: str, key: str, threshold: float, limit: float, spent: float, now: float) -> bool:
+        cur = database.execute_sql(
+            "INSERT OR IGNORE INTO alerts_fired(kind, period, limit_key, threshold, limit_usd, spent_usd, fired_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (kind, period, key, threshold, round(limit, 6), spent, now))
+        return cur.rowcount == 1
+
+    def _threshold_alerts(self, month: str, spent: dict[str, float], now: float) -> list[AppEvent]:
+        """Fire (once) every threshold alert that the spend has reached; returns the events to publish."""
+        total_limit, prov_limits = self.limits()
+        thresholds = sorted(float(t) for t in self.settings.get("alert_thresholds") or [])
+        checks = [("total", total_limit, sum(spent.values()))]
+        checks += [(p, lim, spent.get(p, 0.0)) for p, lim in sorted(prov_limits.items())]
+        out = []
+        for key, limit, used in checks:
+            for t in thresholds:
+                if used > 0 and used >= t * limit - 1e-12 and self._fire("budget", month, key, t, limit, used, now):
+                    out.append(self._alert_event(key, t, used, limit, month))
+        return out
+
+    def _alert_event(self, key: str, threshold: float, spent: float, limit: float, month: str,
+                     call_usd: float | None = None) -> AppEvent:
+        who = "Monthly budget" if key == "total" else f"{key} budget"
+        pct = round(threshold * 100)
+        tail = ""
+        if threshold >= 1.0 and self.settings.get("hard_stop"):
+            tail = " Cloud calls are stopped; local models keep working."
+        elif threshold >= 1.0:
+            tail = " Warn-only mode: calls continue."
+        if call_usd is not None:  # the first call that would pass the limit
+            title = f"{who}: limit reached"
+            text = (f"{who}: ${spent:.2f} of ${limit:.2f} spent in {month}; a call of up to ${call_usd:.4f}"
+                    f" would pass the limit.{tail}")
+        else:
+            title = f"{who}: {pct}% reached"
+            text = f"{who}: ${spent:.2f} of ${limit:.2f} spent in {month} ({pct}% threshold).{tail}"
+        return AppEvent("budget_alert", title, text, {"limit": key, "threshold": threshold, "spent": round(spent, 6),
+                                                      "limit_usd": limit, "month": month})
+
+    def _publish(self, events: list[AppEvent]) -> None:
+        if self.events:
+            for ev in events:
+                self.events.publish(ev)
+
+    # ---- reservations ----
+    def reserve(self, model: ModelSpec, worst_case_usd: float) -> Reservation | None:
+        """Hold `worst_case_usd` for a cloud call, atomically; None for local models (never blocked)."""
+        if model.local:
+            return None
+        amount = max(float(worst_case_usd or 0.0), 0.0)
+        now = self.clock()
+        _, month = self._day_month(now)
+        total_limit, prov_limits = self.limits()
+        hard_stop = bool(self.settings.get("hard_stop"))
+        events: list[AppEvent] = []
+        refusal = ""
+        with database.atomic("IMMEDIATE"):
+            database.execute_sql("DELETE FROM reservations WHERE expires_at <= ?", (now,))
+            spent, held = self._spent(month), self._held(month, now)
+            checks = [("total", "monthly", total_limit, sum(spent.values()), sum(held.values()))]
+            if model.provider in prov_limits:
+                checks.append((model.provider, f"{model.provider}", prov_limits[model.provider],
+                               spent.get(model.provider, 0.0), held.get(model.provider, 0.0)))
+            for key, label, limit, used, on_hold in checks:
+                if used + on_hold + amount > limit + 1e-9:
+                    if not refusal:
+                        refusal = (f"{model.name} refused: it could cost up to ${amount:.4f}, and ${used:.2f} spent"
+                                   f" + ${on_hold:.4f} held would pass the {label} limit of ${limit:.2f};"
+                                   " raise the limit or use a local model")
+                    if self._fire("budget", month, key, 1.0, limit, used, now):
+                        events.append(self._alert_event(key, 1.0, used, limit, month, amount))
+            rid = 0
+            if not refusal or not hard_stop:
+                cur = database.execute_sql(
+                    "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (month, model.provider, model.id, amount, now, now + HOLD_TTL_S))
+                rid = cur.lastrowid
+        if refusal and hard_stop:
+            events.append(AppEvent("budget_refused", "Budget limit reached", refusal,
+                                   {"model": model.id, "provider": model.provider, "amount": amount,
+                                    "hard_stop": hard_stop}))
+        self._publish(events)
+        if refusal and hard_stop:
+            raise BudgetExceededError(refusal)
+        return Reservation(rid, model.id, model.provider, month, amount)
+
+    def release(self, res: Reservation | None) -> None:
+        """Drop a hold without recording anything (the attempt never happened)."""
+        if res is not None:
+            with database.atomic("IMMEDIATE"):
+                database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
+
+    # ---- the ledger write ----
+    def record_attempt(self, res: Reservation | None, **row: Any) -> int:
+        """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id."""
+        unknown = set(row) - set(LEDGER_COLUMNS)
+        if unknown:
+            raise TypeError(f"unknown ledger columns: {sorted(unknown)}")
+        missing = [k for k in _REQUIRED if not row.get(k)]
+        if missing:
+            raise TypeError(f"ledger row lacks {missing}")
+        now = self.clock()
+        ts = float(row.get("ts") or now)
+        day, month = self._day_month(ts)
+        values = {**_DEFAULTS, **row, "ts": ts, "day": day, "month": month}
+        values["cached"] = int(bool(values["cached"]))
+        values["experiment"] = int(bool(values["experiment"]))
+        cost = float(values["cost_usd"] or 0.0)
+        events: list[AppEvent] = []
+        with database.atomic("IMMEDIATE"):
+            rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
+            if res is not None:
+                database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
+            if cost > 0:
+                events += self._threshold_alerts(month, self._spent(month), now)
+                if self._anomaly_done != day:
+                    events += self._anomaly(day, now)
+        self._publish(events)
+        return int(rid)
+
+    def _anomaly(self, day: str, now: float) -> list[AppEvent]:
+        """Fire once a day when today's spend is over 3x the trailing 7-day daily average (after 7 days of history)."""
+        d = date.fromisoformat(day)
+        start = (d - timedelta(days=ANOMALY_WINDOW_DAYS)).isoformat()
+        row = database.execute_sql(
+            "SELECT COALESCE(SUM(CASE WHEN period = ? THEN cost_usd END), 0),"
+            " COALESCE(SUM(CASE WHEN period < ? THEN cost_usd END), 0)"
+            " FROM spend_totals WHERE period BETWEEN ? AND ?", (day, day, start, day)).fetchone()
+        today, trailing = float(row[0]), float(row[1])
+        avg = trailing / ANOMALY_WINDOW_DAYS
+        if avg <= 0 or today <= ANOMALY_FACTOR * avg:
+            return []
+        # Only with a full week of history: the first days of use are not a spike.
+        if database.execute_sql("SELECT 1 FROM spend_totals WHERE period BETWEEN '0000-00-00' AND ?"
+                                " AND length(period) = 10 LIMIT 1",
+                                (start,)).fetchone() is None:
+            return []
+        self._anomaly_done = day
+        if not self._fire("anomaly", day, "total", ANOMALY_FACTOR, avg, today, now):
+            return []
+        return [AppEvent("cost_anomaly", "Unusual spending today",
+                         f"${today:.2f} spent today is {today / avg:.1f}x the ${avg:.2f} daily average of the last"
+                         f" {ANOMALY_WINDOW_DAYS} days.",
+                         {"day": day, "spent": round(today, 6), "average": round(avg, 6), "factor": ANOMALY_FACTOR})]
+
+    def check_alerts(self) -> list[AppEvent]:
+        """Re-evaluate threshold alerts now (e.g. after a limit change); returns what fired."""
+        now = self.clock()
+        _, month = self._day_month(now)
+        with database.atomic("IMMEDIATE"):
+            events = self._threshold_alerts(month, self._spent(month), now)
+        self._publish(events)
+        return events
+
+    # ---- status ----
+    def status(self, now: float | None = None) -> BudgetStatus:
+        """The month's spend, holds, limits, forecast, tier, alerts fired and daily series."""
+        now = self.clock() if now is None else now
+        local = self.local(now)
+        month = local.strftime("%Y-%m")
+        with database.atomic():
+            spent = self._spent(month)
+            held = sum(self._held(month, now).values())
+            alerts = database.execute_sql(
+                "SELECT limit_key, threshold, limit_usd, spent_usd, fired_at FROM alerts_fired"
+                " WHERE kind = 'budget' AND period = ? ORDER BY fired_at", (month,)).fetchall()
+            daily = database.execute_sql(
+                "SELECT period, SUM(cost_usd) FROM spend_totals WHERE period BETWEEN ? AND ?"
+                " GROUP BY period ORDER BY period", (f"{month}-01", f"{month}-31")).fetchall()
+        total = sum(spent.values())
+        limit, prov = self.limits()
+        days_in_month = calendar.monthrange(local.year, local.month)[1]
+        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        elapsed_days = max((local - month_start).total_seconds() / 86400.0, 1.0)
+        setting_tier = self.settings.get("budget_tier")
+        return BudgetStatus(
+            month=month,
+            spent_usd=round(total, 6),
+            spent_by_provider={p: round(c, 6) for p, c in sorted(spent.items()) if c},
+            limit_usd=limit,
+            provider_limits=prov,
+            percent=round(total / limit * 100.0, 2) if limit > 0 else (100.0 if total > 0 else 0.0),
+            held_usd=round(held, 6),
+            remaining_usd=round(max(limit - total - held, 0.0), 6),
+            forecast_usd=round(total / elapsed_days * days_in_month, 6),
+            tier=setting_tier or tier_for_limit(limit),
+            tier_source="setting" if setting_tier else "derived",
+            hard_stop=bool(self.settings.get("hard_stop")),
+            thresholds=[float(t) for t in self.settings.get("alert_thresholds") or []],
+            alerts=[{"limit": k, "threshold": t, "limit_usd": lu, "spent": s, "fired_at": f}
+                    for k, t, lu, s, f in alerts],
+            daily=[(d, float(c)) for d, c in daily],
+        )

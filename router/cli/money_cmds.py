@@ -1,0 +1,219 @@
+"""`sparklio budget`, `stats`, `rate`, `policy suggestions`: the money and learning commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from router.errors import SparklioError
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def _usd(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if v == 0:
+        return "$0.00"
+    return f"${v:,.2f}" if abs(v) >= 1 else f"${v:.4f}"
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v * 100:.0f}%"
+
+
+def _ms(v: float | None) -> str:
+    if v is None:
+        return "-"
+    return f"{v / 1000:.1f}s" if v >= 1000 else f"{v:.0f}ms"
+
+
+def _whole(text: str, what: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise SparklioError(f"{what}, not {text!r}") from None
+
+
+def _collect_alerts(app) -> tuple[list, Any]:
+    """Subscribe to the app's events for this command; returns (list, unsubscribe)."""
+    seen: list = []
+    events = getattr(app, "events", None)
+    unsub = events.subscribe(seen.append) if events is not None else (lambda: None)
+    return seen, unsub
+
+
+def _print_alerts(seen: list) -> None:
+    for ev in seen:
+        if ev.kind in ("budget_alert", "cost_anomaly", "budget_refused", "policy_suggestion", "policy_adopted"):
+            print(f"! {ev.title}: {ev.message}", file=sys.stderr)
+
+
+# ---- budget ----
+
+def cmd_budget(app, args) -> int:
+    """Show the month's budget; --set-monthly / --provider-limit change limits first."""
+    seen, unsub = _collect_alerts(app)
+    try:
+        if args.set_monthly is not None:
+            app.budget.set_monthly_limit(args.set_monthly)
+        for spec in args.provider_limit or []:
+            provider, sep, value = spec.partition("=")
+            if not sep or not provider.strip():
+                raise SparklioError(f"a provider limit looks like openai=20 (or openai=none), not {spec!r}")
+            value = value.strip()
+            app.budget.set_provider_limit(provider.strip(), None if value.lower() in ("none", "off", "") else value)
+        if args.hard_stop is not None:
+            app.settings.set("hard_stop", args.hard_stop == "on")
+        st = app.budget.status()
+    finally:
+        unsub()
+    if args.json:
+        _print_json(st.to_json())
+        return 0
+    print(f"Budget for {st.month}: {_usd(st.spent_usd)} of {_usd(st.limit_usd)} spent ({st.percent:.0f}%),"
+          f" {_usd(st.held_usd)} held for calls in flight, {_usd(st.remaining_usd)} left")
+    print(f"Forecast for the month: {_usd(st.forecast_usd)}"
+          + ("  (over the limit at this pace)" if st.forecast_usd > st.limit_usd else ""))
+    print(f"Budget tier: {st.tier} ({'chosen in Settings' if st.tier_source == 'setting' else 'from the limit'});"
+          f" at 100%: {'cloud calls stop' if st.hard_stop else 'warn only'};"
+          f" alerts at {', '.join(f'{t * 100:.0f}%' for t in st.thresholds)}")
+    for provider in sorted(set(st.spent_by_provider) | set(st.provider_limits)):
+        lim = st.provider_limits.get(provider)
+        print(f"  {provider:<10} {_usd(st.spent_by_provider.get(provider, 0.0)):>10}"
+              + (f" of {_usd(lim)}" if lim is not None else ""))
+    for a in st.alerts:
+        who = "monthly" if a["limit"] == "total" else a["limit"]
+        print(f"  alert: {who} {a['threshold'] * 100:.0f}% reached ({_usd(a['spent'])} of {_usd(a['limit_usd'])})")
+    _print_alerts(seen)
+    return 0
+
+
+# ---- stats ----
+
+_COLS = ("requests", "ok%", "fallback%", "p50", "p95", "ttft p50", "tokens in/out", "cost", "rating", "share")
+
+
+def _table(title: str, groups: list[dict]) -> None:
+    print(title)
+    if not groups:
+        print("  (no requests in this range)")
+        return
+    width = max(len(g["key"]) for g in groups) + 2
+    print("  " + "".ljust(width) + "  ".join(f"{c:>11}" for c in _COLS))
+    for g in groups:
+        rating = "-" if g["rating_avg"] is None else f"{g['rating_avg']:.1f} ({g['ratings']})"
+        cells = (str(g["requests"]), _pct(g["success_rate"]), _pct(g["fallback_rate"]), _ms(g["latency_p50"]),
+                 _ms(g["latency_p95"]), _ms(g["ttft_p50"]), f"{g['input_tokens']}/{g['output_tokens']}",
+                 _usd(g["cost_usd"]), rating, _pct(g["share"]))
+        print("  " + g["key"].ljust(width) + "  ".join(f"{c:>11}" for c in cells))
+
+
+def cmd_stats(app, args) -> int:
+    """Per-model and per-task statistics, cost per day, cache savings and the burn-down."""
+    rep = app.stats.report(since=args.since, until=args.until)
+    if args.json:
+        _print_json(rep)
+        return 0
+    t = rep["totals"]
+    span = f"since {rep['since']}" if rep["since"] else "all time"
+    print(f"Sparklio usage, {span}{' until ' + rep['until'] if rep['until'] else ''}: {t['answers']} answers,"
+          f" {t['calls']} model calls, {t['failed']} failed, {_usd(t['cost_usd'])} spent")
+    _table("\nBy model", rep["models"])
+    _table("\nBy task type", rep["tasks"])
+    c = rep["cache"]
+    print(f"\nCache: {c['hits']} of {c['answers']} answers from the cache ({_pct(c['hit_rate'])}),"
+          f" {_usd(c['saved_usd'])} saved")
+    days = rep["cost_per_day"][-14:]
+    if days:
+        print("\nCost per day" + (" (last 14 days with activity)" if len(rep["cost_per_day"]) > 14 else ""))
+        for d in days:
+            print(f"  {d['day']}  {_usd(d['cost_usd']):>10}  saved {_usd(d['saved_usd'])}")
+    bd = rep["burn_down"]
+    if bd["points"]:
+        last = bd["points"][-1]
+        print(f"\nBurn-down {bd['month']}: {_usd(last['cumulative_usd'])} spent, {_usd(last['remaining_usd'])} of"
+              f" {_usd(bd['limit_usd'])} left (on an even pace: {_usd(last['ideal_remaining_usd'])} left by"
+              f" {last['day']})")
+    print(f"\n(percentiles from histograms, within {rep['percentile_resolution'] * 100:.0f}%;"
+          f" computed in {rep['query_ms']} ms)")
+    return 0
+
+
+# ---- rating and suggestions ----
+
+def cmd_rate(app, args) -> int:
+    """Rate an answer 1-5 stars."""
+    mid = _whole(args.message_id, "a message id must be a whole number")
+    stars = _whole(args.stars, "a rating must be a whole number of stars from 1 to 5")
+    made = app.learning.rate(mid, stars)
+    print(f"Rated message {mid}: {'★' * stars}{'☆' * (5 - stars)}")
+    for s in made or []:
+        verb = ("applied automatically" if s.status == "auto"
+                else f"accept with `sparklio policy suggestions --accept {s.id}`")
+        print(f"Suggestion {s.id}: {s.text} ({verb})")
+    return 0
+
+
+def cmd_suggestions(app, args) -> int:
+    """List policy suggestions, or accept/reject one."""
+    if args.accept is not None and args.reject is not None:
+        raise SparklioError("choose --accept or --reject, not both")
+    if args.accept is not None:
+        s = app.learning.accept(_whole(args.accept, "a suggestion id must be a whole number"))
+        print(f"Accepted {s.id}: {s.model} is now the primary model for {s.task}")
+        print(f"New {s.task} row: {' → '.join(app.policy.row(s.task))}")
+        return 0
+    if args.reject is not None:
+        s = app.learning.reject(_whole(args.reject, "a suggestion id must be a whole number"))
+        print(f"Rejected {s.id}: {s.task} keeps {s.current} as primary")
+        return 0
+    items = app.learning.suggestions(None if args.all else "open")
+    if args.json:
+        _print_json([asdict(s) for s in items])
+        return 0
+    if not items:
+        print("No open suggestions. The router proposes changes once answers have at least 10 ratings per model.")
+        return 0
+    for s in items:
+        ev = s.evidence
+        print(f"[{s.id}] {s.status:<9} {s.text}")
+        if ev:
+            print(f"      P(better) {ev.get('p_better', 0):.2f}; cost/answer {_usd(ev.get('model_cost_per_answer'))}"
+                  f" vs {_usd(ev.get('current_cost_per_answer'))}")
+    return 0
+
+
+def register(sub) -> None:
+    """Add budget/stats/rate/policy to the CLI."""
+    p = sub.add_parser("budget", help="the month's spend, limits, forecast and alerts")
+    p.add_argument("--set-monthly", metavar="USD", help="set the monthly limit in US dollars")
+    p.add_argument("--provider-limit", action="append", metavar="PROVIDER=USD",
+                   help="set one provider's monthly limit (PROVIDER=none removes it; repeatable)")
+    p.add_argument("--hard-stop", choices=["on", "off"], help="at 100%%: stop cloud calls (on) or only warn (off)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_budget)
+
+    p = sub.add_parser("stats", help="per-model and per-task statistics, cost per day, cache savings")
+    p.add_argument("--since", metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="last day (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("rate", help="rate an answer from 1 to 5 stars")
+    p.add_argument("message_id", metavar="MESSAGE_ID")
+    p.add_argument("stars", metavar="STARS")
+    p.set_defaults(func=cmd_rate)
+
+    p = sub.add_parser("policy", help="routing policy suggestions learned from your ratings")
+    psub = p.add_subparsers(dest="policy_command", parser_class=type(p), required=True)
+    s = psub.add_parser("suggestions", help="list, accept or reject suggestions")
+    s.add_argument("--accept", metavar="ID")
+    s.add_argument("--reject", metavar="ID")
+    s.add_argument("--all", action="store_true", help="include decided suggestions")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_suggestions)

@@ -1,0 +1,296 @@
+"""'Ask your data' files: read a SQLite schema without loading data; load a CSV into a temp SQLite table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import keyword
+import re
+import shutil
+import sqlite3
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from router.errors import SparklioError
+from router.workflows.sqlguard import QueryResult, open_readonly, run_readonly
+
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".db3")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SQL_WORDS = frozenset(
+    "abort action add after all alter analyze and as asc attach autoincrement before begin between by cascade case "
+    "cast check collate column commit conflict constraint create cross current default deferrable deferred delete "
+    "desc detach distinct drop each else end escape except exclusive exists explain fail for foreign from full glob "
+    "group having if ignore immediate in index indexed initially inner insert instead intersect into is isnull join "
+    "key left like limit match natural no not notnull null of offset on or order outer plan pragma primary query "
+    "raise recursive references regexp reindex release rename replace restrict right rollback row rowid savepoint "
+    "select set table temp temporary then to transaction trigger union unique update using vacuum values view "
+    "virtual when where with without".split()
+)
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l",
+                       "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th"})
+
+
+@dataclass
+class Column:
+    """One column: its safe SQL name, declared type and (for CSV) the original header."""
+
+    name: str
+    type: str
+    original: str = ""
+    pk: bool = False
+
+
+@dataclass
+class Table:
+    """One table or view with its columns and a few sample rows (values cut short in SQL)."""
+
+    name: str
+    columns: list[Column]
+    kind: str = "table"
+    original: str = ""
+    samples: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class DataSource:
+    """An opened data file: the SQLite file to query (the original, or a temp copy of a CSV) and its schema."""
+
+    path: Path
+    db_path: Path
+    kind: str  # sqlite | csv
+    tables: list[Table]
+    encoding: str = ""
+    _tmp_dir: Path | None = None
+
+    def schema_text(self) -> str:
+        """The schema as shown to the model: tables, columns, types, header mapping, sample rows."""
+        lines = [f"Data file: {self.path.name} ({'CSV loaded as a SQLite table' if self.kind == 'csv' else 'SQLite'})"]
+        for t in self.tables:
+            cols = ", ".join(f"{c.name} {c.type or 'ANY'}{' PRIMARY KEY' if c.pk else ''}" for c in t.columns)
+            lines.append(f"{t.kind.upper()} {t.name} ({cols})")
+            renamed = [c for c in t.columns if c.original and c.original != c.name]
+            if renamed:
+                lines.append("  column names from the CSV header: " +
+                             "; ".join(f"{c.original!r} -> {c.name}" for c in renamed))
+            for row in t.samples:
+                lines.append("  sample: " + ", ".join("NULL" if v is None else str(v) for v in row))
+        return "\n".join(lines)
+
+    def identifiers(self) -> set[str]:
+        """Lower-cased table and column names plus original CSV headers."""
+        out: set[str] = set()
+        for t in self.tables:
+            out.update({t.name.lower(), t.original.lower()})
+            for c in t.columns:
+                out.update({c.name.lower(), c.original.lower()})
+        out.discard("")
+        return out
+
+    def query(self, sql: str, *, max_rows: int = 1000, timeout_s: float = 2.0) -> QueryResult:
+        """Run one read-only statement through the SQL guard."""
+        return run_readonly(self.db_path, sql, max_rows=max_rows, timeout_s=timeout_s)
+
+    def close(self) -> None:
+        """Remove the temp database made for a CSV."""
+        if self._tmp_dir is not None:
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            self._tmp_dir = None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sample_sql(table: Table, limit: int) -> str:
+    """SELECT that cuts text to 60 characters and replaces blobs by their size, so no big value reaches Python."""
+    parts = []
+    for c in table.columns:
+        q = _quote(c.name)
+        parts.append(f"CASE typeof({q}) WHEN 'blob' THEN '<blob ' || length({q}) || ' bytes>' "
+                     f"WHEN 'text' THEN substr({q}, 1, 60) ELSE {q} END")
+    return f"SELECT {', '.join(parts) or '1'} FROM {_quote(table.name)} LIMIT {int(limit)}"
+
+
+def read_sqlite_schema(path: Path | str, *, samples: int = 3) -> list[Table]:
+    """Tables/views and their columns from sqlite_master + PRAGMA table_info (no table scan)."""
+    path = Path(path)
+    conn = open_readonly(path)
+    try:
+        objs = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
+                            "AND name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
+        tables = []
+        for kind, name in objs:
+            info = conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
+            cols = [Column(r[1], r[2] or "", pk=bool(r[5])) for r in info]
+            table = Table(name, cols, kind)
+            if samples and cols:
+                try:
+                    table.samples = [tuple(r) for r in conn.execute(_sample_sql(table, samples))]
+                except sqlite3.Error:
+                    table.samples = []
+            tables.append(table)
+    except sqlite3.Error as exc:
+        raise SparklioError(f"Cannot read the schema of {path.name}: {exc}") from None
+    finally:
+        conn.close()
+    if not tables:
+        raise SparklioError(f"{path.name} has no tables to ask about")
+    return tables
+
+
+def safe_identifier(raw: str, index: int) -> str:
+    """A safe lower-case SQL name for a header: ASCII letters, digits and '_' (column_N when nothing is left)."""
+    folded = unicodedata.normalize("NFKD", (raw or "").translate(_FOLD)).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", folded).strip("_").lower()
+    if not name:
+        return f"column_{index + 1}"
+    if name[0].isdigit():
+        name = "c_" + name
+    if name in _SQL_WORDS or keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+def sanitize_headers(headers: list[str]) -> list[str]:
+    """Safe, unique column names for CSV headers (spaces, duplicates, empty, unicode, leading digits)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(headers):
+        base = safe_identifier(h.strip(), i)
+        name, n = base, 2
+        while name in seen:
+            name, n = f"{base}_{n}", n + 1
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def _as_int(v: str) -> int | None:
+    s = v.strip().replace("_", "")
+    return int(s) if re.fullmatch(r"[+-]?\d{1,18}", s) else None
+
+
+def _as_real(v: str) -> float | None:
+    s = v.strip()
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
+        return None
+    return float(s)
+
+
+def sniff_type(values: list[str]) -> str:
+    """INTEGER, REAL or TEXT for a column's non-empty values (empty -> TEXT)."""
+    filled = [v for v in values if v.strip() != ""]
+    if not filled:
+        return "TEXT"
+    if all(_as_int(v) is not None for v in filled):
+        return "INTEGER"
+    if all(_as_real(v) is not None for v in filled):
+        return "REAL"
+    return "TEXT"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, a detected charset, then cp1252/latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:  # charset-normalizer ships with the HTTP stack; optional
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace"), best.encoding
+    except Exception:  # noqa: BLE001 - detection is best effort
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _convert(value: str, kind: str) -> object:
+    if value.strip() == "":
+        return None
+    if kind == "INTEGER":
+        return _as_int(value)
+    if kind == "REAL":
+        return _as_real(value)
+    return value
+
+
+def load_csv(path: Path | str, db_path: Path | str) -> tuple[Table, str]:
+    """Load a CSV into table `<safe stem>` of a new SQLite file; returns (table, encoding used)."""
+    path = Path(path)
+    text, encoding = decode_text(path.read_bytes())
+    if not text.strip():
+        raise SparklioError(f"{path.name} is empty: there is no data to ask about")
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise SparklioError(f"{path.name} is empty: there is no data to ask about")
+    headers, body = rows[0], rows[1:]
+    width = max(len(headers), *(len(r) for r in body)) if body else len(headers)
+    headers = headers + [""] * (width - len(headers))
+    names = sanitize_headers(headers)
+    body = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in body]
+    types = [sniff_type([r[i] for r in body]) for i in range(width)]
+    table_name = safe_identifier(path.stem, 0)
+    if table_name.startswith("column_"):
+        table_name = "data"
+    cols = [Column(n, t, original=h) for n, t, h in zip(names, types, headers)]
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute(f"CREATE TABLE {_quote(table_name)} ({', '.join(f'{_quote(c.name)} {c.type}' for c in cols)})")
+        marks = ", ".join("?" for _ in cols)
+        conn.executemany(f"INSERT INTO {_quote(table_name)} VALUES ({marks})",
+                         ([_convert(v, t) for v, t in zip(r, types)] for r in body))
+        conn.commit()
+    finally:
+        conn.close()
+    return Table(table_name, cols, "table", original=path.name), encoding
+
+
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(16) == _SQLITE_MAGIC
+
+
+def open_data(path: Path | str, *, samples: int = 3) -> DataSource:
+    """Open a SQLite or CSV file for questions; CSVs are loaded into a temp SQLite file (close() removes it)."""
+    path = Path(path).expanduser()
+    try:
+        exists = path.is_file()
+    except OSError:
+        exists = False
+    if not exists:
+        raise SparklioError(f"Data file {path} does not exist")
+    if path.stat().st_size == 0:
+        raise SparklioError(f"{path.name} is empty: there is no data to ask about")
+    if _is_sqlite(path):
+        return DataSource(path, path, "sqlite", read_sqlite_schema(path, samples=samples))
+    if path.suffix.lower() in SQLITE_SUFFIXES:
+        raise SparklioError(f"{path.name} is not a SQLite database (its header is wrong)")
+    tmp = Path(tempfile.mkdtemp(prefix="sparklio-data-"))
+    db_path = tmp / "data.sqlite"
+    try:
+        table, encoding = load_csv(path, db_path)
+        tables = read_sqlite_schema(db_path, samples=samples)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    by_name = {c.name: c.original for c in table.columns}
+    for t in tables:
+        t.original = table.original
+        for c in t.columns:
+            c.original = by_name.get(c.name, "")
+    return DataSource(path, db_path, "csv", tables, encoding, tmp)

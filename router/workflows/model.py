@@ -1,0 +1,342 @@
+"""Workflow definitions: dataclasses, TOML loading and validation with messages naming file, step and problem."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Collection, Iterable
+
+from router.errors import ConfigError
+from router.paths import RESOURCES
+from router.types import COMPLEXITIES, QUALITIES, SPEED_TIERS
+from router.workflows.templates import TemplateError, fields
+
+BUILTIN_DIR = RESOURCES / "workflows"
+POLICY_FILE = RESOURCES / "policy.toml"
+INPUT_KINDS = ("text", "file", "image", "number")
+OUTPUT_KINDS = ("text", "image", "table")
+ACTIONS = {  # local steps: no model, no money
+    "read_schema": "text",  # prompt renders to a data file path -> schema text
+    "pick": "text",  # prompt renders to a numbered list -> the chosen item
+    "run_sql": "table",  # prompt renders to SQL (code fences allowed) -> rows, run read-only
+    "ledger_summary": "text",  # the ledger's aggregate (prompts only when the user opted in)
+}
+IMAGE_TASK_PREFIX = "image_generation"
+_WORKFLOW_KEYS = {"name", "title", "description", "inputs", "steps", "category"}
+_INPUT_KEYS = {"kind", "label", "description", "required", "default", "expected_chars", "accept"}
+_STEP_KEYS = {"id", "title", "task", "action", "prompt", "system", "output", "count", "for_each",
+              "max_output_tokens", "images", "size", "image_quality", "steps", "params", "complexity", "speed",
+              "quality", "temperature", "cache", "expected_items", "split", "options"}
+SPLITS = ("", "numbered", "lines")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A value the user supplies (`--input name=value`); `expected_chars` sizes estimates when it is blank."""
+
+    name: str
+    kind: str = "text"
+    label: str = ""
+    description: str = ""
+    required: bool = True
+    default: str | None = None
+    expected_chars: int = 400
+    accept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step: a model call on `task` (or a local `action`) with a prompt template and an output kind."""
+
+    id: str
+    prompt: str
+    task: str | None = None
+    action: str | None = None
+    title: str = ""
+    system: str = ""
+    output: str = "text"
+    count: int = 1
+    for_each: str | None = None
+    max_output_tokens: int = 500
+    images: tuple[str, ...] = ()
+    size: str = "1024x1024"
+    image_quality: str = "standard"
+    steps: int | None = None
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+    complexity: str | None = None
+    speed: str | None = None
+    quality: str | None = None
+    temperature: float | None = None
+    cache: bool = True
+    expected_items: int = 5
+    split: str = ""  # "numbered" | "lines": a text output becomes a list of items
+    options: str | None = None  # pick: the step whose list is chosen from
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def is_image(self) -> bool:
+        """True for image-generation steps."""
+        return self.output == "image"
+
+    @property
+    def fan_out(self) -> bool:
+        """True when the step runs more than once (count or for_each)."""
+        return self.count > 1 or self.for_each is not None
+
+    @property
+    def label(self) -> str:
+        """Title for progress lines."""
+        return self.title or self.id.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A named multi-step job; `steps` are in a valid execution order."""
+
+    name: str
+    title: str
+    description: str
+    inputs: dict[str, InputSpec]
+    steps: tuple[StepSpec, ...]
+    path: Path | None = None
+    builtin: bool = False
+    category: str = ""
+
+    def step(self, step_id: str) -> StepSpec:
+        """The step with this id, or a clear error."""
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise ConfigError(f"workflow {self.name!r} has no step {step_id!r} (steps: {', '.join(self.step_ids)})")
+
+    @property
+    def step_ids(self) -> list[str]:
+        """Step ids in execution order."""
+        return [s.id for s in self.steps]
+
+    def dependents(self, step_id: str) -> set[str]:
+        """Every step that (transitively) uses `step_id`'s output."""
+        out: set[str] = set()
+        frontier = {step_id}
+        while frontier:
+            nxt = {s.id for s in self.steps if frontier & set(s.depends_on)} - out
+            out |= nxt
+            frontier = nxt
+        return out
+
+
+def load_task_ids(policy_file: Path = POLICY_FILE) -> set[str]:
+    """Task type ids from a policy file's [tasks] table (used when no app is at hand)."""
+    try:
+        return set(tomllib.loads(policy_file.read_text(encoding="utf-8")).get("tasks", {}))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read task types from {policy_file}: {exc}") from exc
+
+
+def _bad(where: str, problem: str) -> ConfigError:
+    return ConfigError(f"{where}: {problem}")
+
+
+def _typed(value: object, kind: type | tuple, where: str, key: str) -> object:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise _bad(where, f"{key} must be {names.replace('str', 'a string').replace('int', 'a whole number')}, "
+                          f"not {value!r}")
+    return value
+
+
+def _parse_input(name: str, raw: object, where: str) -> InputSpec:
+    w = f"{where}, input {name!r}"
+    if not isinstance(raw, dict):
+        raise _bad(w, "must be a table such as [inputs.NAME]")
+    unknown = set(raw) - _INPUT_KEYS
+    if unknown:
+        raise _bad(w, f"unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_INPUT_KEYS))})")
+    kind = raw.get("kind", "text")
+    if kind not in INPUT_KINDS:
+        raise _bad(w, f"kind must be one of {', '.join(INPUT_KINDS)}, not {kind!r}")
+    default = raw.get("default")
+    return InputSpec(name, kind, str(raw.get("label", name.replace("_", " ").capitalize())),
+                     str(raw.get("description", "")), bool(raw.get("required", default is None)),
+                     None if default is None else str(default),
+                     int(_typed(raw.get("expected_chars", 400), int, w, "expected_chars")),
+                     tuple(raw.get("accept", ())))
+
+
+def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) -> StepSpec:
+    if not isinstance(raw, dict):
+        raise _bad(where, f"steps[{index}] must be a table ([[steps]])")
+    sid = raw.get("id")
+    if not isinstance(sid, str) or not sid.isidentifier():
+        raise _bad(where, f"steps[{index}] needs an id made of letters, digits and '_' (got {sid!r})")
+    w = f"{where}, step {sid!r}"
+    unknown = set(raw) - _STEP_KEYS
+    if unknown:
+        raise _bad(w, f"unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_STEP_KEYS))})")
+    task, action = raw.get("task"), raw.get("action")
+    if (task is None) == (action is None):
+        raise _bad(w, "give exactly one of task (a model call) or action (a local step)")
+    if task is not None and task not in task_ids:
+        raise _bad(w, f"unknown task type {task!r} (known: {', '.join(sorted(task_ids))})")
+    if action is not None and action not in ACTIONS:
+        raise _bad(w, f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+    output = raw.get("output") or (ACTIONS[action] if action else
+                                   "image" if str(task).startswith(IMAGE_TASK_PREFIX) else "text")
+    if output not in OUTPUT_KINDS:
+        raise _bad(w, f"output must be one of {', '.join(OUTPUT_KINDS)}, not {output!r}")
+    if output == "image" and not str(task).startswith(IMAGE_TASK_PREFIX):
+        raise _bad(w, "an image output needs an image_generation_* task")
+    if task and str(task).startswith(IMAGE_TASK_PREFIX) and output != "image":
+        raise _bad(w, f"task {task} makes images, so output must be \"image\"")
+    count = _typed(raw.get("count", 1), int, w, "count")
+    if not 1 <= count <= 50:
+        raise _bad(w, f"count must be between 1 and 50, not {count}")
+    for key, allowed in (("complexity", COMPLEXITIES), ("speed", SPEED_TIERS), ("quality", QUALITIES)):
+        if raw.get(key) is not None and raw[key] not in allowed:
+            raise _bad(w, f"{key} must be one of {', '.join(allowed)}, not {raw[key]!r}")
+    prompt = _typed(raw.get("prompt", ""), str, w, "prompt")
+    if not prompt.strip():
+        raise _bad(w, "prompt is empty")
+    params = _typed(raw.get("params", {}), dict, w, "params")
+    split = raw.get("split", "")
+    if split not in SPLITS:
+        raise _bad(w, f"split must be \"numbered\" or \"lines\", not {split!r}")
+    if action == "pick" and not raw.get("options"):
+        raise _bad(w, "a pick step needs options = \"<step id with a list output>\"")
+    return StepSpec(
+        id=sid, prompt=prompt, task=task, action=action, title=str(raw.get("title", "")),
+        system=str(raw.get("system", "")), output=output, count=count, for_each=raw.get("for_each"),
+        max_output_tokens=int(_typed(raw.get("max_output_tokens", 500), int, w, "max_output_tokens")),
+        images=tuple(_typed(raw.get("images", []), list, w, "images")),
+        size=str(raw.get("size", "1024x1024")), image_quality=str(raw.get("image_quality", "standard")),
+        steps=raw.get("steps"), params=dict(params), complexity=raw.get("complexity"), speed=raw.get("speed"),
+        quality=raw.get("quality"), temperature=raw.get("temperature"), cache=bool(raw.get("cache", True)),
+        expected_items=int(_typed(raw.get("expected_items", 5), int, w, "expected_items")), split=split,
+        options=raw.get("options"),
+    )
+
+
+def _check_references(step: StepSpec, inputs: dict[str, InputSpec], ids: set[str], where: str) -> tuple[str, ...]:
+    """Validate the step's placeholders and return the step ids it depends on."""
+    w = f"{where}, step {step.id!r}"
+    deps: list[str] = []
+    for text, label in ((step.prompt, "prompt"), (step.system, "system")):
+        for f in fields(text, f"{w}, {label}"):
+            if f.root == "inputs" and f.name not in inputs:
+                raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} names input {f.name!r}, which is not "
+                                    f"declared (declared: {', '.join(inputs) or 'none'}); add [inputs.{f.name}]")
+            if f.root == "steps":
+                if f.name not in ids:
+                    raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} names step {f.name!r}, which does "
+                                        f"not exist (steps: {', '.join(sorted(ids))})")
+                if f.name == step.id:
+                    raise _bad(w, f"{label} uses its own output {{{f.text}}} (a step cannot depend on itself)")
+                deps.append(f.name)
+            if f.root in ("item", "index", "count") and not step.fan_out:
+                raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} only works in a step with count > 1 "
+                                    "or for_each")
+    for name in step.images:
+        if name not in inputs:
+            raise _bad(w, f"images names input {name!r}, which is not declared")
+        if inputs[name].kind != "image":
+            raise _bad(w, f"images names input {name!r}, which is not an image input (kind = \"image\")")
+    for key, ref in (("for_each", step.for_each), ("options", step.options)):
+        if ref is None:
+            continue
+        if ref not in ids or ref == step.id:
+            raise _bad(w, f"{key} names step {ref!r}, which does not exist")
+        deps.append(ref)
+    return tuple(dict.fromkeys(deps))
+
+
+def _order(steps: list[StepSpec], where: str) -> list[StepSpec]:
+    """Topological order keeping file order among ready steps; a cycle is named step by step."""
+    by_id = {s.id: s for s in steps}
+    done: list[StepSpec] = []
+    placed: set[str] = set()
+    pending = list(steps)
+    while pending:
+        ready = [s for s in pending if set(s.depends_on) <= placed]
+        if not ready:
+            raise _bad(where, "steps form a cycle: " + _find_cycle(by_id, {s.id for s in pending}))
+        for s in ready:
+            done.append(s)
+            placed.add(s.id)
+        pending = [s for s in pending if s.id not in placed]
+    return done
+
+
+def _find_cycle(by_id: dict[str, StepSpec], candidates: set[str]) -> str:
+    """A readable 'a -> b -> a' path through the unplaceable steps."""
+    start = sorted(candidates)[0]
+    path, seen = [start], {start}
+    cur = start
+    while True:
+        nxt = next(d for d in by_id[cur].depends_on if d in candidates)
+        if nxt in seen:
+            cycle = path[path.index(nxt):] + [nxt]
+            return " -> ".join(reversed(cycle)) + " (each step needs the output of the one before it)"
+        path.append(nxt)
+        seen.add(nxt)
+        cur = nxt
+
+
+def parse_workflow(text: str, source: str, task_ids: Collection[str], *, path: Path | None = None,
+                   builtin: bool = False) -> Workflow:
+    """Parse and validate workflow TOML text; `source` (a file name) starts every error message."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    unknown = set(data) - _WORKFLOW_KEYS
+    if unknown:
+        raise _bad(source, f"unknown top-level key {sorted(unknown)[0]!r} "
+                           f"(allowed: {', '.join(sorted(_WORKFLOW_KEYS))})")
+    name = data.get("name") or (path.stem if path else "")
+    if not isinstance(name, str) or not name:
+        raise _bad(source, "the workflow needs a name")
+    where = f"{source} (workflow {name!r})"
+    raw_inputs = data.get("inputs", {})
+    if not isinstance(raw_inputs, dict):
+        raise _bad(where, "inputs must be tables such as [inputs.topic]")
+    inputs = {k: _parse_input(k, v, where) for k, v in raw_inputs.items()}
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise _bad(where, "the workflow has no steps (add [[steps]] tables)")
+    steps = [_parse_step(s, i, where, task_ids) for i, s in enumerate(raw_steps)]
+    ids = [s.id for s in steps]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise _bad(where, f"step id {dupes[0]!r} is used more than once")
+    idset = set(ids)
+    steps = [replace(s, depends_on=_check_references(s, inputs, idset, where)) for s in steps]
+    return Workflow(name, str(data.get("title", name.replace("_", " ").capitalize())),
+                    str(data.get("description", "")), inputs, tuple(_order(steps, where)), path, builtin,
+                    str(data.get("category", "")))
+
+
+def load_workflow(path: Path, task_ids: Collection[str], *, builtin: bool = False) -> Workflow:
+    """Read and validate one workflow file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name}: cannot read workflow file: {exc}") from None
+    return parse_workflow(text, path.name, task_ids, path=path, builtin=builtin)
+
+
+def discover(task_ids: Collection[str], dirs: Iterable[tuple[Path, bool]]) -> tuple[dict[str, Workflow], list[str]]:
+    """Workflows from (folder, builtin) pairs in order (later folders override by name) plus problems found."""
+    found: dict[str, Workflow] = {}
+    problems: list[str] = []
+    for folder, builtin in dirs:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                wf = load_workflow(path, task_ids, builtin=builtin)
+            except ConfigError as exc:
+                problems.append(str(exc))
+                continue
+            found[wf.name] = wf
+    return found, problems

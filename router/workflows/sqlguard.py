@@ -1,0 +1,224 @@
+"""Run generated SQL read-only: ro URI, query_only, an authorizer, one statement, a time limit and a row cap."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from router.errors import SparklioError
+
+DEFAULT_MAX_ROWS = 1000
+DEFAULT_TIMEOUT_S = 2.0
+READ_ONLY_NOTE = "Sparklio only runs read-only queries"
+
+_ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
+_DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "sqlar_compress"})
+_FIRST_WORDS = frozenset({"select", "with", "values"})
+_WRITE_WORDS = {
+    "insert": "INSERT", "replace": "REPLACE", "update": "UPDATE", "delete": "DELETE", "drop": "DROP",
+    "create": "CREATE", "alter": "ALTER", "attach": "ATTACH", "detach": "DETACH", "pragma": "PRAGMA",
+    "vacuum": "VACUUM", "reindex": "REINDEX", "analyze": "ANALYZE", "begin": "BEGIN", "commit": "COMMIT",
+    "end": "END", "rollback": "ROLLBACK", "savepoint": "SAVEPOINT", "release": "RELEASE", "upsert": "UPSERT",
+}
+
+
+_ACTION_ATTRS = (
+    "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER",
+    "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "CREATE_VTABLE", "DELETE", "DROP_INDEX", "DROP_TABLE",
+    "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW",
+    "DROP_VTABLE", "INSERT", "PRAGMA", "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX",
+    "ANALYZE", "SAVEPOINT",
+)
+
+
+def _action_names() -> dict[int, str]:
+    """sqlite3 authorizer action code -> the SQL verb shown to the user (CREATE, DROP, ATTACH, ...)."""
+    names: dict[int, str] = {}
+    for attr in _ACTION_ATTRS:
+        code = getattr(sqlite3, "SQLITE_" + attr, None)
+        if isinstance(code, int):
+            names[code] = "ALTER" if attr == "ALTER_TABLE" else attr.split("_")[0]
+    return names
+
+
+_ACTION_NAMES = _action_names()
+
+
+@dataclass
+class QueryResult:
+    """Rows returned by a guarded query (at most max_rows; `truncated` when more existed)."""
+
+    columns: list[str]
+    rows: list[tuple] = field(default_factory=list)
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+    sql: str = ""
+
+    def to_text(self, limit: int = 50, width: int = 40) -> str:
+        """A compact pipe table for prompts and the CLI (first `limit` rows)."""
+        def cell(v: object) -> str:
+            s = "NULL" if v is None else (f"<blob {len(v)} bytes>" if isinstance(v, bytes) else str(v))
+            s = s.replace("\n", " ").replace("|", "/")
+            return s if len(s) <= width else s[: width - 1] + "…"
+        lines = [" | ".join(self.columns), " | ".join("---" for _ in self.columns)]
+        lines += [" | ".join(cell(v) for v in row) for row in self.rows[:limit]]
+        shown = min(len(self.rows), limit)
+        more = len(self.rows) - shown
+        if more > 0 or self.truncated:
+            lines.append(f"({shown} of {len(self.rows)}{'+' if self.truncated else ''} rows shown)")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        """JSON-safe shape (blobs summarised)."""
+        def safe(v: object) -> object:
+            return f"<blob {len(v)} bytes>" if isinstance(v, bytes) else v
+        return {"columns": self.columns, "rows": [[safe(v) for v in r] for r in self.rows],
+                "truncated": self.truncated, "sql": self.sql}
+
+
+def _skip_space_and_comments(sql: str, i: int) -> int:
+    """Index of the next character after whitespace and SQL comments starting at `i`."""
+    n = len(sql)
+    while i < n:
+        if sql[i].isspace():
+            i += 1
+        elif sql.startswith("--", i):
+            j = sql.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        else:
+            break
+    return i
+
+
+def single_statement(sql: str) -> str:
+    """The one statement in `sql` (without the trailing ';'); refuses empty input and stacked statements."""
+    text = sql.strip()
+    if _skip_space_and_comments(text, 0) >= len(text):
+        raise SparklioError("The query is empty: there is no SQL to run")
+    # Find the first ';' that really ends a statement (sqlite3.complete_statement knows literals and comments).
+    end = None
+    for m in re.finditer(";", text):
+        if sqlite3.complete_statement(text[: m.end()]):
+            end = m.start()
+            break
+    if end is None:
+        return text
+    rest = _skip_space_and_comments(text, end + 1)
+    while rest < len(text) and text[rest] == ";":
+        rest = _skip_space_and_comments(text, rest + 1)
+    if rest < len(text):
+        nxt = re.match(r"[A-Za-z]+", text[rest:])
+        extra = f" ({nxt.group(0).upper()} …)" if nxt else ""
+        raise SparklioError(f"The query holds more than one statement{extra}: "
+                            "Sparklio runs exactly one read-only query")
+    return text[:end].rstrip()
+
+
+def first_keyword(statement: str) -> str:
+    """The statement's first SQL word, lower-cased ('' when it starts with something else)."""
+    i = _skip_space_and_comments(statement, 0)
+    m = re.match(r"[A-Za-z]+", statement[i:])
+    return m.group(0).lower() if m else ""
+
+
+def _refuse_write(verb: str) -> SparklioError:
+    return SparklioError(f"This query would modify data ({verb}): {READ_ONLY_NOTE}")
+
+
+def check_read_only_text(statement: str) -> None:
+    """Refuse statements whose first word is not SELECT / WITH / VALUES, naming the verb."""
+    word = first_keyword(statement)
+    if word in _FIRST_WORDS:
+        return
+    if word in _WRITE_WORDS:
+        verb = _WRITE_WORDS[word]
+        if verb == "PRAGMA":
+            raise SparklioError(f"This query is a PRAGMA, which can change database settings: {READ_ONLY_NOTE}")
+        raise _refuse_write(verb)
+    shown = word.upper() or statement.strip()[:20]
+    raise SparklioError(f"This query starts with {shown!s}, not SELECT: {READ_ONLY_NOTE}")
+
+
+def _ro_uri(path: Path) -> str:
+    """`file:` URI opening `path` read-only; immutable when no write-ahead log is pending beside it."""
+    wal = path.with_name(path.name + "-wal")
+    immutable = not (wal.exists() and wal.stat().st_size > 0)
+    return f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def open_readonly(path: Path | str) -> sqlite3.Connection:
+    """Open a SQLite file read-only (ro URI + query_only); raises SparklioError if it is not a database."""
+    path = Path(path)
+    if not path.is_file():
+        raise SparklioError(f"Data file {path} does not exist")
+    try:
+        conn = sqlite3.connect(_ro_uri(path), uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only=1")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise SparklioError(f"{path.name} is not a readable SQLite database ({exc})") from None
+    return conn
+
+
+class _Authorizer:
+    """Allows reads only and remembers the first thing it denied."""
+
+    def __init__(self) -> None:
+        self.denied: str | None = None
+
+    def __call__(self, action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None) -> int:
+        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
+            self.denied = self.denied or f"function {arg2}"
+            return sqlite3.SQLITE_DENY
+        if action in _ALLOWED:
+            return sqlite3.SQLITE_OK
+        self.denied = self.denied or _ACTION_NAMES.get(action, f"action {action}")
+        return sqlite3.SQLITE_DENY
+
+
+def run_readonly(path: Path | str, sql: str, *, max_rows: int = DEFAULT_MAX_ROWS,
+                 timeout_s: float = DEFAULT_TIMEOUT_S, params: tuple = ()) -> QueryResult:
+    """Execute one read-only statement against the file at `path` and return at most `max_rows` rows."""
+    statement = single_statement(sql)
+    check_read_only_text(statement)
+    path = Path(path)
+    conn = open_readonly(path)
+    auth = _Authorizer()
+    deadline = time.monotonic() + timeout_s
+    timed_out = False
+
+    def progress() -> int:
+        nonlocal timed_out
+        if time.monotonic() > deadline:
+            timed_out = True
+            return 1
+        return 0
+
+    started = time.perf_counter()
+    try:
+        conn.set_authorizer(auth)
+        conn.set_progress_handler(progress, 2000)
+        cur = conn.execute(statement, params)
+        columns = [d[0] for d in (cur.description or [])]
+        rows = cur.fetchmany(max_rows + 1)
+    except sqlite3.Error as exc:
+        if timed_out:
+            raise SparklioError(f"The query ran longer than {timeout_s:g} s and was stopped (time limit)") from None
+        if auth.denied:
+            what = auth.denied
+            if what.startswith("function "):
+                raise SparklioError(f"This query calls {what}(), which is not allowed: {READ_ONLY_NOTE}") from None
+            raise _refuse_write(what) from None
+        raise SparklioError(f"The query failed on {path.name}: {exc}") from None
+    finally:
+        conn.close()
+    truncated = len(rows) > max_rows
+    return QueryResult(columns, [tuple(r) for r in rows[:max_rows]], truncated,
+                       (time.perf_counter() - started) * 1000.0, statement)
