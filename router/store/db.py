@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 import sqlite3
 import time
 from importlib import resources
@@ -73,9 +75,9 @@ def open_store(data_dir: Path) -> Store:
     data_dir = Path(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / ".write-test"
+        probe = data_dir / f".write-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         probe.write_text("ok")
-        probe.unlink()
+        probe.unlink(missing_ok=True)
     except OSError as exc:
         raise SparklioError(f"data folder {data_dir} is not writable: {exc.strerror or exc}") from exc
     path = data_dir / DB_FILENAME
