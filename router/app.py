@@ -204,8 +204,18 @@ class Sparklio:
         return answer
 
     def rate(self, message_id: int, stars: int) -> None:
-        """Rate an answer 1–5 stars (feeds the learner)."""
+        """Rate an answer 1–5 stars (feeds the learner; the stars are kept with the message)."""
         self.learning.rate(message_id, stars)
+        from router.store.models import ChatMessage
+
+        msg = ChatMessage.get_by_id(int(message_id))
+        meta = msg.meta_dict
+        meta["stars"] = int(stars)
+        self.conversations.update_message(msg.id, meta=meta)
+
+    async def check_provider(self, name: str) -> str:
+        """'Test connection': a short OK text, or a ProviderError saying what the provider answered."""
+        return await self.registry.get(name).check()
 
     # ---- embeddings and images ----
     async def embed(self, texts: list[str], *, offline: bool | None = None,

@@ -18,19 +18,18 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
 
 
 def _usable(backend) -> bool:
-    """False for keyring's 'fail' and 'null' backends (no real store)."""
+    """True only for a real OS keyring: not keyring's fail/null backends, not keyrings.alt's file stores."""
+    module = type(backend).__module__
+    if module.startswith(("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")):
+        return False
     try:
-        from keyring.backends import fail
-
-        if isinstance(backend, fail.Keyring):
-            return False
         from keyring.backends import chainer
 
-        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-            return False
+        if isinstance(backend, chainer.ChainerBackend):
+            return any(_usable(b) for b in backend.backends)
     except ImportError:
         pass
-    return getattr(backend, "priority", 1) > 0 or type(backend).__name__ != "Keyring"
+    return True
 
 
 class Secrets:
@@ -43,11 +42,27 @@ class Secrets:
         self.backend = backend if backend is not None else keyring.get_keyring()
         self.env = env if env is not None else os.environ
         self.backend_ok = _usable(self.backend)
+        self.chosen_store = ""  # set when the user explicitly picked a non-system store
         self._session: dict[str, str] = {}
+
+    def use_backend(self, backend, description: str = "") -> None:
+        """Switch to a store the user chose explicitly (moving session-only keys into it)."""
+        for provider, key in list(self._session.items()):
+            backend.set_password(SERVICE, provider, key)
+        self._session.clear()
+        self.backend = backend
+        self.backend_ok = True
+        self.chosen_store = description or getattr(backend, "file_path", "") or type(backend).__name__
+
+    def session_providers(self) -> list[str]:
+        """Providers whose key is kept for this session only."""
+        return list(self._session)
 
     @property
     def backend_message(self) -> str:
         """Plain words on where keys are kept."""
+        if self.chosen_store:
+            return f"Keys are stored where you chose: {self.chosen_store} (not encrypted)."
         if self.backend_ok:
             return f"Keys are stored in your system keyring ({type(self.backend).__name__})."
         return ("No system keyring was found (a bare Linux session?): keys you enter are kept for this session "

@@ -1,0 +1,214 @@
+"""Render every page of the app to PNG (light and dark) from a seeded demo database, offscreen.
+
+    .venv/bin/python docs/make_screenshots.py [--out docs/screenshots] [--theme both|light|dark]
+
+The data is router/demo.py's month (seed 7, "now" = 24 Nov 2026 15:00 local). API keys are fake values in an
+in-memory keyring, Ollama is the fake server from tests/fakes (the real HTTP API on 127.0.0.1), and Stable
+Diffusion is a tiny randomly initialised pipeline, so the Models, Images and Workflows pages show what a
+machine with Ollama and a local SD model sees. Nothing leaves the machine. Each PNG is 1100x720,
+quantised to a palette and optimised to stay well under 150 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 11, 24, 15, 0).timestamp()
+SIZE = (1100, 720)
+PAGES = ("chat", "images", "workflows", "models", "stats", "budget", "settings")
+MAX_BYTES = 150_000
+
+
+def memory_keyring():
+    """A real keyring backend that keeps the demo's fake keys in memory."""
+    from keyring.backend import KeyringBackend
+
+    class DemoKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    return DemoKeyring()
+
+
+def save_png(image, path: Path) -> int:
+    """Save a QImage as a palette PNG (UI pixels quantise well); returns the file size."""
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    pil = Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
+    if pil.size != SIZE:
+        pil = pil.resize(SIZE, Image.Resampling.LANCZOS)
+    for colors in (256, 128, 64):
+        q = pil.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        q.save(out, "PNG", optimize=True)
+        if out.tell() <= MAX_BYTES:
+            break
+    path.write_bytes(out.getvalue())
+    return out.tell()
+
+
+async def wait_loaded(page, timeout: float = 10.0) -> None:
+    """Until a page built on ui.widgets.page.PageBase has loaded (other pages: a short pause)."""
+    busy = getattr(page, "busy", None)
+    deadline = time.monotonic() + timeout
+    await asyncio.sleep(0.15)
+    while callable(busy) and busy() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.25)
+
+
+def fake_ollama_loaded(app) -> bool:
+    """True when Ollama answered (the fake server is up)."""
+    return bool(getattr(app.registry, "ollama_reachable", False))
+
+
+async def stage(key: str, page, app) -> None:
+    """Put a page in a state worth showing."""
+    if key == "chat" and hasattr(page, "open_conversation"):
+        convs = app.conversations.list()
+        first = next((c for c in convs if c.title.startswith("Launch copy")), convs[0] if convs else None)
+        if first is not None:
+            page.open_conversation(first.id)
+    elif key == "workflows" and hasattr(page, "list"):
+        for i in range(page.list.count()):
+            if page.list.item(i).text() == "SNS post set":
+                page.list.setCurrentRow(i)
+        page.set_inputs({"brief": "Spring linen collection: breathable, natural colours, 15% off until Sunday"})
+        page.update_estimate()
+    elif key == "models" and hasattr(page, "ollama") and fake_ollama_loaded(app):
+        await page.ollama.mgr(app).load("qwen2.5:7b")
+        page.refresh()
+    elif key == "images" and hasattr(page, "studio"):
+        st = page.studio
+        st.model.setCurrentIndex(max(st.model.findData("dall-e-3"), 0))
+        st.prompt.setPlainText("A ceramic mug on a linen tablecloth, soft morning light, minimal, photo")
+        st.batch.setValue(2)
+
+
+async def render_theme(app, dark: bool, out: Path, scratch: Path) -> list[tuple[str, int]]:
+    """Build a main window in one theme and grab every page."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from ui import theme
+    from ui.controller import AppController
+    from ui.main_window import MainWindow
+
+    qapp = QApplication.instance()
+    theme.install(theme.Theme(dark=dark)).apply(qapp)
+    controller = AppController()
+    qs = QSettings(str(scratch / f"window-{'dark' if dark else 'light'}.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(controller, qs)
+    win.resize(*SIZE)
+    win.show()
+    controller.attach(app)
+    await asyncio.sleep(0.3)
+    made = []
+    for key in PAGES:
+        page = win.show_page(key)
+        await wait_loaded(page)
+        await stage(key, page, app)
+        await wait_loaded(page)
+        path = out / f"{key}-{'dark' if dark else 'light'}.png"
+        made.append((path.name, save_png(win.grab().toImage(), path)))
+    win._quitting = True
+    win.tray.hide()
+    controller.app = None
+    win.close()
+    win.deleteLater()
+    await asyncio.sleep(0.05)
+    return made
+
+
+async def main(out: Path, themes: list[str]) -> list[tuple[str, int]]:
+    """Seed, open the facade, render each theme."""
+    from router.app import Sparklio
+    from router.demo import seed_demo
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sparklio-shots-") as tmp:
+        data = Path(tmp) / "data"
+        seed_demo(data, seed=7, now=NOW)
+        app = Sparklio.open(data, keyring=memory_keyring(), env={})
+        app.budget.clock = lambda: NOW
+        app.secrets.set("openai", "sk-demo-not-a-real-key-7f3a")
+        app.secrets.set("anthropic", "sk-ant-demo-not-a-real-key-91c2")
+        from local_models.tiny_pipeline import build_tiny_pipeline
+
+        # A real (tiny, randomly initialised) Stable Diffusion model, so local image steps route to it.
+        app.settings.set("sd_model_path", str(build_tiny_pipeline(Path(tmp) / "tiny-sd")))
+        fake = None
+        try:
+            from tests.fakes.ollama_server import FakeOllama
+
+            fake = FakeOllama().start()
+            app.settings.set("endpoints", {"ollama": fake.url})
+            await app.refresh_local()
+        except ImportError:
+            pass
+        made = []
+        try:
+            for name in themes:
+                made += await render_theme(app, name == "dark", out, Path(tmp))
+        finally:
+            await app.aclose()
+            if fake is not None:
+                fake.stop()
+    return made
+
+
+def run() -> int:
+    """Command-line entry."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    ap.add_argument("--theme", choices=("both", "light", "dark"), default="both")
+    args = ap.parse_args()
+    themes = ["light", "dark"] if args.theme == "both" else [args.theme]
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    with loop:
+        made = loop.run_until_complete(main(args.out, themes))
+    for name, size in made:
+        print(f"{name:28s} {size / 1000:6.1f} KB")
+    too_big = [n for n, s in made if s > MAX_BYTES]
+    if too_big:
+        print(f"over {MAX_BYTES // 1000} KB: {', '.join(too_big)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

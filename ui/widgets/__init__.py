@@ -1,0 +1,1 @@
+"""Shared widgets for pages: cards, meters, charts, sortable tables, formatting."""
