@@ -24,16 +24,19 @@ class AppController(QObject):
     ledgerChanged = Signal()  # a request finished: budget/stats views may refresh
     catalogChanged = Signal()  # models appeared or disappeared (Ollama discovery, settings)
     error = Signal(str)  # one clear line for the status bar
+    navigateRequested = Signal(str)  # a page key from ui.pages.PAGES ("settings", "budget", ...)
+    loadFailed = Signal(str)  # the facade could not open (one clear line)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app: Any = None  # router.app.Sparklio
         self._tasks: set[asyncio.Task] = set()
+        self._unsubscribe: Any = None
 
     def attach(self, app: Any) -> None:
         """Adopt a loaded facade, forward its events as signals and announce readiness."""
         self.app = app
-        app.events.subscribe(self._on_event)
+        self._unsubscribe = app.events.subscribe(self._on_event)
         self.ready.emit()
 
     def _on_event(self, event: Any) -> None:
@@ -42,6 +45,8 @@ class AppController(QObject):
             self.offlineChanged.emit(bool(event.data.get("value")))
         if event.kind == "catalog_changed":
             self.catalogChanged.emit()
+        if event.kind in ("budget_alert", "cost_anomaly", "budget_refused"):
+            self.ledgerChanged.emit()
 
     def spawn(self, coro: Coroutine) -> asyncio.Task:
         """Run `coro` on the qasync loop; errors are reported on `error`, never raised into Qt."""
@@ -56,13 +61,61 @@ class AppController(QObject):
             return
         exc = task.exception()
         if exc is not None:
-            from router.errors import SparklioError
+            self.report(exc)
 
-            if isinstance(exc, SparklioError):
-                self.error.emit(str(exc))
-            else:
-                log.error("background task failed", exc_info=exc)
-                self.error.emit(f"Something went wrong: {type(exc).__name__}: {exc}")
+    def report(self, exc: BaseException) -> None:
+        """Turn an exception into one line on `error` (unexpected ones are logged with their traceback)."""
+        from router.errors import SparklioError
+
+        if isinstance(exc, SparklioError):
+            self.error.emit(str(exc))
+        else:
+            log.error("background task failed", exc_info=exc)
+            self.error.emit(f"Something went wrong: {type(exc).__name__}: {exc}")
+
+    # ---- helpers shared by the window, tray and pages ----
+    def navigate(self, key: str) -> None:
+        """Ask the main window to show a page."""
+        self.navigateRequested.emit(key)
+
+    @property
+    def offline(self) -> bool:
+        """Local-only mode (False until the facade is loaded)."""
+        return bool(self.app is not None and self.app.offline)
+
+    def set_offline(self, on: bool) -> bool:
+        """Switch local-only mode; returns the mode now in force."""
+        if self.app is None:
+            self.error.emit("Sparklio is still starting; try again in a moment.")
+            return False
+        try:
+            self.app.set_offline(bool(on))
+        except Exception as exc:
+            self.report(exc)
+        return self.offline
+
+    def month_status(self) -> Any:
+        """router.budget.BudgetStatus for this month, or None (not loaded / unreadable)."""
+        if self.app is None:
+            return None
+        try:
+            return self.app.budget.status()
+        except Exception:
+            log.exception("budget status failed")
+            return None
+
+    def ollama_state(self) -> tuple[bool | None, str]:
+        """(reachable, message): None while not probed yet."""
+        reg = getattr(self.app, "registry", None)
+        if reg is None:
+            return None, "Ollama: not checked yet"
+        return reg.ollama_reachable, reg.ollama_message
+
+    def refresh_local(self) -> asyncio.Task | None:
+        """Probe Ollama in the background (the catalog_changed event updates the views)."""
+        if self.app is None:
+            return None
+        return self.spawn(self.app.refresh_local())
 
     async def shutdown(self) -> None:
         """Cancel running tasks and close the facade."""
@@ -70,5 +123,7 @@ class AppController(QObject):
             t.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         if self.app is not None:
             await self.app.aclose()

@@ -1,0 +1,31 @@
+"""Sparklio entry point: no subcommand (or `gui`) opens the desktop app, anything else is the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _global_options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Pick out --data-dir and --offline wherever they appear; the rest stays in order."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data-dir", dest="data_dir", default=None)
+    parser.add_argument("--offline", action="store_true")
+    return parser.parse_known_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`sparklio [--data-dir DIR] [--offline] [gui | COMMAND ...]`; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    opts, rest = _global_options(argv)
+    if not rest or rest[0] == "gui":
+        from ui.app import run
+
+        return run([sys.argv[0], *rest[1:]], data_dir=opts.data_dir, offline=opts.offline)
+    from router.cli import main as cli_main  # the CLI parses the same global options itself
+
+    return int(cli_main(argv) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

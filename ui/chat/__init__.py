@@ -1,0 +1,1 @@
+"""The chat page: conversations, message view, composer, routing panel and answer footers."""

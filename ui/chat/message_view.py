@@ -1,0 +1,398 @@
+"""The message list: a QListView whose delegate renders each message lazily, only when it is painted."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer,
+                            Signal)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QGuiApplication, QPalette, QTextDocument
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyledItemDelegate, QWidget
+
+from ui import theme
+from ui.chat.documents import StreamDocs, make_doc
+from ui.chat.items import ChatItem, from_stored, item_html
+from ui.chat.markdown import document_css
+from ui.chat.popover import show_text_dialog
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+PAGE = 120  # rows exposed at once; older ones are added as the user scrolls up
+PAD_X, MAX_W, ROW_PAD, BUBBLE_X, BUBBLE_Y = 24, 780, 8, 14, 10
+
+
+class MessageModel(QAbstractListModel):
+    """Messages of one conversation; only the newest PAGE rows exist until the user scrolls up."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.items: list[ChatItem] = []
+        self._older: list[Any] = []  # stored rows not converted yet, oldest first
+        self._convert: Callable[[Any], ChatItem] = from_stored
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.items)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        if role == ItemRole:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.text
+        return None
+
+    @property
+    def total(self) -> int:
+        """All messages of the conversation, exposed or not."""
+        return len(self.items) + len(self._older)
+
+    def reset(self, rows: list[Any], convert: Callable[[Any], ChatItem] = from_stored, page: int = PAGE) -> None:
+        """Show a conversation: convert only the newest `page` rows now."""
+        self.beginResetModel()
+        self._convert = convert
+        self._older = list(rows[:-page]) if len(rows) > page else []
+        self.items = [convert(r) for r in rows[-page:]] if rows else []
+        self.endResetModel()
+
+    def has_older(self) -> bool:
+        """True while older messages wait to be shown."""
+        return bool(self._older)
+
+    def load_older(self, n: int = PAGE) -> int:
+        """Prepend up to `n` older messages; returns how many were added."""
+        if not self._older:
+            return 0
+        take = self._older[-n:]
+        del self._older[-n:]
+        self.beginInsertRows(QModelIndex(), 0, len(take) - 1)
+        self.items[:0] = [self._convert(r) for r in take]
+        self.endInsertRows()
+        return len(take)
+
+    def append(self, item: ChatItem) -> int:
+        """Add a message at the end; returns its row."""
+        row = len(self.items)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.items.append(item)
+        self.endInsertRows()
+        return row
+
+    def row_of(self, item: ChatItem) -> int:
+        """Row of `item` (searched from the end, where live items are), -1 if absent."""
+        for i in range(len(self.items) - 1, -1, -1):
+            if self.items[i] is item:
+                return i
+        return -1
+
+    def changed(self, item: ChatItem) -> None:
+        """Tell the view `item` changed (bumps its revision)."""
+        item.touch()
+        row = self.row_of(item)
+        if row >= 0:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx)
+
+    def remove(self, item: ChatItem) -> None:
+        """Drop `item` from the view."""
+        row = self.row_of(item)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.items[row]
+            self.endRemoveRows()
+
+
+@dataclass
+class RowLayout:
+    """Where an item's documents (stacked top to bottom) and bubble sit inside its row."""
+
+    docs: list[QTextDocument]
+    doc_pos: QPoint
+    bubble: QRect | None
+    height: int
+
+    @property
+    def doc(self) -> QTextDocument:
+        """The first (usually only) document."""
+        return self.docs[0]
+
+    def placed(self) -> list[tuple[QTextDocument, int]]:
+        """Each document with its y offset from `doc_pos`."""
+        out, y = [], 0
+        for d in self.docs:
+            out.append((d, y))
+            y += math.ceil(d.size().height())
+        return out
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """Builds a QTextDocument per message on first paint, and estimates heights for the rest."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.generation = 0  # bumped on theme change
+        self._resize_rows: set[int] = set()
+        self._resize_timer = QTimer(self, singleShot=True, interval=0)  # owned: dies with the delegate
+        self._resize_timer.timeout.connect(self._flush_resize)
+        self.render_count = 0  # documents built (for tests / benchmarks)
+
+    def invalidate(self) -> None:
+        """Forget every cached document (theme or font change)."""
+        self.generation += 1
+
+    def _content(self, width: int) -> tuple[int, int]:
+        cw = max(min(MAX_W, width - 2 * PAD_X), 120)
+        return max((width - cw) // 2, 0), cw
+
+    def _text_width(self, item: ChatItem, cw: int) -> int:
+        if item.role == "user":
+            return int(cw * 0.8) - 2 * BUBBLE_X
+        if item.role == "error":
+            return cw - 2 * BUBBLE_X
+        return cw
+
+    def layout(self, item: ChatItem, width: int) -> RowLayout:
+        """The exact layout of `item` at this row width (builds its document if needed)."""
+        colors = theme.current().colors
+        left, cw = self._content(width)
+        tw = self._text_width(item, cw)
+        cache = item.cache
+        if item.status == "streaming":
+            docs = self._streaming(item, tw, colors)
+        else:
+            cache.pop("stream", None)
+            doc: QTextDocument | None = cache.get("doc")
+            if doc is None or cache.get("rkey") != (item.rev, self.generation):
+                rendered = item_html(item, colors)
+                doc = make_doc(rendered.html, self.view.font(), colors)
+                cache.update(doc=doc, rkey=(item.rev, self.generation), code=rendered.code_blocks, wkey=None)
+                self.render_count += 1
+            if cache.get("wkey") != tw:
+                doc.setTextWidth(tw)
+                if item.role == "user":
+                    ideal = math.ceil(doc.idealWidth()) + 1
+                    if ideal < tw:
+                        doc.setTextWidth(ideal)
+                cache["wkey"] = tw
+            docs = [doc]
+        dw = int(docs[0].textWidth())
+        dh = sum(math.ceil(d.size().height()) for d in docs)
+        if item.role in ("user", "error"):
+            bw, bh = dw + 2 * BUBBLE_X, dh + 2 * BUBBLE_Y
+            bx = left + cw - bw if item.role == "user" else left
+            bubble = QRect(bx, ROW_PAD, bw, bh)
+            return RowLayout(docs, QPoint(bx + BUBBLE_X, ROW_PAD + BUBBLE_Y), bubble, bh + 2 * ROW_PAD)
+        return RowLayout(docs, QPoint(left, ROW_PAD + 4), None, dh + 2 * ROW_PAD + 8)
+
+    def _streaming(self, item: ChatItem, tw: int, colors: dict[str, str]) -> list[QTextDocument]:
+        """Documents of a streaming answer: finished blocks are kept, only the tail is re-rendered."""
+        cache = item.cache
+        stream: StreamDocs | None = cache.get("stream")
+        if stream is None or stream.generation != self.generation:
+            stream = cache["stream"] = StreamDocs(self.generation)
+        if cache.get("skey") != item.rev:
+            stream.update(item.text, item.meta.get("progress") or "Thinking…", self.view.font(), colors)
+            cache.update(skey=item.rev, code=stream.code_blocks, rkey=(item.rev, self.generation), doc=stream.tail)
+            self.render_count += 1
+        stream.set_width(tw)
+        return stream.docs()
+
+    def estimate(self, item: ChatItem, width: int) -> int:
+        """A cheap height guess for rows never painted (corrected on first paint)."""
+        key = (item.rev, width)
+        if item.cache.get("ekey") == key:
+            return item.cache["est"]
+        _, cw = self._content(width)
+        per_line = max(int(self._text_width(item, cw) / 7.4), 10)
+        lines = sum(max(1, -(-len(line) // per_line)) for line in item.text.split("\n"))
+        extra = 2 * ROW_PAD + (2 * BUBBLE_Y if item.role != "assistant" else 48)
+        est = min(lines, 4000) * 20 + extra
+        item.cache.update(ekey=key, est=est)
+        return est
+
+    def sizeHint(self, option: Any, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+        item: ChatItem = index.data(ItemRole)
+        width = self.view.viewport().width()
+        cache = item.cache
+        if cache.get("doc") is not None and cache.get("rkey") == (item.rev, self.generation):
+            return QSize(width, self.layout(item, width).height)
+        return QSize(width, self.estimate(item, width))
+
+    def paint(self, painter: Any, option: Any, index: QModelIndex) -> None:
+        item: ChatItem = index.data(ItemRole)
+        rect: QRect = option.rect
+        lay = self.layout(item, rect.width())
+        if lay.height != rect.height():
+            self._queue_resize(index.row())
+        colors = theme.current().colors
+        painter.save()
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        if lay.bubble is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colors["user_bubble"] if item.role == "user" else colors["danger_soft"]))
+            painter.drawRoundedRect(lay.bubble.translated(rect.topLeft()), 12, 12)
+        painter.translate(rect.topLeft() + lay.doc_pos)
+        # only what the viewport shows is drawn (a long answer can be many screens tall)
+        visible = QRectF(self.view.viewport().rect().intersected(rect).translated(-rect.topLeft() - lay.doc_pos))
+        for doc, y in lay.placed():
+            h = doc.size().height()
+            if y + h < visible.top() or y > visible.bottom() + 1:
+                continue
+            ctx = QAbstractTextDocumentLayout.PaintContext()
+            ctx.palette.setColor(QPalette.ColorRole.Text, QColor(colors["text"]))
+            ctx.clip = QRectF(0, 0, doc.textWidth(), h).intersected(visible.translated(0, -y))
+            painter.save()
+            painter.translate(0, y)
+            doc.documentLayout().draw(painter, ctx)
+            painter.restore()
+        painter.restore()
+
+    def _queue_resize(self, row: int) -> None:
+        self._resize_rows.add(row)
+        if not self._resize_timer.isActive():
+            self._resize_timer.start()
+
+    def _flush_resize(self) -> None:
+        rows, self._resize_rows = self._resize_rows, set()
+        model = self.view.model()
+        for row in sorted(rows):
+            if row < model.rowCount():
+                self.sizeHintChanged.emit(model.index(row))
+
+
+class MessageView(QListView):
+    """Scrolls per pixel, sticks to the bottom while answers stream, loads older rows near the top."""
+
+    linkActivated = Signal(object, str, QPoint)  # item, href, global position
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MessageView")
+        self.store = MessageModel(self)
+        self.setModel(self.store)
+        self.delegate = MessageDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMouseTracking(True)
+        self.setUniformItemSizes(False)
+        self.verticalScrollBar().setSingleStep(24)
+        self._stick = True
+        self._older_timer = QTimer(self, singleShot=True, interval=0)
+        self._older_timer.timeout.connect(self._load_older)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scroll)
+        bar.rangeChanged.connect(self._on_range)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+        theme.current().changed.connect(self._theme_changed)
+
+    # ---- content ----
+    def show_messages(self, rows: list[Any]) -> None:
+        """Replace the content with a stored conversation and jump to its end."""
+        self.store.reset(rows)
+        self._stick = True
+        width = self.viewport().width()
+        for item in self.store.items[-12:]:  # exact heights for what the first frame shows
+            self.delegate.layout(item, width)
+        self.scrollToBottom()
+
+    def add(self, item: ChatItem) -> None:
+        """Append a live message and follow it."""
+        self._stick = True
+        self.store.append(item)
+        self.scrollToBottom()
+
+    def refresh_item(self, item: ChatItem) -> None:
+        """Re-render one item after its text or meta changed."""
+        self.store.changed(item)
+
+    def at_bottom(self) -> bool:
+        """True when the newest message is in view."""
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    # ---- scrolling ----
+    def _on_scroll(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._stick = value >= bar.maximum() - 4
+        if value <= 40 and self.store.has_older():
+            self._older_timer.start()
+
+    def _on_range(self, _lo: int, hi: int) -> None:
+        if self._stick:
+            self.verticalScrollBar().setValue(hi)
+
+    def _load_older(self) -> None:
+        bar = self.verticalScrollBar()
+        if bar.value() > 40 or not self.store.has_older():
+            return
+        before_max, before_val = bar.maximum(), bar.value()
+        self.store.load_older()
+        self.executeDelayedItemsLayout()
+        bar.setValue(before_val + (bar.maximum() - before_max))
+
+    def _theme_changed(self) -> None:
+        self.delegate.invalidate()
+        self.scheduleDelayedItemsLayout()
+        self.viewport().update()
+
+    # ---- links and menus ----
+    def anchor_at(self, pos: QPoint) -> tuple[ChatItem | None, str]:
+        """The message and link under a viewport position ('' when not on a link)."""
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return None, ""
+        item: ChatItem = index.data(ItemRole)
+        rect = self.visualRect(index)
+        lay = self.delegate.layout(item, rect.width())
+        local = QPointF(pos - rect.topLeft() - lay.doc_pos)
+        for doc, y in lay.placed():
+            if y <= local.y() < y + doc.size().height():
+                return item, doc.documentLayout().anchorAt(local - QPointF(0, y))
+        return item, ""
+
+    def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        _, href = self.anchor_at(event.position().toPoint())
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if href else Qt.CursorShape.ArrowCursor)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton:
+            item, href = self.anchor_at(event.position().toPoint())
+            if item is not None and href:
+                self.activate(item, href, event.globalPosition().toPoint())
+                return
+        super().mouseReleaseEvent(event)
+
+    def activate(self, item: ChatItem, href: str, global_pos: QPoint | None = None) -> None:
+        """Follow a link of `item`: copy links are handled here, the rest go to `linkActivated`."""
+        if href == "copy:msg":
+            QGuiApplication.clipboard().setText(item.text)
+        elif href.startswith("copy:code:"):
+            blocks = item.cache.get("code") or []
+            i = int(href.rsplit(":", 1)[1])
+            if i < len(blocks):
+                QGuiApplication.clipboard().setText(blocks[i])
+        else:
+            self.linkActivated.emit(item, href, global_pos or self.mapToGlobal(QPoint(0, 0)))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return
+        item: ChatItem = index.data(ItemRole)
+        menu = QMenu(self)
+        menu.addAction("Copy message", lambda: self.activate(item, "copy:msg"))
+        for i, _code in enumerate(item.cache.get("code") or []):
+            menu.addAction(f"Copy code block {i + 1}", lambda i=i: self.activate(item, f"copy:code:{i}"))
+        menu.addAction("Select text…", lambda: self._select_text(item))
+        menu.exec(self.viewport().mapToGlobal(pos))
+
+    def _select_text(self, item: ChatItem) -> None:
+        show_text_dialog(self, item_html(item, theme.current().colors).html, document_css(theme.current().colors))

@@ -1,0 +1,338 @@
+"""The Chat page: conversation list, message view, composer; sends, streams, stops, rates, regenerates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from router.types import ImageInput, Message, RouteRequest
+from ui.chat.composer import Composer
+from ui.chat.conversations import ConversationList
+from ui.chat.items import ChatItem
+from ui.chat.message_view import MessageView
+from ui.chat.popover import Popover
+from ui.chat.stream import AnswerStream, warm_providers
+from ui.welcome import EmptyState, needs_setup
+
+log = logging.getLogger(__name__)
+HISTORY = 40  # most recent messages sent as context
+
+
+class ChatPage(QWidget):
+    """Chat with routing; `answerFinished(item)` fires after every request (ok, error or stopped)."""
+
+    answerFinished = Signal(object)
+
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.conversation_id: int | None = None
+        self.task: asyncio.Task | None = None
+        self.stream: AnswerStream | None = None
+        self._live_cid: int | None = None
+        self._warm: asyncio.Future | None = None  # provider SDK preload, started on the first keystroke
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
+        split.setHandleWidth(1)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(split)
+        self.conversations = ConversationList(controller, split)
+        self.conversations.selected.connect(self.open_conversation)
+        self.conversations.newRequested.connect(self.new_chat)
+        self.conversations.error.connect(self.show_error)
+        right = QWidget(split)
+        col = QVBoxLayout(right)
+        col.setContentsMargins(0, 0, 0, 12)
+        col.setSpacing(8)
+        self.banner = QLabel("", right)
+        self.banner.setObjectName("Banner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        self.error_line = QLabel("", right)
+        self.error_line.setObjectName("ErrorBanner")
+        self.error_line.setWordWrap(True)
+        self.error_line.setVisible(False)
+        self.stack = QStackedWidget(right)
+        self.empty = EmptyState(self.stack)
+        self.empty.welcome.openSettings.connect(lambda: controller.navigate("settings"))
+        self.empty.welcome.recheck.connect(self.recheck_setup)
+        self.view = MessageView(self.stack)
+        self.view.linkActivated.connect(self.on_link)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.view)
+        col.addWidget(self.stack, 1)
+        self.composer = Composer(right)
+        self.composer.sendRequested.connect(self.send)
+        self.composer.stopRequested.connect(self.stop)
+        self.composer.edit.textChanged.connect(self.warm_up)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(24, 0, 24, 0)
+        bottom.addStretch(1)
+        inner = QVBoxLayout()
+        inner.addWidget(self.banner)
+        inner.addWidget(self.error_line)
+        inner.addWidget(self.composer)
+        holder = QWidget(right)
+        holder.setLayout(inner)
+        inner.setContentsMargins(0, 0, 0, 0)
+        holder.setMaximumWidth(820)
+        bottom.addWidget(holder, 10)
+        bottom.addStretch(1)
+        col.addLayout(bottom)
+        split.addWidget(self.conversations)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([250, 900])
+        self.popover = Popover(self)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
+        controller.ready.connect(self.refresh)
+        controller.catalogChanged.connect(self._catalog_changed)
+        controller.offlineChanged.connect(lambda _on: self._update_state())
+        self.composer.setEnabled(controller.app is not None)
+        if controller.app is not None:
+            self.refresh()
+
+    # ---- page protocol ----
+    def refresh(self) -> None:
+        """Reload conversations, task types and models (called when the page is shown)."""
+        app = self.controller.app
+        if app is None:
+            return
+        self.composer.setEnabled(True)
+        self.conversations.reload(self.conversation_id)
+        try:
+            self.composer.task.set_tasks(dict(app.policy.tasks))
+        except Exception:
+            log.exception("could not list task types")
+        self._catalog_changed()
+
+    def warm_up(self) -> asyncio.Future | None:
+        """Preload the provider SDKs in a thread while the user types (the first answer then starts at once)."""
+        app = self.controller.app
+        if app is not None and self._warm is None:
+            self._warm = asyncio.ensure_future(asyncio.to_thread(warm_providers, app))
+        return self._warm
+
+    def _catalog_changed(self) -> None:
+        app = self.controller.app
+        if app is None:
+            return
+        if self._warm is not None and self._warm.done():
+            self._warm = None  # providers may have changed: preload again on the next keystroke
+        try:
+            models = [(s.model.id, s.model.name, s.available, s.why) for s in app.model_status()
+                      if s.model.kind == "chat"]
+        except Exception:
+            log.exception("could not list models")
+            models = []
+        models.sort(key=lambda m: (not m[2], m[1].lower()))
+        self.composer.routing.set_models(models)
+        self._update_state()
+
+    def recheck_setup(self) -> None:
+        """Welcome panel 'Check again': probe Ollama, then re-evaluate."""
+        if self.controller.app is not None:
+            self.controller.spawn(self.controller.app.refresh_local())
+
+    def _update_state(self) -> None:
+        app = self.controller.app
+        first = needs_setup(app)
+        self.empty.set_first_run(first)
+        offline = bool(app is not None and app.offline)
+        self.banner.setText("Offline mode: only models on this machine answer, and nothing leaves it. "
+                            "Click the Offline badge below to go back online." if offline else "")
+        self.banner.setVisible(offline)
+        if self.view.store.rowCount() == 0:
+            self.stack.setCurrentWidget(self.empty)
+
+    # ---- conversations ----
+    def new_chat(self) -> None:
+        """Ctrl+N: an empty chat (stored on the first send)."""
+        self.conversation_id = None
+        self.conversations.select(None)
+        self.view.show_messages([])
+        self.stack.setCurrentWidget(self.empty)
+        self.error_line.setVisible(False)
+        self.composer.edit.setFocus()
+
+    def open_conversation(self, cid: int | None) -> None:
+        """Show a stored conversation (None: a new chat)."""
+        if cid is None:
+            if self.conversation_id is not None and self.conversation_id not in self.conversations.ids():
+                self.new_chat()
+            return
+        app = self.controller.app
+        try:
+            rows = app.conversations.messages(cid)
+        except Exception as exc:
+            self.show_error(str(exc))
+            return
+        live = self.stream is not None and self._live_cid == cid and self.task is not None and not self.task.done()
+        if live:
+            rows = [r for r in rows if getattr(r, "status", "") != "pending"]
+        self.conversation_id = cid
+        self.view.show_messages(rows)
+        if live and self.stream is not None:
+            self.view.add(self.stream.item)
+        self.stack.setCurrentWidget(self.view if self.view.store.rowCount() else self.empty)
+        self.error_line.setVisible(False)
+
+    # ---- sending ----
+    def history(self, upto: int | None = None) -> list[Message]:
+        """Context for the next request: recent messages, without failed turns or their prompts."""
+        items = self.view.store.items[: upto if upto is not None else len(self.view.store.items)]
+        out: list[Message] = []
+        for i, it in enumerate(items):
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            if it.role == "error" or it.status in ("streaming", "error") or not (it.text.strip() or it.image_data):
+                continue
+            if it.role == "user" and nxt is not None and nxt.role == "error":
+                continue
+            out.append(Message(it.role, it.text, list(it.image_data) or _load_images(it.image_paths)))
+        return out[-HISTORY:]
+
+    def send(self, text: str, images: list[ImageInput] | None = None, *, model: str | None = None,
+             upto: int | None = None) -> None:
+        """Send `text` (+ images) in the current conversation and stream the answer."""
+        app = self.controller.app
+        if app is None or self.busy:
+            return
+        images = list(images or [])
+        self.error_line.setVisible(False)
+        try:
+            if self.conversation_id is None:
+                self.conversation_id = app.conversations.create().id
+        except Exception as exc:
+            self.show_error(str(exc))
+            return
+        past = self.history(upto)
+        user = ChatItem("user", text, images=[i.name or "image" for i in images], image_data=images)
+        answer = ChatItem("assistant", "", status="streaming", meta={"progress": "Choosing a model…"})
+        self.stack.setCurrentWidget(self.view)
+        self.view.add(user)
+        self.view.add(answer)
+        routing = self.composer.routing.values()
+        if model is not None:
+            routing["model"] = model
+        request = RouteRequest(past + [Message("user", text, images)], task=self.composer.task.task(),
+                               conversation_id=self.conversation_id, **routing)
+        self.composer.clear()
+        self.composer.set_busy(True)
+        self._live_cid = self.conversation_id
+        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=self.warm_up())
+        self.task = self.controller.spawn(self.stream.run())
+        self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
+        self.conversations.reload(self.conversation_id)
+
+    @property
+    def busy(self) -> bool:
+        """True while an answer streams."""
+        return self.task is not None and not self.task.done()
+
+    def stop(self) -> None:
+        """Stop the running answer (the partial text stays, marked stopped)."""
+        if self.busy:
+            self.task.cancel()
+
+    def _finished(self, stream: AnswerStream, user: ChatItem) -> None:
+        self.composer.set_busy(False)
+        if stream.error is not None and not self.composer.text().strip():
+            self.composer.set_text(user.text)  # the user's words are never lost
+            self.composer.add_images(user.image_data)
+        self.conversations.reload(self.conversation_id)
+        self.controller.ledgerChanged.emit()
+        self.composer.edit.setFocus()
+        self.answerFinished.emit(stream.item)
+
+    # ---- footer links ----
+    def on_link(self, item: ChatItem, href: str, pos: QPoint) -> None:
+        """why? / stars / regenerate / retry / navigation links in a message."""
+        kind, _, arg = href.partition(":")
+        if kind == "why":
+            self.popover.show_text("Why this model", item.meta.get("plan") or "No explanation was recorded.", pos,
+                                   emphasis=item.model)
+        elif kind == "rate":
+            self.rate(item, int(arg))
+        elif kind == "regen":
+            self.regenerate_menu(item, pos)
+        elif kind == "retry":
+            self.retry(item)
+        elif kind == "nav":
+            self.controller.navigate(arg)
+
+    def rate(self, item: ChatItem, stars: int) -> None:
+        """Save a 1–5 star rating (the learner uses it) and show it."""
+        app = self.controller.app
+        if item.id is None or app is None:
+            return
+        try:
+            app.rate(item.id, stars)  # the facade keeps the stars with the message too
+            item.meta["stars"] = stars
+        except Exception as exc:
+            self.show_error(str(exc))
+            return
+        self.view.refresh_item(item)
+
+    def _prompt_before(self, item: ChatItem) -> int:
+        row = self.view.store.row_of(item)
+        for i in range(row - 1, -1, -1):
+            if self.view.store.items[i].role == "user":
+                return i
+        return -1
+
+    def regenerate_menu(self, item: ChatItem, pos: QPoint) -> None:
+        """'Regenerate with…': every other usable chat model."""
+        app = self.controller.app
+        if app is None:
+            return
+        menu = QMenu(self)
+        for s in app.model_status():
+            if s.model.kind != "chat" or s.model.id == item.model:
+                continue
+            act = menu.addAction(s.model.name, lambda m=s.model.id: self.regenerate(item, m))
+            act.setEnabled(s.available)
+            act.setToolTip(s.why)
+        if menu.isEmpty():
+            menu.addAction("No other model is available").setEnabled(False)
+        menu.popup(pos)
+        self._menu = menu
+
+    def regenerate(self, item: ChatItem, model: str | None) -> None:
+        """Ask the same question again, pinned to `model`."""
+        row = self._prompt_before(item)
+        if row < 0 or self.busy:
+            return
+        prompt = self.view.store.items[row]
+        self.send(prompt.text, list(prompt.image_data) or _load_images(prompt.image_paths), model=model, upto=row)
+
+    def retry(self, item: ChatItem) -> None:
+        """'Try again' on a failed answer (the prompt put back in the composer is not sent twice)."""
+        row = self._prompt_before(item)
+        if row >= 0 and self.composer.text().strip() == self.view.store.items[row].text.strip():
+            self.composer.clear()
+        self.regenerate(item, None)
+
+    def show_error(self, text: str) -> None:
+        """One clear line above the composer."""
+        self.error_line.setText(text)
+        self.error_line.setVisible(bool(text))
+
+
+def _load_images(paths: list[str]) -> list[ImageInput]:
+    """Stored attachments back as ImageInput (missing files are skipped)."""
+    out = []
+    for p in paths:
+        try:
+            data = Path(p).read_bytes()
+        except OSError:
+            continue
+        mime = "image/jpeg" if p.endswith(".jpg") else "image/webp" if p.endswith(".webp") else "image/png"
+        out.append(ImageInput(data, mime, Path(p).name))
+    return out

@@ -1,0 +1,176 @@
+"""Runs one request through the facade into a ChatItem: coalesced deltas, progress, stop, clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import QTimer
+
+from router.errors import (AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError)
+from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
+from ui.chat.items import ChatItem, meta_from_answer
+
+log = logging.getLogger(__name__)
+FLUSH_MS = 30  # deltas are merged and painted at most this often (adaptive when rendering gets slow)
+SDK_MODULES = {"openai": "openai", "compat": "openai", "anthropic": "anthropic", "google": "google.genai",
+               "ollama": "ollama"}
+
+
+def warm_providers(app: Any) -> list[str]:
+    """Import the SDKs of the providers that can answer (run in a worker thread: imports take ~1 s each)."""
+    import importlib
+
+    ready = {s.model.provider for s in app.model_status() if s.available and s.model.kind == "chat"}
+    done = []
+    for name in sorted(ready):
+        module = SDK_MODULES.get(name)
+        if module and module not in done:
+            try:
+                importlib.import_module(module)
+                done.append(module)
+            except Exception:
+                log.info("could not preload %s", module, exc_info=True)
+    return done
+
+
+def advice(exc: BaseException, offline: bool = False) -> dict:
+    """What to do next for a failed request: a hint line and which page can fix it."""
+    if isinstance(exc, AllProvidersFailedError):
+        errs = " ".join(f"{getattr(a, 'error_class', '')} {getattr(a, 'error', '')}".lower()
+                        for a in exc.attempts)
+        if any(k in errs for k in ("401", "403", "auth", "api key", "permission")):
+            return {"hint": "A provider refused the API key: check it in Settings → Keys (the “Test connection” "
+                            "button says whether it works).", "settings_link": True}
+        if "budget" in errs:
+            return {"hint": "The budget stopped the cloud models: raise the limit on the Budget page or pick a "
+                            "local model in the routing panel.", "budget_link": True}
+        if any(k in errs for k in ("rate", "429", "quota")):
+            return {"hint": "The providers are rate-limiting you: wait a minute, or pin another model in the "
+                            "routing panel."}
+        return {"hint": "The providers could not answer right now: try again, or pin another model in the "
+                        "routing panel."}
+    if isinstance(exc, BudgetExceededError):
+        return {"hint": "Raise the limit on the Budget page, turn off the hard stop in Settings, or pick a local "
+                        "model.", "budget_link": True}
+    if isinstance(exc, NoRouteError):
+        if offline:
+            return {"hint": "Offline mode is on, so only local models can answer: install Ollama and pull a model, "
+                            "or click the Offline badge in the status bar to go back online."}
+        return {"hint": "Add an API key in Settings → Keys, or install Ollama (ollama.com) and pull a model for "
+                        "free local answers.", "settings_link": True}
+    if isinstance(exc, ConfigError):
+        return {"hint": "Fix the file named above, then restart Sparklio."}
+    return {}
+
+
+def attempt_dicts(attempts: list) -> list[dict]:
+    """Attempts (router.types.Attempt or dicts) as plain dicts."""
+    return [a if isinstance(a, dict) else dict(a.__dict__) for a in attempts]
+
+
+class AnswerStream:
+    """Feeds `app.run(request)` into `item`; `refresh(item)` repaints it (called at most every FLUSH_MS)."""
+
+    def __init__(self, app: Any, request: Any, item: ChatItem, refresh: Callable[[ChatItem], None],
+                 prepare: Any = None) -> None:
+        self.app = app
+        self.prepare = prepare  # an awaitable finished first (the SDK preload), so no import blocks the loop
+        self.request = request
+        self.item = item
+        self.refresh = refresh
+        self._buf: list[str] = []
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._flush)
+        self._interval = FLUSH_MS
+        self.flushes = 0
+        self.error: BaseException | None = None
+
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start(self._interval)
+
+    def _flush(self) -> None:
+        self._timer.stop()
+        if not self._buf:
+            return
+        self.item.text += "".join(self._buf)
+        self._buf.clear()
+        t0 = time.perf_counter()
+        self.refresh(self.item)
+        self.flushes += 1
+        spent = (time.perf_counter() - t0) * 1000
+        # Long answers re-render more slowly: space flushes out so the loop stays responsive.
+        self._interval = int(min(max(FLUSH_MS, spent * 4), 250))
+
+    def _progress(self, text: str) -> None:
+        self.item.meta["progress"] = text
+        self.refresh(self.item)
+
+    async def run(self) -> ChatItem:
+        """Stream the answer; never raises except CancelledError (after marking the item stopped)."""
+        item = self.item
+        try:
+            if self.prepare is not None:
+                try:
+                    await asyncio.shield(self.prepare)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.info("provider preload failed", exc_info=True)
+            async for ev in self.app.run(self.request):
+                if isinstance(ev, TextDelta):
+                    self._buf.append(ev.text)
+                    self._schedule()
+                elif isinstance(ev, AttemptStarted):
+                    item.model = ev.model
+                    where = f"Falling back to {ev.model}…" if ev.position else f"Asking {ev.model}…"
+                    self._progress(where if ev.attempt == 1 else f"Retrying {ev.model} (try {ev.attempt})…")
+                elif isinstance(ev, RetryScheduled):
+                    self._progress(f"{ev.model} hiccuped; retrying in {ev.delay_s:.1f} s")
+                elif isinstance(ev, AttemptFailed):
+                    item.meta.setdefault("attempts", []).append(dict(ev.attempt.__dict__))
+                    self._progress(f"{ev.attempt.model} failed: {ev.attempt.error}")
+                elif isinstance(ev, PartialWithdrawn):
+                    self._buf.clear()
+                    item.text = ""
+                    self._progress(f"{ev.model} was cut off; its partial answer was discarded")
+                elif isinstance(ev, AnswerDone):
+                    self._done(ev.answer)
+        except asyncio.CancelledError:
+            self._flush()
+            item.status = "stopped"
+            item.meta.pop("progress", None)
+            self.refresh(item)
+            raise
+        except SparklioError as exc:
+            self._fail(exc)
+        except Exception as exc:  # never a traceback in the UI
+            log.exception("chat request failed")
+            self._fail(exc, f"Something went wrong ({type(exc).__name__}: {exc}). The log has the details.")
+        return item
+
+    def _done(self, answer: Any) -> None:
+        self._buf.clear()
+        item = self.item
+        item.text = answer.text
+        item.model = answer.model
+        item.id = answer.message_id
+        item.status = "ok"
+        item.meta = meta_from_answer(answer)
+        self.refresh(item)
+
+    def _fail(self, exc: BaseException, text: str | None = None) -> None:
+        self._buf.clear()
+        item = self.item
+        self.error = exc
+        attempts = attempt_dicts(getattr(exc, "attempts", None) or item.meta.get("attempts") or [])
+        offline = bool(getattr(self.app, "offline", False))
+        item.role = "error"
+        item.status = "error"
+        item.text = text or str(exc) or "The request failed."
+        item.meta = {"attempts": attempts, **advice(exc, offline)}
+        self.refresh(item)
