@@ -1,4 +1,4 @@
-"""Auto task/complexity classifier: naive Bayes over words plus a few robust features (stdlib only, no network)."""
+"""Auto task/complexity classifier: naive Bayes over words, calibrated on labelled prompts (stdlib, no network)."""
 
 from __future__ import annotations
 
@@ -21,17 +21,22 @@ TASK_TYPES: tuple[str, ...] = (
 COMPLEXITY_LEVELS: tuple[str, ...] = ("simple", "medium", "complex")
 IMAGE_INPUT_TASKS: frozenset[str] = frozenset({"image_analysis", "vision_analysis"})
 TRAINING_PATH = Path(__file__).resolve().parent.parent / "resources" / "classifier" / "training.jsonl"
+LABELLED_PATH = TRAINING_PATH.with_name("labelled.jsonl")  # real prompts labelled by the user
+LABELLED_WEIGHT = 10  # one labelled prompt counts as this many synthetic ones in the task model (chosen by 5-fold CV)
 DEFAULT_TASK = "chat_response"
+_DEFAULT_INDEX = TASK_TYPES.index(DEFAULT_TASK)
+_IMAGE_INDEXES = frozenset(TASK_TYPES.index(t) for t in IMAGE_INPUT_TASKS)
 
-_TASK_ALPHA = 0.5  # Laplace smoothing, in units of "one training prompt"
-_CX_ALPHA = 3.0
-_CX_SHAPE_WEIGHT = 2.0  # how much the length/structure markers count versus one word
-_CX_MIN_TASKS = 1  # complexity words must occur in at least this many task types
+_TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
+_CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker
+_CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one word
 _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the complexity score
-_IMAGE_BONUS = 4.0  # log-odds added to image-input tasks when a picture is attached
-_NO_IMAGE_PENALTY = 1.0  # log-odds removed from them when none is (the prompt may still link one)
+_MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
+_MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is used
+_NO_IMAGE_PENALTY = 1.0  # log-odds taken from the image-input tasks when nothing is attached (a URL may be)
+_MIN_CALIBRATION_ROWS = 12  # fewer labelled rows than this: complexity is the synthetic model's argmax
 
-_WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[$%#@{}`;=<>]")
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(
     "a an the to of and or for in on at by is are be it this that these those with our my me i we you your "
     "us as from into its it's i'm can could would will please just so do some any all".split()
@@ -42,9 +47,18 @@ _LANGUAGES = frozenset(
     "spanish french german japanese korean portuguese italian chinese mandarin arabic dutch hindi polish turkish "
     "swedish vietnamese russian thai indonesian greek hebrew danish norwegian finnish czech english".split()
 )
+_CODE_WORDS = frozenset(
+    "python javascript typescript js ts node nodejs react vue angular django flask fastapi php ruby rust golang java "
+    "kotlin swift bash shell regex css html function functions script scripts api endpoint webhook json yaml class "
+    "method bug debug error exception stacktrace refactor compile unittest pytest git docker kubernetes npm pip "
+    "library package cli repo".split()
+)
 _IMAGE_NOUNS = r"(?:images?|pictures?|photos?|illustrations?|visuals?|renders?|logos?|posters?|banners?|icons?|" \
                r"thumbnails?|mockups?|stickers?|avatars?|pins?|wallpapers?|artworks?|drawings?|portraits?|" \
                r"backgrounds?|creatives?|variations?|variants?|headers?|graphics?)"
+_IMAGE_WORDS = frozenset(re.findall(r"[a-z]+", _IMAGE_NOUNS.replace("s?", " ")) + [
+    w + "s" for w in re.findall(r"[a-z]+", _IMAGE_NOUNS.replace("s?", " "))] + ["draw", "paint", "illustrate", "render"])
+_SQL_WORDS = frozenset("select group join where sql cte".split())
 _GEN_IMG_RE = re.compile(
     r"\b(?:generate|create|make|draw|render|paint|design|produce|illustrate|imagine)\b(?:\W+\w+){0,6}?\W+"
     + _IMAGE_NOUNS + r"\b|\b(?:draw|paint|illustrate|render)\b"
@@ -53,7 +67,7 @@ _COUNT_IMG_RE = re.compile(
     r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r"|a dozen|dozens|hundreds|lots|bunch|batch|bulk|set)\b(?:\W+\w+){0,4}?\W+"
     + _IMAGE_NOUNS + r"\b"
 )
-_SQL_RE = re.compile(r"\bselect\b[\s\S]*\bfrom\b|\bgroup by\b|\bjoin\b|\bwhere\b[\s\S]*=|\bsql\b|\bcte\b")
+_SQL_RE = re.compile(r"\bselect\b[\s\S]{0,300}?\bfrom\b|\bgroup by\b|\bjoin\b|\bwhere\b[^\n]{0,80}?=|\bsql\b|\bcte\b")
 _CODE_RE = re.compile(r"```|`[^`]+`|\bdef \w+\(|=>|\bfunction\b|\bconst \w+|\breturn\b|\(\)|\w+\.\w+\(")
 _URL_RE = re.compile(r"https?://\S+")
 _IMG_REF_RE = re.compile(r"\b(?:this|these|the|attached)\s+(?:\w+\s+){0,2}?(?:image|photo|picture|screenshot|"
@@ -61,6 +75,12 @@ _IMG_REF_RE = re.compile(r"\b(?:this|these|the|attached)\s+(?:\w+\s+){0,2}?(?:im
 _PAYLOAD_RE = re.compile(
     r"```.*?```|`[^`\n]{8,}`|\"[^\"]{25,}\"|“[^”]{25,}”|(?<![a-z])'[^'\n]{40,}'(?![a-z])|(?:\n[^\n,;|\t]*[,;|\t][^\n]*){2,}",
     re.S)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Za-z])")
+_CONTEXT_RE = re.compile(
+    r"\s*(?:hi|hello|hey|thanks|thank you|thx|cheers|context|background|fyi|for context|i'm|i am|i run|i work|"
+    r"we're|we are|we've|we have|we run|we sell|our (?:team|company|brand|audience|customers|main)|this is for|"
+    r"it's for|my (?:boss|manager|team)|keep in mind|happy to|nothing fancy|please be|i'd like it)\b[^?]*[.!]?\s*$",
+    re.I)
 _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
                     "august september october november december mon tue wed thu fri sat sun week".split())
 _LIST_MARK_RE = re.compile(r"(?:^|\s)(?:\d+[.)]|[-*•])\s")
@@ -77,16 +97,8 @@ class Classification:
 
 
 def _tokens(text: str) -> list[str]:
-    """Lowercased word tokens; digits collapse to <num>."""
-    out = []
-    for t in _WORD_RE.findall(text.lower().replace("’", "'")):
-        out.append("<num>" if t[0].isdigit() else t)
-    return out
-
-
-def _is_word(token: str) -> bool:
-    """True for word and number tokens (not the single punctuation marks)."""
-    return token[0].isalnum() or token == "<num>"
+    """Lowercased word tokens; numbers collapse to <num>."""
+    return ["<num>" if t[0].isdigit() else t for t in _WORD_RE.findall(text.lower().replace("’", "'"))]
 
 
 def _shape_features(text: str, n: int) -> list[str]:
@@ -100,35 +112,35 @@ def _shape_features(text: str, n: int) -> list[str]:
     return feats
 
 
-def _features(prompt: str, has_image: bool, *, shape: bool) -> list[str]:
-    """The bag of features for one prompt: unigrams, bigrams and marker pseudo-words."""
+def _features(prompt: str, has_image: bool) -> list[str]:
+    """The bag of task features for one prompt: unigrams, bigrams and marker pseudo-words."""
     text = prompt.strip()
     low = text.lower()
-    toks = _tokens(text)
-    words = [t for t in toks if _is_word(t)]
-    feats = {t for t in words if t not in _STOP and len(t) > 1 or t == "<num>"}
+    words = _tokens(text)
+    wordset = set(words)
+    feats = {t for t in wordset if t not in _STOP and len(t) > 1 or t == "<num>"}
     feats.update(f"{a}_{b}" for a, b in zip(words, words[1:]))
     if has_image:
         feats.add("__img")
-    if _GEN_IMG_RE.search(low):
-        feats.add("__gen_img")
-    m = _COUNT_IMG_RE.search(low)
-    if m and (not m.group(1).isdigit() or int(m.group(1)) >= 3):
-        feats.add("__many_imgs")
-    if _SQL_RE.search(low):
+    if wordset & _IMAGE_WORDS:
+        if _GEN_IMG_RE.search(low):
+            feats.add("__gen_img")
+        m = _COUNT_IMG_RE.search(low)
+        if m and (not m.group(1).isdigit() or int(m.group(1)) >= 3):
+            feats.add("__many_imgs")
+    if _IMG_REF_RE.search(low):
+        feats.add("__img_ref")
+    if wordset & _SQL_WORDS and _SQL_RE.search(low):
         feats.add("__sql")
     if _CODE_RE.search(text):
         feats.add("__code")
-    if _URL_RE.search(low):
+    if "http" in low and _URL_RE.search(low):
         feats.add("__url")
-    if _IMG_REF_RE.search(low):
-        feats.add("__img_ref")
-    if any(w in _LANGUAGES for w in words):
+    if wordset & _LANGUAGES:
         feats.add("__lang")
-    out = list(feats)
-    if shape:
-        out.extend(_shape_features(text, len(words)))
-    return out
+    if wordset & _CODE_WORDS:
+        feats.add("__codeword")
+    return sorted(feats)  # fixed order: identical float sums in every process
 
 
 class _NaiveBayes:
@@ -143,22 +155,21 @@ class _NaiveBayes:
         self.denom: list[float] = []
         self.smooth = 0.0
 
-    def fit(self, docs: list[list[str]], ys: list[str], keep: set[str] | None = None) -> None:
-        """Count features per class (only those in `keep` when given), each class weighted to the same total."""
+    def fit(self, docs: list[list[str]], ys: list[str], doc_weights: list[float] | None = None) -> None:
+        """Count features per class (a document counts `doc_weights[i]` times), each class weighted to the same total."""
         idx = {c: i for i, c in enumerate(self.labels)}
         k = len(self.labels)
-        ndocs = [0] * k
-        for y in ys:
-            ndocs[idx[y]] += 1
-        weights = [1.0 / max(1, n) for n in ndocs]
+        dw = doc_weights or [1.0] * len(ys)
+        ndocs = [0.0] * k
+        for y, d in zip(ys, dw):
+            ndocs[idx[y]] += d
+        weights = [1.0 / n if n > 0 else 1.0 for n in ndocs]
         counts: dict[str, list[float]] = {}
         totals = [0.0] * k
-        for feats, y in zip(docs, ys):
+        for feats, y, d in zip(docs, ys, dw):
             ci = idx[y]
-            w = weights[ci]
+            w = weights[ci] * d
             for f in feats:
-                if keep is not None and f not in keep and not f.startswith("__"):
-                    continue
                 row = counts.get(f)
                 if row is None:
                     row = counts[f] = [0.0] * k
@@ -194,19 +205,25 @@ class _NaiveBayes:
 def _softmax(scores: list[float], temperature: float) -> list[float]:
     """Probabilities from log-scores, flattened by `temperature` so they stay informative."""
     m = max(scores)
-    exps = [math.exp((s - m) / temperature) for s in scores]
+    exps = [math.exp((s - m) / temperature) if s > -math.inf else 0.0 for s in scores]
     z = sum(exps)
     return [e / z for e in exps]
 
 
+def _instruction(prompt: str) -> str:
+    """The prompt without background sentences ("We're a small team.", "Thanks!") that add length, not work."""
+    text = _PAYLOAD_RE.sub(" <payload> ", prompt)
+    parts = _SENTENCE_SPLIT_RE.split(text)
+    kept = [p for p in parts if not _CONTEXT_RE.match(p)]
+    return " ".join(kept) if kept else text
+
+
 def _word_count(prompt: str) -> int:
     """Words of instruction: pasted material (quotes, code, data rows, number runs) counts as one word each."""
-    text = _PAYLOAD_RE.sub(" <payload> ", prompt)
+    text = _instruction(prompt)
     n = 0
     prev_num = False
     for t in _tokens(text):
-        if not _is_word(t):
-            continue
         is_num = t == "<num>" or t in _MONTHS
         if not (is_num and prev_num):
             n += 1
@@ -240,76 +257,133 @@ class _LengthModel:
         return out
 
 
-def _shared_features(docs: list[list[str]], rows: list[dict]) -> set[str] | None:
-    """Words used across many task types: complexity cues that generalise beyond one task's templates."""
-    if _CX_MIN_TASKS <= 1:
-        return None
-    seen: dict[str, set[str]] = {}
-    for feats, r in zip(docs, rows):
-        for f in feats:
-            seen.setdefault(f, set()).add(r["task"])
-    return {f for f, tasks in seen.items() if len(tasks) >= _CX_MIN_TASKS}
+def _read_rows(path: Path) -> list[dict]:
+    """Rows of a training jsonl (prompt, task, complexity, has_image)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Cannot read the classifier training data {path}: {exc}") from exc
 
 
-class _Model:
-    """The task and complexity models, trained together from the training jsonl."""
+def _usable(rows: list) -> list[dict]:
+    """The rows with a prompt and known task and complexity labels."""
+    return [r for r in rows if isinstance(r, dict) and isinstance(r.get("prompt"), str)
+            and r.get("task") in TASK_TYPES and r.get("complexity") in COMPLEXITY_LEVELS]
 
-    def __init__(self, path: Path) -> None:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-            rows = [json.loads(line) for line in lines if line.strip()]
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"Cannot read the classifier training data {path}: {exc}") from exc
-        rows = [r for r in rows if r.get("task") in TASK_TYPES and r.get("complexity") in COMPLEXITY_LEVELS]
-        if not rows:
+
+def _fit_cuts(scored: list[tuple[float, int]]) -> tuple[float, float]:
+    """Two cut points on a score that make the fewest ordinal mistakes on (score, level) pairs (ties: lowest cuts)."""
+    scored = sorted(scored)
+    xs = [x for x, _ in scored]
+    n = len(scored)
+    pre = [[0] * (n + 1) for _ in COMPLEXITY_LEVELS]  # pre[c][i]: rows of level c among the i lowest scores
+    for i, (_, y) in enumerate(scored):
+        for c in range(len(COMPLEXITY_LEVELS)):
+            pre[c][i + 1] = pre[c][i] + (y == c)
+    cuts = [0] + [i for i in range(1, n) if xs[i] > xs[i - 1]] + [n]
+    best = (n + 1, 0, 0)
+    for a, i in enumerate(cuts):
+        for j in cuts[a:]:
+            right = pre[0][i] + pre[1][j] - pre[1][i] + pre[2][n] - pre[2][j]
+            best = min(best, (n - right, i, j))
+    _, i, j = best
+
+    def at(k: int) -> float:
+        return xs[0] - 1.0 if k == 0 else xs[-1] + 1.0 if k == n else (xs[k - 1] + xs[k]) / 2
+    return at(i), at(j)
+
+
+class Classifier:
+    """Task and complexity models: naive Bayes trained on a training jsonl, calibrated on optional labelled rows.
+
+    Labelled rows (`extra_rows`) join the task model with `extra_weight` each. The complexity model stays
+    synthetic-only: its score (log-odds of complex versus simple) is cut into levels at the thresholds that best fit
+    the labelled rows, so the user's idea of "simple"/"medium"/"complex" wins over the synthetic labeller's.
+    """
+
+    def __init__(self, path: Path = TRAINING_PATH, extra_rows: list[dict] | None = None,
+                 extra_weight: float = 1) -> None:
+        base = _usable(_read_rows(path))
+        extra = _usable(list(extra_rows or []))
+        if not base and not extra:
             raise ConfigError(f"The classifier training data {path} has no usable rows")
-        docs = [_features(r["prompt"], bool(r.get("has_image")), shape=False) for r in rows]
+        rows = base + extra
+        docs = [_features(r["prompt"], bool(r.get("has_image"))) for r in rows]
         self.task_nb = _NaiveBayes(TASK_TYPES, _TASK_ALPHA)
-        self.task_nb.fit(docs, [r["task"] for r in rows])
-        counts = [_word_count(r["prompt"]) for r in rows]
+        self.task_nb.fit(docs, [r["task"] for r in rows], [1.0] * len(base) + [float(extra_weight)] * len(extra))
+        cx_rows = base or extra
+        counts = [_word_count(r["prompt"]) for r in cx_rows]
         self.cx_nb = _NaiveBayes(COMPLEXITY_LEVELS, _CX_ALPHA, _CX_SHAPE_WEIGHT)
-        self.cx_nb.fit([d + _shape_features(r["prompt"], n) for d, r, n in zip(docs, rows, counts)],
-                       [r["complexity"] for r in rows], keep=_shared_features(docs, rows))
+        self.cx_nb.fit([d + _shape_features(r["prompt"], n) for d, r, n in zip(docs, cx_rows, counts)],
+                       [r["complexity"] for r in cx_rows])
         self.length = _LengthModel()
-        self.length.fit([(r["task"], r["complexity"], n) for r, n in zip(rows, counts)])
+        self.length.fit([(r["task"], r["complexity"], n) for r, n in zip(cx_rows, counts)])
+        self.cuts: tuple[float, float] | None = None
+        if base and len(extra) >= _MIN_CALIBRATION_ROWS:
+            scored = []
+            for r, d in zip(extra, docs[len(base):]):
+                _, _, cs, _ = self._scores(r["prompt"], bool(r.get("has_image")), d)
+                scored.append((cs[2] - cs[0], COMPLEXITY_LEVELS.index(r["complexity"])))
+            self.cuts = _fit_cuts(scored)
 
-    def classify(self, prompt: str, has_image: bool) -> Classification:
-        """Score one prompt with both models."""
-        feats = _features(prompt, has_image, shape=False)
+    def _scores(self, prompt: str, has_image: bool,
+                feats: list[str]) -> tuple[int, list[float], list[float], int]:
+        """(task index, task probabilities, complexity log-scores, complexity feature count) for one prompt."""
         ts = self.task_nb.scores(feats)
-        for i, t in enumerate(TASK_TYPES):
-            if t in IMAGE_INPUT_TASKS:
-                ts[i] += _IMAGE_BONUS if has_image else -_NO_IMAGE_PENALTY
+        if has_image:  # an attached picture needs a vision model: only the image-input tasks remain
+            ts = [s if i in _IMAGE_INDEXES else -math.inf for i, s in enumerate(ts)]
+        else:
+            for i in _IMAGE_INDEXES:
+                ts[i] -= _NO_IMAGE_PENALTY
         tp = _softmax(ts, max(1.0, math.sqrt(len(feats))))
         ti = max(range(len(tp)), key=tp.__getitem__)
+        if tp[ti] < _MIN_TASK_CONFIDENCE and not has_image:
+            ti = _DEFAULT_INDEX  # nothing recognisable ("hi!", "sure, go ahead"): treat it as chat
         n = _word_count(prompt)
         cfeats = feats + _shape_features(prompt, n)
         cs = self.cx_nb.scores(cfeats)
-        if _LENGTH_WEIGHT:
-            ll = self.length.loglik(TASK_TYPES[ti], n)
-            cs = [c + _LENGTH_WEIGHT * x for c, x in zip(cs, ll)]
-        cp = _softmax(cs, max(1.0, math.sqrt(len(cfeats))))
-        ci = max(range(len(cp)), key=cp.__getitem__)
-        return Classification(TASK_TYPES[ti], COMPLEXITY_LEVELS[ci], round(tp[ti], 4), round(cp[ci], 4))
+        ll = self.length.loglik(TASK_TYPES[ti], n)
+        cs = [c + _LENGTH_WEIGHT * x for c, x in zip(cs, ll)]
+        return ti, tp, cs, len(cfeats)
+
+    def classify(self, prompt: str, has_image: bool) -> Classification:
+        """Score one prompt with both models."""
+        ti, tp, cs, nfeats = self._scores(prompt, has_image, _features(prompt, has_image))
+        temperature = max(1.0, math.sqrt(nfeats))
+        if self.cuts is None:
+            cp = _softmax(cs, temperature)
+            ci = max(range(len(cp)), key=cp.__getitem__)
+            cconf = cp[ci]
+        else:
+            low, high = self.cuts
+            x = cs[2] - cs[0]
+            ci = 0 if x < low else 1 if x < high else 2
+            margin = min(abs(x - low) if ci < 2 else math.inf, abs(x - high) if ci > 0 else math.inf)
+            cconf = 1.0 / (1.0 + math.exp(-margin / temperature))  # 0.5 on a cut point, towards 1 far from both
+        return Classification(TASK_TYPES[ti], COMPLEXITY_LEVELS[ci], round(tp[ti], 4), round(cconf, 4))
 
 
-_model: _Model | None = None
+_model: Classifier | None = None
 _lock = threading.Lock()
 
 
-def _get_model() -> _Model:
+def _get_model() -> Classifier:
     """Train once, on first use (thread-safe)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = _Model(TRAINING_PATH)
+                labelled = _read_rows(LABELLED_PATH) if LABELLED_PATH.exists() else []
+                _model = Classifier(TRAINING_PATH, labelled, LABELLED_WEIGHT)
     return _model
 
 
 def classify(prompt: str, has_image: bool = False) -> Classification:
     """Guess the task type and complexity of `prompt` (no network; well under a millisecond once trained)."""
     prompt = prompt or ""
+    if len(prompt) > _MAX_CHARS:  # a pasted document: its head and tail say what is wanted
+        prompt = prompt[: _MAX_CHARS - 1000] + "\n" + prompt[-1000:]
     if not prompt.strip():
         if has_image:
             return Classification("image_analysis", "simple", 0.5, 0.9)

@@ -1,0 +1,143 @@
+"""Benchmark the Auto classifier: stratified k-fold CV accuracy on the labelled prompts, and per-prompt latency.
+
+Every accuracy printed here is measured on prompts the scoring model was NOT trained on: each fold is scored by a
+model trained on the synthetic rows plus the other folds (headline), or on the synthetic rows alone (comparison).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from router import classify as clf  # noqa: E402
+
+DEFAULT_DATA = ROOT / "benchmarks" / "data" / "routing_prompts.jsonl"
+DEFAULT_SEEDS = (11, 23, 37)
+
+
+def load(path: Path) -> list[dict]:
+    """Read the labelled jsonl (id, prompt, task, complexity, has_image)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def stratified_folds(rows: list[dict], k: int, seed: int) -> list[list[int]]:
+    """Row indexes split into k folds, each task spread evenly across folds (shuffled with `seed`)."""
+    rng = random.Random(seed)
+    by_task: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_task.setdefault(row["task"], []).append(i)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    j = 0
+    for task in sorted(by_task):
+        idx = by_task[task][:]
+        rng.shuffle(idx)
+        for i in idx:
+            folds[j % k].append(i)
+            j += 1
+    return folds
+
+
+def _score(model: clf.Classifier, rows: list[dict], out: dict) -> None:
+    """Add each row's hits and confusions to `out`."""
+    for row in rows:
+        res = model.classify(row["prompt"], bool(row.get("has_image")))
+        out["n"] += 1
+        if res.task == row["task"]:
+            out["task_ok"] += 1
+        else:
+            out["task_conf"][f"{row['task']} -> {res.task}"] += 1
+        if res.complexity == row["complexity"]:
+            out["cx_ok"] += 1
+        else:
+            out["cx_conf"][f"{row['complexity']} -> {res.complexity}"] += 1
+
+
+def cross_validate(rows: list[dict], seeds: tuple[int, ...] = DEFAULT_SEEDS, k: int = 5,
+                   weight: float = clf.LABELLED_WEIGHT) -> dict:
+    """Stratified k-fold CV, averaged over seeds: each fold scored by synthetic + the other folds' rows."""
+    out: dict = {"n": 0, "task_ok": 0, "cx_ok": 0, "task_conf": Counter(), "cx_conf": Counter()}
+    for seed in seeds:
+        for fold in stratified_folds(rows, k, seed):
+            held = set(fold)
+            train = [r for i, r in enumerate(rows) if i not in held]
+            _score(clf.Classifier(clf.TRAINING_PATH, train, weight), [rows[i] for i in fold], out)
+    return _summary(out, seeds=list(seeds), folds=k)
+
+
+def synthetic_only(rows: list[dict]) -> dict:
+    """Accuracy of a model trained on the synthetic rows alone (none of `rows` seen)."""
+    out: dict = {"n": 0, "task_ok": 0, "cx_ok": 0, "task_conf": Counter(), "cx_conf": Counter()}
+    _score(clf.Classifier(clf.TRAINING_PATH), rows, out)
+    return _summary(out)
+
+
+def _summary(out: dict, **extra: object) -> dict:
+    """Accuracies and the most common confusions from raw counts."""
+    n = max(1, out["n"])
+    return {"scored": out["n"], "task_accuracy": round(out["task_ok"] / n, 4),
+            "complexity_accuracy": round(out["cx_ok"] / n, 4), **extra,
+            "task_confusions": dict(out["task_conf"].most_common(12)),
+            "complexity_confusions": dict(out["cx_conf"].most_common())}
+
+
+def latency(rows: list[dict], repeats: int) -> dict:
+    """Training time of the shipped model and per-prompt classify() time (ms)."""
+    clf._model = None
+    t0 = time.perf_counter()
+    clf.classify("warm up the model", False)  # first call trains the shipped model
+    train_ms = (time.perf_counter() - t0) * 1000
+    timings: list[float] = []
+    for row in rows:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            clf.classify(row["prompt"], bool(row.get("has_image")))
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {"train_ms": round(train_ms, 1), "median_ms": round(statistics.median(timings), 4),
+            "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 4), "max_ms": round(timings[-1], 4)}
+
+
+def main() -> None:
+    """CLI entry: print a table or --json."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS), help="CV shuffle seeds")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--weight", type=float, default=clf.LABELLED_WEIGHT, help="weight of one labelled row")
+    ap.add_argument("--repeats", type=int, default=20, help="timed classifications per prompt")
+    ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    args = ap.parse_args()
+    rows = load(args.data)
+    res = {"prompts": len(rows),
+           "cv_synthetic_plus_labelled": cross_validate(rows, tuple(args.seeds), args.folds, args.weight),
+           "synthetic_only": synthetic_only(rows), "latency": latency(rows, max(1, args.repeats))}
+    if args.json:
+        print(json.dumps(res, indent=2))
+        return
+    cv, syn, lat = res["cv_synthetic_plus_labelled"], res["synthetic_only"], res["latency"]
+    print(f"labelled prompts: {len(rows)}   (targets: task >= 85%, complexity >= 80%, < 5 ms per prompt)")
+    print(f"{'model (never scored on its own training prompts)':<58} {'task':>7} {'complexity':>11}")
+    label = f"synthetic + labelled, {args.folds}-fold CV x {len(args.seeds)} seeds"
+    print(f"{label:<58} {cv['task_accuracy']:>7.1%} {cv['complexity_accuracy']:>11.1%}")
+    print(f"{'synthetic only':<58} {syn['task_accuracy']:>7.1%} {syn['complexity_accuracy']:>11.1%}")
+    print(f"training (first call): {lat['train_ms']:.1f} ms; per prompt: median {lat['median_ms']:.3f} ms, "
+          f"p95 {lat['p95_ms']:.3f} ms, max {lat['max_ms']:.3f} ms")
+    print("CV task confusions (gold -> predicted, summed over seeds):")
+    for pair, count in cv["task_confusions"].items():
+        print(f"  {count:3d}  {pair}")
+    print("CV complexity confusions (gold -> predicted, summed over seeds):")
+    for pair, count in cv["complexity_confusions"].items():
+        print(f"  {count:3d}  {pair}")
+
+
+if __name__ == "__main__":
+    main()
