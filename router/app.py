@@ -134,17 +134,21 @@ class Sparklio:
             out.append({"kind": "image", "path": str(path), "mime": img.mime, "name": img.name})
         return out
 
-    async def run(self, request: RouteRequest, *, store: bool = True) -> AsyncIterator:
-        """Plan and execute a chat request, yielding engine events; the user's message is stored first."""
+    async def run(self, request: RouteRequest, *, store: bool = True, store_user: bool = True) -> AsyncIterator:
+        """Plan and execute a chat request, yielding engine events; the user's message is stored first.
+
+        `store_user=False` regenerates: the question is already in the conversation, only a new answer is stored.
+        """
         user_id = assistant_id = None
         if store:  # one transaction: the user's text is safe before planning or any network call
             with self.store.db.atomic():
                 if request.conversation_id is None:
                     request = replace(request, conversation_id=self.conversations.create().id)
                 last = request.messages[-1]
-                user_id = self.conversations.add(request.conversation_id, "user", last.content,
-                                                 attachments=self._save_images(last)).id
-                self.conversations.auto_title(request.conversation_id, last.content)
+                if store_user:
+                    user_id = self.conversations.add(request.conversation_id, "user", last.content,
+                                                     attachments=self._save_images(last)).id
+                    self.conversations.auto_title(request.conversation_id, last.content)
                 assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending").id
         sources: list[dict] = []
         try:

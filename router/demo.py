@@ -205,6 +205,14 @@ def _is_empty() -> bool:
     return n_usage == 0 and n_conv == 0
 
 
+def _rate(learning, msg, stars: int) -> None:
+    """Rate through the learner and keep the stars with the message, as app.rate does."""
+    learning.rate(msg.id, stars)
+    meta = msg.meta_dict
+    meta["stars"] = stars
+    ChatMessage.update(meta=json.dumps(meta)).where(ChatMessage.id == msg.id).execute()
+
+
 def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: int = 30,
               monthly_limit_usd: float = 60.0) -> DemoSummary:
     """Fill an empty data folder with a deterministic month of demo activity (same seed and now: same rows).
@@ -253,7 +261,7 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
                 msg.save()
                 n_msgs += 2
                 if rng.random() < 0.7:
-                    learning.rate(msg.id, _stars(rng, 4.3))
+                    _rate(learning, msg, _stars(rng, 4.3))
                     ratings += 1
                 ts += 600
         # Rated answers that back the learner's suggestion: brief_questions, claude-3-5-sonnet beats gpt-4.
@@ -266,7 +274,7 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
             msg.model = spec.id
             msg.save()
             n_msgs += 1
-            learning.rate(msg.id, _stars(rng, mean))
+            _rate(learning, msg, _stars(rng, mean))
             ratings += 1
         n_sugg = len(learning.suggestions("open"))
     month = budget.local(now).strftime("%Y-%m")

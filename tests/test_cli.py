@@ -121,3 +121,13 @@ def test_models_json_lists_catalog_with_why(data_dir, capsys, memory_keyring, mo
     assert rows["gpt-4"]["available"] is False and "no OpenAI API key" in rows["gpt-4"]["why"]
     assert rows["gpt-5.1-high-reasoning"]["api_model"] == "gpt-5.1"
     assert rows["claude-3-5-sonnet"]["price_source"] == "genai-prices"
+
+
+def test_demo_fills_an_empty_folder_once(tmp_path, capsys):
+    folder = tmp_path / "demo"
+    code, out, _ = run(capsys, "--data-dir", str(folder), "demo")
+    assert code == 0 and "ledger rows" in out
+    code, _, err = run(capsys, "--data-dir", str(folder), "demo")
+    assert code == 1 and "needs an empty data folder" in err
+    code, out, _ = run(capsys, "--data-dir", str(folder), "stats", "--json")
+    assert code == 0 and json.loads(out)

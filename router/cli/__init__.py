@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     app = None
     try:
+        if not getattr(args, "needs_app", True):
+            return int(args.func(None, args) or 0)
         from router.app import Sparklio
 
         app = Sparklio.open(args.data_dir)
@@ -89,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sparklio: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `sparklio stats | head`: the reader left, which is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # never a traceback for the user: log it, say where
         path = _log_path(args.data_dir)
         if path is not None:

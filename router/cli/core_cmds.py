@@ -151,6 +151,18 @@ def cmd_keys(app, args) -> int:
     return 0
 
 
+def cmd_demo(_app, args) -> int:
+    """Fill an empty data folder with a month of demo conversations, spend and ratings."""
+    from router.demo import seed_demo
+    from router.paths import data_dir
+
+    folder = data_dir(args.data_dir)
+    summary = seed_demo(folder, seed=args.seed)
+    print(f"demo data in {folder}: {summary.conversations} conversations, {summary.ledger_rows} ledger rows, "
+          f"{summary.ratings} ratings, ${summary.month_spend_usd:.2f} spent this month")
+    return 0
+
+
 def register(sub, routing_flags) -> None:
     """Add route/ask/models/keys to the CLI."""
     p = sub.add_parser("route", help="show which models would answer, and why (no call)")
@@ -164,6 +176,9 @@ def register(sub, routing_flags) -> None:
     p = sub.add_parser("models", help="list the catalog with availability")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_models)
+    p = sub.add_parser("demo", help="fill an EMPTY data folder with demo data (try the app without keys)")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo, needs_app=False)
     p = sub.add_parser("keys", help="manage API keys in the OS keyring")
     p.add_argument("action", choices=["set", "delete", "list"])
     p.add_argument("provider", nargs="?", choices=["openai", "anthropic", "google", "compat"])

@@ -67,6 +67,16 @@ class ProviderRegistry:
         self._fingerprints[name] = cfg
         return client
 
+    def prepare(self, name: str) -> None:
+        """Build a provider and its SDK client now (call from a worker thread: imports and TLS setup are slow)."""
+        client = self.get(name)
+        make = getattr(client, "_client", None)
+        if make is not None:
+            try:
+                make()
+            except Exception:  # no key yet, or no endpoint: the real call will say so
+                pass
+
     def availability(self, cooldowns: dict[str, float] | None = None) -> Availability:
         """Which providers can take calls now, with plain reasons for those that cannot."""
         ready: set[str] = set()

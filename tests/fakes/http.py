@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import io
 import json
@@ -51,8 +53,11 @@ def count_tokens(text: str) -> int:
 
 def pieces(text: str) -> list[str]:
     """Split a reply into word-sized stream chunks that concatenate back to `text`."""
-    words = text.split(" ")
-    return [w if i == 0 else " " + w for i, w in enumerate(words) if w or i == 0]
+    parts = re.findall(r"\s*\S+", text)
+    tail = text[len("".join(parts)):]
+    if tail or not parts:
+        parts.append(tail)
+    return parts
 
 
 def fake_vector(text: str, dim: int) -> list[float]:

@@ -199,7 +199,7 @@ class ChatPage(QWidget):
         return out[-HISTORY:]
 
     def send(self, text: str, images: list[ImageInput] | None = None, *, model: str | None = None,
-             upto: int | None = None) -> None:
+             upto: int | None = None, regenerate: bool = False) -> None:
         """Send `text` (+ images) in the current conversation and stream the answer."""
         app = self.controller.app
         if app is None or self.busy:
@@ -216,7 +216,8 @@ class ChatPage(QWidget):
         user = ChatItem("user", text, images=[i.name or "image" for i in images], image_data=images)
         answer = ChatItem("assistant", "", status="streaming", meta={"progress": "Choosing a model…"})
         self.stack.setCurrentWidget(self.view)
-        self.view.add(user)
+        if not regenerate:
+            self.view.add(user)
         self.view.add(answer)
         routing = self.composer.routing.values()
         if model is not None:
@@ -226,7 +227,8 @@ class ChatPage(QWidget):
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
-        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=self.warm_up())
+        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=self.warm_up(),
+                                   store_user=not regenerate)
         self.task = self.controller.spawn(self.stream.run())
         self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
         self.conversations.reload(self.conversation_id)
@@ -310,7 +312,8 @@ class ChatPage(QWidget):
         if row < 0 or self.busy:
             return
         prompt = self.view.store.items[row]
-        self.send(prompt.text, list(prompt.image_data) or _load_images(prompt.image_paths), model=model, upto=row)
+        self.send(prompt.text, list(prompt.image_data) or _load_images(prompt.image_paths), model=model, upto=row,
+                  regenerate=True)
 
     def retry(self, item: ChatItem) -> None:
         """'Try again' on a failed answer (the prompt put back in the composer is not sent twice)."""

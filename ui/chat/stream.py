@@ -30,6 +30,7 @@ def warm_providers(app: Any) -> list[str]:
         if module and module not in done:
             try:
                 importlib.import_module(module)
+                app.registry.prepare(name)  # the SDK client and its TLS context, off the loop thread
                 done.append(module)
             except Exception:
                 log.info("could not preload %s", module, exc_info=True)
@@ -75,8 +76,9 @@ class AnswerStream:
     """Feeds `app.run(request)` into `item`; `refresh(item)` repaints it (called at most every FLUSH_MS)."""
 
     def __init__(self, app: Any, request: Any, item: ChatItem, refresh: Callable[[ChatItem], None],
-                 prepare: Any = None) -> None:
+                 prepare: Any = None, store_user: bool = True) -> None:
         self.app = app
+        self.store_user = store_user  # False when regenerating: the question is stored already
         self.prepare = prepare  # an awaitable finished first (the SDK preload), so no import blocks the loop
         self.request = request
         self.item = item
@@ -121,7 +123,7 @@ class AnswerStream:
                     raise
                 except Exception:
                     log.info("provider preload failed", exc_info=True)
-            async for ev in self.app.run(self.request):
+            async for ev in self.app.run(self.request, store_user=self.store_user):
                 if isinstance(ev, TextDelta):
                     self._buf.append(ev.text)
                     self._schedule()
