@@ -147,12 +147,12 @@ class Sparklio:
                 last = request.messages[-1]
                 if store_user:
                     user_id = self.conversations.add(request.conversation_id, "user", last.content,
-                                                     attachments=self._save_images(last)).id
+                                                     attachments=self._save_images(last))
                     self.conversations.auto_title(request.conversation_id, last.content)
-                assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending").id
+                assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending")
         sources: list[dict] = []
         try:
-            if request.conversation_id is not None and self.knowledge.sources(request.conversation_id):
+            if request.conversation_id is not None and self.knowledge.has_sources(request.conversation_id):
                 messages, passages = await self.knowledge.augment(request.messages, request.conversation_id)
                 request = replace(request, messages=messages)
                 sources = [{"label": p.label, "path": p.path, "score": round(p.score, 3)} for p in passages]

@@ -56,15 +56,17 @@ class Conversations:
         return list(q.order_by(ChatMessage.id))
 
     def add(self, conversation_id: int | None, role: str, content: str, *, status: str = "ok",
-            model: str | None = None, attachments: list | None = None, meta: dict | None = None) -> ChatMessage:
-        """Append a message and touch the conversation."""
+            model: str | None = None, attachments: list | None = None, meta: dict | None = None) -> int:
+        """Append a message and touch the conversation; returns the message id (plain SQL: on the send path)."""
         now = time.time()
-        msg = ChatMessage.create(conversation=conversation_id, role=role, content=content, status=status,
-                                 model=model, attachments=json.dumps(attachments or []),
-                                 meta=json.dumps(meta or {}), created_at=now)
+        db = ChatMessage._meta.database
+        cur = db.execute_sql(
+            "INSERT INTO messages (conversation_id, role, content, attachments, status, model, meta, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (conversation_id, role, content, json.dumps(attachments or []), status, model, json.dumps(meta or {}), now))
         if conversation_id is not None:
-            Conversation.update(updated_at=now).where(Conversation.id == conversation_id).execute()
-        return msg
+            db.execute_sql("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+        return cur.lastrowid
 
     def update_message(self, message_id: int, **fields) -> None:
         """Set fields on a stored message (meta given as a dict)."""
@@ -73,9 +75,9 @@ class Conversations:
         ChatMessage.update(**fields).where(ChatMessage.id == message_id).execute()
 
     def auto_title(self, conversation_id: int, first_prompt: str) -> None:
-        """Name a 'New chat' after its first prompt."""
-        conv = self.get(conversation_id)
-        if conv.title == "New chat" and first_prompt.strip():
-            words = first_prompt.strip().split()
-            title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
-            self.rename(conversation_id, title)
+        """Name a 'New chat' after its first prompt (one UPDATE that touches only untitled chats)."""
+        words = first_prompt.strip().split()
+        if words:
+            title = (" ".join(words[:8]) + ("…" if len(words) > 8 else ""))[:200]
+            Conversation._meta.database.execute_sql(
+                "UPDATE conversations SET title = ? WHERE id = ? AND title = 'New chat'", (title, conversation_id))

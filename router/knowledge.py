@@ -282,6 +282,13 @@ class Knowledge:
         return model, vectors
 
     # ---- manage ----
+    def has_sources(self, conversation_id: int | None) -> bool:
+        """Whether any document is attached to this conversation (or everywhere); cheap, on the send path."""
+        row = KnowledgeSource._meta.database.execute_sql(
+            "SELECT 1 FROM knowledge_sources WHERE conversation_id = ? OR conversation_id IS NULL LIMIT 1",
+            (conversation_id,)).fetchone()
+        return row is not None
+
     def sources(self, conversation_id: int | None) -> list[KnowledgeSource]:
         """Documents attached to a conversation (plus the ones attached everywhere)."""
         q = KnowledgeSource.select().where((KnowledgeSource.conversation_id == conversation_id) |
