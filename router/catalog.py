@@ -42,11 +42,10 @@ class ModelSpec:
     dimensions: int | None = None  # embeddings
     installed: bool = True  # local models: present on this machine
     price_ref: str = ""  # the model name genai-prices knows it by ("" = not looked up)
+    local: bool = field(init=False, default=False, compare=False)  # runs on this machine ($0 money)
 
-    @property
-    def local(self) -> bool:
-        """True for models that run on this machine ($0 money)."""
-        return self.provider in LOCAL_PROVIDERS
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "local", self.provider in LOCAL_PROVIDERS)  # read on every plan: precomputed
 
     @property
     def name(self) -> str:
@@ -132,7 +131,7 @@ def _spec_from_table(model_id: str, t: dict, where: str) -> tuple[ModelSpec, str
         v = t.get(f)
         if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
             raise ConfigError(f"{where}: model {model_id!r} field {f} must be a non-negative number, not {v!r}")
-    kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__}
+    kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__ and k != "local"}
     kw["capabilities"] = caps
     kw["kind"] = kind
     local = t["provider"] in LOCAL_PROVIDERS
