@@ -29,7 +29,7 @@ class ModelSpec:
     output_price: float | None = 0.0  # USD per 1M output tokens
     cached_input_price: float | None = None  # USD per 1M cached input tokens (None = input_price)
     image_prices: dict = field(default_factory=dict, hash=False, compare=False)  # "1024x1024[/hd]" -> USD
-    per_image_input: float = 0.0  # USD per attached input image (vision surcharge)
+    per_image_input: float = 0.0  # USD per attached image, for holds/estimates (APIs bill images as input tokens)
     price_source: str = "catalog"  # genai-prices | catalog | unknown
     speed: str = "standard"
     latency_s: float = 5.0  # typical seconds for a 500-token answer (or one image)
@@ -79,8 +79,9 @@ class ModelSpec:
         cached_rate = self.cached_input_price if self.cached_input_price is not None else inp
         uncached = max(usage.input_tokens - usage.cached_input_tokens, 0)
         # Reasoning tokens are billed as output tokens by every provider; they are part of output_tokens.
+        # Attached images arrive inside input_tokens as the APIs report them (no separate surcharge).
         total = uncached * inp + usage.cached_input_tokens * cached_rate + usage.output_tokens * out
-        return total / 1_000_000 + usage.images * self.per_image_input
+        return total / 1_000_000
 
     def worst_case_cost(self, input_tokens: int, max_output: int | None = None, images: int = 0) -> float:
         """Upper bound used for budget reservations."""

@@ -199,8 +199,6 @@ class Engine:
                     break
                 # success
                 usage = usage or Usage()
-                if kind == "chat" and not usage.images:  # attached images, for per-image vision prices
-                    usage.images = sum(len(m.images) for m in request.messages)
                 cost = call_cost(model, usage)
                 self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="ok",
                              position=position, attempt=attempt, started=started, t0=t0, ttft=ttft, usage=usage,

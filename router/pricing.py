@@ -95,9 +95,7 @@ def call_cost(model: ModelSpec, usage: Usage) -> float:
                        cache_read_tokens=usage.cached_input_tokens or None,
                        cache_write_tokens=usage.cache_write_tokens or None)
             ref = model.price_ref or model.api_model
-            return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider]).total_price) + (
-                usage.images * model.per_image_input
-            )
+            return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider]).total_price)
         except Exception:
             log.debug("genai-prices could not price %s; using catalog rates", model.id)
     return model.cost(usage)

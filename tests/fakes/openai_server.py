@@ -20,6 +20,16 @@ _ERROR_TYPES = {
 }
 
 
+IMAGE_TOKENS = 765  # what OpenAI bills a 1024x1024 high-detail image as, inside prompt_tokens
+
+
+def image_parts(content: Any) -> int:
+    """Image parts in a message's content (the real API counts them as prompt tokens)."""
+    if isinstance(content, list):
+        return sum(1 for p in content if isinstance(p, dict) and p.get("type") in ("image_url", "input_image"))
+    return 0
+
+
 def message_text(content: Any) -> str:
     """Text of a message's content (string or list of parts)."""
     if isinstance(content, str):
@@ -152,7 +162,8 @@ class FakeOpenAI(FakeServer):
         finish = "stop"
         if limit is not None and len(parts) > int(limit):
             parts, finish = parts[: int(limit)], "length"
-        prompt_tokens = count_tokens(prompt_text) + self.cached_tokens
+        images = sum(image_parts(m.get("content")) for m in msgs)
+        prompt_tokens = count_tokens(prompt_text) + self.cached_tokens + IMAGE_TOKENS * images
         completion_tokens = len(parts) + self.reasoning_tokens
         base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": body.get("model"),
                 "system_fingerprint": "fp_fake"}
