@@ -21,27 +21,9 @@ from local_models.ollama_catalog import (  # noqa: F401  (re-exported: catalog e
     model_spec,
 )
 from router.errors import SparklioError
+from router.providers.ollama_provider import DEFAULT_HOST, normalize_host  # noqa: F401 (one parser)
 
 NOT_INSTALLED = "Ollama is not installed — get it from ollama.com"
-DEFAULT_HOST = "http://127.0.0.1:11434"
-
-
-def normalize_host(host: str | None) -> str:
-    """Ollama's host setting as a URL, the way the SDK reads it ("" -> http://127.0.0.1:11434)."""
-    host = (host or "").strip()
-    scheme, sep, rest = host.partition("://")
-    if sep:
-        default_port = 443 if scheme == "https" else 80
-    else:
-        scheme, rest, default_port = "http", host, 11434
-    parts = urlsplit(f"{scheme}://{rest}")
-    name = parts.hostname or "127.0.0.1"
-    if ":" in name:
-        name = f"[{name}]"
-    path = parts.path.strip("/")
-    return f"{scheme}://{name}:{parts.port or default_port}" + (f"/{path}" if path else "")
-
-
 @dataclass
 class OllamaStatus:
     """Whether the server answers, its version, and a message for the user."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,6 +64,7 @@ class Sparklio:
         self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
                              policy=self.policy, settings=self.settings, retry=retry, **kw)
         self._classify = None
+        self.force_offline = False  # `--offline`: local-only for this process, the setting untouched
         from router.knowledge import Knowledge
         from router.workflows.engine import WorkflowEngine
 
@@ -81,8 +81,8 @@ class Sparklio:
     # ---- mode ----
     @property
     def offline(self) -> bool:
-        """Local-only mode: no request leaves the machine."""
-        return bool(self.settings.get("offline"))
+        """Local-only mode: no request leaves the machine (the setting, or `--offline` for this run)."""
+        return self.force_offline or bool(self.settings.get("offline"))
 
     def set_offline(self, on: bool) -> None:
         """Switch local-only mode (persisted)."""
@@ -153,9 +153,14 @@ class Sparklio:
         sources: list[dict] = []
         try:
             if request.conversation_id is not None and self.knowledge.has_sources(request.conversation_id):
-                messages, passages = await self.knowledge.augment(request.messages, request.conversation_id)
-                request = replace(request, messages=messages)
-                sources = [{"label": p.label, "path": p.path, "score": round(p.score, 3)} for p in passages]
+                offline = self.offline if request.offline is None else bool(request.offline)
+                try:
+                    messages, passages = await self.knowledge.augment(request.messages, request.conversation_id,
+                                                                      offline=offline)
+                    request = replace(request, messages=messages)
+                    sources = [{"label": p.label, "path": p.path, "score": round(p.score, 3)} for p in passages]
+                except SparklioError as exc:  # documents unreachable: answer without them, and say so
+                    sources = [{"label": f"documents not used: {exc}", "path": "", "score": 0.0}]
             plan = self.plan(request, explore=True)
         except SparklioError as exc:
             if assistant_id is not None:
@@ -207,15 +212,16 @@ class Sparklio:
         assert answer is not None
         return answer
 
-    def rate(self, message_id: int, stars: int) -> None:
-        """Rate an answer 1–5 stars (feeds the learner; the stars are kept with the message)."""
-        self.learning.rate(message_id, stars)
+    def rate(self, message_id: int, stars: int) -> list:
+        """Rate an answer 1–5 stars (feeds the learner; the stars are kept with the message); returns new suggestions."""
+        made = self.learning.rate(message_id, stars)
         from router.store.models import ChatMessage
 
         msg = ChatMessage.get_by_id(int(message_id))
         meta = msg.meta_dict
         meta["stars"] = int(stars)
         self.conversations.update_message(msg.id, meta=meta)
+        return made
 
     async def check_provider(self, name: str) -> str:
         """'Test connection': a short OK text, or a ProviderError saying what the provider answered."""

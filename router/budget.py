@@ -296,7 +296,8 @@ class Budget:
         row = database.execute_sql(
             "SELECT COALESCE(SUM(CASE WHEN period = ? THEN cost_usd END), 0),"
             " COALESCE(SUM(CASE WHEN period < ? THEN cost_usd END), 0)"
-            " FROM spend_totals WHERE period BETWEEN ? AND ?", (day, day, start, day)).fetchone()
+            " FROM spend_totals WHERE length(period) = 10 AND period BETWEEN ? AND ?",
+            (day, day, start, day)).fetchone()
         today, trailing = float(row[0]), float(row[1])
         avg = trailing / ANOMALY_WINDOW_DAYS
         if avg <= 0 or today <= ANOMALY_FACTOR * avg:

@@ -27,13 +27,13 @@ DEFAULT_TASK = "chat_response"
 _DEFAULT_INDEX = TASK_TYPES.index(DEFAULT_TASK)
 _IMAGE_INDEXES = frozenset(TASK_TYPES.index(t) for t in IMAGE_INPUT_TASKS)
 
-_TASK_ALPHA = float(__import__("os").environ.get("TASK_ALPHA", "0.3"))  # Laplace smoothing, in units of "one training prompt"
-_CX_ALPHA = float(__import__("os").environ.get("CX_ALPHA", "3.0"))  # heavier smoothing for complexity: its word evidence is weaker
-_CX_SHAPE_WEIGHT = float(__import__("os").environ.get("CX_SHAPE_WEIGHT", "2.0"))  # how much a length/structure marker counts versus one word
-_LENGTH_WEIGHT = float(__import__("os").environ.get("LENGTH_WEIGHT", "1.0"))  # weight of the per-task length model in the complexity score
+_TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
+_CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker
+_CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one word
+_LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the complexity score
 _MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
 _MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is used
-_NO_IMAGE_PENALTY = float(__import__("os").environ.get("NO_IMAGE_PENALTY", "1.0"))  # log-odds taken from the image-input tasks when nothing is attached (a URL may be)
+_NO_IMAGE_PENALTY = 1.0  # log-odds taken from the image-input tasks when nothing is attached (a URL may be)
 _MIN_CALIBRATION_ROWS = 12  # fewer labelled rows than this: complexity is the synthetic model's argmax
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

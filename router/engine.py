@@ -16,6 +16,9 @@ from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, Engine
                           RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
 
 
+_PROMPT_FAULTS = frozenset({"bad_request", "content_policy", "unsupported"})
+
+
 @dataclass
 class RetryPolicy:
     """Backoff and cool-down knobs (the documents' 3 retries at 1 s / 2 s / 4 s)."""
@@ -64,6 +67,12 @@ class Engine:
             base *= 4
         return max(1, min(base, model.max_output))
 
+    def worst_case(self, model: ModelSpec, plan: RoutePlan, request: RouteRequest) -> float:
+        """The budget hold for one attempt: the prompt estimate with headroom plus the full output ceiling."""
+        # chars/4 undercounts CJK text and code: hold for up to twice the estimate
+        return model.worst_case_cost(int(plan.estimated_input_tokens * 2) + 50, self.max_output(model, request),
+                                     images=sum(len(m.images) for m in request.messages))
+
     def _delay(self, err: ProviderError, attempt: int) -> float | None:
         """Seconds to wait before retrying the same model, or None to move on."""
         if attempt > self.retry.retries or err.kind == "permanent":
@@ -110,7 +119,12 @@ class Engine:
         attempts: list[Attempt] = []
         t_request = time.perf_counter()
         for position, entry in enumerate(plan.chain):
-            model = self.catalog.get(entry.model)
+            try:
+                model = self.catalog.get(entry.model)
+            except SparklioError as exc:  # removed since planning (Ollama list refreshed, settings changed)
+                attempts.append(Attempt(entry.model, entry.provider, "error", str(exc), "ConfigError", position))
+                yield AttemptFailed(attempts[-1])
+                continue
             key = cache_key(model) if (cache_key and position == 0) else None
             if key is not None:
                 hit = self.cache.get(key)
@@ -132,15 +146,21 @@ class Engine:
                 try:
                     provider = self.registry.get(model.provider)
                     max_out = self.max_output(model, request)
-                    worst = hold_for(model) if hold_for else model.worst_case_cost(
-                        int(plan.estimated_input_tokens * 1.1) + 50, max_out,
-                        images=sum(len(m.images) for m in request.messages))
+                    worst = hold_for(model) if hold_for else self.worst_case(model, plan, request)
                     hold = self.budget.reserve(model, worst) if not model.local else None
                 except BudgetExceededError as exc:
                     self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="refused",
                                  position=position, attempt=attempt, started=started, t0=t0, error=exc,
                                  message_id=message_id)
                     attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", position))
+                    yield AttemptFailed(attempts[-1])
+                    break
+                except SparklioError as exc:  # the provider could not even be built (bad endpoint, no path)
+                    err = PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
+                    self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="error",
+                                 position=position, attempt=attempt, started=started, t0=t0, error=err,
+                                 message_id=message_id)
+                    attempts.append(Attempt(model.id, model.provider, "error", str(exc), err.error_class, position))
                     yield AttemptFailed(attempts[-1])
                     break
                 yield AttemptStarted(model.id, model.provider, position, attempt)
@@ -172,7 +192,7 @@ class Engine:
                                  position=position, attempt=attempt, started=started, t0=t0, ttft=ttft,
                                  usage=partial, cost=call_cost(model, partial), message_id=message_id)
                     raise
-                except (ProviderError, SparklioError, Exception) as exc:
+                except Exception as exc:  # every failure is classified; none reaches the user raw
                     err = exc if isinstance(exc, ProviderError) else (
                         PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
                         if isinstance(exc, SparklioError)
@@ -194,7 +214,8 @@ class Engine:
                         continue
                     attempts.append(Attempt(model.id, model.provider, "cut" if cut else "error", str(err),
                                             err.error_class, position, (time.perf_counter() - t0) * 1000))
-                    self._note_failure(model.id)
+                    if err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
+                        self._note_failure(model.id)
                     yield AttemptFailed(attempts[-1])
                     break
                 # success

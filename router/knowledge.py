@@ -268,13 +268,13 @@ class Knowledge:
             ]).execute()
         return src
 
-    async def _embed(self, texts: list[str]) -> tuple[str, list[list[float]]]:
+    async def _embed(self, texts: list[str], offline: bool | None = None) -> tuple[str, list[list[float]]]:
         """(model id, vectors) for texts, in batches through app.embed."""
         vectors: list[list[float]] = []
         model = ""
         for i in range(0, len(texts), EMBED_BATCH):
             batch = texts[i:i + EMBED_BATCH]
-            spec, result = await self.app.embed(batch)
+            spec, result = await self.app.embed(batch, offline=offline)
             if len(result.vectors) != len(batch):
                 raise SparklioError(f"{spec.id} returned {len(result.vectors)} vectors for {len(batch)} passages")
             model = spec.id
@@ -300,16 +300,17 @@ class Knowledge:
         KnowledgeSource.delete().where(KnowledgeSource.id == source_id).execute()
 
     # ---- retrieve ----
-    async def search(self, conversation_id: int | None, query: str, k: int = 4) -> list[Passage]:
+    async def search(self, conversation_id: int | None, query: str, k: int = 4,
+                     offline: bool | None = None) -> list[Passage]:
         """The k passages most similar to `query` (cosine), re-embedding any stored with another model."""
         srcs = {s.id: s for s in self.sources(conversation_id)}
         if not srcs or not query.strip():
             return []
-        model, (qvec,) = await self._embed([query])
+        model, (qvec,) = await self._embed([query], offline)
         rows = list(KnowledgeChunk.select().where(KnowledgeChunk.source.in_(list(srcs))))
         stale = [r for r in rows if r.model != model or r.dims != len(qvec)]
         if stale:  # the embeddings row changed (e.g. offline mode): bring old passages to the same space
-            _, fresh = await self._embed([r.text for r in stale])
+            _, fresh = await self._embed([r.text for r in stale], offline)
             with database.atomic():
                 for r, v in zip(stale, fresh):
                     r.model, r.dims, r.embedding = model, len(v), _pack(v)
@@ -321,10 +322,10 @@ class Knowledge:
                         rows[i].position, rows[i].start, rows[i].end, rows[i].text, score) for i, score in top]
 
     async def augment(self, messages: list[Message], conversation_id: int | None, *, k: int = 4,
-                      min_score: float = 0.0) -> tuple[list[Message], list[Passage]]:
+                      min_score: float = 0.0, offline: bool | None = None) -> tuple[list[Message], list[Passage]]:
         """Messages with the best passages added before the last user message, and the passages (sources) used."""
         query = next((m.content for m in reversed(messages) if m.role == "user"), "")
-        passages = [p for p in await self.search(conversation_id, query, k) if p.score >= min_score]
+        passages = [p for p in await self.search(conversation_id, query, k, offline) if p.score >= min_score]
         if not passages:
             return list(messages), []
         context = "\n\n".join(f"[{n}] {p.label}:\n{p.text}" for n, p in enumerate(passages, 1))

@@ -44,12 +44,14 @@ class Secrets:
         self.backend_ok = _usable(self.backend)
         self.chosen_store = ""  # set when the user explicitly picked a non-system store
         self._session: dict[str, str] = {}
+        self._cache: dict[str, str | None] = {}  # keyring answers (each can be an IPC round trip): read once
 
     def use_backend(self, backend, description: str = "") -> None:
         """Switch to a store the user chose explicitly (moving session-only keys into it)."""
         for provider, key in list(self._session.items()):
             backend.set_password(SERVICE, provider, key)
         self._session.clear()
+        self._cache.clear()
         self.backend = backend
         self.backend_ok = True
         self.chosen_store = description or getattr(backend, "file_path", "") or type(backend).__name__
@@ -77,10 +79,12 @@ class Secrets:
         self._check(provider)
         key = self._session.get(provider)
         if key is None and self.backend_ok:
-            try:
-                key = self.backend.get_password(SERVICE, provider)
-            except Exception:
-                key = None
+            if provider not in self._cache:
+                try:
+                    self._cache[provider] = self.backend.get_password(SERVICE, provider)
+                except Exception:
+                    self._cache[provider] = None
+            key = self._cache[provider]
         if not key:
             for var in ENV_VARS[provider]:
                 if self.env.get(var):
@@ -110,6 +114,7 @@ class Secrets:
             raise SparklioError("the API key is empty")
         if any(c.isspace() for c in key):
             raise SparklioError("an API key cannot contain spaces or line breaks")
+        self._cache.pop(provider, None)
         if self.backend_ok and not session_only:
             try:
                 self.backend.set_password(SERVICE, provider, key)
@@ -123,6 +128,7 @@ class Secrets:
     def delete(self, provider: str) -> bool:
         """Remove a stored key; True if one was removed."""
         self._check(provider)
+        self._cache.pop(provider, None)
         removed = self._session.pop(provider, None) is not None
         if self.backend_ok:
             try:

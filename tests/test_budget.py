@@ -350,8 +350,7 @@ async def test_fifty_concurrent_asks_against_a_fake_provider(cloud_app, fake_ope
         return RouteRequest([Message("user", f"Write a tagline for bakery number {i}")], task="copywriting_standard",
                             model="gpt-4", max_output_tokens=20)
 
-    est = app.plan(request(0)).estimated_input_tokens
-    worst = gpt4.worst_case_cost(int(est * 1.1) + 50, 20)
+    worst = app.engine.worst_case(gpt4, app.plan(request(0)), request(0))
     limit = round(10 * worst * 1.02, 6)  # just above what 10 calls may cost
     app.budget.set_monthly_limit(limit)
     results = await asyncio.gather(*(app.ask(request(i)) for i in range(50)), return_exceptions=True)

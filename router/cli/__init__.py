@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
         app = Sparklio.open(args.data_dir)
         if args.global_offline:
-            app.set_offline(True)
+            app.force_offline = True
         return int(args.func(app, args) or 0)
     except SparklioError as exc:
         print(f"sparklio: error: {exc}", file=sys.stderr)

@@ -39,7 +39,7 @@ def request_from(args, app) -> RouteRequest:
                         use_cache=not getattr(args, "no_cache", False))
 
 
-def _prepare(app, offline: bool) -> None:
+def _prepare(app) -> None:
     """Find installed Ollama models (local only, short timeout)."""
     asyncio.run(app.refresh_local(timeout=0.5))
 
@@ -49,7 +49,7 @@ def cmd_route(app, args) -> int:
     from router.cli import print_json
 
     request = request_from(args, app)
-    _prepare(app, bool(args.offline))
+    _prepare(app)
     plan = app.plan(request)
     if args.json:
         print_json(plan.to_json())
@@ -83,7 +83,7 @@ def cmd_ask(app, args) -> int:
     from router.cli import print_json
 
     request = request_from(args, app)
-    _prepare(app, bool(args.offline))
+    _prepare(app)
     try:
         answer = asyncio.run(_ask(app, request, args.json))
     except AllProvidersFailedError as exc:
@@ -104,7 +104,7 @@ def cmd_models(app, args) -> int:
     """The catalog with availability."""
     from router.cli import print_json
 
-    _prepare(app, False)
+    _prepare(app)
     rows = app.model_status()
     if args.json:
         print_json([{

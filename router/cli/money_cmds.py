@@ -150,7 +150,7 @@ def cmd_rate(app, args) -> int:
     """Rate an answer 1-5 stars."""
     mid = _whole(args.message_id, "a message id must be a whole number")
     stars = _whole(args.stars, "a rating must be a whole number of stars from 1 to 5")
-    made = app.learning.rate(mid, stars)
+    made = app.rate(mid, stars)
     print(f"Rated message {mid}: {'★' * stars}{'☆' * (5 - stars)}")
     for s in made or []:
         verb = ("applied automatically" if s.status == "auto"

@@ -191,8 +191,6 @@ class GoogleProvider(BaseProvider):
 
     async def _one_image(self, model: ModelSpec, prompt: str, size: str, params: dict) -> tuple[bytes, Usage]:
         """One generate_content call that must return an inline image."""
-        from google.genai import types
-
         image_cfg = {"aspect_ratio": aspect_ratio(size), **(params.pop("image_config", None) or {})}
         config = self._config(model, {**params, "response_modalities": ["IMAGE"], "image_config": image_cfg})
         resp = await self._client().aio.models.generate_content(model=model.api_model, contents=prompt, config=config)

@@ -102,8 +102,9 @@ class ProviderRegistry:
 
     def ollama_host(self) -> str:
         """The Ollama URL in use (setting, else OLLAMA_HOST, else the default)."""
-        host = self.endpoint("ollama") or os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434"
-        return host if host.startswith("http") else f"http://{host}"
+        from router.providers.ollama_provider import normalize_host
+
+        return normalize_host(self.endpoint("ollama") or os.environ.get("OLLAMA_HOST"))
 
     async def aclose(self) -> None:
         """Close every client built so far."""

@@ -59,15 +59,12 @@ def _migrate(db: peewee.SqliteDatabase) -> None:
         if version in applied:
             continue
         conn = db.connection()
-        try:
-            conn.executescript("BEGIN;\n" + sql + "\nCOMMIT;")
+        record = f"INSERT INTO schema_migrations(version, name, applied_at) VALUES ({version}, '{name}', {time.time()});"
+        try:  # the migration and its record commit together
+            conn.executescript("BEGIN;\n" + sql + "\n" + record + "\nCOMMIT;")
         except sqlite3.Error as exc:
             conn.rollback()
             raise SparklioError(f"database migration {name} failed: {exc}") from exc
-        db.execute_sql(
-            "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-            (version, name, time.time()),
-        )
 
 
 def open_store(data_dir: Path) -> Store:

@@ -223,7 +223,7 @@ class ChatPage(QWidget):
         if model is not None:
             routing["model"] = model
         request = RouteRequest(past + [Message("user", text, images)], task=self.composer.task.task(),
-                               conversation_id=self.conversation_id, **routing)
+                               conversation_id=self.conversation_id, use_cache=not regenerate, **routing)
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id

@@ -12,7 +12,6 @@ from router.errors import SparklioError
 from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import money
-from ui.widgets.page import PageBase
 
 LOCAL_SIZES = ["512x512", "512x768", "768x512", "768x768", "1024x1024"]
 SCHEDULER_LABELS = {"euler_a": "Euler a", "euler": "Euler", "dpm++ 2m": "DPM++ 2M", "ddim": "DDIM", "pndm": "PLMS"}

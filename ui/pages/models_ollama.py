@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QWidget)
 
-from router.errors import SparklioError
 from ui.widgets import theme
 from ui.widgets.card import Card, muted
 from ui.widgets.format import human_bytes, percent
