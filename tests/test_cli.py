@@ -20,6 +20,12 @@ def env_keys(monkeypatch, fake_openai, fake_anthropic, fake_gemini, data_dir):
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_anthropic.base_url)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", fake_gemini.url)
     monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    from router.settings import Settings
+    from router.store import open_store
+
+    store = open_store(data_dir)
+    Settings(store).set("exploration_rate", 0.0)  # no 5 % experiments: these tests check the documents' primaries
+    store.close()
     return data_dir
 
 
@@ -131,3 +137,12 @@ def test_demo_fills_an_empty_folder_once(tmp_path, capsys):
     assert code == 1 and "needs an empty data folder" in err
     code, out, _ = run(capsys, "--data-dir", str(folder), "stats", "--json")
     assert code == 0 and json.loads(out)
+
+
+def test_global_offline_is_for_one_run_only(data_dir, capsys, memory_keyring, monkeypatch):
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    code, out, _ = run(capsys, "--offline", "models", "--json")
+    assert code == 0 and "offline mode" in {r["id"]: r for r in json.loads(out)}["gpt-4"]["why"]
+    code, out, _ = run(capsys, "models", "--json")
+    assert {r["id"]: r for r in json.loads(out)}["gpt-4"]["available"] is True
