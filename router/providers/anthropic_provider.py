@@ -139,17 +139,6 @@ class AnthropicProvider(BaseProvider):
             reason = str(stop_reason or "end_turn")
             yield Finished(_STOP.get(reason, reason))
 
-    async def check(self) -> str:
-        """List models: proves the URL and the key work."""
-        error: ProviderError | None = None
-        try:
-            count = 0
-            async for _ in self._client().models.list():
-                count += 1
-            return f"{self.label}: connected, {count} models available"
-        except Exception as exc:
-            error = self._error(exc)
-        raise error
 
     def _map_sdk_error(self, exc: BaseException, model: str = "") -> ProviderError | None:
         """Anthropic SDK exceptions (including `event: error` inside a 200 stream) to our kinds."""

@@ -134,8 +134,16 @@ class BaseProvider:
         raise self._unsupported(model, "generate images")
 
     async def check(self) -> str:
-        """Default: nothing to check."""
-        return f"{self.label}: nothing to check"
+        """List the models the SDK client can see: proves the URL and the key work (SDKs with `models.list`)."""
+        error: ProviderError | None = None
+        try:
+            count = 0
+            async for _ in self._client().models.list():
+                count += 1
+            return f"{self.label}: connected, {count} models available"
+        except Exception as exc:
+            error = self._error(exc)
+        raise error
 
 
 @functools.lru_cache(maxsize=256)

@@ -324,17 +324,6 @@ class OpenAIProvider(BaseProvider):
 
     # ---- connection test ----
 
-    async def check(self) -> str:
-        """List models: proves the URL and the key work."""
-        error: ProviderError | None = None
-        try:
-            count = 0
-            async for _ in self._client().models.list():
-                count += 1
-            return f"{self.label}: connected, {count} models available"
-        except Exception as exc:
-            error = self._error(exc)
-        raise error
 
     # ---- errors ----
 
