@@ -139,7 +139,6 @@ class AnthropicProvider(BaseProvider):
             reason = str(stop_reason or "end_turn")
             yield Finished(_STOP.get(reason, reason))
 
-
     def _map_sdk_error(self, exc: BaseException, model: str = "") -> ProviderError | None:
         """Anthropic SDK exceptions (including `event: error` inside a 200 stream) to our kinds."""
         import anthropic

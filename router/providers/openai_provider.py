@@ -322,9 +322,6 @@ class OpenAIProvider(BaseProvider):
             error = self._error(exc, model.api_model)
         raise error
 
-    # ---- connection test ----
-
-
     # ---- errors ----
 
     def _map_sdk_error(self, exc: BaseException, model: str = "") -> ProviderError | None:
