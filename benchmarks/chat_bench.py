@@ -73,31 +73,15 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="streamed answers (each in a new chat)")
     args = ap.parse_args()
 
-    import keyring.backend
     import qasync
     from PySide6.QtCore import QSettings
 
     from router.app import Sparklio
+    from tests.fakes.keyring import MemoryKeyring
     from tests.fakes.openai_server import FakeOpenAI
     from ui.app import make_qapp, settle_heap
     from ui.controller import AppController
     from ui.main_window import MainWindow
-
-    class MemoryKeyring(keyring.backend.KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.d: dict = {}
-
-        def get_password(self, s, u):
-            return self.d.get((s, u))
-
-        def set_password(self, s, u, p):
-            self.d[(s, u)] = p
-
-        def delete_password(self, s, u):
-            self.d.pop((s, u), None)
 
     qapp = make_qapp()
     tmp = tempfile.TemporaryDirectory()

@@ -22,25 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from router.app import Sparklio  # noqa: E402
 from router.types import Message, RouteRequest, TextDelta  # noqa: E402
+from tests.fakes.keyring import MemoryKeyring  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
-
-
-class MemoryKeyring:
-    """Minimal keyring stand-in for the benchmark (the real OS keyring may need a desktop session)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.d: dict = {}
-
-    def get_password(self, s, u):
-        return self.d.get((s, u))
-
-    def set_password(self, s, u, p):
-        self.d[(s, u)] = p
-
-    def delete_password(self, s, u):
-        self.d.pop((s, u), None)
 
 
 async def bare_ttft(client, prompt: str) -> float:

@@ -31,32 +31,8 @@ from router.workflows.datafile import read_sqlite_schema  # noqa: E402
 from router.workflows.engine import WorkflowEngine  # noqa: E402
 from router.workflows.estimate import within  # noqa: E402
 from tests.conftest import catalog_api_models, make_cloud_app  # noqa: E402
+from tests.fakes.keyring import MemoryKeyring  # noqa: E402
 from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpenAI  # noqa: E402
-
-
-class _MemoryKeyring:
-    """A keyring backend kept in memory (keys never touch disk)."""
-
-    def __new__(cls):
-        from keyring.backend import KeyringBackend
-
-        class Mem(KeyringBackend):
-            priority = 1  # type: ignore[assignment]
-
-            def __init__(self):
-                super().__init__()
-                self.store = {}
-
-            def get_password(self, service, username):
-                return self.store.get((service, username))
-
-            def set_password(self, service, username, password):
-                self.store[(service, username)] = password
-
-            def delete_password(self, service, username):
-                self.store.pop((service, username), None)
-
-        return Mem()
 
 
 def _inputs(tmp: Path) -> dict[str, dict[str, str]]:
@@ -89,7 +65,7 @@ async def _run_all(tmp: Path) -> list[dict]:
     with ScriptedOpenAI(models=catalog_api_models("openai")) as o, \
             ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
             ScriptedGemini(models=catalog_api_models("google")) as g:
-        app = make_cloud_app(tmp / "data", _MemoryKeyring(), openai=o, anthropic=a, gemini=g,
+        app = make_cloud_app(tmp / "data", MemoryKeyring(), openai=o, anthropic=a, gemini=g,
                              provider_overrides={"local_sd": LocalDiffusionProvider(model_path=sd)})
         engine = WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
         try:

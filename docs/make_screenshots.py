@@ -33,25 +33,9 @@ MAX_BYTES = 150_000
 
 def memory_keyring():
     """A real keyring backend that keeps the demo's fake keys in memory."""
-    from keyring.backend import KeyringBackend
+    from tests.fakes.keyring import MemoryKeyring
 
-    class DemoKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service, username):
-            return self.store.get((service, username))
-
-        def set_password(self, service, username, password):
-            self.store[(service, username)] = password
-
-        def delete_password(self, service, username):
-            self.store.pop((service, username), None)
-
-    return DemoKeyring()
+    return MemoryKeyring()
 
 
 def save_png(image, path: Path) -> int:

@@ -82,27 +82,7 @@ def data_dir(tmp_path):
 def memory_keyring():
     """A real keyring backend that keeps secrets in memory (set as the process default)."""
     import keyring
-    from keyring.backend import KeyringBackend
-
-    class MemoryKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self):
-            super().__init__()
-            self.store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service, username):
-            return self.store.get((service, username))
-
-        def set_password(self, service, username, password):
-            self.store[(service, username)] = password
-
-        def delete_password(self, service, username):
-            from keyring.errors import PasswordDeleteError
-
-            if (service, username) not in self.store:
-                raise PasswordDeleteError("not found")
-            del self.store[(service, username)]
+    from tests.fakes.keyring import MemoryKeyring
 
     backend = MemoryKeyring()
     previous = keyring.get_keyring()

@@ -1,16 +1,47 @@
-"""Chat: send, stream, stop, fallback footer, failures, rating, regenerate, attachments, conversations."""
+"""Chat: send, stream, stop, fallback footer, failures, rating, regenerate, attachments, documents, conversations."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+
+import pytest
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 
 from router.store.db import database
-from ui.chat.items import footer_html
+from ui.chat.items import ChatItem, footer_html, source_tooltip
 from ui.chat.markdown import render_markdown
+from tests.fakes.openai_server import FakeOpenAI
 from ui.theme import LIGHT
 
 CODE_REPLY = "Here it is:\n\n```python\ndef add(a, b):\n\treturn a + b\n```\n\nDone."
+
+
+class WordsOpenAI(FakeOpenAI):
+    """The fake OpenAI server whose embeddings are hashed word counts (shared words: similar vectors)."""
+
+    def _embeddings(self, ex):
+        body = ex.request.json or {}
+        texts = [body["input"]] if isinstance(body["input"], str) else list(body["input"])
+        data = []
+        for i, t in enumerate(texts):
+            v = [0.0] * 32
+            for w in re.findall(r"[a-z]+", t.lower()):
+                if len(w) > 3:
+                    v[int(hashlib.md5(w.encode()).hexdigest(), 16) % 32] += 1.0
+            data.append({"object": "embedding", "index": i, "embedding": v})
+        tokens = sum(len(t.split()) for t in texts)
+        ex.send_json({"object": "list", "data": data, "model": body.get("model"),
+                      "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+
+
+@pytest.fixture
+def fake_openai():
+    """This module's fake OpenAI: the standard one, with word-based embeddings for the documents tests."""
+    with WordsOpenAI() as fake:
+        yield fake
 
 
 def send(qtbot, qloop, chat, text: str):
@@ -218,3 +249,83 @@ def test_repeated_question_is_answered_from_cache_and_marked(qtbot, qloop, chat,
     assert again.text == first.text and again.meta["cached"] and not first.meta["cached"]
     assert len(fake_openai.requests) == calls  # no second call went out
     assert "cached" in footer_html(again, LIGHT) and "cached" not in footer_html(first, LIGHT)
+
+
+NOTES = ("# Project Falcon\n\nThe Falcon launch window opens on 14 March; the backup date is 2 April.\n\n"
+         "Budget owner: Priya Raman. Weekly sync is on Thursdays at 10:00.\n")
+
+
+def chat_requests(fake):
+    """Chat requests the fake OpenAI server received (not embeddings)."""
+    return [r for r in fake.requests if r.path in ("/v1/chat/completions", "/v1/responses")]
+
+
+def test_attached_document_is_used_and_cited(qtbot, qloop, chat, facade, fake_openai, tmp_path):
+    doc = tmp_path / "falcon.md"
+    doc.write_text(NOTES, encoding="utf-8")
+    assert chat.conversation_id is None and not chat.knowledge.isVisible()
+    task = chat.attach_documents([str(doc)])  # what "Documents…" does once the dialog returns
+    qloop.until(lambda: task.done(), what="the document to be indexed")
+    cid = chat.conversation_id
+    assert cid is not None and cid in chat.conversations.ids()  # the chat was created for the document
+    assert [s.name for s in facade.knowledge.sources(cid)] == ["falcon.md"]
+    assert chat.knowledge.names() == ["falcon.md"] and chat.knowledge.isVisible()
+    assert not chat.error_line.isVisible()
+    fake_openai.reply_text = "It opens on 14 March [1]."
+    item = send(qtbot, qloop, chat, "When does the Falcon launch window open?")
+    assert item.status == "ok" and chat.conversation_id == cid
+    sent = chat_requests(fake_openai)[-1].json
+    prompt = json.dumps(sent.get("messages") or sent.get("input"))
+    assert "launch window opens on 14 March" in prompt and "falcon.md, passage 1" in prompt
+    sources = item.meta["sources"]
+    assert sources and sources[0]["label"] == "falcon.md, passage 1" and sources[0]["path"] == str(doc.resolve())
+    footer = chat.view.delegate.layout(item, 800).doc.toPlainText()
+    assert "Sources: [1] falcon.md, passage 1" in footer
+    assert str(doc.resolve()) in source_tooltip(item.meta, "src:0")
+    # reopened from the store, the footer still names the source
+    chat.open_conversation(cid)
+    assert "falcon.md, passage 1" in footer_html(chat.view.store.items[-1], LIGHT)
+    # a new chat has no documents; switching back shows them again
+    chat.new_chat()
+    assert chat.knowledge.names() == [] and not chat.knowledge.isVisible()
+    chat.open_conversation(cid)
+    assert chat.knowledge.names() == ["falcon.md"]
+
+
+def test_empty_document_is_refused_with_a_clear_line(qtbot, qloop, chat, facade, fake_openai, tmp_path):
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n\n", encoding="utf-8")
+    task = chat.attach_documents([empty])
+    qloop.until(lambda: task.done(), what="the attach attempt")
+    assert chat.error_line.isVisible() and "empty.md is empty" in chat.error_line.text()
+    assert facade.knowledge.sources(chat.conversation_id) == [] and chat.knowledge.names() == []
+    assert not any(r.path == "/v1/embeddings" for r in fake_openai.requests)  # nothing was embedded
+
+
+def test_folder_with_skipped_files_and_removing_a_chip(qtbot, qloop, chat, facade, fake_openai, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text(NOTES, encoding="utf-8")
+    (folder / "b.txt").write_text("Second document about the Heron project budget.", encoding="utf-8")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    task = chat.attach_documents([folder])
+    qloop.until(lambda: task.done(), what="the folder to be indexed")
+    cid = chat.conversation_id
+    assert chat.knowledge.names() == ["a.md", "b.txt"]
+    assert chat.knowledge.status.text() == "1 file skipped" and "photo.png" in chat.knowledge.status.toolTip()
+    b_id = next(s.id for s in facade.knowledge.sources(cid) if s.name == "b.txt")
+    qtbot.mouseClick(chat.knowledge.chips[b_id], Qt.MouseButton.LeftButton)
+    assert [s.name for s in facade.knowledge.sources(cid)] == ["a.md"] and chat.knowledge.names() == ["a.md"]
+
+
+def test_sources_footer_renders_used_and_unused_documents():
+    used = ChatItem("assistant", "ok", id=1, model="m", meta={"sources": [
+        {"label": "notes.md, passage 3", "path": "/tmp/notes.md", "score": 0.83}]})
+    html = footer_html(used, LIGHT)
+    assert "Sources:" in html and "[1] notes.md, passage 3" in html and 'href="src:0"' in html
+    assert "0.83" in source_tooltip(used.meta, "src:0") and source_tooltip(used.meta, "src:5") == ""
+    failed = ChatItem("assistant", "ok", id=2, model="m", meta={"sources": [
+        {"label": "documents not used: the embeddings model is offline", "path": "", "score": 0.0}]})
+    html = footer_html(failed, LIGHT)
+    assert "Documents not used: the embeddings model is offline" in html and "Sources:" not in html
+    assert "Sources" not in footer_html(ChatItem("assistant", "ok", id=3, model="m"), LIGHT)
