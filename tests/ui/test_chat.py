@@ -282,6 +282,9 @@ def test_attached_document_is_used_and_cited(qtbot, qloop, chat, facade, fake_op
     footer = chat.view.delegate.layout(item, 800).doc.toPlainText()
     assert "Sources: [1] falcon.md, passage 1" in footer
     assert str(doc.resolve()) in source_tooltip(item.meta, "src:0")
+    chat.view.activate(item, "src:0")  # clicking a source lists the passages with file and similarity
+    assert chat.popover.isVisible() and str(doc.resolve()) in chat.popover.body.text()
+    chat.popover.hide()
     # reopened from the store, the footer still names the source
     chat.open_conversation(cid)
     assert "falcon.md, passage 1" in footer_html(chat.view.store.items[-1], LIGHT)

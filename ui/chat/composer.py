@@ -1,4 +1,4 @@
-"""The composer: Enter sends, Shift+Enter breaks the line; images attach by button, drop or paste."""
+"""The composer: Enter sends, Shift+Enter breaks the line; images attach by button, drop or paste; documents too."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from router.types import ImageInput
 from ui import theme
@@ -92,6 +92,7 @@ class Composer(QFrame):
 
     sendRequested = Signal(str, list)  # text, list[ImageInput]
     stopRequested = Signal()
+    documentsPicked = Signal(list)  # list[str]: files or a folder to add to the conversation's documents
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,8 +125,16 @@ class Composer(QFrame):
         row.setSpacing(6)
         self.attach_button = QToolButton(self.frame)
         self.attach_button.setIcon(t.icon("attach", "muted", 18))
-        self.attach_button.setToolTip("Attach images (or drop / paste them)")
-        self.attach_button.clicked.connect(self._pick_files)
+        self.attach_button.setToolTip("Attach images (or drop / paste them), documents or a folder")
+        self.attach_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.attach_menu = QMenu(self.attach_button)
+        self.attach_menu.addAction("Image…", self._pick_files).setToolTip("Images go with the next message")
+        self.attach_menu.addAction("Documents…", self._pick_documents)
+        self.attach_menu.addAction("Folder…", self._pick_folder)
+        self.attach_menu.setToolTipsVisible(True)
+        for act in self.attach_menu.actions()[1:]:
+            act.setToolTip("The best passages are added to every question in this chat")
+        self.attach_button.setMenu(self.attach_menu)
         row.addWidget(self.attach_button)
         self.task = TaskSelector(self.frame)
         row.addWidget(self.task)
@@ -221,6 +230,18 @@ class Composer(QFrame):
         files, _ = QFileDialog.getOpenFileNames(self, "Attach images", "",
                                                 "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp)")
         self.add_images([img for f in files if (img := image_from_file(f)) is not None])
+
+    def _pick_documents(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Add documents to this chat", "",
+                                                "Documents (*.txt *.md *.markdown *.rst *.csv *.tsv *.json *.py "
+                                                "*.toml *.yaml *.yml *.html *.xml *.sql *.log *.pdf);;All files (*)")
+        if files:
+            self.documentsPicked.emit(list(files))
+
+    def _pick_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents to this chat")
+        if folder:
+            self.documentsPicked.emit([folder])
 
     def _retint(self) -> None:
         t = theme.current()

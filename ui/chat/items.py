@@ -86,8 +86,46 @@ def _link(href: str, text: str, colour: str) -> str:
     return f'<a href="{href}" style="color:{colour}; text-decoration:none;">{text}</a>'
 
 
+def answer_sources(meta: dict) -> tuple[list[dict], str]:
+    """(passages used, 'documents not used' note or '') from an answer's `meta["sources"]`."""
+    used, note = [], ""
+    for s in meta.get("sources") or []:
+        if not isinstance(s, dict):
+            continue
+        label = str(s.get("label") or "")
+        if label.lower().startswith("documents not used"):
+            note = label
+        elif label:
+            used.append(s)
+    return used, note
+
+
+def source_tooltip(meta: dict, href: str) -> str:
+    """Path and similarity of the source a `src:N` link points at ('' when out of range)."""
+    used, _ = answer_sources(meta)
+    try:
+        s = used[int(href.partition(":")[2])]
+    except (ValueError, IndexError):
+        return ""
+    score = s.get("score")
+    tail = f"\nsimilarity {float(score):.2f}" if isinstance(score, (int, float)) else ""
+    return f"{s.get('label', '')}\n{s.get('path') or ''}{tail}"
+
+
+def sources_html(item: ChatItem, c: dict[str, str]) -> str:
+    """'Sources: [1] notes.md, passage 3 · …' (links show path and score), or a muted 'documents not used' note."""
+    used, note = answer_sources(item.meta)
+    if used:
+        links = f' <span style="color:{c["muted"]};">·</span> '.join(
+            _link(f"src:{i}", f"[{i + 1}] {html.escape(str(s['label']))}", c["accent"]) for i, s in enumerate(used))
+        return f'<span style="color:{c["muted"]};">Sources:</span> {links}<br>'
+    if note:
+        return f'<i>{html.escape(note[:1].upper() + note[1:])}</i><br>'
+    return ""
+
+
 def footer_html(item: ChatItem, c: dict[str, str]) -> str:
-    """The answer footer: model, why?, retries/fallbacks, tokens, cost, latency, cached, stars, actions."""
+    """The answer footer: sources, model, why?, retries/fallbacks, tokens, cost, latency, cached, stars, actions."""
     m = item.meta
     sep = f' &nbsp;<span style="color:{c["muted"]};">·</span>&nbsp; '
     facts = [f'<b>{html.escape(item.model or "?")}</b>']
@@ -122,7 +160,7 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         actions.insert(0, stars)
     actions.append(_link("regen:", "Regenerate with…", c["accent"]))
     return (f'<p style="color:{c["muted"]}; font-size:small; margin-top:6px; margin-bottom:0px;">'
-            + sep.join(facts) + "<br>" + sep.join(actions) + "</p>")
+            + sources_html(item, c) + sep.join(facts) + "<br>" + sep.join(actions) + "</p>")
 
 
 def error_html(item: ChatItem, c: dict[str, str]) -> str:

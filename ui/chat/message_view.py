@@ -9,11 +9,11 @@ from typing import Any, Callable
 from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer,
                             Signal)
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QGuiApplication, QPalette, QTextDocument
-from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyledItemDelegate, QToolTip, QWidget
 
 from ui import theme
 from ui.chat.documents import StreamDocs, make_doc
-from ui.chat.items import ChatItem, from_stored, item_html
+from ui.chat.items import ChatItem, from_stored, item_html, source_tooltip
 from ui.chat.markdown import document_css
 from ui.chat.popover import show_text_dialog
 
@@ -358,8 +358,10 @@ class MessageView(QListView):
         return item, ""
 
     def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
-        _, href = self.anchor_at(event.position().toPoint())
+        item, href = self.anchor_at(event.position().toPoint())
         self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if href else Qt.CursorShape.ArrowCursor)
+        if item is not None and href.startswith("src:"):  # a source: its file and similarity
+            QToolTip.showText(event.globalPosition().toPoint(), source_tooltip(item.meta, href), self.viewport())
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt API

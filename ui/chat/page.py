@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWid
 from router.types import ImageInput, Message, RouteRequest
 from ui.chat.composer import Composer
 from ui.chat.conversations import ConversationList
-from ui.chat.items import ChatItem
+from ui.chat.items import ChatItem, answer_sources
+from ui.chat.knowledge_bar import KnowledgeBar
 from ui.chat.message_view import MessageView
 from ui.chat.popover import Popover
 from ui.chat.stream import AnswerStream, warm_providers
@@ -72,12 +73,16 @@ class ChatPage(QWidget):
         self.composer.sendRequested.connect(self.send)
         self.composer.stopRequested.connect(self.stop)
         self.composer.edit.textChanged.connect(self.warm_up)
+        self.knowledge = KnowledgeBar(controller, self.ensure_conversation, right)
+        self.knowledge.error.connect(self.show_error)
+        self.composer.documentsPicked.connect(self.attach_documents)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(24, 0, 24, 0)
         bottom.addStretch(1)
         inner = QVBoxLayout()
         inner.addWidget(self.banner)
         inner.addWidget(self.error_line)
+        inner.addWidget(self.knowledge)
         inner.addWidget(self.composer)
         holder = QWidget(right)
         holder.setLayout(inner)
@@ -160,6 +165,7 @@ class ChatPage(QWidget):
         self.view.show_messages([])
         self.stack.setCurrentWidget(self.empty)
         self.error_line.setVisible(False)
+        self.knowledge.reload(None)
         self.composer.edit.setFocus()
 
     def open_conversation(self, cid: int | None) -> None:
@@ -183,6 +189,22 @@ class ChatPage(QWidget):
             self.view.add(self.stream.item)
         self.stack.setCurrentWidget(self.view if self.view.store.rowCount() else self.empty)
         self.error_line.setVisible(False)
+        self.knowledge.reload(cid)
+
+    def ensure_conversation(self) -> int | None:
+        """The current conversation's id, creating (and listing) it first when this is a new chat."""
+        app = self.controller.app
+        if app is None:
+            return None
+        if self.conversation_id is None:
+            self.conversation_id = app.conversations.create().id
+            self.conversations.reload(self.conversation_id)
+        return self.conversation_id
+
+    def attach_documents(self, paths: list) -> asyncio.Task | None:
+        """Add files or folders to this conversation's documents (in the background; errors on the error line)."""
+        self.error_line.setVisible(False)
+        return self.knowledge.attach_paths(paths)
 
     # ---- sending ----
     def history(self, upto: int | None = None) -> list[Message]:
@@ -268,6 +290,8 @@ class ChatPage(QWidget):
             self.retry(item)
         elif kind == "nav":
             self.controller.navigate(arg)
+        elif kind == "src":
+            self.popover.show_text("Sources", sources_text(item.meta), pos)
 
     def rate(self, item: ChatItem, stars: int) -> None:
         """Save a 1–5 star rating (the learner uses it) and show it."""
@@ -326,6 +350,14 @@ class ChatPage(QWidget):
         """One clear line above the composer."""
         self.error_line.setText(text)
         self.error_line.setVisible(bool(text))
+
+
+def sources_text(meta: dict) -> str:
+    """The answer's passages, one per line: label, file and similarity."""
+    used, note = answer_sources(meta)
+    lines = [f"[{i}] {s.get('label', '')} — {s.get('path') or '?'} (similarity {float(s.get('score') or 0):.2f})"
+             for i, s in enumerate(used, 1)]
+    return "\n".join(lines + ([note] if note else [])) or "No documents were used."
 
 
 def _load_images(paths: list[str]) -> list[ImageInput]:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from router.errors import (AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError)
 from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
 from ui.chat.items import ChatItem, meta_from_answer
+from ui.chat.knowledge_bar import stored_sources
 
 log = logging.getLogger(__name__)
 FLUSH_MS = 30  # deltas are merged and painted at most this often (adaptive when rendering gets slow)
@@ -163,6 +164,13 @@ class AnswerStream:
         item.id = answer.message_id
         item.status = "ok"
         item.meta = meta_from_answer(answer)
+        try:
+            sources = stored_sources(answer.message_id)  # the passages the facade added, stored with the answer
+        except Exception:
+            log.info("could not read the answer's sources", exc_info=True)
+            sources = []
+        if sources:
+            item.meta["sources"] = sources
         self.refresh(item)
 
     def _fail(self, exc: BaseException, text: str | None = None) -> None:
