@@ -187,7 +187,7 @@ class Composer(QFrame):
         """Attach images to the next message."""
         for img in images:
             self.attachments.append(img)
-            chip = QPushButton(f"🖼 {img.name or 'image'}  ✕", self.frame)
+            chip = QPushButton(f"Image: {img.name or 'image'}  ✕", self.frame)
             chip.setObjectName("AttachmentChip")
             chip.setFlat(True)
             chip.setToolTip("Remove this image")
