@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, Engine
                           RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
 
 
+log = logging.getLogger(__name__)
 _PROMPT_FAULTS = frozenset({"bad_request", "content_policy", "unsupported"})
 
 
@@ -193,6 +195,8 @@ class Engine:
                                  usage=partial, cost=call_cost(model, partial), message_id=message_id)
                     raise
                 except Exception as exc:  # every failure is classified; none reaches the user raw
+                    if not isinstance(exc, SparklioError):
+                        log.debug("unexpected error from %s", model.id, exc_info=exc)  # details only with -v
                     err = exc if isinstance(exc, ProviderError) else (
                         PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
                         if isinstance(exc, SparklioError)

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; expected failures print one line on stderr and return non-zero."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command in (None, "gui"):
         parser.print_help()
