@@ -110,6 +110,11 @@ class Sparklio:
             c = self.classify(request.prompt, request.has_image)
             task = task or c.task
             complexity = complexity or c.complexity
+            row = self.policy.task(task)
+            if auto_task and row.kind != "chat" and (row.kind != "image" or c.task_confidence < 0.5):
+                task = "chat_response"  # a guess never sends a chat message to an embedding or unsure image model
+            elif auto_task and row.kind != "chat":
+                complexity = row.complexity
         offline = self.offline if request.offline is None else bool(request.offline)
         plan = make_plan(messages=request.messages, task=task, complexity=complexity,
                          tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
@@ -177,8 +182,14 @@ class Sparklio:
         cache_key = None
         if request.use_cache and self.cache.enabled:
             cache_key = lambda m: self.cache.key(m, request.messages, {"temperature": request.temperature})  # noqa: E731
+        if plan.kind == "image":  # "draw me ..." in the chat: generate, then show the pictures in the answer
+            from router.chat_images import image_answer_events
+
+            events = image_answer_events(self, plan, request, assistant_id)
+        else:
+            events = self.engine.execute(plan, request, invoke, message_id=assistant_id, cache_key=cache_key)
         try:
-            async for ev in self.engine.execute(plan, request, invoke, message_id=assistant_id, cache_key=cache_key):
+            async for ev in events:
                 if isinstance(ev, TextDelta):
                     text.append(ev.text)
                 elif isinstance(ev, PartialWithdrawn):

@@ -33,6 +33,7 @@ _CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one w
 _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the complexity score
 _MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
 _MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is used
+_GREETING_WORDS = 2  # a prompt this short is conversation, whatever its words resemble
 _NO_IMAGE_PENALTY = 1.0  # log-odds taken from the image-input tasks when nothing is attached (a URL may be)
 _MIN_CALIBRATION_ROWS = 12  # fewer labelled rows than this: complexity is the synthetic model's argmax
 
@@ -338,9 +339,9 @@ class Classifier:
                 ts[i] -= _NO_IMAGE_PENALTY
         tp = _softmax(ts, max(1.0, math.sqrt(len(feats))))
         ti = max(range(len(tp)), key=tp.__getitem__)
-        if tp[ti] < _MIN_TASK_CONFIDENCE and not has_image:
-            ti = _DEFAULT_INDEX  # nothing recognisable ("hi!", "sure, go ahead"): treat it as chat
         n = _word_count(prompt)
+        if not has_image and (tp[ti] < _MIN_TASK_CONFIDENCE or n <= _GREETING_WORDS):
+            ti = _DEFAULT_INDEX  # nothing recognisable ("hi!", "hello", "sure, go ahead"): treat it as chat
         cfeats = feats + _shape_features(prompt, n)
         cs = self.cx_nb.scores(cfeats)
         ll = self.length.loglik(TASK_TYPES[ti], n)

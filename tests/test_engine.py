@@ -194,3 +194,24 @@ async def test_users_message_is_on_disk_before_the_first_network_call(cloud_app,
     fake_anthropic.reply_for = reply_for
     await collect(cloud_app, req())
     assert ("user", PROMPT) in seen
+
+
+async def test_an_image_request_in_the_chat_answers_with_the_picture(cloud_app, fake_openai):
+    events, answer = await collect(cloud_app, req(task="image_generation_quality",
+                                                  prompt="A ceramic mug on linen, soft morning light"))
+    assert answer.model == "dall-e-3" and answer.cost_usd == pytest.approx(0.04)
+    assert answer.text.startswith("![A ceramic mug") and "Saved to" in answer.text
+    path = answer.text.split("`")[1]
+    from pathlib import Path
+
+    assert Path(path).read_bytes().startswith(b"\x89PNG")
+    assert ChatMessage.get_by_id(answer.message_id).content == answer.text
+    assert [(r.kind, r.model) for r in ledger()] == [("image", "dall-e-3")]
+    from local_models.gallery import GalleryImage
+
+    assert GalleryImage.select().count() == 1
+
+
+def test_an_unsure_auto_guess_never_leaves_the_chat_models(cloud_app):
+    plan = cloud_app.plan(RouteRequest([Message("user", "hello")]))
+    assert plan.task == "chat_response" and plan.kind == "chat"

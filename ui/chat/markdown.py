@@ -31,12 +31,15 @@ _md.preprocessors.deregister("html_block")  # raw HTML in a message is text, nev
 _md.inlinePatterns.deregister("html")
 
 
+_IMG = re.compile(r"<img ")
+
+
 def _prose(text: str) -> str:
     """Markdown prose to HTML (raw HTML in the source is shown as text, never interpreted)."""
     if not text.strip():
         return ""
     _md.reset()
-    return _md.convert(text)
+    return _IMG.sub('<img width="320" ', _md.convert(text))  # generated pictures shown at a readable size
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,37 @@
+"""Image requests typed into the chat: generated through the image rows, answered as Markdown with the pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from router.engine import OpResult
+from router.types import AnswerDone, RoutePlan, RouteRequest, TextDelta
+
+
+async def image_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
+                              message_id: int | None) -> AsyncIterator:
+    """Engine events for an image task in the chat: the PNGs land in the gallery, the answer shows them."""
+    prompt = request.prompt.strip()
+
+    async def invoke(provider, model, _max_out):
+        result = await provider.generate_image(model, prompt, size="1024x1024", n=1)
+        yield OpResult(result, result.usage)
+
+    saved: list[Path] = []
+    async for ev in app.engine.execute(plan, request, invoke, kind="image", message_id=message_id,
+                                       hold_for=lambda m: m.image_price()):
+        if isinstance(ev, OpResult):
+            from local_models.gallery import gallery_dir, save_to_gallery  # no torch: PNG files + table rows
+
+            for img in ev.value.images:
+                img.params.setdefault("prompt", prompt)
+            saved = [Path(row.path) for row in save_to_gallery(ev.value.images, gallery_dir(app.data_dir))]
+            continue
+        if isinstance(ev, AnswerDone):
+            alt = prompt[:60].replace("]", " ").replace("[", " ")
+            text = "\n\n".join(f"![{alt}]({p.as_uri()})" for p in saved)
+            text += "\n\n" + "\n".join(f"Saved to `{p}` (also in Images → Gallery)." for p in saved)
+            ev.answer.text = text
+            yield TextDelta(text)
+        yield ev
