@@ -146,3 +146,11 @@ def test_global_offline_is_for_one_run_only(data_dir, capsys, memory_keyring, mo
     assert code == 0 and "offline mode" in {r["id"]: r for r in json.loads(out)}["gpt-4"]["why"]
     code, out, _ = run(capsys, "models", "--json")
     assert {r["id"]: r for r in json.loads(out)}["gpt-4"]["available"] is True
+
+
+def test_budget_alerts_are_printed_by_the_cli(env_keys, capsys, memory_keyring):
+    code, _, _ = run(capsys, "budget", "--set-monthly", "0.0001")
+    assert code == 0
+    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+                         "--model", "gpt-4o-mini")
+    assert "sparklio: " in err and "budget" in err.lower()

@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         from router.app import Sparklio
 
         app = Sparklio.open(args.data_dir)
+        app.events.subscribe(_print_alert)
         if args.global_offline:
             app.force_offline = True
         return int(args.func(app, args) or 0)
@@ -112,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
                 asyncio.run(app.aclose())
             except Exception:
                 pass
+
+
+def _print_alert(event) -> None:
+    """Budget alerts and cost anomalies reach the terminal as one line on stderr."""
+    if event.kind in ("budget_alert", "cost_anomaly"):  # a refusal is already the error line
+        print(f"sparklio: {event.title}: {event.message}" if event.title else f"sparklio: {event.message}",
+              file=sys.stderr)
 
 
 def print_json(obj) -> None:
