@@ -120,6 +120,20 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def install_excepthook(controller: Any) -> None:
+    """An exception escaping a Qt slot is logged and shown as one line, never as a traceback or a crash."""
+
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("unexpected error", exc_info=(exc_type, exc, tb))
+        controller.error.emit(f"Something went wrong: {exc_type.__name__}: {exc}" if str(exc) else
+                              f"Something went wrong: {exc_type.__name__}")
+
+    sys.excepthook = hook
+
+
 def run(argv: list[str] | None = None, *, data_dir: str | Path | None = None, offline: bool = False,
         on_first_paint: Callable[[], None] | None = None, on_ready: Callable[[Any], None] | None = None) -> int:
     """Start the desktop app and block until the user quits; returns the exit code."""
@@ -134,6 +148,7 @@ def run(argv: list[str] | None = None, *, data_dir: str | Path | None = None, of
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     controller = AppController()
+    install_excepthook(controller)
     window = MainWindow(controller)
     quit_event = asyncio.Event()
     window.quitRequested.connect(quit_event.set)
