@@ -29,8 +29,13 @@ _IMAGE_INDEXES = frozenset(TASK_TYPES.index(t) for t in IMAGE_INPUT_TASKS)
 
 _TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
 _CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker
-_CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one word
-_LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the complexity score
+_CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one word (uncalibrated argmax)
+_LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the uncalibrated complexity score
+# The calibrated score (cut at fitted thresholds) is mostly length: weights chosen by 5-fold CV over 13 seeds.
+_CAL_WORD_WEIGHT = 0.25  # synthetic word evidence (complex versus simple log-odds)
+_CAL_SHAPE_WEIGHT = 0.25  # synthetic structure-marker evidence
+_CAL_LENGTH_WEIGHT = 2.0  # per-task length model
+_CAL_LOG_WORDS = 6.0  # raw log word count
 _MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
 _MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is used
 _GREETING_WORDS = 2  # a prompt this short is conversation, whatever its words resemble
@@ -147,10 +152,9 @@ def _features(prompt: str, has_image: bool) -> list[str]:
 class _NaiveBayes:
     """Multinomial naive Bayes over binary features with uniform class priors (log-likelihoods computed lazily)."""
 
-    def __init__(self, labels: tuple[str, ...], alpha: float, marker_weight: float = 1.0) -> None:
+    def __init__(self, labels: tuple[str, ...], alpha: float) -> None:
         self.labels = labels
         self.alpha = alpha
-        self.marker_weight = marker_weight
         self.counts: dict[str, list[float]] = {}
         self.loglik: dict[str, list[float]] = {}
         self.denom: list[float] = []
@@ -197,9 +201,8 @@ class _NaiveBayes:
         for f in feats:
             row = self._row(f)
             if row is not None:
-                w = self.marker_weight if f.startswith("__") else 1.0
                 for c, v in enumerate(row):
-                    s[c] += w * v
+                    s[c] += v
         return s
 
 
@@ -299,8 +302,9 @@ class Classifier:
     """Task and complexity models: naive Bayes trained on a training jsonl, calibrated on optional labelled rows.
 
     Labelled rows (`extra_rows`) join the task model with `extra_weight` each. The complexity model stays
-    synthetic-only: its score (log-odds of complex versus simple) is cut into levels at the thresholds that best fit
-    the labelled rows, so the user's idea of "simple"/"medium"/"complex" wins over the synthetic labeller's.
+    synthetic-only: its score (mostly log length, plus damped complex-versus-simple log-odds of the synthetic word,
+    structure and per-task length models) is cut into levels at the thresholds that best fit the labelled rows,
+    so the user's idea of "simple"/"medium"/"complex" wins over the synthetic labeller's.
     """
 
     def __init__(self, path: Path = TRAINING_PATH, extra_rows: list[dict] | None = None,
@@ -315,7 +319,7 @@ class Classifier:
         self.task_nb.fit(docs, [r["task"] for r in rows], [1.0] * len(base) + [float(extra_weight)] * len(extra))
         cx_rows = base or extra
         counts = [_word_count(r["prompt"]) for r in cx_rows]
-        self.cx_nb = _NaiveBayes(COMPLEXITY_LEVELS, _CX_ALPHA, _CX_SHAPE_WEIGHT)
+        self.cx_nb = _NaiveBayes(COMPLEXITY_LEVELS, _CX_ALPHA)
         self.cx_nb.fit([d + _shape_features(r["prompt"], n) for d, r, n in zip(docs, cx_rows, counts)],
                        [r["complexity"] for r in cx_rows])
         self.length = _LengthModel()
@@ -324,13 +328,13 @@ class Classifier:
         if base and len(extra) >= _MIN_CALIBRATION_ROWS:
             scored = []
             for r, d in zip(extra, docs[len(base):]):
-                _, _, cs, _ = self._scores(r["prompt"], bool(r.get("has_image")), d)
-                scored.append((cs[2] - cs[0], COMPLEXITY_LEVELS.index(r["complexity"])))
+                _, _, _, x, _ = self._scores(r["prompt"], bool(r.get("has_image")), d)
+                scored.append((x, COMPLEXITY_LEVELS.index(r["complexity"])))
             self.cuts = _fit_cuts(scored)
 
     def _scores(self, prompt: str, has_image: bool,
-                feats: list[str]) -> tuple[int, list[float], list[float], int]:
-        """(task index, task probabilities, complexity log-scores, complexity feature count) for one prompt."""
+                feats: list[str]) -> tuple[int, list[float], list[float], float, int]:
+        """(task index, task probabilities, complexity log-scores, calibrated score, feature count) for one prompt."""
         ts = self.task_nb.scores(feats)
         if has_image:  # an attached picture needs a vision model: only the image-input tasks remain
             ts = [s if i in _IMAGE_INDEXES else -math.inf for i, s in enumerate(ts)]
@@ -342,15 +346,17 @@ class Classifier:
         n = _word_count(prompt)
         if not has_image and (tp[ti] < _MIN_TASK_CONFIDENCE or n <= _GREETING_WORDS):
             ti = _DEFAULT_INDEX  # nothing recognisable ("hi!", "hello", "sure, go ahead"): treat it as chat
-        cfeats = feats + _shape_features(prompt, n)
-        cs = self.cx_nb.scores(cfeats)
+        shape = _shape_features(prompt, n)
+        ws, ss = self.cx_nb.scores(feats), self.cx_nb.scores(shape)
         ll = self.length.loglik(TASK_TYPES[ti], n)
-        cs = [c + _LENGTH_WEIGHT * x for c, x in zip(cs, ll)]
-        return ti, tp, cs, len(cfeats)
+        cs = [w + _CX_SHAPE_WEIGHT * s + _LENGTH_WEIGHT * x for w, s, x in zip(ws, ss, ll)]
+        x = (_CAL_WORD_WEIGHT * (ws[2] - ws[0]) + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0])
+             + _CAL_LENGTH_WEIGHT * (ll[2] - ll[0]) + _CAL_LOG_WORDS * math.log(n + 1))
+        return ti, tp, cs, x, len(feats) + len(shape)
 
     def classify(self, prompt: str, has_image: bool) -> Classification:
         """Score one prompt with both models."""
-        ti, tp, cs, nfeats = self._scores(prompt, has_image, _features(prompt, has_image))
+        ti, tp, cs, x, nfeats = self._scores(prompt, has_image, _features(prompt, has_image))
         temperature = max(1.0, math.sqrt(nfeats))
         if self.cuts is None:
             cp = _softmax(cs, temperature)
@@ -358,7 +364,6 @@ class Classifier:
             cconf = cp[ci]
         else:
             low, high = self.cuts
-            x = cs[2] - cs[0]
             ci = 0 if x < low else 1 if x < high else 2
             margin = min(abs(x - low) if ci < 2 else math.inf, abs(x - high) if ci > 0 else math.inf)
             cconf = 1.0 / (1.0 + math.exp(-margin / temperature))  # 0.5 on a cut point, towards 1 far from both
