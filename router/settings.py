@@ -168,7 +168,8 @@ class Settings:
         if key in self._cache:
             return self._cache[key]
         default = DEFAULTS.get(key)
-        return json.loads(json.dumps(default)) if isinstance(default, (dict, list)) else default
+        # Defaults hold only scalars inside their containers: a shallow copy keeps them safe (hot path: every plan).
+        return default.copy() if isinstance(default, (dict, list)) else default
 
     def set(self, key: str, value: Any) -> Any:
         """Validate, store and announce a new value; returns the normalised value."""
