@@ -132,7 +132,7 @@ class AnthropicProvider(BaseProvider):
         except Exception as exc:
             error = self._error(exc, model.api_model)
         if error is not None:
-            if received and error.reason == "connection":
+            if self._cut_mid_stream(error, received):
                 return  # cut mid-stream: no Finished
             raise error
         if finished:

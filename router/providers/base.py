@@ -102,6 +102,11 @@ class BaseProvider:
         """Provider-specific mapping; None when the exception is not recognised."""
         return None
 
+    @staticmethod
+    def _cut_mid_stream(error: ProviderError, received: bool) -> bool:
+        """A connection lost after the first chunk ends the stream without Finished (the engine calls it cut)."""
+        return received and error.reason == "connection"
+
     def _error(self, exc: BaseException, model: str = "") -> ProviderError:
         """Any exception from an SDK call, as a one-line ProviderError that never contains the key."""
         if isinstance(exc, ProviderError):

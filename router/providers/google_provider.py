@@ -154,7 +154,7 @@ class GoogleProvider(BaseProvider):
         except Exception as exc:
             error = self._error(exc, model.api_model)
         if error is not None:
-            if received and error.reason == "connection":
+            if self._cut_mid_stream(error, received):
                 return  # cut mid-stream: no Finished
             raise error
         if usage is not None:

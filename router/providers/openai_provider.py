@@ -189,7 +189,7 @@ class OpenAIProvider(BaseProvider):
         except Exception as exc:  # mapped below, outside the except block (no SDK objects chained)
             error = self._error(exc, model.api_model)
         if error is not None:
-            if received and error.reason == "connection":
+            if self._cut_mid_stream(error, received):
                 return  # the stream was cut mid-way: end without Finished
             raise error
         if usage is not None:
@@ -256,7 +256,7 @@ class OpenAIProvider(BaseProvider):
         except Exception as exc:  # mapped below, outside the except block (no SDK objects chained)
             error = self._error(exc, model.api_model)
         if error is not None:
-            if received and error.reason == "connection":
+            if self._cut_mid_stream(error, received):
                 return  # the stream was cut mid-way: end without Finished
             raise error
         if final is None:
