@@ -2,6 +2,10 @@
 
 Every accuracy printed here is measured on prompts the scoring model was NOT trained on: each fold is scored by a
 model trained on the synthetic rows plus the other folds (headline), or on the synthetic rows alone (comparison).
+The blind set (benchmarks/data/blind_prompts.jsonl, 132 prompts written by the team from the task definitions
+without seeing any template or labelled prompt) is scored by the shipped model, which was never tuned against it.
+--generator-seeds regenerates the synthetic training set with other seeds (in a temporary folder) and repeats the
+cross-validation on each, to show how much the figures move with the generator's random draws.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from router import classify as clf  # noqa: E402
 
 DEFAULT_DATA = ROOT / "benchmarks" / "data" / "routing_prompts.jsonl"
+BLIND_DATA = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"
 DEFAULT_SEEDS = (11, 23, 37)
 
 
@@ -80,6 +85,36 @@ def synthetic_only(rows: list[dict]) -> dict:
     return _summary(out)
 
 
+def blind(labelled: list[dict], rows: list[dict]) -> dict:
+    """Accuracy of the shipped model (synthetic + every labelled row) on the blind set."""
+    out: dict = {"n": 0, "task_ok": 0, "cx_ok": 0, "task_conf": Counter(), "cx_conf": Counter()}
+    _score(clf.Classifier(clf.TRAINING_PATH, labelled, clf.LABELLED_WEIGHT), rows, out)
+    return _summary(out)
+
+
+def generator_spread(rows: list[dict], seeds: list[int], cv_seeds: tuple[int, ...]) -> list[dict]:
+    """CV accuracy with the synthetic set regenerated from each generator seed (the shipped file is left alone)."""
+    import tempfile
+
+    import make_classifier_training as gen
+
+    shipped = clf.TRAINING_PATH
+    out = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for seed in seeds:
+                path = Path(tmp) / f"training-{seed}.jsonl"
+                path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gen.generate(60, seed)),
+                                encoding="utf-8")
+                clf.TRAINING_PATH = path
+                cv = cross_validate(rows, cv_seeds)
+                out.append({"generator_seed": seed, "task_accuracy": cv["task_accuracy"],
+                            "complexity_accuracy": cv["complexity_accuracy"]})
+    finally:
+        clf.TRAINING_PATH = shipped
+    return out
+
+
 def _summary(out: dict, **extra: object) -> dict:
     """Accuracies and the most common confusions from raw counts."""
     n = max(1, out["n"])
@@ -113,13 +148,18 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS), help="CV shuffle seeds")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--weight", type=float, default=clf.LABELLED_WEIGHT, help="weight of one labelled row")
+    ap.add_argument("--blind", type=Path, default=BLIND_DATA, help="blind set scored by the shipped model")
+    ap.add_argument("--generator-seeds", type=int, nargs="*", default=[],
+                    help="also regenerate the synthetic set with these seeds and cross-validate each")
     ap.add_argument("--repeats", type=int, default=20, help="timed classifications per prompt")
     ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = ap.parse_args()
     rows = load(args.data)
     res = {"prompts": len(rows),
            "cv_synthetic_plus_labelled": cross_validate(rows, tuple(args.seeds), args.folds, args.weight),
-           "synthetic_only": synthetic_only(rows), "latency": latency(rows, max(1, args.repeats))}
+           "synthetic_only": synthetic_only(rows), "blind": blind(rows, load(args.blind)),
+           "generator_seeds": generator_spread(rows, args.generator_seeds, tuple(args.seeds)),
+           "latency": latency(rows, max(1, args.repeats))}
     if args.json:
         print(json.dumps(res, indent=2))
         return
@@ -129,6 +169,12 @@ def main() -> None:
     label = f"synthetic + labelled, {args.folds}-fold CV x {len(args.seeds)} seeds"
     print(f"{label:<58} {cv['task_accuracy']:>7.1%} {cv['complexity_accuracy']:>11.1%}")
     print(f"{'synthetic only':<58} {syn['task_accuracy']:>7.1%} {syn['complexity_accuracy']:>11.1%}")
+    bl = res["blind"]
+    label = f"shipped model on the blind set ({bl['scored']} team-written prompts)"
+    print(f"{label:<58} {bl['task_accuracy']:>7.1%} {bl['complexity_accuracy']:>11.1%}")
+    for g in res["generator_seeds"]:
+        label = f"  CV with the synthetic set regenerated, seed {g['generator_seed']}"
+        print(f"{label:<58} {g['task_accuracy']:>7.1%} {g['complexity_accuracy']:>11.1%}")
     print(f"training (first call): {lat['train_ms']:.1f} ms; per prompt: median {lat['median_ms']:.3f} ms, "
           f"p95 {lat['p95_ms']:.3f} ms, max {lat['max_ms']:.3f} ms")
     print("CV task confusions (gold -> predicted, summed over seeds):")

@@ -6,6 +6,8 @@ Complexity, as labelled here (what a router needs: how capable a model the reque
   complex - many interdependent parts, deep multi-step analysis, systems, models, strategies, flagship work.
 Image-input tasks: image_analysis judges how a picture looks (creative, brand, mood, alt text);
 vision_analysis reads what is in it (text, numbers, tables, charts, counts, defects, differences).
+A template line may start with "[attached]" (the prompt comes with a picture, e.g. a caption for a photo) or
+"[no attachment]" (an image task whose picture is a URL or a file name).
 Run: python benchmarks/make_classifier_training.py [--per-cell 60] [--seed 7]
 """
 
@@ -116,7 +118,7 @@ SLOTS["paste"] = [
     '"Our new serum is made with organic ingredients, absorbs in seconds and ships free worldwide."',
     '"Hi team, just a reminder that the webinar starts at 3pm tomorrow, please bring your questions!"',
     '"This standing desk changed how I work. Sturdy, quiet motor, and it was easy to assemble."',
-    '"Join us this Saturday for our pop-up sale: 30% off everything, free coffee for the first 50 guests."',
+    '"Join us this Saturday for our pop-up sale: 30% off everything, a free tote with every order over $40."',
     '"We are excited to announce that we have partnered with a local charity to plant a tree for every order."',
     '"The product arrived late and the box was damaged, but customer service fixed it quickly."',
     '"Introducing our summer collection: light fabrics, bright colors and sizes for everyone."',
@@ -196,7 +198,9 @@ def decorate(text: str, rng: random.Random, complexity: str) -> str:
 
 
 def has_image_for(task: str, template: str, rng: random.Random) -> bool:
-    """Image tasks usually carry an attachment; prompts that name a URL or file do not."""
+    """Image tasks usually carry an attachment (URL/file prompts do not); other tasks only when marked [attached]."""
+    if "[attached]" in template:
+        return True
     if task not in IMAGE_TASKS:
         return False
     if "http" in template or "[no attachment]" in template:
@@ -232,7 +236,8 @@ def generate(per_cell: int, seed: int) -> list[dict]:
             if len(seen) >= per_cell or tries > per_cell * 20:
                 break
             tries += 1
-            text = decorate(fill(tpl, rng), rng, complexity).replace("[no attachment] ", "")
+            text = decorate(fill(tpl, rng), rng, complexity)
+            text = text.replace("[no attachment] ", "").replace("[attached] ", "")
             if text.lower() in seen:
                 continue
             seen.add(text.lower())

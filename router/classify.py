@@ -26,19 +26,25 @@ LABELLED_WEIGHT = 10  # one labelled prompt counts as this many synthetic ones i
 DEFAULT_TASK = "chat_response"
 _DEFAULT_INDEX = TASK_TYPES.index(DEFAULT_TASK)
 _IMAGE_INDEXES = frozenset(TASK_TYPES.index(t) for t in IMAGE_INPUT_TASKS)
+# Tasks a prompt with an attached picture can never be (the picture would be ignored by their models).
+_NO_IMAGE_INPUT_INDEXES = frozenset(TASK_TYPES.index(t) for t in (
+    "image_generation_quality", "image_generation_bulk", "embeddings"))
 
 _TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
 _CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker
 _CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one word (uncalibrated argmax)
 _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the uncalibrated complexity score
-# The calibrated score (cut at fitted thresholds) is mostly length: weights chosen by 5-fold CV over 13 seeds.
+# The calibrated score (cut at fitted thresholds) is mostly length relative to the task's typical labelled length:
+# the user's levels rank prompts within a task (a 10-word data question is "medium", a 25-word caption "simple").
+# Weights chosen by 5-fold CV (3 seeds) over five generated training sets.
 _CAL_WORD_WEIGHT = 0.25  # synthetic word evidence (complex versus simple log-odds)
 _CAL_SHAPE_WEIGHT = 0.25  # synthetic structure-marker evidence
-_CAL_LENGTH_WEIGHT = 2.0  # per-task length model
-_CAL_LOG_WORDS = 6.0  # raw log word count
+_CAL_LOG_WORDS = 6.0  # log word count minus the task's mean labelled log word count
+_TASK_LENGTH_PRIOR = 1.0  # the task mean is shrunk towards the overall mean as if by this many extra prompts
 _MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
 _MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is used
 _GREETING_WORDS = 2  # a prompt this short is conversation, whatever its words resemble
+_IMAGE_BONUS = 3.0  # log-odds added to the image-input tasks when a picture is attached ("thoughts?" + photo)
 _NO_IMAGE_PENALTY = 1.0  # log-odds taken from the image-input tasks when nothing is attached (a URL may be)
 _MIN_CALIBRATION_ROWS = 12  # fewer labelled rows than this: complexity is the synthetic model's argmax
 
@@ -302,9 +308,9 @@ class Classifier:
     """Task and complexity models: naive Bayes trained on a training jsonl, calibrated on optional labelled rows.
 
     Labelled rows (`extra_rows`) join the task model with `extra_weight` each. The complexity model stays
-    synthetic-only: its score (mostly log length, plus damped complex-versus-simple log-odds of the synthetic word,
-    structure and per-task length models) is cut into levels at the thresholds that best fit the labelled rows,
-    so the user's idea of "simple"/"medium"/"complex" wins over the synthetic labeller's.
+    synthetic-only; its calibrated score (log length relative to the task's mean labelled length, plus damped
+    complex-versus-simple log-odds of the synthetic word and structure models) is cut into levels at the thresholds
+    that best fit the labelled rows, so the user's idea of "simple"/"medium"/"complex" wins over the synthetic one.
     """
 
     def __init__(self, path: Path = TRAINING_PATH, extra_rows: list[dict] | None = None,
@@ -325,19 +331,33 @@ class Classifier:
         self.length = _LengthModel()
         self.length.fit([(r["task"], r["complexity"], n) for r, n in zip(cx_rows, counts)])
         self.cuts: tuple[float, float] | None = None
+        self.task_log_len: dict[str, float] = {}
+        self.mean_log_len = 0.0
         if base and len(extra) >= _MIN_CALIBRATION_ROWS:
+            self._fit_task_lengths(extra)
             scored = []
             for r, d in zip(extra, docs[len(base):]):
                 _, _, _, x, _ = self._scores(r["prompt"], bool(r.get("has_image")), d)
                 scored.append((x, COMPLEXITY_LEVELS.index(r["complexity"])))
             self.cuts = _fit_cuts(scored)
 
+    def _fit_task_lengths(self, rows: list[dict]) -> None:
+        """Each task's mean log word count over the labelled rows, shrunk towards the overall mean."""
+        logs: dict[str, list[float]] = {}
+        for r in rows:
+            logs.setdefault(r["task"], []).append(math.log(_word_count(r["prompt"]) + 1))
+        every = [x for xs in logs.values() for x in xs]
+        self.mean_log_len = sum(every) / len(every)
+        k = _TASK_LENGTH_PRIOR
+        self.task_log_len = {t: (sum(xs) + k * self.mean_log_len) / (len(xs) + k) for t, xs in logs.items()}
+
     def _scores(self, prompt: str, has_image: bool,
                 feats: list[str]) -> tuple[int, list[float], list[float], float, int]:
         """(task index, task probabilities, complexity log-scores, calibrated score, feature count) for one prompt."""
         ts = self.task_nb.scores(feats)
-        if has_image:  # an attached picture needs a vision model: only the image-input tasks remain
-            ts = [s if i in _IMAGE_INDEXES else -math.inf for i, s in enumerate(ts)]
+        if has_image:  # a picture is input: not an image to make or a text to embed; image tasks favoured
+            ts = [-math.inf if i in _NO_IMAGE_INPUT_INDEXES else s + (_IMAGE_BONUS if i in _IMAGE_INDEXES else 0.0)
+                  for i, s in enumerate(ts)]
         else:
             for i in _IMAGE_INDEXES:
                 ts[i] -= _NO_IMAGE_PENALTY
@@ -350,8 +370,8 @@ class Classifier:
         ws, ss = self.cx_nb.scores(feats), self.cx_nb.scores(shape)
         ll = self.length.loglik(TASK_TYPES[ti], n)
         cs = [w + _CX_SHAPE_WEIGHT * s + _LENGTH_WEIGHT * x for w, s, x in zip(ws, ss, ll)]
-        x = (_CAL_WORD_WEIGHT * (ws[2] - ws[0]) + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0])
-             + _CAL_LENGTH_WEIGHT * (ll[2] - ll[0]) + _CAL_LOG_WORDS * math.log(n + 1))
+        rel = math.log(n + 1) - self.task_log_len.get(TASK_TYPES[ti], self.mean_log_len)
+        x = _CAL_WORD_WEIGHT * (ws[2] - ws[0]) + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0]) + _CAL_LOG_WORDS * rel
         return ti, tp, cs, x, len(feats) + len(shape)
 
     def classify(self, prompt: str, has_image: bool) -> Classification:
