@@ -58,6 +58,27 @@ def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy,
     return weights["complexity"] * c + weights["budget"] * b + weights["speed"] * s + weights["quality"] * q
 
 
+_REMEDIES = (  # (a phrase in an exclusion reason, what the user can do about it)
+    ("exceeds its", "shorten or split the prompt"),
+    ("API key", "add an API key in Settings → Keys (or `sparklio keys set PROVIDER`)"),
+    ("Ollama", "install or start Ollama"),
+    ("ollama pull", "pull a local model"),
+    ("budget tier", "raise the budget tier"),
+    ("offline mode", "turn off offline mode"),
+    ("cooling down", "try again in a minute"),
+    ("cannot read images", "remove the image or add a key for a vision model"),
+)
+
+
+def _remedy(reasons: list[str]) -> str:
+    """One sentence of fixes that match why the models were excluded."""
+    tips = [tip for phrase, tip in _REMEDIES if any(phrase in r for r in reasons)]
+    if not tips:
+        return "Add an API key in Settings → Keys, start Ollama, raise the budget tier or turn off offline mode."
+    text = "; ".join(dict.fromkeys(tips))
+    return f"To fix: {text}."
+
+
 def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool, tier: str,
                speed: str | None, quality_min: float | None, avail: Availability, pinned: bool, now: float,
                images: list[ImageInput]) -> str | None:
@@ -176,9 +197,7 @@ def make_plan(
     if not chain:
         why = {x.model: x.reason for x in excluded}
         reasons = "; ".join(f"{mid}: {why[mid]}" for mid in policy.row(task) if mid in why)
-        raise NoRouteError(
-            f"no model can take this {task} request ({reasons or 'no eligible model'}). "
-            "Add an API key in Settings → Keys, start Ollama, raise the budget tier or turn off offline mode."
-        )
+        raise NoRouteError(f"no model can take this {task} request ({reasons or 'no eligible model'}). "
+                           + _remedy([x.reason for x in excluded]))
     return RoutePlan(task, complexity, tier, speed, quality, offline, chain, excluded, est_in,
                      alternatives=alternatives, kind=row.kind)

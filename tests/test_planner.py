@@ -117,8 +117,10 @@ def test_images_need_vision(catalog, policy):
 def test_offline_routes_only_local(catalog, policy):
     p = plan(catalog, policy, "chat_response", offline=True)
     assert p.chain and all(catalog.get(e.model).local for e in p.chain)
-    with pytest.raises(NoRouteError, match="offline"):
+    with pytest.raises(NoRouteError, match="offline") as info:
         plan(catalog, policy, "image_analysis", offline=True)
+    assert "To fix: " in str(info.value) and "turn off offline mode" in str(info.value)
+    assert "shorten" not in str(info.value)  # the fix offered matches the reasons given
 
 
 def test_missing_keys_are_explained(catalog, policy):
@@ -130,8 +132,10 @@ def test_missing_keys_are_explained(catalog, policy):
 
 def test_prompt_longer_than_every_context_window(catalog, policy):
     huge = "word " * 5_000_000
-    with pytest.raises(NoRouteError, match="exceeds"):
+    with pytest.raises(NoRouteError, match="exceeds") as info:
         plan(catalog, policy, "chat_response", prompt=huge)
+    assert "shorten or split the prompt" in str(info.value)
+    assert "offline" not in str(info.value)
 
 
 def test_long_prompt_skips_small_context_models(catalog, policy):
