@@ -18,10 +18,18 @@ def main(argv: list[str] | None = None) -> int:
     """`sparklio [--data-dir DIR] [--offline] [gui | COMMAND ...]`; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     opts, rest = _global_options(argv)
-    if not rest or rest[0] == "gui":
+    verbose = [a for a in rest if a in ("-v", "--verbose")]
+    others = [a for a in rest if a not in verbose]
+    wants_help = "-h" in rest or "--help" in rest
+    if not wants_help and (not others or others[0] == "gui"):
         from ui.app import run
 
-        return run([sys.argv[0], *rest[1:]], data_dir=opts.data_dir, offline=opts.offline)
+        if verbose:
+            import logging
+
+            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                                format="%(levelname)s %(name)s: %(message)s")
+        return run([sys.argv[0], *others[1:]], data_dir=opts.data_dir, offline=opts.offline)
     from router.cli import main as cli_main  # the CLI parses the same global options itself
 
     return int(cli_main(argv) or 0)

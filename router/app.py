@@ -186,6 +186,10 @@ class Sparklio:
             from router.chat_images import image_answer_events
 
             events = image_answer_events(self, plan, request, assistant_id)
+        elif plan.kind == "embedding":  # the embeddings task picked in the composer or with --task
+            from router.chat_images import embedding_answer_events
+
+            events = embedding_answer_events(self, plan, request, assistant_id)
         else:
             events = self.engine.execute(plan, request, invoke, message_id=assistant_id, cache_key=cache_key)
         try:

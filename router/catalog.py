@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from router.errors import ConfigError
 from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
@@ -99,16 +100,29 @@ _FIELDS = {f for f in ModelSpec.__dataclass_fields__} | {"price_ref"}
 _RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
 
 
-def _line_of(text: str, model_id: str) -> int:
-    """Line number of the `[models."id"]` header in a catalog file (1-based; 0 if not found)."""
+_PRICE_FIELDS = frozenset({"input_price", "output_price", "cached_input_price", "image_prices", "per_image_input"})
+
+
+def _line_of(text: str, model_id: str, field: str | None = None) -> int:
+    """Line of the `[models."id"]` header, or of `field = ...` inside that table (1-based; 0 if not found)."""
+    header = 0
     for n, line in enumerate(text.splitlines(), 1):
-        if line.strip().replace("'", '"') in (f'[models."{model_id}"]', f"[models.{model_id}]"):
+        stripped = line.strip().replace("'", '"')
+        if header and stripped.startswith("["):
+            break
+        if not header and stripped in (f'[models."{model_id}"]', f"[models.{model_id}]"):
+            header = n
+            if field is None:
+                return n
+        elif header and stripped.split("=", 1)[0].strip() == field:
             return n
-    return 0
+    return header
 
 
-def _spec_from_table(model_id: str, t: dict, where: str) -> tuple[ModelSpec, str | None]:
+def _spec_from_table(model_id: str, t: dict, where: str,
+                     field_where: Callable[[str], str] | None = None) -> tuple[ModelSpec, str | None]:
     """Validate one `[models.ID]` table and build its ModelSpec (plus its genai-prices ref)."""
+    at = field_where or (lambda _field: where)
     unknown = set(t) - _FIELDS
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} in model {model_id!r}")
@@ -116,22 +130,22 @@ def _spec_from_table(model_id: str, t: dict, where: str) -> tuple[ModelSpec, str
         if not isinstance(t.get(req), str) or not t[req]:
             raise ConfigError(f"{where}: model {model_id!r} needs a {req} (text)")
     if t["provider"] not in PROVIDERS:
-        raise ConfigError(f"{where}: model {model_id!r} has unknown provider {t['provider']!r} (one of {', '.join(PROVIDERS)})")
+        raise ConfigError(f"{at('provider')}: model {model_id!r} has unknown provider {t['provider']!r} (one of {', '.join(PROVIDERS)})")
     kind = t.get("kind", "chat")
     if kind not in KINDS:
-        raise ConfigError(f"{where}: model {model_id!r} has unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise ConfigError(f"{at('kind')}: model {model_id!r} has unknown kind {kind!r} (one of {', '.join(KINDS)})")
     caps = frozenset(t.get("capabilities", ["text"]))
     if not caps <= CAPABILITIES:
-        raise ConfigError(f"{where}: model {model_id!r} has unknown capabilities {sorted(caps - CAPABILITIES)}")
+        raise ConfigError(f"{at('capabilities')}: model {model_id!r} has unknown capabilities {sorted(caps - CAPABILITIES)}")
     if t.get("speed", "standard") not in SPEED_TIERS:
-        raise ConfigError(f"{where}: model {model_id!r} speed must be one of {', '.join(SPEED_TIERS)}")
+        raise ConfigError(f"{at('speed')}: model {model_id!r} speed must be one of {', '.join(SPEED_TIERS)}")
     if t.get("min_budget", "low") not in BUDGET_TIERS:
-        raise ConfigError(f"{where}: model {model_id!r} min_budget must be one of {', '.join(BUDGET_TIERS)}")
+        raise ConfigError(f"{at('min_budget')}: model {model_id!r} min_budget must be one of {', '.join(BUDGET_TIERS)}")
     num_fields = ("input_price", "output_price", "cached_input_price", "per_image_input", "latency_s", "quality")
     for f in num_fields + ("context_window", "max_output"):
         v = t.get(f)
         if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
-            raise ConfigError(f"{where}: model {model_id!r} field {f} must be a non-negative number, not {v!r}")
+            raise ConfigError(f"{at(f)}: model {model_id!r} field {f} must be a non-negative number, not {v!r}")
     kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__ and k != "local"}
     kw["capabilities"] = caps
     kw["kind"] = kind
@@ -186,8 +200,12 @@ class Catalog:
             self.models[mid] = replace(spec, installed=True)
 
 
-def load_catalog_file(path: Path) -> tuple[dict[str, ModelSpec], dict[str, str]]:
-    """Parse one catalog TOML file into specs and their price refs; errors name the file and line."""
+def load_catalog_file(path: Path, base: dict[str, dict] | None = None
+                      ) -> tuple[dict[str, ModelSpec], dict[str, str], dict[str, dict]]:
+    """Parse one catalog TOML file into specs, price refs and raw tables; errors name the file and line.
+
+    A table for a model already in `base` (the built-in tables) only needs the fields it changes.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -201,24 +219,29 @@ def load_catalog_file(path: Path) -> tuple[dict[str, ModelSpec], dict[str, str]]
         raise ConfigError(f"{path}: no [models.ID] tables found")
     specs: dict[str, ModelSpec] = {}
     refs: dict[str, str] = {}
+    tables: dict[str, dict] = {}
     for mid, table in models.items():
         where = f"{path}, line {_line_of(text, mid)}"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: models.{mid} must be a table")
-        spec, ref = _spec_from_table(mid, table, where)
-        specs[mid] = spec
-        if ref:
+        merged = {**(base or {}).get(mid, {}), **table}
+        spec, ref = _spec_from_table(mid, merged, where,
+                                     lambda f, mid=mid: f"{path}, line {_line_of(text, mid, f)}")
+        specs[mid], tables[mid] = spec, merged
+        if ref and not (base and _PRICE_FIELDS & set(table)):  # a price the user typed beats genai-prices
             refs[mid] = ref
-    return specs, refs
+    return specs, refs, tables
 
 
 def load_catalog(builtin: Path, user: Path | None = None, price_cache: Path | None = None) -> Catalog:
     """Built-in catalog, overlaid by the user's file, with prices from genai-prices where known."""
     from router.pricing import apply_known_prices
 
-    specs, refs = load_catalog_file(builtin)
+    specs, refs, tables = load_catalog_file(builtin)
     if user is not None and user.exists():
-        more, more_refs = load_catalog_file(user)
+        more, more_refs, _ = load_catalog_file(user, tables)
         specs.update(more)
+        for mid in more:
+            refs.pop(mid, None)
         refs.update(more_refs)
     return Catalog(apply_known_prices(specs, refs, price_cache))

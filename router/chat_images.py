@@ -1,4 +1,4 @@
-"""Image requests typed into the chat: generated through the image rows, answered as Markdown with the pictures."""
+"""Image and embedding requests typed into the chat: run through their rows, answered as Markdown."""
 
 from __future__ import annotations
 
@@ -34,4 +34,29 @@ async def image_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
             text += "\n\n" + "\n".join(f"Saved to `{p}` (also in Images → Gallery)." for p in saved)
             ev.answer.text = text
             yield TextDelta(text)
+        yield ev
+
+
+async def embedding_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
+                                  message_id: int | None) -> AsyncIterator:
+    """Engine events for the embeddings task in the chat: the prompt is embedded; the answer describes the vector."""
+    text = request.prompt.strip()
+
+    async def invoke(provider, model, _max_out):
+        result = await provider.embed(model, [text])
+        yield OpResult(result, result.usage)
+
+    vector: list[float] = []
+    async for ev in app.engine.execute(plan, request, invoke, kind="embed", message_id=message_id):
+        if isinstance(ev, OpResult):
+            vector = list(ev.value.vectors[0]) if ev.value.vectors else []
+            continue
+        if isinstance(ev, AnswerDone):
+            head = ", ".join(f"{x:.4f}" for x in vector[:8])
+            answer = (f"Embedded with **{ev.answer.model}**: a {len(vector):,}-dimensional vector "
+                      f"(first values: [{head}{', …' if len(vector) > 8 else ''}]).\n\n"
+                      "To search your own files by meaning, attach them to the conversation as documents.")
+            ev.answer.text = answer
+            ev.answer.embedding = vector
+            yield TextDelta(answer)
         yield ev

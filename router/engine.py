@@ -211,13 +211,13 @@ class Engine:
                                  cost=call_cost(model, spent) if spent else 0.0, error=err, message_id=message_id)
                     if text:
                         yield PartialWithdrawn(model.id)
+                    attempts.append(Attempt(model.id, model.provider, "cut" if cut else "error", str(err),
+                                            err.error_class, position, (time.perf_counter() - t0) * 1000))
                     delay = self._delay(err, attempt)
                     if delay is not None:
                         yield RetryScheduled(model.id, delay, str(err))
                         await self.sleep(delay)
                         continue
-                    attempts.append(Attempt(model.id, model.provider, "cut" if cut else "error", str(err),
-                                            err.error_class, position, (time.perf_counter() - t0) * 1000))
                     if err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
                         self._note_failure(model.id)
                     yield AttemptFailed(attempts[-1])
@@ -244,7 +244,8 @@ class Engine:
         refused = [a for a in attempts if a.outcome == "refused"]
         if refused and len(refused) == len(attempts):
             raise BudgetExceededError(refused[0].error)
-        summary = "; ".join(f"{a.model}: {a.error}" for a in attempts)
+        last = {a.model: a for a in attempts}  # each model's final failure (retries are in `attempts` too)
+        summary = "; ".join(f"{a.model}: {a.error}" for a in last.values())
         raise AllProvidersFailedError(
-            f"all {len(attempts)} models failed — {summary}. Check your keys and network, or try again later.",
+            f"all {len(last)} models failed — {summary}. Check your keys and network, or try again later.",
             attempts)

@@ -133,7 +133,8 @@ class Learning:
                f" {p_spec.min_budget}-tier models); rate the answer to teach the router")
         chain = [PlanEntry(entry.model, entry.provider, entry.score, why)]
         chain += [e for e in plan.chain if e.model != pick]
-        return replace(plan, chain=chain, experiment=True)
+        rest = [a for a in plan.alternatives if a.model != pick]
+        return replace(plan, chain=chain, alternatives=rest, experiment=True)
 
     # ---- the learner ----
     def _cost_per_answer(self, task: str) -> dict[str, float]:

@@ -66,6 +66,9 @@ _REMEDIES = (  # (a phrase in an exclusion reason, what the user can do about it
     ("budget tier", "raise the budget tier"),
     ("offline mode", "turn off offline mode"),
     ("cooling down", "try again in a minute"),
+    ("too slow for", "drop the speed tier"),
+    ("below the", "lower the quality target"),
+    ("price unknown", "give the model a price in catalog.toml in your data folder"),
     ("cannot read images", "remove the image or add a key for a vision model"),
 )
 
@@ -73,6 +76,8 @@ _REMEDIES = (  # (a phrase in an exclusion reason, what the user can do about it
 def _remedy(reasons: list[str]) -> str:
     """One sentence of fixes that match why the models were excluded."""
     tips = [tip for phrase, tip in _REMEDIES if any(phrase in r for r in reasons)]
+    if any("exceeds its" in r for r in reasons):  # local models have the smallest contexts: no help there
+        tips = [t for t in tips if "Ollama" not in t and "local model" not in t]
     if not tips:
         return "Add an API key in Settings → Keys, start Ollama, raise the budget tier or turn off offline mode."
     text = "; ".join(dict.fromkeys(tips))
@@ -98,7 +103,8 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
             if why:
                 return why
     if not m.priced:
-        return "price unknown: never routed automatically"
+        return ("price unknown: not run until it has a price (catalog.toml in your data folder)" if pinned
+                else "price unknown: never routed automatically")
     if offline and not m.local:
         return "offline mode: only local models run"
     if m.provider not in avail.ready:
@@ -169,6 +175,8 @@ def make_plan(
             eligible[m.id] = m
         else:
             excluded.append(Exclusion(m.id, why))
+    excluded += [Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
+                 for mid in policy.row(task) if mid not in catalog]
     scores = {mid: score(m, complexity, tier, est_in, policy, weights) for mid, m in eligible.items()}
     chain: list[PlanEntry] = []
     used: set[str] = set()
@@ -192,7 +200,10 @@ def make_plan(
             chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
                                    "last resort: runs on this machine at $0"))
             used.add(mid)
-    alternatives = [PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4), "eligible alternative")
+    keeps = policy.config.extra_fallbacks
+    alternatives = [PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
+                              f"eligible but not needed: score {scores[mid]:.2f}, below the {keeps} best-scoring "
+                              "models the chain adds after the task row")
                     for mid in rest if mid not in used]
     if not chain:
         why = {x.model: x.reason for x in excluded}

@@ -90,12 +90,32 @@ def load_policy_file(path: Path) -> tuple[dict, dict[str, TaskRow]]:
     return data, rows
 
 
+def _line_of_key(path: Path, section: str, key: str) -> int:
+    """Line that sets `key = ...` inside `[section]` of a TOML file (0 when not found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    inside = False
+    for n, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped == f"[{section}]"
+        elif inside and stripped.split("=", 1)[0].strip() == key:
+            return n
+    return 0
+
+
 def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
     cfg = replace(base, weights=dict(base.weights), quality_targets=dict(base.quality_targets),
                   complexity_quality=dict(base.complexity_quality))
     try:
         if "weights" in data:
-            cfg.weights.update({k: float(v) for k, v in data["weights"].items()})
+            for k, v in data["weights"].items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                    raise ConfigError(f"{path}, line {_line_of_key(path, 'weights', k)}: weights.{k} must be a non-negative "
+                                      f"number, not {v!r}")
+                cfg.weights[k] = float(v)
         bt = data.get("budget_tiers", {})
         cfg.low_max_usd = float(bt.get("low_max_usd", cfg.low_max_usd))
         cfg.standard_max_usd = float(bt.get("standard_max_usd", cfg.standard_max_usd))

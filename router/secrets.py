@@ -67,8 +67,12 @@ class Secrets:
             return f"Keys are stored where you chose: {self.chosen_store} (not encrypted)."
         if self.backend_ok:
             return f"Keys are stored in your system keyring ({type(self.backend).__name__})."
-        return ("No system keyring was found (a bare Linux session?): keys you enter are kept for this session "
-                "only. Install and unlock a keyring (GNOME Keyring, KWallet) to keep them.")
+        module = type(self.backend).__module__
+        found = (f"The keyring backend {type(self.backend).__name__} stores keys unencrypted in a file, so Sparklio "
+                 "does not use it" if module.startswith("keyrings.alt")
+                 else "No system keyring was found (a bare Linux session?)")
+        return (f"{found}: keys you enter are kept for this session only. Install and unlock a keyring "
+                "(GNOME Keyring, KWallet) to keep them.")
 
     def _check(self, provider: str) -> None:
         if provider not in KEY_PROVIDERS:

@@ -111,6 +111,9 @@ class RoutePlan:
                  f"budget tier {self.budget}" + (", offline" if self.offline else "")]
         for i, e in enumerate(self.chain):
             lines.append(f"{i + 1}. {e.model} ({e.provider}) — {e.why}")
+        if self.alternatives:
+            lines.append("Eligible, not in the chain:")
+            lines.extend(f"  · {a.model}: {a.why}" for a in self.alternatives)
         if self.excluded:
             lines.append("Not used:")
             lines.extend(f"  · {x.model}: {x.reason}" for x in self.excluded)
@@ -126,7 +129,8 @@ class RoutePlan:
             "quality": self.quality,
             "offline": self.offline,
             "chain": [e.__dict__.copy() for e in self.chain],
-            "excluded": [e.__dict__.copy() for e in self.excluded],
+            "excluded": [{"model": a.model, "reason": a.why} for a in self.alternatives]
+                        + [e.__dict__.copy() for e in self.excluded],
         }
 
 
@@ -263,10 +267,11 @@ class Answer:
     user_message_id: int | None = None
     message_id: int | None = None
     experiment: bool = False
+    embedding: list[float] | None = None  # the vector, when the task was embeddings
 
     def to_json(self) -> dict:
-        """The `sparklio ask --json` shape."""
-        return {
+        """The `sparklio ask --json` shape (plus `embedding` for the embeddings task)."""
+        out = {
             "model": self.model,
             "provider": self.provider,
             "text": self.text,
@@ -281,6 +286,9 @@ class Answer:
                 for a in self.attempts
             ],
         }
+        if self.embedding is not None:
+            out["embedding"] = self.embedding
+        return out
 
 
 @dataclass

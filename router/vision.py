@@ -141,6 +141,8 @@ def check_images(images: list[ImageInput], models: Iterable[ModelSpec]) -> list[
 def load_image(path: Path | str) -> ImageInput:
     """Read an image file into an ImageInput (MIME from its bytes); clear errors for missing or non-image files."""
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise SparklioError(f"{path} is a folder: attach an image file (PNG, JPEG, WebP or GIF)")
     if not path.is_file():
         raise SparklioError(f"Image {path} does not exist")
     data = path.read_bytes()

@@ -102,7 +102,7 @@ def test_unreadable_data_dir(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     code, _, err = run(capsys, "--data-dir", str(blocker / "sub"), "models")
-    assert code == 1 and "is not writable" in err and "Traceback" not in err
+    assert code == 1 and "is a file, not a folder" in err and "Traceback" not in err
 
 
 def test_keys_set_list_delete_never_echo(data_dir, capsys, memory_keyring, monkeypatch):
@@ -154,3 +154,31 @@ def test_budget_alerts_are_printed_by_the_cli(env_keys, capsys, memory_keyring):
     code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
                          "--model", "gpt-4o-mini")
     assert "sparklio: " in err and "budget" in err.lower()
+
+
+def test_route_accounts_for_every_catalog_model(env_keys, capsys, memory_keyring):
+    code, out, err = run(capsys, "route", "what should I post this week?", "--task", "chat_response", "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    code, out, _ = run(capsys, "models", "--json")
+    catalog = {m["id"] for m in json.loads(out)}
+    listed = [e["model"] for e in plan["chain"]] + [x["model"] for x in plan["excluded"]]
+    assert sorted(listed) == sorted(catalog)  # in the chain or excluded, each once, each with a reason
+    assert any(x["reason"].startswith("eligible but not needed") for x in plan["excluded"])
+
+
+def test_installed_ollama_model_can_be_pinned(data_dir, capsys, memory_keyring, monkeypatch):
+    from tests.fakes.ollama_server import FakeOllama
+
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    with FakeOllama() as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        code, out, err = run(capsys, "models", "--json")
+        assert code == 0, err
+        found = [m["id"] for m in json.loads(out) if m["provider"] == "ollama" and m["available"]]
+        discovered = [m for m in found if ":" in m] or found
+        assert discovered
+        code, out, err = run(capsys, "ask", "hello there", "--model", discovered[0], "--json")
+        assert code == 0, err
+        answer = json.loads(out)
+        assert answer["model"] == discovered[0] and answer["provider"] == "ollama" and answer["text"]

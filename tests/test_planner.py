@@ -166,11 +166,44 @@ def test_unknown_price_is_flagged_never_routed(tmp_path, policy):
 def test_malformed_catalog_names_file_and_line(tmp_path):
     bad = tmp_path / "catalog.toml"
     bad.write_text('[models."a"]\nprovider = "openai"\napi_model = "a"\ninput_price = 1\n\n[models."b"]\nprovider = "nobody"\napi_model = "b"\n')
-    with pytest.raises(ConfigError, match=r"catalog.toml, line 6: .*unknown provider 'nobody'"):
-        load_catalog(bad)
+    with pytest.raises(ConfigError, match=r"catalog.toml, line 7: .*unknown provider 'nobody'"):
+        load_catalog(bad)  # the line of the bad field, not just of its table
     bad.write_text('[models."a"]\nprovider = "openai\n')
     with pytest.raises(ConfigError, match=r"line 2"):
         load_catalog(bad)
+    bad.write_text('[models."a"]\nprovider = "openai"\napi_model = "a"\n\ninput_price = "cheap"\n')
+    with pytest.raises(ConfigError, match=r"catalog.toml, line 5: .*input_price must be a non-negative number"):
+        load_catalog(bad)
+
+
+def test_user_catalog_overrides_only_the_fields_it_names(tmp_path):
+    builtin = RES / "catalog.toml"
+    user = tmp_path / "catalog.toml"
+    user.write_text('[models."gpt-4"]\nquality = 5.0\n\n[models."gpt-4o-mini"]\ninput_price = 9.0\n'
+                    'output_price = 9.0\n', encoding="utf-8")
+    base, mine = load_catalog(builtin, price_cache=tmp_path / "p.json"), \
+        load_catalog(builtin, user, price_cache=tmp_path / "p.json")
+    assert mine.get("gpt-4").quality == 5.0
+    assert mine.get("gpt-4").provider == base.get("gpt-4").provider == "openai"
+    assert mine.get("gpt-4").context_window == base.get("gpt-4").context_window
+    assert base.get("gpt-4o-mini").input_price != 9.0  # genai-prices' figure by default...
+    assert (mine.get("gpt-4o-mini").input_price, mine.get("gpt-4o-mini").output_price) == (9.0, 9.0)  # ...the user's wins
+
+
+def test_bad_weight_names_its_line(tmp_path):
+    bad = tmp_path / "policy.toml"
+    bad.write_text('[routing]\nextra_fallbacks = 2\n\n[weights]\ncomplexity = "high"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"policy.toml, line 5: weights.complexity must be a non-negative number"):
+        Policy(bad)
+
+
+def test_row_model_missing_from_the_catalog_is_explained(catalog, tmp_path):
+    user = tmp_path / "policy.toml"
+    user.write_text('[tasks.translation]\nmodels = ["nope-model", "gpt-4o-mini"]\n', encoding="utf-8")
+    policy = Policy(RES / "policy.toml", user)
+    p = plan(catalog, policy, "translation")
+    assert "not in the catalog" in {x.model: x.reason for x in p.excluded}["nope-model"]
+    assert "nope-model" not in [e.model for e in p.chain]
 
 
 def test_malformed_policy_names_file_and_line(tmp_path):

@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--offline", dest="global_offline", action="store_true", help="local-only mode for this run")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    sub.add_parser("gui", help="launch the desktop app (the default)")
+    sub.add_parser("gui", help="launch the desktop app (the default)",
+                   description="Open the desktop app; also what `sparklio` with no command does. The global "
+                               "--data-dir, --offline and -v options apply (give them before `gui`).")
 
     from router.cli import core_cmds
 
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
-    if args.command in (None, "gui"):
+    if args.command in (None, "gui"):  # main.py opens the app; here only for `sparklio gui --help` and the like
         parser.print_help()
         return 0
     app = None

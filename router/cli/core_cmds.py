@@ -48,8 +48,8 @@ def cmd_route(app, args) -> int:
     """Print the plan, make no call."""
     from router.cli import print_json
 
+    _prepare(app)  # installed Ollama models are catalog ids too
     request = request_from(args, app)
-    _prepare(app)
     plan = app.plan(request)
     if args.json:
         print_json(plan.to_json())
@@ -58,23 +58,64 @@ def cmd_route(app, args) -> int:
     return 0
 
 
+class _AnswerWriter:
+    """Answer text to stdout: live on a terminal (a cut answer is struck through in place), whole when piped."""
+
+    def __init__(self, out, live: bool) -> None:
+        self.out, self.live = out, live
+        self.held: list[str] = []
+        self.last = "\n"
+
+    def text(self, chunk: str) -> None:
+        """Stream one delta (a pipe gets it when the attempt completes)."""
+        if not chunk:
+            return
+        if self.live:
+            self.out.write(chunk)
+            self.out.flush()
+            self.last = chunk
+        else:
+            self.held.append(chunk)
+
+    def withdraw(self, model: str) -> None:
+        """The attempt's text was cut off: say so where the text is (terminal) or drop it (pipe)."""
+        if self.live:
+            self.out.write(f"\n[cut off: the partial answer from {model} above is incomplete and discarded]\n")
+            self.out.flush()
+            self.last = "\n"
+        self.held.clear()
+
+    def finish(self) -> None:
+        """Flush a piped answer; end the output with a newline."""
+        if self.held:
+            text = "".join(self.held)
+            self.out.write(text)
+            self.last = text
+            self.held.clear()
+        if not self.last.endswith("\n"):
+            self.out.write("\n")
+        self.out.flush()
+
+
 async def _ask(app, request, as_json: bool):
-    out = sys.stdout
+    writer = None if as_json else _AnswerWriter(sys.stdout, sys.stdout.isatty())
     answer = None
     async for ev in app.run(request):
-        if isinstance(ev, TextDelta) and not as_json:
-            out.write(ev.text)
-            out.flush()
+        if isinstance(ev, TextDelta) and writer:
+            writer.text(ev.text)
         elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1):
-            print(f"\n[{ev.model}: attempt {ev.attempt}]", file=sys.stderr)
+            print(f"[{ev.model}: attempt {ev.attempt}]", file=sys.stderr)
         elif isinstance(ev, RetryScheduled):
             print(f"[{ev.model} failed ({ev.error}); retrying in {ev.delay_s:.1f} s]", file=sys.stderr)
         elif isinstance(ev, AttemptFailed):
             print(f"[{ev.attempt.model} gave up: {ev.attempt.error}]", file=sys.stderr)
-        elif isinstance(ev, PartialWithdrawn) and not as_json:
-            print(f"\n[the answer from {ev.model} was cut off and is discarded]", file=sys.stderr)
+        elif isinstance(ev, PartialWithdrawn) and writer:
+            writer.withdraw(ev.model)
+            print(f"[the answer from {ev.model} was cut off and is discarded]", file=sys.stderr)
         elif isinstance(ev, AnswerDone):
             answer = ev.answer
+            if writer:
+                writer.finish()
     return answer
 
 
@@ -82,8 +123,8 @@ def cmd_ask(app, args) -> int:
     """Run a request and stream the answer."""
     from router.cli import print_json
 
-    request = request_from(args, app)
     _prepare(app)
+    request = request_from(args, app)
     try:
         answer = asyncio.run(_ask(app, request, args.json))
     except AllProvidersFailedError as exc:
@@ -94,7 +135,7 @@ def cmd_ask(app, args) -> int:
         print_json(answer.to_json())
     else:
         cached = ", cached" if answer.cached else ""
-        print(f"\n\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
+        print(f"\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
               f"${answer.cost_usd:.5f} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
               file=sys.stderr)
     return 0
@@ -168,7 +209,10 @@ def register(sub, routing_flags) -> None:
     p = sub.add_parser("route", help="show which models would answer, and why (no call)")
     routing_flags(p)
     p.set_defaults(func=cmd_route)
-    p = sub.add_parser("ask", help="ask and stream the answer")
+    p = sub.add_parser("ask", help="ask and stream the answer",
+                       description="Run a request. The answer streams to a terminal; piped or redirected, it is "
+                                   "printed once complete (a cut-off attempt never reaches the pipe). Progress, "
+                                   "retries and the cost line go to stderr.")
     routing_flags(p)
     p.add_argument("--model", help="use this catalog id")
     p.add_argument("--no-cache", action="store_true", help="skip the response cache")

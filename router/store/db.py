@@ -70,6 +70,9 @@ def _migrate(db: peewee.SqliteDatabase) -> None:
 def open_store(data_dir: Path) -> Store:
     """Open (creating if needed) `data_dir/sparklio.db`, migrate it and bind the models to it."""
     data_dir = Path(data_dir)
+    blocker = next((p for p in (data_dir, *data_dir.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise SparklioError(f"data folder {data_dir} cannot be created: {blocker} is a file, not a folder")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         probe = data_dir / f".write-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
