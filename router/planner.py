@@ -58,6 +58,8 @@ def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy,
     return weights["complexity"] * c + weights["budget"] * b + weights["speed"] * s + weights["quality"] * q
 
 
+ALTERNATIVE_WHY = "eligible but not needed"  # the score is added when the plan is shown (keeps planning fast)
+
 _REMEDIES = (  # (a phrase in an exclusion reason, what the user can do about it)
     ("exceeds its", "shorten or split the prompt"),
     ("API key", "add an API key in Settings → Keys (or `sparklio keys set PROVIDER`)"),
@@ -200,10 +202,7 @@ def make_plan(
             chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
                                    "last resort: runs on this machine at $0"))
             used.add(mid)
-    keeps = policy.config.extra_fallbacks
-    alternatives = [PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
-                              f"eligible but not needed: score {scores[mid]:.2f}, below the {keeps} best-scoring "
-                              "models the chain adds after the task row")
+    alternatives = [PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4), ALTERNATIVE_WHY)
                     for mid in rest if mid not in used]
     if not chain:
         why = {x.model: x.reason for x in excluded}

@@ -113,7 +113,7 @@ class RoutePlan:
             lines.append(f"{i + 1}. {e.model} ({e.provider}) — {e.why}")
         if self.alternatives:
             lines.append("Eligible, not in the chain:")
-            lines.extend(f"  · {a.model}: {a.why}" for a in self.alternatives)
+            lines.extend(f"  · {a.model}: {_alternative_reason(a)}" for a in self.alternatives)
         if self.excluded:
             lines.append("Not used:")
             lines.extend(f"  · {x.model}: {x.reason}" for x in self.excluded)
@@ -129,9 +129,14 @@ class RoutePlan:
             "quality": self.quality,
             "offline": self.offline,
             "chain": [e.__dict__.copy() for e in self.chain],
-            "excluded": [{"model": a.model, "reason": a.why} for a in self.alternatives]
+            "excluded": [{"model": a.model, "reason": _alternative_reason(a)} for a in self.alternatives]
                         + [e.__dict__.copy() for e in self.excluded],
         }
+
+
+def _alternative_reason(entry: PlanEntry) -> str:
+    """Why an eligible model is not in the chain, with its score."""
+    return f"{entry.why}: score {entry.score:.2f}, below the models the chain takes after the task row"
 
 
 @dataclass
