@@ -113,8 +113,8 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
         if "weights" in data:
             for k, v in data["weights"].items():
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                    raise ConfigError(f"{path}, line {_line_of_key(path, 'weights', k)}: weights.{k} must be a non-negative "
-                                      f"number, not {v!r}")
+                    line = _line_of_key(path, "weights", k)
+                    raise ConfigError(f"{path}, line {line}: weights.{k} must be a non-negative number, not {v!r}")
                 cfg.weights[k] = float(v)
         bt = data.get("budget_tiers", {})
         cfg.low_max_usd = float(bt.get("low_max_usd", cfg.low_max_usd))

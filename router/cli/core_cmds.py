@@ -59,7 +59,7 @@ def cmd_route(app, args) -> int:
 
 
 class _AnswerWriter:
-    """Answer text to stdout: live on a terminal (a cut answer is struck through in place), whole when piped."""
+    """Answer text to stdout: live on a terminal (a cut answer is marked in place), whole when piped."""
 
     def __init__(self, out, live: bool) -> None:
         self.out, self.live = out, live
