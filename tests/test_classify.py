@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,23 @@ def test_shipped_model_on_the_blind_set_above_floor():
     cx = sum(res.complexity == r["complexity"] for res, r in zip(results, rows)) / len(rows)
     assert task >= BLIND_TASK_FLOOR, f"blind-set task accuracy {task:.1%}"
     assert cx >= BLIND_COMPLEXITY_FLOOR, f"blind-set complexity accuracy {cx:.1%}"
+
+
+def _runs(text: str, k: int = 9) -> set[str]:
+    """Every run of k consecutive words (lowercased, punctuation dropped)."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+
+
+def test_no_training_prompt_shares_a_nine_word_run_with_a_labelled_prompt():
+    """Templates are written from the task definitions, not paraphrased from the prompts they are scored on.
+
+    (The blind set was written after the templates, by someone who never saw them; it is left out here because a
+    common phrase such as "talk this through with me like a friend would" may turn up in both by chance.)
+    """
+    training: set[str] = set()
+    for line in clf.TRAINING_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            training |= _runs(json.loads(line)["prompt"])
+    shared = [r["id"] for r in _eval_rows() if _runs(r["prompt"]) & training]
+    assert shared == []
