@@ -9,7 +9,7 @@ from typing import Any
 from router.catalog import ModelSpec
 from router.errors import ProviderError, TransientError
 from router.providers.base import BaseProvider, split_kwargs
-from router.providers.errors import connection_failed, malformed, status_error, timed_out, transport_error
+from router.providers.errors import client_side_error, status_error, transport_error
 from router.types import Finished, Message, ProviderEvent, TextDelta, Usage, UsageReport
 
 DEFAULT_MAX_TOKENS = 4096
@@ -144,14 +144,9 @@ class AnthropicProvider(BaseProvider):
         import anthropic
 
         kw = {"provider": self.name, "label": self.label}
-        if isinstance(exc, anthropic.APITimeoutError):
-            return timed_out(timeout=self.timeout, **kw)
-        if isinstance(exc, anthropic.APIConnectionError):
-            cause = exc.__cause__ or exc.__context__
-            mapped = transport_error(cause, timeout=self.timeout, **kw) if cause is not None else None
-            return mapped or connection_failed(**kw)
-        if isinstance(exc, anthropic.APIResponseValidationError):
-            return malformed(**kw)
+        client_side = client_side_error(exc, anthropic, timeout=self.timeout, **kw)
+        if client_side is not None:
+            return client_side
         if isinstance(exc, anthropic.APIStatusError):
             err_type = str(exc.type or "")
             status = exc.status_code

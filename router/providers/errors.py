@@ -94,6 +94,20 @@ def transport_error(exc: BaseException, *, provider: str, label: str, timeout: f
     return None
 
 
+def client_side_error(exc: BaseException, sdk, *, provider: str, label: str,
+                      timeout: float) -> ProviderError | None:
+    """The openai/anthropic SDKs' shared non-HTTP failures (timeout, connection, bad body); None for anything else."""
+    if isinstance(exc, sdk.APITimeoutError):
+        return timed_out(provider=provider, label=label, timeout=timeout)
+    if isinstance(exc, sdk.APIConnectionError):
+        cause = exc.__cause__ or exc.__context__
+        mapped = transport_error(cause, provider=provider, label=label, timeout=timeout) if cause else None
+        return mapped or connection_failed(provider=provider, label=label)
+    if isinstance(exc, sdk.APIResponseValidationError):
+        return malformed(provider=provider, label=label)
+    return None
+
+
 def timed_out(*, provider: str, label: str, timeout: float) -> TransientError:
     """No answer within the client timeout."""
     return TransientError(f"{label} timed out after {_fmt_secs(timeout)}", provider=provider, reason="timeout")

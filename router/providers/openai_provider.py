@@ -9,7 +9,7 @@ from typing import Any
 from router.catalog import ModelSpec
 from router.errors import ProviderError, TransientError
 from router.providers.base import BaseProvider, ensure_png, split_kwargs
-from router.providers.errors import connection_failed, malformed, status_error, timed_out, transport_error
+from router.providers.errors import client_side_error, malformed, status_error, transport_error
 from router.types import (
     EmbeddingResult,
     Finished,
@@ -329,14 +329,9 @@ class OpenAIProvider(BaseProvider):
         import openai
 
         kw = {"provider": self.name, "label": self.label}
-        if isinstance(exc, openai.APITimeoutError):
-            return timed_out(timeout=self.timeout, **kw)
-        if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc.__context__
-            mapped = transport_error(cause, timeout=self.timeout, **kw) if cause is not None else None
-            return mapped or connection_failed(**kw)
-        if isinstance(exc, openai.APIResponseValidationError):
-            return malformed(**kw)
+        client_side = client_side_error(exc, openai, timeout=self.timeout, **kw)
+        if client_side is not None:
+            return client_side
         if isinstance(exc, openai.APIStatusError):
             body = exc.body if isinstance(exc.body, dict) else {}
             detail = body.get("message") or (exc.body if isinstance(exc.body, str) else "")
