@@ -28,6 +28,7 @@ from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and
     save_to_gallery,
 )
 from local_models.gpu import VramSource
+from local_models.sd_path import check_sd_model_path, safetensors_keys
 from local_models.tiny_pipeline import config_dir_for
 from router.errors import SparklioError
 from router.types import GeneratedImage
@@ -103,6 +104,18 @@ def choose_device(prefer: str | None = None) -> tuple[str, str, str]:
     return prefer or "cuda", "float16", ""
 
 
+def route_library_logs() -> None:
+    """transformers/diffusers messages, warnings and progress bars go to Python logging (the log), not to stderr."""
+    import diffusers.utils.logging as diffusers_logging
+    import transformers.utils.logging as transformers_logging
+
+    for lib in (transformers_logging, diffusers_logging):
+        lib.disable_default_handler()
+        lib.enable_propagation()
+        lib.disable_progress_bar()
+    logging.captureWarnings(True)
+
+
 def _short(exc: BaseException) -> str:
     """First line of an exception, trimmed."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -153,22 +166,9 @@ class DiffusionEngine:
 
     def load(self, path: str | Path, *, config: str | Path | None = None) -> None:
         """Load a Diffusers folder or a .safetensors checkpoint (offline); clear SparklioError on failure."""
-        if not str(path).strip():
-            raise SparklioError("No Stable Diffusion model chosen: pick a model folder or .safetensors file")
-        p = Path(path).expanduser()
-        if not p.exists():
-            raise SparklioError(f"Stable Diffusion model not found: {p}")
+        p = check_sd_model_path(path)  # header checks: one reason per bad path
         cfg = Path(config).expanduser() if config else None
-        if p.is_dir():
-            if not (p / "model_index.json").is_file():
-                raise SparklioError(f"{p} is not a Diffusers model folder (no model_index.json): choose the folder "
-                                    f"that holds model_index.json, or a .safetensors file")
-        elif p.suffix.lower() in (".ckpt", ".pt", ".pth", ".bin"):
-            raise SparklioError(f"{p.name}: pickle checkpoints can run code when loaded; use a .safetensors file")
-        elif p.suffix.lower() != ".safetensors":
-            raise SparklioError(f"{p.name} is not a model: choose a Diffusers folder or a .safetensors file")
-        else:
-            _check_safetensors(p)
+        if p.is_file():
             cfg = cfg or (config_dir_for(p) if config_dir_for(p).is_dir() else None)
         with self._lock:
             self.unload()
@@ -180,11 +180,12 @@ class DiffusionEngine:
 
     def _read(self, p: Path, cfg: Path | None) -> Any:
         """Build the pipeline from disk (no network)."""
+        route_library_logs()
         import diffusers
 
         index = (p if p.is_dir() else cfg or p) / "model_index.json"
         cls_name = "StableDiffusionPipeline"
-        if p.is_file() and any(k.startswith(_SDXL_KEY) for k in _check_safetensors(p)):
+        if p.suffix.lower() == ".safetensors" and any(k.startswith(_SDXL_KEY) for k in safetensors_keys(p)):
             cls_name = "StableDiffusionXLPipeline"
         if index.is_file():
             try:
@@ -297,7 +298,7 @@ class DiffusionEngine:
         with self._lock:
             if self._pipe is None or not self.resident:
                 return
-            if importlib.util.find_spec("accelerate") is not None:
+            if self.device != "cpu" and importlib.util.find_spec("accelerate") is not None:
                 self._place("model_offload", self.vae_tiling)
             else:
                 self._pipe.to("cpu")
@@ -390,17 +391,3 @@ class DiffusionEngine:
                   "device": self.device, "mode": choice.mode, "vae_tiling": choice.vae_tiling}
         return GeneratedImage(png=png_bytes(image, format_parameters(params)), params=params)
 
-
-def _check_safetensors(path: Path) -> list[str]:
-    """The tensor names of a .safetensors file; refuses damaged or truncated files with a clear message."""
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            keys = list(f.keys())
-    except Exception as exc:  # noqa: BLE001 - SafetensorError, OSError
-        raise SparklioError(f"{path.name} is not a valid .safetensors file (damaged or incomplete download?)"
-                            ) from exc
-    if not keys:
-        raise SparklioError(f"{path.name} contains no weights")
-    return keys

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -77,11 +77,6 @@ class PullProgress:
 
 class PullCancelled(SparklioError):
     """The user cancelled a download."""
-
-
-def vram_by_model(running: Iterable[RunningModel]) -> dict[str, int]:
-    """Name -> MiB of VRAM held, for arbitration."""
-    return {r.name: int(r.size_vram) // (1024 * 1024) for r in running}
 
 
 class OllamaManager:
@@ -189,17 +184,6 @@ class OllamaManager:
                 return current
             await asyncio.sleep(poll_s)
         raise SparklioError(f"Ollama did not start within {wait_s:.0f}s at {self.host}")
-
-    def stop_server(self) -> None:
-        """Stop the server this manager started (no-op otherwise)."""
-        proc, self._process = self._process, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
 
     # ---- models ----
 

@@ -12,7 +12,8 @@ from router.catalog import ModelSpec
 from router.errors import PermanentError, SparklioError
 from router.types import EmbeddingResult, ImageResult, Usage
 
-NO_MODEL = "No Stable Diffusion model configured: choose a model folder or .safetensors file in Images → Model"
+NO_MODEL = ("No Stable Diffusion model configured: choose a model folder or .safetensors file in Images → Model "
+            "(or `sparklio config sd-model PATH`)")
 QUALITY_STEPS = {"draft": 15, "standard": 25, "hd": 40, "high": 40, "production": 40}
 
 
@@ -36,10 +37,33 @@ class LocalDiffusionProvider:
         self.model_path = str(model_path or "")
         self._engine = engine  # a DiffusionEngine; built lazily (imports torch only then)
         self._load_lock = threading.Lock()
+        self.arbiter: Any = None  # a VramArbiter (set by the registry): makes room on the GPU first
 
     def set_model_path(self, path: str | Path | None) -> None:
-        """Use another model from the next call on (the `sd_model_path` setting changed)."""
+        """Use another model from the next call on (the `sd_model_path` setting changed): the old one is dropped."""
         self.model_path = str(path or "")
+        if self._engine is not None and self._engine.loaded:
+            self._engine.unload()
+
+    def vram_held_mib(self) -> int:
+        """MiB the pipeline holds on the GPU now (0 unless loaded and fully resident)."""
+        engine = self._engine
+        if engine is None or not engine.loaded or not engine.resident:
+            return 0
+        return engine.weights_mib() or 0
+
+    def release_vram(self) -> None:
+        """Step aside for a local chat model: CPU offload, else park the weights in RAM."""
+        if self._engine is not None:
+            self._engine.release_vram()
+
+    def _needed_mib(self, width: int, height: int, batch: int) -> int:
+        """VRAM the generation wants at full speed (the loaded model's size when known)."""
+        from local_models.arbitration import sd_needed_mib
+
+        engine = self._engine
+        weights = engine.weights_mib() if engine is not None and engine.loaded else None
+        return sd_needed_mib("gpu_fp16", width, height, batch, weights_mib=weights)
 
     @property
     def engine(self) -> Any:
@@ -51,14 +75,17 @@ class LocalDiffusionProvider:
         return self._engine
 
     def _ensure_loaded(self) -> Any:
-        """Load (or switch to) the configured model; runs in the worker thread."""
+        """Load (or switch to) the configured model; runs in the worker thread. Path faults: reason model_path."""
         if not self.model_path.strip():
-            raise PermanentError(NO_MODEL, provider=self.name, reason="no_model")
+            raise PermanentError(NO_MODEL, provider=self.name, reason="model_path")
         with self._load_lock:
             engine = self.engine
-            wanted = Path(self.model_path).expanduser()
+            wanted = Path(self.model_path).expanduser().absolute()
             if not engine.loaded or engine.path != wanted:
-                engine.load(wanted)
+                try:
+                    engine.load(wanted)
+                except SparklioError as exc:  # the configuration's fault, not the model's: no cool-down
+                    raise PermanentError(str(exc), provider=self.name, reason="model_path") from exc
             return engine
 
     @staticmethod
@@ -76,7 +103,7 @@ class LocalDiffusionProvider:
         from local_models.diffusion import GenerationParams
 
         if not self.model_path.strip():
-            raise PermanentError(NO_MODEL, provider=self.name, reason="no_model")
+            raise PermanentError(NO_MODEL, provider=self.name, reason="model_path")
         params = {**(model.params or {}), **params}  # catalog params (steps, scheduler…) are defaults
         width, height = parse_size(size)
         cancel: threading.Event = params.pop("cancel", None) or threading.Event()
@@ -87,6 +114,12 @@ class LocalDiffusionProvider:
             guidance=float(params.pop("guidance", 7.0)), scheduler=str(params.pop("scheduler", "euler_a")),
             seed=params.pop("seed", None), batch=int(n),
         )
+        try:
+            gp = gp.validated()
+        except SparklioError as exc:  # the request's fault: no cool-down for the model
+            raise PermanentError(str(exc), provider=self.name, reason="bad_request") from exc
+        if self.arbiter is not None:
+            await self.arbiter.before_sd(self._needed_mib(width, height, int(n)))
 
         def work() -> tuple[list, float]:
             engine = self._ensure_loaded()

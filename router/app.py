@@ -102,6 +102,8 @@ class Sparklio:
         if not request.messages or not request.prompt.strip() and not request.has_image:
             raise SparklioError("the prompt is empty: type something to send")
         task, complexity = request.task, request.complexity
+        if task is None and request.model:  # a pinned image/embedding model says what the request is
+            task = implied_task(self.catalog.models.get(request.model))
         auto_task, auto_cx = task is None, complexity is None
         if task is not None and self.policy.task(task).kind != "chat":
             complexity = complexity or self.policy.task(task).complexity  # images/embeddings: nothing to classify
@@ -271,7 +273,8 @@ class Sparklio:
         plan = self.plan(request)
 
         async def invoke(provider, m, _max_out):
-            res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **params)
+            kw = params if m.local else {k: v for k, v in params.items() if k not in SD_ONLY_PARAMS}
+            res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **kw)
             yield OpResult(res, res.usage)
 
         def hold(m: ModelSpec) -> float:
@@ -292,6 +295,13 @@ class Sparklio:
     def _on_event(self, event: AppEvent) -> None:
         if event.kind == "settings_changed" and event.data.get("key") == "compat_models":
             self.sync_compat_models()
+        if event.kind == "settings_changed" and event.data.get("key") == "sd_model_path":
+            for m in self.catalog:  # a new model path: old failures say nothing about it
+                if m.provider == "local_sd":
+                    self.engine.failures.pop(m.id, None)
+                    self.engine.cooldown_until.pop(m.id, None)
+            if "local_sd" not in self.registry.overrides:
+                self.registry.get("local_sd")  # drops the loaded pipeline now
 
     def sync_compat_models(self) -> None:
         """Models served by the OpenAI-compatible endpoint (Settings) join the catalog as `compat/NAME`."""
@@ -359,9 +369,21 @@ class Sparklio:
         self.store.close()
 
 
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel"})
+
+
+def implied_task(model: ModelSpec | None) -> str | None:
+    """The task a pinned model implies: an image row for image models, embeddings for embedding models."""
+    if model is None or model.kind == "chat":
+        return None
+    if model.kind == "embedding":
+        return "embeddings"
+    return "image_generation_bulk" if model.local else "image_generation_quality"
+
+
 def _answer_meta(a: Answer) -> dict:
     """What an answer's footer needs, stored with the message."""
-    return {
+    meta = {
         "model": a.model, "provider": a.provider, "cost_usd": a.cost_usd, "cached": a.cached,
         "latency_ms": a.latency_ms, "ttft_ms": a.ttft_ms, "experiment": a.experiment,
         "usage": {"input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens,
@@ -370,3 +392,6 @@ def _answer_meta(a: Answer) -> dict:
         "plan": a.plan.explain() if a.plan else "",
         "task": a.plan.task if a.plan else "",
     }
+    if a.image:
+        meta["image"] = a.image  # size, steps, seconds, seed: the image footer shows these instead of tokens
+    return meta

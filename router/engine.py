@@ -18,7 +18,7 @@ from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, Engine
 
 
 log = logging.getLogger(__name__)
-_PROMPT_FAULTS = frozenset({"bad_request", "content_policy", "unsupported"})
+_PROMPT_FAULTS = frozenset({"bad_request", "content_policy", "unsupported", "model_path"})  # no cool-down
 
 
 @dataclass

@@ -129,6 +129,15 @@ def _endpoints(v: Any) -> dict:
     return out
 
 
+def _sd_model_path(v: Any) -> str:
+    """"" (unset) or a Stable Diffusion folder/checkpoint whose header parses; SparklioError otherwise."""
+    if not str(v or "").strip():
+        return ""
+    from local_models.sd_path import check_sd_model_path  # header checks only: no torch
+
+    return str(check_sd_model_path(str(v)))
+
+
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "monthly_limit_usd": _money("monthly limit"),
     "provider_limits": _provider_limits,
@@ -147,6 +156,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "keep_in_tray": _bool("keep in tray"),
     "first_run_done": _bool("first run done"),
     "include_prompts_in_review": _bool("include prompts in review"),
+    "sd_model_path": _sd_model_path,
 }
 
 

@@ -273,6 +273,7 @@ class Answer:
     message_id: int | None = None
     experiment: bool = False
     embedding: list[float] | None = None  # the vector, when the task was embeddings
+    image: dict | None = None  # generated images: size, steps, seconds, seed, count, paths
 
     def to_json(self) -> dict:
         """The `sparklio ask --json` shape (plus `embedding` for the embeddings task)."""
@@ -293,6 +294,8 @@ class Answer:
         }
         if self.embedding is not None:
             out["embedding"] = self.embedding
+        if self.image is not None:
+            out["image"] = self.image
         return out
 
 

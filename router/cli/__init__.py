@@ -12,7 +12,9 @@ from pathlib import Path
 
 from router.errors import SparklioError
 
-EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds")
+EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds",
+                  "router.cli.image_cmds")
+OWN_LOGGERS = ("router", "local_models", "ui", "__main__")  # what reaches the terminal without -v
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; expected failures print one line on stderr and return non-zero."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    _setup_logging(args)
     if args.command in (None, "gui"):  # main.py opens the app; here only for `sparklio gui --help` and the like
         parser.print_help()
         return 0
@@ -117,9 +118,29 @@ def main(argv: list[str] | None = None) -> int:
                 pass
 
 
+def _setup_logging(args) -> None:
+    """Our warnings on stderr (everything with -v); third-party library noise only in the log file."""
+    def own(record: logging.LogRecord) -> bool:
+        return record.name.split(".", 1)[0] in OWN_LOGGERS
+
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if not args.verbose:
+        console.setLevel(logging.WARNING)
+        console.addFilter(own)
+    handlers: list[logging.Handler] = [console]
+    path = _log_path(args.data_dir) if args.command not in (None, "gui") else None
+    if path is not None:  # our INFO lines (e.g. VRAM arbitration steps) and everyone's warnings
+        to_file = logging.FileHandler(path, encoding="utf-8", delay=True)
+        to_file.addFilter(lambda r: r.levelno >= logging.WARNING or own(r))
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(to_file)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=handlers)
+
+
 def _print_alert(event) -> None:
-    """Budget alerts and cost anomalies reach the terminal as one line on stderr."""
-    if event.kind in ("budget_alert", "cost_anomaly"):  # a refusal is already the error line
+    """Budget alerts, cost anomalies and GPU arbitration steps reach the terminal as one line on stderr."""
+    if event.kind in ("budget_alert", "cost_anomaly", "gpu_notice"):  # a refusal is already the error line
         print(f"sparklio: {event.title}: {event.message}" if event.title else f"sparklio: {event.message}",
               file=sys.stderr)
 

@@ -135,6 +135,12 @@ def cmd_ask(app, args) -> int:
         print_json(answer.to_json())
     else:
         cached = ", cached" if answer.cached else ""
+        if answer.image:  # an image answer: size, steps, seconds, seed instead of tokens
+            from router.cli.image_cmds import image_summary
+
+            print(f"\n{image_summary(answer.model, answer.image, answer.cost_usd)} · message {answer.message_id}",
+                  file=sys.stderr)
+            return 0
         print(f"\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
               f"${answer.cost_usd:.5f} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
               file=sys.stderr)

@@ -66,6 +66,7 @@ class OllamaProvider(BaseProvider):
 
     def __init__(self, api_key: str | None = None, base_url: str | None = None, timeout: float = 300.0) -> None:
         super().__init__(api_key, base_url, timeout)
+        self.arbiter: Any = None  # a VramArbiter (set by the registry): moves Stable Diffusion aside first
 
     @property
     def label(self) -> str:
@@ -148,6 +149,8 @@ class OllamaProvider(BaseProvider):
                           temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
         """Stream the answer; the final chunk (done=True) gives usage and the finish reason."""
         top, options = self._split_params(model, max_tokens, temperature)
+        if self.arbiter is not None:
+            await self.arbiter.before_local_text(model.api_model)
         try:
             stream = await self._client().chat(model=model.api_model, messages=ollama_messages(messages),
                                                stream=True, options=options or None, **top)

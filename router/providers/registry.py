@@ -17,6 +17,7 @@ FACTORIES: dict[str, str] = {
     "ollama": "router.providers.ollama_provider:OllamaProvider",
     "local_sd": "local_models.sd_provider:LocalDiffusionProvider",
 }
+ARBITER = "local_models.vram_arbiter:VramArbiter"  # VRAM arbitration between the two local providers
 KEY_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Gemini"}
 ENV_BASE_URL = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
                 "google": "GOOGLE_GEMINI_BASE_URL", "ollama": "OLLAMA_HOST"}
@@ -39,6 +40,23 @@ class ProviderRegistry:
         self._fingerprints: dict[str, tuple] = {}
         self.ollama_reachable: bool | None = None  # None until probed
         self.ollama_message = "Ollama has not been checked yet"
+        self._arbiter: Any = None
+        self._sd_problem: tuple[tuple, str] = ((), "")
+
+    @property
+    def arbiter(self) -> Any:
+        """The VramArbiter the ollama and local_sd clients share; its notices go out as `gpu_notice` events."""
+        if self._arbiter is None:
+            events = getattr(self.settings, "events", None)
+
+            def notify(text: str) -> None:
+                if events is not None:
+                    from router.events import AppEvent
+
+                    events.publish(AppEvent("gpu_notice", "GPU", text))
+
+            self._arbiter = _load(ARBITER)(self.ollama_host, notify=notify)
+        return self._arbiter
 
     def endpoint(self, name: str) -> str | None:
         """The user's endpoint for a provider ('' means: the SDK's own env var or default)."""
@@ -58,11 +76,17 @@ class ProviderRegistry:
         cfg = self._config(name)
         if name in self._clients and self._fingerprints.get(name) == cfg:
             return self._clients[name]
-        cls = _load(FACTORIES[name])
-        if name == "local_sd":
-            client = cls(cfg[0] or None)
+        if name == "local_sd" and name in self._clients:  # a new path: drop the loaded pipeline, keep the client
+            client = self._clients[name]
+            client.set_model_path(cfg[0] or None)
+        elif name == "local_sd":
+            client = _load(FACTORIES[name])(cfg[0] or None)
         else:
-            client = cls(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
+            client = _load(FACTORIES[name])(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
+        if name in ("ollama", "local_sd"):
+            client.arbiter = self.arbiter
+            if name == "local_sd":
+                self.arbiter.sd = client
         self._clients[name] = client
         self._fingerprints[name] = cfg
         return client
@@ -94,11 +118,26 @@ class ProviderRegistry:
             ready.add("ollama")
         else:
             reasons["ollama"] = self.ollama_message
-        if "local_sd" in self.overrides or self.settings.get("sd_model_path"):
-            ready.add("local_sd")
+        problem = "" if "local_sd" in self.overrides else self.sd_problem()
+        if problem:
+            reasons["local_sd"] = problem
         else:
-            reasons["local_sd"] = "no Stable Diffusion model chosen (Images → Model)"
+            ready.add("local_sd")
         return Availability(ready=ready, reasons=reasons, cooldown_until=dict(cooldowns or {}))
+
+    def sd_problem(self) -> str:
+        """Why the configured Stable Diffusion path cannot be used ("" when it can); re-read when the file changes."""
+        from local_models.sd_path import sd_path_problem  # header checks only: no torch
+
+        path = str(self.settings.get("sd_model_path") or "")
+        try:
+            st = os.stat(path) if path else None
+            key: tuple = (path, st.st_mtime_ns, st.st_size) if st else (path,)
+        except OSError:
+            key = (path, "missing")
+        if self._sd_problem[0] != key:
+            self._sd_problem = (key, sd_path_problem(path))
+        return self._sd_problem[1]
 
     def ollama_host(self) -> str:
         """The Ollama URL in use (setting, else OLLAMA_HOST, else the default)."""
