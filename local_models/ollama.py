@@ -87,7 +87,7 @@ class OllamaManager:
         self.timeout = timeout
         self.binary = binary
         self._client: Any = None
-        self._process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | None = None  # the `ollama serve` started here (it outlives the app)
 
     # ---- plumbing ----
 
@@ -169,15 +169,15 @@ class OllamaManager:
             raise SparklioError(NOT_INSTALLED)
         env = dict(os.environ, OLLAMA_HOST=self.host.split("://", 1)[1])
         try:
-            self._process = subprocess.Popen([path, "serve"], env=env, stdin=subprocess.DEVNULL,
+            self.process = subprocess.Popen([path, "serve"], env=env, stdin=subprocess.DEVNULL,
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                              start_new_session=True)
         except OSError as exc:
             raise SparklioError(f"Could not start Ollama: {exc.strerror or exc}") from exc
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise SparklioError(f"Ollama exited at once (code {self._process.returncode}): "
+            if self.process.poll() is not None:
+                raise SparklioError(f"Ollama exited at once (code {self.process.returncode}): "
                                     f"run `ollama serve` in a terminal to see why")
             current = await self.status()
             if current.running:

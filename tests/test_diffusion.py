@@ -247,8 +247,11 @@ def test_load_errors(tmp_path, models):
         e.load(tmp_path)
     ckpt = tmp_path / "old.ckpt"
     ckpt.write_bytes(b"pickle")
-    with pytest.raises(SparklioError, match="use a .safetensors file"):
+    with pytest.raises(SparklioError, match="not a valid .ckpt file"):
         e.load(ckpt)
+    (tmp_path / "notes.txt").write_text("a model?")
+    with pytest.raises(SparklioError, match="notes.txt is not a model"):
+        e.load(tmp_path / "notes.txt")
     junk = tmp_path / "junk.safetensors"
     junk.write_bytes(b"\x00" * 64)
     with pytest.raises(SparklioError, match="not a valid .safetensors file"):

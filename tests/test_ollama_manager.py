@@ -19,7 +19,6 @@ from local_models.ollama import (
     PullProgress,
     catalog_entries,
     family_of,
-    vram_by_model,
 )
 from router.catalog import load_catalog
 from router.errors import SparklioError
@@ -89,7 +88,9 @@ async def test_start_server_spawns_ollama_serve(monkeypatch, fake_binary):
         assert [x.name for x in await m.list_models()][0] == "qwen2.5:7b"
     finally:
         await m.aclose()
-        m.stop_server()
+        if m.process is not None:  # the app leaves the server running; the test does not
+            m.process.terminate()
+            m.process.wait(timeout=10)
     assert not (await m.status()).running
 
 
@@ -195,7 +196,6 @@ async def test_load_unload_via_keep_alive(manager, fake):
     assert set(running) == {"qwen2.5:7b", "nomic-embed-text:latest"}
     assert running["qwen2.5:7b"].size_vram > 0 and running["qwen2.5:7b"].expires_at is not None
     assert fake.requests_to("/api/generate")[0]["keep_alive"] == "10m"
-    assert vram_by_model(running.values())["qwen2.5:7b"] == running["qwen2.5:7b"].size_vram // 2**20
     await manager.unload("qwen2.5:7b")
     assert fake.requests_to("/api/generate")[-1]["keep_alive"] == 0
     assert [r.name for r in await manager.running()] == ["nomic-embed-text:latest"]

@@ -176,6 +176,8 @@ class StatusBar(QStatusBar):
                                 "this machine.")
 
     def _on_event(self, event: Any) -> None:
+        if event.kind == "gpu_notice":  # VRAM arbitration: Ollama unloaded, SD moved off the GPU, or no GPU
+            self.showMessage(event.message, 15000)
         if event.kind == "settings_changed" and event.data.get("key") in (
                 "monthly_limit_usd", "provider_limits", "alert_thresholds"):
             self.refresh_budget()

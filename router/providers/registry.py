@@ -72,7 +72,7 @@ class ProviderRegistry:
     def get(self, name: str) -> Any:
         """The provider client for `name` (constructed on first use)."""
         if name in self.overrides:
-            return self.overrides[name]
+            return self._arbitrated(name, self.overrides[name])
         cfg = self._config(name)
         if name in self._clients and self._fingerprints.get(name) == cfg:
             return self._clients[name]
@@ -83,12 +83,16 @@ class ProviderRegistry:
             client = _load(FACTORIES[name])(cfg[0] or None)
         else:
             client = _load(FACTORIES[name])(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
-        if name in ("ollama", "local_sd"):
+        self._clients[name] = self._arbitrated(name, client)
+        self._fingerprints[name] = cfg
+        return client
+
+    def _arbitrated(self, name: str, client: Any) -> Any:
+        """Give the local GPU providers (those with an `arbiter` attribute) the shared VRAM arbiter."""
+        if name in ("ollama", "local_sd") and hasattr(client, "arbiter") and client.arbiter is None:
             client.arbiter = self.arbiter
             if name == "local_sd":
                 self.arbiter.sd = client
-        self._clients[name] = client
-        self._fingerprints[name] = cfg
         return client
 
     def prepare(self, name: str) -> None:

@@ -73,6 +73,7 @@ def meta_from_answer(answer: Any) -> dict:
         "attempts": [dict(a.__dict__) for a in answer.attempts],
         "plan": plan.explain() if plan is not None and hasattr(plan, "explain") else "",
         "task": getattr(plan, "task", ""),
+        **({"image": answer.image} if getattr(answer, "image", None) else {}),
     }
 
 
@@ -141,11 +142,13 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         uniq = list(dict.fromkeys(fell_from))
         facts.append(f'<span style="color:{c["warn"]};">fell back from {html.escape(", ".join(uniq))}</span>')
     usage = m.get("usage") or {}
-    if usage.get("input_tokens") or usage.get("output_tokens"):
+    if m.get("image"):  # an image answer: size, steps, seconds, seed instead of tokens
+        facts.extend(image_facts(m["image"]))
+    elif usage.get("input_tokens") or usage.get("output_tokens"):
         facts.append(f'{usage.get("input_tokens", 0):,} → {usage.get("output_tokens", 0):,} tok')
     if "cost_usd" in m:
         facts.append(_money(float(m.get("cost_usd") or 0.0)))
-    if m.get("latency_ms"):
+    if m.get("latency_ms") and not (m.get("image") or {}).get("seconds"):
         facts.append(f'{float(m["latency_ms"]) / 1000:.1f} s')
     if m.get("cached"):
         facts.append(f'<span style="color:{c["ok"]};">⚡ cached</span>')
@@ -159,8 +162,23 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
     if item.id is not None:
         actions.insert(0, stars)
     actions.append(_link("regen:", "Regenerate with…", c["accent"]))
+    notices = "".join(f"{html.escape(n)}<br>" for n in m.get("notices") or [])
     return (f'<p style="color:{c["muted"]}; font-size:small; margin-top:6px; margin-bottom:0px;">'
-            + sources_html(item, c) + sep.join(facts) + "<br>" + sep.join(actions) + "</p>")
+            + sources_html(item, c) + notices + sep.join(facts) + "<br>" + sep.join(actions) + "</p>")
+
+
+def image_facts(image: dict) -> list[str]:
+    """["512×512", "25 steps", "41.2 s", "seed 7"]: what the footer says about generated images."""
+    out = [str(image.get("size") or "").replace("x", "×")]
+    if int(image.get("count") or 1) > 1:
+        out.append(f'{image["count"]} images')
+    if image.get("steps"):
+        out.append(f'{image["steps"]} steps')
+    if image.get("seconds"):
+        out.append(f'{float(image["seconds"]):.1f} s')
+    if image.get("seed") is not None:
+        out.append(f'seed {image["seed"]}')
+    return [x for x in out if x]
 
 
 def error_html(item: ChatItem, c: dict[str, str]) -> str:

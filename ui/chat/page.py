@@ -99,6 +99,7 @@ class ChatPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
         controller.ready.connect(self.refresh)
         controller.catalogChanged.connect(self._catalog_changed)
+        controller.appEvent.connect(self._on_app_event)
         controller.offlineChanged.connect(lambda _on: self._update_state())
         self.composer.setEnabled(controller.app is not None)
         if controller.app is not None:
@@ -132,8 +133,8 @@ class ChatPage(QWidget):
         if self._warm is not None and self._warm.done():
             self._warm = None  # providers may have changed: preload again on the next keystroke
         try:
-            models = [(s.model.id, s.model.name, s.available, s.why) for s in app.model_status()
-                      if s.model.kind == "chat"]
+            models = [(s.model.id, s.model.name + (" — image" if s.model.kind == "image" else ""), s.available,
+                       s.why) for s in app.model_status() if s.model.kind in ("chat", "image")]
         except Exception:
             log.exception("could not list models")
             models = []
@@ -275,6 +276,11 @@ class ChatPage(QWidget):
         self.composer.edit.setFocus()
         self.answerFinished.emit(stream.item)
 
+    def _on_app_event(self, event: Any) -> None:
+        """GPU arbitration steps show in the answer being made (the status bar shows them too)."""
+        if event.kind == "gpu_notice" and self.stream is not None and self.task is not None and not self.task.done():
+            self.stream.notice(event.message)
+
     # ---- footer links ----
     def on_link(self, item: ChatItem, href: str, pos: QPoint) -> None:
         """why? / stars / regenerate / retry / navigation links in a message."""
@@ -314,15 +320,17 @@ class ChatPage(QWidget):
         return -1
 
     def regenerate_menu(self, item: ChatItem, pos: QPoint) -> None:
-        """'Regenerate with…': every other usable chat model."""
+        """'Regenerate with…': every other model of the answer's kind (image answers: image models with price)."""
         app = self.controller.app
         if app is None:
             return
+        kind = "image" if item.meta.get("image") else "chat"
         menu = QMenu(self)
         for s in app.model_status():
-            if s.model.kind != "chat" or s.model.id == item.model:
+            if s.model.kind != kind or s.model.id == item.model:
                 continue
-            act = menu.addAction(s.model.name, lambda m=s.model.id: self.regenerate(item, m))
+            label = s.model.name if kind == "chat" else f"{s.model.name} — {image_price_label(s.model)}"
+            act = menu.addAction(label, lambda m=s.model.id: self.regenerate(item, m))
             act.setEnabled(s.available)
             act.setToolTip(s.why)
         if menu.isEmpty():
@@ -350,6 +358,14 @@ class ChatPage(QWidget):
         """One clear line above the composer."""
         self.error_line.setText(text)
         self.error_line.setVisible(bool(text))
+
+
+def image_price_label(model: Any) -> str:
+    """"free, on this machine" or the price of one image at the chat's size."""
+    from router.chat_images import chat_image_size
+    from ui.widgets.format import money
+
+    return "free, on this machine" if model.local else f"{money(model.image_price(chat_image_size(model)))} per image"
 
 
 def sources_text(meta: dict) -> str:

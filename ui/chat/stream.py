@@ -91,6 +91,7 @@ class AnswerStream:
         self._interval = FLUSH_MS
         self.flushes = 0
         self.error: BaseException | None = None
+        self.notices: list[str] = []  # GPU arbitration steps taken for this answer
 
     def _schedule(self) -> None:
         if not self._timer.isActive():
@@ -108,6 +109,11 @@ class AnswerStream:
         spent = (time.perf_counter() - t0) * 1000
         # Long answers re-render more slowly: space flushes out so the loop stays responsive.
         self._interval = int(min(max(FLUSH_MS, spent * 4), 250))
+
+    def notice(self, text: str) -> None:
+        """A step taken for this answer (e.g. the image model moved off the GPU): shown now and in the footer."""
+        self.notices.append(text)
+        self._progress(text)
 
     def _progress(self, text: str) -> None:
         self.item.meta["progress"] = text
@@ -164,6 +170,8 @@ class AnswerStream:
         item.id = answer.message_id
         item.status = "ok"
         item.meta = meta_from_answer(answer)
+        if self.notices:
+            item.meta["notices"] = list(self.notices)
         try:
             sources = stored_sources(answer.message_id)  # the passages the facade added, stored with the answer
         except Exception:

@@ -86,6 +86,12 @@ class ImagesPage(PageBase):
         self.preview.cancel_btn.clicked.connect(self.cancel)
         controller.catalogChanged.connect(lambda: self.app is not None and self.studio.load(self.app))
         controller.offlineChanged.connect(lambda _on: self.refresh())
+        controller.appEvent.connect(self._on_app_event)
+
+    def _on_app_event(self, event: Any) -> None:
+        """GPU arbitration steps taken for the image being made show under the preview."""
+        if event.kind == "gpu_notice" and self.job is not None:
+            self.preview.say(event.message)
 
     def reload(self, app: Any) -> None:
         """Models, prices and the gallery."""

@@ -242,14 +242,19 @@ class StudioCard(Card):
             path = QFileDialog.getExistingDirectory(self, "Stable Diffusion model folder (diffusers format)", start)
         else:
             path, _ = QFileDialog.getOpenFileName(self, "Stable Diffusion checkpoint", start,
-                                                  "Checkpoints (*.safetensors)")
+                                                  "Checkpoints (*.safetensors *.ckpt)")
         if path:
             self.set_model_path(path)
 
     def set_model_path(self, path: str) -> None:
-        """Store the weights location and refresh availability."""
+        """Store the weights location (validated: a bad one is refused with its reason) and refresh availability."""
         app = self.page.app
-        app.settings.set("sd_model_path", path)
+        try:
+            path = app.settings.set("sd_model_path", path)
+        except SparklioError as exc:
+            self.page.preview.say(str(exc), "error")
+            return
+        self.page.preview.say("")
         self.path.setText(path)
         self.page.controller.catalogChanged.emit()
         self.load(app)
