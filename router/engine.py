@@ -246,6 +246,7 @@ class Engine:
             raise BudgetExceededError(refused[0].error)
         last = {a.model: a for a in attempts}  # each model's final failure (retries are in `attempts` too)
         summary = "; ".join(f"{a.model}: {a.error}" for a in last.values())
+        local = all(a.provider in ("ollama", "local_sd") for a in last.values())  # keys and network: no help
         raise AllProvidersFailedError(
-            f"all {len(last)} models failed — {summary}. Check your keys and network, or try again later.",
-            attempts)
+            f"all {len(last)} models failed — {summary}"
+            + ("." if local else ". Check your keys and network, or try again later."), attempts)
