@@ -55,7 +55,7 @@ class StudioCard(Card):
         form.addRow("", self.why)
         self.path = QLineEdit()
         self.path.setReadOnly(True)
-        self.path.setPlaceholderText("choose a diffusers folder or a .safetensors file")
+        self.path.setPlaceholderText("a Diffusers folder, or a .safetensors or .ckpt file")
         self.folder_btn = QPushButton("Folder…")
         self.file_btn = QPushButton("File…")
         prow = QHBoxLayout()
