@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from local_models.arbitration import SdModeChoice, choose_sd_mode, leaner_mode, sd_needed_mib
+from local_models.arbitration import SdModeChoice, choose_sd_mode, leaner_mode
 from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and the gallery writer)
     format_parameters,
     latent_preview_png,
@@ -254,10 +254,6 @@ class DiffusionEngine:
         if free is not None and self.resident:
             free += self.weights_mib() or 0
         return free
-
-    def needed_mib(self, params: GenerationParams, mode: str = "gpu_fp16") -> int:
-        """Estimated VRAM for `params` in `mode` (for arbitration with Ollama)."""
-        return sd_needed_mib(mode, params.width, params.height, params.batch, weights_mib=self.weights_mib())
 
     def choose(self, params: GenerationParams) -> SdModeChoice:
         """Placement for this generation from free VRAM (or the pinned mode)."""

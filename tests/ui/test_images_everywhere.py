@@ -79,3 +79,40 @@ def test_images_page_refuses_a_bad_path_and_says_why_sd_is_off(qtbot, qloop, fac
                                            ".safetensors or .ckpt file")
     assert facade.settings.get("sd_model_path") == "" and st.path.text() == ""
     controller.app = None
+
+
+def test_local_chat_in_the_window_says_the_image_model_stepped_aside(qtbot, qloop, data_dir, memory_keyring,
+                                                                      tmp_path):
+    from local_models.gpu import GpuMonitor
+    from local_models.sd_provider import LocalDiffusionProvider
+    from local_models.tiny_pipeline import build_tiny_pipeline
+    from router.app import Sparklio
+    from tests.fakes.nvml import FakeNvml, ollama_vram_mib
+    from tests.fakes.ollama_server import FakeOllama
+    from tests.test_arbitration_live import PretendGpuEngine
+    from tests.ui.conftest import close_window, make_window
+
+    with FakeOllama() as ollama:
+        sd = LocalDiffusionProvider(build_tiny_pipeline(tmp_path / "tiny"), engine=PretendGpuEngine())
+        app = Sparklio(data_dir, keyring=memory_keyring, env={}, provider_overrides={"local_sd": sd})
+        app.settings.set("endpoints", {"ollama": ollama.url})
+        app.settings.set("exploration_rate", 0.0)
+        app.registry.arbiter.gpu = GpuMonitor(nvml=FakeNvml(8192, lambda: ollama_vram_mib(ollama) + sd.vram_held_mib()))
+        win = make_window(qtbot, qloop, app)
+        try:
+            qloop.run(app.refresh_local())
+            qloop.run(app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2), timeout=120)
+            sd.engine.mode = "gpu_fp16"  # as after a full-speed generation on a real GPU
+            chat = win.show_page("chat")
+            chat._catalog_changed()
+            chat.composer.routing.model.setCurrentIndex(chat.composer.routing.model.findData("qwen2.5"))
+            item = send(qtbot, qloop, chat, "Say hi")
+            assert item.status == "ok" and item.model == "qwen2.5", item.text
+            said = "Moving the image model off the GPU to make room for the local chat model"
+            assert len(item.meta["notices"]) == 1 and item.meta["notices"][0].startswith(said)
+            assert said in footer_html(item, LIGHT)
+            assert win.statusBar().currentMessage().startswith(said)
+            assert sd.engine.mode == "parked"
+        finally:
+            close_window(win)
+            qloop.run(app.aclose())
