@@ -59,15 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _log_path(data_dir: Path | None) -> Path | None:
+def _log_path(data_dir: Path | None, create: bool = True) -> Path | None:
     try:
         from router.paths import data_dir as resolve
 
         d = resolve(data_dir) / "logs"
-        d.mkdir(parents=True, exist_ok=True)
+        if create:
+            d.mkdir(parents=True, exist_ok=True)
         return d / "sparklio.log"
     except Exception:
         return None
+
+
+class _LogFile(logging.FileHandler):
+    """The data folder's log, created with its folder only when something is written."""
+
+    def _open(self):
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,9 +138,9 @@ def _setup_logging(args) -> None:
         console.setLevel(logging.WARNING)
         console.addFilter(own)
     handlers: list[logging.Handler] = [console]
-    path = _log_path(args.data_dir) if args.command not in (None, "gui") else None
+    path = _log_path(args.data_dir, create=False) if args.command not in (None, "gui") else None
     if path is not None:  # our INFO lines (e.g. VRAM arbitration steps) and everyone's warnings
-        to_file = logging.FileHandler(path, encoding="utf-8", delay=True)
+        to_file = _LogFile(path, encoding="utf-8", delay=True)
         to_file.addFilter(lambda r: r.levelno >= logging.WARNING or own(r))
         to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handlers.append(to_file)
