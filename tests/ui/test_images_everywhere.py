@@ -116,3 +116,37 @@ def test_local_chat_in_the_window_says_the_image_model_stepped_aside(qtbot, qloo
         finally:
             close_window(win)
             qloop.run(app.aclose())
+
+
+def test_images_page_unloads_ollama_first_and_says_so(qtbot, qloop, data_dir, memory_keyring, tmp_path):
+    from local_models.gpu import GpuMonitor
+    from local_models.tiny_pipeline import build_tiny_pipeline
+    from router.app import Sparklio
+    from tests.fakes.nvml import FakeNvml, ollama_vram_mib
+    from tests.fakes.ollama_server import FakeOllama
+
+    with FakeOllama() as ollama:
+        for name in ("qwen2.5:7b", "llama3.2:3b"):
+            ollama.state.loaded[name] = float("inf")
+        app = Sparklio(data_dir, keyring=memory_keyring, env={})
+        app.settings.set("endpoints", {"ollama": ollama.url})
+        app.settings.set("sd_model_path", str(build_tiny_pipeline(tmp_path / "tiny")))
+        app.registry.arbiter.gpu = GpuMonitor(nvml=FakeNvml(8192, lambda: ollama_vram_mib(ollama)))
+        controller = AppController()
+        controller.attach(app)
+        try:
+            page = open_page(qtbot, qloop, "images", controller)
+            st = page.studio
+            st.model.setCurrentIndex(st.model.findData("stable-diffusion"))
+            st.prompt.setPlainText("a red cat")
+            st.size.setCurrentText("64x64")
+            st.steps.setValue(2)
+            qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
+            qloop.until(lambda: not page.busy_generating(), timeout=120, what="the local image")
+            lines = page.preview.message.text().splitlines()
+            assert lines[0] == "1 image(s) from Stable Diffusion (local) · $0 (local)"
+            assert len(lines) == 2 and lines[1].startswith("Unloading qwen2.5:7b from the GPU")
+            assert ollama.loaded() == {"llama3.2:3b"}
+        finally:
+            controller.app = None
+            qloop.run(app.aclose())

@@ -81,6 +81,7 @@ class ImagesPage(PageBase):
         self.bridge = StepBridge()
         self.bridge.step.connect(self.on_step)
         self.job: Any = None
+        self.notices: list[str] = []  # GPU arbitration steps taken for the image being made
         self.cancel_event: threading.Event | None = None
         self.studio.generate_btn.clicked.connect(self.generate)
         self.preview.cancel_btn.clicked.connect(self.cancel)
@@ -91,6 +92,7 @@ class ImagesPage(PageBase):
     def _on_app_event(self, event: Any) -> None:
         """GPU arbitration steps taken for the image being made show under the preview."""
         if event.kind == "gpu_notice" and self.job is not None:
+            self.notices.append(event.message)
             self.preview.say(event.message)
 
     def reload(self, app: Any) -> None:
@@ -128,6 +130,7 @@ class ImagesPage(PageBase):
         self.preview.progress_row.show()
         self.preview.say("")
         self.studio.generate_btn.setEnabled(False)
+        self.notices = []
         self.job = self.spawn(app.generate_image(prompt, **kw), lambda r: self.finished(prompt, kw, r),
                               self.failed)
 
@@ -169,7 +172,8 @@ class ImagesPage(PageBase):
                 self.studio.reuse_seed.setEnabled(True)
         cost = spec.image_price(kw.get("size", ""), kw.get("quality", "standard")) * len(res.images)
         self.preview.say(f"{len(res.images)} image(s) from {spec.name}" + (f" · {money(cost)}" if cost else
-                                                                          " · $0 (local)"), "ok")
+                                                                          " · $0 (local)")
+                         + "".join(f"\n{n}" for n in self.notices), "ok")
         self.gallery.reload()
         self.studio.update_price()
         self.controller.ledgerChanged.emit()
