@@ -109,7 +109,7 @@ def _gib(mib: float) -> str:
 def plan_before_sd(free_mib: int | None, needed_mib: int, ollama_running: Mapping[str, int]) -> SdPlan:
     """Unload the fewest Ollama models (largest first) that make room for SD; nothing if that cannot suffice.
 
-    `ollama_running` maps each loaded model to the VRAM it holds in MiB (see `local_models.ollama.vram_by_model`).
+    `ollama_running` maps each loaded model to the VRAM it holds in MiB (see `vram_arbiter.vram_by_model`).
     """
     if free_mib is None or free_mib >= needed_mib:
         return SdPlan()
