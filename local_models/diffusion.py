@@ -217,6 +217,16 @@ class DiffusionEngine:
             self._pipe, self.path, self.mode = None, None, "cpu"
             self._free_memory()
 
+    def unload_if_idle(self) -> bool:
+        """Drop the pipeline now unless a generation holds it (the next load replaces it then); True if dropped."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self.unload()
+        finally:
+            self._lock.release()
+        return True
+
     # ---- placement ----
 
     def _free_memory(self) -> None:

@@ -43,7 +43,7 @@ class LocalDiffusionProvider:
         """Use another model from the next call on (the `sd_model_path` setting changed): the old one is dropped."""
         self.model_path = str(path or "")
         if self._engine is not None and self._engine.loaded:
-            self._engine.unload()
+            self._engine.unload_if_idle()  # never waits for a running generation (the GUI thread calls this)
 
     def vram_held_mib(self) -> int:
         """MiB the pipeline holds on the GPU now (0 unless loaded and fully resident)."""
