@@ -230,7 +230,10 @@ class DiffusionEngine:
     # ---- placement ----
 
     def _free_memory(self) -> None:
-        gc.collect()
+        """Give freed weights back; cyclic GC only on the main thread (the GUI's rule: a collection in a worker
+        may delete Qt objects off their thread and crash Qt later), CUDA's cache always."""
+        if threading.current_thread() is threading.main_thread():
+            gc.collect()
         import torch
 
         if torch.cuda.is_available():
