@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -161,8 +162,11 @@ def choose_flavour(driver_cuda: int | None) -> str:
 
 
 def python_command() -> list[str]:
-    """How to run Python here: the interpreter, or the frozen app (main.py answers `-m` and `-c`)."""
-    return [sys.executable]
+    """How to run Python here: the interpreter, or the built app (main.py answers `-m` and `-c`)."""
+    exe = Path(sys.executable)
+    if getattr(sys, "frozen", False) and exe.name.lower() == "sparklio.exe":  # Windows: the console twin has stdout
+        return [str(exe.with_name("sparklio-cli.exe"))]
+    return [str(exe)]
 
 
 def _run(args: list[str], what: str, timeout: float = 1800) -> subprocess.CompletedProcess:
@@ -191,6 +195,7 @@ def plan(*, flavour: str | None = None, index_url: str | None = None, extra_inde
     """Ask pip (dry run) which wheels it would install, then each file's size: the size said before anything."""
     driver = driver_cuda_version()
     flavour = flavour or choose_flavour(driver)
+    index_url = index_url or os.environ.get("SPARKLIO_GPU_INDEX_URL")  # a mirror holding torch and the rest
     index = index_url or TORCH_INDEX.format(flavour=flavour)
     extra = list(extra_index_urls if extra_index_urls is not None else ([] if index_url else [PYPI_INDEX]))
     with tempfile.TemporaryDirectory(prefix="sparklio-plan-") as tmp:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import threading
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -67,6 +68,7 @@ class PackageIndex:
         self.files = {w.name: w for w in wheels}
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, Range header)
         self.fail_files = False  # answer 503 for wheel downloads (the index pages still work)
+        self.chunk_delay_s = 0.0  # > 0: send files in 64 KB pieces with this pause (a slow download to cancel)
         index = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,8 +128,12 @@ class PackageIndex:
                 self.send_header("Content-Length", str(len(data) - start))
                 self.send_header("Content-Type", "application/octet-stream")
                 self.end_headers()
-                if not head:
-                    self.wfile.write(data[start:])
+                if head:
+                    return
+                step = 64 * 1024 if index.chunk_delay_s else len(data)
+                for at in range(start, len(data), step or 1):
+                    self.wfile.write(data[at:at + step])
+                    time.sleep(index.chunk_delay_s)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -145,3 +151,12 @@ class PackageIndex:
     def simple(self) -> str:
         """The index URL to give pip."""
         return f"{self.url}/simple"
+
+
+if __name__ == "__main__":  # packaging/build.sh: `python -m tests.fakes.package_index FOLDER` serves until killed
+    import sys
+
+    with PackageIndex(build_fake_gpu_wheels(Path(sys.argv[1]))) as served:
+        print(served.simple, flush=True)
+        while True:
+            time.sleep(3600)
