@@ -78,16 +78,19 @@ def _install(app, args, gs) -> int:
 
 def cmd_update(app, args) -> int:
     """Check the release feed now; prints the newer version and its page (nothing is downloaded)."""
+    import time
+
     from router import __version__
-    from router.updates import check_now
+    from router.updates import check
 
     if app.offline:
         raise SparklioError("offline mode is on: update checks are off")
-    info = check_now(app.settings)
+    info = check(app.settings.get("update_feed_url"), strict=True)
+    app.settings.set("update_last_check", time.time())
     if info is None:
-        print(f"Sparklio {__version__} is up to date (or the release feed could not be read)")
+        print(f"Sparklio {__version__} is the newest version")
         return 0
-    print(f"Sparklio {info.version} is available (you have {__version__}): {info.url}")
+    print(f"Sparklio {info.version} is available (you have {__version__}); download it from {info.url}")
     return 0
 
 
@@ -105,6 +108,8 @@ def register(sub) -> None:
     p.add_argument("--extra-index-url", action="append", help="more package indexes (default: PyPI)")
     p.add_argument("--json", action="store_true", help="machine-readable status")
     p.set_defaults(func=cmd_gpu)
-    p = sub.add_parser("update", help="check the release feed for a newer Sparklio (never downloads)")
+    p = sub.add_parser("update", help="check the release feed for a newer Sparklio (never downloads)",
+                       description="Asks the release feed (setting update_feed_url) whether a newer version "
+                                   "exists and prints its download page; nothing is downloaded.")
     p.add_argument("action", choices=["check"])
     p.set_defaults(func=cmd_update)
