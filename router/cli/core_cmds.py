@@ -170,8 +170,9 @@ def cmd_keys(app, args) -> int:
     if args.action == "list":
         for p in ("openai", "anthropic", "google", "compat"):
             src = app.secrets.source(p)
+            src = "plain file" if src == "keyring" and app.secrets.chosen_store else src
             print(f"{p:10} {'key from ' + src if src else 'no key'}")
-        if not app.secrets.backend_ok:
+        if not app.secrets.backend_ok or app.secrets.chosen_store:
             print(app.secrets.backend_message, file=sys.stderr)
         return 0
     if not args.provider:
