@@ -18,9 +18,9 @@ def _global_options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """`sparklio [--data-dir DIR] [--offline] [gui | COMMAND ...]`; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    from router.interpreter import run_as_interpreter, wants_interpreter
+    if len(argv) >= 2 and argv[0] in ("-m", "-c"):  # `-m pip ...` / `-c CODE`: the built app standing in for python
+        from router.interpreter import run_as_interpreter
 
-    if wants_interpreter(argv):  # `-m pip ...` / `-c CODE`: the built app standing in for python (GPU support)
         return run_as_interpreter(argv)
     opts, rest = _global_options(argv)
     verbose = [a for a in rest if a in ("-v", "--verbose")]

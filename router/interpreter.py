@@ -10,11 +10,6 @@ import runpy
 import sys
 
 
-def wants_interpreter(argv: list[str]) -> bool:
-    """True for `-m MODULE ...` or `-c CODE ...`."""
-    return len(argv) >= 2 and argv[0] in ("-m", "-c")
-
-
 def run_as_interpreter(argv: list[str]) -> int:
     """Run a module or a code string as `python` would; returns its exit code."""
     flag, target, rest = argv[0], argv[1], argv[2:]
