@@ -112,3 +112,13 @@ def test_bootstrap_ps1_mirrors_bootstrap_sh():
     for needle in ('"app"', '"test"', ".sparklio-installed", "SHA256", "nvidia-smi", "whl/cu128",
                    '@("py", "-3.13")', '@("py", "-3.12")', "QT_QPA_PLATFORM", '-e ".[test]"'):
         assert needle in ps1
+
+
+def test_the_smoke_mode_paints_opens_the_data_folder_and_quits(tmp_path):
+    env = {**os.environ, "SPARKLIO_SMOKE_TEST": "1", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path / "data")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["smoke: first window painted",
+                                       f"smoke: data folder open at {tmp_path / 'data'}", "smoke: quit cleanly"]
+    assert (tmp_path / "data" / "sparklio.db").is_file()
