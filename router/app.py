@@ -16,8 +16,8 @@ from router.conversations import Conversations
 from router.engine import Engine, OpResult, RetryPolicy
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
-from router.learning import Learning
 from router.key_file import apply_saved_choice
+from router.learning import Learning
 from router.paths import RESOURCES, data_dir as resolve_data_dir
 from router.planner import make_plan
 from router.policy import Policy
