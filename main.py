@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -17,12 +18,21 @@ def _global_options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """`sparklio [--data-dir DIR] [--offline] [gui | COMMAND ...]`; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) >= 2 and argv[0] in ("-m", "-c"):  # `-m pip ...` / `-c CODE`: the built app standing in for python
+        from router.interpreter import run_as_interpreter
+
+        return run_as_interpreter(argv)
     opts, rest = _global_options(argv)
     verbose = [a for a in rest if a in ("-v", "--verbose")]
     others = [a for a in rest if a not in verbose]
     wants_help = "-h" in rest or "--help" in rest
     if not wants_help and (not others or others[0] == "gui"):
         from ui.app import run
+
+        if os.environ.get("SPARKLIO_SMOKE_TEST"):  # packaging/build.sh: start, paint, open the data folder, quit
+            from ui.smoke import run_smoke
+
+            return run_smoke(opts.data_dir)
 
         if verbose:
             import logging

@@ -6,16 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode="${1:-app}"; shift || true
-PY="${PYTHON:-python3}"
 VENV="${SPARKLIO_VENV:-.venv}"
 
-if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-  echo "Sparklio needs Python 3.11 or newer (found: $("$PY" --version 2>&1)). Set PYTHON=/path/to/python3.11." >&2
-  exit 1
-fi
-
+# An existing venv is kept (whatever its Python); a new one gets the newest Python >= 3.12 found, else 3.11.
 if [ ! -x "$VENV/bin/python" ]; then
-  echo "==> creating $VENV"
+  . packaging/find_python.sh
+  find_python || exit 1
+  echo "==> creating $VENV with $("$PY" --version 2>&1)"
   "$PY" -m venv "$VENV"
 fi
 VPY="$VENV/bin/python"

@@ -16,6 +16,7 @@ from router.conversations import Conversations
 from router.engine import Engine, OpResult, RetryPolicy
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
+from router.key_file import apply_saved_choice
 from router.learning import Learning
 from router.paths import RESOURCES, data_dir as resolve_data_dir
 from router.planner import make_plan
@@ -51,6 +52,11 @@ class Sparklio:
         self.events = EventBus()
         self.settings = Settings(self.store, self.events)
         self.secrets = Secrets(keyring, env)
+        if keyring is None:
+            apply_saved_choice(self)  # the plain key file, if the user opted in (`keys set --file-store`)
+        from local_models.gpu_support import activate
+
+        activate(data_dir)  # torch/diffusers installed on demand (`sparklio gpu install`) join sys.path
         self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
                                              data_dir / "price-cache.json")
         self.policy = Policy(RESOURCES / "policy.toml", data_dir / "policy.toml", self.settings)

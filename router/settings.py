@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "keep_in_tray": True,
     "first_run_done": False,
     "include_prompts_in_review": False,
+    "key_file_store": "",  # router/key_file.py: the plain key file the user opted in to ("" = OS keyring only)
+    "update_feed_url": "https://api.github.com/repos/sparklio/sparklio-desktop/releases/latest",
+    "update_check_weekly": True,  # router/updates.py
+    "update_last_check": 0.0,  # epoch seconds of the last automatic check
 }
 
 
@@ -157,6 +161,8 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "first_run_done": _bool("first run done"),
     "include_prompts_in_review": _bool("include prompts in review"),
     "sd_model_path": _sd_model_path,
+    "update_feed_url": lambda v: _endpoints({"update feed": v})["update feed"],
+    "update_check_weekly": _bool("weekly update check"),
 }
 
 

@@ -100,6 +100,9 @@ async def load_facade(controller: Any, data_dir: str | Path | None = None, *, of
     controller.attach(app)
     controller.refresh_local()
     controller.spawn(_warm_classifier(app))
+    from router.updates import keep_checking
+
+    controller.spawn(keep_checking(app))  # weekly, never offline, never downloads (Settings → General → Updates)
     return app
 
 

@@ -176,8 +176,9 @@ def cmd_keys(app, args) -> int:
     if args.action == "list":
         for p in ("openai", "anthropic", "google", "compat"):
             src = app.secrets.source(p)
+            src = "plain file" if src == "keyring" and app.secrets.chosen_store else src
             print(f"{p:10} {'key from ' + src if src else 'no key'}")
-        if not app.secrets.backend_ok:
+        if not app.secrets.backend_ok or app.secrets.chosen_store:
             print(app.secrets.backend_message, file=sys.stderr)
         return 0
     if not args.provider:
@@ -187,10 +188,20 @@ def cmd_keys(app, args) -> int:
             key = getpass.getpass(f"{args.provider} API key (input hidden): ")
         else:
             key = sys.stdin.readline()
-        if not app.secrets.backend_ok:
-            raise SparklioError(app.secrets.backend_message.replace("keys you enter are kept for this session only",
-                                                                    "the key cannot be kept from the command line"))
+        if args.file_store:
+            from router.key_file import WARNING, opt_in, restrict
+
+            path = opt_in(app)
+            print(f"sparklio: {WARNING.format(path=path)}", file=sys.stderr)
+        elif not app.secrets.backend_ok:
+            raise SparklioError(app.secrets.backend_message.replace(
+                "keys you enter are kept for this session only",
+                "the key cannot be kept from the command line").rstrip(".")
+                + ", or add --file-store to keep it in a plain file (unencrypted)")
         where = app.secrets.set(args.provider, key)
+        if args.file_store:
+            restrict(path)
+            where = f"plain file {path}"
         print(f"stored the {args.provider} key in the {where}")
         return 0
     removed = app.secrets.delete(args.provider)
@@ -232,4 +243,6 @@ def register(sub, routing_flags) -> None:
     p = sub.add_parser("keys", help="manage API keys in the OS keyring")
     p.add_argument("action", choices=["set", "delete", "list"])
     p.add_argument("provider", nargs="?", choices=["openai", "anthropic", "google", "compat"])
+    p.add_argument("--file-store", action="store_true",
+                   help="with set: keep keys in a plain file (mode 0600, UNENCRYPTED) where no keyring exists")
     p.set_defaults(func=cmd_keys)

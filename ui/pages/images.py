@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from router.errors import SparklioError
 from ui.pages.images_gallery import GalleryCard
+from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_studio import StepBridge, StudioCard
 from ui.widgets import theme
 from ui.widgets.card import Card, muted
@@ -75,6 +76,8 @@ class ImagesPage(PageBase):
         top.setSpacing(14)
         top.addWidget(self.studio, 3)
         top.addWidget(self.preview, 2)
+        self.gpu = GpuSupportCard(self)  # "Install GPU support (~N GB)" when local SD lacks torch/diffusers
+        self.content.addWidget(self.gpu)
         self.content.addLayout(top)
         self.content.addWidget(self.gallery)
         self.content.addStretch(1)
@@ -84,6 +87,7 @@ class ImagesPage(PageBase):
         self.notices: list[str] = []  # GPU arbitration steps taken for the image being made
         self.cancel_event: threading.Event | None = None
         self.studio.generate_btn.clicked.connect(self.generate)
+        self.studio.model.currentIndexChanged.connect(lambda _i: self.gpu.update_for(self.studio.spec()))
         self.preview.cancel_btn.clicked.connect(self.cancel)
         controller.catalogChanged.connect(lambda: self.app is not None and self.studio.load(self.app))
         controller.offlineChanged.connect(lambda _on: self.refresh())
@@ -98,6 +102,7 @@ class ImagesPage(PageBase):
     def reload(self, app: Any) -> None:
         """Models, prices and the gallery."""
         self.studio.load(app)
+        self.gpu.update_for(self.studio.spec())
         if app.offline:
             self.banner.show_message("Offline mode is on: cloud image models are idle; Stable Diffusion still runs"
                                      " on this machine.", "info")

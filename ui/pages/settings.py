@@ -15,6 +15,7 @@ from router.errors import SparklioError
 from ui.pages.budget import LimitEditor
 from ui.pages.settings_keys import KeysCard
 from ui.pages.settings_routing import TaskTableCard, WeightsCard
+from ui.pages.settings_updates import UpdatesCard
 from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import count, money
@@ -301,18 +302,19 @@ class SettingsPage(PageBase):
         self.general = GeneralCard(self)
         self.cache = CacheCard(self)
         self.data = DataCard(self)
+        self.updates = UpdatesCard(self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(_scroll(self.keys), "API keys")
         self.tabs.addTab(_scroll(self.endpoints), "Endpoints")
         self.tabs.addTab(_scroll(self.tier, self.limits), "Budget")
         self.tabs.addTab(_scroll(self.weights, self.tasks), "Routing")
-        self.tabs.addTab(_scroll(self.general, self.cache, self.data), "General")
+        self.tabs.addTab(_scroll(self.general, self.cache, self.data, self.updates), "General")
         self.content.addWidget(self.tabs, 1)
 
     def reload(self, app: Any) -> None:
         """Fill every section from the facade."""
         for section in (self.keys, self.endpoints, self.tier, self.limits, self.weights, self.tasks, self.general,
-                        self.cache, self.data):
+                        self.cache, self.data, self.updates):
             section.load(app)
         self.loaded.emit()

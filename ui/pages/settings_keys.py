@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMes
                                QWidget)
 
 from router.errors import SparklioError
+from router.key_file import file_keyring
 from ui.widgets import theme
 from ui.widgets.card import Banner, Card, muted
 
@@ -15,16 +16,6 @@ KEY_LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Ge
               "compat": "OpenAI-compatible"}
 SOURCE_TEXT = {"keyring": "saved in the system keyring", "session": "kept for this session only",
                "environment": "from an environment variable", None: "not set"}
-
-
-def file_keyring(path: str | None = None) -> Any:
-    """keyrings.alt's plaintext file backend (the user's explicit, warned choice when no keyring exists)."""
-    from keyrings.alt.file import PlaintextKeyring
-
-    backend = PlaintextKeyring()
-    if path:
-        backend.file_path = str(path)
-    return backend
 
 
 class KeyRow:
