@@ -104,7 +104,7 @@ def generator_spread(rows: list[dict], seeds: list[int], cv_seeds: tuple[int, ..
         with tempfile.TemporaryDirectory() as tmp:
             for seed in seeds:
                 path = Path(tmp) / f"training-{seed}.jsonl"
-                path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gen.generate(60, seed)),
+                path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gen.generate(60, seed) + gen.generate_intl(seed)),
                                 encoding="utf-8")
                 clf.TRAINING_PATH = path
                 cv = cross_validate(rows, cv_seeds)
