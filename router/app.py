@@ -163,8 +163,6 @@ class Sparklio:
                     user_id = self.conversations.add(request.conversation_id, "user", last.content,
                                                      attachments=self._save_images(last))
                     self.conversations.auto_title(request.conversation_id, last.content)
-                    if request.task is not None and request.workflow_run_id is None:  # the user overrode Auto
-                        self.auto.note_choice(last.content, request.has_image, request.task, request.complexity)
                 assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending")
         sources: list[dict] = []
         try:

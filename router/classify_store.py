@@ -17,16 +17,21 @@ log = logging.getLogger(__name__)
 _MAGIC = b"SPARKLIO-CLASSIFIER-1\n"
 _PREFIX = "classifier-"
 _SUFFIX = ".bin"
-# What a saved model depends on besides the user's corrections: the data and the code that turns it into a model.
-_INPUTS = (clf.TRAINING_PATH, clf.LABELLED_PATH, clf.TRAINING_PATH.with_name("lexicon.txt"),
-           clf.TRAINING_PATH.with_name("templates.txt"), Path(clf.__file__),
-           Path(clf.__file__).with_name("classify_text.py"), Path(clf.__file__).with_name("classify_model.py"))
+_CODE = [Path(clf.__file__).with_name(n) for n in ("classify.py", "classify_text.py", "classify_model.py",
+                                                    "classify_asks.py")]
+
+
+def _inputs() -> list[Path]:
+    """What a saved model depends on besides the user's corrections: the data and the code that builds it."""
+    from router.classify_text import ENGLISH_TEMPLATES_PATH, LEXICON_PATH
+
+    return [clf.TRAINING_PATH, clf.LABELLED_PATH, LEXICON_PATH, ENGLISH_TEMPLATES_PATH, *_CODE]
 
 
 def training_hash(corrections: list[dict]) -> str:
     """sha256 over the training files, the classifier's code, the Python version and the user's corrections."""
     h = hashlib.sha256(sys.version.encode())
-    for path in _INPUTS:
+    for path in _inputs():
         h.update(path.name.encode())
         h.update(path.read_bytes() if path.exists() else b"-")
     h.update(json.dumps(corrections, sort_keys=True, ensure_ascii=False).encode())
@@ -68,7 +73,10 @@ def save(model: clf.Classifier, path: Path) -> None:
                 old.unlink(missing_ok=True)
     except OSError as exc:  # a read-only folder: the model still works, it is just trained again next time
         log.warning("cannot save the classifier to %s: %s", path, exc)
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def load_or_train(folder: Path, corrections: list[dict]) -> clf.Classifier:

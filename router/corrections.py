@@ -96,8 +96,12 @@ class AutoClassifier:
             meta, has_image = {}, False
         if complexity is None and meta.get("task") == task and meta.get("complexity") in clf.COMPLEXITY_LEVELS:
             complexity = meta["complexity"]
-        return self.record(prompt[0], has_image, task, complexity, source=source, message_id=message_id,
-                           background=background)
+        guess = self.record(prompt[0], has_image, task, complexity, source=source, message_id=message_id,
+                            background=background)
+        meta["corrected_task"] = task  # the answer's footer says so from now on
+        with database.atomic():
+            database.execute_sql("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message_id))
+        return guess
 
     def note_choice(self, prompt: str, has_image: bool, task: str | None, complexity: str | None) -> None:
         """A task picked in the composer that Auto would have got wrong is a correction too."""
