@@ -73,6 +73,8 @@ def meta_from_answer(answer: Any) -> dict:
         "attempts": [dict(a.__dict__) for a in answer.attempts],
         "plan": plan.explain() if plan is not None and hasattr(plan, "explain") else "",
         "task": getattr(plan, "task", ""),
+        "complexity": getattr(plan, "complexity", ""),
+        "auto_task": bool(getattr(plan, "auto_task", False)),
     }
 
 

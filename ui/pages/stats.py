@@ -250,8 +250,9 @@ class StatsPage(PageBase):
         a = data.get("auto")
         if a is not None:
             self.t_auto.set_value(f"{count(a['answer_corrections'])} of {count(a['auto_answers'])}")
-            self.t_auto.caption.setText(f"Auto answers corrected ({_pct(a['corrected_rate'])});"
-                                        f" {a['composer_corrections']} overridden in the composer")
+            self.t_auto.caption.setText(f"Auto answers corrected ({_pct(a['corrected_rate'])})")
+            self.t_auto.setToolTip(f"All time. Auto's task was also overridden {a['composer_corrections']} times"
+                                   " in the composer; every correction teaches Auto (capped).")
         self.model_table.set_records(data["models"])
         self.task_table.set_records(data["tasks"])
         self._charts(data)
