@@ -129,7 +129,7 @@ class Sparklio:
                          has_image=request.has_image)
         plan.auto_task, plan.auto_complexity = auto_task, auto_cx
         if c is not None:
-            plan.task_confidence = c.task_confidence if auto_task else None
+            plan.task_confidence = c.task_confidence if auto_task and task == c.task else None
             plan.complexity_confidence = c.complexity_confidence if auto_cx else None
         if explore and request.explore and request.model is None:
             plan = self.learning.maybe_explore(plan, plan.alternatives, self.catalog.models.get)

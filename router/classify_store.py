@@ -80,11 +80,26 @@ def save(model: clf.Classifier, path: Path) -> None:
 
 
 def load_or_train(folder: Path, corrections: list[dict]) -> clf.Classifier:
-    """The model for the shipped training data plus `corrections`: loaded if saved, else trained and saved."""
-    path = model_path(folder, training_hash(corrections))
+    """The model for the shipped training data plus `corrections`: loaded if saved, else trained and saved.
+
+    Models built in this process are kept by hash too (a second data folder with the same data reuses it)."""
+    digest = training_hash(corrections)
+    path = model_path(folder, digest)
     model = load(path)
     if model is None:
-        labelled = clf._read_rows(clf.LABELLED_PATH) if clf.LABELLED_PATH.exists() else []
-        model = clf.Classifier(clf.TRAINING_PATH, labelled, clf.LABELLED_WEIGHT, corrections=corrections)
+        with _memo_lock:
+            model = _memo.get(digest)
+        if model is None:
+            labelled = clf._read_rows(clf.LABELLED_PATH) if clf.LABELLED_PATH.exists() else []
+            model = clf.Classifier(clf.TRAINING_PATH, labelled, clf.LABELLED_WEIGHT, corrections=corrections)
         save(model, path)
+    with _memo_lock:
+        _memo[digest] = model
+        while len(_memo) > _MEMO_SIZE:
+            _memo.pop(next(iter(_memo)))
     return model
+
+
+_MEMO_SIZE = 4
+_memo: dict[str, clf.Classifier] = {}
+_memo_lock = threading.Lock()
