@@ -246,6 +246,18 @@ def generate(per_cell: int, seed: int) -> list[dict]:
     return rows
 
 
+def generate_intl(seed: int) -> list[dict]:
+    """One row per multilingual / casual template (templates_intl.txt): other languages, the same 22 tasks."""
+    rng = random.Random(seed)
+    rows: list[dict] = []
+    for (task, complexity), templates in parse_templates(INTL_TEMPLATES).items():
+        for tpl in templates:
+            text = fill(tpl, rng).replace("[no attachment] ", "").replace("[attached] ", "")
+            rows.append({"prompt": text, "task": task, "complexity": complexity,
+                         "has_image": has_image_for(task, tpl, rng)})
+    return rows
+
+
 def main() -> None:
     """CLI: write the training jsonl."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -253,7 +265,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    rows = generate(args.per_cell, args.seed)
+    rows = generate(args.per_cell, args.seed) + generate_intl(args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:
         for r in rows:
@@ -264,6 +276,8 @@ def main() -> None:
 
 # One template per line under "## <task> <complexity>"; {slot} markers draw from SLOTS.
 TEMPLATES = (ROOT / "resources" / "classifier" / "templates.txt").read_text(encoding="utf-8")
+# The same layout in other languages and a casual register, written from the task definitions (one row each).
+INTL_TEMPLATES = (ROOT / "resources" / "classifier" / "templates_intl.txt").read_text(encoding="utf-8")
 
 
 

@@ -95,13 +95,18 @@ class Sparklio:
         self.settings.set("offline", bool(on))
 
     # ---- planning ----
-    def classify(self, prompt: str, has_image: bool = False):
-        """Auto task and complexity (loads the classifier on first use)."""
+    @property
+    def auto(self):
+        """The Auto classifier for this data folder (saved model + the user's corrections), made on first use."""
         if self._classify is None:
-            from router.classify import classify
+            from router.corrections import AutoClassifier
 
-            self._classify = classify
-        return self._classify(prompt, has_image)
+            self._classify = AutoClassifier(self.data_dir)
+        return self._classify
+
+    def classify(self, prompt: str, has_image: bool = False):
+        """Auto task and complexity with confidences (loads the saved classifier on first use)."""
+        return self.auto.classify(prompt, has_image)
 
     def plan(self, request: RouteRequest, *, explore: bool = False) -> RoutePlan:
         """The ordered model chain for a request, with reasons (no network)."""
@@ -114,6 +119,7 @@ class Sparklio:
         if task is not None and self.policy.task(task).kind != "chat":
             complexity = complexity or self.policy.task(task).complexity  # images/embeddings: nothing to classify
             auto_cx = False
+        c = None
         if auto_task or auto_cx:
             c = self.classify(request.prompt, request.has_image)
             task = task or c.task
@@ -130,6 +136,9 @@ class Sparklio:
                          speed=request.speed, quality=request.quality, pinned=request.model,
                          has_image=request.has_image)
         plan.auto_task, plan.auto_complexity = auto_task, auto_cx
+        if c is not None:
+            plan.task_confidence = c.task_confidence if auto_task and task == c.task else None
+            plan.complexity_confidence = c.complexity_confidence if auto_cx else None
         if explore and request.explore and request.model is None:
             plan = self.learning.maybe_explore(plan, plan.alternatives, self.catalog.models.get)
         return plan
@@ -397,6 +406,8 @@ def _answer_meta(a: Answer) -> dict:
         "attempts": [x.__dict__ for x in a.attempts],
         "plan": a.plan.explain() if a.plan else "",
         "task": a.plan.task if a.plan else "",
+        "complexity": a.plan.complexity if a.plan else "",
+        "auto_task": bool(a.plan and a.plan.auto_task),
     }
     if a.image:
         meta["image"] = a.image  # size, steps, seconds, seed: the image footer shows these instead of tokens

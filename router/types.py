@@ -104,10 +104,13 @@ class RoutePlan:
     experiment: bool = False
     alternatives: list[PlanEntry] = field(default_factory=list)  # eligible, not in the chain (exploration)
     kind: str = "chat"
+    task_confidence: float | None = None  # the Auto classifier's confidence in [0, 1] (None: chosen, not guessed)
+    complexity_confidence: float | None = None
 
     def explain(self) -> str:
         """Multi-line human explanation of the chain and the exclusions."""
-        lines = [f"Task {self.task} ({'auto' if self.auto_task else 'chosen'}), complexity {self.complexity}, "
+        lines = [f"Task {self.task} ({_how_chosen(self.auto_task, self.task_confidence)}), complexity "
+                 f"{self.complexity} ({_how_chosen(self.auto_complexity, self.complexity_confidence)}), "
                  f"budget tier {self.budget}" + (", offline" if self.offline else "")]
         for i, e in enumerate(self.chain):
             lines.append(f"{i + 1}. {e.model} ({e.provider}) — {e.why}")
@@ -128,10 +131,21 @@ class RoutePlan:
             "speed": self.speed,
             "quality": self.quality,
             "offline": self.offline,
+            "auto_task": self.auto_task,
+            "auto_complexity": self.auto_complexity,
+            "task_confidence": self.task_confidence,
+            "complexity_confidence": self.complexity_confidence,
             "chain": [e.__dict__.copy() for e in self.chain],
             "excluded": [{"model": a.model, "reason": _alternative_reason(a)} for a in self.alternatives]
                         + [e.__dict__.copy() for e in self.excluded],
         }
+
+
+def _how_chosen(auto: bool, confidence: float | None) -> str:
+    """'auto, 87% sure' for a guess, 'chosen' for the user's pick."""
+    if not auto:
+        return "chosen"
+    return "auto" if confidence is None else f"auto, {confidence:.0%} sure"
 
 
 def _alternative_reason(entry: PlanEntry) -> str:

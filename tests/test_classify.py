@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import json
 import re
@@ -21,9 +22,20 @@ CV_SEED = 7
 # 86.4% / 81.3%); a regression below these floors fails. Targets (85% / 80%) are tracked by the benchmark.
 TASK_FLOOR = 0.85
 COMPLEXITY_FLOOR = 0.78
-# The shipped model on the blind set measures task 90.9%, complexity 77.3%.
+# The shipped model on the blind set measures task 90.2%, complexity 77.3%.
 BLIND_TASK_FLOOR = 0.88
 BLIND_COMPLEXITY_FLOOR = 0.75
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 82.9%, complexity 78.5%.
+BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
+DEV_SET = ROOT / "benchmarks" / "data" / "dev_prompts.jsonl"
+BLIND_2_TASK_FLOOR = 0.80
+BLIND_2_COMPLEXITY_FLOOR = 0.76
+# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 57%, Korean complexity 57%).
+LANGUAGE_TASK_FLOOR = 0.50
+LANGUAGE_COMPLEXITY_FLOOR = 0.55
+# Two 9-word runs the blind author wrote that already were in the English templates written before the set existed
+# ("what would you do on a rainy sunday if you were a person", "write a python script that reads a folder of").
+KNOWN_CHANCE_OVERLAPS = {"c013", "c212"}
 
 EXPECTED_TASKS = (
     "chat_response brief_questions copywriting_standard copywriting_premium strategy_planning template_generation "
@@ -264,3 +276,95 @@ def test_no_training_prompt_shares_a_nine_word_run_with_a_labelled_prompt():
             training |= _runs(json.loads(line)["prompt"])
     shared = [r["id"] for r in _eval_rows() if _runs(r["prompt"]) & training]
     assert shared == []
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_model() -> clf.Classifier:
+    """The shipped model (synthetic + every labelled row), trained once for the floor tests."""
+    return clf.Classifier(clf.TRAINING_PATH, _eval_rows(), clf.LABELLED_WEIGHT)
+
+
+def _accuracy(rows: list[dict]) -> tuple[float, float]:
+    model = _shipped_model()
+    results = [model.classify(r["prompt"], bool(r.get("has_image"))) for r in rows]
+    task = sum(res.task == r["task"] for res, r in zip(results, rows)) / len(rows)
+    cx = sum(res.complexity == r["complexity"] for res, r in zip(results, rows)) / len(rows)
+    return task, cx
+
+
+def test_second_blind_set_is_multilingual_balanced_and_unseen():
+    rows, dev = _rows(BLIND_2_SET), _rows(DEV_SET)
+    assert len(rows) >= 300 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["task"] for r in rows} == set(clf.TASK_TYPES) == {r["task"] for r in dev}
+    langs = [r["lang"] for r in rows]
+    assert sum(lang != "en" for lang in langs) / len(rows) >= 0.30
+    assert len(set(langs) - {"en"}) >= 8 and {"ko", "ja", "zh", "es", "pt", "de", "fr"} <= set(langs)
+    assert any(r["has_image"] for r in rows)
+    training = {json.loads(line)["prompt"].strip().lower()
+                for path in (clf.TRAINING_PATH, clf.LABELLED_PATH)
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    assert not [r["id"] for r in rows + dev if r["prompt"].strip().lower() in training]
+    assert not {r["prompt"].strip().lower() for r in rows} & {r["prompt"].strip().lower() for r in dev}
+
+
+def test_shipped_model_on_the_second_blind_set_above_floor():
+    task, cx = _accuracy(_rows(BLIND_2_SET))
+    assert task >= BLIND_2_TASK_FLOOR, f"blind set 2 task accuracy {task:.1%}"
+    assert cx >= BLIND_2_COMPLEXITY_FLOOR, f"blind set 2 complexity accuracy {cx:.1%}"
+
+
+def test_every_language_of_the_second_blind_set_above_floor():
+    rows = _rows(BLIND_2_SET)
+    by_lang: dict[str, list[dict]] = {}
+    for r in rows:
+        by_lang.setdefault(r["lang"], []).append(r)
+    big = {lang: rs for lang, rs in by_lang.items() if len(rs) >= 20}
+    assert len(big) >= 9
+    for lang, rs in big.items():
+        task, cx = _accuracy(rs)
+        assert task >= LANGUAGE_TASK_FLOOR and cx >= LANGUAGE_COMPLEXITY_FLOOR, f"{lang}: {task:.0%} / {cx:.0%}"
+
+
+def _any_script_runs(text: str, k: int = 9) -> set[str]:
+    """Every run of k consecutive words in any script (lowercased, punctuation dropped)."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+
+
+def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
+    """The multilingual templates were written without the blind or dev prompts; the English ones predate both."""
+    intl: set[str] = set()
+    for line in clf.TRAINING_PATH.with_name("templates_intl.txt").read_text(encoding="utf-8").splitlines():
+        intl |= _any_script_runs(line)
+    training: set[str] = set()
+    for line in clf.TRAINING_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            training |= _any_script_runs(json.loads(line)["prompt"])
+    for path in (BLIND_2_SET, DEV_SET, EVAL_SET):
+        rows = _rows(path)
+        assert [r["id"] for r in rows if _any_script_runs(r["prompt"]) & intl] == [], path.name
+        shared = {r["id"] for r in rows if _any_script_runs(r["prompt"]) & training}
+        assert shared <= KNOWN_CHANCE_OVERLAPS, path.name
+
+
+@pytest.mark.parametrize("prompt, task", [
+    ("hazme un logo para mi panadería, estilo vintage", "image_generation_quality"),
+    ("traduis ce message en anglais : merci pour votre commande", "translation"),
+    ("Schreib mir ein Python-Skript, das alle PDFs in einem Ordner umbenennt", "code_generation"),
+    ("월별 매출 합계를 구하는 SQL 쿼리 짜줘", "sql_generation"),
+    ("このレシートの合計金額を読み取って", "vision_analysis"),
+    ("帮我把这段话翻译成英文：欢迎光临", "translation"),
+])
+def test_other_languages_are_understood(prompt, task):
+    has_image = task in clf.IMAGE_INPUT_TASKS
+    assert clf.classify(prompt, has_image).task == task
+
+
+def test_a_long_asked_deliverable_is_complex_in_any_language():
+    for prompt in ("Write a 1500-word blog post about sustainable fashion trends for 2027 with SEO headings",
+                   "schreib einen Blogartikel mit 1.500 Wörtern über Kaffee", "写一篇3000字的品牌故事"):
+        assert clf.classify(prompt).complexity == "complex", prompt

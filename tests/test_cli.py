@@ -40,7 +40,9 @@ def test_route_json_shape(env_keys, capsys, memory_keyring):
                          "--json")
     assert code == 0, err
     plan = json.loads(out)
-    assert set(plan) == {"task", "complexity", "budget", "speed", "quality", "offline", "chain", "excluded"}
+    assert set(plan) == {"task", "complexity", "budget", "speed", "quality", "offline", "chain", "excluded",
+                         "auto_task", "auto_complexity", "task_confidence", "complexity_confidence"}
+    assert plan["auto_task"] is False and plan["task_confidence"] is None
     assert plan["chain"][0]["model"] == "claude-3-5-sonnet"
     assert set(plan["chain"][0]) == {"model", "provider", "score", "why"}
     assert all(set(x) == {"model", "reason"} for x in plan["excluded"])

@@ -116,6 +116,7 @@ def _table(title: str, groups: list[dict]) -> None:
 def cmd_stats(app, args) -> int:
     """Per-model and per-task statistics, cost per day, cache savings and the burn-down."""
     rep = app.stats.report(since=args.since, until=args.until)
+    rep["auto_corrections"] = app.auto.summary()
     if args.json:
         _print_json(rep)
         return 0
@@ -128,6 +129,9 @@ def cmd_stats(app, args) -> int:
     c = rep["cache"]
     print(f"\nCache: {c['hits']} of {c['answers']} answers from the cache ({_pct(c['hit_rate'])}),"
           f" {_usd(c['saved_usd'])} saved")
+    a = rep["auto_corrections"]
+    print(f"Auto: {a['answer_corrections']} of {a['auto_answers']} auto-routed answers corrected"
+          f" ({_pct(a['corrected_rate'])}); {a['composer_corrections']} Auto guesses overridden in the composer")
     days = rep["cost_per_day"][-14:]
     if days:
         print("\nCost per day" + (" (last 14 days with activity)" if len(rep["cost_per_day"]) > 14 else ""))
@@ -150,13 +154,32 @@ def cmd_rate(app, args) -> int:
     """Rate an answer 1-5 stars."""
     mid = _whole(args.message_id, "a message id must be a whole number")
     stars = _whole(args.stars, "a rating must be a whole number of stars from 1 to 5")
+    task, complexity = getattr(args, "task", None), getattr(args, "complexity", None)
+    if complexity and not task:
+        raise SparklioError("--complexity corrects Auto together with --task: give the right task too")
+    if task:
+        _check_task(app, task, complexity)
     made = app.rate(mid, stars)
     print(f"Rated message {mid}: {'★' * stars}{'☆' * (5 - stars)}")
+    if task:
+        guess = app.auto.correct_answer(mid, task, complexity, source="cli")
+        print(f"Auto will learn: task {task}" + (f", complexity {complexity}" if complexity else "")
+              + f" (it had said {guess.task}, {guess.complexity})")
     for s in made or []:
         verb = ("applied automatically" if s.status == "auto"
                 else f"accept with `sparklio policy suggestions --accept {s.id}`")
         print(f"Suggestion {s.id}: {s.text} ({verb})")
     return 0
+
+
+def _check_task(app, task: str, complexity: str | None) -> None:
+    """One clear line for a task or complexity Auto does not know."""
+    from router.classify import COMPLEXITY_LEVELS, TASK_TYPES
+
+    if task not in TASK_TYPES:
+        raise SparklioError(f"unknown task {task!r}: choose one of {', '.join(TASK_TYPES)}")
+    if complexity is not None and complexity not in COMPLEXITY_LEVELS:
+        raise SparklioError(f"unknown complexity {complexity!r}: choose simple, medium or complex")
 
 
 def cmd_suggestions(app, args) -> int:
@@ -207,6 +230,8 @@ def register(sub) -> None:
     p = sub.add_parser("rate", help="rate an answer from 1 to 5 stars")
     p.add_argument("message_id", metavar="MESSAGE_ID")
     p.add_argument("stars", metavar="STARS")
+    p.add_argument("--task", metavar="TASK", help="the task the prompt really was (Auto learns the correction)")
+    p.add_argument("--complexity", metavar="LEVEL", help="with --task: simple, medium or complex")
     p.set_defaults(func=cmd_rate)
 
     p = sub.add_parser("policy", help="routing policy suggestions learned from your ratings")

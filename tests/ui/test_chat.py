@@ -332,3 +332,28 @@ def test_sources_footer_renders_used_and_unused_documents():
     html = footer_html(failed, LIGHT)
     assert "Documents not used: the embeddings model is offline" in html and "Sources:" not in html
     assert "Sources" not in footer_html(ChatItem("assistant", "ok", id=3, model="m"), LIGHT)
+
+
+def test_why_shows_confidence_and_wrong_task_teaches_auto(qtbot, qloop, chat, facade, fake_openai):
+    """The why-popover shows Auto's confidence; "wrong task?" records a correction that Auto then applies."""
+    prompt = "Write a short thank-you note to our first 100 customers"
+    item = send(qtbot, qloop, chat, prompt)
+    chat.view.activate(item, "why:")
+    assert re.search(r"\(auto, \d+% sure\)", chat.popover.body.text())
+    chat.popover.hide()
+    assert "wrong task?" in footer_html(item, LIGHT)
+    chat.view.activate(item, "wrongtask:")
+    labels = [a.text() for a in chat._menu.actions()]
+    assert len(labels) == 22 and not next(a for a in chat._menu.actions()
+                                          if a.text() == facade.policy.task(item.meta["task"]).label).isEnabled()
+    chat._menu.hide()
+    from ui.chat.correction import correct_task
+
+    correct_task(chat, item, "template_generation")
+    facade.auto.wait(120)
+    assert "task corrected to template_generation" in footer_html(item, LIGHT)
+    assert facade.classify(prompt).task == "template_generation"
+    row = database.execute_sql("SELECT source, task, message_id FROM classifier_corrections").fetchone()
+    assert row == ("answer", "template_generation", item.id)
+    chat.open_conversation(chat.conversation_id)  # the correction is shown again after reopening
+    assert "task corrected to template_generation" in footer_html(chat.view.store.items[-1], LIGHT)

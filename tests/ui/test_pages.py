@@ -180,3 +180,14 @@ def test_demo_seed_is_deterministic_and_needs_an_empty_folder(tmp_path):
     assert spent == pytest.approx(b.month_spend_usd, abs=1e-3)
     with pytest.raises(SparklioError, match="empty data folder"):
         seed_demo(tmp_path / "b", seed=11, now=NOW)
+
+
+def test_stats_shows_how_often_auto_was_corrected(qtbot, qloop, controller, demo):
+    conv = demo.conversations.create()
+    demo.conversations.add(conv.id, "user", "make our spring banner pop")
+    for _ in range(3):
+        mid = demo.conversations.add(conv.id, "assistant", "ok", meta={"task": "chat_response", "auto_task": True})
+    demo.auto.correct_answer(mid, "image_generation_quality", source="answer")
+    page = open_page(qtbot, qloop, "stats", controller)
+    assert page.t_auto.value.text() == "1 of 3"
+    assert "33%" in page.t_auto.caption.text() and "overridden 0 times in the composer" in page.t_auto.toolTip()

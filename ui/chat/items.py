@@ -74,6 +74,8 @@ def meta_from_answer(answer: Any) -> dict:
         "plan": plan.explain() if plan is not None and hasattr(plan, "explain") else "",
         "task": getattr(plan, "task", ""),
         **({"image": answer.image} if getattr(answer, "image", None) else {}),
+        "complexity": getattr(plan, "complexity", ""),
+        "auto_task": bool(getattr(plan, "auto_task", False)),
     }
 
 
@@ -132,6 +134,10 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
     facts = [f'<b>{html.escape(item.model or "?")}</b>']
     if m.get("plan"):
         facts.append(_link("why:", "why?", c["accent"]))
+    if m.get("corrected_task"):
+        facts.append(f'task corrected to {html.escape(str(m["corrected_task"]))}: Auto learns it')
+    elif m.get("auto_task") and item.id is not None:
+        facts.append(_link("wrongtask:", "wrong task?", c["accent"]))
     attempts = m.get("attempts") or []
     failed = [a for a in attempts if a.get("outcome") != "ok"]
     retries = sum(1 for a in failed if a.get("model") == item.model)

@@ -247,6 +247,8 @@ class ChatPage(QWidget):
             routing["model"] = model
         request = RouteRequest(past + [Message("user", text, images)], task=self.composer.task.task(),
                                conversation_id=self.conversation_id, use_cache=not regenerate, **routing)
+        if request.task is not None and not regenerate:  # the user overrode Auto in the composer: Auto learns
+            _note_choice(app, text, bool(images), request.task, request.complexity, self.show_error)
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
@@ -290,6 +292,10 @@ class ChatPage(QWidget):
                                    emphasis=item.model)
         elif kind == "rate":
             self.rate(item, int(arg))
+        elif kind == "wrongtask":
+            from ui.chat.correction import task_menu
+
+            self._menu = task_menu(self, item, pos)
         elif kind == "regen":
             self.regenerate_menu(item, pos)
         elif kind == "retry":
@@ -366,6 +372,18 @@ def image_price_label(model: Any) -> str:
     from ui.widgets.format import money
 
     return "free, on this machine" if model.local else f"{money(model.image_price(chat_image_size(model)))} per image"
+
+
+def _note_choice(app: Any, text: str, has_image: bool, task: str, complexity: str | None, report: Any) -> None:
+    """A task picked in the composer that Auto would have got wrong becomes a correction."""
+    auto = getattr(app, "auto", None)
+    if auto is None:
+        return
+    try:
+        auto.note_choice(text, has_image, task, complexity)
+    except Exception as exc:  # never blocks sending; the reason is shown
+        log.warning("could not record the task choice: %s", exc)
+        report(str(exc))
 
 
 def sources_text(meta: dict) -> str:

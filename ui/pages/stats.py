@@ -51,9 +51,10 @@ def columns(key_header: str) -> list[Column]:
     ]
 
 
-def load_stats(stats: Any, learning: Any, since: str, until: str) -> dict:
+def load_stats(stats: Any, learning: Any, since: str, until: str, auto: Any = None) -> dict:
     """Everything the page shows, as plain data (runs in a worker thread)."""
     return {
+        "auto": auto.summary() if auto is not None else None,
         "models": [asdict(g) for g in stats.by_model(since, until)],
         "tasks": [asdict(g) for g in stats.by_task(since, until)],
         "share": stats.usage_share(since, until),
@@ -124,7 +125,9 @@ class StatsPage(PageBase):
         self.t_saved = StatTile("saved by the cache")
         self.t_failed = StatTile("failed calls")
         self.t_tokens = StatTile("tokens in / out")
-        tiles.body.addLayout(tile_row(self.t_answers, self.t_cost, self.t_saved, self.t_failed, self.t_tokens))
+        self.t_auto = StatTile("Auto corrected (all time)")
+        tiles.body.addLayout(tile_row(self.t_answers, self.t_cost, self.t_saved, self.t_failed, self.t_tokens,
+                                      self.t_auto))
         self.content.addWidget(tiles)
         # ---- suggestions ----
         self.sugg_card = Card("Suggestions from your ratings",
@@ -229,7 +232,8 @@ class StatsPage(PageBase):
                 self.show_data(data)
             self.loaded.emit()
 
-        self.in_thread(load_stats, app.stats, getattr(app, "learning", None), since, until, on_done=done,
+        self.in_thread(load_stats, app.stats, getattr(app, "learning", None), since, until,
+                       getattr(app, "auto", None), on_done=done,
                        on_error=lambda m: (self.banner.show_message(m, "error"), self.loaded.emit()))
 
     def show_data(self, data: dict) -> None:
@@ -243,6 +247,12 @@ class StatsPage(PageBase):
         self.t_saved.caption.setText(f"saved by the cache ({_pct(c['hit_rate'])} hit rate)")
         self.t_failed.set_value(count(t["failed"]))
         self.t_tokens.set_value(f"{count(t['input_tokens'])} / {count(t['output_tokens'])}")
+        a = data.get("auto")
+        if a is not None:
+            self.t_auto.set_value(f"{count(a['answer_corrections'])} of {count(a['auto_answers'])}")
+            self.t_auto.caption.setText(f"Auto answers corrected ({_pct(a['corrected_rate'])})")
+            self.t_auto.setToolTip(f"All time. Auto's task was also overridden {a['composer_corrections']} times"
+                                   " in the composer; every correction teaches Auto (capped).")
         self.model_table.set_records(data["models"])
         self.task_table.set_records(data["tasks"])
         self._charts(data)
