@@ -14,18 +14,21 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWid
 from router.types import ImageInput, Message, RouteRequest
 from ui.chat.composer import Composer
 from ui.chat.conversations import ConversationList
+from ui.chat.edit_compare import EditCompareMixin
+from ui.chat.header import ConversationHeader
 from ui.chat.items import ChatItem, answer_sources
 from ui.chat.knowledge_bar import KnowledgeBar
 from ui.chat.message_view import MessageView
 from ui.chat.popover import Popover
 from ui.chat.stream import AnswerStream, warm_providers
+from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
 
 log = logging.getLogger(__name__)
 HISTORY = 40  # most recent messages sent as context
 
 
-class ChatPage(QWidget):
+class ChatPage(EditCompareMixin, QWidget):
     """Chat with routing; `answerFinished(item)` fires after every request (ok, error or stopped)."""
 
     answerFinished = Signal(object)
@@ -60,6 +63,13 @@ class ChatPage(QWidget):
         self.error_line.setObjectName("ErrorBanner")
         self.error_line.setWordWrap(True)
         self.error_line.setVisible(False)
+        self.header = ConversationHeader(controller, right)
+        self.header.renamed.connect(self.conversations.reload)
+        self.header.branchSelected.connect(self.switch_branch)
+        self.header.compareRequested.connect(self.open_compare)
+        self.header.error.connect(self.show_error)
+        col.addWidget(self.header)
+        self._editing: ChatItem | None = None  # a sent prompt being edited: sending it forks the conversation
         self.stack = QStackedWidget(right)
         self.empty = EmptyState(self.stack)
         self.empty.welcome.openSettings.connect(lambda: controller.navigate("settings"))
@@ -96,6 +106,7 @@ class ChatPage(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([250, 900])
         self.popover = Popover(self)
+        self.why = WhyPopover(self)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
         controller.ready.connect(self.refresh)
         controller.catalogChanged.connect(self._catalog_changed)
@@ -166,6 +177,8 @@ class ChatPage(QWidget):
         self.stack.setCurrentWidget(self.empty)
         self.error_line.setVisible(False)
         self.knowledge.reload(None)
+        self.header.show_conversation(None)
+        self._editing = None
         self.composer.edit.setFocus()
 
     def open_conversation(self, cid: int | None) -> None:
@@ -190,6 +203,7 @@ class ChatPage(QWidget):
         self.stack.setCurrentWidget(self.view if self.view.store.rowCount() else self.empty)
         self.error_line.setVisible(False)
         self.knowledge.reload(cid)
+        self.header.show_conversation(cid)
 
     def ensure_conversation(self) -> int | None:
         """The current conversation's id, creating (and listing) it first when this is a new chat."""
@@ -229,6 +243,8 @@ class ChatPage(QWidget):
         images = list(images or [])
         self.error_line.setVisible(False)
         try:
+            if self._editing is not None and not regenerate:
+                self._fork_for_edit()
             if self.conversation_id is None:
                 self.conversation_id = app.conversations.create().id
         except Exception as exc:
@@ -271,6 +287,7 @@ class ChatPage(QWidget):
             self.composer.set_text(user.text)  # the user's words are never lost
             self.composer.add_images(user.image_data)
         self.conversations.reload(self.conversation_id)
+        self.header.show_conversation(self.conversation_id)
         self.controller.ledgerChanged.emit()
         self.composer.edit.setFocus()
         self.answerFinished.emit(stream.item)
@@ -280,8 +297,7 @@ class ChatPage(QWidget):
         """why? / stars / regenerate / retry / navigation links in a message."""
         kind, _, arg = href.partition(":")
         if kind == "why":
-            self.popover.show_text("Why this model", item.meta.get("plan") or "No explanation was recorded.", pos,
-                                   emphasis=item.model)
+            self.why.show_plan(item.meta.get("plan") or "No explanation was recorded.", pos, emphasis=item.model)
         elif kind == "rate":
             self.rate(item, int(arg))
         elif kind == "regen":
@@ -292,6 +308,8 @@ class ChatPage(QWidget):
             self.controller.navigate(arg)
         elif kind == "src":
             self.popover.show_text("Sources", sources_text(item.meta), pos)
+        elif kind == "edit":
+            self.edit_message(item)
 
     def rate(self, item: ChatItem, stars: int) -> None:
         """Save a 1–5 star rating (the learner uses it) and show it."""
