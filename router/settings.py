@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "keep_in_tray": True,
     "first_run_done": False,
     "include_prompts_in_review": False,
+    "system_prompts": {},  # task -> the user's own system prompt (router/prompts.py; "" turns it off)
+    "saved_prompts": [],  # the user's saved prompts [{"name", "text"}], inserted with "/" in the composer
 }
 
 

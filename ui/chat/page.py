@@ -20,6 +20,7 @@ from ui.chat.items import ChatItem, answer_sources
 from ui.chat.knowledge_bar import KnowledgeBar
 from ui.chat.message_view import MessageView
 from ui.chat.popover import Popover
+from ui.chat.slash import SlashPrompts
 from ui.chat.stream import AnswerStream, warm_providers
 from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
@@ -83,6 +84,7 @@ class ChatPage(EditCompareMixin, QWidget):
         self.composer.sendRequested.connect(self.send)
         self.composer.stopRequested.connect(self.stop)
         self.composer.edit.textChanged.connect(self.warm_up)
+        self.slash = SlashPrompts(self.composer, lambda: controller.app)  # "/" inserts a saved prompt
         self.knowledge = KnowledgeBar(controller, self.ensure_conversation, right)
         self.knowledge.error.connect(self.show_error)
         self.composer.documentsPicked.connect(self.attach_documents)
