@@ -245,7 +245,8 @@ class Learning:
         if spec is None or _RANK.get(spec.min_budget, 9) > _RANK[self._tier()]:
             raise SparklioError(f"{sug.model} is not allowed in the {self._tier()} budget tier; suggestion not applied")
         row = [sug.model] + [m for m in self.policy.row(sug.task) if m != sug.model]
-        self.policy.set_task_row(sug.task, row)
+        day = datetime.fromtimestamp(self.clock()).date().isoformat()
+        self.policy.set_task_row(sug.task, row, origin=f"learned:{day}")
         status = "auto" if auto else "accepted"
         database.execute_sql("UPDATE suggestions SET status = ?, decided_at = ? WHERE id = ?",
                              (status, self.clock(), sug.id))

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "compat_models": [],
     "retry_after_cap_s": 20.0,
     "task_table": {},
+    "task_table_origin": {},  # task -> "edit" or "learned:YYYY-MM-DD" (where the override came from)
     "sd_model_path": "",
     "keep_in_tray": True,
     "first_run_done": False,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from router.cli.table import fit_table
 from router.errors import SparklioError
 from router.workflows.engine import Progress, RunResult, WorkflowEngine
 from router.workflows.estimate import Estimate
@@ -55,12 +56,14 @@ def cmd_list(app: Any, args: argparse.Namespace) -> int:
 
 def _print_estimate(est: Estimate) -> None:
     print(f"{est.title}: estimated {est.summary()}")
+    rows = []
     for s in est.steps:
-        who = s.model or ("this machine" if s.local else "no model")
-        calls = f" ×{s.calls}" if s.calls > 1 else ""
-        prem = f"  (premium: {s.premium_model} {_money(s.premium_cost_usd)})" if s.premium_model else ""
-        note = f"  [{s.note}]" if s.note and s.model else ""
-        print(f"  {s.title:30} {who}{calls:5} {_money(s.cost_usd)}{prem}{note}")
+        rows.append([s.title, (s.model or ("this machine" if s.local else "no model")),
+                     f"×{s.calls}" if s.calls > 1 else "", _money(s.cost_usd), s.premium_model or "-",
+                     _money(s.premium_cost_usd) if s.premium_model else "", s.note if s.note and s.model else ""])
+    for line in fit_table(["step", "model", "calls", "cost", "premium model", "premium", "note"], rows,
+                          right={3, 5}, drop_order=[6, 4, 5]):
+        print(line)
 
 
 def cmd_estimate(app: Any, args: argparse.Namespace) -> int:

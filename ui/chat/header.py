@@ -41,7 +41,9 @@ class ConversationHeader(QWidget):
         self.title.setFrame(False)
         self.title.setPlaceholderText("New chat")
         self.title.setToolTip("Click to rename this conversation")
-        self.title.setStyleSheet("QLineEdit { font-size: 12pt; font-weight: 600; background: transparent; }")
+        self.title.setStyleSheet("QLineEdit { font-size: 12pt; font-weight: 600; background: transparent;"
+                                 " border: none; }")
+        self.title.setMinimumWidth(220)
         self.title.editingFinished.connect(self._rename)
         self.totals = muted(QLabel(""))
         self.prev_btn = QToolButton(text="‹")
@@ -57,7 +59,8 @@ class ConversationHeader(QWidget):
         self.compare_btn = QPushButton("Compare…")
         self.compare_btn.setToolTip("Send one prompt to two or three models side by side and pick the better answer")
         self.compare_btn.clicked.connect(self.compareRequested)
-        row.addWidget(self.title, 1)
+        row.addWidget(self.title, 3)
+        row.addStretch(1)
         row.addWidget(self.totals)
         for w in (self.prev_btn, self.branch, self.next_btn, self.export_btn, self.compare_btn):
             row.addWidget(w)
@@ -68,7 +71,7 @@ class ConversationHeader(QWidget):
         self.cid = cid
         app = self.controller.app
         has = cid is not None and app is not None
-        for w in (self.totals, self.export_btn):
+        for w in (self.title, self.totals, self.export_btn):
             w.setVisible(has)
         self.family = conversation_tools.branches(cid) if has else []
         for w in (self.prev_btn, self.branch, self.next_btn):
@@ -83,6 +86,7 @@ class ConversationHeader(QWidget):
             return
         if not self.title.hasFocus():
             self.title.setText(conv.title)
+            self.title.setCursorPosition(0)  # a long title shows its beginning
         self.totals.setText(totals_text(conversation_tools.totals(cid)))
         if len(self.family) > 1:
             i = self.family.index(cid)

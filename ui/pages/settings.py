@@ -212,8 +212,7 @@ class CacheCard(Card):
         self.static_h.setValue(max(1, int(s.get("cache_ttl_static_s")) // 3600))
         self.dynamic_m.setValue(max(1, int(s.get("cache_ttl_dynamic_s")) // 60))
         sm = app.cache.summary()
-        _say(self.summary, f"{count(sm['entries'])} answers cached · {count(sm['hits_served'])} served from the"
-                           f" cache · {money(sm['saved_usd'])} saved so far")
+        _say(self.summary, cache_summary_text(sm))
 
     def save(self) -> None:
         """Store the switch and TTLs."""
@@ -283,6 +282,13 @@ class DataCard(Card):
             _say(self.message, str(exc), "error")
             return
         _say(self.message, f"Sparklio will use {folder} from the next start.", "ok")
+
+
+def cache_summary_text(sm: dict) -> str:
+    """What is in the cache now, apart from what it has served over time (so the two counts never clash)."""
+    expired = f" ({count(sm['expired'])} expired)" if sm.get("expired") else ""
+    return (f"In the cache now: {count(sm['entries'])} answers{expired}. Since you started:"
+            f" {count(sm['hits_served'])} answers served from it, {money(sm['saved_usd'])} saved.")
 
 
 class SettingsPage(PageBase):
