@@ -21,7 +21,7 @@ from ui.chat.knowledge_bar import KnowledgeBar
 from ui.chat.message_view import MessageView
 from ui.chat.popover import Popover
 from ui.chat.slash import SlashPrompts
-from ui.chat.stream import AnswerStream, warm_providers
+from ui.chat.stream import AnswerStream, warm_providers, warm_request
 from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
 
@@ -267,7 +267,8 @@ class ChatPage(EditCompareMixin, QWidget):
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
-        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=self.warm_up(),
+        # This answer waits only for its own provider's SDK (typing started loading the others in the background).
+        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=warm_request(app, request),
                                    store_user=not regenerate)
         self.task = self.controller.spawn(self.stream.run())
         self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
