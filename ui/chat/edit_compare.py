@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from router.conversation_tools import fork
 from ui.chat.items import ChatItem
 
 
@@ -23,6 +22,8 @@ class EditCompareMixin:
         self.error_line.setVisible(True)
 
     def _fork_for_edit(self) -> None:
+        from router.conversation_tools import fork  # peewee: kept off the start-up path
+
         item, self._editing = self._editing, None
         app = self.controller.app
         if item.id is None:  # sent in this session: the stored row has the id

@@ -10,12 +10,18 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QToolButton,
                                QWidget)
 
-from router import conversation_tools
 from router.errors import SparklioError
 from ui.widgets.card import muted
 
 
-def totals_text(t: conversation_tools.Totals) -> str:
+def _tools() -> Any:
+    """router.conversation_tools, imported on first use (it opens peewee: not on the start-up path)."""
+    from router import conversation_tools
+
+    return conversation_tools
+
+
+def totals_text(t: Any) -> str:
     """"$0.0123 · 1,234 tokens · gpt-4o-mini, claude-haiku-4.5" (models: up to three, then "+N")."""
     models = t.models[:3] + ([f"+{len(t.models) - 3}"] if len(t.models) > 3 else [])
     cost = f"${t.cost_usd:.4f}" if t.cost_usd < 1 else f"${t.cost_usd:.2f}"
@@ -73,7 +79,7 @@ class ConversationHeader(QWidget):
         has = cid is not None and app is not None
         for w in (self.title, self.totals, self.export_btn):
             w.setVisible(has)
-        self.family = conversation_tools.branches(cid) if has else []
+        self.family = _tools().branches(cid) if has else []
         for w in (self.prev_btn, self.branch, self.next_btn):
             w.setVisible(len(self.family) > 1)
         if not has:
@@ -87,7 +93,7 @@ class ConversationHeader(QWidget):
         if not self.title.hasFocus():
             self.title.setText(conv.title)
             self.title.setCursorPosition(0)  # a long title shows its beginning
-        self.totals.setText(totals_text(conversation_tools.totals(cid)))
+        self.totals.setText(totals_text(_tools().totals(cid)))
         if len(self.family) > 1:
             i = self.family.index(cid)
             self.branch.setText(f"branch {i + 1} of {len(self.family)}")
@@ -125,7 +131,7 @@ class ConversationHeader(QWidget):
     def export_to(self, dest: Path) -> Path | None:
         """Write the conversation (.md with its images beside it, or .json); errors go to the error line."""
         try:
-            return conversation_tools.export(self.controller.app, self.cid, dest)
+            return _tools().export(self.controller.app, self.cid, dest)
         except SparklioError as exc:
             self.error.emit(str(exc))
             return None
