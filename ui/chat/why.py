@@ -33,7 +33,10 @@ class WhyPopover(Popover):
         self.expanded = False
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.body.linkActivated.connect(lambda _h: self.toggle())
+        self.body.linkActivated.connect(self._link)
+
+    def _link(self, _href: str) -> None:
+        self.toggle()
 
     def show_plan(self, text: str, pos: QPoint, *, emphasis: str = "") -> None:
         """Show a plan explanation, the others folded."""

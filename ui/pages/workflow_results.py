@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
                                QVBoxLayout, QWidget)
@@ -36,13 +36,9 @@ def picture(path: str | None, px: int) -> QLabel:
     return label
 
 
-def copy_text(text: str, html: str | None = None) -> None:
-    """Put text (and optionally HTML) on the clipboard."""
-    data = QMimeData()
-    data.setText(text)
-    if html is not None:
-        data.setHtml(html)
-    QGuiApplication.clipboard().setMimeData(data)
+def copy_text(text: str) -> None:
+    """Put text on the clipboard (plain text: "Copy as HTML" copies the HTML source, ready for a CMS field)."""
+    QGuiApplication.clipboard().setText(text)
 
 
 def _button(text: str, slot: Callable[[], Any], tip: str = "") -> QPushButton:
@@ -159,7 +155,7 @@ class ResultView(Card):
     def _show_article(self, d: Deliverable) -> None:
         row = QHBoxLayout()
         row.addWidget(_button("Copy as Markdown", lambda: copy_text(d.markdown())))
-        row.addWidget(_button("Copy as HTML", lambda: copy_text(d.markdown(), d.html())))
+        row.addWidget(_button("Copy as HTML", lambda: copy_text(d.html())))
         row.addStretch(1)
         self.inner.addLayout(row)
         self.inner.addWidget(heading(QLabel(d.title), 14))
