@@ -171,14 +171,19 @@ async def render_extras(app, out: Path) -> list[tuple[str, int]]:
     try:
         engine = WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
         result = await engine.run("sns_post_set", {"brief": "Spring linen collection, 15% off until Sunday"})
+        from PySide6.QtWidgets import QScrollArea
+
         view = ResultView()
-        view.resize(*SIZE)
-        view.show()
         view.show_result(result)
+        area = QScrollArea()  # as on the Workflows page: the cards keep their size, the page scrolls
+        area.setWidgetResizable(True)
+        area.setWidget(view)
+        area.resize(*SIZE)
+        area.show()
         await asyncio.sleep(0.3)
         path = out / "workflow-result-light.png"
-        made.append((path.name, save_png(view.grab().toImage(), path)))
-        view.close()
+        made.append((path.name, save_png(area.grab().toImage(), path)))
+        area.close()
         controller = AppController()
         controller.attach(app)
         dlg = CompareDialog(controller, "Write a one-line tagline for a neighbourhood bakery")

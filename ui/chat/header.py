@@ -22,8 +22,8 @@ def _tools() -> Any:
 
 
 def totals_text(t: Any) -> str:
-    """"$0.0123 · 1,234 tokens · gpt-4o-mini, claude-haiku-4.5" (models: up to three, then "+N")."""
-    models = t.models[:3] + ([f"+{len(t.models) - 3}"] if len(t.models) > 3 else [])
+    """"$0.0123 · 1,234 tokens · gpt-4o-mini, +1" (the most used model, then how many others; all in the tooltip)."""
+    models = t.models[:1] + ([f"+{len(t.models) - 1}"] if len(t.models) > 1 else [])
     cost = f"${t.cost_usd:.4f}" if t.cost_usd < 1 else f"${t.cost_usd:.2f}"
     return f"{cost} · {t.tokens:,} tokens" + (f" · {', '.join(models)}" if models else "")
 
@@ -49,7 +49,7 @@ class ConversationHeader(QWidget):
         self.title.setToolTip("Click to rename this conversation")
         self.title.setStyleSheet("QLineEdit { font-size: 12pt; font-weight: 600; background: transparent;"
                                  " border: none; }")
-        self.title.setMinimumWidth(220)
+        self.title.setMinimumWidth(140)
         self.title.editingFinished.connect(self._rename)
         self.totals = muted(QLabel(""))
         self.prev_btn = QToolButton(text="‹")
@@ -93,7 +93,10 @@ class ConversationHeader(QWidget):
         if not self.title.hasFocus():
             self.title.setText(conv.title)
             self.title.setCursorPosition(0)  # a long title shows its beginning
-        self.totals.setText(totals_text(_tools().totals(cid)))
+        t = _tools().totals(cid)
+        self.totals.setText(totals_text(t))
+        self.totals.setToolTip(f"{t.input_tokens:,} tokens in, {t.output_tokens:,} out · models: "
+                               + (", ".join(t.models) or "none yet"))
         if len(self.family) > 1:
             i = self.family.index(cid)
             self.branch.setText(f"branch {i + 1} of {len(self.family)}")
