@@ -132,6 +132,77 @@ async def render_theme(app, dark: bool, out: Path, scratch: Path) -> list[tuple[
     return made
 
 
+def scripted_servers():
+    """Loopback fakes of OpenAI, Anthropic and Gemini that answer each workflow step briefly (no filler)."""
+    from tests.fakes.anthropic_server import FakeAnthropic
+    from tests.fakes.gemini_server import FakeGemini
+    from tests.fakes.openai_server import FakeOpenAI
+    from tests.workflow_fakes import scripted_reply
+
+    class Brief:
+        def reply_for(self, prompt: str) -> str:
+            body = scripted_reply(prompt).split("\n\n")[0]
+            return body if body != "Done as asked." else ("Fresh bread, baked before sunrise — taste the morning."
+                                                           " Come early, leave happy.")
+
+    return [type(f"Brief{c.__name__}", (Brief, c), {})().start() for c in (FakeOpenAI, FakeAnthropic, FakeGemini)]
+
+
+async def render_extras(app, out: Path) -> list[tuple[str, int]]:
+    """The assembled SNS post set and a two-model Compare (light theme), against loopback fakes."""
+    from PySide6.QtWidgets import QApplication
+
+    from router.workflows.engine import WorkflowEngine
+    from tests.conftest import catalog_api_models
+    from ui import theme
+    from ui.chat.compare import CompareDialog
+    from ui.controller import AppController
+    from ui.pages.workflow_results import ResultView
+
+    theme.install(theme.Theme(dark=False)).apply(QApplication.instance())
+    servers = scripted_servers()
+    for srv, name in zip(servers, ("openai", "anthropic", "google")):
+        srv.models = catalog_api_models(name)
+    before = app.settings.get("endpoints")
+    app.secrets.set("google", "demo-google-key")
+    app.settings.set("endpoints", {**before, "openai": servers[0].base_url, "anthropic": servers[1].base_url,
+                                   "google": servers[2].url})
+    made = []
+    try:
+        engine = WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
+        result = await engine.run("sns_post_set", {"brief": "Spring linen collection, 15% off until Sunday"})
+        from PySide6.QtWidgets import QScrollArea
+
+        view = ResultView()
+        view.show_result(result)
+        area = QScrollArea()  # as on the Workflows page: the cards keep their size, the page scrolls
+        area.setWidgetResizable(True)
+        area.setWidget(view)
+        area.resize(*SIZE)
+        area.show()
+        await asyncio.sleep(0.3)
+        path = out / "workflow-result-light.png"
+        made.append((path.name, save_png(area.grab().toImage(), path)))
+        area.close()
+        controller = AppController()
+        controller.attach(app)
+        dlg = CompareDialog(controller, "Write a one-line tagline for a neighbourhood bakery")
+        dlg.resize(*SIZE)
+        dlg.show()
+        dlg.set_models(["gpt-4o-mini", "claude-haiku-4.5"])
+        await dlg.send()
+        await asyncio.sleep(0.3)
+        path = out / "compare-light.png"
+        made.append((path.name, save_png(dlg.grab().toImage(), path)))
+        dlg.close()
+        controller.app = None
+    finally:
+        app.settings.set("endpoints", before)
+        for srv in servers:
+            srv.stop()
+    return made
+
+
 async def main(out: Path, themes: list[str]) -> list[tuple[str, int]]:
     """Seed, open the facade, render each theme."""
     from router.app import Sparklio
@@ -162,6 +233,8 @@ async def main(out: Path, themes: list[str]) -> list[tuple[str, int]]:
         try:
             for name in themes:
                 made += await render_theme(app, name == "dark", out, Path(tmp))
+            if "light" in themes:
+                made += await render_extras(app, out)
         finally:
             await app.aclose()
             if fake is not None:

@@ -21,6 +21,7 @@ from router.learning import Learning
 from router.paths import RESOURCES, data_dir as resolve_data_dir
 from router.planner import make_plan
 from router.policy import Policy
+from router.prompts import PromptLibrary
 from router.providers.registry import ProviderRegistry
 from router.secrets import Secrets
 from router.settings import Settings
@@ -64,6 +65,7 @@ class Sparklio:
         self.cache = ResponseCache(self.settings, policy=self.policy)
         self.stats = Stats(self.settings)
         self.learning = Learning(self.settings, self.policy, self.events, rng, catalog=self.catalog, budget=self.budget)
+        self.prompts = PromptLibrary(self.settings)
         self.conversations = Conversations()
         self.registry = ProviderRegistry(self.settings, self.secrets, overrides=provider_overrides)
         kw = {"sleep": sleep} if sleep is not None else {}
@@ -184,6 +186,7 @@ class Sparklio:
                 except SparklioError as exc:  # documents unreachable: answer without them, and say so
                     sources = [{"label": f"documents not used: {exc}", "path": "", "score": 0.0}]
             plan = self.plan(request, explore=True)
+            request = self.prompts.apply(request, plan.task)  # the task's short system prompt (prompt library)
         except SparklioError as exc:
             if assistant_id is not None:
                 self.conversations.update_message(assistant_id, content=str(exc), status="error")

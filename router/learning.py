@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from router.budget import effective_tier
 from router.catalog import ModelSpec
+from router.compare import EVIDENCE_SQL  # star ratings plus weighted compare verdicts
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
 from router.store.db import database
@@ -157,8 +158,8 @@ class Learning:
         """Compare rated models per task type; record (and with auto_adopt, apply) well-supported changes."""
         where, args = ("WHERE task = ?", (task,)) if task else ("", ())
         rows = database.execute_sql(
-            f"SELECT task, model, COUNT(*), AVG(stars), SUM(stars - 1) FROM ratings {where}"
-            f" GROUP BY task, model HAVING COUNT(*) >= ?", (*args, MIN_RATINGS)).fetchall()
+            f"SELECT task, model, SUM(w), SUM(w * stars) * 1.0 / SUM(w), SUM(w * (stars - 1)) FROM ({EVIDENCE_SQL})"
+            f" {where} GROUP BY task, model HAVING SUM(w) >= ?", (*args, MIN_RATINGS)).fetchall()
         by_task: dict[str, dict[str, tuple[int, float, float]]] = {}
         for t, m, n, mean, succ in rows:
             by_task.setdefault(t, {})[m] = (int(n), float(mean), float(succ))
@@ -244,7 +245,8 @@ class Learning:
         if spec is None or _RANK.get(spec.min_budget, 9) > _RANK[self._tier()]:
             raise SparklioError(f"{sug.model} is not allowed in the {self._tier()} budget tier; suggestion not applied")
         row = [sug.model] + [m for m in self.policy.row(sug.task) if m != sug.model]
-        self.policy.set_task_row(sug.task, row)
+        day = datetime.fromtimestamp(self.clock()).date().isoformat()
+        self.policy.set_task_row(sug.task, row, origin=f"learned:{day}")
         status = "auto" if auto else "accepted"
         database.execute_sql("UPDATE suggestions SET status = ?, decided_at = ? WHERE id = ?",
                              (status, self.clock(), sug.id))

@@ -182,7 +182,7 @@ def make_plan(
     scores = {mid: score(m, complexity, tier, est_in, policy, weights) for mid, m in eligible.items()}
     chain: list[PlanEntry] = []
     used: set[str] = set()
-    source = f" ({row.source} document)" if row.source in ("policy", "strategy") else ""
+    source = f" ({policy.provenance(task)})"  # the documents, your edit, or learned from your ratings
     for pos, mid in enumerate(policy.row(task)):
         if mid in eligible and mid not in used:
             role = "primary" if pos == 0 else f"fallback {pos}"

@@ -166,8 +166,22 @@ class Policy:
         """The chain the policy files give (before Settings edits)."""
         return list(self.task(task).models)
 
-    def set_task_row(self, task: str, models: list[str], catalog: Catalog | None = None) -> None:
-        """Persist a new chain for `task` in Settings (ids checked against the catalog when given)."""
+    def provenance(self, task: str) -> str:
+        """Where the task's effective row comes from: the documents, your edit, or learned from your ratings."""
+        override = (self.settings.get("task_table") if self.settings else {}) or {}
+        if task in override and override[task]:
+            origin = str(((self.settings.get("task_table_origin") or {}).get(task)) or "")
+            if origin.startswith("learned:"):
+                return f"learned from your ratings on {origin.partition(':')[2]}"
+            return "your edit"
+        source = self.task(task).source
+        return f"{source} document" if source in ("policy", "strategy") else "the policy files"
+
+    def set_task_row(self, task: str, models: list[str], catalog: Catalog | None = None,
+                     origin: str = "edit") -> None:
+        """Persist a new chain for `task` in Settings (ids checked against the catalog when given).
+
+        `origin` is "edit" (the user's) or "learned:YYYY-MM-DD" (an accepted suggestion), shown in plans."""
         self.task(task)
         models = [m for m in models if m]
         if not models:
@@ -180,6 +194,7 @@ class Policy:
         table = dict(self.settings.get("task_table") or {})
         table[task] = models
         self.settings.set("task_table", table)
+        self.settings.set("task_table_origin", {**(self.settings.get("task_table_origin") or {}), task: origin})
 
     def reset_task_row(self, task: str) -> None:
         """Drop the Settings override for `task`."""

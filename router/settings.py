@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "compat_models": [],
     "retry_after_cap_s": 20.0,
     "task_table": {},
+    "task_table_origin": {},  # task -> "edit" or "learned:YYYY-MM-DD" (where the override came from)
     "sd_model_path": "",
     "keep_in_tray": True,
     "first_run_done": False,
@@ -38,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "update_feed_url": "https://api.github.com/repos/sparklio/sparklio-desktop/releases/latest",
     "update_check_weekly": True,  # router/updates.py
     "update_last_check": 0.0,  # epoch seconds of the last automatic check
+    "system_prompts": {},  # task -> the user's own system prompt (router/prompts.py; "" turns it off)
+    "saved_prompts": [],  # the user's saved prompts [{"name", "text"}], inserted with "/" in the composer
 }
 
 

@@ -266,3 +266,20 @@ class Stats:
         }
         out["query_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return out
+
+
+RATING_PRIOR_WEIGHT = 5  # a model's average is pulled toward the overall mean as if it had 5 more ratings
+
+
+def ranked_by_rating(groups: list[dict], prior_weight: int = RATING_PRIOR_WEIGHT) -> list[dict]:
+    """Rated groups best first by a Bayesian average, so one lucky 5-star answer does not top the chart.
+
+    score = (n * mean + prior_weight * overall_mean) / (n + prior_weight); each group gets "rating_score"."""
+    rated = [g for g in groups if g.get("ratings") and g.get("rating_avg") is not None]
+    n_all = sum(g["ratings"] for g in rated)
+    if not n_all:
+        return []
+    overall = sum(g["rating_avg"] * g["ratings"] for g in rated) / n_all
+    for g in rated:
+        g["rating_score"] = (g["ratings"] * g["rating_avg"] + prior_weight * overall) / (g["ratings"] + prior_weight)
+    return sorted(rated, key=lambda g: -g["rating_score"])

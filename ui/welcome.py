@@ -103,9 +103,10 @@ class EmptyState(QWidget):
         col = QVBoxLayout(self.blank)
         icon = QLabel(self.blank)
         icon.setPixmap(theme.app_icon().pixmap(56, 56))
-        icon.setMinimumHeight(64)
+        icon.setFixedHeight(64)
         icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         col.addWidget(icon)
+        col.addSpacing(12)  # the icon must never touch the heading
         head = QLabel("What can I help with?", self.blank)
         head.setObjectName("WelcomeTitle")
         head.setAlignment(Qt.AlignmentFlag.AlignHCenter)

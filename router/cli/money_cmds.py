@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from router.cli.table import fit_table
 from router.errors import SparklioError
 
 
@@ -103,14 +104,15 @@ def _table(title: str, groups: list[dict]) -> None:
     if not groups:
         print("  (no requests in this range)")
         return
-    width = max(len(g["key"]) for g in groups) + 2
-    print("  " + "".ljust(width) + "  ".join(f"{c:>11}" for c in _COLS))
+    rows = []
     for g in groups:
         rating = "-" if g["rating_avg"] is None else f"{g['rating_avg']:.1f} ({g['ratings']})"
-        cells = (str(g["requests"]), _pct(g["success_rate"]), _pct(g["fallback_rate"]), _ms(g["latency_p50"]),
-                 _ms(g["latency_p95"]), _ms(g["ttft_p50"]), f"{g['input_tokens']}/{g['output_tokens']}",
-                 _usd(g["cost_usd"]), rating, _pct(g["share"]))
-        print("  " + g["key"].ljust(width) + "  ".join(f"{c:>11}" for c in cells))
+        rows.append([g["key"], str(g["requests"]), _pct(g["success_rate"]), _pct(g["fallback_rate"]),
+                     _ms(g["latency_p50"]), _ms(g["latency_p95"]), _ms(g["ttft_p50"]),
+                     f"{g['input_tokens']}/{g['output_tokens']}", _usd(g["cost_usd"]), rating, _pct(g["share"])])
+    # sized to the terminal: the least telling columns go first (ttft, p95, share, fallback%, tokens)
+    for line in fit_table(["", *_COLS], rows, right=set(range(1, len(_COLS) + 1)), drop_order=[6, 5, 10, 3, 7]):
+        print(line)
 
 
 def cmd_stats(app, args) -> int:

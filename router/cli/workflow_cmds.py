@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
+from router.cli.table import fit_table
 from router.errors import SparklioError
 from router.workflows.engine import Progress, RunResult, WorkflowEngine
 from router.workflows.estimate import Estimate
+from router.workflows.export import export_run
 from router.workflows.templates import as_text
 
 
@@ -53,12 +56,14 @@ def cmd_list(app: Any, args: argparse.Namespace) -> int:
 
 def _print_estimate(est: Estimate) -> None:
     print(f"{est.title}: estimated {est.summary()}")
+    rows = []
     for s in est.steps:
-        who = s.model or ("this machine" if s.local else "no model")
-        calls = f" ×{s.calls}" if s.calls > 1 else ""
-        prem = f"  (premium: {s.premium_model} {_money(s.premium_cost_usd)})" if s.premium_model else ""
-        note = f"  [{s.note}]" if s.note and s.model else ""
-        print(f"  {s.title:30} {who}{calls:5} {_money(s.cost_usd)}{prem}{note}")
+        rows.append([s.title, (s.model or ("this machine" if s.local else "no model")),
+                     f"×{s.calls}" if s.calls > 1 else "", _money(s.cost_usd), s.premium_model or "-",
+                     _money(s.premium_cost_usd) if s.premium_model else "", s.note if s.note and s.model else ""])
+    for line in fit_table(["step", "model", "calls", "cost", "premium model", "premium", "note"], rows,
+                          right={3, 5}, drop_order=[6, 4, 5]):
+        print(line)
 
 
 def cmd_estimate(app: Any, args: argparse.Namespace) -> int:
@@ -125,13 +130,36 @@ async def _with_local(app: Any, coro_factory):
     return await coro_factory()
 
 
+def _check_out(dest: str | None) -> None:
+    """Refuse an --out folder that would overwrite files, before any money is spent."""
+    if dest:
+        path = Path(dest).expanduser()
+        if path.suffix.lower() != ".zip" and path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise SparklioError(f"--out {dest}: already exists and is not an empty folder")
+
+
+def _export(result: RunResult, dest: str | None) -> None:
+    if dest:
+        written = export_run(result, Path(dest))
+        print(f"exported run {result.run_id} to {written}", file=sys.stderr)
+
+
 def cmd_run(app: Any, args: argparse.Namespace) -> int:
-    """Run a workflow, progress on stderr, results on stdout."""
+    """Run a workflow, progress on stderr, results on stdout (and the deliverable in --out)."""
     engine = _engine(app)
     inputs = parse_inputs(args.input)
+    _check_out(args.out)
     show = _progress_printer(args.quiet)
     result = asyncio.run(_with_local(app, lambda: engine.run(args.name, inputs, on_progress=show)))
+    _export(result, args.out)
     return _finish(result, args.json)
+
+
+def cmd_export(app: Any, args: argparse.Namespace) -> int:
+    """Write an earlier run's deliverable, images and manifest to a folder or a .zip."""
+    _check_out(args.dest)
+    _export(_engine(app).result(args.run_id), args.dest)
+    return 0
 
 
 def cmd_retry(app: Any, args: argparse.Namespace) -> int:
@@ -180,6 +208,8 @@ def register(sub: Any) -> None:
         p.add_argument("--json", action="store_true", help="machine-readable output")
         if name == "run":
             p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+            p.add_argument("--out", metavar="DIR", help="also write the result, images and a manifest here "
+                                                         "(a folder, or a path ending in .zip)")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
     p.add_argument("run_id", type=int)
@@ -188,6 +218,10 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_retry)
+    p = wsub.add_parser("export", help="write a run's result, images and manifest to a folder or .zip")
+    p.add_argument("run_id", type=int)
+    p.add_argument("dest", help="a new or empty folder, or a path ending in .zip")
+    p.set_defaults(func=cmd_export)
     p = wsub.add_parser("runs", help="recent runs with estimated and actual cost")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")

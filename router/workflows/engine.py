@@ -336,7 +336,8 @@ class WorkflowEngine:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{step.id}_{index + 1}.png"
         path.write_bytes(result.images[0].png)
-        return {"path": str(path), "model": spec.id, "size": size, "prompt": prompt[:300]}, spec.id, \
+        seed = result.images[0].params.get("seed")
+        return {"path": str(path), "model": spec.id, "size": size, "prompt": prompt[:300], "seed": seed}, spec.id, \
             call_cost(spec, result.usage)
 
     async def _action(self, state: _Run, step: StepSpec, choose: Chooser | None, where: str) -> Any:
@@ -362,14 +363,16 @@ class WorkflowEngine:
             raise SparklioError(f"workflow run {run_id} does not exist")
         steps = [StepResult(r.step_id, r.step_id, r.status, r.model, r.output_value, r.cost_usd, r.estimate_usd,
                             r.error, r.items_done, r.items_total) for r in records.step_rows(run_id).values()]
+        spec: dict = {}
         try:
             wf = self._workflow_of(row)
+            spec = wf.result
             for s in steps:
                 s.title = wf.step(s.step_id).label
         except SparklioError:
             pass
         return RunResult(row.id, row.workflow, row.title, row.status, steps, row.cost_usd, row.estimate_usd,
-                         row.premium_estimate_usd, row.message, row.inputs_dict)
+                         row.premium_estimate_usd, row.message, row.inputs_dict, spec)
 
     def runs(self, limit: int = 20) -> list[RunResult]:
         """The latest runs, newest first."""

@@ -23,7 +23,8 @@ ACTIONS = {  # local steps: no model, no money
     "ledger_summary": "text",  # the ledger's aggregate (prompts only when the user opted in)
 }
 IMAGE_TASK_PREFIX = "image_generation"
-_WORKFLOW_KEYS = {"name", "title", "description", "inputs", "steps", "category"}
+_WORKFLOW_KEYS = {"name", "title", "description", "inputs", "steps", "category", "result"}
+RESULT_KINDS = ("posts", "article", "storyboard", "report")
 _INPUT_KEYS = {"kind", "label", "description", "required", "default", "expected_chars", "accept"}
 _STEP_KEYS = {"id", "title", "task", "action", "prompt", "system", "output", "count", "for_each",
               "max_output_tokens", "images", "size", "image_quality", "steps", "params", "complexity", "speed",
@@ -102,6 +103,7 @@ class Workflow:
     path: Path | None = None
     builtin: bool = False
     category: str = ""
+    result: dict = field(default_factory=dict)
 
     def step(self, step_id: str) -> StepSpec:
         """The step with this id, or a clear error."""
@@ -313,7 +315,20 @@ def parse_workflow(text: str, source: str, task_ids: Collection[str], *, path: P
     steps = [replace(s, depends_on=_check_references(s, inputs, idset, where)) for s in steps]
     return Workflow(name, str(data.get("title", name.replace("_", " ").capitalize())),
                     str(data.get("description", "")), inputs, tuple(_order(steps, where)), path, builtin,
-                    str(data.get("category", "")))
+                    str(data.get("category", "")), _parse_result(data.get("result", {}), idset, where))
+
+
+def _parse_result(raw: object, ids: set[str], where: str) -> dict:
+    """The optional [result] table: how the finished run is assembled (kind + the steps each part comes from)."""
+    if not isinstance(raw, dict):
+        raise _bad(where, "result must be a table such as [result]")
+    if raw and raw.get("kind") not in RESULT_KINDS:
+        raise _bad(where, f"result kind must be one of {', '.join(RESULT_KINDS)}, not {raw.get('kind')!r}")
+    for key, value in raw.items():
+        refs = value if isinstance(value, list) else [value]
+        if key != "kind" and any(not isinstance(r, str) or r not in ids for r in refs):
+            raise _bad(where, f"result.{key} must name steps of this workflow, not {value!r}")
+    return dict(raw)
 
 
 def load_workflow(path: Path, task_ids: Collection[str], *, builtin: bool = False) -> Workflow:

@@ -51,6 +51,7 @@ class RunResult:
     premium_estimate_usd: float | None = None
     message: str | None = None
     inputs: dict[str, str] = field(default_factory=dict)
+    result_spec: dict = field(default_factory=dict)  # the workflow's [result] table (how to assemble it)
 
     def step(self, step_id: str) -> StepResult:
         """The result of one step."""

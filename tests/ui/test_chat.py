@@ -142,8 +142,8 @@ def test_rating_is_saved_and_shown_again(qtbot, qloop, chat, facade, fake_openai
 def test_why_and_regenerate_with_another_model(qtbot, qloop, chat, facade, fake_openai):
     item = send(qtbot, qloop, chat, "Explain recursion")
     chat.view.activate(item, "why:")
-    assert chat.popover.isVisible() and item.model in chat.popover.body.text()
-    chat.popover.hide()
+    assert chat.why.isVisible() and item.model in chat.why.body.text()
+    chat.why.hide()
     chat.view.activate(item, "regen:")
     names = [a.text() for a in chat._menu.actions() if a.isEnabled()]
     assert names and all(n != facade.catalog.get(item.model).name for n in names)

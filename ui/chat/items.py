@@ -169,7 +169,7 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         actions.insert(0, stars)
     actions.append(_link("regen:", "Regenerate with…", c["accent"]))
     notices = "".join(f"{html.escape(n)}<br>" for n in m.get("notices") or [])
-    return (f'<p style="color:{c["muted"]}; font-size:small; margin-top:6px; margin-bottom:0px;">'
+    return (f'<p style="color:{c["muted"]}; margin-top:6px; margin-bottom:0px;">'  # normal size: readable
             + sources_html(item, c) + notices + sep.join(facts) + "<br>" + sep.join(actions) + "</p>")
 
 
@@ -224,4 +224,6 @@ def item_html(item: ChatItem, c: dict[str, str]) -> Rendered:
         parts.append(f'<p style="color:{c["muted"]}; font-size:small; margin:0px;">● {html.escape(label)}</p>')
     elif item.role == "assistant":
         parts.append(footer_html(item, c))
+    elif item.role == "user" and item.status == "ok":
+        parts.append(f'<p style="margin:0px;">{_link("edit:", "Edit", c["muted"])}</p>')
     return Rendered("".join(parts), body.code_blocks)

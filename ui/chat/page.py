@@ -14,18 +14,22 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWid
 from router.types import ImageInput, Message, RouteRequest
 from ui.chat.composer import Composer
 from ui.chat.conversations import ConversationList
+from ui.chat.edit_compare import EditCompareMixin
+from ui.chat.header import ConversationHeader
 from ui.chat.items import ChatItem, answer_sources
 from ui.chat.knowledge_bar import KnowledgeBar
 from ui.chat.message_view import MessageView
 from ui.chat.popover import Popover
-from ui.chat.stream import AnswerStream, warm_providers
+from ui.chat.slash import SlashPrompts
+from ui.chat.stream import AnswerStream, warm_providers, warm_request
+from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
 
 log = logging.getLogger(__name__)
 HISTORY = 40  # most recent messages sent as context
 
 
-class ChatPage(QWidget):
+class ChatPage(EditCompareMixin, QWidget):
     """Chat with routing; `answerFinished(item)` fires after every request (ok, error or stopped)."""
 
     answerFinished = Signal(object)
@@ -60,6 +64,13 @@ class ChatPage(QWidget):
         self.error_line.setObjectName("ErrorBanner")
         self.error_line.setWordWrap(True)
         self.error_line.setVisible(False)
+        self.header = ConversationHeader(controller, right)
+        self.header.renamed.connect(self.conversations.reload)
+        self.header.branchSelected.connect(self.switch_branch)
+        self.header.compareRequested.connect(self.open_compare)
+        self.header.error.connect(self.show_error)
+        col.addWidget(self.header)
+        self._editing: ChatItem | None = None  # a sent prompt being edited: sending it forks the conversation
         self.stack = QStackedWidget(right)
         self.empty = EmptyState(self.stack)
         self.empty.welcome.openSettings.connect(lambda: controller.navigate("settings"))
@@ -73,6 +84,7 @@ class ChatPage(QWidget):
         self.composer.sendRequested.connect(self.send)
         self.composer.stopRequested.connect(self.stop)
         self.composer.edit.textChanged.connect(self.warm_up)
+        self.slash = SlashPrompts(self.composer, lambda: controller.app)  # "/" inserts a saved prompt
         self.knowledge = KnowledgeBar(controller, self.ensure_conversation, right)
         self.knowledge.error.connect(self.show_error)
         self.composer.documentsPicked.connect(self.attach_documents)
@@ -96,6 +108,7 @@ class ChatPage(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([250, 900])
         self.popover = Popover(self)
+        self.why = WhyPopover(self)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
         controller.ready.connect(self.refresh)
         controller.catalogChanged.connect(self._catalog_changed)
@@ -167,6 +180,8 @@ class ChatPage(QWidget):
         self.stack.setCurrentWidget(self.empty)
         self.error_line.setVisible(False)
         self.knowledge.reload(None)
+        self.header.show_conversation(None)
+        self._editing = None
         self.composer.edit.setFocus()
 
     def open_conversation(self, cid: int | None) -> None:
@@ -191,6 +206,7 @@ class ChatPage(QWidget):
         self.stack.setCurrentWidget(self.view if self.view.store.rowCount() else self.empty)
         self.error_line.setVisible(False)
         self.knowledge.reload(cid)
+        self.header.show_conversation(cid)
 
     def ensure_conversation(self) -> int | None:
         """The current conversation's id, creating (and listing) it first when this is a new chat."""
@@ -230,6 +246,8 @@ class ChatPage(QWidget):
         images = list(images or [])
         self.error_line.setVisible(False)
         try:
+            if self._editing is not None and not regenerate:
+                self._fork_for_edit()
             if self.conversation_id is None:
                 self.conversation_id = app.conversations.create().id
         except Exception as exc:
@@ -252,7 +270,8 @@ class ChatPage(QWidget):
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
-        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=self.warm_up(),
+        # This answer waits only for its own provider's SDK (typing started loading the others in the background).
+        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=warm_request(app, request),
                                    store_user=not regenerate)
         self.task = self.controller.spawn(self.stream.run())
         self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
@@ -274,6 +293,7 @@ class ChatPage(QWidget):
             self.composer.set_text(user.text)  # the user's words are never lost
             self.composer.add_images(user.image_data)
         self.conversations.reload(self.conversation_id)
+        self.header.show_conversation(self.conversation_id)
         self.controller.ledgerChanged.emit()
         self.composer.edit.setFocus()
         self.answerFinished.emit(stream.item)
@@ -288,8 +308,7 @@ class ChatPage(QWidget):
         """why? / stars / regenerate / retry / navigation links in a message."""
         kind, _, arg = href.partition(":")
         if kind == "why":
-            self.popover.show_text("Why this model", item.meta.get("plan") or "No explanation was recorded.", pos,
-                                   emphasis=item.model)
+            self.why.show_plan(item.meta.get("plan") or "No explanation was recorded.", pos, emphasis=item.model)
         elif kind == "rate":
             self.rate(item, int(arg))
         elif kind == "wrongtask":
@@ -304,6 +323,8 @@ class ChatPage(QWidget):
             self.controller.navigate(arg)
         elif kind == "src":
             self.popover.show_text("Sources", sources_text(item.meta), pos)
+        elif kind == "edit":
+            self.edit_message(item)
 
     def rate(self, item: ChatItem, stars: int) -> None:
         """Save a 1–5 star rating (the learner uses it) and show it."""

@@ -20,11 +20,12 @@ SDK_MODULES = {"openai": "openai", "compat": "openai", "anthropic": "anthropic",
                "ollama": "ollama"}
 
 
-def warm_providers(app: Any) -> list[str]:
-    """Import the SDKs of the providers that can answer (run in a worker thread: imports take ~1 s each)."""
+def warm_providers(app: Any, only: set[str] | None = None) -> list[str]:
+    """Import the SDKs of the providers that can answer, or just `only` (in a worker thread: ~0.5-2 s each)."""
     import importlib
 
     ready = {s.model.provider for s in app.model_status() if s.available and s.model.kind == "chat"}
+    ready = ready if only is None else ready & only
     done = []
     for name in sorted(ready):
         module = SDK_MODULES.get(name)
@@ -36,6 +37,18 @@ def warm_providers(app: Any) -> list[str]:
             except Exception:
                 log.info("could not preload %s", module, exc_info=True)
     return done
+
+
+def warm_request(app: Any, request: Any) -> asyncio.Future:
+    """Preload only the SDK of the provider that answers first: the first send no longer waits for every SDK.
+
+    (Waiting for all of them — Anthropic ~2 s, Google ~1.8 s, OpenAI ~0.5 s — was the first send's 3.5-4.5 s.)"""
+    try:
+        chain = app.plan(request).chain
+        only = {chain[0].provider} if chain else set()
+    except Exception:  # planning errors are reported by the request itself
+        only = set()
+    return asyncio.ensure_future(asyncio.to_thread(warm_providers, app, only))
 
 
 def advice(exc: BaseException, offline: bool = False) -> dict:
@@ -124,6 +137,8 @@ class AnswerStream:
         item = self.item
         try:
             if self.prepare is not None:
+                if not self.prepare.done():  # say what the wait is (first answer of a session only)
+                    self._progress("Loading the provider's client library (first answer only)…")
                 try:
                     await asyncio.shield(self.prepare)
                 except asyncio.CancelledError:

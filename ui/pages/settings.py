@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from router.errors import SparklioError
 from ui.pages.budget import LimitEditor
 from ui.pages.settings_keys import KeysCard
+from ui.pages.settings_prompts import PromptsCard
 from ui.pages.settings_routing import TaskTableCard, WeightsCard
 from ui.pages.settings_updates import UpdatesCard
 from ui.widgets import theme
@@ -212,8 +213,7 @@ class CacheCard(Card):
         self.static_h.setValue(max(1, int(s.get("cache_ttl_static_s")) // 3600))
         self.dynamic_m.setValue(max(1, int(s.get("cache_ttl_dynamic_s")) // 60))
         sm = app.cache.summary()
-        _say(self.summary, f"{count(sm['entries'])} answers cached · {count(sm['hits_served'])} served from the"
-                           f" cache · {money(sm['saved_usd'])} saved so far")
+        _say(self.summary, cache_summary_text(sm))
 
     def save(self) -> None:
         """Store the switch and TTLs."""
@@ -285,6 +285,13 @@ class DataCard(Card):
         _say(self.message, f"Sparklio will use {folder} from the next start.", "ok")
 
 
+def cache_summary_text(sm: dict) -> str:
+    """What is in the cache now, apart from what it has served over time (so the two counts never clash)."""
+    expired = f" ({count(sm['expired'])} expired)" if sm.get("expired") else ""
+    return (f"In the cache now: {count(sm['entries'])} answers{expired}. Since you started:"
+            f" {count(sm['hits_served'])} answers served from it, {money(sm['saved_usd'])} saved.")
+
+
 class SettingsPage(PageBase):
     """All settings in tabs; each control validates through the router and says what happened."""
 
@@ -299,6 +306,7 @@ class SettingsPage(PageBase):
         self.limits = LimitEditor(self)
         self.weights = WeightsCard(self)
         self.tasks = TaskTableCard(self)
+        self.prompts = PromptsCard(self)
         self.general = GeneralCard(self)
         self.cache = CacheCard(self)
         self.data = DataCard(self)
@@ -308,13 +316,13 @@ class SettingsPage(PageBase):
         self.tabs.addTab(_scroll(self.keys), "API keys")
         self.tabs.addTab(_scroll(self.endpoints), "Endpoints")
         self.tabs.addTab(_scroll(self.tier, self.limits), "Budget")
-        self.tabs.addTab(_scroll(self.weights, self.tasks), "Routing")
+        self.tabs.addTab(_scroll(self.weights, self.tasks, self.prompts), "Routing")
         self.tabs.addTab(_scroll(self.general, self.cache, self.data, self.updates), "General")
         self.content.addWidget(self.tabs, 1)
 
     def reload(self, app: Any) -> None:
         """Fill every section from the facade."""
         for section in (self.keys, self.endpoints, self.tier, self.limits, self.weights, self.tasks, self.general,
-                        self.cache, self.data, self.updates):
+                        self.cache, self.data, self.updates, self.prompts):
             section.load(app)
         self.loaded.emit()

@@ -16,6 +16,9 @@ KEY_LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Ge
               "compat": "OpenAI-compatible"}
 SOURCE_TEXT = {"keyring": "saved in the system keyring", "session": "kept for this session only",
                "environment": "from an environment variable", None: "not set"}
+PLACEHOLDER = {"keyring": "saved in the keyring — type a new key to replace it",
+               "session": "kept for this session — type a key to save it",
+               "environment": "from the environment — type a key to save one in the keyring instead"}
 
 
 class KeyRow:
@@ -63,7 +66,7 @@ class KeyRow:
         src = secrets.source(self.provider) if hasattr(secrets, "source") else None
         key = secrets.get(self.provider)
         self.edit.clear()  # the stored key never comes back into the window
-        self.edit.setPlaceholderText("saved — type a new key to replace it" if key else
+        self.edit.setPlaceholderText(PLACEHOLDER.get(src, "") if key else
                                      ("paste a key" if self.provider != "compat" else "optional for local servers"))
         self.remove_btn.setEnabled(src in ("keyring", "session"))
         tail = f" (ends in …{key[-4:]})" if key and len(key) > 12 else ""
@@ -81,7 +84,7 @@ class KeyRow:
             return False
         self.remove_btn.setEnabled(True)
         self.edit.clear()
-        self.edit.setPlaceholderText("saved — type a new key to replace it")
+        self.edit.setPlaceholderText(PLACEHOLDER["keyring" if where == "keyring" else "session"])
         self.say("Saved in the system keyring." if where == "keyring"
                  else "Kept for this session only (no keyring to save it in).", "ok" if where == "keyring" else "warn")
         self.card.keys_changed()

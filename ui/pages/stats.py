@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QGr
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
+from router.stats import ranked_by_rating
 from ui.widgets.card import Card, StatTile, muted, plain_spins, tile_row
 from ui.widgets.charts import ChartView
 from ui.widgets.format import count, duration_ms, money, percent
@@ -270,7 +271,7 @@ class StatsPage(PageBase):
                                 {"p50 (s)": [(m["latency_p50"] or 0) / 1000 for m in lat],
                                  "p95 (s)": [(m["latency_p95"] or 0) / 1000 for m in lat]}, horizontal=True,
                                 unit=" s")
-        rated = sorted((m for m in data["models"] if m["ratings"]), key=lambda m: m["rating_avg"] or 0)[-8:]
+        rated = ranked_by_rating(data["models"])[:8][::-1]  # Bayesian average: one lucky 5-star is not first
         self.c_rating.set_bars([f"{m['key']} ({m['ratings']})" for m in rated],
                                {"Stars": [m["rating_avg"] for m in rated]}, horizontal=True, max_value=5)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QTableWidgetItem, QWidget)
 
 from router.errors import SparklioError
+from ui.pages.workflow_results import ResultView
 from ui.pages.workflows_run import RunView
 from ui.widgets import theme
 from ui.widgets.card import Card, muted
@@ -84,6 +85,8 @@ class WorkflowsPage(PageBase):
         self.form_card.body.addWidget(self.pick_row)
         top.addWidget(self.form_card, 1)
         self.content.addLayout(top)
+        self.result_view = ResultView(self.banner.show_message)
+        self.content.addWidget(self.result_view)
         self.run_view = RunView(self.retry)
         self.content.addWidget(self.run_view)
         self.content.addStretch(1)
@@ -244,6 +247,7 @@ class WorkflowsPage(PageBase):
         except SparklioError:
             ests = {}
         self.run_view.start([(s.id, s.label, ests.get(s.id)) for s in wf.steps], self._models(), wf.title)
+        self.result_view.hide()
         self._started(self.engine.run(wf, self.inputs(), on_progress=self.run_view.progress, choose=self.choose))
 
     def retry(self, step_id: str, model: str | None) -> None:
@@ -270,6 +274,7 @@ class WorkflowsPage(PageBase):
         self._end()
         self.last_result = result
         self.run_view.show_result(result)
+        self.result_view.show_result(result)
 
     def _failed(self, message: str) -> None:
         self._end()
@@ -281,6 +286,7 @@ class WorkflowsPage(PageBase):
             try:
                 self.last_result = self.engine.result(self.run_view.run_id)
                 self.run_view.show_result(self.last_result)
+                self.result_view.show_result(self.last_result)
             except SparklioError:
                 pass
 

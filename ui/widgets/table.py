@@ -100,7 +100,7 @@ class RecordTable(QTableView):
         self.setShowGrid(False)
         self.setWordWrap(False)
         hh = self.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # the user can resize; fit_columns() sizes
         hh.setStretchLastSection(True)
         self.verticalHeader().setDefaultSectionSize(26)
         keys = [c.key for c in columns]
@@ -110,10 +110,40 @@ class RecordTable(QTableView):
     def set_records(self, records: Iterable[dict]) -> None:
         """Replace the rows, keeping the current sort."""
         self.source.set_records(records)
+        self.fit_columns()
         rows = min(max(self.source.rowCount(), 1), self.max_rows)
         frame = 2 * self.frameWidth()
         bar = self.horizontalScrollBar().sizeHint().height() if self.horizontalScrollBar().isVisible() else 0
         self.setFixedHeight(self.horizontalHeader().sizeHint().height() + 26 * rows + frame + bar + 2)
+
+    def fit_columns(self) -> None:
+        """Columns sized to their content, then narrowed to fit the view: numbers to their longest value, text
+        down to its header (elided). The first (key) column keeps its width; what still does not fit scrolls."""
+        self.resizeColumnsToContents()
+        hh, model, fm = self.horizontalHeader(), self.model(), self.fontMetrics()
+        n, rows = hh.count(), min(model.rowCount(), 200)
+        widths = [hh.sectionSize(c) for c in range(n)]
+        floor = list(widths)
+        for c in range(1, n):
+            head = fm.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal))) + 22
+            cells = [model.index(r, c) for r in range(rows)]
+            numeric = bool(cells) and all(int(model.data(i, Qt.ItemDataRole.TextAlignmentRole) or 0)
+                                          & int(Qt.AlignmentFlag.AlignRight) for i in cells)
+            longest = max([fm.horizontalAdvance(str(model.data(i) or "")) for i in cells] + [0]) + 12
+            floor[c] = min(widths[c], max(head, longest) if numeric else head)
+        excess = sum(widths) - (self.viewport().width() - 2)
+        slack = sum(w - f for w, f in zip(widths, floor))
+        if excess <= 0 or slack <= 0:
+            return
+        cut = min(1.0, excess / slack)
+        for c in range(1, n):
+            hh.resizeSection(c, int(widths[c] - (widths[c] - floor[c]) * cut))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """Refit the columns to the new width."""
+        super().resizeEvent(event)
+        if self.source.rowCount():
+            self.fit_columns()
 
     def visible_records(self) -> list[dict]:
         """Records in the order the view shows them (after sorting)."""
