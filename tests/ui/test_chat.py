@@ -339,8 +339,8 @@ def test_why_shows_confidence_and_wrong_task_teaches_auto(qtbot, qloop, chat, fa
     prompt = "Write a short thank-you note to our first 100 customers"
     item = send(qtbot, qloop, chat, prompt)
     chat.view.activate(item, "why:")
-    assert re.search(r"\(auto, \d+% sure\)", chat.popover.body.text())
-    chat.popover.hide()
+    assert re.search(r"\(auto, \d+% sure\)", chat.why.body.text())
+    chat.why.hide()
     assert "wrong task?" in footer_html(item, LIGHT)
     chat.view.activate(item, "wrongtask:")
     labels = [a.text() for a in chat._menu.actions()]
