@@ -273,6 +273,7 @@ class Answer:
     message_id: int | None = None
     experiment: bool = False
     embedding: list[float] | None = None  # the vector, when the task was embeddings
+    cache_saved_usd: float = 0.0  # what the provider's prompt cache saved on this answer (net of cache writes)
 
     def to_json(self) -> dict:
         """The `sparklio ask --json` shape (plus `embedding` for the embeddings task)."""
@@ -283,6 +284,8 @@ class Answer:
             "input_tokens": self.usage.input_tokens,
             "output_tokens": self.usage.output_tokens,
             "cost_usd": round(self.cost_usd, 8),
+            "cached_input_tokens": self.usage.cached_input_tokens,
+            "cache_saved_usd": round(self.cache_saved_usd, 8),
             "cached": self.cached,
             "latency_ms": round(self.latency_ms, 1),
             "message_id": self.message_id,
