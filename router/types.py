@@ -53,6 +53,8 @@ class RouteRequest:
     explore: bool = True
     conversation_id: int | None = None
     workflow_run_id: int | None = None
+    can_wait: bool = False  # with speed "batch": may go through a provider's Batch API (answer within 24 h)
+    batch_retry: str | None = None  # failed batch items: "live" (default), "batch" or "none"
 
     @property
     def prompt(self) -> str:

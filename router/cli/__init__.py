@@ -12,7 +12,7 @@ from pathlib import Path
 
 from router.errors import SparklioError
 
-EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds")
+EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds", "router.cli.batch_cmds")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -59,6 +59,9 @@ def _print_estimate(est: Estimate) -> None:
         prem = f"  (premium: {s.premium_model} {_money(s.premium_cost_usd)})" if s.premium_model else ""
         note = f"  [{s.note}]" if s.note and s.model else ""
         print(f"  {s.title:30} {who}{calls:5} {_money(s.cost_usd)}{prem}{note}")
+    if est.batch_total_usd < est.total_usd - 1e-9:
+        print(f"Through the providers' Batch APIs (answers within 24 h): ~{_money(est.batch_total_usd)} instead of"
+              f" ~{_money(est.total_usd)} live — run with --batch")
 
 
 def cmd_estimate(app: Any, args: argparse.Namespace) -> int:
@@ -89,6 +92,8 @@ def _progress_printer(quiet: bool):
             line = f"✗ {p.title}: {p.message}"
         elif p.event == "step_skipped":
             line = f"- {p.title}: skipped"
+        elif p.event == "step_waiting":
+            line = f"⏳ {p.message}"
         else:
             return
         print(line, file=sys.stderr, flush=True)
@@ -117,7 +122,7 @@ def _finish(result: RunResult, as_json: bool) -> int:
         print_json(result.to_json())
     else:
         _print_result(result)
-    return 0 if result.status in ("done", "no_match") else 1
+    return 0 if result.status in ("done", "no_match", "waiting") else 1
 
 
 async def _with_local(app: Any, coro_factory):
@@ -130,7 +135,8 @@ def cmd_run(app: Any, args: argparse.Namespace) -> int:
     engine = _engine(app)
     inputs = parse_inputs(args.input)
     show = _progress_printer(args.quiet)
-    result = asyncio.run(_with_local(app, lambda: engine.run(args.name, inputs, on_progress=show)))
+    batch = (args.batch_retry or "live") if args.batch else None
+    result = asyncio.run(_with_local(app, lambda: engine.run(args.name, inputs, on_progress=show, batch=batch)))
     return _finish(result, args.json)
 
 
@@ -180,6 +186,10 @@ def register(sub: Any) -> None:
         p.add_argument("--json", action="store_true", help="machine-readable output")
         if name == "run":
             p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+            p.add_argument("--batch", action="store_true",
+                           help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
+            p.add_argument("--batch-retry", choices=["live", "batch", "none"],
+                           help="items a batch fails or expires: run them live (default) or in a new batch")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
     p.add_argument("run_id", type=int)

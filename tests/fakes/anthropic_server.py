@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakes import anthropic_prompt_cache
+from tests.fakes import anthropic_batch
 from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, pieces
 
 ERROR_TYPES = {
@@ -59,6 +60,8 @@ class FakeAnthropic(FakeServer):
         ex.send_json(self.error_body(401, f"invalid x-api-key: {presented}", ex.request), status=401)
 
     def route(self, ex: Exchange) -> None:
+        if anthropic_batch.route_batch(self, ex):  # Batch API routes live in tests/fakes/anthropic_batch.py
+            return
         req = ex.request
         if req.method == "POST" and req.path == "/v1/messages":
             return self._messages(ex)

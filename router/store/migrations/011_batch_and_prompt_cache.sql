@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS batch_jobs (
     hold_usd REAL NOT NULL DEFAULT 0,
     conversation_id INTEGER,
     workflow_run_id INTEGER,
+    step_id TEXT,                             -- the workflow step whose items these are
     parent_job_id INTEGER,                    -- the job whose failed items this one retries
     error TEXT,
     created_at REAL NOT NULL,
@@ -83,6 +84,7 @@ CREATE TABLE IF NOT EXISTS batch_items (
     id INTEGER PRIMARY KEY,
     job_id INTEGER NOT NULL REFERENCES batch_jobs(id) ON DELETE CASCADE,
     custom_id TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,      -- the item's index in its workflow step
     request TEXT NOT NULL,                    -- JSON: messages, max_tokens, temperature
     status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
         ('pending', 'ok', 'failed', 'expired', 'cancelled', 'retried')),
