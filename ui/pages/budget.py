@@ -222,7 +222,8 @@ class BudgetPage(PageBase):
     def _batch_tile(self, saved: dict) -> None:
         """What the Batch APIs (half price) and provider prompt caches saved this month."""
         self.t_batch.set_value(money(saved["batch_saved_usd"]))
-        self.t_batch.caption.setText(f"saved by batch ({saved['batch_requests']} requests);"
+        n = saved["batch_requests"]
+        self.t_batch.caption.setText(f"saved by batch ({n} request{'' if n == 1 else 's'});"
                                      f" prompt caching {money(saved['cache_saved_usd'])}")
 
     def _meters(self, st: Any) -> None:
