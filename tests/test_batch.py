@@ -184,3 +184,27 @@ def test_batch_price_is_genai_prices_batch_rate(data_dir):
         assert call_cost(m, u, batch=True) == pytest.approx(g) and g < call_cost(m, u)
     finally:
         app.store.close()
+
+
+async def test_gemini_batch_mode_partial_failure_retried_live(data_dir, memory_keyring, fake_gemini):
+    app = make_cloud_app(data_dir, memory_keyring, gemini=fake_gemini)
+    queue_of(fake_gemini).fail_prompts = {"blocked"}
+    try:
+        ok = await queue_chat(app, "Alt text for a photo of a glazed bowl", model="gemini-2.5-flash")
+        bad = await queue_chat(app, "Alt text for a blocked photo", model="gemini-2.5-flash")
+        create = [r for r in fake_gemini.requests if r.path.endswith(":batchGenerateContent")]
+        assert len(create) == 2
+        inlined = create[0].json["batch"]["inputConfig"]["requests"]["requests"][0]
+        assert inlined["metadata"] == {"key": "job1-item0"}
+        assert inlined["request"]["contents"][0]["parts"][0]["text"] == "Alt text for a photo of a glazed bowl"
+        await app.batch.poll_all()
+        jobs = await app.batch.poll_all()
+        assert [j.status for j in jobs] == ["done", "done"]
+        assert ChatMessage.get_by_id(ok.message_id).content == "Echo: Alt text for a photo of a glazed"
+        retried = ChatMessage.get_by_id(bad.message_id)  # failed in the batch, answered live
+        assert retried.status == "ok" and retried.content == "Echo: Alt text for a blocked photo"
+        rows = ledger(app)
+        assert [(r[1], r[4] is not None) for r in rows] == [("ok", True), ("error", True), ("ok", False)]
+        assert held() == 0.0
+    finally:
+        await app.aclose()

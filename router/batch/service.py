@@ -36,6 +36,10 @@ def adapter_for(provider: Any, model: ModelSpec) -> BatchAdapter | None:
         from router.batch.anthropic_batch import AnthropicBatch
 
         return AnthropicBatch(provider)
+    if model.provider == "google":
+        from router.batch.google_batch import GoogleBatch
+
+        return GoogleBatch(provider)
     return None
 
 
@@ -49,7 +53,7 @@ class BatchService:
     def supports(self, model: ModelSpec) -> bool:
         """True when the model can go through its provider's Batch API."""
         return model.kind == "chat" and not model.local and (
-            model.provider == "anthropic" or (model.provider == "openai"
+            model.provider in ("anthropic", "google") or (model.provider == "openai"
                                                           and model.params.get("api") != "responses"))
 
     def pick(self, plan: RoutePlan) -> ModelSpec | None:
@@ -133,7 +137,7 @@ class BatchService:
     async def poll_all(self) -> list[store.JobRow]:
         """Poll every open job (at start and on a timer); a provider that cannot be reached is noted, not fatal."""
         out = []
-        for job in store.jobs(open_only=True, limit=500):
+        for job in reversed(store.jobs(open_only=True, limit=500)):  # oldest first
             try:
                 out.append(await self.poll(job.id))
             except SparklioError as exc:
