@@ -185,3 +185,90 @@ def test_chat_footer_shows_cached_tokens_and_the_saving():
     assert "5,000 tok written to prompt cache, $0.0011 to write it" in html
     plain = footer_html(ChatItem(role="assistant", text="ok", model="m", meta={"usage": {"input_tokens": 9}}), LIGHT)
     assert "prompt cache" not in plain
+
+
+def test_expected_cache_hits_follow_each_providers_rules(data_dir):
+    from router.app import Sparklio
+    from router.cache_estimate import cached_prefix_tokens
+
+    app = Sparklio(data_dir)
+    try:
+        get = app.catalog.get
+        assert cached_prefix_tokens(get("gpt-4o-mini"), 1500) == 1408  # 128-token steps from 1,024
+        assert cached_prefix_tokens(get("gpt-4o-mini"), 1000) == 0
+        assert cached_prefix_tokens(get("claude-sonnet-4.5"), 1100) == 1100
+        assert cached_prefix_tokens(get("claude-haiku-4.5"), 1100) == 0  # Haiku 4.5 needs 4,096
+        assert cached_prefix_tokens(get("gemini-2.5-flash"), 1100) == 1100
+        assert cached_prefix_tokens(get("gemini-2.5-pro"), 2000) == 0
+        assert cached_prefix_tokens(get("qwen2.5"), 5000) == 0  # local: nothing to save
+    finally:
+        app.store.close()
+
+
+def test_route_prices_a_long_chat_with_its_expected_cache_hits(data_dir):
+    """`sparklio route` / the why-popover: the per-call figure of a later turn counts the cached earlier turns."""
+    from router.app import Sparklio
+    from router.cache_estimate import input_cost_per_call
+    from router.planner import Availability, estimate_tokens, make_plan, stable_prefix_tokens
+
+    app = Sparklio(data_dir)
+
+    def route(msgs):
+        return make_plan(messages=msgs, task="chat_response", complexity="medium", tier="standard",
+                         catalog=app.catalog, policy=app.policy, avail=Availability.everything(),
+                         pinned="claude-sonnet-4.5")
+    try:
+        msgs = conversation(3)
+        plan = route(msgs)
+        m = app.catalog.get("claude-sonnet-4.5")
+        prefix, est_in = stable_prefix_tokens(msgs), estimate_tokens(msgs)
+        assert prefix > 1024
+        expected = input_cost_per_call(m, est_in, prefix) + 500 * m.output_price / 1e6
+        full = (est_in * m.input_price + 500 * m.output_price) / 1e6
+        assert f"~${expected:.4f}/call" in plan.chain[0].why and full - expected == pytest.approx(prefix * 2.7e-6)
+        single = route([Message("user", "hi")])
+        assert f"~${(estimate_tokens([Message('user', 'hi')]) * m.input_price + 500 * m.output_price) / 1e6:.4f}" \
+            in single.chain[0].why
+    finally:
+        app.store.close()
+
+
+def test_workflow_estimate_counts_cache_reads_after_the_first_item(data_dir, tmp_path):
+    from router.app import Sparklio
+    from router.pricing import call_cost as cost
+
+    (data_dir / "workflows").mkdir()
+    (data_dir / "workflows" / "guide.toml").write_text(f'''
+name = "guide"
+[inputs.items]
+kind = "list"
+[[steps]]
+id = "write"
+task = "copywriting_standard"
+for_each = "items"
+system = "{SYSTEM.strip()}"
+prompt = "Describe {{item}}"
+max_output_tokens = 200
+''')
+    app = Sparklio(data_dir)
+    try:
+        app.settings.set("task_table", {"copywriting_standard": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
+        est = app.workflows.estimate("guide", {"items": "\n".join(f"mug {n}" for n in range(10))})
+        step = est.step("write")
+        m = app.catalog.get("gpt-4o-mini")
+        assert step.calls == 10 and step.model == "gpt-4o-mini"
+        from router.planner import estimate_tokens
+
+        cached = estimate_tokens([Message("system", SYSTEM.strip())]) // 128 * 128  # OpenAI caches 128-token steps
+        plain = cost(m, Usage(input_tokens=step.input_tokens, output_tokens=step.output_tokens))
+        hit = cost(m, Usage(input_tokens=step.input_tokens, output_tokens=step.output_tokens,
+                            cached_input_tokens=cached))
+        assert step.cost_usd == pytest.approx(plain + 9 * hit)
+        assert step.batch_cost_usd == pytest.approx(cost(m, Usage(input_tokens=step.input_tokens,
+                                                                  output_tokens=step.output_tokens), batch=True)
+                                                    + 9 * cost(m, Usage(input_tokens=step.input_tokens,
+                                                                        output_tokens=step.output_tokens,
+                                                                        cached_input_tokens=cached), batch=True))
+        assert est.batch_total_usd < est.total_usd
+    finally:
+        app.store.close()

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
+from router.cache_estimate import min_cacheable_tokens
 from router.planner import _IMAGE_TOKENS
 
-# Minimum cacheable prompt length (tokens) per model family, from Anthropic's prompt-caching documentation;
-# a shorter prefix is not cached (and a breakpoint on it would buy nothing), so none is placed.
-_MIN_TOKENS: tuple[tuple[str, int], ...] = (
-    ("claude-opus-4-5", 4096), ("claude-haiku-4-5", 4096),
-    ("claude-3-5-haiku", 2048), ("claude-3-haiku", 2048), ("claude-haiku-3", 2048),
-)
-DEFAULT_MIN_TOKENS = 1024  # Sonnet 3.7/4/4.5, Opus 3/4/4.1
+__all__ = ["min_cacheable_tokens", "place_breakpoints"]
+
 MAX_BREAKPOINTS = 4  # the API's limit per request
 EPHEMERAL = {"type": "ephemeral"}
-
-
-def min_cacheable_tokens(api_model: str) -> int:
-    """The shortest prefix `api_model` caches."""
-    return next((n for prefix, n in _MIN_TOKENS if api_model.startswith(prefix)), DEFAULT_MIN_TOKENS)
 
 
 def block_tokens(block: dict) -> int:

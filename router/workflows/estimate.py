@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from router.errors import SparklioError
+from router.cache_estimate import shared_prefix_usages
+from router.planner import stable_prefix_tokens
 from router.pricing import call_cost
 from router.types import ImageInput, Message, RouteRequest, Usage
 from router.workflows.model import StepSpec, Workflow
@@ -250,17 +252,22 @@ def image_size_for(spec: Any, size: str) -> str:
     return min(offered, key=distance)
 
 
-def _price(app: Any, step: StepSpec, plan: Any, calls: int) -> tuple[str, str, float, bool, int]:
+def _price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int = 0) -> tuple[str, str, float, bool, int]:
     spec = app.catalog.get(plan.chain[0].model)
     if step.is_image:
         usage = Usage(images=calls, image_size=image_size_for(spec, step.size), image_quality=step.image_quality)
         return spec.id, spec.provider, call_cost(spec, usage), spec.local, 0
     out = max(1, min(step.max_output_tokens, spec.max_output))
-    usage = Usage(input_tokens=plan.estimated_input_tokens, output_tokens=out)
-    return spec.id, spec.provider, call_cost(spec, usage) * calls, spec.local, out
+    return spec.id, spec.provider, _text_cost(spec, plan, out, calls, prefix), spec.local, out
 
 
-def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int) -> float | None:
+def _text_cost(spec: Any, plan: Any, out: int, calls: int, prefix: int, batch: bool = False) -> float:
+    """`calls` calls of one step; with a shared system prompt the provider's cache serves it after the first."""
+    return sum(call_cost(spec, u, batch=batch) * n
+               for u, n in shared_prefix_usages(spec, plan.estimated_input_tokens, out, prefix, calls))
+
+
+def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int) -> float | None:
     """The step's calls at batch rates on the first chain model with a Batch API (None: none has one)."""
     if step.is_image:
         return None
@@ -268,7 +275,7 @@ def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int) -> float | Non
     if spec is None:
         return None
     out = max(1, min(step.max_output_tokens, spec.max_output))
-    return call_cost(spec, Usage(input_tokens=plan.estimated_input_tokens, output_tokens=out), batch=True) * calls
+    return _text_cost(spec, plan, out, calls, prefix, batch=True)
 
 
 def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images: dict[str, ImageInput] | None = None,
@@ -290,13 +297,14 @@ def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images:
         except SparklioError as exc:
             est.steps.append(StepEstimate(step.id, step.label, step.task, calls, None, None, note=str(exc)))
             continue
-        model, provider, cost, local, out = _price(app, step, plan, calls)
+        prefix = 0 if "{item" in step.system or "{index" in step.system else stable_prefix_tokens(msgs)
+        model, provider, cost, local, out = _price(app, step, plan, calls, prefix)
         row = StepEstimate(step.id, step.label, step.task, calls, model, provider, plan.estimated_input_tokens,
                            out, calls if step.is_image else 0, cost, model, cost, local, note,
-                           _batch_price(app, step, plan, calls))
+                           _batch_price(app, step, plan, calls, prefix))
         try:
             pplan, _ = _request(app, step, msgs, premium=True, pinned=None)
-            row.premium_model, _, row.premium_cost_usd, _, _ = _price(app, step, pplan, calls)
+            row.premium_model, _, row.premium_cost_usd, _, _ = _price(app, step, pplan, calls, prefix)
         except SparklioError as exc:
             row.note = row.note or f"premium tier: {exc}"
         est.steps.append(row)
