@@ -208,3 +208,19 @@ async def test_gemini_batch_mode_partial_failure_retried_live(data_dir, memory_k
         assert held() == 0.0
     finally:
         await app.aclose()
+
+
+async def test_no_retry_leaves_the_failed_item_as_an_error(data_dir, memory_keyring, fake_anthropic):
+    app = make_cloud_app(data_dir, memory_keyring, anthropic=fake_anthropic)
+    queue_of(fake_anthropic).fail_prompts = {"flagged"}
+    try:
+        queued = await queue_chat(app, "A flagged caption", model="claude-sonnet-4.5", batch_retry="none")
+        await app.batch.poll_all()
+        [job] = await app.batch.poll_all()
+        assert job.status == "done"
+        msg = ChatMessage.get_by_id(queued.message_id)
+        assert msg.status == "error" and "invalid_request_error: messages: content flagged" in msg.content
+        assert [r[1] for r in ledger(app)] == ["error"] and held() == 0.0
+        assert not any(r.path == "/v1/messages" for r in fake_anthropic.requests)  # nothing sent live
+    finally:
+        await app.aclose()

@@ -44,7 +44,7 @@ class AnthropicBatch:
         counts = b.request_counts
         detail = (f"{status}: {counts.succeeded} succeeded, {counts.errored} errored, {counts.expired} expired,"
                   f" {counts.canceled} canceled, {counts.processing} processing")
-        return RemoteState(state, detail, expired=bool(counts.expired))
+        return RemoteState(state, detail)
 
     async def results(self, remote_id: str) -> list[ItemResult]:
         """Each result from the JSONL results stream."""

@@ -48,7 +48,7 @@ class GoogleBatch:
         job = await self._job(remote_id)
         name = getattr(job.state, "name", str(job.state))
         state = ENDED if name in _ENDED else CANCELLING if name == "JOB_STATE_CANCELLING" else RUNNING
-        return RemoteState(state, name.removeprefix("JOB_STATE_").lower(), expired=name == "JOB_STATE_EXPIRED")
+        return RemoteState(state, name.removeprefix("JOB_STATE_").lower())
 
     async def results(self, remote_id: str) -> list[ItemResult]:
         """The job's inlined responses (an expired or cancelled job has none: every item is retryable)."""

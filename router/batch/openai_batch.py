@@ -53,7 +53,7 @@ class OpenAIBatch:
         detail = status
         if status == "failed" and b.errors and b.errors.data:
             detail = f"failed: {b.errors.data[0].message}"
-        return RemoteState(state, detail, expired=status == "expired")
+        return RemoteState(state, detail)
 
     async def results(self, remote_id: str) -> list[ItemResult]:
         """Every item from the output file (successes) and the error file (errors, expired, cancelled)."""

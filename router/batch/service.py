@@ -24,23 +24,25 @@ BATCH_HOLD_TTL_S = 48 * 3600  # the providers finish within 24 h; a hold outlive
 RETRY_MODES = ("live", "batch", "none")
 
 
+_ADAPTERS = {"openai": "router.batch.openai_batch:OpenAIBatch",
+             "anthropic": "router.batch.anthropic_batch:AnthropicBatch",
+             "google": "router.batch.google_batch:GoogleBatch"}
+
+
+def batch_capable(model: ModelSpec) -> bool:
+    """True for a cloud chat model whose provider has a Batch API we use (not OpenAI's Responses-API models)."""
+    return (model.kind == "chat" and not model.local and model.provider in _ADAPTERS
+            and model.params.get("api") != "responses")
+
+
 def adapter_for(provider: Any, model: ModelSpec) -> BatchAdapter | None:
-    """The Batch API adapter for a chat model, or None when its provider has none we use."""
-    if model.kind != "chat" or model.local:
+    """The Batch API adapter for a model (imported on first use), or None when it has none."""
+    if not batch_capable(model):
         return None
-    if model.provider == "openai" and model.params.get("api") != "responses":
-        from router.batch.openai_batch import OpenAIBatch
+    import importlib
 
-        return OpenAIBatch(provider)
-    if model.provider == "anthropic":
-        from router.batch.anthropic_batch import AnthropicBatch
-
-        return AnthropicBatch(provider)
-    if model.provider == "google":
-        from router.batch.google_batch import GoogleBatch
-
-        return GoogleBatch(provider)
-    return None
+    module, _, cls = _ADAPTERS[model.provider].partition(":")
+    return getattr(importlib.import_module(module), cls)(provider)
 
 
 class BatchService:
@@ -50,17 +52,11 @@ class BatchService:
         self.app = app
 
     # ---- choosing ----
-    def supports(self, model: ModelSpec) -> bool:
-        """True when the model can go through its provider's Batch API."""
-        return model.kind == "chat" and not model.local and (
-            model.provider in ("anthropic", "google") or (model.provider == "openai"
-                                                          and model.params.get("api") != "responses"))
-
     def pick(self, plan: RoutePlan) -> ModelSpec | None:
         """The first model in the chain with a Batch API."""
         for entry in plan.chain:
             model = self.app.catalog.models.get(entry.model)
-            if model is not None and self.supports(model):
+            if model is not None and batch_capable(model):
                 return model
         return None
 
@@ -193,6 +189,9 @@ class BatchService:
                                                               content=f"Batch job {job.id} was cancelled.")
                     if not cancelled:
                         failed.append(item)
+                    if not cancelled and job.retry_mode == "none" and item.message_id is not None:
+                        self.app.conversations.update_message(item.message_id, status="error",
+                                                              content=f"The batch could not answer: {res.error}")
             self._release(job)
             final = "cancelled" if job.status == "cancelling" else "done"
             store.update_job(job.id, status=final, reservation_id=None, finished_at=time.time())

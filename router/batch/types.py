@@ -28,7 +28,6 @@ class RemoteState:
 
     state: str
     detail: str = ""
-    expired: bool = False  # the completion window passed before every item ran
 
 
 @dataclass

@@ -188,7 +188,7 @@ def register(sub: Any) -> None:
             p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
             p.add_argument("--batch", action="store_true",
                            help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
-            p.add_argument("--batch-retry", choices=["live", "batch", "none"],
+            p.add_argument("--batch-retry", choices=["live", "batch"],
                            help="items a batch fails or expires: run them live (default) or in a new batch")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")

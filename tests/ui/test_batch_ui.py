@@ -35,6 +35,8 @@ def test_can_wait_request_goes_to_a_batch_and_lands_with_a_notification(qtbot, q
     assert facade.conversations.messages(chat.conversation_id)[-1].content.startswith("Echo: Alt text")
     qloop.until(lambda: shown, what="the tray notification")
     assert shown[0][0] == "Batch job 1 finished" and "1 of 1 answers arrived in conversation" in shown[0][1]
+    qloop.until(lambda: chat.view.store.items[-1].text.startswith("Echo: Alt text"),
+                what="the open conversation to show the answer")
     assert poller.poll() is None  # nothing open any more
     saved = month_discounts(facade.budget.status().month)["batch_saved_usd"]
     assert saved > 0 and len(queue_of(fake_openai).batches) == 1

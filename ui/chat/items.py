@@ -57,7 +57,11 @@ def from_stored(row: Any) -> ChatItem:
     paths = [str(a["path"]) for a in atts if a.get("path")]
     if role == "assistant" and status == "error":
         role = "error"
-    return ChatItem(role=role, text=get("content") or "", id=get("id"), status=status, model=get("model") or "",
+    text = get("content") or ""
+    if status == "pending" and isinstance(meta, dict) and meta.get("batch_job") and not text:
+        text = f"Waiting for batch job {meta['batch_job']}: the answer arrives within 24 hours."
+        status = "ok"
+    return ChatItem(role=role, text=text, id=get("id"), status=status, model=get("model") or "",
                     meta=meta if isinstance(meta, dict) else {}, images=names, image_paths=paths)
 
 

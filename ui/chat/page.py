@@ -100,9 +100,16 @@ class ChatPage(QWidget):
         controller.ready.connect(self.refresh)
         controller.catalogChanged.connect(self._catalog_changed)
         controller.offlineChanged.connect(lambda _on: self._update_state())
+        controller.appEvent.connect(self._batch_landed)
         self.composer.setEnabled(controller.app is not None)
         if controller.app is not None:
             self.refresh()
+
+    def _batch_landed(self, event: Any) -> None:
+        """A batch job ended: show its answers if they belong to the open conversation."""
+        busy = self.task is not None and not self.task.done()
+        if event.kind == "batch_done" and self.conversation_id is not None and not busy:
+            self.open_conversation(self.conversation_id)
 
     # ---- page protocol ----
     def refresh(self) -> None:
