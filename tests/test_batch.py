@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from genai_prices import Usage as GUsage, calc_price
 
@@ -224,3 +226,32 @@ async def test_no_retry_leaves_the_failed_item_as_an_error(data_dir, memory_keyr
         assert not any(r.path == "/v1/messages" for r in fake_anthropic.requests)  # nothing sent live
     finally:
         await app.aclose()
+
+
+def test_cli_ask_can_wait_and_workflow_run_batch_from_a_csv(data_dir, memory_keyring, fake_openai, tmp_path, capsys):
+    import asyncio
+
+    app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai)
+    app.settings.set("task_table", {"copywriting_standard": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
+    asyncio.run(app.aclose())
+    base = ["--data-dir", str(data_dir)]
+    assert cli_main(base + ["ask", "--speed", "batch", "--can-wait", "--model", "gpt-4o-mini",
+                            "A caption for a linen apron"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Queued as batch job 1 on gpt-4o-mini") and "sparklio batch wait 1" in out
+    (tmp_path / "items.csv").write_text(CSV.replace(" FAILME", ""))
+    assert cli_main(base + ["workflow", "run", "catalogue_copy", "--input", f"items=@{tmp_path / 'items.csv'}#name",
+                            "--batch", "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)
+    assert run["status"] == "waiting" and "batch job 2" in run["message"]
+    assert cli_main(base + ["batch", "wait", "2", "--interval", "0.01", "--json"]) == 0
+    [job] = json.loads(capsys.readouterr().out)
+    assert job["status"] == "done" and job["counts"] == {"ok": 4} and job["workflow_run_id"] == run["run_id"]
+    assert cli_main(base + ["workflow", "show", str(run["run_id"]), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "done"
+    assert cli_main(base + ["workflow", "run", "catalogue_copy", "--input", "items=@/nowhere/x.csv"]) == 1
+    assert capsys.readouterr().err.strip() == "sparklio: error: input 'items': file /nowhere/x.csv does not exist"
+    with pytest.raises(SystemExit) as exit_:
+        cli_main(base + ["ask", "--speed", "batch", "--can-wait", "--batch-retry", "later", "hi"])
+    assert exit_.value.code == 2 and "invalid choice: 'later'" in capsys.readouterr().err

@@ -4,6 +4,7 @@ the tray notification, and the Budget page's 'saved by batch' tile."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from router.savings import month_discounts
 from tests.fakes.batch_queue import queue_of
@@ -44,3 +45,30 @@ def test_can_wait_request_goes_to_a_batch_and_lands_with_a_notification(qtbot, q
     assert page.t_batch.value.text() == money(saved)
     assert "saved by batch (1 request)" in page.t_batch.caption.text()
     page.grab().save(str(pytest.importorskip("pathlib").Path(facade.data_dir) / "budget-batch.png"))
+
+
+def test_workflows_page_offers_batch_for_a_list_input_and_the_run_waits(qtbot, qloop, facade, fake_openai):
+    from ui.controller import AppController
+
+    controller = AppController()
+    controller.attach(facade)
+    page = open_page(qtbot, qloop, "workflows", controller)
+    titles = [page.list.item(i).text() for i in range(page.list.count())]
+    page.list.setCurrentRow(titles.index("Catalogue copy"))
+    page.set_inputs({"items": "Stoneware mug\nLinen apron\nOak board"})
+    page.update_estimate()
+    est = page.estimate
+    assert est.step("describe").calls == 3 and est.batch_total_usd < est.total_usd
+    assert f"~{money(est.batch_total_usd)}</b> through the Batch APIs" in page.est_summary.text()
+    assert page.batch_box.isEnabled()
+    page.batch_box.setChecked(True)
+    page.grab().save(str(facade.data_dir / "workflows-batch.png"))
+    qtbot.mouseClick(page.run_btn, Qt.MouseButton.LeftButton)
+    qloop.until(lambda: page.job is None and page.last_result is not None, what="the run to wait")
+    assert page.last_result.status == "waiting"
+    assert page.run_view.rows["describe"].status.text() == "waiting for its batch job"
+    qloop.run(facade.batch.poll_all())
+    qloop.run(facade.batch.poll_all())
+    run = facade.workflows.result(page.last_result.run_id)
+    assert run.status == "done" and len(run.output("describe")) == 3
+    controller.app = None
