@@ -255,3 +255,31 @@ def test_cli_ask_can_wait_and_workflow_run_batch_from_a_csv(data_dir, memory_key
     with pytest.raises(SystemExit) as exit_:
         cli_main(base + ["ask", "--speed", "batch", "--can-wait", "--batch-retry", "later", "hi"])
     assert exit_.value.code == 2 and "invalid choice: 'later'" in capsys.readouterr().err
+
+
+async def test_a_job_cut_off_before_the_provider_answered_is_released(data_dir, memory_keyring, fake_openai):
+    """The app was killed between storing the job and the provider's answer: no id to poll, so it is closed."""
+    from router.batch import store
+    from router.batch.service import STALE_SUBMIT_S
+
+    app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai)
+    try:
+        model = app.catalog.get("gpt-4o-mini")
+        hold = app.budget.reserve(model, 0.25, ttl_s=3600)
+        conv = app.conversations.create()
+        mid = app.conversations.add(conv.id, "assistant", "", status="pending")
+        job_id = store.insert_job([{"position": 0, "request": store.encode_request(
+            [Message("user", "hi")], 50, None), "message_id": mid, "label": ""}], provider="openai",
+            model=model.id, task="chat_response", reservation_id=hold.id, hold_usd=0.25)
+        assert held() == pytest.approx(0.25)
+        [job] = await app.batch.poll_all()
+        assert job.status == "submitting" and held() == pytest.approx(0.25)  # still being sent, maybe
+        app.store.db.execute_sql("UPDATE batch_jobs SET updated_at = ? WHERE id = ?",  # long ago
+                                 (1.0, job_id))
+        [job] = await app.batch.poll_all()
+        assert job.status == "failed" and "stopped before the provider confirmed" in job.error
+        assert held() == 0.0 and STALE_SUBMIT_S >= 60
+        assert ChatMessage.get_by_id(mid).status == "error"
+        assert not [r for r in fake_openai.requests if "batches" in r.path]
+    finally:
+        await app.aclose()

@@ -21,6 +21,7 @@ from router.types import RoutePlan, RouteRequest, Usage
 
 log = logging.getLogger(__name__)
 BATCH_HOLD_TTL_S = 48 * 3600  # the providers finish within 24 h; a hold outlives that, then stops counting
+STALE_SUBMIT_S = 600  # a job still 'submitting' after this was cut off by a stopped app before the provider answered
 RETRY_MODES = ("live", "batch", "none")
 
 
@@ -119,6 +120,8 @@ class BatchService:
     async def poll(self, job_id: int) -> store.JobRow:
         """Ask the provider about one open job; settle it when it has ended."""
         job = self._job(job_id)
+        if job.status == "submitting" and time.time() - job.updated_at > STALE_SUBMIT_S:
+            return self._abandon(job)
         if job.status not in ("running", "cancelling") or not job.remote_id:
             return job
         adapter = self._adapter(job)
@@ -163,6 +166,18 @@ class BatchService:
         self._release(job)
         store.update_job(job.id, status="cancelling", reservation_id=None)
         return await self.poll(job_id)
+
+    def _abandon(self, job: store.JobRow) -> store.JobRow:
+        """A job the app stopped sending: no provider id, so nothing to poll; its hold and messages are released."""
+        why = "the app stopped before the provider confirmed the batch; send it again"
+        self._release(job)
+        store.update_job(job.id, status="failed", error=why, reservation_id=None, finished_at=time.time())
+        for item in store.items(job.id):
+            store.update_item(item.id, status="failed", error=why)
+            if item.message_id is not None:
+                self.app.conversations.update_message(item.message_id, status="error", content=f"Batch job {job.id}: "
+                                                      f"{why}.")
+        return self._job(job.id)
 
     # ---- settling ----
     async def _settle(self, job: store.JobRow, results: list[ItemResult]) -> None:
