@@ -283,3 +283,26 @@ async def test_a_job_cut_off_before_the_provider_answered_is_released(data_dir, 
         assert not [r for r in fake_openai.requests if "batches" in r.path]
     finally:
         await app.aclose()
+
+
+async def test_a_run_that_cannot_continue_says_so(data_dir, memory_keyring, fake_openai):
+    """The user's workflow file was deleted while its batch ran: the run fails with a retry hint, never hangs."""
+    from router.workflows.model import BUILTIN_DIR
+
+    (data_dir / "workflows").mkdir()
+    mine = data_dir / "workflows" / "mine.toml"
+    mine.write_text((BUILTIN_DIR / "catalogue_copy.toml").read_text().replace('"catalogue_copy"', '"mine"'))
+    app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai)
+    app.settings.set("task_table", {"copywriting_standard": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
+    try:
+        result = await app.workflows.run("mine", {"items": "Mug\nBowl"}, batch="live")
+        assert result.status == "waiting"
+        mine.unlink()
+        await app.batch.poll_all()
+        [job] = await app.batch.poll_all()
+        assert job.status == "done"
+        run = app.workflows.result(result.run_id)
+        assert run.status == "failed" and f"sparklio workflow retry {result.run_id} describe" in run.message
+        assert held() == 0.0
+    finally:
+        await app.aclose()

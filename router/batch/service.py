@@ -212,9 +212,20 @@ class BatchService:
             store.update_job(job.id, status=final, reservation_id=None, finished_at=time.time())
         await self._retry(job, model, failed)
         if job.workflow_run_id is not None and job.step_id and not (failed and job.retry_mode == "batch"):
+            await self._resume(job)
+        self._notify(job)
+
+    async def _resume(self, job: store.JobRow) -> None:
+        """The workflow run continues with the job's answers; if it cannot, it says why (and can be retried)."""
+        try:
             await self.app.workflows.resume_batch(job.workflow_run_id, job.step_id, self._outputs(job),
                                                   since_ledger_id=self._first_ledger_id(job))
-        self._notify(job)
+        except SparklioError as exc:
+            from router.workflows import records
+
+            records.update_run(job.workflow_run_id, status="failed",
+                               message=f"batch job {job.id} ended but the run could not continue: {exc} — retry "
+                                       f"with: sparklio workflow retry {job.workflow_run_id} {job.step_id}")
 
     def _record_ok(self, job: store.JobRow, model: ModelSpec, item: store.ItemRow, res: ItemResult) -> None:
         cost = call_cost(model, res.usage, batch=True)
