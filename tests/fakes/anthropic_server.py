@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes import anthropic_prompt_cache
-from tests.fakes import anthropic_batch
+from tests.fakes import anthropic_batch, anthropic_prompt_cache
 from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, pieces
 
 ERROR_TYPES = {
