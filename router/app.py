@@ -77,6 +77,9 @@ class Sparklio:
         from router.workflows.engine import WorkflowEngine
 
         self.knowledge = Knowledge(self)
+        from router.batch.service import BatchService
+
+        self.batch = BatchService(self)
         self.workflows = WorkflowEngine(self, user_dir=data_dir / "workflows")
         self.sync_compat_models()
         self.events.subscribe(self._on_event)
@@ -187,10 +190,14 @@ class Sparklio:
                     sources = [{"label": f"documents not used: {exc}", "path": "", "score": 0.0}]
             plan = self.plan(request, explore=True)
             request = self.prompts.apply(request, plan.task)  # the task's short system prompt (prompt library)
+            queued = await self._maybe_batch(request, plan, assistant_id)
         except SparklioError as exc:
             if assistant_id is not None:
                 self.conversations.update_message(assistant_id, content=str(exc), status="error")
             raise
+        if queued is not None:  # the answer arrives when the provider's batch ends
+            yield queued
+            return
         text: list[str] = []
         attempts_meta: list = []
 
@@ -237,6 +244,16 @@ class Sparklio:
                 self.conversations.update_message(assistant_id, content=str(exc), status="error",
                                                   meta={"plan": plan.explain(), "attempts": attempts_meta})
             raise
+
+    async def _maybe_batch(self, request: RouteRequest, plan: RoutePlan, assistant_id: int | None):
+        """A chat request at speed batch that can wait goes to a Batch API (None: it runs live)."""
+        if not (request.can_wait and request.speed == "batch" and plan.kind == "chat"):
+            return None
+        queued = await self.batch.queue_chat(request, plan, assistant_id)
+        if queued is not None and assistant_id is not None:
+            self.conversations.update_message(assistant_id, content="", status="pending", model=queued.model,
+                                              meta={"batch_job": queued.job_id, "plan": plan.explain()})
+        return queued
 
     async def ask(self, request: RouteRequest, *, store: bool = True) -> Answer:
         """Run a request to completion and return the answer."""
@@ -405,7 +422,9 @@ def _answer_meta(a: Answer) -> dict:
         "model": a.model, "provider": a.provider, "cost_usd": a.cost_usd, "cached": a.cached,
         "latency_ms": a.latency_ms, "ttft_ms": a.ttft_ms, "experiment": a.experiment,
         "usage": {"input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens,
-                  "cached_input_tokens": a.usage.cached_input_tokens, "reasoning_tokens": a.usage.reasoning_tokens},
+                  "cached_input_tokens": a.usage.cached_input_tokens, "reasoning_tokens": a.usage.reasoning_tokens,
+                  "cache_write_tokens": a.usage.cache_write_tokens},
+        "cache_saved_usd": a.cache_saved_usd,
         "attempts": [x.__dict__ for x in a.attempts],
         "plan": a.plan.explain() if a.plan else "",
         "task": a.plan.task if a.plan else "",

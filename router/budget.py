@@ -27,15 +27,19 @@ LEDGER_COLUMNS = (
     "saved_usd", "latency_ms", "ttft_ms", "fallback_position", "attempt", "cached", "experiment",
     "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh",
 )
+# Added by migration 011: provider prompt-cache writes and savings, Batch API savings and job.
+DISCOUNT_COLUMNS = ("cache_write_tokens", "cache_saved_usd", "batch_saved_usd", "batch_job_id")
+_ROW_COLUMNS = LEDGER_COLUMNS + DISCOUNT_COLUMNS
 _REQUIRED = ("task", "model", "provider", "outcome")
 _DEFAULTS: dict[str, Any] = {
     "kind": "chat", "error_class": None, "error": None, "input_tokens": 0, "output_tokens": 0,
     "cached_input_tokens": 0, "reasoning_tokens": 0, "images": 0, "cost_usd": 0.0, "saved_usd": 0.0,
     "latency_ms": None, "ttft_ms": None, "fallback_position": 0, "attempt": 1, "cached": 0, "experiment": 0,
     "message_id": None, "conversation_id": None, "workflow_run_id": None, "gpu_seconds": 0.0, "energy_wh": None,
+    "cache_write_tokens": 0, "cache_saved_usd": 0.0, "batch_saved_usd": 0.0, "batch_job_id": None,
 }
 _INSERT_SQL = (
-    f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})"
+    f"INSERT INTO llm_usage ({', '.join(_ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
 )
 
 
@@ -214,8 +218,10 @@ class Budget:
                 self.events.publish(ev)
 
     # ---- reservations ----
-    def reserve(self, model: ModelSpec, worst_case_usd: float) -> Reservation | None:
-        """Hold `worst_case_usd` for a cloud call, atomically; None for local models (never blocked)."""
+    def reserve(self, model: ModelSpec, worst_case_usd: float, *, ttl_s: float = HOLD_TTL_S) -> Reservation | None:
+        """Hold `worst_case_usd` for a cloud call, atomically; None for local models (never blocked).
+
+        `ttl_s`: how long the hold counts if nothing settles it (a Batch API job may take a day)."""
         if model.local:
             return None
         amount = max(float(worst_case_usd or 0.0), 0.0)
@@ -244,7 +250,7 @@ class Budget:
             if not refusal or not hard_stop:
                 cur = database.execute_sql(
                     "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", (month, model.provider, model.id, amount, now, now + HOLD_TTL_S))
+                    " VALUES (?, ?, ?, ?, ?, ?)", (month, model.provider, model.id, amount, now, now + ttl_s))
                 rid = cur.lastrowid
         if refusal and hard_stop:
             events.append(AppEvent("budget_refused", "Budget limit reached", refusal,
@@ -264,7 +270,7 @@ class Budget:
     # ---- the ledger write ----
     def record_attempt(self, res: Reservation | None, **row: Any) -> int:
         """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id."""
-        unknown = set(row) - set(LEDGER_COLUMNS)
+        unknown = set(row) - set(_ROW_COLUMNS)
         if unknown:
             raise TypeError(f"unknown ledger columns: {sorted(unknown)}")
         missing = [k for k in _REQUIRED if not row.get(k)]
@@ -279,7 +285,7 @@ class Budget:
         cost = float(values["cost_usd"] or 0.0)
         events: list[AppEvent] = []
         with database.atomic("IMMEDIATE"):
-            rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
+            rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in _ROW_COLUMNS)).lastrowid
             if res is not None:
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
             if cost > 0:

@@ -6,7 +6,7 @@ import json
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from router.budget import Budget
@@ -175,6 +175,7 @@ class _Seeder:
         self.budget.record_attempt(None, ts=ts, kind=kind, task=task, model=spec.id, provider=spec.provider,
                                    outcome="ok", input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
                                    cached_input_tokens=usage.cached_input_tokens,
+                                   cache_saved_usd=round(spec.cost(replace(usage, cached_input_tokens=0)) - cost, 8),
                                    reasoning_tokens=usage.reasoning_tokens, images=usage.images,
                                    cost_usd=round(cost, 8), latency_ms=round(latency, 1), ttft_ms=ttft,
                                    fallback_position=position, experiment=experiment, message_id=message_id,

@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from router.catalog import ModelSpec
 from router.errors import (AllProvidersFailedError, BudgetExceededError, PermanentError, ProviderError,
                            SparklioError, TransientError)
-from router.pricing import call_cost
+from router.pricing import cache_saving, call_cost
 from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, EngineEvent, Finished, PartialWithdrawn,
                           RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
 
@@ -108,6 +108,7 @@ class Engine:
             cost_usd=cost, saved_usd=saved, latency_ms=(time.perf_counter() - t0) * 1000,
             ttft_ms=(ttft - t0) * 1000 if ttft is not None else None, fallback_position=position, attempt=attempt,
             cached=cached, experiment=plan.experiment and position == 0, message_id=message_id,
+            cache_write_tokens=u.cache_write_tokens, cache_saved_usd=0.0 if cached else cache_saving(model, u),
             conversation_id=request.conversation_id, workflow_run_id=request.workflow_run_id,
             gpu_seconds=u.gpu_seconds, energy_wh=u.energy_wh)
 
@@ -239,7 +240,8 @@ class Engine:
                 ttft_ms = (ttft - t_request) * 1000 if ttft is not None else None
                 yield AnswerDone(Answer(model.id, model.provider, full, usage, cost, False,
                                         (time.perf_counter() - t_request) * 1000, ttft_ms, attempts, plan,
-                                        message_id=message_id, experiment=plan.experiment and position == 0))
+                                        message_id=message_id, experiment=plan.experiment and position == 0,
+                                        cache_saved_usd=cache_saving(model, usage)))
                 return
         refused = [a for a in attempts if a.outcome == "refused"]
         if refused and len(refused) == len(attempts):

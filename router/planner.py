@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from router.cache_estimate import input_cost_per_call
 from router.catalog import Catalog, ModelSpec
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
@@ -40,19 +41,31 @@ def estimate_tokens(messages: list[Message]) -> int:
     return n
 
 
-def _typical_cost(m: ModelSpec, est_in: int) -> float:
+def stable_prefix_tokens(messages: list[Message]) -> int:
+    """Estimated tokens before the newest user message (system prompt, earlier turns): what a prompt cache holds."""
+    if len(messages) < 2:
+        return 0
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=0)
+    return estimate_tokens(messages[:last_user])
+
+
+def _typical_cost(m: ModelSpec, est_in: int, est_prefix: int = 0) -> float:
+    """USD of a typical call; `est_prefix` tokens of earlier turns are expected from the provider's prompt cache."""
     if m.local:
         return 0.0
     if m.kind == "image":
         return m.image_price()
+    if est_prefix:
+        return input_cost_per_call(m, est_in, est_prefix) + 500 * (m.output_price or 0.0) / 1_000_000
     return (est_in * (m.input_price or 0.0) + 500 * (m.output_price or 0.0)) / 1_000_000
 
 
-def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy, weights: dict) -> float:
+def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy, weights: dict,
+          est_prefix: int = 0) -> float:
     """Weighted score in 0..1: complexity fit, budget (cheapness), speed, quality."""
     need = policy.config.complexity_quality.get(complexity, 8.0)
     c = 1.0 if m.quality >= need else max(0.0, 1.0 - (need - m.quality) / 3.0)
-    b = 1.0 / (1.0 + _typical_cost(m, est_in) / _BUDGET_REF[tier])
+    b = 1.0 / (1.0 + _typical_cost(m, est_in, est_prefix) / _BUDGET_REF[tier])
     s = 1.0 / (1.0 + m.latency_s / 3.0)
     q = m.quality / 10.0
     return weights["complexity"] * c + weights["budget"] * b + weights["speed"] * s + weights["quality"] * q
@@ -129,8 +142,8 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
     return None
 
 
-def _describe(m: ModelSpec, est_in: int) -> str:
-    cost = _typical_cost(m, est_in)
+def _describe(m: ModelSpec, est_in: int, est_prefix: int = 0) -> str:
+    cost = _typical_cost(m, est_in, est_prefix)
     money = "$0, local" if m.local else f"~${cost:.4f}/call"
     return f"quality {m.quality:g}, {money}, {m.speed}"
 
@@ -156,6 +169,7 @@ def make_plan(
     row = policy.task(task)
     needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else frozenset())
     est_in = estimate_tokens(messages)
+    est_prefix = stable_prefix_tokens(messages)
     images = [img for msg in messages for img in msg.images] if "vision" in needs else []
     quality_min = policy.config.quality_targets.get(quality) if quality else None
     weights = policy.weights
@@ -168,7 +182,7 @@ def make_plan(
         if why:
             raise NoRouteError(f"{pinned} cannot take this request: {why}")
         chain = [PlanEntry(m.id, m.provider, round(score(m, complexity, tier, est_in, policy, weights), 4),
-                           f"chosen by you ({_describe(m, est_in)})")]
+                           f"chosen by you ({_describe(m, est_in, est_prefix)})")]
         return RoutePlan(task, complexity, tier, speed, quality, offline, chain, [], est_in, kind=row.kind)
     for m in catalog.models.values():
         why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
@@ -179,7 +193,7 @@ def make_plan(
             excluded.append(Exclusion(m.id, why))
     excluded += [Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
                  for mid in policy.row(task) if mid not in catalog]
-    scores = {mid: score(m, complexity, tier, est_in, policy, weights) for mid, m in eligible.items()}
+    scores = {mid: score(m, complexity, tier, est_in, policy, weights, est_prefix) for mid, m in eligible.items()}
     chain: list[PlanEntry] = []
     used: set[str] = set()
     source = f" ({policy.provenance(task)})"  # the documents, your edit, or learned from your ratings
@@ -187,13 +201,14 @@ def make_plan(
         if mid in eligible and mid not in used:
             role = "primary" if pos == 0 else f"fallback {pos}"
             chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
-                                   f"{role} of the {task} row{source}; {_describe(eligible[mid], est_in)}"))
+                                   f"{role} of the {task} row{source}; {_describe(eligible[mid], est_in, est_prefix)}"))
             used.add(mid)
     rest = sorted((mid for mid in eligible if mid not in used), key=lambda k: -scores[k])
     extra = [mid for mid in rest if not eligible[mid].local][: policy.config.extra_fallbacks]
     for mid in extra:
         chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
-                               f"next best score {scores[mid]:.2f} among eligible models; {_describe(eligible[mid], est_in)}"))
+                               f"next best score {scores[mid]:.2f} among eligible models; "
+                               f"{_describe(eligible[mid], est_in, est_prefix)}"))
         used.add(mid)
     if policy.config.local_last_resort and not (chain and eligible[chain[-1].model].local):
         local = [mid for mid in rest if eligible[mid].local and mid not in used]

@@ -83,19 +83,47 @@ def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache:
     return out
 
 
-def call_cost(model: ModelSpec, usage: Usage) -> float:
-    """USD for one call: genai-prices' exact calculation (tiers, cache) when it priced the model, else the catalog rates."""
+# OpenAI Batch, Anthropic Message Batches and Gemini batch mode all bill 50 % of the standard rates (each provider's
+# batch pricing page); used when genai-prices has no batch price for a model.
+BATCH_DISCOUNT = 0.5
+
+
+def _genai_cost(model: ModelSpec, usage: Usage, context: dict | None) -> float:
+    """genai-prices' exact calculation (tiers, cache reads and writes) for a model it priced."""
+    from genai_prices import Usage as GUsage, calc_price
+
+    g = GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+               cache_read_tokens=usage.cached_input_tokens or None,
+               cache_write_tokens=usage.cache_write_tokens or None)
+    ref = model.price_ref or model.api_model
+    kw = {"price_context": context} if context else {}
+    return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider], **kw).total_price)
+
+
+def call_cost(model: ModelSpec, usage: Usage, *, batch: bool = False) -> float:
+    """USD for one call: genai-prices' exact calculation when it priced the model, else the catalog rates.
+
+    `batch`: billed through the provider's Batch API — genai-prices' batch price where it has one, else the
+    documented 50 % (`BATCH_DISCOUNT`)."""
     if model.local:
         return 0.0
     if model.price_source == "genai-prices" and model.kind != "image":
         try:
-            from genai_prices import Usage as GUsage, calc_price
-
-            g = GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                       cache_read_tokens=usage.cached_input_tokens or None,
-                       cache_write_tokens=usage.cache_write_tokens or None)
-            ref = model.price_ref or model.api_model
-            return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider]).total_price)
+            standard = _genai_cost(model, usage, None)
+            if not batch:
+                return standard
+            discounted = _genai_cost(model, usage, {"processing": "batch"})
+            return discounted if discounted < standard else standard * BATCH_DISCOUNT
         except Exception:
             log.debug("genai-prices could not price %s; using catalog rates", model.id)
-    return model.cost(usage)
+    return model.cost(usage) * (BATCH_DISCOUNT if batch else 1.0)
+
+
+def cache_saving(model: ModelSpec, usage: Usage, *, batch: bool = False) -> float:
+    """USD the provider's prompt cache saved on this call: the same tokens uncached minus the actual price.
+
+    Negative on a turn that only wrote the cache (Anthropic bills writes above the input rate)."""
+    if not (usage.cached_input_tokens or usage.cache_write_tokens):
+        return 0.0
+    plain = replace(usage, cached_input_tokens=0, cache_write_tokens=0)
+    return call_cost(model, plain, batch=batch) - call_cost(model, usage, batch=batch)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from router.errors import SparklioError
+from router.savings import discounts
 from router.store.db import database
 
 # Percentiles come from log-scale histograms (bucket ratio 1.05): within 5% of the exact value.
@@ -261,6 +262,7 @@ class Stats:
             "tasks": [asdict(g) for g in self.by_task(since, until)],
             "cost_per_day": self.cost_per_day(since, until),
             "cache": self.cache(since, until),
+            "provider_discounts": discounts(parse_day(since, "start date"), parse_day(until, "end date")),
             "burn_down": self.burn_down(),
             "percentile_resolution": PERCENTILE_RESOLUTION,
         }

@@ -53,6 +53,8 @@ class RouteRequest:
     explore: bool = True
     conversation_id: int | None = None
     workflow_run_id: int | None = None
+    can_wait: bool = False  # with speed "batch": may go through a provider's Batch API (answer within 24 h)
+    batch_retry: str | None = None  # failed batch items: "live" (default), "batch" or "none"
 
     @property
     def prompt(self) -> str:
@@ -288,6 +290,7 @@ class Answer:
     experiment: bool = False
     embedding: list[float] | None = None  # the vector, when the task was embeddings
     image: dict | None = None  # generated images: size, steps, seconds, seed, count, paths
+    cache_saved_usd: float = 0.0  # what the provider's prompt cache saved on this answer (net of cache writes)
 
     def to_json(self) -> dict:
         """The `sparklio ask --json` shape (plus `embedding` for the embeddings task)."""
@@ -298,6 +301,8 @@ class Answer:
             "input_tokens": self.usage.input_tokens,
             "output_tokens": self.usage.output_tokens,
             "cost_usd": round(self.cost_usd, 8),
+            "cached_input_tokens": self.usage.cached_input_tokens,
+            "cache_saved_usd": round(self.cache_saved_usd, 8),
             "cached": self.cached,
             "latency_ms": round(self.latency_ms, 1),
             "message_id": self.message_id,

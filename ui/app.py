@@ -99,6 +99,10 @@ async def load_facade(controller: Any, data_dir: str | Path | None = None, *, of
         return None
     controller.attach(app)
     controller.refresh_local()
+    from ui.batch_poller import BatchPoller
+
+    controller.batch_poller = BatchPoller(controller)
+    controller.batch_poller.poll()  # jobs that ended while the app was closed land now
     controller.spawn(_warm_classifier(app))
     from router.updates import keep_checking
 

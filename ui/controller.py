@@ -45,7 +45,7 @@ class AppController(QObject):
             self.offlineChanged.emit(bool(event.data.get("value")))
         if event.kind == "catalog_changed":
             self.catalogChanged.emit()
-        if event.kind in ("budget_alert", "cost_anomaly", "budget_refused"):
+        if event.kind in ("budget_alert", "cost_anomaly", "budget_refused", "batch_done"):
             self.ledgerChanged.emit()
 
     def spawn(self, coro: Coroutine) -> asyncio.Task:

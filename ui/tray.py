@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from ui import theme
 from ui.statusbar import budget_text
 
-NOTIFY_KINDS = ("budget_alert", "cost_anomaly", "update_available")
+NOTIFY_KINDS = ("budget_alert", "cost_anomaly", "update_available", "batch_done")
 
 
 class TrayIcon(QSystemTrayIcon):

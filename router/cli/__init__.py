@@ -13,7 +13,7 @@ from pathlib import Path
 from router.errors import SparklioError
 
 EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds",
-                  "router.cli.image_cmds", "router.cli.install_cmds")
+                  "router.cli.image_cmds", "router.cli.install_cmds", "router.cli.batch_cmds")
 OWN_LOGGERS = ("router", "local_models", "ui", "__main__")  # what reaches the terminal without -v
 
 

@@ -36,7 +36,9 @@ def request_from(args, app) -> RouteRequest:
     return RouteRequest([Message("user", prompt, images)], task=args.task, complexity=args.complexity,
                         budget=args.budget, speed=args.speed, quality=args.quality, model=model,
                         offline=True if args.offline else None,
-                        use_cache=not getattr(args, "no_cache", False))
+                        use_cache=not getattr(args, "no_cache", False),
+                        can_wait=bool(getattr(args, "can_wait", False)),
+                        batch_retry=getattr(args, "batch_retry", None))
 
 
 def _prepare(app) -> None:
@@ -116,6 +118,8 @@ async def _ask(app, request, as_json: bool):
             answer = ev.answer
             if writer:
                 writer.finish()
+        elif hasattr(ev, "job_id"):  # BatchQueued: the answer comes later
+            return ev
     return answer
 
 
@@ -131,6 +135,10 @@ def cmd_ask(app, args) -> int:
         if args.json:
             print_json({"error": str(exc), "attempts": [a.__dict__ for a in exc.attempts]})
         raise
+    if hasattr(answer, "job_id"):
+        from router.cli.batch_cmds import print_queued
+
+        return print_queued(answer, args.json)
     if args.json:
         print_json(answer.to_json())
     else:
@@ -233,6 +241,10 @@ def register(sub, routing_flags) -> None:
     routing_flags(p)
     p.add_argument("--model", help="use this catalog id")
     p.add_argument("--no-cache", action="store_true", help="skip the response cache")
+    p.add_argument("--can-wait", action="store_true",
+                   help="with --speed batch: send it through the provider's Batch API (half price, within 24 h)")
+    p.add_argument("--batch-retry", choices=["live", "batch", "none"],
+                   help="if the batch item fails or expires: retry live (default), in a new batch, or not")
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("models", help="list the catalog with availability")
     p.add_argument("--json", action="store_true")

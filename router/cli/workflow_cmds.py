@@ -64,6 +64,9 @@ def _print_estimate(est: Estimate) -> None:
     for line in fit_table(["step", "model", "calls", "cost", "premium model", "premium", "note"], rows,
                           right={3, 5}, drop_order=[6, 4, 5]):
         print(line)
+    if est.batch_total_usd < est.total_usd - 1e-9:
+        print(f"Through the providers' Batch APIs (answers within 24 h): ~{_money(est.batch_total_usd)} instead of"
+              f" ~{_money(est.total_usd)} live — run with --batch")
 
 
 def cmd_estimate(app: Any, args: argparse.Namespace) -> int:
@@ -94,6 +97,8 @@ def _progress_printer(quiet: bool):
             line = f"✗ {p.title}: {p.message}"
         elif p.event == "step_skipped":
             line = f"- {p.title}: skipped"
+        elif p.event == "step_waiting":
+            line = f"⏳ {p.message}"
         else:
             return
         print(line, file=sys.stderr, flush=True)
@@ -122,7 +127,7 @@ def _finish(result: RunResult, as_json: bool) -> int:
         print_json(result.to_json())
     else:
         _print_result(result)
-    return 0 if result.status in ("done", "no_match") else 1
+    return 0 if result.status in ("done", "no_match", "waiting") else 1
 
 
 async def _with_local(app: Any, coro_factory):
@@ -150,7 +155,8 @@ def cmd_run(app: Any, args: argparse.Namespace) -> int:
     inputs = parse_inputs(args.input)
     _check_out(args.out)
     show = _progress_printer(args.quiet)
-    result = asyncio.run(_with_local(app, lambda: engine.run(args.name, inputs, on_progress=show)))
+    batch = (args.batch_retry or "live") if args.batch else None
+    result = asyncio.run(_with_local(app, lambda: engine.run(args.name, inputs, on_progress=show, batch=batch)))
     _export(result, args.out)
     return _finish(result, args.json)
 
@@ -210,6 +216,10 @@ def register(sub: Any) -> None:
             p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
             p.add_argument("--out", metavar="DIR", help="also write the result, images and a manifest here "
                                                          "(a folder, or a path ending in .zip)")
+            p.add_argument("--batch", action="store_true",
+                           help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
+            p.add_argument("--batch-retry", choices=["live", "batch"],
+                           help="items a batch fails or expires: run them live (default) or in a new batch")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
     p.add_argument("run_id", type=int)

@@ -8,6 +8,7 @@ from typing import Any
 
 from router.catalog import ModelSpec
 from router.errors import ProviderError, TransientError
+from router.providers.anthropic_cache import min_cacheable_tokens, place_breakpoints
 from router.providers.base import BaseProvider, split_kwargs
 from router.providers.errors import client_side_error, status_error, transport_error
 from router.types import Finished, Message, ProviderEvent, TextDelta, Usage, UsageReport
@@ -83,7 +84,9 @@ class AnthropicProvider(BaseProvider):
     def _create_kwargs(self, client: Any, model: ModelSpec, messages: list[Message],
                        max_tokens: int | None) -> dict:
         """Request arguments; max_tokens is required by the API, catalog params go on the wire."""
-        system, turns = to_anthropic(messages)
+        _, turns = to_anthropic(messages)
+        system, turns = place_breakpoints([m.content for m in messages if m.role == "system" and m.content], turns,
+                                          min_cacheable_tokens(model.api_model))
         params = dict(model.params)
         limit = int(max_tokens) if max_tokens is not None else min(model.max_output or DEFAULT_MAX_TOKENS,
                                                                    DEFAULT_MAX_TOKENS)

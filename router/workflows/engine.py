@@ -15,6 +15,8 @@ from router.types import AnswerDone, ImageInput, RouteRequest
 from router.vision import check_images, load_image
 from router.workflows import records
 from router.workflows.actions import Chooser, NoMatch, ledger_summary, pick, read_schema, run_sql, split_items
+from router.workflows.batch_step import BatchWaiting, send_step_batch
+from router.workflows.bulk import parse_items
 from router.workflows.datafile import DataSource
 from router.workflows.estimate import (Estimate, estimate_workflow, image_size_for, step_complexity,
                                        step_messages)
@@ -38,6 +40,8 @@ class _Run:
         self.sources: dict[str, DataSource] = {}
         self.pins: dict[str, str] = {}
         self.partial: dict[str, list] = {}
+        self.batch_retry: str | None = None  # set: text steps go through the provider's Batch API
+        self.marks: dict[str, int] = {}  # ledger id a step's cost counts from (a resumed batch step)
 
 
 class WorkflowEngine:
@@ -97,6 +101,8 @@ class WorkflowEngine:
                 hint = f" ({spec.description})" if spec.description else ""
                 raise SparklioError(f"workflow {wf.name!r} needs input {name!r}{hint}: pass --input {name}=...")
             values[name] = "" if value is None else str(value)
+            if values[name] and spec.kind == "list" and (check or not values[name].startswith("@")):
+                values[name] = "\n".join(parse_items(values[name], name))  # the items themselves are stored
             if check and values[name] and spec.kind == "file" and not Path(values[name]).expanduser().is_file():
                 raise SparklioError(f"input {name!r}: file {values[name]} does not exist")
             if values[name] and spec.kind == "image" and (check or Path(values[name]).expanduser().is_file()):
@@ -114,8 +120,11 @@ class WorkflowEngine:
 
     # ---- running ----
     async def run(self, name: str | Workflow, inputs: dict[str, str], *, on_progress: ProgressCallback | None = None,
-                  choose: Chooser | None = None) -> RunResult:
-        """Estimate, record and execute every step; returns the run (failed steps can be retried)."""
+                  choose: Chooser | None = None, batch: str | None = None) -> RunResult:
+        """Estimate, record and execute every step; returns the run (failed steps can be retried).
+
+        `batch` ("live"/"batch"/"none": how failed items are retried): text steps go through the provider's
+        Batch API; the run waits (status "waiting") and resumes when the job ends (`resume_batch`)."""
         wf = self.get(name) if isinstance(name, str) else name
         values, images = self.prepare_inputs(wf, dict(inputs))
         est = estimate_workflow(self.app, wf, values, images=images)
@@ -123,13 +132,22 @@ class WorkflowEngine:
                                  [(s.id, s.task, est.step(s.id).cost_usd) for s in wf.steps],
                                  est.total_usd, est.premium_total_usd)
         state = _Run(run.id, wf, values, images)
+        state.batch_retry = batch
         await _emit(on_progress, Progress("run_started", run.id, title=wf.title, total=len(wf.steps),
                                           cost_usd=est.total_usd))
         await self._execute(state, set(wf.step_ids), on_progress, choose)
         return self.result(run.id)
 
+    async def resume_batch(self, run_id: int, step_id: str, answers: dict[int, str], since_ledger_id: int,
+                           on_progress: ProgressCallback | None = None) -> RunResult:
+        """A step's batch job ended: its answers fill the step, missing items run live, then the rest of the run."""
+        partial = [answers.get(i) for i in range(max(answers, default=-1) + 1)]
+        return await self.retry(run_id, step_id, on_progress=on_progress,
+                                _resume=(partial, since_ledger_id))
+
     async def retry(self, run_id: int, step_id: str, *, model: str | None = None,
-                    on_progress: ProgressCallback | None = None, choose: Chooser | None = None) -> RunResult:
+                    on_progress: ProgressCallback | None = None, choose: Chooser | None = None,
+                    _resume: tuple[list, int] | None = None) -> RunResult:
         """Re-run one step (optionally pinned to `model`) and what has not finished after it; keeps earlier outputs."""
         row = records.get_run(run_id)
         if row is None:
@@ -147,6 +165,8 @@ class WorkflowEngine:
                 state.outputs[sid] = r.output_value
             elif r.status == "failed" and isinstance(r.output_value, list) and model is None:
                 state.partial[sid] = r.output_value
+        if _resume is not None:
+            state.partial[step_id], state.marks[step_id] = _resume
         if model is not None:
             state.pins[step_id] = model
             records.update_step(run_id, step_id, pinned_model=model)
@@ -171,11 +191,13 @@ class WorkflowEngine:
             for step in wf.steps:
                 if step.id not in todo:
                     continue
+                if stopped == "waiting":
+                    continue  # runs when the batch job has ended
                 if stopped:
                     records.update_step(rid, step.id, status="skipped")
                     await _emit(on_progress, Progress("step_skipped", rid, step.id, step.label))
                     continue
-                mark = records.ledger_mark()
+                mark = state.marks.pop(step.id) if step.id in state.marks else records.ledger_mark()
                 records.update_step(rid, step.id, status="running", started_at=time.time(), error=None,
                                     tries=records.WorkflowStepRow.tries + 1)
                 await _emit(on_progress, Progress("step_started", rid, step.id, step.label))
@@ -187,6 +209,14 @@ class WorkflowEngine:
                     records.update_run(rid, status="cancelled", message=f"cancelled during {step.label}",
                                        finished_at=time.time(), cost_usd=records.run_cost(rid))
                     raise
+                except BatchWaiting as exc:
+                    stopped = "waiting"
+                    msg = (f"{step.label}: {exc.items} item(s) sent as batch job {exc.job_id}; the run continues when"
+                           f" it ends (`sparklio batch wait {exc.job_id}`)")
+                    records.update_step(rid, step.id, status="waiting", error=None)
+                    records.update_run(rid, status="waiting", message=msg)
+                    await _emit(on_progress, Progress("step_waiting", rid, step.id, step.label, message=msg))
+                    continue
                 except NoMatch as exc:
                     records.update_step(rid, step.id, status="no_match", output={"message": str(exc)},
                                         finished_at=time.time(), **self._spent(rid, mark, 0.0))
@@ -214,6 +244,11 @@ class WorkflowEngine:
         finally:
             for src in state.sources.values():
                 src.close()
+        if stopped == "waiting":
+            final = records.get_run(rid)
+            await _emit(on_progress, Progress("run_done", rid, title=wf.title, cost_usd=final.cost_usd,
+                                              message=final.message or final.status))
+            return
         if stopped != "no_match":
             records.update_run(rid, status=stopped or "done", finished_at=time.time(), cost_usd=records.run_cost(rid),
                                **({} if stopped else {"message": None}))
@@ -258,7 +293,9 @@ class WorkflowEngine:
         where = f"{state.wf.name}.{step.id}"
         if step.action:
             return await self._action(state, step, choose, where), [], 0.0
-        if step.for_each:
+        if step.for_each in state.wf.inputs:
+            items = parse_items(state.values[step.for_each], step.for_each)
+        elif step.for_each:
             source = state.outputs.get(step.for_each)
             items = list(source) if isinstance(source, list) else [source]
             items = items[: step.count] if step.count > 1 else items
@@ -289,6 +326,8 @@ class WorkflowEngine:
             await _emit(on_progress, Progress("item_done", state.run_id, step.id, step.label, done, n, model, costs[i]))
 
         records.update_step(state.run_id, step.id, items_total=n, items_done=done)
+        if state.batch_retry and not step.is_image:
+            await send_step_batch(self.app, state, step, prompts, systems, results)
         await asyncio.gather(*(one(i) for i in range(n) if results[i] is None))
         state.partial.pop(step.id, None)
         if step.split and n == 1:

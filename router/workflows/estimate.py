@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from router.errors import SparklioError
+from router.cache_estimate import shared_prefix_usages
+from router.planner import stable_prefix_tokens
 from router.pricing import call_cost
 from router.types import ImageInput, Message, RouteRequest, Usage
 from router.workflows.model import StepSpec, Workflow
@@ -36,6 +38,7 @@ class StepEstimate:
     premium_cost_usd: float = 0.0
     local: bool = False
     note: str = ""
+    batch_cost_usd: float | None = None  # the same calls through the provider's Batch API (None: no Batch API)
 
 
 @dataclass
@@ -56,6 +59,11 @@ class Estimate:
         """Estimated USD with every step on the premium tier's models."""
         return sum(s.premium_cost_usd for s in self.steps)
 
+    @property
+    def batch_total_usd(self) -> float:
+        """Estimated USD with every step that has a Batch API sent through it (the rest live)."""
+        return sum(s.cost_usd if s.batch_cost_usd is None else s.batch_cost_usd for s in self.steps)
+
     def step(self, step_id: str) -> StepEstimate:
         """The estimate for one step."""
         return next(s for s in self.steps if s.step_id == step_id)
@@ -64,6 +72,7 @@ class Estimate:
         """The `workflow estimate --json` shape."""
         return {"workflow": self.workflow, "title": self.title, "total_usd": round(self.total_usd, 6),
                 "premium_total_usd": round(self.premium_total_usd, 6),
+                "batch_total_usd": round(self.batch_total_usd, 6),
                 "steps": [{**asdict(s), "cost_usd": round(s.cost_usd, 6),
                            "premium_cost_usd": round(s.premium_cost_usd, 6)} for s in self.steps]}
 
@@ -88,10 +97,21 @@ class Sizer:
             return str(spec.default)
         return "" if spec.kind in ("file", "image") else "x" * spec.expected_chars
 
+    def list_items(self, name: str) -> list[str]:
+        """A list input's items (five typical ones before a value is given)."""
+        value = self.inputs.get(name) or self.wf.inputs[name].default
+        if not value:
+            return ["x" * (self.wf.inputs[name].expected_chars // 5 or 1)] * 5
+        from router.workflows.bulk import parse_items
+
+        return parse_items(value, name)
+
     def items(self, step: StepSpec) -> int:
         """How many calls (fan-out) the step makes."""
         if step.for_each is None:
             return step.count
+        if step.for_each in self.wf.inputs:
+            return len(self.list_items(step.for_each))
         source = self.wf.step(step.for_each)
         n = source.expected_items if source.split else self.items(source)
         return min(n, step.count) if step.count > 1 else n
@@ -156,6 +176,9 @@ class Sizer:
             n = self.item_chars(source) if f.part else self.output_chars(source)
             return "x" * n
         if f.root == "item":
+            if step.for_each in self.wf.inputs:
+                items = self.list_items(step.for_each)
+                return "x" * (sum(map(len, items)) // len(items))
             if step.for_each:
                 return "x" * self.item_chars(self.wf.step(step.for_each))
             return "1"
@@ -229,14 +252,30 @@ def image_size_for(spec: Any, size: str) -> str:
     return min(offered, key=distance)
 
 
-def _price(app: Any, step: StepSpec, plan: Any, calls: int) -> tuple[str, str, float, bool, int]:
+def _price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int = 0) -> tuple[str, str, float, bool, int]:
     spec = app.catalog.get(plan.chain[0].model)
     if step.is_image:
         usage = Usage(images=calls, image_size=image_size_for(spec, step.size), image_quality=step.image_quality)
         return spec.id, spec.provider, call_cost(spec, usage), spec.local, 0
     out = max(1, min(step.max_output_tokens, spec.max_output))
-    usage = Usage(input_tokens=plan.estimated_input_tokens, output_tokens=out)
-    return spec.id, spec.provider, call_cost(spec, usage) * calls, spec.local, out
+    return spec.id, spec.provider, _text_cost(spec, plan, out, calls, prefix), spec.local, out
+
+
+def _text_cost(spec: Any, plan: Any, out: int, calls: int, prefix: int, batch: bool = False) -> float:
+    """`calls` calls of one step; with a shared system prompt the provider's cache serves it after the first."""
+    return sum(call_cost(spec, u, batch=batch) * n
+               for u, n in shared_prefix_usages(spec, plan.estimated_input_tokens, out, prefix, calls))
+
+
+def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int) -> float | None:
+    """The step's calls at batch rates on the first chain model with a Batch API (None: none has one)."""
+    if step.is_image:
+        return None
+    spec = app.batch.pick(plan)
+    if spec is None:
+        return None
+    out = max(1, min(step.max_output_tokens, spec.max_output))
+    return _text_cost(spec, plan, out, calls, prefix, batch=True)
 
 
 def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images: dict[str, ImageInput] | None = None,
@@ -258,12 +297,14 @@ def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images:
         except SparklioError as exc:
             est.steps.append(StepEstimate(step.id, step.label, step.task, calls, None, None, note=str(exc)))
             continue
-        model, provider, cost, local, out = _price(app, step, plan, calls)
+        prefix = 0 if "{item" in step.system or "{index" in step.system else stable_prefix_tokens(msgs)
+        model, provider, cost, local, out = _price(app, step, plan, calls, prefix)
         row = StepEstimate(step.id, step.label, step.task, calls, model, provider, plan.estimated_input_tokens,
-                           out, calls if step.is_image else 0, cost, model, cost, local, note)
+                           out, calls if step.is_image else 0, cost, model, cost, local, note,
+                           _batch_price(app, step, plan, calls, prefix))
         try:
             pplan, _ = _request(app, step, msgs, premium=True, pinned=None)
-            row.premium_model, _, row.premium_cost_usd, _, _ = _price(app, step, pplan, calls)
+            row.premium_model, _, row.premium_cost_usd, _, _ = _price(app, step, pplan, calls, prefix)
         except SparklioError as exc:
             row.note = row.note or f"premium tier: {exc}"
         est.steps.append(row)

@@ -14,7 +14,7 @@ from router.workflows.templates import TemplateError, fields
 
 BUILTIN_DIR = RESOURCES / "workflows"
 POLICY_FILE = RESOURCES / "policy.toml"
-INPUT_KINDS = ("text", "file", "image", "number")
+INPUT_KINDS = ("text", "file", "image", "number", "list")  # list: one item per line / CSV row
 OUTPUT_KINDS = ("text", "image", "table")
 ACTIONS = {  # local steps: no model, no money
     "read_schema": "text",  # prompt renders to a data file path -> schema text
@@ -244,8 +244,8 @@ def _check_references(step: StepSpec, inputs: dict[str, InputSpec], ids: set[str
         if inputs[name].kind != "image":
             raise _bad(w, f"images names input {name!r}, which is not an image input (kind = \"image\")")
     for key, ref in (("for_each", step.for_each), ("options", step.options)):
-        if ref is None:
-            continue
+        if ref is None or (key == "for_each" and ref in inputs and inputs[ref].kind == "list"):
+            continue  # for_each over a list input: the items are there before the run
         if ref not in ids or ref == step.id:
             raise _bad(w, f"{key} names step {ref!r}, which does not exist")
         deps.append(ref)

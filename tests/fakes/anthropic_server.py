@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes import anthropic_batch, anthropic_prompt_cache
 from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, pieces
 
 ERROR_TYPES = {
@@ -26,12 +27,13 @@ class FakeAnthropic(FakeServer):
     """Speaks Anthropic's /v1/messages SSE; usage counts words as tokens."""
 
     def __init__(self, *, cache_read_tokens: int = 0, cache_write_tokens: int = 0, thinking_tokens: int = 0,
-                 **kw: Any) -> None:
+                 simulate_prompt_cache: bool = False, **kw: Any) -> None:
         kw.setdefault("models", ["claude-fake-haiku", "claude-fake-opus"])
         super().__init__(**kw)
         self.cache_read_tokens = cache_read_tokens
         self.cache_write_tokens = cache_write_tokens
         self.thinking_tokens = thinking_tokens
+        self.prompt_cache = anthropic_prompt_cache.PromptCacheSim() if simulate_prompt_cache else None
 
     def error_event(self, error_type: str = "overloaded_error", after_chunks: int = 2) -> None:
         """Send `event: error` after `after_chunks` events of the next stream (HTTP status stays 200)."""
@@ -57,6 +59,8 @@ class FakeAnthropic(FakeServer):
         ex.send_json(self.error_body(401, f"invalid x-api-key: {presented}", ex.request), status=401)
 
     def route(self, ex: Exchange) -> None:
+        if anthropic_batch.route_batch(self, ex):  # Batch API routes live in tests/fakes/anthropic_batch.py
+            return
         req = ex.request
         if req.method == "POST" and req.path == "/v1/messages":
             return self._messages(ex)
@@ -90,6 +94,7 @@ class FakeAnthropic(FakeServer):
         usage = {"input_tokens": count_tokens(prompt_text), "output_tokens": output_tokens,
                  "cache_creation_input_tokens": self.cache_write_tokens,
                  "cache_read_input_tokens": self.cache_read_tokens}
+        usage = anthropic_prompt_cache.apply(self.prompt_cache, body, usage)
         if thinking:
             usage["output_tokens_details"] = {"thinking_tokens": self.thinking_tokens}
         message = {"id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],

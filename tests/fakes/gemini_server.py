@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from tests.fakes import gemini_batch
 from tests.fakes.http import Exchange, FakeServer, RecordedRequest, count_tokens, fake_vector, pieces, small_png
 
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
@@ -57,6 +58,8 @@ class FakeGemini(FakeServer):
         ex.send_json(body, status=400)
 
     def route(self, ex: Exchange) -> None:
+        if gemini_batch.route_batch(self, ex):  # batch mode routes live in tests/fakes/gemini_batch.py
+            return
         req = ex.request
         prefix = "/v1/models" if req.path.startswith("/v1/") else "/v1beta/models"  # both API versions
         if req.method == "GET" and req.path == prefix:

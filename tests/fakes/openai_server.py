@@ -7,6 +7,7 @@ import struct
 import time
 from typing import Any
 
+from tests.fakes import openai_batch
 from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, fake_vector, pieces, small_png
 
 _ERROR_TYPES = {
@@ -122,6 +123,8 @@ class FakeOpenAI(FakeServer):
         return {"error": {"message": message, "type": etype, "param": None, "code": code}}
 
     def route(self, ex: Exchange) -> None:
+        if openai_batch.route_batch(self, ex):  # Batch API routes live in tests/fakes/openai_batch.py
+            return
         req = ex.request
         if req.method == "POST" and req.path == "/v1/chat/completions":
             return self._chat(ex)

@@ -57,7 +57,11 @@ def from_stored(row: Any) -> ChatItem:
     paths = [str(a["path"]) for a in atts if a.get("path")]
     if role == "assistant" and status == "error":
         role = "error"
-    return ChatItem(role=role, text=get("content") or "", id=get("id"), status=status, model=get("model") or "",
+    text = get("content") or ""
+    if status == "pending" and isinstance(meta, dict) and meta.get("batch_job") and not text:
+        text = f"Waiting for batch job {meta['batch_job']}: the answer arrives within 24 hours."
+        status = "ok"
+    return ChatItem(role=role, text=text, id=get("id"), status=status, model=get("model") or "",
                     meta=meta if isinstance(meta, dict) else {}, images=names, image_paths=paths)
 
 
@@ -69,7 +73,9 @@ def meta_from_answer(answer: Any) -> dict:
         "model": answer.model, "provider": answer.provider, "cost_usd": answer.cost_usd, "cached": answer.cached,
         "latency_ms": answer.latency_ms, "ttft_ms": answer.ttft_ms, "experiment": answer.experiment,
         "usage": {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
-                  "cached_input_tokens": u.cached_input_tokens, "reasoning_tokens": u.reasoning_tokens},
+                  "cached_input_tokens": u.cached_input_tokens, "reasoning_tokens": u.reasoning_tokens,
+                  "cache_write_tokens": u.cache_write_tokens},
+        "cache_saved_usd": getattr(answer, "cache_saved_usd", 0.0),
         "attempts": [dict(a.__dict__) for a in answer.attempts],
         "plan": plan.explain() if plan is not None and hasattr(plan, "explain") else "",
         "task": getattr(plan, "task", ""),
@@ -83,6 +89,19 @@ def _money(usd: float) -> str:
     if usd == 0:
         return "$0"
     return f"${usd:.4f}" if usd < 0.01 else f"${usd:.3f}" if usd < 1 else f"${usd:.2f}"
+
+
+def prompt_cache_fact(usage: dict, saved_usd: float) -> str:
+    """'12,400 tok from prompt cache, saved $0.0334' ('' when the provider's prompt cache was not involved)."""
+    read, wrote = int(usage.get("cached_input_tokens") or 0), int(usage.get("cache_write_tokens") or 0)
+    if not read and not wrote:
+        return ""
+    parts = [f"{read:,} tok from prompt cache"] if read else [f"{wrote:,} tok written to prompt cache"]
+    if saved_usd > 0:
+        parts.append(f"saved {_money(saved_usd)}")
+    elif saved_usd < 0:
+        parts.append(f"{_money(-saved_usd)} to write it")
+    return ", ".join(parts)
 
 
 def _link(href: str, text: str, colour: str) -> str:
@@ -154,6 +173,9 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         facts.append(f'{usage.get("input_tokens", 0):,} → {usage.get("output_tokens", 0):,} tok')
     if "cost_usd" in m:
         facts.append(_money(float(m.get("cost_usd") or 0.0)))
+    prompt_cache = prompt_cache_fact(usage, float(m.get("cache_saved_usd") or 0.0))
+    if prompt_cache:
+        facts.append(f'<span style="color:{c["ok"]};">{prompt_cache}</span>')
     if m.get("latency_ms") and not (m.get("image") or {}).get("seconds"):
         facts.append(f'{float(m["latency_ms"]) / 1000:.1f} s')
     if m.get("cached"):

@@ -114,9 +114,16 @@ class ChatPage(EditCompareMixin, QWidget):
         controller.catalogChanged.connect(self._catalog_changed)
         controller.appEvent.connect(self._on_app_event)
         controller.offlineChanged.connect(lambda _on: self._update_state())
+        controller.appEvent.connect(self._batch_landed)
         self.composer.setEnabled(controller.app is not None)
         if controller.app is not None:
             self.refresh()
+
+    def _batch_landed(self, event: Any) -> None:
+        """A batch job ended: show its answers if they belong to the open conversation."""
+        busy = self.task is not None and not self.task.done()
+        if event.kind == "batch_done" and self.conversation_id is not None and not busy:
+            self.open_conversation(self.conversation_id)
 
     # ---- page protocol ----
     def refresh(self) -> None:

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
 GROUP_ORDER = ("Writing", "Analysis", "Code & data", "Vision & images", "Other")
 _GROUP_ALIASES = {
@@ -131,6 +131,14 @@ class RoutingPanel(QFrame):
         self.reset_button.setToolTip("Back to Auto for everything")
         self.reset_button.clicked.connect(self.reset)
         grid.addWidget(self.reset_button, 1, 5)
+        self.can_wait = QCheckBox("Can wait: Batch API, half price", self)
+        self.can_wait.setToolTip("With speed batch: the request goes through the provider's Batch API and the "
+                                 "answer arrives within 24 hours (a notification tells you)")
+        self.can_wait.setEnabled(False)
+        self.can_wait.toggled.connect(self.changed)
+        self.speed.currentIndexChanged.connect(
+            lambda: self.can_wait.setEnabled(self.speed.currentData() == "batch"))
+        grid.addWidget(self.can_wait, 2, 2, 1, 3)
         grid.setColumnStretch(4, 1)
 
     def set_models(self, models: list[tuple[str, str, bool, str]]) -> None:
@@ -150,7 +158,8 @@ class RoutingPanel(QFrame):
         """RouteRequest fields (None = Auto)."""
         return {"complexity": self.complexity.currentData(), "budget": self.budget.currentData(),
                 "speed": self.speed.currentData(), "quality": self.quality.currentData(),
-                "model": self.model.currentData()}
+                "model": self.model.currentData(),
+                "can_wait": self.can_wait.isEnabled() and self.can_wait.isChecked()}
 
     def set_values(self, **values: Any) -> None:
         """Set any of complexity, budget, speed, quality, model."""
@@ -163,8 +172,11 @@ class RoutingPanel(QFrame):
         """Everything back to Auto."""
         for box in (self.complexity, self.budget, self.speed, self.quality, self.model):
             box.setCurrentIndex(0)
+        self.can_wait.setChecked(False)
 
     def summary(self) -> str:
         """Short text for the collapsed toggle, e.g. 'complex · premium' or 'Auto'."""
-        vals = [v for v in self.values().values() if v]
+        vals = [v for v in self.values().values() if v and isinstance(v, str)]
+        if self.values()["can_wait"]:
+            vals.append("can wait")
         return " · ".join(vals) if vals else "Auto"

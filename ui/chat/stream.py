@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QTimer
 
+from router.batch.types import BatchQueued
 from router.errors import (AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError)
 from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
 from ui.chat.items import ChatItem, meta_from_answer
@@ -164,6 +165,8 @@ class AnswerStream:
                     self._progress(f"{ev.model} was cut off; its partial answer was discarded")
                 elif isinstance(ev, AnswerDone):
                     self._done(ev.answer)
+                elif isinstance(ev, BatchQueued):
+                    self._queued(ev)
         except asyncio.CancelledError:
             self._flush()
             item.status = "stopped"
@@ -194,6 +197,15 @@ class AnswerStream:
             sources = []
         if sources:
             item.meta["sources"] = sources
+        self.refresh(item)
+
+    def _queued(self, ev: BatchQueued) -> None:
+        """The request went to a Batch API: say so; the answer replaces this text when the job ends."""
+        item = self.item
+        item.text = (f"Queued as batch job {ev.job_id} on {ev.model} (up to ${ev.hold_usd:.4f} held). The answer "
+                     "arrives within 24 hours at half price; a notification tells you when.")
+        item.model, item.id, item.status = ev.model, ev.message_id, "ok"
+        item.meta = {"batch_job": ev.job_id}
         self.refresh(item)
 
     def _fail(self, exc: BaseException, text: str | None = None) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QGridLayout, QHBoxLayo
                                QRadioButton, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
+from router.savings import month_discounts
 from ui.widgets import theme
 from ui.widgets.card import Card, Meter, StatTile, muted, tile_row
 from ui.widgets.charts import ChartView
@@ -158,7 +159,8 @@ class BudgetPage(PageBase):
         self.t_forecast = StatTile("forecast for the month")
         self.t_remaining = StatTile("left to spend")
         self.t_held = StatTile("held for calls in flight")
-        tiles.body.addLayout(tile_row(self.t_spent, self.t_forecast, self.t_remaining, self.t_held))
+        self.t_batch = StatTile("saved by batch")
+        tiles.body.addLayout(tile_row(self.t_spent, self.t_forecast, self.t_remaining, self.t_held, self.t_batch))
         self.content.addWidget(tiles)
 
         grid = QGridLayout()
@@ -194,6 +196,7 @@ class BudgetPage(PageBase):
         self.status = st
         self.editor.load(app)
         self._tiles(st)
+        self._batch_tile(month_discounts(st.month))
         self._meters(st)
         self._chart(st, app.budget.local(app.budget.clock()).date())
         self._alerts(st)
@@ -215,6 +218,13 @@ class BudgetPage(PageBase):
         self.t_forecast.set_value(money(st.forecast_usd), theme.level_color(flvl).name() if flvl != "ok" else None)
         self.t_remaining.set_value(money(st.remaining_usd))
         self.t_held.set_value(money(st.held_usd))
+
+    def _batch_tile(self, saved: dict) -> None:
+        """What the Batch APIs (half price) and provider prompt caches saved this month."""
+        self.t_batch.set_value(money(saved["batch_saved_usd"]))
+        n = saved["batch_requests"]
+        self.t_batch.caption.setText(f"saved by batch ({n} request{'' if n == 1 else 's'});"
+                                     f" prompt caching {money(saved['cache_saved_usd'])}")
 
     def _meters(self, st: Any) -> None:
         while self.meters_box.count():

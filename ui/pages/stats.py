@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QGr
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
+from router.savings import discounts
 from router.stats import ranked_by_rating
 from ui.widgets.card import Card, StatTile, muted, plain_spins, tile_row
 from ui.widgets.charts import ChartView
@@ -61,6 +62,7 @@ def load_stats(stats: Any, learning: Any, since: str, until: str, auto: Any = No
         "share": stats.usage_share(since, until),
         "daily": stats.cost_per_day(since, until),
         "cache": stats.cache(since, until),
+        "provider_cache": discounts(since, until),
         "totals": stats.totals(since, until),
         "suggestions": learning.suggestions("open") if learning is not None else [],
     }
@@ -124,11 +126,12 @@ class StatsPage(PageBase):
         self.t_answers = StatTile("answers")
         self.t_cost = StatTile("spent")
         self.t_saved = StatTile("saved by the cache")
+        self.t_prompt_cache = StatTile("saved by provider prompt caching")
         self.t_failed = StatTile("failed calls")
         self.t_tokens = StatTile("tokens in / out")
         self.t_auto = StatTile("Auto corrected (all time)")
-        tiles.body.addLayout(tile_row(self.t_answers, self.t_cost, self.t_saved, self.t_failed, self.t_tokens,
-                                      self.t_auto))
+        tiles.body.addLayout(tile_row(self.t_answers, self.t_cost, self.t_saved, self.t_prompt_cache, self.t_failed,
+                                      self.t_tokens, self.t_auto))
         self.content.addWidget(tiles)
         # ---- suggestions ----
         self.sugg_card = Card("Suggestions from your ratings",
@@ -246,6 +249,10 @@ class StatsPage(PageBase):
         c = data["cache"]
         self.t_saved.set_value(money(c["saved_usd"]))
         self.t_saved.caption.setText(f"saved by the cache ({_pct(c['hit_rate'])} hit rate)")
+        pc = data["provider_cache"]
+        self.t_prompt_cache.set_value(money(pc["cache_saved_usd"]))
+        self.t_prompt_cache.caption.setText(
+            f"saved by provider prompt caching ({count(pc['cached_input_tokens'])} tokens read from it)")
         self.t_failed.set_value(count(t["failed"]))
         self.t_tokens.set_value(f"{count(t['input_tokens'])} / {count(t['output_tokens'])}")
         a = data.get("auto")

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QWidget)
 
 from router.errors import SparklioError
@@ -66,6 +66,10 @@ class WorkflowsPage(PageBase):
         self.est_summary = QLabel("")
         self.est_summary.setWordWrap(True)
         row.addWidget(self.est_summary, 1)
+        self.batch_box = QCheckBox("Batch APIs: half price, within 24 h")
+        self.batch_box.setToolTip("Text steps go through the providers' Batch APIs; the run waits for them and "
+                                  "continues when they end (failed items are retried live)")
+        row.addWidget(self.batch_box)
         self.cancel_btn = QPushButton("Cancel")
         self.run_btn = QPushButton("Run")
         self.run_btn.setObjectName("Primary")
@@ -171,14 +175,14 @@ class WorkflowsPage(PageBase):
             self.fields[spec.name] = edit
             edit.textChanged.connect(lambda _t: self.est_timer.start())
             return box
-        if spec.kind == "text" and spec.expected_chars > 120:
+        if spec.kind == "list" or (spec.kind == "text" and spec.expected_chars > 120):
             w = QPlainTextEdit()
-            w.setFixedHeight(72)
+            w.setFixedHeight(96 if spec.kind == "list" else 72)
             w.textChanged.connect(self.est_timer.start)
         else:
             w = QLineEdit()
             w.textChanged.connect(lambda _t: self.est_timer.start())
-        hint = spec.description or ""
+        hint = spec.description or ("one item per line, or @file.csv#column" if spec.kind == "list" else "")
         if spec.default:  # left empty, the default applies
             hint = f"{hint} (default: {spec.default})" if hint else f"default: {spec.default}"
         w.setPlaceholderText(hint)
@@ -228,7 +232,10 @@ class WorkflowsPage(PageBase):
         self.est_table.setFixedHeight(32 + 28 * max(1, len(est.steps)))
         saved = est.premium_total_usd - est.total_usd
         tail = f" — saves {money(saved)}" if saved > 0.005 else ""
-        self.est_summary.setText(f"<b>~{money(est.total_usd)}</b> as routed now "
+        batch = (f"; <b>~{money(est.batch_total_usd)}</b> through the Batch APIs (within 24 h)"
+                 if est.batch_total_usd < est.total_usd - 1e-9 else "")
+        self.batch_box.setEnabled(bool(batch))
+        self.est_summary.setText(f"<b>~{money(est.total_usd)}</b> as routed now{batch} "
                                  f"<span style='color:{theme.muted_color().name()}'>(vs "
                                  f"{money(est.premium_total_usd)} with every step on the premium tier{tail})</span>")
 
@@ -248,7 +255,9 @@ class WorkflowsPage(PageBase):
             ests = {}
         self.run_view.start([(s.id, s.label, ests.get(s.id)) for s in wf.steps], self._models(), wf.title)
         self.result_view.hide()
-        self._started(self.engine.run(wf, self.inputs(), on_progress=self.run_view.progress, choose=self.choose))
+        batch = "live" if self.batch_box.isEnabled() and self.batch_box.isChecked() else None
+        self._started(self.engine.run(wf, self.inputs(), on_progress=self.run_view.progress, choose=self.choose,
+                                      batch=batch))
 
     def retry(self, step_id: str, model: str | None) -> None:
         """Re-run a failed step (optionally on `model`) and the steps after it."""

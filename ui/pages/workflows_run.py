@@ -15,7 +15,8 @@ from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 
 STATUS_TEXT = {"pending": "waiting", "running": "running", "done": "done", "failed": "failed",
-               "cancelled": "cancelled", "skipped": "skipped", "no_match": "no answer in the data"}
+               "cancelled": "cancelled", "skipped": "skipped", "no_match": "no answer in the data",
+               "waiting": "waiting for its batch job"}
 STATUS_TOKEN = {"done": "ok", "failed": "danger", "cancelled": "warn", "no_match": "warn", "running": "accent"}
 
 
