@@ -34,6 +34,14 @@ DEFAULTS: dict[str, Any] = {
     "keep_in_tray": True,
     "first_run_done": False,
     "include_prompts_in_review": False,
+    # bounded waits (router/deadlines.py): seconds
+    "connect_timeout_s": 5.0,
+    "ttft_s": {},  # per speed class (realtime, standard, batch, local); missing classes use the defaults
+    "idle_gap_s": 15.0,
+    "request_deadline_s": 120.0,
+    "op_deadline_s": 600.0,
+    "cooldown_s": 120.0,
+    "unreachable_s": 30.0,
 }
 
 
@@ -43,8 +51,8 @@ def _money(name: str) -> Callable[[Any], float]:
             f = float(v)
         except (TypeError, ValueError):
             raise SparklioError(f"{name} must be a number of US dollars, not {v!r}") from None
-        if not math.isfinite(f) or f < 0:
-            raise SparklioError(f"{name} must be zero or more US dollars, not {v!r}")
+        if not math.isfinite(f) or f < 0 or f > 1_000_000:
+            raise SparklioError(f"{name} must be between $0 and $1,000,000, not {v!r}")
         return round(f, 6)
 
     return check
@@ -129,6 +137,12 @@ def _endpoints(v: Any) -> dict:
     return out
 
 
+def _ttft(v: Any) -> dict:
+    if not isinstance(v, dict) or set(v) - {"realtime", "standard", "batch", "local"}:
+        raise SparklioError("time-to-first-token limits must map realtime, standard, batch or local to seconds")
+    return {k: _fraction(f"{k} time-to-first-token limit (seconds)", 0.05, 3600.0)(x) for k, x in v.items()}
+
+
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "monthly_limit_usd": _money("monthly limit"),
     "provider_limits": _provider_limits,
@@ -147,6 +161,13 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "keep_in_tray": _bool("keep in tray"),
     "first_run_done": _bool("first run done"),
     "include_prompts_in_review": _bool("include prompts in review"),
+    "connect_timeout_s": _fraction("connect timeout (seconds)", 0.05, 600.0),
+    "ttft_s": _ttft,
+    "idle_gap_s": _fraction("idle-gap limit (seconds)", 0.05, 3600.0),
+    "request_deadline_s": _fraction("whole-request deadline (seconds)", 0.1, 86400.0),
+    "op_deadline_s": _fraction("image/embedding deadline (seconds)", 0.1, 86400.0),
+    "cooldown_s": _fraction("cool-down (seconds)", 0.0, 86400.0),
+    "unreachable_s": _fraction("unreachable pause (seconds)", 0.0, 86400.0),
 }
 
 

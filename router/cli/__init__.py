@@ -10,7 +10,9 @@ import logging
 import sys
 from pathlib import Path
 
+from router.display import strip_controls
 from router.errors import SparklioError
+from router.validate import clean_text, database_problem
 
 EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds")
 
@@ -61,9 +63,15 @@ def _log_path(data_dir: Path | None) -> Path | None:
     try:
         from router.paths import data_dir as resolve
 
+        from router.store.db import private
+
         d = resolve(data_dir) / "logs"
         d.mkdir(parents=True, exist_ok=True)
-        return d / "sparklio.log"
+        log = d / "sparklio.log"
+        log.touch()
+        for p in (d, log):
+            private(p)  # 0700 / 0600: the log can hold prompts
+        return log
     except Exception:
         return None
 
@@ -71,7 +79,8 @@ def _log_path(data_dir: Path | None) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; expected failures print one line on stderr and return non-zero."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args([clean_text(a) for a in (sys.argv[1:] if argv is None else argv)])
+    terminate_like_interrupt()  # issue 13: SIGTERM stops a run the way Ctrl-C does (partial spend recorded)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command in (None, "gui"):  # main.py opens the app; here only for `sparklio gui --help` and the like
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             app.force_offline = True
         return int(args.func(app, args) or 0)
     except SparklioError as exc:
-        print(f"sparklio: error: {exc}", file=sys.stderr)
+        print(f"sparklio: error: {strip_controls(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("sparklio: interrupted", file=sys.stderr)
@@ -100,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # never a traceback for the user: log it, say where
+        known = database_problem(exc, getattr(getattr(app, "store", None), "path", ""))
+        if known is not None:  # a locked or damaged database: one line with the fix
+            print(f"sparklio: error: {known}", file=sys.stderr)
+            return 1
         path = _log_path(args.data_dir)
         if path is not None:
             import traceback
@@ -117,11 +130,22 @@ def main(argv: list[str] | None = None) -> int:
                 pass
 
 
+def terminate_like_interrupt() -> None:
+    """SIGTERM raises SIGINT: inside asyncio.run the running request is cancelled exactly as by Ctrl-C."""
+    import signal
+
+    if hasattr(signal, "SIGTERM"):
+        try:
+            signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+        except ValueError:  # not the main thread (embedded use): leave the default
+            pass
+
+
 def _print_alert(event) -> None:
     """Budget alerts and cost anomalies reach the terminal as one line on stderr."""
     if event.kind in ("budget_alert", "cost_anomaly"):  # a refusal is already the error line
-        print(f"sparklio: {event.title}: {event.message}" if event.title else f"sparklio: {event.message}",
-              file=sys.stderr)
+        line = f"{event.title}: {event.message}" if event.title else event.message  # the text never repeats the title
+        print(f"sparklio: {strip_controls(line)}", file=sys.stderr)
 
 
 def print_json(obj) -> None:
