@@ -14,7 +14,8 @@ from router.display import strip_controls
 from router.errors import SparklioError
 from router.validate import clean_text, database_problem
 
-EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds")
+EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds",
+                  "router.cli.doctor_cmds")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,6 +7,8 @@ import asyncio
 import sys
 from typing import Any
 
+from router.display import fmt_usd
+from router.validate import row_id
 from router.errors import SparklioError
 from router.workflows.engine import Progress, RunResult, WorkflowEngine
 from router.workflows.estimate import Estimate
@@ -29,7 +31,7 @@ def _engine(app: Any) -> WorkflowEngine:
 
 
 def _money(v: float | None) -> str:
-    return "-" if v is None else f"${v:.4f}"
+    return "-" if v is None else fmt_usd(v)
 
 
 def cmd_list(app: Any, args: argparse.Namespace) -> int:
@@ -182,17 +184,17 @@ def register(sub: Any) -> None:
             p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
-    p.add_argument("run_id", type=int)
+    p.add_argument("run_id", type=row_id)
     p.add_argument("step")
     p.add_argument("--model", help="pin this catalog id for the step (re-route)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_retry)
     p = wsub.add_parser("runs", help="recent runs with estimated and actual cost")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=row_id, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_runs)
     p = wsub.add_parser("show", help="one run's steps and outputs")
-    p.add_argument("run_id", type=int)
+    p.add_argument("run_id", type=row_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
