@@ -280,6 +280,9 @@ class OllamaManager:
             stream = await self.client().pull(name, stream=True)
             # Closed here, on the task that opened it: left to the garbage collector, the SDK's stream exits its
             # cancel scope on another task and prints "Attempted to exit cancel scope in a different task".
+            # The stream is read to its end (the server ends it after "success"): stopping early would leave the
+            # SDK's inner line iterator to the garbage collector as well.
+            succeeded = False
             async with contextlib.aclosing(stream):
                 async for part in stream:
                     progress = tracker.update(part.status or "", part.digest or "", part.completed, part.total)
@@ -287,8 +290,9 @@ class OllamaManager:
                         on_progress(progress)
                     if cancel.is_set():
                         raise PullCancelled(f"Download of {name} cancelled")
-                    if part.status == "success":
-                        return
+                    succeeded = succeeded or part.status == "success"
+            if succeeded:
+                return
         except PullCancelled:
             raise
         except Exception as exc:  # noqa: BLE001

@@ -157,10 +157,9 @@ class OllamaProvider(BaseProvider):
                     text = chunk.message.content if chunk.message is not None else None
                     if text:
                         yield TextDelta(text)
-                    if chunk.done:
+                    if chunk.done:  # the server ends the stream after this chunk: read on to the end
                         yield UsageReport(usage_from_final(chunk))
                         yield Finished(chunk.done_reason or "stop")
-                        return
         except ProviderError:
             raise
         except Exception as exc:  # noqa: BLE001 - every SDK/transport failure is mapped
