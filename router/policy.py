@@ -134,6 +134,8 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
                 finite(v, f"{name}.{k}", 0, 10)
         finite(cfg.extra_fallbacks, "routing.extra_fallbacks", 0, 20)
         finite(cfg.max_output_tokens, "routing.max_output_tokens", 1, 10_000_000)
+    except ConfigError:
+        raise
     except SparklioError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     except (TypeError, ValueError, AttributeError, OverflowError) as exc:

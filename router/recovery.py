@@ -138,13 +138,16 @@ def temp_dir() -> Path:
 def recover(budget: Any, catalog: Any) -> RecoveryReport:
     """The start-up sweep: interrupted answers, settled or released holds, removed temp copies."""
     report = RecoveryReport()
+    database.execute_sql("PRAGMA busy_timeout = 500")  # another process busy writing: sweep at the next start
     try:
         with database.atomic("IMMEDIATE"):
             report.interrupted = interrupt_dead_answers()
         report.settled, report.settled_usd, report.released = settle_dead_holds(budget, catalog)
         report.temp_removed = sweep_temp()
     except Exception as exc:  # noqa: BLE001 - a sweep that fails must not stop the app from opening
-        log.warning("start-up recovery skipped: %s", exc)
+        log.info("start-up recovery skipped: %s", exc)
+    finally:
+        database.execute_sql("PRAGMA busy_timeout = 10000")
     if report.interrupted or report.settled or report.released:
         log.info("recovered: %s", report)
     return report

@@ -39,9 +39,7 @@ def read_stdin_text(stream: Any) -> str:
     data = raw.read() if raw is not None else stream.read()
     if isinstance(data, str):
         return clean_text(data)
-    if b"\x00" in data[:4096]:
-        raise SparklioError("stdin holds binary data, not text: pipe a text prompt (or attach images with --image)")
-    return data.decode("utf-8-sig", "replace")
+    return data.decode("utf-8-sig", "replace").replace("\x00", "\ufffd")  # binary input: stored, never a crash
 
 
 # ---- numbers ----
