@@ -30,6 +30,7 @@ def _app(data_dir, url) -> Sparklio:
     return app
 
 
+@pytest.mark.slow
 async def test_slow_status_check_never_removes_installed_models(data_dir, ollama):
     app = _app(data_dir, ollama.url)
     assert await app.refresh_local()

@@ -148,8 +148,10 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         facts.append(f'{float(m["latency_ms"]) / 1000:.1f} s')
     if m.get("cached"):
         facts.append(f'<span style="color:{c["ok"]};">⚡ cached</span>')
-    if item.status in ("stopped", "interrupted"):  # interrupted: the app was closed or killed mid-answer
-        facts.append(f'<span style="color:{c["warn"]};">{item.status}</span>')
+    if item.status == "stopped":
+        facts.append(f'<span style="color:{c["warn"]};">stopped</span>')
+    elif item.status == "interrupted":  # set at the next start for an answer whose process was killed mid-way
+        facts.append(f'<span style="color:{c["warn"]};">interrupted: Sparklio was closed before it finished</span>')
     rating = int(m.get("stars") or 0)
     stars = "".join(
         _link(f"rate:{i}", "★" if i <= rating else "☆", c["star"] if i <= rating else c["muted"]) for i in range(1, 6)

@@ -1,0 +1,48 @@
+"""Reliability in the GUI: an answer left pending by a killed process shows as interrupted after the next start."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.ui.conftest import close_window, make_window, open_facade
+from ui.chat.items import footer_html
+from ui.theme import LIGHT
+
+
+def _killed_process_left_a_pending_answer(data_dir, keyring) -> int:
+    """What `kill -9` mid-answer leaves: the question, and an answer still `pending`, owned by a dead process."""
+    import psutil
+
+    from router.app import Sparklio
+
+    app = Sparklio(data_dir, keyring=keyring, env={})
+    cid = app.conversations.create().id
+    app.conversations.add(cid, "user", "Summarise the launch plan")
+    mid = app.conversations.add(cid, "assistant", "The plan has three", status="pending")
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    started = psutil.Process(child.pid).create_time()
+    child.wait()
+    app.store.db.execute_sql("UPDATE messages SET owner_pid = ?, owner_started = ? WHERE id = ?",
+                             (child.pid, started, mid))
+    app.store.close()
+    return cid
+
+
+def test_interrupted_answer_is_shown_as_such(qtbot, qloop, data_dir, memory_keyring, fake_openai, closed_port_url,
+                                             tmp_path):
+    cid = _killed_process_left_a_pending_answer(data_dir, memory_keyring)
+    app = open_facade(data_dir, memory_keyring, openai=fake_openai, ollama_url=closed_port_url)
+    assert app.recovered.interrupted == 1
+    win = make_window(qtbot, qloop, app)
+    try:
+        chat = win.show_page("chat")
+        chat.open_conversation(cid)
+        qloop.spin(0.1)
+        item = chat.view.store.items[-1]
+        assert item.status == "interrupted" and item.text == "The plan has three"  # the partial text is kept
+        assert ">interrupted: Sparklio was closed before it finished</span>" in footer_html(item, LIGHT)
+        win.grab().save(str(tmp_path / "interrupted.png"))
+    finally:
+        close_window(win)
+        qloop.run(app.aclose())
