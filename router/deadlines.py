@@ -20,7 +20,7 @@ class Deadlines:
 
     connect_s: float = 5.0
     ttft_s: tuple[tuple[str, float], ...] = tuple(DEFAULT_TTFT_S.items())
-    idle_s: float = 15.0
+    idle_s: float = 10.0
     request_s: float = 120.0
     op_s: float = 600.0  # a whole embedding/image call (no tokens to wait for)
 

@@ -165,15 +165,11 @@ class HoldProgress:
         if hold is None or not getattr(hold, "id", 0):
             return
         now = time.monotonic()
-        if now - self._last.get(hold.id, 0.0) < self.every_s:
+        last = self._last.setdefault(hold.id, now)  # the first token is never delayed by a write
+        if now - last < self.every_s:
             return
         self._last[hold.id] = now
         try:
             database.execute_sql("UPDATE reservations SET output_chars = ? WHERE id = ?", (int(chars), hold.id))
         except Exception as exc:  # noqa: BLE001 - progress is best effort; the answer goes on
             log.debug("hold progress not written: %s", exc)
-
-    def done(self, hold: Any) -> None:
-        """Forget a finished hold."""
-        if hold is not None:
-            self._last.pop(getattr(hold, "id", 0), None)

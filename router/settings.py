@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     # bounded waits (router/deadlines.py): seconds
     "connect_timeout_s": 5.0,
     "ttft_s": {},  # per speed class (realtime, standard, batch, local); missing classes use the defaults
-    "idle_gap_s": 15.0,
+    "idle_gap_s": 10.0,
     "request_deadline_s": 120.0,
     "op_deadline_s": 600.0,
     "cooldown_s": 120.0,
