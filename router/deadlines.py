@@ -26,7 +26,7 @@ class Deadlines:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Deadlines:
-        """The user's limits (Settings → Routing or `sparklio config`)."""
+        """The user's limits (Settings → Routing → Time limits)."""
         ttft = {**DEFAULT_TTFT_S, **(settings.get("ttft_s") or {})}
         return cls(float(settings.get("connect_timeout_s")), tuple(ttft.items()), float(settings.get("idle_gap_s")),
                    float(settings.get("request_deadline_s")), float(settings.get("op_deadline_s")))

@@ -46,3 +46,32 @@ def test_interrupted_answer_is_shown_as_such(qtbot, qloop, data_dir, memory_keyr
     finally:
         close_window(win)
         qloop.run(app.aclose())
+
+
+def test_time_limits_are_set_in_settings_and_used_by_the_next_request(qtbot, qloop, facade, fake_openai, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from router.types import Message, RouteRequest
+    from tests.ui.pages_support import open_page
+    from ui.controller import AppController
+
+    controller = AppController()
+    controller.attach(facade)
+    page = open_page(qtbot, qloop, "settings", controller)
+    page.tabs.setCurrentIndex(3)
+    card = page.time_limits
+    assert card.spins["ttft:standard"].value() == 10.0 and card.spins["idle_gap_s"].value() == 10.0
+    card.spins["request_deadline_s"].setValue(0.5)
+    qtbot.mouseClick(card.save_btn, Qt.MouseButton.LeftButton)
+    assert card.message.text().startswith("Saved") and facade.settings.get("request_deadline_s") == 0.5
+    page.grab().save(str(tmp_path / "time-limits.png"))
+    fake_openai.timeout(5.0)  # the only provider hangs: the whole-request deadline ends the wait
+    request = RouteRequest([Message("user", "hi")], task="chat_response", complexity="simple",
+                           model="gpt-4o-mini")
+    try:
+        qloop.run(facade.ask(request, store=False))
+    except Exception as exc:  # noqa: BLE001 - the assertion is on the message
+        assert "whole-request deadline passed" in str(exc)
+    else:
+        raise AssertionError("a hung provider answered")
+    controller.app = None
