@@ -16,9 +16,8 @@ LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
 
 @dataclass(frozen=True)
 class Deadlines:
-    """The four limits of one request, read from the settings."""
+    """The waits of one request, read from the settings (the connect limit goes to the SDK clients: registry)."""
 
-    connect_s: float = 5.0
     ttft_s: tuple[tuple[str, float], ...] = tuple(DEFAULT_TTFT_S.items())
     idle_s: float = 10.0
     request_s: float = 120.0
@@ -28,8 +27,8 @@ class Deadlines:
     def from_settings(cls, settings: Any) -> Deadlines:
         """The user's limits (Settings → Routing → Time limits)."""
         ttft = {**DEFAULT_TTFT_S, **(settings.get("ttft_s") or {})}
-        return cls(float(settings.get("connect_timeout_s")), tuple(ttft.items()), float(settings.get("idle_gap_s")),
-                   float(settings.get("request_deadline_s")), float(settings.get("op_deadline_s")))
+        return cls(tuple(ttft.items()), float(settings.get("idle_gap_s")), float(settings.get("request_deadline_s")),
+                   float(settings.get("op_deadline_s")))
 
     def first_token_s(self, model: Any, kind: str = "chat") -> float:
         """How long to wait for the first event of an attempt on `model`."""
@@ -45,7 +44,7 @@ def _timeout(model: Any, what: str, reason: str = "timeout") -> TransientError:
 
 
 async def bounded(events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float,
-                  until: float, is_progress=lambda ev: True) -> AsyncIterator[Any]:
+                  until: float) -> AsyncIterator[Any]:
     """Yield `events`, raising TransientError when the first event, a gap or the whole request takes too long.
 
     `until` is a time.monotonic() deadline for the whole request. The stream is always closed here, on the task
@@ -59,18 +58,20 @@ async def bounded(events: AsyncIterator[Any], *, model: Any, first_s: float, idl
             if left <= 0:
                 raise _timeout(model, "stopped: the whole-request deadline passed", "deadline")
             limit = idle_s if got_first else first_s
+            timer = asyncio.timeout(min(limit, left))  # same task: SDK cancel scopes stay on their task
             try:
-                async with asyncio.timeout(min(limit, left)):  # same task: SDK cancel scopes stay on their task
+                async with timer:
                     ev = await it.__anext__()
             except StopAsyncIteration:
                 return
             except TimeoutError:
+                if not timer.expired():  # a TimeoutError of the provider's own
+                    raise
                 if limit > left:
                     raise _timeout(model, "stopped: the whole-request deadline passed", "deadline") from None
                 what = f"sent nothing for {limit:g} s" if got_first else f"sent no first token within {limit:g} s"
                 raise _timeout(model, what) from None
-            if is_progress(ev):
-                got_first = True
+            got_first = True
             yield ev
     finally:
         aclose = getattr(it, "aclose", None)
@@ -107,6 +108,8 @@ def failure_summary(attempts: list, deadline_passed: bool, skipped: set[str]) ->
     classes = {a.error_class for a in last.values()}
     if deadline_passed:
         hint = "The whole-request deadline passed (Settings → Routing → Time limits); try again later."
+    elif providers == {"local_sd"}:
+        hint = "Check the Stable Diffusion model folder (Images → Model)."
     elif providers <= LOCAL_PROVIDERS:
         hint = "Check that Ollama is running and the model is installed (`sparklio models`)."
     elif classes & {"auth", "no_key"}:

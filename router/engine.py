@@ -32,8 +32,7 @@ class RetryPolicy:
     backoff_base_s: float = 1.0
     jitter: float = 0.25
     retry_after_cap_s: float = 20.0
-    cooldown_after: int = 3  # consecutive failed requests before a model cools down
-    cooldown_s: float = 120.0
+    # cool-downs: router/health.py (three failed requests in a row; the cooldown_s setting), shared in the database
 
 
 @dataclass
@@ -189,9 +188,10 @@ class Engine:
                 finished = False
                 result: OpResult | None = None
                 ttft: float | None = None
+                stream = bounded(invoke(provider, model, max_out), model=model, first_s=first_s,
+                                 idle_s=limits.idle_s, until=until)
                 try:
-                    async for ev in bounded(invoke(provider, model, max_out), model=model, first_s=first_s,
-                                            idle_s=limits.idle_s, until=until):
+                    async for ev in stream:
                         if isinstance(ev, TextDelta):
                             if ttft is None:
                                 ttft = time.perf_counter()
@@ -208,6 +208,7 @@ class Engine:
                         raise TransientError(f"{model.id}: the answer stream was cut before it finished",
                                              provider=model.provider, reason="stream_cut")
                 except asyncio.CancelledError:
+                    await stream.aclose()  # closed on this task, not left to the garbage collector
                     partial = usage or Usage(input_tokens=plan.estimated_input_tokens,
                                              output_tokens=len("".join(text)) // 4)
                     self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="cancelled",
@@ -215,6 +216,7 @@ class Engine:
                                  usage=partial, cost=call_cost(model, partial), message_id=message_id)
                     raise
                 except Exception as exc:  # every failure is classified; none reaches the user raw
+                    await stream.aclose()
                     if not isinstance(exc, SparklioError):
                         log.debug("unexpected error from %s", model.id, exc_info=exc)  # details only with -v
                     err = exc if isinstance(exc, ProviderError) else (

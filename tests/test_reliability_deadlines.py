@@ -52,7 +52,7 @@ async def test_hung_provider_times_out_retries_once_and_falls_back(realtime_clau
 
 async def test_trickling_stream_is_cut_by_the_idle_gap_limit(cloud_app, fake_anthropic):
     cloud_app.settings.set("idle_gap_s", 0.3)
-    fake_anthropic.chunk_delay_s = 1.0  # one word, then a second of silence before each next word
+    fake_anthropic.chunk_delay_s = 0.7  # every event after the first comes 0.7 s late
     events, answer = await run(cloud_app, req())
     assert answer is not None and answer.model == "gpt-4"
     assert any(isinstance(e, PartialWithdrawn) and e.model == "claude-3-5-sonnet" for e in events)
@@ -112,3 +112,21 @@ async def test_at_the_monthly_limit_one_refusal_not_one_per_model(cloud_app):
     with pytest.raises(BudgetExceededError):
         await run(cloud_app, req())
     assert [r.outcome for r in rows()] == ["refused"]  # the other cloud models are not asked to refuse too
+
+
+def test_cli_says_what_it_waits_for_and_falls_back(realtime_claude, cloud_app, fake_anthropic, data_dir, capsys,
+                                                   monkeypatch):
+    from router.cli import main
+
+    monkeypatch.setenv("OLLAMA_HOST", down_url())
+    cloud_app.settings.set("ttft_s", SHORT)
+    cloud_app.store.close()
+    fake_anthropic.timeout(5.0)
+    fake_anthropic.timeout(5.0)
+    assert main(["--data-dir", str(data_dir), "ask", "Write a two-line caption for a bakery launch",
+                 "--task", "copywriting_standard", "--complexity", "medium"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Echo: Write a two-line caption")
+    assert "[claude-3-5-sonnet: attempt 2; waiting up to 0.4 s for the first words]" in err
+    assert "[claude-3-5-sonnet gave up: claude-3-5-sonnet sent no first token within 0.4 s]" in err
+    assert "[gpt-4: attempt 1; waiting up to 10 s for the first words]" in err

@@ -107,7 +107,7 @@ async def _ask(app, request, as_json: bool):
         if isinstance(ev, TextDelta) and writer:
             writer.text(ev.text)
         elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1 or sys.stderr.isatty()):
-            wait = f"; waiting up to {ev.wait_s:.0f} s for the first words" if ev.wait_s else ""
+            wait = f"; waiting up to {ev.wait_s:.3g} s for the first words" if ev.wait_s else ""
             print(f"[{ev.model}: attempt {ev.attempt}{wait}]", file=sys.stderr)
         elif isinstance(ev, RetryScheduled):
             print(f"[{ev.model} failed ({strip_controls(ev.error)}); retrying in {ev.delay_s:.1f} s]", file=sys.stderr)
