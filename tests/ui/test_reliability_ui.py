@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.ui.conftest import close_window, make_window, open_facade
 from ui.chat.items import footer_html
 from ui.theme import LIGHT
@@ -75,3 +77,31 @@ def test_time_limits_are_set_in_settings_and_used_by_the_next_request(qtbot, qlo
     else:
         raise AssertionError("a hung provider answered")
     controller.app = None
+
+
+@pytest.mark.slow
+def test_sigterm_closes_the_desktop_app_like_quit(data_dir, tmp_path):
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    if not hasattr(signal, "SIGTERM"):
+        pytest.skip("no SIGTERM here")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen", "OLLAMA_HOST": "http://127.0.0.1:9"}
+    proc = subprocess.Popen([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (data_dir / "sparklio.db").exists() and time.monotonic() < deadline:  # the facade has opened
+            assert proc.poll() is None, proc.communicate()[0].decode()[-2000:]
+            time.sleep(0.1)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0  # the quit path ran (the default SIGTERM action would give -15)
