@@ -189,8 +189,8 @@ class Budget:
         checks += [(p, lim, spent.get(p, 0.0)) for p, lim in sorted(prov_limits.items())]
         out = []
         for key, limit, used in checks:
-            fired = [t for t in thresholds
-                     if used > 0 and used >= t * limit - 1e-12 and self._fire("budget", month, key, t, limit, used, now)]
+            fired = [t for t in thresholds if used > 0 and used >= t * limit - 1e-12
+                     and self._fire("budget", month, key, t, limit, used, now)]
             if fired:  # issue 13: one jump past 80% and 100% says only "100%" (the lower one is recorded silently)
                 out.append(self._alert_event(key, max(fired), used, limit, month))
         return out
@@ -327,8 +327,8 @@ class Budget:
         if not self._fire("anomaly", day, "total", ANOMALY_FACTOR, avg, today, now):
             return []
         return [AppEvent("cost_anomaly", "Unusual spending today",
-                         f"${today:.2f} spent today is {today / avg:.1f}x the ${avg:.2f} daily average of the last"
-                         f" {ANOMALY_WINDOW_DAYS} days.",
+                         f"{fmt_usd(today)} spent today is {today / avg:.1f}x the {fmt_usd(avg)} daily average of"
+                         f" the last {ANOMALY_WINDOW_DAYS} days.",
                          {"day": day, "spent": round(today, 6), "average": round(avg, 6), "factor": ANOMALY_FACTOR})]
 
     def check_alerts(self) -> list[AppEvent]:

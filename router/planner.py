@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from router.display import fmt_usd
 from router.catalog import Catalog, ModelSpec
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
@@ -131,7 +132,7 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
 
 def _describe(m: ModelSpec, est_in: int) -> str:
     cost = _typical_cost(m, est_in)
-    money = "$0, local" if m.local else f"~${cost:.4f}/call"
+    money = "$0, local" if m.local else f"~{fmt_usd(cost)}/call"
     return f"quality {m.quality:g}, {money}, {m.speed}"
 
 

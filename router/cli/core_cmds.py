@@ -204,7 +204,7 @@ def cmd_demo(_app, args) -> int:
     folder = data_dir(args.data_dir)
     summary = seed_demo(folder, seed=args.seed)
     print(f"demo data in {folder}: {summary.conversations} conversations, {summary.ledger_rows} ledger rows, "
-          f"{summary.ratings} ratings, ${summary.month_spend_usd:.2f} spent this month")
+          f"{summary.ratings} ratings, {fmt_usd(summary.month_spend_usd)} spent this month")
     return 0
 
 
