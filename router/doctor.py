@@ -94,12 +94,61 @@ def repair(data_dir: Path) -> str:
             fixed.close()
     except sqlite3.Error:
         good = False
+    lost: list[str] = []
+    if not good:  # table by table: whatever still reads goes into a freshly migrated database
+        rebuilt.unlink(missing_ok=True)
+        lost = _salvage(path, rebuilt)
     _move_aside(path, kept)
+    rebuilt.replace(path)
     if good:
-        rebuilt.replace(path)
         return f"rebuilt the database from its readable pages; the old file is kept as {kept.name}"
-    rebuilt.unlink(missing_ok=True)
-    return f"started a fresh database (the old one could not be read); it is kept as {kept.name}"
+    if lost:
+        return (f"started a fresh database with what could be read (lost: {', '.join(lost)});"
+                f" the old file is kept as {kept.name}")
+    return f"rebuilt the database table by table (every table was readable); the old file is kept as {kept.name}"
+
+
+_DERIVED = frozenset({"schema_migrations", "spend_totals", "usage_rollup", "latency_hist", "hist_buckets"})
+
+
+def _salvage(path: Path, target: Path) -> list[str]:
+    """Copy every readable table of `path` into a new database at `target` (derived totals rebuild themselves)."""
+    import peewee
+
+    from router.store.db import _migrate
+
+    fresh = peewee.SqliteDatabase(str(target))
+    fresh.connect()
+    _migrate(fresh)
+    fresh.close()
+    conn = sqlite3.connect(target)
+    lost: list[str] = []
+    try:
+        conn.execute("ATTACH DATABASE ? AS old", (f"file:{path}?mode=ro",))
+    except sqlite3.Error:
+        conn.close()
+        return ["everything (the old file cannot be opened)"]
+    try:
+        try:
+            old_tables = {r[0] for r in conn.execute("SELECT name FROM old.sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error:
+            old_tables = set()
+            lost.append("the table list")
+        for (name,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'").fetchall():
+            if name in _DERIVED or name.startswith("sqlite_") or name not in old_tables:
+                continue
+            try:
+                new_cols = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{name}")')]
+                old_cols = {r[1] for r in conn.execute(f'PRAGMA old.table_info("{name}")')}
+                cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+                conn.execute(f'INSERT OR IGNORE INTO main."{name}" ({cols}) SELECT {cols} FROM old."{name}"')
+                conn.commit()
+            except sqlite3.Error:
+                conn.rollback()
+                lost.append(name)
+    finally:
+        conn.close()
+    return lost
 
 
 def _move_aside(path: Path, kept: Path) -> None:
