@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -261,15 +262,21 @@ class OllamaManager:
                            on_progress: Callable[[PullProgress], None] | None, cancel: asyncio.Event) -> None:
         try:
             stream = await self.client().pull(name, stream=True)
-            async for part in stream:
-                progress = tracker.update(part.status or "", part.digest or "", part.completed, part.total)
-                if on_progress is not None:
-                    on_progress(progress)
-                if cancel.is_set():
-                    await stream.aclose()
-                    raise PullCancelled(f"Download of {name} cancelled")
-                if part.status == "success":
-                    return
+            # Closed here, on the task that opened it: left to the garbage collector, the SDK's stream exits its
+            # cancel scope on another task and prints "Attempted to exit cancel scope in a different task".
+            # The stream is read to its end (the server ends it after "success"): stopping early would leave the
+            # SDK's inner line iterator to the garbage collector as well.
+            succeeded = False
+            async with contextlib.aclosing(stream):
+                async for part in stream:
+                    progress = tracker.update(part.status or "", part.digest or "", part.completed, part.total)
+                    if on_progress is not None:
+                        on_progress(progress)
+                    if cancel.is_set():
+                        raise PullCancelled(f"Download of {name} cancelled")
+                    succeeded = succeeded or part.status == "success"
+            if succeeded:
+                return
         except PullCancelled:
             raise
         except Exception as exc:  # noqa: BLE001

@@ -83,6 +83,12 @@ class Sparklio:
         self.workflows = WorkflowEngine(self, user_dir=data_dir / "workflows")
         self.sync_compat_models()
         self.events.subscribe(self._on_event)
+        from router.recovery import recover  # issue 13: a dead process's pending answers and holds are settled
+
+        self.recovered = recover(self.budget, self.catalog)
+        from router.local_snapshot import load_snapshot  # issue 13: the last Ollama list seen, until Ollama answers
+
+        load_snapshot(self)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, **kw: Any) -> Sparklio:
@@ -137,7 +143,8 @@ class Sparklio:
         offline = self.offline if request.offline is None else bool(request.offline)
         plan = make_plan(messages=request.messages, task=task, complexity=complexity,
                          tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
-                         avail=self.registry.availability(self.engine.cooldown_until), offline=offline,
+                         avail=self.engine.health.apply(self.registry.availability(self.engine.cooldown_until)),
+                         offline=offline,
                          speed=request.speed, quality=request.quality, pinned=request.model,
                          has_image=request.has_image)
         plan.auto_task, plan.auto_complexity = auto_task, auto_cx
@@ -360,7 +367,7 @@ class Sparklio:
 
     def model_status(self) -> list[ModelStatus]:
         """Every catalog model with availability and the reason."""
-        avail = self.registry.availability(self.engine.cooldown_until)
+        avail = self.engine.health.apply(self.registry.availability(self.engine.cooldown_until))
         out = []
         for m in self.catalog:
             if not m.priced:
@@ -375,28 +382,11 @@ class Sparklio:
                 out.append(ModelStatus(m, True, "ready"))
         return out
 
-    async def refresh_local(self, timeout: float = 1.5) -> bool:
-        """Ask Ollama which models are installed; they join the catalog. True when Ollama answered."""
-        try:
-            from local_models.ollama import OllamaManager, catalog_entries
+    async def refresh_local(self, timeout: float | None = None) -> bool:
+        """Ask Ollama which models are installed; True when it answered (issue 13: a timeout keeps the last list)."""
+        from router.local_snapshot import refresh
 
-            mgr = OllamaManager(self.registry.ollama_host())
-            status = await asyncio.wait_for(mgr.status(), timeout)
-            if not status.running:
-                raise SparklioError(status.message)
-            models = await asyncio.wait_for(mgr.list_models(), timeout * 4)
-        except (SparklioError, asyncio.TimeoutError, OSError) as exc:
-            self.registry.ollama_reachable = False
-            self.registry.ollama_message = str(exc) or "Ollama is not running"
-            self.catalog.set_installed("ollama", {})
-            self.events.publish(AppEvent("catalog_changed"))
-            return False
-        specs = {s.id: s for s in catalog_entries(models, self.catalog)}
-        self.catalog.set_installed("ollama", specs)
-        self.registry.ollama_reachable = True
-        self.registry.ollama_message = "Ollama is running"
-        self.events.publish(AppEvent("catalog_changed"))
-        return True
+        return await refresh(self, timeout)
 
     async def aclose(self) -> None:
         """Close provider clients and the database."""

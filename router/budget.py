@@ -11,9 +11,12 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Callable
 
 from router.catalog import ModelSpec
+from router import recovery
+from router.display import fmt_usd
 from router.errors import BudgetExceededError, SparklioError
 from router.events import AppEvent, EventBus
 from router.store.db import database
+from router.validate import MAX_USD
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,8 @@ def parse_usd(value: Any, what: str = "limit") -> float:
         raise SparklioError(f"the {what} must be a number of US dollars, not {value!r}") from None
     if not math.isfinite(usd) or usd < 0:
         raise SparklioError(f"the {what} must be zero or more US dollars, not {value!r}")
+    if usd > MAX_USD:  # issue 13: 1e308 is not a budget
+        raise SparklioError(f"the {what} must be at most {fmt_usd(MAX_USD)}, not {value!r}")
     return round(usd, 6)
 
 
@@ -188,9 +193,10 @@ class Budget:
         checks += [(p, lim, spent.get(p, 0.0)) for p, lim in sorted(prov_limits.items())]
         out = []
         for key, limit, used in checks:
-            for t in thresholds:
-                if used > 0 and used >= t * limit - 1e-12 and self._fire("budget", month, key, t, limit, used, now):
-                    out.append(self._alert_event(key, t, used, limit, month))
+            fired = [t for t in thresholds if used > 0 and used >= t * limit - 1e-12
+                     and self._fire("budget", month, key, t, limit, used, now)]
+            if fired:  # issue 13: one jump past 80% and 100% says only "100%" (the lower one is recorded silently)
+                out.append(self._alert_event(key, max(fired), used, limit, month))
         return out
 
     def _alert_event(self, key: str, threshold: float, spent: float, limit: float, month: str,
@@ -204,11 +210,11 @@ class Budget:
             tail = " Warn-only mode: calls continue."
         if call_usd is not None:  # the first call that would pass the limit
             title = f"{who}: limit reached"
-            text = (f"{who}: ${spent:.2f} of ${limit:.2f} spent in {month}; a call of up to ${call_usd:.4f}"
-                    f" would pass the limit.{tail}")
-        else:
+            text = (f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}; a call of up to"
+                    f" {fmt_usd(call_usd)} would pass the limit.{tail}")
+        else:  # the title names the limit and the threshold; the text does not repeat them
             title = f"{who}: {pct}% reached"
-            text = f"{who}: ${spent:.2f} of ${limit:.2f} spent in {month} ({pct}% threshold).{tail}"
+            text = f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}.{tail}"
         return AppEvent("budget_alert", title, text, {"limit": key, "threshold": threshold, "spent": round(spent, 6),
                                                       "limit_usd": limit, "month": month})
 
@@ -218,10 +224,14 @@ class Budget:
                 self.events.publish(ev)
 
     # ---- reservations ----
-    def reserve(self, model: ModelSpec, worst_case_usd: float, *, ttl_s: float = HOLD_TTL_S) -> Reservation | None:
+    def reserve(self, model: ModelSpec, worst_case_usd: float, note: dict | None = None, *,
+                ttl_s: float = HOLD_TTL_S) -> Reservation | None:
         """Hold `worst_case_usd` for a cloud call, atomically; None for local models (never blocked).
 
-        `ttl_s`: how long the hold counts if nothing settles it (a Batch API job may take a day)."""
+        `note` (task, kind, message_id, conversation_id, workflow_run_id, input_tokens) lets a later start settle
+        the hold into an estimated ledger row if this process dies (router/recovery.py). `ttl_s`: how long the hold
+        counts if nothing settles it (a Batch API job may take a day).
+        """
         if model.local:
             return None
         amount = max(float(worst_case_usd or 0.0), 0.0)
@@ -241,16 +251,22 @@ class Budget:
             for key, label, limit, used, on_hold in checks:
                 if used + on_hold + amount > limit + 1e-9:
                     if not refusal:
-                        refusal = (f"{model.name} refused: it could cost up to ${amount:.4f}, and ${used:.2f} spent"
-                                   f" + ${on_hold:.4f} held would pass the {label} limit of ${limit:.2f};"
-                                   " raise the limit or use a local model")
+                        refusal = (f"{model.name} refused: it could cost up to {fmt_usd(amount)}, and {fmt_usd(used)}"
+                                   f" spent + {fmt_usd(on_hold)} held would pass the {label} limit of"
+                                   f" {fmt_usd(limit)}; raise the limit or use a local model")
                     if self._fire("budget", month, key, 1.0, limit, used, now):
                         events.append(self._alert_event(key, 1.0, used, limit, month, amount))
             rid = 0
             if not refusal or not hard_stop:
+                n = note or {}
+                pid, started = recovery.me()  # the owner: a restart never touches a live process's hold
                 cur = database.execute_sql(
-                    "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", (month, model.provider, model.id, amount, now, now + ttl_s))
+                    "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at, owner_pid,"
+                    " owner_started, task, kind, message_id, conversation_id, workflow_run_id, input_tokens)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (month, model.provider, model.id, amount, now, now + ttl_s, pid, started, n.get("task"),
+                     n.get("kind"), n.get("message_id"), n.get("conversation_id"), n.get("workflow_run_id"),
+                     int(n.get("input_tokens") or 0)))
                 rid = cur.lastrowid
         if refusal and hard_stop:
             events.append(AppEvent("budget_refused", "Budget limit reached", refusal,
@@ -317,8 +333,8 @@ class Budget:
         if not self._fire("anomaly", day, "total", ANOMALY_FACTOR, avg, today, now):
             return []
         return [AppEvent("cost_anomaly", "Unusual spending today",
-                         f"${today:.2f} spent today is {today / avg:.1f}x the ${avg:.2f} daily average of the last"
-                         f" {ANOMALY_WINDOW_DAYS} days.",
+                         f"{fmt_usd(today)} spent today is {today / avg:.1f}x the {fmt_usd(avg)} daily average of"
+                         f" the last {ANOMALY_WINDOW_DAYS} days.",
                          {"day": day, "spent": round(today, 6), "average": round(avg, 6), "factor": ANOMALY_FACTOR})]
 
     def check_alerts(self) -> list[AppEvent]:
@@ -365,7 +381,7 @@ class Budget:
             tier_source="setting" if setting_tier else "derived",
             hard_stop=bool(self.settings.get("hard_stop")),
             thresholds=[float(t) for t in self.settings.get("alert_thresholds") or []],
-            alerts=[{"limit": k, "threshold": t, "limit_usd": lu, "spent": s, "fired_at": f}
+            alerts=[{"limit": k, "threshold": t, "limit_usd": round(lu, 6), "spent": round(s, 6), "fired_at": f}
                     for k, t, lu, s, f in alerts],
             daily=[(d, float(c)) for d, c in daily],
         )

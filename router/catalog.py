@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from router.validate import read_toml
 from router.errors import ConfigError
 from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
 
@@ -119,6 +119,10 @@ def _line_of(text: str, model_id: str, field: str | None = None) -> int:
     return header
 
 
+_MAX = {"input_price": 1e6, "output_price": 1e6, "cached_input_price": 1e6, "per_image_input": 1e3,
+        "latency_s": 3600.0, "quality": 10.0, "context_window": 1e9, "max_output": 1e9}
+
+
 def _spec_from_table(model_id: str, t: dict, where: str,
                      field_where: Callable[[str], str] | None = None) -> tuple[ModelSpec, str | None]:
     """Validate one `[models.ID]` table and build its ModelSpec (plus its genai-prices ref)."""
@@ -144,8 +148,14 @@ def _spec_from_table(model_id: str, t: dict, where: str,
     num_fields = ("input_price", "output_price", "cached_input_price", "per_image_input", "latency_s", "quality")
     for f in num_fields + ("context_window", "max_output"):
         v = t.get(f)
-        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
-            raise ConfigError(f"{at(f)}: model {model_id!r} field {f} must be a non-negative number, not {v!r}")
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= _MAX[f]):
+            # issue 13: nan and inf are refused too (a NaN price once reached the budget hold)
+            raise ConfigError(f"{at(f)}: model {model_id!r} field {f} must be a non-negative number (at most"
+                              f" {_MAX[f]:g}), not {v!r}")
+    for size, price in (t.get("image_prices") or {}).items() if isinstance(t.get("image_prices"), dict) else ():
+        if not isinstance(price, (int, float)) or isinstance(price, bool) or not 0 <= price <= 1000:
+            raise ConfigError(f"{at('image_prices')}: model {model_id!r} image price {size} must be a number from 0"
+                              f" to 1000, not {price!r}")
     kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__ and k != "local"}
     kw["capabilities"] = caps
     kw["kind"] = kind
@@ -206,14 +216,8 @@ def load_catalog_file(path: Path, base: dict[str, dict] | None = None
 
     A table for a model already in `base` (the built-in tables) only needs the fields it changes.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read catalog {path}: {exc.strerror}") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    data = read_toml(path, "catalog")  # one reader: encoding and syntax errors are one line naming the file
+    text = path.read_bytes().decode("utf-8-sig")
     models = data.get("models")
     if not isinstance(models, dict):
         raise ConfigError(f"{path}: no [models.ID] tables found")

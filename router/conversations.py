@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import time
 
+from router import recovery
 from router.errors import SparklioError
+from router.validate import clean_text
 from router.store.models import ChatMessage, Conversation
 
 
@@ -60,10 +62,12 @@ class Conversations:
         """Append a message and touch the conversation; returns the message id (plain SQL: on the send path)."""
         now = time.time()
         db = ChatMessage._meta.database
+        owner = recovery.me() if status == "pending" else (None, None)  # a restart settles a dead owner's answer
         cur = db.execute_sql(
-            "INSERT INTO messages (conversation_id, role, content, attachments, status, model, meta, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (conversation_id, role, content, json.dumps(attachments or []), status, model, json.dumps(meta or {}), now))
+            "INSERT INTO messages (conversation_id, role, content, attachments, status, model, meta, created_at,"
+            " owner_pid, owner_started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (conversation_id, role, clean_text(content), json.dumps(attachments or []), status, model,
+             json.dumps(meta or {}), now, *owner))
         if conversation_id is not None:
             db.execute_sql("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return cur.lastrowid

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 from router.catalog import ModelSpec
+from router.deadlines import LOCAL_PROVIDERS, Deadlines, bounded, failure_summary, retry_allowed
 from router.errors import (AllProvidersFailedError, BudgetExceededError, PermanentError, ProviderError,
                            SparklioError, TransientError)
+from router.health import Health
 from router.pricing import cache_saving, call_cost
+from router.recovery import HoldProgress
 from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, EngineEvent, Finished, PartialWithdrawn,
                           RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
 
@@ -29,8 +32,7 @@ class RetryPolicy:
     backoff_base_s: float = 1.0
     jitter: float = 0.25
     retry_after_cap_s: float = 20.0
-    cooldown_after: int = 3  # consecutive failed requests before a model cools down
-    cooldown_s: float = 120.0
+    # cool-downs: router/health.py (three failed requests in a row; the cooldown_s setting), shared in the database
 
 
 @dataclass
@@ -58,8 +60,13 @@ class Engine:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self.failures: dict[str, int] = {}
-        self.cooldown_until: dict[str, float] = {}
+        self.health = Health(settings)  # issue 13: cool-downs and unreachable providers live in the database
+        self.progress = HoldProgress()  # issue 13: streamed size noted on the hold, for settling after a kill
+
+    @property
+    def cooldown_until(self) -> dict[str, float]:
+        """Model id -> end of its cool-down (shared by every process through the database)."""
+        return self.health.cooldowns()
 
     # ---- helpers ----
     def max_output(self, model: ModelSpec, request: RouteRequest) -> int:
@@ -85,15 +92,11 @@ class Engine:
         base = self.retry.backoff_base_s * (2 ** (attempt - 1))
         return base * (1 + self.rng.uniform(0, self.retry.jitter))
 
-    def _note_failure(self, model_id: str) -> None:
-        n = self.failures.get(model_id, 0) + 1
-        self.failures[model_id] = n
-        if n >= self.retry.cooldown_after:
-            self.cooldown_until[model_id] = time.time() + self.retry.cooldown_s
+    def _note_failure(self, model_id: str, why: str = "") -> None:
+        self.health.note_failure(model_id, why)
 
     def _note_success(self, model_id: str) -> None:
-        self.failures.pop(model_id, None)
-        self.cooldown_until.pop(model_id, None)
+        self.health.note_success(model_id)
 
     def _record(self, hold, *, kind: str, plan: RoutePlan, request: RouteRequest, model: ModelSpec, outcome: str,
                 position: int, attempt: int, started: float, t0: float, ttft: float | None = None,
@@ -121,7 +124,15 @@ class Engine:
 
         attempts: list[Attempt] = []
         t_request = time.perf_counter()
+        # issue 13: bounded waits; providers found unreachable or a total-limit refusal skip the rest of their kind
+        limits = Deadlines.from_settings(self.settings)
+        until = time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s)
+        skip: set[str] = set(self.health.unreachable())
         for position, entry in enumerate(plan.chain):
+            if entry.provider in skip or ("cloud" in skip and entry.provider not in LOCAL_PROVIDERS):
+                continue
+            if time.monotonic() >= until:
+                break
             try:
                 model = self.catalog.get(entry.model)
             except SparklioError as exc:  # removed since planning (Ollama list refreshed, settings changed)
@@ -150,13 +161,18 @@ class Engine:
                     provider = self.registry.get(model.provider)
                     max_out = self.max_output(model, request)
                     worst = hold_for(model) if hold_for else self.worst_case(model, plan, request)
-                    hold = self.budget.reserve(model, worst) if not model.local else None
+                    note = {"task": plan.task, "kind": kind, "message_id": message_id,
+                            "conversation_id": request.conversation_id, "workflow_run_id": request.workflow_run_id,
+                            "input_tokens": plan.estimated_input_tokens}
+                    hold = self.budget.reserve(model, worst, note) if not model.local else None
                 except BudgetExceededError as exc:
                     self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="refused",
                                  position=position, attempt=attempt, started=started, t0=t0, error=exc,
                                  message_id=message_id)
                     attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", position))
                     yield AttemptFailed(attempts[-1])
+                    if "monthly limit" in str(exc):  # every cloud model would be refused the same way: go local
+                        skip.add("cloud")
                     break
                 except SparklioError as exc:  # the provider could not even be built (bad endpoint, no path)
                     err = PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
@@ -166,18 +182,22 @@ class Engine:
                     attempts.append(Attempt(model.id, model.provider, "error", str(exc), err.error_class, position))
                     yield AttemptFailed(attempts[-1])
                     break
-                yield AttemptStarted(model.id, model.provider, position, attempt)
+                first_s = limits.first_token_s(model, kind)
+                yield AttemptStarted(model.id, model.provider, position, attempt, min(first_s, until - time.monotonic()))
                 text: list[str] = []
                 usage: Usage | None = None
                 finished = False
                 result: OpResult | None = None
                 ttft: float | None = None
+                stream = bounded(invoke(provider, model, max_out), model=model, first_s=first_s,
+                                 idle_s=limits.idle_s, until=until)
                 try:
-                    async for ev in invoke(provider, model, max_out):
+                    async for ev in stream:
                         if isinstance(ev, TextDelta):
                             if ttft is None:
                                 ttft = time.perf_counter()
                             text.append(ev.text)
+                            self.progress.note(hold, sum(map(len, text)))
                             yield ev
                         elif isinstance(ev, UsageReport):
                             usage = ev.usage
@@ -189,6 +209,7 @@ class Engine:
                         raise TransientError(f"{model.id}: the answer stream was cut before it finished",
                                              provider=model.provider, reason="stream_cut")
                 except asyncio.CancelledError:
+                    await stream.aclose()  # closed on this task, not left to the garbage collector
                     partial = usage or Usage(input_tokens=plan.estimated_input_tokens,
                                              output_tokens=len("".join(text)) // 4)
                     self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="cancelled",
@@ -196,6 +217,7 @@ class Engine:
                                  usage=partial, cost=call_cost(model, partial), message_id=message_id)
                     raise
                 except Exception as exc:  # every failure is classified; none reaches the user raw
+                    await stream.aclose()
                     if not isinstance(exc, SparklioError):
                         log.debug("unexpected error from %s", model.id, exc_info=exc)  # details only with -v
                     err = exc if isinstance(exc, ProviderError) else (
@@ -214,13 +236,18 @@ class Engine:
                         yield PartialWithdrawn(model.id)
                     attempts.append(Attempt(model.id, model.provider, "cut" if cut else "error", str(err),
                                             err.error_class, position, (time.perf_counter() - t0) * 1000))
-                    delay = self._delay(err, attempt)
+                    delay = self._delay(err, attempt) if retry_allowed(err, attempts, model.id) else None
+                    if err.reason == "unreachable" and model.provider not in LOCAL_PROVIDERS:
+                        self.health.mark_unreachable(model.provider, str(err))  # every process skips it a while
+                        skip.add(model.provider)
+                    if delay is not None and time.monotonic() + delay >= until:
+                        delay = None  # no retry that would end after the whole-request deadline
                     if delay is not None:
                         yield RetryScheduled(model.id, delay, str(err))
                         await self.sleep(delay)
                         continue
                     if err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
-                        self._note_failure(model.id)
+                        self._note_failure(model.id, str(err))
                     yield AttemptFailed(attempts[-1])
                     break
                 # success
@@ -246,9 +273,4 @@ class Engine:
         refused = [a for a in attempts if a.outcome == "refused"]
         if refused and len(refused) == len(attempts):
             raise BudgetExceededError(refused[0].error)
-        last = {a.model: a for a in attempts}  # each model's final failure (retries are in `attempts` too)
-        summary = "; ".join(f"{a.model}: {a.error}" for a in last.values())
-        local = all(a.provider in ("ollama", "local_sd") for a in last.values())  # keys and network: no help
-        raise AllProvidersFailedError(
-            f"all {len(last)} models failed — {summary}"
-            + ("." if local else ". Check your keys and network, or try again later."), attempts)
+        raise AllProvidersFailedError(failure_summary(attempts, time.monotonic() >= until, skip), attempts)

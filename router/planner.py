@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from router.cache_estimate import input_cost_per_call
+from router.display import fmt_usd
 from router.catalog import Catalog, ModelSpec
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
@@ -144,7 +145,7 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
 
 def _describe(m: ModelSpec, est_in: int, est_prefix: int = 0) -> str:
     cost = _typical_cost(m, est_in, est_prefix)
-    money = "$0, local" if m.local else f"~${cost:.4f}/call"
+    money = "$0, local" if m.local else f"~{fmt_usd(cost)}/call"
     return f"quality {m.quality:g}, {money}, {m.speed}"
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from router.validate import expect, finite, read_toml
 from router.errors import ConfigError, SparklioError
 from router.types import COMPLEXITIES
 
@@ -77,13 +77,12 @@ def _parse_row(task: str, t: dict, where: str) -> TaskRow:
 
 def load_policy_file(path: Path) -> tuple[dict, dict[str, TaskRow]]:
     """Parse a policy TOML file: (settings tables, task rows); errors name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise ConfigError(f"cannot read policy {path}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    data = read_toml(path, "policy")  # issue 13: encoding and syntax errors are one line naming the file
+    text = path.read_bytes().decode("utf-8-sig")
+    for table in ("tasks", "weights", "budget_tiers", "speed_tiers", "quality_targets", "complexity_quality",
+                  "routing"):
+        if table in data:
+            expect(data[table], dict, f"{path}: [{table}]")
     rows = {}
     for task, t in (data.get("tasks") or {}).items():
         rows[task] = _parse_row(task, t, f"{path}, line {_line_of_task(text, task)}")
@@ -112,7 +111,7 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
     try:
         if "weights" in data:
             for k, v in data["weights"].items():
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1e6:  # nan/inf too
                     line = _line_of_key(path, "weights", k)
                     raise ConfigError(f"{path}, line {line}: weights.{k} must be a non-negative number, not {v!r}")
                 cfg.weights[k] = float(v)
@@ -128,7 +127,18 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
         cfg.extra_fallbacks = int(r.get("extra_fallbacks", cfg.extra_fallbacks))
         cfg.local_last_resort = bool(r.get("local_last_resort", cfg.local_last_resort))
         cfg.max_output_tokens = int(r.get("max_output_tokens", cfg.max_output_tokens))
-    except (TypeError, ValueError, AttributeError) as exc:
+        for name in ("low_max_usd", "standard_max_usd", "realtime_max_s", "standard_max_s"):
+            finite(getattr(cfg, name), name, 0, 1e6)
+        for name, table in (("quality_targets", cfg.quality_targets), ("complexity_quality", cfg.complexity_quality)):
+            for k, v in table.items():
+                finite(v, f"{name}.{k}", 0, 10)
+        finite(cfg.extra_fallbacks, "routing.extra_fallbacks", 0, 20)
+        finite(cfg.max_output_tokens, "routing.max_output_tokens", 1, 10_000_000)
+    except ConfigError:
+        raise
+    except SparklioError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ConfigError(f"{path}: a number in [weights], [budget_tiers], [speed_tiers] or [routing] is invalid: {exc}") from exc
     return cfg
 

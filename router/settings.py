@@ -41,6 +41,14 @@ DEFAULTS: dict[str, Any] = {
     "update_last_check": 0.0,  # epoch seconds of the last automatic check
     "system_prompts": {},  # task -> the user's own system prompt (router/prompts.py; "" turns it off)
     "saved_prompts": [],  # the user's saved prompts [{"name", "text"}], inserted with "/" in the composer
+    # bounded waits (router/deadlines.py): seconds
+    "connect_timeout_s": 5.0,
+    "ttft_s": {},  # per speed class (realtime, standard, batch, local); missing classes use the defaults
+    "idle_gap_s": 10.0,
+    "request_deadline_s": 120.0,
+    "op_deadline_s": 600.0,
+    "cooldown_s": 120.0,
+    "unreachable_s": 30.0,
 }
 
 
@@ -50,8 +58,8 @@ def _money(name: str) -> Callable[[Any], float]:
             f = float(v)
         except (TypeError, ValueError):
             raise SparklioError(f"{name} must be a number of US dollars, not {v!r}") from None
-        if not math.isfinite(f) or f < 0:
-            raise SparklioError(f"{name} must be zero or more US dollars, not {v!r}")
+        if not math.isfinite(f) or f < 0 or f > 1_000_000:
+            raise SparklioError(f"{name} must be between $0 and $1,000,000, not {v!r}")
         return round(f, 6)
 
     return check
@@ -143,6 +151,10 @@ def _sd_model_path(v: Any) -> str:
     from local_models.sd_path import check_sd_model_path  # header checks only: no torch
 
     return str(check_sd_model_path(str(v)))
+def _ttft(v: Any) -> dict:
+    if not isinstance(v, dict) or set(v) - {"realtime", "standard", "batch", "local"}:
+        raise SparklioError("time-to-first-token limits must map realtime, standard, batch or local to seconds")
+    return {k: _fraction(f"{k} time-to-first-token limit (seconds)", 0.05, 3600.0)(x) for k, x in v.items()}
 
 
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
@@ -166,6 +178,13 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "sd_model_path": _sd_model_path,
     "update_feed_url": lambda v: _endpoints({"update feed": v})["update feed"],
     "update_check_weekly": _bool("weekly update check"),
+    "connect_timeout_s": _fraction("connect timeout (seconds)", 0.05, 600.0),
+    "ttft_s": _ttft,
+    "idle_gap_s": _fraction("idle-gap limit (seconds)", 0.05, 3600.0),
+    "request_deadline_s": _fraction("whole-request deadline (seconds)", 0.1, 86400.0),
+    "op_deadline_s": _fraction("image/embedding deadline (seconds)", 0.1, 86400.0),
+    "cooldown_s": _fraction("cool-down (seconds)", 0.0, 86400.0),
+    "unreachable_s": _fraction("unreachable pause (seconds)", 0.0, 86400.0),
 }
 
 

@@ -124,9 +124,12 @@ def parse_day(value: Any, what: str = "date") -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
         raise SparklioError(f"the {what} must be a date like 2026-01-31, not {value!r}") from None
+    if not date(2000, 1, 1) <= day <= date(2999, 12, 31):  # issue 13: 9999-12-31 overflowed date arithmetic
+        raise SparklioError(f"the {what} must be between 2000-01-01 and 2999-12-31, not {value!r}")
+    return day.isoformat()
 
 
 class Stats:

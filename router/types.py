@@ -246,6 +246,7 @@ class AttemptStarted:
     provider: str
     position: int
     attempt: int
+    wait_s: float | None = None  # how long the engine waits for the first token (issue 13: say what we wait for)
 
 
 @dataclass

@@ -160,6 +160,7 @@ def run(argv: list[str] | None = None, *, data_dir: str | Path | None = None, of
     quit_event = asyncio.Event()
     window.quitRequested.connect(quit_event.set)
     qapp.aboutToQuit.connect(quit_event.set)
+    quit_on_sigterm(loop, quit_event, qapp)  # issue 13: `kill` closes the app like the Quit menu
 
     async def start() -> None:
         app = await load_facade(controller, data_dir, offline=offline)
@@ -187,3 +188,17 @@ def run(argv: list[str] | None = None, *, data_dir: str | Path | None = None, of
         except RuntimeError:  # Qt quit on its own (session logout): nothing left to wait for
             log.info("Qt event loop ended before a clean shutdown")
             return 0
+
+
+def quit_on_sigterm(loop: Any, quit_event: Any, parent: Any) -> None:
+    """SIGTERM sets the quit event (running answers are stopped and recorded, then the facade closes)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    if not hasattr(signal, "SIGTERM"):
+        return
+    signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(quit_event.set))
+    tick = QTimer(parent)  # Python sees a signal only when it runs: wake it twice a second
+    tick.timeout.connect(lambda: None)
+    tick.start(500)

@@ -9,16 +9,17 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QToolButton, QWidget
 
+from router.display import fmt_usd
 from ui import theme
 
 log = logging.getLogger(__name__)
 
 
 def money(usd: float) -> str:
-    """$12.40 / $100 (whole dollars lose their cents; fractions of a cent keep four decimals)."""
-    if 0 < abs(usd) < 0.01:
-        return f"${usd:.4f}"
-    return f"${usd:,.0f}" if abs(usd - round(usd)) < 0.005 and usd >= 10 else f"${usd:,.2f}"
+    """$12.40 / $100 (whole dollars from $10 lose their cents; sub-cent amounts keep 2 significant digits)."""
+    if abs(usd) >= 10 and abs(usd - round(usd)) < 0.005:
+        return f"${usd:,.0f}"
+    return fmt_usd(usd)
 
 
 def budget_text(spent: float, limit: float) -> tuple[str, float]:

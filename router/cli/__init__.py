@@ -10,10 +10,13 @@ import logging
 import sys
 from pathlib import Path
 
+from router.display import strip_controls
 from router.errors import SparklioError
+from router.validate import clean_text, database_problem
 
 EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds",
-                  "router.cli.image_cmds", "router.cli.install_cmds", "router.cli.batch_cmds")
+                  "router.cli.image_cmds", "router.cli.install_cmds", "router.cli.batch_cmds",
+                  "router.cli.doctor_cmds")
 OWN_LOGGERS = ("router", "local_models", "ui", "__main__")  # what reaches the terminal without -v
 
 
@@ -63,26 +66,37 @@ def _log_path(data_dir: Path | None, create: bool = True) -> Path | None:
     try:
         from router.paths import data_dir as resolve
 
-        d = resolve(data_dir) / "logs"
+        log = resolve(data_dir) / "logs" / "sparklio.log"
         if create:
-            d.mkdir(parents=True, exist_ok=True)
-        return d / "sparklio.log"
+            _create_private(log)
+        return log
     except Exception:
         return None
 
 
+def _create_private(log: Path) -> None:
+    """The log and its folder, 0600 / 0700: the log can hold prompts."""
+    from router.store.db import private
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.touch()
+    for p in (log.parent, log):
+        private(p)
+
+
 class _LogFile(logging.FileHandler):
-    """The data folder's log, created with its folder only when something is written."""
+    """The data folder's log, created (private) with its folder only when something is written."""
 
     def _open(self):
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(self.baseFilename))
         return super()._open()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; expected failures print one line on stderr and return non-zero."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args([clean_text(a) for a in (sys.argv[1:] if argv is None else argv)])
+    terminate_like_interrupt()  # SIGTERM stops a run the way Ctrl-C does (partial spend recorded)
     _setup_logging(args)
     if args.command in (None, "gui"):  # main.py opens the app; here only for `sparklio gui --help` and the like
         parser.print_help()
@@ -99,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             app.force_offline = True
         return int(args.func(app, args) or 0)
     except SparklioError as exc:
-        print(f"sparklio: error: {exc}", file=sys.stderr)
+        print(f"sparklio: error: {strip_controls(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("sparklio: interrupted", file=sys.stderr)
@@ -110,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # never a traceback for the user: log it, say where
+        known = database_problem(exc, getattr(getattr(app, "store", None), "path", ""))
+        if known is not None:  # a locked or damaged database: one line with the fix
+            print(f"sparklio: error: {known}", file=sys.stderr)
+            return 1
         path = _log_path(args.data_dir)
         if path is not None:
             import traceback
@@ -147,11 +165,22 @@ def _setup_logging(args) -> None:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=handlers)
 
 
+def terminate_like_interrupt() -> None:
+    """SIGTERM raises SIGINT: inside asyncio.run the running request is cancelled exactly as by Ctrl-C."""
+    import signal
+
+    if hasattr(signal, "SIGTERM"):
+        try:
+            signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+        except ValueError:  # not the main thread (embedded use): leave the default
+            pass
+
+
 def _print_alert(event) -> None:
     """Budget alerts, cost anomalies and GPU arbitration steps reach the terminal as one line on stderr."""
     if event.kind in ("budget_alert", "cost_anomaly", "gpu_notice"):  # a refusal is already the error line
-        print(f"sparklio: {event.title}: {event.message}" if event.title else f"sparklio: {event.message}",
-              file=sys.stderr)
+        line = f"{event.title}: {event.message}" if event.title else event.message  # the text never repeats the title
+        print(f"sparklio: {strip_controls(line)}", file=sys.stderr)
 
 
 def print_json(obj) -> None:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from router.errors import SparklioError
+from router.validate import row_id
 
 
 def print_queued(queued: Any, as_json: bool) -> int:
@@ -87,18 +88,18 @@ def register(sub: Any) -> None:
     b = sub.add_parser("batch", help="provider Batch API jobs: status, wait, cancel")
     bsub = b.add_subparsers(dest="batch_command", parser_class=type(b), required=True)
     p = bsub.add_parser("status", help="poll open jobs and list jobs (or one)")
-    p.add_argument("job", type=int, nargs="?")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("job", type=row_id, nargs="?")
+    p.add_argument("--limit", type=row_id, default=20)
     p.add_argument("--no-poll", action="store_true", help="list without asking the providers")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
     p = bsub.add_parser("wait", help="poll a job until it ends (exit 3 if --timeout passes first)")
-    p.add_argument("job", type=int)
+    p.add_argument("job", type=row_id)
     p.add_argument("--interval", type=float, default=30.0, metavar="S", help="seconds between polls (30)")
     p.add_argument("--timeout", type=float, default=None, metavar="S", help="give up waiting after S seconds")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_wait)
     p = bsub.add_parser("cancel", help="cancel a job and release its budget hold")
-    p.add_argument("job", type=int)
+    p.add_argument("job", type=row_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cancel)

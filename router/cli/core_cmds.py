@@ -6,13 +6,15 @@ import asyncio
 import getpass
 import sys
 
+from router.display import fmt_usd, strip_controls
 from router.errors import AllProvidersFailedError, SparklioError
+from router.validate import read_stdin_text
 from router.types import (AnswerDone, AttemptFailed, AttemptStarted, ImageInput, Message, PartialWithdrawn,
                           RetryScheduled, RouteRequest, TextDelta)
 
 def _read_prompt(text: str) -> str:
     if text == "-":
-        text = sys.stdin.read()
+        text = read_stdin_text(sys.stdin)  # bytes that are not UTF-8 become U+FFFD, never a decode error
     if not text.strip():
         raise SparklioError("the prompt is empty: type something to send")
     return text
@@ -70,6 +72,7 @@ class _AnswerWriter:
 
     def text(self, chunk: str) -> None:
         """Stream one delta (a pipe gets it when the attempt completes)."""
+        chunk = strip_controls(chunk)  # model text never drives the terminal (titles, clipboard); the DB keeps it
         if not chunk:
             return
         if self.live:
@@ -105,12 +108,13 @@ async def _ask(app, request, as_json: bool):
     async for ev in app.run(request):
         if isinstance(ev, TextDelta) and writer:
             writer.text(ev.text)
-        elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1):
-            print(f"[{ev.model}: attempt {ev.attempt}]", file=sys.stderr)
+        elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1 or sys.stderr.isatty()):
+            wait = f"; waiting up to {ev.wait_s:.3g} s for the first words" if ev.wait_s else ""
+            print(f"[{ev.model}: attempt {ev.attempt}{wait}]", file=sys.stderr)
         elif isinstance(ev, RetryScheduled):
-            print(f"[{ev.model} failed ({ev.error}); retrying in {ev.delay_s:.1f} s]", file=sys.stderr)
+            print(f"[{ev.model} failed ({strip_controls(ev.error)}); retrying in {ev.delay_s:.1f} s]", file=sys.stderr)
         elif isinstance(ev, AttemptFailed):
-            print(f"[{ev.attempt.model} gave up: {ev.attempt.error}]", file=sys.stderr)
+            print(f"[{ev.attempt.model} gave up: {strip_controls(ev.attempt.error or '')}]", file=sys.stderr)
         elif isinstance(ev, PartialWithdrawn) and writer:
             writer.withdraw(ev.model)
             print(f"[the answer from {ev.model} was cut off and is discarded]", file=sys.stderr)
@@ -150,7 +154,7 @@ def cmd_ask(app, args) -> int:
                   file=sys.stderr)
             return 0
         print(f"\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
-              f"${answer.cost_usd:.5f} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
+              f"{fmt_usd(answer.cost_usd)} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
               file=sys.stderr)
     return 0
 
@@ -225,7 +229,7 @@ def cmd_demo(_app, args) -> int:
     folder = data_dir(args.data_dir)
     summary = seed_demo(folder, seed=args.seed)
     print(f"demo data in {folder}: {summary.conversations} conversations, {summary.ledger_rows} ledger rows, "
-          f"{summary.ratings} ratings, ${summary.month_spend_usd:.2f} spent this month")
+          f"{summary.ratings} ratings, {fmt_usd(summary.month_spend_usd)} spent this month")
     return 0
 
 

@@ -8,7 +8,9 @@ from dataclasses import asdict
 from typing import Any
 
 from router.cli.table import fit_table
+from router.display import fmt_usd
 from router.errors import SparklioError
+from router.validate import MAX_ROW_ID
 
 
 def _print_json(obj: Any) -> None:
@@ -16,11 +18,7 @@ def _print_json(obj: Any) -> None:
 
 
 def _usd(v: float | None) -> str:
-    if v is None:
-        return "-"
-    if v == 0:
-        return "$0.00"
-    return f"${v:,.2f}" if abs(v) >= 1 else f"${v:.4f}"
+    return "-" if v is None else fmt_usd(v)
 
 
 def _pct(v: float | None) -> str:
@@ -35,9 +33,12 @@ def _ms(v: float | None) -> str:
 
 def _whole(text: str, what: str) -> int:
     try:
-        return int(str(text).strip())
+        n = int(str(text).strip())
     except ValueError:
         raise SparklioError(f"{what}, not {text!r}") from None
+    if not -MAX_ROW_ID <= n <= MAX_ROW_ID:  # issue 13: no OverflowError from SQLite
+        raise SparklioError(f"{what}, not {text}")
+    return n
 
 
 def _collect_alerts(app) -> tuple[list, Any]:
@@ -49,8 +50,8 @@ def _collect_alerts(app) -> tuple[list, Any]:
 
 
 def _print_alerts(seen: list) -> None:
-    for ev in seen:
-        if ev.kind in ("budget_alert", "cost_anomaly", "budget_refused", "policy_suggestion", "policy_adopted"):
+    for ev in seen:  # budget alerts and anomalies are already printed by the CLI's alert line (once)
+        if ev.kind in ("budget_refused", "policy_suggestion", "policy_adopted"):
             print(f"! {ev.title}: {ev.message}", file=sys.stderr)
 
 
@@ -142,7 +143,8 @@ def cmd_stats(app, args) -> int:
     bd = rep["burn_down"]
     if bd["points"]:
         last = bd["points"][-1]
-        print(f"\nBurn-down {bd['month']}: {_usd(last['cumulative_usd'])} spent, {_usd(last['remaining_usd'])} of"
+        print(f"\nBurn-down {bd['month']}: {_usd(last['cumulative_usd'])} spent,"
+              f" {_usd(max(last['remaining_usd'], 0.0))} of"
               f" {_usd(bd['limit_usd'])} left (on an even pace: {_usd(last['ideal_remaining_usd'])} left by"
               f" {last['day']})")
     print(f"\n(percentiles from histograms, within {rep['percentile_resolution'] * 100:.0f}%;"

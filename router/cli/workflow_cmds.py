@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from router.cli.table import fit_table
+from router.display import fmt_usd
+from router.validate import row_id
 from router.errors import SparklioError
 from router.workflows.engine import Progress, RunResult, WorkflowEngine
 from router.workflows.estimate import Estimate
@@ -32,7 +34,7 @@ def _engine(app: Any) -> WorkflowEngine:
 
 
 def _money(v: float | None) -> str:
-    return "-" if v is None else f"${v:.4f}"
+    return "-" if v is None else fmt_usd(v)
 
 
 def cmd_list(app: Any, args: argparse.Namespace) -> int:
@@ -222,21 +224,21 @@ def register(sub: Any) -> None:
                            help="items a batch fails or expires: run them live (default) or in a new batch")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
-    p.add_argument("run_id", type=int)
+    p.add_argument("run_id", type=row_id)
     p.add_argument("step")
     p.add_argument("--model", help="pin this catalog id for the step (re-route)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_retry)
     p = wsub.add_parser("export", help="write a run's result, images and manifest to a folder or .zip")
-    p.add_argument("run_id", type=int)
+    p.add_argument("run_id", type=row_id)
     p.add_argument("dest", help="a new or empty folder, or a path ending in .zip")
     p.set_defaults(func=cmd_export)
     p = wsub.add_parser("runs", help="recent runs with estimated and actual cost")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=row_id, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_runs)
     p = wsub.add_parser("show", help="one run's steps and outputs")
-    p.add_argument("run_id", type=int)
+    p.add_argument("run_id", type=row_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)

@@ -78,7 +78,7 @@ class AnthropicProvider(BaseProvider):
     def _make_client(self) -> Any:
         import anthropic
 
-        return anthropic.AsyncAnthropic(api_key=self._key(), base_url=self.base_url, timeout=self.timeout,
+        return anthropic.AsyncAnthropic(api_key=self._key(), base_url=self.base_url, timeout=self.http_timeout(anthropic),
                                         max_retries=0)
 
     def _create_kwargs(self, client: Any, model: ModelSpec, messages: list[Message],

@@ -46,6 +46,7 @@ class BaseProvider:
         self.api_key = api_key or None
         self.base_url = base_url or None
         self.timeout = float(timeout)
+        self.connect_timeout = min(5.0, self.timeout)  # set from the connect_timeout_s setting by the registry
         self._sdk_client: Any = None
 
     # ---- identity and secrets ----
@@ -78,6 +79,10 @@ class BaseProvider:
     def _make_client(self) -> Any:
         """Build the SDK client (imports the SDK lazily); subclasses override."""
         raise NotImplementedError
+
+    def http_timeout(self, sdk: Any) -> Any:
+        """The SDK's own Timeout: a short connect limit, the long one for everything else."""
+        return sdk.Timeout(self.timeout, connect=self.connect_timeout)
 
     def _client(self) -> Any:
         """The SDK client, built on first use."""

@@ -83,6 +83,8 @@ def transport_error(exc: BaseException, *, provider: str, label: str, timeout: f
         mod = sys.modules.get(mod_name)
         if mod is None:
             continue
+        if isinstance(exc, (mod.ConnectError, mod.ConnectTimeout)):  # nobody answers at that address
+            return unreachable(provider=provider, label=label, why=type(exc).__name__)
         if isinstance(exc, mod.TimeoutException):
             return timed_out(provider=provider, label=label, timeout=timeout)
         if isinstance(exc, (mod.RemoteProtocolError, mod.ReadError)):
@@ -98,7 +100,9 @@ def client_side_error(exc: BaseException, sdk, *, provider: str, label: str,
                       timeout: float) -> ProviderError | None:
     """The openai/anthropic SDKs' shared non-HTTP failures (timeout, connection, bad body); None for anything else."""
     if isinstance(exc, sdk.APITimeoutError):
-        return timed_out(provider=provider, label=label, timeout=timeout)
+        cause = exc.__cause__ or exc.__context__
+        mapped = transport_error(cause, provider=provider, label=label, timeout=timeout) if cause else None
+        return mapped or timed_out(provider=provider, label=label, timeout=timeout)
     if isinstance(exc, sdk.APIConnectionError):
         cause = exc.__cause__ or exc.__context__
         mapped = transport_error(cause, provider=provider, label=label, timeout=timeout) if cause else None
@@ -117,6 +121,12 @@ def connection_failed(*, provider: str, label: str, why: str = "") -> TransientE
     """Could not connect, or the connection dropped."""
     suffix = f" ({why})" if why else ""
     return TransientError(f"{label} connection failed{suffix}", provider=provider, reason="connection")
+
+
+def unreachable(*, provider: str, label: str, why: str = "") -> TransientError:
+    """Nothing accepted the connection (refused, no route, connect timeout): the provider is skipped a while."""
+    suffix = f" ({why})" if why else ""
+    return TransientError(f"{label} is unreachable{suffix}", provider=provider, reason="unreachable")
 
 
 def malformed(*, provider: str, label: str) -> TransientError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -154,14 +155,14 @@ class OllamaProvider(BaseProvider):
         try:
             stream = await self._client().chat(model=model.api_model, messages=ollama_messages(messages),
                                                stream=True, options=options or None, **top)
-            async for chunk in stream:
-                text = chunk.message.content if chunk.message is not None else None
-                if text:
-                    yield TextDelta(text)
-                if chunk.done:
-                    yield UsageReport(usage_from_final(chunk))
-                    yield Finished(chunk.done_reason or "stop")
-                    return
+            async with contextlib.aclosing(stream):  # closed on this task (see OllamaManager.pull)
+                async for chunk in stream:
+                    text = chunk.message.content if chunk.message is not None else None
+                    if text:
+                        yield TextDelta(text)
+                    if chunk.done:  # the server ends the stream after this chunk: read on to the end
+                        yield UsageReport(usage_from_final(chunk))
+                        yield Finished(chunk.done_reason or "stop")
         except ProviderError:
             raise
         except Exception as exc:  # noqa: BLE001 - every SDK/transport failure is mapped

@@ -134,7 +134,8 @@ class OpenAIProvider(BaseProvider):
     def _make_client(self) -> Any:
         import openai
 
-        return openai.AsyncOpenAI(api_key=self._key(), base_url=self.base_url, timeout=self.timeout, max_retries=0)
+        return openai.AsyncOpenAI(api_key=self._key(), base_url=self.base_url, timeout=self.http_timeout(openai),
+                                  max_retries=0)
 
     # ---- chat ----
 

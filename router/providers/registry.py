@@ -67,7 +67,7 @@ class ProviderRegistry:
         if name == "local_sd":
             return (self.settings.get("sd_model_path"),)
         key = self.secrets.get(name) if name in ("openai", "anthropic", "google", "compat") else None
-        return (key, self.endpoint(name))
+        return (key, self.endpoint(name), self.settings.get("connect_timeout_s"))
 
     def get(self, name: str) -> Any:
         """The provider client for `name` (constructed on first use)."""
@@ -83,6 +83,7 @@ class ProviderRegistry:
             client = _load(FACTORIES[name])(cfg[0] or None)
         else:
             client = _load(FACTORIES[name])(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
+            client.connect_timeout = min(float(self.settings.get("connect_timeout_s")), client.timeout)
         self._clients[name] = self._arbitrated(name, client)
         self._fingerprints[name] = cfg
         return client

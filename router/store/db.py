@@ -67,6 +67,18 @@ def _migrate(db: peewee.SqliteDatabase) -> None:
             raise SparklioError(f"database migration {name} failed: {exc}") from exc
 
 
+def private(path: Path) -> None:
+    """Owner-only permissions on POSIX (folders 0700, files 0600): prompts and answers are nobody else's."""
+    if os.name != "posix":
+        return
+    try:
+        mode = 0o700 if path.is_dir() else 0o600
+        if path.exists() and (path.stat().st_mode & 0o777) != mode:
+            path.chmod(mode)
+    except OSError:  # a folder we do not own (a shared mount): leave it
+        pass
+
+
 def open_store(data_dir: Path) -> Store:
     """Open (creating if needed) `data_dir/sparklio.db`, migrate it and bind the models to it."""
     data_dir = Path(data_dir)
@@ -75,6 +87,7 @@ def open_store(data_dir: Path) -> Store:
         raise SparklioError(f"data folder {data_dir} cannot be created: {blocker} is a file, not a folder")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+        private(data_dir)
         probe = data_dir / f".write-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         probe.write_text("ok")
         probe.unlink(missing_ok=True)
@@ -90,6 +103,11 @@ def open_store(data_dir: Path) -> Store:
         db.connect(reuse_if_open=True)
         _migrate(db)
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
-        raise SparklioError(f"cannot open database {path}: {exc}") from exc
+        from router.validate import database_problem
+
+        db.close()
+        raise database_problem(exc, path) or SparklioError(f"cannot open database {path}: {exc}") from None
+    for leaf in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        private(leaf)
     database.initialize(db)
     return Store(db, path)

@@ -8,15 +8,22 @@ import keyword
 import re
 import shutil
 import sqlite3
-import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from router.errors import SparklioError
-from router.workflows.sqlguard import QueryResult, open_readonly, run_readonly
+from router.recovery import temp_dir
+from router.workflows.sqlguard import Guard, QueryResult, open_readonly, run_readonly
 
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".db3")
+SCHEMA_TIMEOUT_S = 2.0  # per sample query of the schema step
+MAX_TABLES = 200
+MAX_CSV_BYTES = 100_000_000
+MAX_CSV_COLUMNS = 1000
+MAX_CELL_CHARS = 1_000_000
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SQL_WORDS = frozenset(
@@ -118,6 +125,8 @@ def read_sqlite_schema(path: Path | str, *, samples: int = 3) -> list[Table]:
     """Tables/views and their columns from sqlite_master + PRAGMA table_info (no table scan)."""
     path = Path(path)
     conn = open_readonly(path)
+    guard = Guard(conn, SCHEMA_TIMEOUT_S, pragmas=frozenset({"table_info"}))  # a hostile view cannot hang this
+    samples_until = time.monotonic() + 5 * SCHEMA_TIMEOUT_S  # samples stop after 10 s in all
     try:
         objs = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
                             "AND name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
@@ -126,14 +135,18 @@ def read_sqlite_schema(path: Path | str, *, samples: int = 3) -> list[Table]:
             info = conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
             cols = [Column(r[1], r[2] or "", pk=bool(r[5])) for r in info]
             table = Table(name, cols, kind)
-            if samples and cols:
+            if samples and cols and time.monotonic() < samples_until:
+                guard.timed_out, guard.deadline = False, time.monotonic() + SCHEMA_TIMEOUT_S  # per sample query
                 try:
                     table.samples = [tuple(r) for r in conn.execute(_sample_sql(table, samples))]
                 except sqlite3.Error:
-                    table.samples = []
+                    table.samples = []  # an endless or oversized view: shown without samples
+                guard.deadline = time.monotonic() + SCHEMA_TIMEOUT_S
             tables.append(table)
+            if len(tables) >= MAX_TABLES:
+                break
     except sqlite3.Error as exc:
-        raise SparklioError(f"Cannot read the schema of {path.name}: {exc}") from None
+        raise SparklioError(f"Cannot read the schema of {path.name}: {guard.error(exc, path.name)}") from None
     finally:
         conn.close()
     if not tables:
@@ -192,10 +205,21 @@ def sniff_type(values: list[str]) -> str:
     return "TEXT"
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, a detected charset, then cp1252/latin-1."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"))
+
+
+def decode_text(data: bytes, name: str = "the file") -> tuple[str, str]:
+    """Decode bytes by BOM (UTF-32, UTF-16, UTF-8), as UTF-8, a detected charset, then cp1252/latin-1."""
+    for bom, codec in _BOMS:  # UTF-32's BOM starts like UTF-16's: check it first
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                raise SparklioError(f"{name} starts with a {codec.upper()} mark but is not valid {codec.upper()}"
+                                    " text: save it as UTF-8 CSV") from None
+    if b"\x00" in data[:65536]:
+        raise SparklioError(f"{name} looks like a binary file, not CSV text: export it as CSV (UTF-8)")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -214,6 +238,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
+def _read_rows(text: str, dialect: Any, name: str) -> list[list[str]]:
+    """Non-empty CSV rows; a cell over MAX_CELL_CHARS or broken quoting is one clear line."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise SparklioError(f"{name} has a cell over {MAX_CELL_CHARS:,} characters; cells that large cannot be"
+                                " asked about") from None
+        raise SparklioError(f"{name} is not readable as CSV: {exc}") from None
+    return [r for r in rows if any(cell.strip() for cell in r)]
+
+
 def _convert(value: str, kind: str) -> object:
     if value.strip() == "":
         return None
@@ -227,19 +264,24 @@ def _convert(value: str, kind: str) -> object:
 def load_csv(path: Path | str, db_path: Path | str) -> tuple[Table, str]:
     """Load a CSV into table `<safe stem>` of a new SQLite file; returns (table, encoding used)."""
     path = Path(path)
-    text, encoding = decode_text(path.read_bytes())
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise SparklioError(f"{path.name} is {size / 1e6:.0f} MB; CSV files up to {MAX_CSV_BYTES // 1_000_000} MB"
+                            " can be asked about (filter or split it first)")
+    text, encoding = decode_text(path.read_bytes(), path.name)
     if not text.strip():
         raise SparklioError(f"{path.name} is empty: there is no data to ask about")
     try:
         dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    rows = _read_rows(text, dialect, path.name)
     if not rows:
         raise SparklioError(f"{path.name} is empty: there is no data to ask about")
     headers, body = rows[0], rows[1:]
     width = max(len(headers), *(len(r) for r in body)) if body else len(headers)
+    if width > MAX_CSV_COLUMNS:
+        raise SparklioError(f"{path.name} has {width:,} columns; up to {MAX_CSV_COLUMNS:,} can be asked about")
     headers = headers + [""] * (width - len(headers))
     names = sanitize_headers(headers)
     body = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in body]
@@ -280,7 +322,7 @@ def open_data(path: Path | str, *, samples: int = 3) -> DataSource:
         return DataSource(path, path, "sqlite", read_sqlite_schema(path, samples=samples))
     if path.suffix.lower() in SQLITE_SUFFIXES:
         raise SparklioError(f"{path.name} is not a SQLite database (its header is wrong)")
-    tmp = Path(tempfile.mkdtemp(prefix="sparklio-data-"))
+    tmp = temp_dir()  # named after this process: a later start sweeps it if this one is killed
     db_path = tmp / "data.sqlite"
     try:
         table, encoding = load_csv(path, db_path)

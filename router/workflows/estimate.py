@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from router.display import fmt_usd
 from router.errors import SparklioError
 from router.cache_estimate import shared_prefix_usages
 from router.planner import stable_prefix_tokens
@@ -78,7 +79,8 @@ class Estimate:
 
     def summary(self) -> str:
         """One line like the document's: '~$0.04 (vs $0.24 on the premium tier)'."""
-        return f"~${self.total_usd:.2f} (vs ${self.premium_total_usd:.2f} with every step on the premium tier)"
+        return (f"~{fmt_usd(self.total_usd)} (vs {fmt_usd(self.premium_total_usd)} with every step on the premium"
+                " tier)")
 
 
 class Sizer:

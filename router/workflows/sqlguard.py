@@ -13,6 +13,8 @@ from router.errors import SparklioError
 
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_TIMEOUT_S = 2.0
+MAX_VALUE_BYTES = 10_000_000  # the longest string or blob a query may build
+MAX_COLUMNS = 2000
 READ_ONLY_NOTE = "Sparklio only runs read-only queries"
 
 _ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
@@ -170,8 +172,9 @@ def open_readonly(path: Path | str) -> sqlite3.Connection:
 class _Authorizer:
     """Allows reads only and remembers the first thing it denied."""
 
-    def __init__(self) -> None:
+    def __init__(self, pragmas: frozenset[str] = frozenset()) -> None:
         self.denied: str | None = None
+        self.pragmas = pragmas  # read-only pragmas the schema step needs (table_info)
 
     def __call__(self, action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None) -> int:
         if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
@@ -179,8 +182,68 @@ class _Authorizer:
             return sqlite3.SQLITE_DENY
         if action in _ALLOWED:
             return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in self.pragmas:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
+            return sqlite3.SQLITE_OK  # json_each() and other built-in virtual tables registering (connection is ro)
         self.denied = self.denied or _ACTION_NAMES.get(action, f"action {action}")
         return sqlite3.SQLITE_DENY
+
+
+_WIDTH = re.compile(r"%[-+ 0#,!]*(\d+)?(?:\.(\d+))?")
+_MAX_PAD = 100_000
+_builtin: sqlite3.Connection | None = None
+
+
+def _bounded_printf(fmt: object, *args: object) -> object:
+    """printf()/format() with widths and precisions up to 100,000 (then SQLite's own printf does the work)."""
+    global _builtin
+    text = str(fmt) if fmt is not None else ""
+    numbers = [int(n) for m in _WIDTH.finditer(text) for n in m.groups() if n]
+    if "*" in text:
+        numbers += [abs(a) for a in args if isinstance(a, int)]
+    if any(n > _MAX_PAD for n in numbers):
+        raise ValueError(f"printf width over {_MAX_PAD:,}: string or blob too big")
+    if _builtin is None:
+        _builtin = sqlite3.connect(":memory:", check_same_thread=False)
+    marks = ", ".join("?" for _ in range(len(args) + 1))
+    return _builtin.execute(f"SELECT printf({marks})", (fmt, *args)).fetchone()[0]
+
+
+class Guard:
+    """Authorizer, progress-handler deadline and value/column limits on one read-only connection."""
+
+    def __init__(self, conn: sqlite3.Connection, timeout_s: float, *, pragmas: frozenset[str] = frozenset()) -> None:
+        self.timeout_s = timeout_s
+        self.auth = _Authorizer(pragmas)
+        self.deadline = time.monotonic() + timeout_s
+        self.timed_out = False
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)  # randomblob(1e9), printf('%.*c', 1e9, 'x')
+        conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+        conn.set_authorizer(self.auth)
+        conn.set_progress_handler(self._progress, 2000)
+        for name in ("printf", "format"):  # SQLite pads in one opcode the progress handler cannot interrupt
+            conn.create_function(name, -1, _bounded_printf, deterministic=True)
+
+    def _progress(self) -> int:
+        if time.monotonic() > self.deadline:
+            self.timed_out = True
+            return 1
+        return 0
+
+    def error(self, exc: sqlite3.Error, name: str) -> SparklioError:
+        """The one-line message for a failure under this guard."""
+        if self.timed_out:
+            return SparklioError(f"The query ran longer than {self.timeout_s:g} s and was stopped (time limit)")
+        if self.auth.denied:
+            what = self.auth.denied
+            if what.startswith("function "):
+                return SparklioError(f"This query calls {what}(), which is not allowed: {READ_ONLY_NOTE}")
+            return _refuse_write(what)
+        if "too big" in str(exc) or "user-defined function raised" in str(exc):  # the only UDF: bounded printf
+            return SparklioError(f"The query builds a value over {MAX_VALUE_BYTES // 1_000_000} MB, which is not"
+                                 " allowed (size limit)")
+        return SparklioError(f"The query failed on {name}: {exc}")
 
 
 def run_readonly(path: Path | str, sql: str, *, max_rows: int = DEFAULT_MAX_ROWS,
@@ -190,33 +253,14 @@ def run_readonly(path: Path | str, sql: str, *, max_rows: int = DEFAULT_MAX_ROWS
     check_read_only_text(statement)
     path = Path(path)
     conn = open_readonly(path)
-    auth = _Authorizer()
-    deadline = time.monotonic() + timeout_s
-    timed_out = False
-
-    def progress() -> int:
-        nonlocal timed_out
-        if time.monotonic() > deadline:
-            timed_out = True
-            return 1
-        return 0
-
     started = time.perf_counter()
     try:
-        conn.set_authorizer(auth)
-        conn.set_progress_handler(progress, 2000)
+        guard = Guard(conn, timeout_s)
         cur = conn.execute(statement, params)
         columns = [d[0] for d in (cur.description or [])]
         rows = cur.fetchmany(max_rows + 1)
     except sqlite3.Error as exc:
-        if timed_out:
-            raise SparklioError(f"The query ran longer than {timeout_s:g} s and was stopped (time limit)") from None
-        if auth.denied:
-            what = auth.denied
-            if what.startswith("function "):
-                raise SparklioError(f"This query calls {what}(), which is not allowed: {READ_ONLY_NOTE}") from None
-            raise _refuse_write(what) from None
-        raise SparklioError(f"The query failed on {path.name}: {exc}") from None
+        raise guard.error(exc, path.name) from None
     finally:
         conn.close()
     truncated = len(rows) > max_rows

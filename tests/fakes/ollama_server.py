@@ -97,7 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.cut_after is None:
             return self._error(fault.status, fault.message)
         routes = {
-            ("GET", "/api/version"): lambda: self._json(200, {"version": self.state.version}),
+            ("GET", "/api/version"): lambda: (time.sleep(self.state.version_delay_s),
+                                              self._json(200, {"version": self.state.version}))[1],
             ("GET", "/api/tags"): self._tags,
             ("GET", "/api/ps"): self._ps,
             ("POST", "/api/ps"): self._ps,

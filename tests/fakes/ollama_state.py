@@ -122,6 +122,7 @@ class FakeState:
     pull_delay_s: float = 0.0  # pause between pull progress lines
     pull_steps: int = 4  # progress lines per layer
     stream_delay_s: float = 0.0
+    version_delay_s: float = 0.0  # a slow /api/version (a busy machine)
     pulls_aborted: int = 0
     pull_aborted_event: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)

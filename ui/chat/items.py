@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from router.display import fmt_usd
 from ui.chat.markdown import Rendered, render_markdown
 
 ROLE_LABEL = {"user": "You", "assistant": "Assistant", "error": "No answer"}
@@ -86,9 +87,7 @@ def meta_from_answer(answer: Any) -> dict:
 
 
 def _money(usd: float) -> str:
-    if usd == 0:
-        return "$0"
-    return f"${usd:.4f}" if usd < 0.01 else f"${usd:.3f}" if usd < 1 else f"${usd:.2f}"
+    return "$0" if usd == 0 else fmt_usd(usd)
 
 
 def prompt_cache_fact(usage: dict, saved_usd: float) -> str:
@@ -182,6 +181,8 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         facts.append(f'<span style="color:{c["ok"]};">⚡ cached</span>')
     if item.status == "stopped":
         facts.append(f'<span style="color:{c["warn"]};">stopped</span>')
+    elif item.status == "interrupted":  # set at the next start for an answer whose process was killed mid-way
+        facts.append(f'<span style="color:{c["warn"]};">interrupted: Sparklio was closed before it finished</span>')
     rating = int(m.get("stars") or 0)
     stars = "".join(
         _link(f"rate:{i}", "★" if i <= rating else "☆", c["star"] if i <= rating else c["muted"]) for i in range(1, 6)

@@ -153,7 +153,9 @@ class AnswerStream:
                 elif isinstance(ev, AttemptStarted):
                     item.model = ev.model
                     where = f"Falling back to {ev.model}…" if ev.position else f"Asking {ev.model}…"
-                    self._progress(where if ev.attempt == 1 else f"Retrying {ev.model} (try {ev.attempt})…")
+                    where = where if ev.attempt == 1 else f"Retrying {ev.model} (try {ev.attempt})…"
+                    wait = f" waiting up to {ev.wait_s:.0f} s for the first words" if ev.wait_s else ""
+                    self._progress(where + wait)  # issue 13: say what we wait for, and how long at most
                 elif isinstance(ev, RetryScheduled):
                     self._progress(f"{ev.model} hiccuped; retrying in {ev.delay_s:.1f} s")
                 elif isinstance(ev, AttemptFailed):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from router.errors import SparklioError
 from ui.pages.budget import LimitEditor
 from ui.pages.settings_keys import KeysCard
+from ui.pages.settings_limits import TimeLimitsCard
 from ui.pages.settings_prompts import PromptsCard
 from ui.pages.settings_routing import TaskTableCard, WeightsCard
 from ui.pages.settings_updates import UpdatesCard
@@ -307,6 +308,7 @@ class SettingsPage(PageBase):
         self.weights = WeightsCard(self)
         self.tasks = TaskTableCard(self)
         self.prompts = PromptsCard(self)
+        self.time_limits = TimeLimitsCard(self)
         self.general = GeneralCard(self)
         self.cache = CacheCard(self)
         self.data = DataCard(self)
@@ -316,13 +318,13 @@ class SettingsPage(PageBase):
         self.tabs.addTab(_scroll(self.keys), "API keys")
         self.tabs.addTab(_scroll(self.endpoints), "Endpoints")
         self.tabs.addTab(_scroll(self.tier, self.limits), "Budget")
-        self.tabs.addTab(_scroll(self.weights, self.tasks, self.prompts), "Routing")
+        self.tabs.addTab(_scroll(self.weights, self.time_limits, self.tasks, self.prompts), "Routing")
         self.tabs.addTab(_scroll(self.general, self.cache, self.data, self.updates), "General")
         self.content.addWidget(self.tabs, 1)
 
     def reload(self, app: Any) -> None:
         """Fill every section from the facade."""
-        for section in (self.keys, self.endpoints, self.tier, self.limits, self.weights, self.tasks, self.general,
-                        self.cache, self.data, self.updates, self.prompts):
+        for section in (self.keys, self.endpoints, self.tier, self.limits, self.weights, self.time_limits, self.tasks,
+                        self.general, self.cache, self.data, self.updates, self.prompts):
             section.load(app)
         self.loaded.emit()

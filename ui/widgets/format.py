@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import math
 
+from router.display import fmt_usd
+
 WARN_AT = 0.8
 OVER_AT = 1.0
 
 
 def money(usd: float | None, *, precise: bool = False) -> str:
-    """US dollars for humans: "$12.34"; sub-cent amounts keep 2 significant digits ("$0.0042")."""
+    """US dollars for humans: "$12.34"; sub-cent amounts keep 2 significant digits ("$0.0042"); None -> "—"."""
     if usd is None or (isinstance(usd, float) and not math.isfinite(usd)):
         return "—"
-    sign = "-" if usd < 0 else ""
-    v = abs(float(usd))
-    if v == 0:
-        return "$0.00"
-    if v < 0.01 or (precise and v < 1):
-        digits = max(2, 1 - int(math.floor(math.log10(v))))
-        return f"{sign}${v:.{min(digits, 6)}f}"
-    if v >= 10_000:
-        return f"{sign}${v:,.0f}"
-    return f"{sign}${v:,.2f}"
+    return fmt_usd(usd, precise=precise)
 
 
 def percent(frac: float | None, digits: int = 0) -> str:

@@ -1,0 +1,121 @@
+"""Bounded waits: connect, time to first token (per speed class), idle gap while streaming, whole request."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+from router.errors import ProviderError, TransientError
+
+# Defaults: a hung provider at the standard speed falls back after two 10 s waits and a ~1 s backoff (< 25 s).
+DEFAULT_TTFT_S = {"realtime": 6.0, "standard": 10.0, "batch": 40.0, "local": 120.0}
+LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The waits of one request, read from the settings (the connect limit goes to the SDK clients: registry)."""
+
+    ttft_s: tuple[tuple[str, float], ...] = tuple(DEFAULT_TTFT_S.items())
+    idle_s: float = 10.0
+    request_s: float = 120.0
+    op_s: float = 600.0  # a whole embedding/image call (no tokens to wait for)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Deadlines:
+        """The user's limits (Settings → Routing → Time limits)."""
+        ttft = {**DEFAULT_TTFT_S, **(settings.get("ttft_s") or {})}
+        return cls(tuple(ttft.items()), float(settings.get("idle_gap_s")), float(settings.get("request_deadline_s")),
+                   float(settings.get("op_deadline_s")))
+
+    def first_token_s(self, model: Any, kind: str = "chat") -> float:
+        """How long to wait for the first event of an attempt on `model`."""
+        if kind != "chat":
+            return self.op_s
+        table = dict(self.ttft_s)
+        key = "local" if model.provider in LOCAL_PROVIDERS else getattr(model, "speed", "standard")
+        return float(table.get(key, table["standard"]))
+
+
+def _timeout(model: Any, what: str, reason: str = "timeout") -> TransientError:
+    return TransientError(f"{model.id} {what}", provider=model.provider, reason=reason)
+
+
+async def bounded(events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float,
+                  until: float) -> AsyncIterator[Any]:
+    """Yield `events`, raising TransientError when the first event, a gap or the whole request takes too long.
+
+    `until` is a time.monotonic() deadline for the whole request. The stream is always closed here, on the task
+    that opened it (an SDK stream left to garbage collection closes on another task and warns).
+    """
+    it = events.__aiter__()
+    got_first = False
+    try:
+        while True:
+            left = until - time.monotonic()
+            if left <= 0:
+                raise _timeout(model, "stopped: the whole-request deadline passed", "deadline")
+            limit = idle_s if got_first else first_s
+            timer = asyncio.timeout(min(limit, left))  # same task: SDK cancel scopes stay on their task
+            try:
+                async with timer:
+                    ev = await it.__anext__()
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if not timer.expired():  # a TimeoutError of the provider's own
+                    raise
+                if limit > left:
+                    raise _timeout(model, "stopped: the whole-request deadline passed", "deadline") from None
+                what = f"sent nothing for {limit:g} s" if got_first else f"sent no first token within {limit:g} s"
+                raise _timeout(model, what) from None
+            got_first = True
+            yield ev
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            try:
+                await aclose()
+            except Exception:  # noqa: BLE001 - closing a broken stream may fail too
+                pass
+
+
+def timeouts_for(attempts: list, model_id: str) -> int:
+    """How many of this request's attempts on `model_id` ended in a timeout."""
+    return sum(1 for a in attempts if a.model == model_id and a.error_class in ("timeout", "deadline"))
+
+
+def retry_allowed(err: ProviderError, attempts: list, model_id: str) -> bool:
+    """Timeouts are retried at most once per model; a passed request deadline or an unreachable host never."""
+    if err.reason in ("deadline", "unreachable", "not_running"):
+        return False
+    if err.reason == "timeout":
+        return timeouts_for(attempts, model_id) <= 1  # the attempt that just timed out is already in `attempts`
+    return True
+
+
+def failure_summary(attempts: list, deadline_passed: bool, skipped: set[str]) -> str:
+    """One line for AllProvidersFailedError: what each model answered and the fix that fits those failures."""
+    last = {a.model: a for a in attempts}  # each model's final failure (retries are in `attempts` too)
+    if not last:
+        gone = ", ".join(sorted(p for p in skipped if p != "cloud")) or "every provider"
+        return f"no model could be tried: {gone} did not answer a moment ago. Check your network, or try again later."
+    summary = "; ".join(f"{a.model}: {a.error}" for a in last.values())
+    head = "the model failed" if len(last) == 1 else f"all {len(last)} models failed"
+    providers = {a.provider for a in last.values()}
+    classes = {a.error_class for a in last.values()}
+    if deadline_passed:
+        hint = "The whole-request deadline passed (Settings → Routing → Time limits); try again later."
+    elif providers == {"local_sd"}:
+        hint = "Check the Stable Diffusion model folder (Images → Model)."
+    elif providers <= LOCAL_PROVIDERS:
+        hint = "Check that Ollama is running and the model is installed (`sparklio models`)."
+    elif classes & {"auth", "no_key"}:
+        hint = "Check your keys (Settings → Keys or `sparklio keys set`)."
+    elif classes & {"unreachable", "connection", "timeout"}:
+        hint = "Check your network, or try again later."
+    else:
+        hint = "Try again later."
+    return f"{head} — {summary}. {hint}"

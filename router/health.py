@@ -1,0 +1,83 @@
+"""Provider health shared by every process through the database: model cool-downs and unreachable providers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from router.store.db import database
+
+log = logging.getLogger(__name__)
+
+COOLDOWN_AFTER = 3  # consecutive failed requests before a model cools down
+
+
+class Health:
+    """Reads and writes the provider_health table (keys 'model:<id>' and 'provider:<name>')."""
+
+    def __init__(self, settings, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    def _write(self, sql: str, params: tuple) -> None:
+        try:
+            with database.atomic("IMMEDIATE"):
+                database.execute_sql(sql, params)
+        except Exception as exc:  # noqa: BLE001 - health is advice; a busy database must not fail the request
+            log.debug("provider health not written: %s", exc)
+
+    # ---- models ----
+    def note_failure(self, model_id: str, why: str = "") -> None:
+        """Count a failed request; the third in a row cools the model down (cooldown_s setting)."""
+        now = self.clock()
+        cooldown = float(self.settings.get("cooldown_s"))
+        self._write(
+            "INSERT INTO provider_health(key, failures, until, reason, updated_at) VALUES (?, 1, 0, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET failures = failures + 1, reason = excluded.reason,"
+            " updated_at = excluded.updated_at,"
+            " until = CASE WHEN failures + 1 >= ? THEN ? ELSE until END",
+            (f"model:{model_id}", why[:200], now, COOLDOWN_AFTER, now + cooldown))
+
+    def note_success(self, model_id: str) -> None:
+        """A success clears the model's failure count and cool-down (and its provider's unreachable mark)."""
+        self._write("DELETE FROM provider_health WHERE key = ?", (f"model:{model_id}",))
+
+    def cooldowns(self) -> dict[str, float]:
+        """Model id -> unix time its cool-down ends (only those still running)."""
+        try:
+            rows = database.execute_sql("SELECT key, until FROM provider_health WHERE key LIKE 'model:%'"
+                                        " AND until > ?", (self.clock(),)).fetchall()
+        except Exception:  # noqa: BLE001
+            return {}
+        return {k[len("model:"):]: float(u) for k, u in rows}
+
+    # ---- providers ----
+    def mark_unreachable(self, provider: str, why: str) -> None:
+        """Nobody answers at the provider's address: every process skips it for unreachable_s seconds."""
+        now = self.clock()
+        self._write("INSERT OR REPLACE INTO provider_health(key, failures, until, reason, updated_at)"
+                    " VALUES (?, 1, ?, ?, ?)",
+                    (f"provider:{provider}", now + float(self.settings.get("unreachable_s")), why[:200], now))
+
+    def clear_provider(self, provider: str) -> None:
+        """The provider answered: it is reachable again."""
+        self._write("DELETE FROM provider_health WHERE key = ?", (f"provider:{provider}",))
+
+    def unreachable(self) -> dict[str, tuple[float, str]]:
+        """Provider -> (until, why) for providers marked unreachable and not yet due for another try."""
+        try:
+            rows = database.execute_sql("SELECT key, until, reason FROM provider_health WHERE key LIKE 'provider:%'"
+                                        " AND until > ?", (self.clock(),)).fetchall()
+        except Exception:  # noqa: BLE001
+            return {}
+        return {k[len("provider:"):]: (float(u), r) for k, u, r in rows}
+
+    def apply(self, avail):
+        """Availability with unreachable providers taken out of `ready` (the reason says when they are retried)."""
+        now = self.clock()
+        for provider, (until, why) in self.unreachable().items():
+            if provider in avail.ready:
+                avail.ready.discard(provider)
+                avail.reasons[provider] = f"unreachable ({why}); tried again in {max(int(until - now), 1)} s"
+        return avail
