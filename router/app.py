@@ -340,8 +340,7 @@ class Sparklio:
         if event.kind == "settings_changed" and event.data.get("key") == "sd_model_path":
             for m in self.catalog:  # a new model path: old failures say nothing about it
                 if m.provider == "local_sd":
-                    self.engine.failures.pop(m.id, None)
-                    self.engine.cooldown_until.pop(m.id, None)
+                    self.engine.health.note_success(m.id)  # clears its failure count and cool-down
             if "local_sd" not in self.registry.overrides:
                 self.registry.get("local_sd")  # drops the loaded pipeline now
 

@@ -108,7 +108,7 @@ def test_a_path_that_went_bad_is_a_reason_not_a_failure(data_dir, tmp_path, tiny
         with pytest.raises(SparklioError, match="stable-diffusion cannot take this request: Stable Diffusion model"
                                                 " not found"):
             app.plan(RouteRequest([Message("user", "a red cat")], model="stable-diffusion"))
-        assert app.engine.cooldown_until == {} and app.engine.failures == {}
+        assert app.engine.cooldown_until == {}
     finally:
         app.store.close()
 
@@ -129,7 +129,9 @@ async def test_a_load_failure_never_cools_down_and_a_new_path_starts_clean(data_
         _, result = await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2, seed=1)
         sd = app.registry.get("local_sd")
         assert sd.engine.loaded and len(result.images) == 1
-        app.engine.cooldown_until["stable-diffusion"] = time.time() + 115  # say a generation kept failing
+        for _ in range(3):  # say a generation kept failing: the third failure cools the model down
+            app.engine.health.note_failure("stable-diffusion", "out of memory")
+        assert "stable-diffusion" in app.engine.cooldown_until
         app.settings.set("sd_model_path", str(tiny["single"]))
         assert "stable-diffusion" not in app.engine.cooldown_until  # a new model: old failures forgotten
         assert app.registry.get("local_sd") is sd and not sd.engine.loaded  # the old pipeline is dropped at once

@@ -179,7 +179,7 @@ def test_chat_footer_shows_cached_tokens_and_the_saving():
     meta = {"model": "claude-sonnet-4.5", "cost_usd": 0.004, "cache_saved_usd": 0.0123,
             "usage": {"input_tokens": 5200, "output_tokens": 80, "cached_input_tokens": 4900}}
     html = footer_html(ChatItem(role="assistant", text="ok", model="claude-sonnet-4.5", meta=meta), LIGHT)
-    assert "4,900 tok from prompt cache, saved $0.012" in html
+    assert "4,900 tok from prompt cache, saved $0.01" in html
     writing = {**meta, "cache_saved_usd": -0.0011, "usage": {"input_tokens": 5200, "cache_write_tokens": 5000}}
     html = footer_html(ChatItem(role="assistant", text="ok", model="m", meta=writing), LIGHT)
     assert "5,000 tok written to prompt cache, $0.0011 to write it" in html
