@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -17,6 +18,7 @@ from router.engine import Engine, OpResult, RetryPolicy
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
 from router.learning import Learning
+from router.lifecycle import Lifecycle
 from router.paths import RESOURCES, data_dir as resolve_data_dir
 from router.planner import make_plan
 from router.policy import Policy
@@ -53,6 +55,8 @@ class Sparklio:
         self.secrets = Secrets(keyring, env)
         self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
                                              data_dir / "price-cache.json")
+        self.lifecycle = Lifecycle(self.catalog)  # retired models and their successors (shared through SQLite)
+        self._load_lifecycle()
         self.policy = Policy(RESOURCES / "policy.toml", data_dir / "policy.toml", self.settings)
         self.budget = Budget(self.settings, self.events)
         self.cache = ResponseCache(self.settings, policy=self.policy)
@@ -62,7 +66,7 @@ class Sparklio:
         self.registry = ProviderRegistry(self.settings, self.secrets, overrides=provider_overrides)
         kw = {"sleep": sleep} if sleep is not None else {}
         self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
-                             policy=self.policy, settings=self.settings, retry=retry, **kw)
+                             policy=self.policy, settings=self.settings, retry=retry, lifecycle=self.lifecycle, **kw)
         self._classify = None
         self.force_offline = False  # `--offline`: local-only for this process, the setting untouched
         from router.knowledge import Knowledge
@@ -120,7 +124,7 @@ class Sparklio:
                          tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
                          avail=self.registry.availability(self.engine.cooldown_until), offline=offline,
                          speed=request.speed, quality=request.quality, pinned=request.model,
-                         has_image=request.has_image)
+                         has_image=request.has_image, retired=self.lifecycle_now())
         plan.auto_task, plan.auto_complexity = auto_task, auto_cx
         if explore and request.explore and request.model is None:
             plan = self.learning.maybe_explore(plan, plan.alternatives, self.catalog.models.get)
@@ -313,12 +317,47 @@ class Sparklio:
         for spec in wanted.values():
             self.catalog.upsert(spec)
 
+    def _load_lifecycle(self) -> None:
+        """Stored model lists and 404s (offline start uses them); listed family members join the catalog."""
+        from router.model_lists import join_listed
+
+        self.lifecycle.load()
+        self._lifecycle_seen = (self._lifecycle_mark(), time.monotonic())
+        join_listed(self.catalog, self.lifecycle, self.data_dir / "price-cache.json")
+
+    def _lifecycle_mark(self) -> tuple:
+        return tuple(self.store.db.execute_sql(
+            "SELECT (SELECT MAX(fetched_at) FROM model_lists), (SELECT COUNT(*) FROM model_not_found),"
+            " (SELECT MAX(at) FROM model_not_found)").fetchone())
+
+    def lifecycle_now(self) -> dict:
+        """Retired models (id -> Retirement), re-read at most every 2 s when another process changed them."""
+        mark, seen_at = self._lifecycle_seen
+        if time.monotonic() - seen_at > 2.0:
+            now_mark = self._lifecycle_mark()
+            if now_mark != mark:
+                self._load_lifecycle()
+            else:
+                self._lifecycle_seen = (mark, time.monotonic())
+        return self.lifecycle.retired()
+
+    async def refresh_models(self, *, force: bool = False) -> dict[str, str]:
+        """Fetch each provider's model list (background, or `models --refresh` / the Refresh button)."""
+        from router.model_lists import refresh_lists
+
+        results = await refresh_lists(self, force=force)
+        self._lifecycle_seen = (self._lifecycle_mark(), time.monotonic())
+        return results
+
     def model_status(self) -> list[ModelStatus]:
         """Every catalog model with availability and the reason."""
         avail = self.registry.availability(self.engine.cooldown_until)
+        retired = self.lifecycle_now()
         out = []
         for m in self.catalog:
-            if not m.priced:
+            if m.id in retired:
+                out.append(ModelStatus(m, False, self.lifecycle.describe(m.id)))
+            elif not m.priced:
                 out.append(ModelStatus(m, False, "price unknown: never routed automatically"))
             elif self.offline and not m.local:
                 out.append(ModelStatus(m, False, "offline mode: only local models run"))

@@ -25,7 +25,7 @@ LEDGER_COLUMNS = (
     "ts", "day", "month", "kind", "task", "model", "provider", "outcome", "error_class", "error",
     "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "images", "cost_usd",
     "saved_usd", "latency_ms", "ttft_ms", "fallback_position", "attempt", "cached", "experiment",
-    "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh",
+    "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh", "policy_model",
 )
 _REQUIRED = ("task", "model", "provider", "outcome")
 _DEFAULTS: dict[str, Any] = {
@@ -33,6 +33,7 @@ _DEFAULTS: dict[str, Any] = {
     "cached_input_tokens": 0, "reasoning_tokens": 0, "images": 0, "cost_usd": 0.0, "saved_usd": 0.0,
     "latency_ms": None, "ttft_ms": None, "fallback_position": 0, "attempt": 1, "cached": 0, "experiment": 0,
     "message_id": None, "conversation_id": None, "workflow_run_id": None, "gpu_seconds": 0.0, "energy_wh": None,
+    "policy_model": None,
 }
 _INSERT_SQL = (
     f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})"

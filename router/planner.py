@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from router.catalog import Catalog, ModelSpec
+from router.dominance import dominators, why_dominated
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
 from router.types import BUDGET_TIERS, SPEED_TIERS, Exclusion, ImageInput, Message, PlanEntry, RoutePlan
@@ -41,11 +42,12 @@ def estimate_tokens(messages: list[Message]) -> int:
 
 
 def _typical_cost(m: ModelSpec, est_in: int) -> float:
+    """USD for this prompt with a 500-token answer plus the model's expected reasoning tokens."""
     if m.local:
         return 0.0
     if m.kind == "image":
         return m.image_price()
-    return (est_in * (m.input_price or 0.0) + 500 * (m.output_price or 0.0)) / 1_000_000
+    return (est_in * (m.input_price or 0.0) + (500 + m.reasoning_tokens) * (m.output_price or 0.0)) / 1_000_000
 
 
 def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy, weights: dict) -> float:
@@ -72,6 +74,7 @@ _REMEDIES = (  # (a phrase in an exclusion reason, what the user can do about it
     ("below the", "lower the quality target"),
     ("price unknown", "give the model a price in catalog.toml in your data folder"),
     ("cannot read images", "remove the image or add a key for a vision model"),
+    ("retired", "run `sparklio models --refresh` or add a key for a successor's provider"),
 )
 
 
@@ -86,10 +89,9 @@ def _remedy(reasons: list[str]) -> str:
     return f"To fix: {text}."
 
 
-def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool, tier: str,
-               speed: str | None, quality_min: float | None, avail: Availability, pinned: bool, now: float,
-               images: list[ImageInput]) -> str | None:
-    """Why `m` cannot serve this request, or None when it can."""
+def _static_exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, offline: bool, avail: Availability,
+                      retired: dict, pinned: bool) -> str | None:
+    """Why `m` can never serve this kind of request in this state (no prompt needed), or None."""
     if m.kind != row.kind:
         return f"{m.kind} model; {row.id} needs a {row.kind} model"
     missing = needs - m.capabilities
@@ -97,13 +99,6 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
         if "vision" in missing:
             return "cannot read images"
         return f"lacks {', '.join(sorted(missing))}"
-    if images:
-        from router.vision import refusal
-
-        for image in images:
-            why = refusal(m, image)
-            if why:
-                return why
     if not m.priced:
         return ("price unknown: not run until it has a price (catalog.toml in your data folder)" if pinned
                 else "price unknown: never routed automatically")
@@ -113,13 +108,14 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
         return avail.reasons.get(m.provider) or f"{_PROVIDER_NAMES.get(m.provider, m.provider)} is not set up"
     if m.local and not m.installed:
         return f"not installed (ollama pull {m.api_model})"
-    if m.kind == "chat" and est_in + min(m.max_output, 1024) > m.context_window:
-        return f"prompt ~{est_in:,} tokens exceeds its {m.context_window:,}-token context"
-    until = avail.cooldown_until.get(m.id)
-    if until and until > now:
-        return f"cooling down after repeated failures ({int(until - now)} s left)"
-    if pinned:
-        return None
+    r = retired.get(m.id)
+    if r is not None:
+        return f"retired: {r.why}; " + (f"served by {r.successor}" if r.successor else "no successor in the catalog")
+    return None
+
+
+def _tier_exclusion(m: ModelSpec, tier: str, speed: str | None, quality_min: float | None) -> str | None:
+    """Why the request's budget tier, speed tier or quality target rules `m` out, or None."""
     if _TIER_RANK[m.min_budget] > _TIER_RANK[tier]:
         return f"needs the {m.min_budget} budget tier (current: {tier})"
     if speed is not None and _SPEED_RANK[m.speed] > _SPEED_RANK[speed]:
@@ -127,6 +123,43 @@ def _exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, est_in: int, off
     if quality_min is not None and m.quality < quality_min:
         return f"quality {m.quality:g} is below the {quality_min:g} target"
     return None
+
+
+def _prompt_exclusion(m: ModelSpec, *, est_in: int, avail: Availability, now: float,
+                      images: list[ImageInput]) -> str | None:
+    """Why this prompt (its images, its size) or a cool-down rules `m` out, or None."""
+    if images:
+        from router.vision import refusal
+
+        for image in images:
+            why = refusal(m, image)
+            if why:
+                return why
+    if m.kind == "chat" and est_in + min(m.max_output, 1024) > m.context_window:
+        return f"prompt ~{est_in:,} tokens exceeds its {m.context_window:,}-token context"
+    until = avail.cooldown_until.get(m.id)
+    if until and until > now:
+        return f"cooling down after repeated failures ({int(until - now)} s left)"
+    return None
+
+
+_STATIC: dict[tuple, list] = {}  # per catalog/state/request shape: [(model, reason before the prompt, tier reason)]
+
+
+def _static_table(catalog: Catalog, row: TaskRow, needs: frozenset, *, offline: bool, tier: str, speed: str | None,
+                  quality_min: float | None, avail: Availability, retired: dict) -> list:
+    """Every model's prompt-independent verdict, computed once per catalog, lifecycle and request shape."""
+    key = (id(catalog), catalog.version, len(catalog), id(retired), row.id, row.kind, needs, offline, tier, speed,
+           quality_min, frozenset(avail.ready), tuple(avail.reasons.items()))
+    hit = _STATIC.get(key)
+    if hit is not None and hit[0] is retired:
+        return hit[1]
+    table = [(m, _static_exclusion(m, row, needs, offline=offline, avail=avail, retired=retired, pinned=False),
+              _tier_exclusion(m, tier, speed, quality_min)) for m in catalog.models.values()]
+    if len(_STATIC) > 512:
+        _STATIC.clear()
+    _STATIC[key] = (retired, table)
+    return table
 
 
 def _describe(m: ModelSpec, est_in: int) -> str:
@@ -150,29 +183,26 @@ def make_plan(
     pinned: str | None = None,
     has_image: bool = False,
     now: float | None = None,
+    retired: dict | None = None,
 ) -> RoutePlan:
-    """Build the RoutePlan for one request (no network)."""
+    """Build the RoutePlan for one request (no network). `retired`: Lifecycle.retired() (id -> Retirement)."""
     now = time.time() if now is None else now
+    retired = _NONE if retired is None else retired
     row = policy.task(task)
     needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else frozenset())
     est_in = estimate_tokens(messages)
     images = [img for msg in messages for img in msg.images] if "vision" in needs else []
     quality_min = policy.config.quality_targets.get(quality) if quality else None
     weights = policy.weights
+    if pinned is not None:
+        return _pinned_plan(pinned, catalog, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
+                            quality=quality, quality_min=quality_min, avail=avail, now=now, images=images,
+                            retired=retired, complexity=complexity, policy=policy)
     excluded: list[Exclusion] = []
     eligible: dict[str, ModelSpec] = {}
-    if pinned is not None:
-        m = catalog.get(pinned)
-        why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
-                         quality_min=quality_min, avail=avail, pinned=True, now=now, images=images)
-        if why:
-            raise NoRouteError(f"{pinned} cannot take this request: {why}")
-        chain = [PlanEntry(m.id, m.provider, round(score(m, complexity, tier, est_in, policy, weights), 4),
-                           f"chosen by you ({_describe(m, est_in)})")]
-        return RoutePlan(task, complexity, tier, speed, quality, offline, chain, [], est_in, kind=row.kind)
-    for m in catalog.models.values():
-        why = _exclusion(m, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
-                         quality_min=quality_min, avail=avail, pinned=False, now=now, images=images)
+    for m, pre, post in _static_table(catalog, row, needs, offline=offline, tier=tier, speed=speed,
+                                      quality_min=quality_min, avail=avail, retired=retired):
+        why = pre or _prompt_exclusion(m, est_in=est_in, avail=avail, now=now, images=images) or post
         if why is None:
             eligible[m.id] = m
         else:
@@ -180,22 +210,27 @@ def make_plan(
     excluded += [Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
                  for mid in policy.row(task) if mid not in catalog]
     scores = {mid: score(m, complexity, tier, est_in, policy, weights) for mid, m in eligible.items()}
+    better = dominators(catalog, retired)
     chain: list[PlanEntry] = []
     used: set[str] = set()
     source = f" ({row.source} document)" if row.source in ("policy", "strategy") else ""
     for pos, mid in enumerate(policy.row(task)):
-        if mid in eligible and mid not in used:
-            role = "primary" if pos == 0 else f"fallback {pos}"
-            chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
-                                   f"{role} of the {task} row{source}; {_describe(eligible[mid], est_in)}"))
-            used.add(mid)
+        target, notes = _slot(mid, eligible, retired, better, used)
+        if target is None:
+            continue
+        role = "primary" if pos == 0 else f"fallback {pos}"
+        why = f"{role} of the {task} row{source}; " + "".join(n + "; " for n in notes) + _describe(eligible[target], est_in)
+        chain.append(PlanEntry(mid, eligible[target].provider, round(scores[target], 4), why,
+                               serves=target if target != mid else None, note="; ".join(notes)))
+        used.add(target)
     rest = sorted((mid for mid in eligible if mid not in used), key=lambda k: -scores[k])
-    extra = [mid for mid in rest if not eligible[mid].local][: policy.config.extra_fallbacks]
+    extra = [mid for mid in rest if not eligible[mid].local
+             and not any(b in eligible for b in better.get(mid, ()))][: policy.config.extra_fallbacks]
     for mid in extra:
         chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
                                f"next best score {scores[mid]:.2f} among eligible models; {_describe(eligible[mid], est_in)}"))
         used.add(mid)
-    if policy.config.local_last_resort and not (chain and eligible[chain[-1].model].local):
+    if policy.config.local_last_resort and not (chain and eligible[chain[-1].target].local):
         local = [mid for mid in rest if eligible[mid].local and mid not in used]
         if local:
             mid = local[0]
@@ -211,3 +246,48 @@ def make_plan(
                            + _remedy([x.reason for x in excluded]))
     return RoutePlan(task, complexity, tier, speed, quality, offline, chain, excluded, est_in,
                      alternatives=alternatives, kind=row.kind)
+
+
+_NONE: dict = {}
+
+
+def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[str, list[str]],
+          used: set[str]) -> tuple[str | None, list[str]]:
+    """Which model serves a policy row's slot, and the words for each substitution (None: nothing can)."""
+    notes: list[str] = []
+    target = mid
+    r = retired.get(mid)
+    if r is not None:
+        if r.successor is None or r.successor not in eligible:
+            return None, notes
+        target = r.successor
+        notes.append(f"{mid} → served by {target} ({r.why})")
+    elif mid not in eligible:
+        return None, notes
+    best = next((b for b in better.get(target, ()) if b in eligible and b not in used), None)
+    if best is not None:
+        notes.append(f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target]))
+        target = best
+    return (None, notes) if target in used else (target, notes)
+
+
+def _pinned_plan(pinned: str, catalog: Catalog, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool,
+                 tier: str, speed: str | None, quality: str | None, quality_min: float | None, avail: Availability,
+                 now: float, images: list[ImageInput], retired: dict, complexity: str, policy: Policy) -> RoutePlan:
+    """The one-model plan for `--model ID` (a retired pin is served by its successor, and says so)."""
+    m = catalog.get(pinned)
+    note = ""
+    r = retired.get(pinned)
+    if r is not None:
+        if r.successor is None:
+            raise NoRouteError(f"{pinned} is retired ({r.why}) and no catalog model succeeds it")
+        note = f"{pinned} → served by {r.successor} ({r.why})"
+        m = catalog.get(r.successor)
+    why = (_static_exclusion(m, row, needs, offline=offline, avail=avail, retired=retired, pinned=True)
+           or _prompt_exclusion(m, est_in=est_in, avail=avail, now=now, images=images))
+    if why:
+        raise NoRouteError(f"{m.id} cannot take this request: {why}")
+    text = f"chosen by you ({_describe(m, est_in)})" + (f"; {note}" if note else "")
+    chain = [PlanEntry(pinned, m.provider, round(score(m, complexity, tier, est_in, policy, policy.weights), 4),
+                       text, serves=m.id if m.id != pinned else None, note=note)]
+    return RoutePlan(row.id, complexity, tier, speed, quality, offline, chain, [], est_in, kind=row.kind)

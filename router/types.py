@@ -72,10 +72,17 @@ class RouteRequest:
 class PlanEntry:
     """One model in the chain with its score and why it is there."""
 
-    model: str
+    model: str  # the policy row's id, exactly as the documents name it
     provider: str
     score: float
     why: str
+    serves: str | None = None  # the catalog model actually called when another one serves this slot
+    note: str = ""  # why it is served by another model (retired, or dominated), '' when not
+
+    @property
+    def target(self) -> str:
+        """The catalog id the engine calls for this slot."""
+        return self.serves or self.model
 
 
 @dataclass
@@ -110,7 +117,8 @@ class RoutePlan:
         lines = [f"Task {self.task} ({'auto' if self.auto_task else 'chosen'}), complexity {self.complexity}, "
                  f"budget tier {self.budget}" + (", offline" if self.offline else "")]
         for i, e in enumerate(self.chain):
-            lines.append(f"{i + 1}. {e.model} ({e.provider}) — {e.why}")
+            served = f" → served by {e.serves}" if e.serves else ""
+            lines.append(f"{i + 1}. {e.model}{served} ({e.provider}) — {e.why}")
         if self.alternatives:
             lines.append("Eligible, not in the chain:")
             lines.extend(f"  · {a.model}: {_alternative_reason(a)}" for a in self.alternatives)
@@ -128,7 +136,8 @@ class RoutePlan:
             "speed": self.speed,
             "quality": self.quality,
             "offline": self.offline,
-            "chain": [e.__dict__.copy() for e in self.chain],
+            "chain": [{"model": e.model, "serves": e.target, "provider": e.provider, "score": e.score, "why": e.why}
+                      for e in self.chain],
             "excluded": [{"model": a.model, "reason": _alternative_reason(a)} for a in self.alternatives]
                         + [e.__dict__.copy() for e in self.excluded],
         }

@@ -230,11 +230,11 @@ def image_size_for(spec: Any, size: str) -> str:
 
 
 def _price(app: Any, step: StepSpec, plan: Any, calls: int) -> tuple[str, str, float, bool, int]:
-    spec = app.catalog.get(plan.chain[0].model)
+    spec = app.catalog.get(plan.chain[0].target)  # the model that serves the row's slot
     if step.is_image:
         usage = Usage(images=calls, image_size=image_size_for(spec, step.size), image_quality=step.image_quality)
         return spec.id, spec.provider, call_cost(spec, usage), spec.local, 0
-    out = max(1, min(step.max_output_tokens, spec.max_output))
+    out = max(1, min(step.max_output_tokens + spec.reasoning_tokens, spec.max_output))  # reasoning is output
     usage = Usage(input_tokens=plan.estimated_input_tokens, output_tokens=out)
     return spec.id, spec.provider, call_cost(spec, usage) * calls, spec.local, out
 
@@ -259,6 +259,8 @@ def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images:
             est.steps.append(StepEstimate(step.id, step.label, step.task, calls, None, None, note=str(exc)))
             continue
         model, provider, cost, local, out = _price(app, step, plan, calls)
+        if plan.chain[0].serves:
+            note = "; ".join(n for n in (note, f"{plan.chain[0].model} → served by {model}") if n)
         row = StepEstimate(step.id, step.label, step.task, calls, model, provider, plan.estimated_input_tokens,
                            out, calls if step.is_image else 0, cost, model, cost, local, note)
         try:
