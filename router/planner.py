@@ -222,7 +222,7 @@ def make_plan(
         why = f"{role} of the {task} row{source}; " + "".join(n + "; " for n in notes) + _describe(eligible[target], est_in)
         chain.append(PlanEntry(mid, eligible[target].provider, round(scores[target], 4), why,
                                serves=target if target != mid else None, note="; ".join(notes)))
-        used.add(target)
+        used.update((target, mid))
     rest = sorted((mid for mid in eligible if mid not in used), key=lambda k: -scores[k])
     extra = [mid for mid in rest if not eligible[mid].local
              and not any(b in eligible for b in better.get(mid, ()))][: policy.config.extra_fallbacks]
