@@ -143,19 +143,42 @@ def _prompt_exclusion(m: ModelSpec, *, est_in: int, avail: Availability, now: fl
     return None
 
 
-_STATIC: dict[tuple, list] = {}  # per catalog/state/request shape: [(model, reason before the prompt, tier reason)]
+_STATIC: dict[tuple, tuple] = {}  # per catalog/lifecycle/request shape: one _Row per model
+
+
+class _Row:
+    """One model's prompt-independent verdict and the parts of its score that do not depend on the prompt."""
+
+    __slots__ = ("m", "post", "ctx_limit", "inp", "out_cost", "fixed", "quality")
+
+    def __init__(self, m: ModelSpec, post: str | None, weights: dict) -> None:
+        self.m, self.post, self.quality = m, post, m.quality
+        self.ctx_limit = m.context_window - min(m.max_output, 1024) if m.kind == "chat" else 1 << 60
+        local = m.local
+        self.inp = 0.0 if local or m.kind == "image" else (m.input_price or 0.0) / 1_000_000
+        self.out_cost = (0.0 if local else m.image_price() if m.kind == "image"
+                         else (500 + m.reasoning_tokens) * (m.output_price or 0.0) / 1_000_000)
+        self.fixed = weights["speed"] / (1.0 + m.latency_s / 3.0) + weights["quality"] * m.quality / 10.0
 
 
 def _static_table(catalog: Catalog, row: TaskRow, needs: frozenset, *, offline: bool, tier: str, speed: str | None,
-                  quality_min: float | None, avail: Availability, retired: dict) -> list:
+                  quality_min: float | None, avail: Availability, retired: dict, weights: dict
+                  ) -> tuple[list[Exclusion], list[_Row]]:
     """Every model's prompt-independent verdict, computed once per catalog, lifecycle and request shape."""
     key = (id(catalog), catalog.version, len(catalog), id(retired), row.id, row.kind, needs, offline, tier, speed,
-           quality_min, frozenset(avail.ready), tuple(avail.reasons.items()))
+           quality_min, frozenset(avail.ready), tuple(avail.reasons.items()), tuple(weights.items()))
     hit = _STATIC.get(key)
     if hit is not None and hit[0] is retired:
         return hit[1]
-    table = [(m, _static_exclusion(m, row, needs, offline=offline, avail=avail, retired=retired, pinned=False),
-              _tier_exclusion(m, tier, speed, quality_min)) for m in catalog.models.values()]
+    out: list[Exclusion] = []
+    rows: list[_Row] = []
+    for m in catalog.models.values():
+        pre = _static_exclusion(m, row, needs, offline=offline, avail=avail, retired=retired, pinned=False)
+        if pre:
+            out.append(Exclusion(m.id, pre))
+        else:
+            rows.append(_Row(m, _tier_exclusion(m, tier, speed, quality_min), weights))
+    table = (out, rows)
     if len(_STATIC) > 512:
         _STATIC.clear()
     _STATIC[key] = (retired, table)
@@ -200,16 +223,28 @@ def make_plan(
                             retired=retired, complexity=complexity, policy=policy)
     excluded: list[Exclusion] = []
     eligible: dict[str, ModelSpec] = {}
-    for m, pre, post in _static_table(catalog, row, needs, offline=offline, tier=tier, speed=speed,
-                                      quality_min=quality_min, avail=avail, retired=retired):
-        why = pre or _prompt_exclusion(m, est_in=est_in, avail=avail, now=now, images=images) or post
-        if why is None:
-            eligible[m.id] = m
+    scores: dict[str, float] = {}
+    need = policy.config.complexity_quality.get(complexity, 8.0)
+    wc, wb, ref = weights["complexity"], weights["budget"], _BUDGET_REF[tier]
+    slow_checks = bool(images or avail.cooldown_until)
+    ruled_out, candidates = _static_table(catalog, row, needs, offline=offline, tier=tier, speed=speed,
+                                          quality_min=quality_min, avail=avail, retired=retired, weights=weights)
+    excluded.extend(ruled_out)
+    for r in candidates:
+        m = r.m
+        if est_in > r.ctx_limit or slow_checks:
+            why = _prompt_exclusion(m, est_in=est_in, avail=avail, now=now, images=images) or r.post
         else:
+            why = r.post
+        if why is not None:
             excluded.append(Exclusion(m.id, why))
+            continue
+        eligible[m.id] = m
+        q = r.quality  # score(): complexity fit, cheapness for this prompt, speed and quality (inlined: hot path)
+        c = 1.0 if q >= need else max(0.0, 1.0 - (need - q) / 3.0)
+        scores[m.id] = wc * c + wb / (1.0 + (est_in * r.inp + r.out_cost) / ref) + r.fixed
     excluded += [Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
                  for mid in policy.row(task) if mid not in catalog]
-    scores = {mid: score(m, complexity, tier, est_in, policy, weights) for mid, m in eligible.items()}
     better = dominators(catalog, retired)
     chain: list[PlanEntry] = []
     used: set[str] = set()
@@ -223,9 +258,13 @@ def make_plan(
         chain.append(PlanEntry(mid, eligible[target].provider, round(scores[target], 4), why,
                                serves=target if target != mid else None, note="; ".join(notes)))
         used.update((target, mid))
-    rest = sorted((mid for mid in eligible if mid not in used), key=lambda k: -scores[k])
-    extra = [mid for mid in rest if not eligible[mid].local
-             and not any(b in eligible for b in better.get(mid, ()))][: policy.config.extra_fallbacks]
+    rest = sorted((mid for mid in eligible if mid not in used), key=scores.__getitem__, reverse=True)
+    extra: list[str] = []
+    for mid in rest:  # the best-scoring eligible models that no eligible model dominates
+        if len(extra) >= policy.config.extra_fallbacks:
+            break
+        if not eligible[mid].local and not any(b in eligible for b in better.get(mid, ())):
+            extra.append(mid)
     for mid in extra:
         chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
                                f"next best score {scores[mid]:.2f} among eligible models; {_describe(eligible[mid], est_in)}"))
@@ -237,8 +276,8 @@ def make_plan(
             chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
                                    "last resort: runs on this machine at $0"))
             used.add(mid)
-    alternatives = [PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4), ALTERNATIVE_WHY)
-                    for mid in rest if mid not in used]
+    alternatives = [PlanEntry(mid, eligible[mid].provider, scores[mid], ALTERNATIVE_WHY) for mid in rest
+                    if mid not in used]
     if not chain:
         why = {x.model: x.reason for x in excluded}
         reasons = "; ".join(f"{mid}: {why[mid]}" for mid in policy.row(task) if mid in why)
