@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from router.catalog import Catalog, ModelSpec
-from router.dominance import dominators, why_dominated
+from router.dominance import CORE, NO_CAP, dominators, qualified, why_dominated
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
 from router.types import BUDGET_TIERS, SPEED_TIERS, Exclusion, ImageInput, Message, PlanEntry, RoutePlan
@@ -245,12 +245,18 @@ def make_plan(
         scores[m.id] = wc * c + wb / (1.0 + (est_in * r.inp + r.out_cost) / ref) + r.fixed
     excluded += [Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
                  for mid in policy.row(task) if mid not in catalog]
-    better = dominators(catalog, retired)
+    chat = row.kind == "chat"
+    need_q = max(need, quality_min or 0.0) if chat else NO_CAP
+    keep = (CORE | needs) if chat else None  # abilities this request can use (tools, huge contexts: only if asked)
+    better = dominators(catalog, retired, need_q, keep)
+    upgrades = qualified(catalog, retired, need_q) if chat else []
     chain: list[PlanEntry] = []
     used: set[str] = set()
     source = f" ({row.source} document)" if row.source in ("policy", "strategy") else ""
     for pos, mid in enumerate(policy.row(task)):
-        target, notes = _slot(mid, eligible, retired, better, used)
+        target, notes = _slot(mid, eligible, retired, better, used, need_q)
+        if target is not None and upgrades and eligible[target].quality < need_q:
+            target = _upgrade(target, eligible, upgrades, used, keep, need_q, complexity, notes)
         if target is None:
             continue
         role = "primary" if pos == 0 else f"fallback {pos}"
@@ -291,7 +297,7 @@ _NONE: dict = {}
 
 
 def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[str, list[str]],
-          used: set[str]) -> tuple[str | None, list[str]]:
+          used: set[str], need: float) -> tuple[str | None, list[str]]:
     """Which model serves a policy row's slot, and the words for each substitution (None: nothing can)."""
     notes: list[str] = []
     target = mid
@@ -303,11 +309,25 @@ def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[
         notes.append(f"{mid} → served by {target} ({r.why})")
     elif mid not in eligible:
         return None, notes
+    # the cheapest eligible model that dominates it and serves no earlier slot (a fallback stays a different model)
     best = next((b for b in better.get(target, ()) if b in eligible and b not in used), None)
     if best is not None:
-        notes.append(f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target]))
+        notes.append(f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target], need))
         target = best
     return (None, notes) if target in used else (target, notes)
+
+
+def _upgrade(target: str, eligible: dict[str, ModelSpec], upgrades: list[ModelSpec], used: set[str],
+             keep: frozenset, need: float, complexity: str, notes: list[str]) -> str:
+    """A slot whose model is below the quality this request needs: the cheapest eligible model that clears it."""
+    m = eligible[target]
+    caps = m.capabilities & keep
+    for u in upgrades:
+        if u.id in eligible and u.id not in used and caps <= u.capabilities:
+            notes.append(f"{target} (quality {m.quality:g}) is below the {need:g} a {complexity} request needs → "
+                         f"served by {u.id} (quality {u.quality:g}, the cheapest that clears it)")
+            return u.id
+    return target
 
 
 def _pinned_plan(pinned: str, catalog: Catalog, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool,

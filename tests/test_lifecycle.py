@@ -26,6 +26,16 @@ def req(task="copywriting_standard", **kw) -> RouteRequest:
     return RouteRequest([Message("user", PROMPT)], task=task, complexity="medium", use_cache=False, **kw)
 
 
+@pytest.fixture
+def servers(fake_openai, fake_anthropic, fake_gemini):
+    return {"openai": fake_openai, "anthropic": fake_anthropic, "google": fake_gemini}
+
+
+def primary(app) -> ModelSpec:
+    """The model the copywriting row's first slot is served by now."""
+    return app.catalog.get(app.plan(req()).chain[0].target)
+
+
 def calls_to(server, api_model: str) -> int:
     """Requests that asked this server for an answer from `api_model` (model lists are not calls)."""
     return sum(1 for r in server.requests if r.method == "POST" and (
@@ -103,52 +113,73 @@ def test_domination_needs_every_condition(catalog):
     assert not dominates(catalog.get("text-embedding-3-large"), catalog.get("gemini-embedding"))  # vectors differ
 
 
-def test_plan_serves_retired_and_dominated_slots_and_explains(catalog):
+@pytest.mark.parametrize("complexity,need", [("medium", 8.0), ("complex", 9.3)])
+def test_plan_serves_retired_and_dominated_slots_and_explains(catalog, complexity, need):
     policy = Policy(RES / "policy.toml")
     retired = Lifecycle(catalog, today=date(2026, 12, 4)).retired()
-    plan = make_plan(messages=[Message("user", PROMPT)], task="copywriting_standard", complexity="medium",
+    plan = make_plan(messages=[Message("user", PROMPT)], task="copywriting_standard", complexity=complexity,
                      tier="standard", catalog=catalog, policy=policy, avail=Availability.everything(), retired=retired)
     first = plan.chain[0]
-    assert (first.model, first.serves) == ("claude-3-5-sonnet", "claude-sonnet-5-5")
+    assert first.model == "claude-3-5-sonnet" and first.serves  # the documents' id stays, another model serves
     assert "claude-3-5-sonnet → served by claude-sonnet-5-5 (Anthropic retired Claude 3.5 Sonnet" in plan.explain()
-    second = plan.chain[1]  # gpt-4 → gpt-5.5 (successor) → a cheaper model at least as good (dominance)
-    assert second.model == "gpt-4" and "gpt-4 → served by gpt-5.5" in second.why
-    assert f"gpt-5.5 → served by {second.serves}" in second.why and "≥" in second.why
-    targets = [catalog.get(e.target) for e in plan.chain]
+    served = catalog.get(first.serves)
+    assert f"claude-sonnet-5-5 → served by {served.id}: " in first.why and f"the {need:g} this request needs" in first.why
+    assert served.quality >= need and served.capabilities >= {"text", "code", "reasoning"}
     eligible = {e.target for e in plan.chain} | {a.model for a in plan.alternatives}
-    for m in targets:  # no chosen model is dominated by an eligible one
-        assert not any(dominates(catalog.get(o), m) for o in eligible if o != m.id)
+    keep = frozenset({"text", "code", "reasoning"})
+    picked = catalog.get(first.target)  # the pick is dominated by no eligible model
+    assert not any(dominates(catalog.get(o), picked, need, keep) for o in eligible if o != picked.id)
+    earlier: set[str] = set()
+    for e in plan.chain:  # a fallback is dominated only by models already ahead of it in the chain
+        m = catalog.get(e.target)
+        assert all(o in earlier for o in eligible if o != m.id and dominates(catalog.get(o), m, need, keep))
+        earlier.add(m.id)
     assert any(x.model == "gpt-4" and x.reason.startswith("retired: OpenAI retired gpt-4") for x in plan.excluded)
+
+
+def test_a_slot_below_what_a_complex_request_needs_is_upgraded(catalog):
+    policy = Policy(RES / "policy.toml")
+    retired = Lifecycle(catalog, today=date(2026, 12, 4)).retired()
+    plan = make_plan(messages=[Message("user", PROMPT)], task="trend_analysis", complexity="complex",
+                     tier="standard", catalog=catalog, policy=policy, avail=Availability.everything(), retired=retired)
+    first = plan.chain[0]  # gemini-2.0-pro → gemini-3.8-flash (8.89): below 9.3 → the cheapest model that clears it
+    assert "gemini-2.0-pro → served by gemini-3.8-flash" in first.why
+    assert "gemini-3.8-flash (quality 8.89) is below the 9.3 a complex request needs" in first.why
+    assert catalog.get(first.target).quality >= 9.3
 
 
 # ---- end to end: fake servers that list models and answer 404 in each provider's format ----
 
-async def test_a_404_retires_the_model_and_the_second_run_never_calls_it(cloud_app, fake_anthropic):
-    fake_anthropic.models.remove("claude-sonnet-5-5")  # the provider stopped serving it
+async def test_a_404_retires_the_model_and_the_second_run_never_calls_it(cloud_app, servers):
+    gone = primary(cloud_app)
+    server = servers[gone.provider]
+    server.models.remove(gone.api_model)  # the provider stopped serving it
     first = await cloud_app.ask(req())
-    assert calls_to(fake_anthropic, "claude-sonnet-5-5") == 1 and first.model != "claude-sonnet-5-5"
+    assert calls_to(server, gone.api_model) == 1 and first.model != gone.id
     assert first.attempts[0].error_class == "not_found" and "no longer serves" in first.attempts[0].error
     assert cloud_app.engine.cooldown_until == {}  # retired is not a cool-down
     second = await cloud_app.ask(req())
-    assert calls_to(fake_anthropic, "claude-sonnet-5-5") == 1  # zero calls on the second run
+    assert calls_to(server, gone.api_model) == 1  # zero calls on the second run
     assert [a.outcome for a in second.attempts] == ["ok"]
     plan = cloud_app.plan(req())
-    assert plan.chain[0].model == "claude-3-5-sonnet" and plan.chain[0].serves == "claude-sonnet-5"
+    assert plan.chain[0].model == "claude-3-5-sonnet" and plan.chain[0].serves not in (None, gone.id)
+    assert any(x.model == gone.id and "answered 404" in x.reason for x in plan.excluded)
     rows = cloud_app.store.db.execute_sql("SELECT model, policy_model, error_class FROM llm_usage ORDER BY id").fetchall()
-    assert rows[0] == ("claude-sonnet-5-5", "claude-3-5-sonnet", "not_found")
+    assert rows[0] == (gone.id, "claude-3-5-sonnet", "not_found")
 
 
 async def test_a_404_is_shared_with_the_next_process(data_dir, memory_keyring, fake_anthropic, fake_openai,
-                                                   fake_gemini):
-    fake_anthropic.models.remove("claude-sonnet-5-5")
+                                                   fake_gemini, servers):
     app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini)
+    gone = primary(app)
+    servers[gone.provider].models.remove(gone.api_model)
     await app.ask(req())
     await app.aclose()
     again = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini)
     try:
-        assert "claude-sonnet-5-5" in again.lifecycle.retired()
+        assert again.lifecycle.retired()[gone.id].source == "not_found"
         await again.ask(req())
-        assert calls_to(fake_anthropic, "claude-sonnet-5-5") == 1
+        assert calls_to(servers[gone.provider], gone.api_model) == 1
     finally:
         await again.aclose()
 
@@ -184,10 +215,11 @@ async def test_refresh_lists_pages_stores_and_brings_a_model_back(cloud_app, fak
     assert gone.source == "list" and "no longer names claude-sonnet-5-5" in gone.why
     stored = cloud_app.store.db.execute_sql("SELECT provider, fetched_at FROM model_lists").fetchall()
     assert {p for p, _ in stored} >= {"openai", "anthropic", "google"}
+    assert "claude-3-5-sonnet → served by claude-sonnet-5 (" in cloud_app.plan(req()).chain[0].why
     fake_anthropic.models.append("claude-sonnet-5-5")  # listed again
     await cloud_app.refresh_models(force=True)
     assert "claude-sonnet-5-5" not in cloud_app.lifecycle.retired()
-    assert cloud_app.plan(req()).chain[0].serves == "claude-sonnet-5-5"
+    assert "claude-3-5-sonnet → served by claude-sonnet-5-5 (" in cloud_app.plan(req()).chain[0].why
 
 
 async def test_a_list_younger_than_a_day_is_reused(cloud_app, fake_openai):
@@ -228,7 +260,8 @@ def test_models_refresh_cli_shows_fetch_times_and_successors(data_dir, memory_ke
     assert "claude-3-5-sonnet" in out and "✗ retired → served by claude-sonnet-5-5" in out
     assert main(["--data-dir", str(data_dir), "route", PROMPT, "--task", "copywriting_standard"]) == 0
     out, _ = capsys.readouterr()
-    assert "1. claude-3-5-sonnet → served by claude-sonnet-5-5 (anthropic)" in out
+    assert "1. claude-3-5-sonnet → served by " in out
+    assert "claude-3-5-sonnet → served by claude-sonnet-5-5 (Anthropic's model list of " in out
     assert main(["--data-dir", str(data_dir), "models", "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["claude-3-5-sonnet"]["served_by"] == "claude-sonnet-5-5"

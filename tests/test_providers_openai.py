@@ -236,7 +236,7 @@ async def test_dalle_requests_base64(provider, openai_server):  # noqa: F811
 
 async def test_check_lists_models(provider, openai_server):  # noqa: F811
     text = await provider.check()
-    assert "3 models" in text and openai_server.last.path == "/v1/models"
+    assert "5 models" in text and openai_server.last.path == "/v1/models"
 
 
 async def test_missing_key_is_a_clear_permanent_error(openai_server):  # noqa: F811

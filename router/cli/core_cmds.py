@@ -103,19 +103,22 @@ class _AnswerWriter:
 async def _ask(app, request, as_json: bool):
     writer = None if as_json else _AnswerWriter(sys.stdout, sys.stdout.isatty())
     answer = None
-    refresh = asyncio.ensure_future(app.refresh_models())  # lists older than 24 h, while the answer streams
+    refresh: list[asyncio.Future] = []  # lists older than 24 h, fetched while the answer streams
     try:
-        return await _stream(app, request, writer)
+        return await _stream(app, request, writer, refresh)
     finally:
-        if not refresh.done():
-            refresh.cancel()  # never delays the command: the next run fetches again
-        elif not refresh.cancelled() and refresh.exception() is not None:
-            log.debug("model list refresh failed", exc_info=refresh.exception())
+        for job in refresh:
+            if not job.done():
+                job.cancel()  # never delays the command: the next run fetches again
+            elif not job.cancelled() and job.exception() is not None:
+                log.debug("model list refresh failed", exc_info=job.exception())
 
 
-async def _stream(app, request, writer):
+async def _stream(app, request, writer, refresh: list):
     answer = None
     async for ev in app.run(request):
+        if isinstance(ev, TextDelta) and not refresh:  # after the first token: it never slows the answer down
+            refresh.append(asyncio.ensure_future(app.refresh_models()))
         if isinstance(ev, TextDelta) and writer:
             writer.text(ev.text)
         elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1):

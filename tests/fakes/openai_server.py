@@ -89,7 +89,8 @@ class FakeOpenAI(FakeServer):
 
     def __init__(self, *, cached_tokens: int = 0, reasoning_tokens: int = 0, cache_write_tokens: int = 0,
                  embedding_dim: int = 8, **kw: Any) -> None:
-        kw.setdefault("models", ["gpt-fake-mini", "gpt-fake-large", "text-embedding-fake"])
+        kw.setdefault("models", ["gpt-fake-mini", "gpt-fake-large", "text-embedding-fake", "gpt-image-fake",
+                                 "dall-e-fake"])
         super().__init__(**kw)
         self.cached_tokens = cached_tokens
         self.reasoning_tokens = reasoning_tokens
