@@ -266,15 +266,15 @@ def make_plan(
         used.update((target, mid))
     rest = sorted((mid for mid in eligible if mid not in used), key=scores.__getitem__, reverse=True)
     extra: list[str] = []
-    for mid in rest:  # the best-scoring eligible models that no eligible model dominates
+    for mid in rest:  # the best-scoring eligible models dominated by none but the models already ahead of them
         if len(extra) >= policy.config.extra_fallbacks:
             break
-        if not eligible[mid].local and not any(b in eligible for b in better.get(mid, ())):
+        if not eligible[mid].local and not any(b in eligible and b not in used for b in better.get(mid, ())):
             extra.append(mid)
+            used.add(mid)
     for mid in extra:
         chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
                                f"next best score {scores[mid]:.2f} among eligible models; {_describe(eligible[mid], est_in)}"))
-        used.add(mid)
     if policy.config.local_last_resort and not (chain and eligible[chain[-1].target].local):
         local = [mid for mid in rest if eligible[mid].local and mid not in used]
         if local:
