@@ -408,4 +408,6 @@ def _answer_meta(a: Answer) -> dict:
         "attempts": [x.__dict__ for x in a.attempts],
         "plan": a.plan.explain() if a.plan else "",
         "task": a.plan.task if a.plan else "",
+        "serves_for": a.serves_for,
     }
+

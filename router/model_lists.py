@@ -60,6 +60,7 @@ async def refresh_lists(app, *, force: bool = False, timeout: float = 15.0) -> d
 async def _refresh_one(app, name: str, timeout: float) -> tuple[str, str]:
     """One provider's list through its SDK; a failure keeps the old list and is remembered next to it."""
     try:
+        await asyncio.to_thread(app.registry.prepare, name)  # SDK import and client setup off the event loop
         ids = await asyncio.wait_for(app.registry.get(name).list_models(), timeout)
     except asyncio.TimeoutError:
         app.lifecycle.set_error(name, f"no answer within {timeout:g} s")

@@ -283,6 +283,15 @@ class Answer:
     experiment: bool = False
     embedding: list[float] | None = None  # the vector, when the task was embeddings
 
+    @property
+    def serves_for(self) -> str:
+        """The policy row's id when this answer's model served another model's slot ('' when it is its own)."""
+        if self.plan is None or self.cached or not self.attempts:
+            return ""
+        pos = self.attempts[-1].fallback_position
+        entry = self.plan.chain[pos] if pos < len(self.plan.chain) else None
+        return entry.model if entry is not None and entry.serves == self.model else ""
+
     def to_json(self) -> dict:
         """The `sparklio ask --json` shape (plus `embedding` for the embeddings task)."""
         out = {

@@ -100,6 +100,7 @@ async def load_facade(controller: Any, data_dir: str | Path | None = None, *, of
     controller.attach(app)
     controller.refresh_local()
     controller.spawn(_warm_classifier(app))
+    controller.refresh_models()  # lists older than 24 h; the stored ones serve until they arrive
     return app
 
 

@@ -231,3 +231,21 @@ def test_workflow_cancel_stops_the_run(qtbot, qloop, workflows_page, fake_openai
     qloop.until(lambda: page.job is None and page.last_result is not None, what="the cancelled run")
     assert page.last_result.status == "cancelled" and page.run_btn.isEnabled()
     assert page.run_view.rows["outline"].status.text() == "cancelled"
+
+
+def test_models_page_refresh_marks_retired_models_and_shows_list_times(qtbot, qloop, facade, fake_openai, tmp_path):
+    controller = AppController()
+    controller.attach(facade)
+    fake_openai.models.remove("gpt-5.2")  # OpenAI stopped serving it
+    page = open_page(qtbot, qloop, "models", controller)
+    rows = {r["id"]: r for r in page.records}
+    assert rows["gpt-4"]["state"] == "✗ retired → gpt-5.5" and "retired gpt-4 on 2026-10-23" in rows["gpt-4"]["why"]
+    assert rows["gpt-5.2"]["state"].startswith("✓ ready")  # no list yet: the catalog's dates decide
+    assert page.lists.text().startswith("Model lists: none fetched yet")
+    qtbot.mouseClick(page.refresh_btn, Qt.MouseButton.LeftButton)
+    qloop.until(lambda: page.refresh_btn.isEnabled() and "openai" in page.lists.text(), what="lists refreshed")
+    assert "Model lists fetched: " in page.lists.text() and "openai just now" in page.lists.text()
+    rows = {r["id"]: r for r in page.records}
+    assert rows["gpt-5.2"]["state"].startswith("✗ retired") and "no longer names gpt-5.2" in rows["gpt-5.2"]["why"]
+    assert any(r.path == "/v1/models" for r in fake_openai.requests)
+    page.grab().save(str(tmp_path / "models.png"))

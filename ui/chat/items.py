@@ -73,6 +73,7 @@ def meta_from_answer(answer: Any) -> dict:
         "attempts": [dict(a.__dict__) for a in answer.attempts],
         "plan": plan.explain() if plan is not None and hasattr(plan, "explain") else "",
         "task": getattr(plan, "task", ""),
+        "serves_for": getattr(answer, "serves_for", ""),
     }
 
 
@@ -129,6 +130,8 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
     m = item.meta
     sep = f' &nbsp;<span style="color:{c["muted"]};">·</span>&nbsp; '
     facts = [f'<b>{html.escape(item.model or "?")}</b>']
+    if m.get("serves_for"):  # the policy row named another model (retired, or a dearer equal): say which
+        facts.append(f'<span style="color:{c["muted"]};">for {html.escape(m["serves_for"])}</span>')
     if m.get("plan"):
         facts.append(_link("why:", "why?", c["accent"]))
     attempts = m.get("attempts") or []
