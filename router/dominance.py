@@ -79,8 +79,21 @@ def qualified(catalog: Catalog, retired: dict, need: float) -> list[ModelSpec]:
     return found
 
 
+_WORDS: dict[tuple, str] = {}
+
+
 def why_dominated(better: ModelSpec, worse: ModelSpec, need: float = NO_CAP) -> str:
-    """The words for a substitution: what the better model matches and what it saves."""
+    """The words for a substitution: what the better model matches and what it saves (kept: plans repeat them)."""
+    key = (better, worse, need)
+    words = _WORDS.get(key)
+    if words is None:
+        if len(_WORDS) > 4096:
+            _WORDS.clear()
+        words = _WORDS[key] = _words(better, worse, need)
+    return words
+
+
+def _words(better: ModelSpec, worse: ModelSpec, need: float) -> str:
     if better.kind == "chat" and better.quality < worse.quality:
         level = f"quality {better.quality:g} clears the {need:g} this request needs"
     else:

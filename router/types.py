@@ -68,7 +68,7 @@ class RouteRequest:
         return any(m.images for m in self.messages)
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanEntry:
     """One model in the chain with its score and why it is there."""
 
