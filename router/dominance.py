@@ -82,21 +82,22 @@ def qualified(catalog: Catalog, retired: dict, need: float) -> list[ModelSpec]:
 _WORDS: dict[tuple, str] = {}
 
 
-def why_dominated(better: ModelSpec, worse: ModelSpec, need: float = NO_CAP) -> str:
+def why_dominated(better: ModelSpec, worse: ModelSpec, need: float = NO_CAP, keep: frozenset | None = None) -> str:
     """The words for a substitution: what the better model matches and what it saves (kept: plans repeat them)."""
-    key = (better, worse, need)
+    key = (better, worse, need, keep)
     words = _WORDS.get(key)
     if words is None:
         if len(_WORDS) > 4096:
             _WORDS.clear()
-        words = _WORDS[key] = _words(better, worse, need)
+        words = _WORDS[key] = _words(better, worse, need, keep)
     return words
 
 
-def _words(better: ModelSpec, worse: ModelSpec, need: float) -> str:
+def _words(better: ModelSpec, worse: ModelSpec, need: float, keep: frozenset | None) -> str:
     if better.kind == "chat" and better.quality < worse.quality:
         level = f"quality {better.quality:g} clears the {need:g} this request needs"
     else:
         level = f"quality {better.quality:g} ≥ {worse.quality:g}"
-    return (f"{better.id} does the same ({', '.join(sorted(worse.capabilities))}), {better.speed} speed, "
+    caps = worse.capabilities if keep is None else worse.capabilities & keep
+    return (f"{better.id} does what this request can use of it ({', '.join(sorted(caps))}), {better.speed} speed, "
             f"{level}, ~${expected_price(better):.4f} vs ~${expected_price(worse):.4f} a typical call")

@@ -254,7 +254,7 @@ def make_plan(
     used: set[str] = set()
     source = f" ({row.source} document)" if row.source in ("policy", "strategy") else ""
     for pos, mid in enumerate(policy.row(task)):
-        target, notes = _slot(mid, eligible, retired, better, used, need_q)
+        target, notes = _slot(mid, eligible, retired, better, used, need_q, keep)
         if target is not None and upgrades and eligible[target].quality < need_q:
             target = _upgrade(target, eligible, upgrades, used, keep, need_q, complexity, notes)
         if target is None:
@@ -297,7 +297,7 @@ _NONE: dict = {}
 
 
 def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[str, list[str]],
-          used: set[str], need: float) -> tuple[str | None, list[str]]:
+          used: set[str], need: float, keep: frozenset | None) -> tuple[str | None, list[str]]:
     """Which model serves a policy row's slot, and the words for each substitution (None: nothing can)."""
     notes: list[str] = []
     target = mid
@@ -312,7 +312,7 @@ def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[
     # the cheapest eligible model that dominates it and serves no earlier slot (a fallback stays a different model)
     best = next((b for b in better.get(target, ()) if b in eligible and b not in used), None)
     if best is not None:
-        notes.append(f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target], need))
+        notes.append(f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target], need, keep))
         target = best
     return (None, notes) if target in used else (target, notes)
 

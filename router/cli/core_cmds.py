@@ -153,7 +153,8 @@ def cmd_ask(app, args) -> int:
         print_json(answer.to_json())
     else:
         cached = ", cached" if answer.cached else ""
-        print(f"\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
+        slot = f" (for {answer.serves_for})" if answer.serves_for else ""
+        print(f"\n— {answer.model}{slot} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
               f"${answer.cost_usd:.5f} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
               file=sys.stderr)
     return 0
