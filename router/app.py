@@ -27,8 +27,8 @@ from router.secrets import Secrets
 from router.settings import Settings
 from router.stats import Stats
 from router.store import open_store
-from router.types import (Answer, AnswerDone, EmbeddingResult, ImageResult, Message, PartialWithdrawn, RoutePlan,
-                          RouteRequest, TextDelta)
+from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageResult, Message,
+                          PartialWithdrawn, RoutePlan, RouteRequest, TextDelta)
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,8 @@ class Sparklio:
                 task = "chat_response"  # a guess never sends a chat message to an embedding or unsure image model
             elif auto_task and row.kind != "chat":
                 complexity = row.complexity
+            elif auto_cx and not auto_task and row.complexity in COMPLEXITIES:  # a task you chose is its floor:
+                complexity = max(complexity, row.complexity, key=COMPLEXITIES.index)  # premium copy stays premium
         offline = self.offline if request.offline is None else bool(request.offline)
         plan = make_plan(messages=request.messages, task=task, complexity=complexity,
                          tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,

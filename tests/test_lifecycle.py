@@ -274,3 +274,11 @@ def test_reasoning_tokens_count_in_holds_and_estimates(cloud_app):
     assert cloud_app.engine.max_output(high, r) == cloud_app.engine.max_output(plain, r) + 4000
     plan = cloud_app.plan(req(model="gpt-5.1-high-reasoning"))
     assert cloud_app.engine.worst_case(high, plan, r) > cloud_app.engine.worst_case(plain, plan, r)
+
+
+def test_a_chosen_premium_task_keeps_its_complexity_as_a_floor(cloud_app):
+    short = RouteRequest([Message("user", "Launch email for our candles")], task="copywriting_premium")
+    plan = cloud_app.plan(short)  # the classifier may call it simple; the row you chose is complex
+    assert plan.complexity == "complex" and cloud_app.catalog.get(plan.chain[0].target).quality >= 9.3
+    auto = cloud_app.plan(RouteRequest([Message("user", "hi there!")]))
+    assert auto.complexity == "simple"  # Auto picks task and complexity together: no floor
