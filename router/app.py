@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -55,8 +54,9 @@ class Sparklio:
         self.secrets = Secrets(keyring, env)
         self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
                                              data_dir / "price-cache.json")
-        self.lifecycle = Lifecycle(self.catalog)  # retired models and their successors (shared through SQLite)
-        self._load_lifecycle()
+        # retired models and their successors (shared through SQLite); stored lists' family members join the catalog
+        self.lifecycle = Lifecycle(self.catalog, price_cache=data_dir / "price-cache.json")
+        self.lifecycle.load()
         self.policy = Policy(RESOURCES / "policy.toml", data_dir / "policy.toml", self.settings)
         self.budget = Budget(self.settings, self.events)
         self.cache = ResponseCache(self.settings, policy=self.policy)
@@ -319,37 +319,15 @@ class Sparklio:
         for spec in wanted.values():
             self.catalog.upsert(spec)
 
-    def _load_lifecycle(self) -> None:
-        """Stored model lists and 404s (offline start uses them); listed family members join the catalog."""
-        from router.model_lists import join_listed
-
-        self.lifecycle.load()
-        self._lifecycle_seen = (self._lifecycle_mark(), time.monotonic())
-        join_listed(self.catalog, self.lifecycle, self.data_dir / "price-cache.json")
-
-    def _lifecycle_mark(self) -> tuple:
-        return tuple(self.store.db.execute_sql(
-            "SELECT (SELECT MAX(fetched_at) FROM model_lists), (SELECT COUNT(*) FROM model_not_found),"
-            " (SELECT MAX(at) FROM model_not_found)").fetchone())
-
     def lifecycle_now(self) -> dict:
-        """Retired models (id -> Retirement), re-read at most every 2 s when another process changed them."""
-        mark, seen_at = self._lifecycle_seen
-        if time.monotonic() - seen_at > 2.0:
-            now_mark = self._lifecycle_mark()
-            if now_mark != mark:
-                self._load_lifecycle()
-            else:
-                self._lifecycle_seen = (mark, time.monotonic())
-        return self.lifecycle.retired()
+        """Retired models (id -> Retirement), re-read when another process changed them."""
+        return self.lifecycle.current()
 
     async def refresh_models(self, *, force: bool = False) -> dict[str, str]:
         """Fetch each provider's model list (background, or `models --refresh` / the Refresh button)."""
         from router.model_lists import refresh_lists
 
-        results = await refresh_lists(self, force=force)
-        self._lifecycle_seen = (self._lifecycle_mark(), time.monotonic())
-        return results
+        return await refresh_lists(self, force=force)
 
     def model_status(self) -> list[ModelStatus]:
         """Every catalog model with availability and the reason."""

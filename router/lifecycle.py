@@ -55,9 +55,11 @@ def _day(ts: float) -> str:
 class Lifecycle:
     """Which catalog models are retired for the keys in use, and who serves them."""
 
-    def __init__(self, catalog: Catalog, today: date | None = None) -> None:
+    def __init__(self, catalog: Catalog, today: date | None = None, price_cache=None) -> None:
         self.catalog = catalog
         self.today = today
+        self.price_cache = price_cache  # genai-prices lookups for listed models that join the catalog
+        self._seen: tuple = ((), 0.0)  # (the tables' change mark, when it was read)
         self.lists: dict[str, LiveList] = {}
         self.not_found: dict[tuple[str, str], tuple[float, str]] = {}
         self.version = 0
@@ -78,6 +80,30 @@ class Lifecycle:
         self.not_found = {(p, m): (float(at), msg) for p, m, at, msg in database.execute_sql(
             "SELECT provider, api_model, at, message FROM model_not_found")}
         self.version += 1
+        self._seen = (self._mark(), time.monotonic())
+        from router.model_lists import join_listed
+
+        join_listed(self.catalog, self, self.price_cache)
+
+    @staticmethod
+    def _mark() -> tuple:
+        """A cheap fingerprint of the stored lists and 404s (changes when any process writes them)."""
+        from router.store.db import database
+
+        return tuple(database.execute_sql(
+            "SELECT (SELECT MAX(fetched_at) FROM model_lists), (SELECT COUNT(*) FROM model_not_found),"
+            " (SELECT MAX(at) FROM model_not_found)").fetchone())
+
+    def current(self, every_s: float = 2.0) -> dict[str, Retirement]:
+        """retired(), after re-reading the tables (at most every `every_s`) if another process changed them."""
+        mark, seen_at = self._seen
+        if time.monotonic() - seen_at > every_s:
+            now_mark = self._mark()
+            if now_mark != mark:
+                self.load()
+            else:
+                self._seen = (mark, time.monotonic())
+        return self.retired()
 
     def mark_not_found(self, model: ModelSpec, message: str) -> None:
         """The provider answered 404 for this model: retired from now on, in every process."""
@@ -89,6 +115,7 @@ class Lifecycle:
                                  " VALUES (?, ?, ?, ?)", (model.provider, model.api_model, now, message[:300]))
         self.not_found[(model.provider, model.api_model)] = (now, message)
         self.version += 1
+        self._seen = (self._mark(), time.monotonic())
 
     def set_list(self, provider: str, ids: list[str], fetched_at: float) -> None:
         """A fresh list from the provider: stored; models it names again come back."""
@@ -106,6 +133,7 @@ class Lifecycle:
                 del self.not_found[(p, api_model)]
         self.lists[provider] = listed
         self.version += 1
+        self._seen = (self._mark(), time.monotonic())
 
     def set_error(self, provider: str, error: str) -> None:
         """A refresh failed: the last list stays, the failure is shown next to it."""

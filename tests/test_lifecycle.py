@@ -171,9 +171,14 @@ async def test_a_404_retires_the_model_and_the_second_run_never_calls_it(cloud_a
 async def test_a_404_is_shared_with_the_next_process(data_dir, memory_keyring, fake_anthropic, fake_openai,
                                                    fake_gemini, servers):
     app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini)
+    from router.app import Sparklio
+
+    watcher = Sparklio(data_dir, keyring=memory_keyring, env={})  # another process on the same folder, already open
+    assert watcher.lifecycle.current(every_s=0.0) == app.lifecycle.retired()
     gone = primary(app)
     servers[gone.provider].models.remove(gone.api_model)
     await app.ask(req())
+    assert watcher.lifecycle.current(every_s=0.0)[gone.id].source == "not_found"  # it sees the 404 too
     await app.aclose()
     again = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini)
     try:
@@ -182,6 +187,7 @@ async def test_a_404_is_shared_with_the_next_process(data_dir, memory_keyring, f
         assert calls_to(servers[gone.provider], gone.api_model) == 1
     finally:
         await again.aclose()
+        watcher.store.close()
 
 
 async def test_404_in_a_non_streaming_call_is_handled(cloud_app, fake_openai, fake_gemini):
