@@ -18,6 +18,7 @@ from router.errors import SparklioError
 from router.events import AppEvent, EventBus
 from router.key_file import apply_saved_choice
 from router.learning import Learning
+from router.lifecycle import Lifecycle
 from router.paths import RESOURCES, data_dir as resolve_data_dir
 from router.planner import make_plan
 from router.policy import Policy
@@ -27,8 +28,8 @@ from router.secrets import Secrets
 from router.settings import Settings
 from router.stats import Stats
 from router.store import open_store
-from router.types import (Answer, AnswerDone, EmbeddingResult, ImageResult, Message, PartialWithdrawn, RoutePlan,
-                          RouteRequest, TextDelta)
+from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageResult, Message,
+                          PartialWithdrawn, RoutePlan, RouteRequest, TextDelta)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ class Sparklio:
         activate(data_dir)  # torch/diffusers installed on demand (`sparklio gpu install`) join sys.path
         self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
                                              data_dir / "price-cache.json")
+        # retired models and their successors (shared through SQLite); stored lists' family members join the catalog
+        self.lifecycle = Lifecycle(self.catalog, price_cache=data_dir / "price-cache.json")
+        self.lifecycle.load()
         self.policy = Policy(RESOURCES / "policy.toml", data_dir / "policy.toml", self.settings)
         self.budget = Budget(self.settings, self.events)
         self.cache = ResponseCache(self.settings, policy=self.policy)
@@ -70,7 +74,7 @@ class Sparklio:
         self.registry = ProviderRegistry(self.settings, self.secrets, overrides=provider_overrides)
         kw = {"sleep": sleep} if sleep is not None else {}
         self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
-                             policy=self.policy, settings=self.settings, retry=retry, **kw)
+                             policy=self.policy, settings=self.settings, retry=retry, lifecycle=self.lifecycle, **kw)
         self._classify = None
         self.force_offline = False  # `--offline`: local-only for this process, the setting untouched
         from router.knowledge import Knowledge
@@ -140,13 +144,15 @@ class Sparklio:
                 task = "chat_response"  # a guess never sends a chat message to an embedding or unsure image model
             elif auto_task and row.kind != "chat":
                 complexity = row.complexity
+            elif auto_cx and not auto_task and row.complexity in COMPLEXITIES:  # a task you chose is its floor:
+                complexity = max(complexity, row.complexity, key=COMPLEXITIES.index)  # premium copy stays premium
         offline = self.offline if request.offline is None else bool(request.offline)
         plan = make_plan(messages=request.messages, task=task, complexity=complexity,
                          tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
                          avail=self.engine.health.apply(self.registry.availability(self.engine.cooldown_until)),
                          offline=offline,
                          speed=request.speed, quality=request.quality, pinned=request.model,
-                         has_image=request.has_image)
+                         has_image=request.has_image, retired=self.lifecycle_now())
         plan.auto_task, plan.auto_complexity = auto_task, auto_cx
         if c is not None:
             plan.task_confidence = c.task_confidence if auto_task and task == c.task else None
@@ -364,12 +370,25 @@ class Sparklio:
         for spec in wanted.values():
             self.catalog.upsert(spec)
 
+    def lifecycle_now(self) -> dict:
+        """Retired models (id -> Retirement), re-read when another process changed them."""
+        return self.lifecycle.current()
+
+    async def refresh_models(self, *, force: bool = False) -> dict[str, str]:
+        """Fetch each provider's model list (background, or `models --refresh` / the Refresh button)."""
+        from router.model_lists import refresh_lists
+
+        return await refresh_lists(self, force=force)
+
     def model_status(self) -> list[ModelStatus]:
         """Every catalog model with availability and the reason."""
         avail = self.engine.health.apply(self.registry.availability(self.engine.cooldown_until))
+        retired = self.lifecycle_now()
         out = []
         for m in self.catalog:
-            if not m.priced:
+            if m.id in retired:
+                out.append(ModelStatus(m, False, self.lifecycle.describe(m.id)))
+            elif not m.priced:
                 out.append(ModelStatus(m, False, "price unknown: never routed automatically"))
             elif self.offline and not m.local:
                 out.append(ModelStatus(m, False, "offline mode: only local models run"))
@@ -419,6 +438,7 @@ def _answer_meta(a: Answer) -> dict:
         "task": a.plan.task if a.plan else "",
         "complexity": a.plan.complexity if a.plan else "",
         "auto_task": bool(a.plan and a.plan.auto_task),
+        "serves_for": a.serves_for,
     }
     if a.image:
         meta["image"] = a.image  # size, steps, seconds, seed: the image footer shows these instead of tokens

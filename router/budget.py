@@ -28,7 +28,7 @@ LEDGER_COLUMNS = (
     "ts", "day", "month", "kind", "task", "model", "provider", "outcome", "error_class", "error",
     "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "images", "cost_usd",
     "saved_usd", "latency_ms", "ttft_ms", "fallback_position", "attempt", "cached", "experiment",
-    "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh",
+    "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh", "policy_model",
 )
 # Added by migration 011: provider prompt-cache writes and savings, Batch API savings and job.
 DISCOUNT_COLUMNS = ("cache_write_tokens", "cache_saved_usd", "batch_saved_usd", "batch_job_id")
@@ -40,6 +40,7 @@ _DEFAULTS: dict[str, Any] = {
     "latency_ms": None, "ttft_ms": None, "fallback_position": 0, "attempt": 1, "cached": 0, "experiment": 0,
     "message_id": None, "conversation_id": None, "workflow_run_id": None, "gpu_seconds": 0.0, "energy_wh": None,
     "cache_write_tokens": 0, "cache_saved_usd": 0.0, "batch_saved_usd": 0.0, "batch_job_id": None,
+    "policy_model": None,
 }
 _INSERT_SQL = (
     f"INSERT INTO llm_usage ({', '.join(_ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"

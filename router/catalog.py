@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from router.validate import read_toml
 from router.errors import ConfigError
+from router.families import Family, parse_families, with_family
 from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
 
 KINDS = ("chat", "embedding", "image")
+LIFECYCLES = ("active", "deprecated", "retired")
 CAPABILITIES = frozenset({"text", "vision", "code", "reasoning", "image_gen", "embedding", "tools", "long_context"})
 PROVIDERS = ("openai", "anthropic", "google", "ollama", "compat", "local_sd")
 LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
@@ -43,6 +46,14 @@ class ModelSpec:
     dimensions: int | None = None  # embeddings
     installed: bool = True  # local models: present on this machine
     price_ref: str = ""  # the model name genai-prices knows it by ("" = not looked up)
+    family: str = ""  # router/families.py: e.g. anthropic-sonnet, openai-mini, google-flash
+    generation: float = 0.0  # within the family (claude-sonnet-4-6 → 4.6)
+    released: str = ""  # YYYY-MM-DD when known
+    lifecycle: str = "active"  # active | deprecated | retired, as the provider published it
+    retires: str = ""  # YYYY-MM-DD shutdown date the provider announced ("" = none announced)
+    successor: str = ""  # catalog id that serves this model once it is retired ("" = the family's newest)
+    reasoning_tokens: int = 0  # expected hidden reasoning tokens per answer (billed as output)
+    image_tokens: dict = field(default_factory=dict, hash=False, compare=False)  # "size[/quality]" -> output tokens
     local: bool = field(init=False, default=False, compare=False)  # runs on this machine ($0 money)
 
     def __post_init__(self) -> None:
@@ -103,6 +114,15 @@ _RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
 _PRICE_FIELDS = frozenset({"input_price", "output_price", "cached_input_price", "image_prices", "per_image_input"})
 
 
+def _is_date(value: object) -> bool:
+    """True for a TOML date or a YYYY-MM-DD string."""
+    try:
+        date.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False
+
+
 def _line_of(text: str, model_id: str, field: str | None = None) -> int:
     """Line of the `[models."id"]` header, or of `field = ...` inside that table (1-based; 0 if not found)."""
     header = 0
@@ -120,7 +140,8 @@ def _line_of(text: str, model_id: str, field: str | None = None) -> int:
 
 
 _MAX = {"input_price": 1e6, "output_price": 1e6, "cached_input_price": 1e6, "per_image_input": 1e3,
-        "latency_s": 3600.0, "quality": 10.0, "context_window": 1e9, "max_output": 1e9}
+        "latency_s": 3600.0, "quality": 10.0, "context_window": 1e9, "max_output": 1e9,
+        "reasoning_tokens": 1e7, "generation": 1e3}
 
 
 def _spec_from_table(model_id: str, t: dict, where: str,
@@ -145,8 +166,13 @@ def _spec_from_table(model_id: str, t: dict, where: str,
         raise ConfigError(f"{at('speed')}: model {model_id!r} speed must be one of {', '.join(SPEED_TIERS)}")
     if t.get("min_budget", "low") not in BUDGET_TIERS:
         raise ConfigError(f"{at('min_budget')}: model {model_id!r} min_budget must be one of {', '.join(BUDGET_TIERS)}")
+    if t.get("lifecycle", "active") not in LIFECYCLES:
+        raise ConfigError(f"{at('lifecycle')}: model {model_id!r} lifecycle must be one of {', '.join(LIFECYCLES)}")
+    for f in ("released", "retires"):
+        if t.get(f) and not _is_date(t[f]):
+            raise ConfigError(f"{at(f)}: model {model_id!r} field {f} must be a date YYYY-MM-DD, not {t[f]!r}")
     num_fields = ("input_price", "output_price", "cached_input_price", "per_image_input", "latency_s", "quality")
-    for f in num_fields + ("context_window", "max_output"):
+    for f in num_fields + ("context_window", "max_output", "reasoning_tokens", "generation"):
         v = t.get(f)
         if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= _MAX[f]):
             # issue 13: nan and inf are refused too (a NaN price once reached the budget hold)
@@ -157,6 +183,9 @@ def _spec_from_table(model_id: str, t: dict, where: str,
             raise ConfigError(f"{at('image_prices')}: model {model_id!r} image price {size} must be a number from 0"
                               f" to 1000, not {price!r}")
     kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__ and k != "local"}
+    for f in ("released", "retires"):
+        if f in kw:
+            kw[f] = str(kw[f])
     kw["capabilities"] = caps
     kw["kind"] = kind
     local = t["provider"] in LOCAL_PROVIDERS
@@ -174,8 +203,10 @@ def _spec_from_table(model_id: str, t: dict, where: str,
 class Catalog:
     """All known models by id; local models join when discovered."""
 
-    def __init__(self, models: dict[str, ModelSpec]) -> None:
+    def __init__(self, models: dict[str, ModelSpec], families: dict[str, Family] | None = None) -> None:
         self.models = models
+        self.families = families or {}
+        self.version = 0  # bumped on every change (the planner caches per version)
 
     def get(self, model_id: str) -> ModelSpec:
         """The model with this id, or a clear error naming it."""
@@ -198,8 +229,9 @@ class Catalog:
         return [m for m in self.models.values() if m.kind == kind]
 
     def upsert(self, spec: ModelSpec) -> None:
-        """Add or replace a model (used by Ollama discovery)."""
+        """Add or replace a model (Ollama discovery, live model lists)."""
         self.models[spec.id] = spec
+        self.version += 1
 
     def set_installed(self, provider: str, installed: dict[str, ModelSpec]) -> None:
         """Mark exactly `installed` (id -> spec) as the provider's installed models."""
@@ -208,16 +240,19 @@ class Catalog:
                 self.models[mid] = replace(m, installed=False)
         for mid, spec in installed.items():
             self.models[mid] = replace(spec, installed=True)
+        self.version += 1
 
 
-def load_catalog_file(path: Path, base: dict[str, dict] | None = None
-                      ) -> tuple[dict[str, ModelSpec], dict[str, str], dict[str, dict]]:
-    """Parse one catalog TOML file into specs, price refs and raw tables; errors name the file and line.
+def load_catalog_file(path: Path, base: dict[str, dict] | None = None, families: dict[str, Family] | None = None
+                      ) -> tuple[dict[str, ModelSpec], dict[str, str], dict[str, dict], dict[str, Family]]:
+    """Parse one catalog TOML file into specs, price refs, raw tables and families; errors name the file and line.
 
-    A table for a model already in `base` (the built-in tables) only needs the fields it changes.
+    A table for a model already in `base` (the built-in tables) only needs the fields it changes; a model of a
+    known family only needs what differs from the family rule (router/families.py).
     """
     data = read_toml(path, "catalog")  # one reader: encoding and syntax errors are one line naming the file
     text = path.read_bytes().decode("utf-8-sig")
+    families = {**(families or {}), **parse_families(data.get("families", {}), str(path))}
     models = data.get("models")
     if not isinstance(models, dict):
         raise ConfigError(f"{path}: no [models.ID] tables found")
@@ -228,24 +263,24 @@ def load_catalog_file(path: Path, base: dict[str, dict] | None = None
         where = f"{path}, line {_line_of(text, mid)}"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: models.{mid} must be a table")
-        merged = {**(base or {}).get(mid, {}), **table}
+        merged = with_family({**(base or {}).get(mid, {}), **table}, families)
         spec, ref = _spec_from_table(mid, merged, where,
                                      lambda f, mid=mid: f"{path}, line {_line_of(text, mid, f)}")
         specs[mid], tables[mid] = spec, merged
         if ref and not (base and _PRICE_FIELDS & set(table)):  # a price the user typed beats genai-prices
             refs[mid] = ref
-    return specs, refs, tables
+    return specs, refs, tables, families
 
 
 def load_catalog(builtin: Path, user: Path | None = None, price_cache: Path | None = None) -> Catalog:
     """Built-in catalog, overlaid by the user's file, with prices from genai-prices where known."""
     from router.pricing import apply_known_prices
 
-    specs, refs, tables = load_catalog_file(builtin)
+    specs, refs, tables, families = load_catalog_file(builtin)
     if user is not None and user.exists():
-        more, more_refs, _ = load_catalog_file(user, tables)
+        more, more_refs, _, families = load_catalog_file(user, tables, families)
         specs.update(more)
         for mid in more:
             refs.pop(mid, None)
         refs.update(more_refs)
-    return Catalog(apply_known_prices(specs, refs, price_cache))
+    return Catalog(apply_known_prices(specs, refs, price_cache), families)

@@ -225,7 +225,7 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
     if not _is_empty():
         raise SparklioError(f"{data_dir} already holds conversations or usage; demo data needs an empty data folder")
     rng = random.Random(seed)
-    models, _refs, _tables = load_catalog_file(RESOURCES / "catalog.toml")
+    models, *_ = load_catalog_file(RESOURCES / "catalog.toml")
     settings = Settings(store)
     budget = Budget(settings, None, clock=lambda: now)
     seeder = _Seeder(rng, budget, models)

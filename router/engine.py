@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -50,7 +51,8 @@ class Engine:
     """Runs plans against providers; stateless per request except failure counts for cool-downs."""
 
     def __init__(self, *, catalog, registry, budget, cache, policy, settings, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rng: random.Random | None = None) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rng: random.Random | None = None,
+                 lifecycle=None) -> None:
         self.catalog = catalog
         self.registry = registry
         self.budget = budget
@@ -60,8 +62,9 @@ class Engine:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self.health = Health(settings)  # issue 13: cool-downs and unreachable providers live in the database
-        self.progress = HoldProgress()  # issue 13: streamed size noted on the hold, for settling after a kill
+        self.health = Health(settings)  # cool-downs and unreachable providers live in the database
+        self.progress = HoldProgress()  # streamed size noted on the hold, for settling after a kill
+        self.lifecycle = lifecycle  # router/lifecycle.py: retired models are skipped, a 404 retires one
 
     @property
     def cooldown_until(self) -> dict[str, float]:
@@ -72,9 +75,7 @@ class Engine:
     def max_output(self, model: ModelSpec, request: RouteRequest) -> int:
         """Output ceiling sent to the API and used for the worst-case hold."""
         base = request.max_output_tokens or self.policy.config.max_output_tokens
-        if model.params.get("reasoning_effort") in ("medium", "high") and not request.max_output_tokens:
-            base *= 4
-        return max(1, min(base, model.max_output))
+        return max(1, min(base + model.reasoning_tokens, model.max_output))  # reasoning is billed as output
 
     def worst_case(self, model: ModelSpec, plan: RoutePlan, request: RouteRequest) -> float:
         """The budget hold for one attempt: the prompt estimate with headroom plus the full output ceiling."""
@@ -84,7 +85,7 @@ class Engine:
 
     def _delay(self, err: ProviderError, attempt: int) -> float | None:
         """Seconds to wait before retrying the same model, or None to move on."""
-        if attempt > self.retry.retries or err.kind == "permanent":
+        if attempt > self.retry.retries or err.kind not in ("transient", "rate_limited"):
             return None
         if err.kind == "rate_limited" and err.retry_after is not None:
             cap = float(self.settings.get("retry_after_cap_s") or self.retry.retry_after_cap_s)
@@ -101,7 +102,8 @@ class Engine:
     def _record(self, hold, *, kind: str, plan: RoutePlan, request: RouteRequest, model: ModelSpec, outcome: str,
                 position: int, attempt: int, started: float, t0: float, ttft: float | None = None,
                 usage: Usage | None = None, cost: float = 0.0, error: ProviderError | SparklioError | None = None,
-                cached: bool = False, saved: float = 0.0, message_id: int | None = None) -> None:
+                cached: bool = False, saved: float = 0.0, message_id: int | None = None,
+                policy_model: str | None = None) -> None:
         u = usage or Usage()
         self.budget.record_attempt(
             hold, ts=started, kind=kind, task=plan.task, model=model.id, provider=model.provider, outcome=outcome,
@@ -113,7 +115,7 @@ class Engine:
             cached=cached, experiment=plan.experiment and position == 0, message_id=message_id,
             cache_write_tokens=u.cache_write_tokens, cache_saved_usd=0.0 if cached else cache_saving(model, u),
             conversation_id=request.conversation_id, workflow_run_id=request.workflow_run_id,
-            gpu_seconds=u.gpu_seconds, energy_wh=u.energy_wh)
+            gpu_seconds=u.gpu_seconds, energy_wh=u.energy_wh, policy_model=policy_model)
 
     # ---- the attempt loop ----
     async def execute(self, plan: RoutePlan, request: RouteRequest, invoke: Invoke, *, kind: str = "chat",
@@ -134,17 +136,24 @@ class Engine:
             if time.monotonic() >= until:
                 break
             try:
-                model = self.catalog.get(entry.model)
+                model = self.catalog.get(entry.target)
             except SparklioError as exc:  # removed since planning (Ollama list refreshed, settings changed)
-                attempts.append(Attempt(entry.model, entry.provider, "error", str(exc), "ConfigError", position))
+                attempts.append(Attempt(entry.target, entry.provider, "error", str(exc), "ConfigError", position))
                 yield AttemptFailed(attempts[-1])
                 continue
+            gone = self.lifecycle.retired().get(model.id) if self.lifecycle is not None else None
+            if gone is not None:  # retired since planning (a 404 earlier in this chain): never called
+                attempts.append(Attempt(model.id, model.provider, "skipped", f"retired: {gone.why}", "retired",
+                                        position))
+                yield AttemptFailed(attempts[-1])
+                continue
+            record = functools.partial(self._record, policy_model=entry.model if entry.serves else None)
             key = cache_key(model) if (cache_key and position == 0) else None
             if key is not None:
                 hit = self.cache.get(key)
                 if hit is not None:
                     started, t0 = time.time(), time.perf_counter()
-                    self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="ok",
+                    record(None, kind=kind, plan=plan, request=request, model=model, outcome="ok",
                                  position=0, attempt=1, started=started, t0=t0, ttft=t0, usage=hit.usage, cost=0.0,
                                  cached=True, saved=hit.cost_usd, message_id=message_id)
                     yield TextDelta(hit.text)
@@ -166,7 +175,7 @@ class Engine:
                             "input_tokens": plan.estimated_input_tokens}
                     hold = self.budget.reserve(model, worst, note) if not model.local else None
                 except BudgetExceededError as exc:
-                    self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="refused",
+                    record(None, kind=kind, plan=plan, request=request, model=model, outcome="refused",
                                  position=position, attempt=attempt, started=started, t0=t0, error=exc,
                                  message_id=message_id)
                     attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", position))
@@ -176,7 +185,7 @@ class Engine:
                     break
                 except SparklioError as exc:  # the provider could not even be built (bad endpoint, no path)
                     err = PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
-                    self._record(None, kind=kind, plan=plan, request=request, model=model, outcome="error",
+                    record(None, kind=kind, plan=plan, request=request, model=model, outcome="error",
                                  position=position, attempt=attempt, started=started, t0=t0, error=err,
                                  message_id=message_id)
                     attempts.append(Attempt(model.id, model.provider, "error", str(exc), err.error_class, position))
@@ -212,7 +221,7 @@ class Engine:
                     await stream.aclose()  # closed on this task, not left to the garbage collector
                     partial = usage or Usage(input_tokens=plan.estimated_input_tokens,
                                              output_tokens=len("".join(text)) // 4)
-                    self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="cancelled",
+                    record(hold, kind=kind, plan=plan, request=request, model=model, outcome="cancelled",
                                  position=position, attempt=attempt, started=started, t0=t0, ttft=ttft,
                                  usage=partial, cost=call_cost(model, partial), message_id=message_id)
                     raise
@@ -228,7 +237,7 @@ class Engine:
                     cut = err.reason == "stream_cut"
                     spent = usage or (Usage(input_tokens=plan.estimated_input_tokens,
                                             output_tokens=len("".join(text)) // 4) if text else None)
-                    self._record(hold, kind=kind, plan=plan, request=request, model=model,
+                    record(hold, kind=kind, plan=plan, request=request, model=model,
                                  outcome="cut" if cut else "error", position=position, attempt=attempt,
                                  started=started, t0=t0, ttft=ttft, usage=spent,
                                  cost=call_cost(model, spent) if spent else 0.0, error=err, message_id=message_id)
@@ -246,14 +255,16 @@ class Engine:
                         yield RetryScheduled(model.id, delay, str(err))
                         await self.sleep(delay)
                         continue
-                    if err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
+                    if err.kind == "retired" and self.lifecycle is not None:  # not a cool-down: gone for good
+                        self.lifecycle.mark_not_found(model, str(err))
+                    elif err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
                         self._note_failure(model.id, str(err))
                     yield AttemptFailed(attempts[-1])
                     break
                 # success
                 usage = usage or Usage()
                 cost = call_cost(model, usage)
-                self._record(hold, kind=kind, plan=plan, request=request, model=model, outcome="ok",
+                record(hold, kind=kind, plan=plan, request=request, model=model, outcome="ok",
                              position=position, attempt=attempt, started=started, t0=t0, ttft=ttft, usage=usage,
                              cost=cost, message_id=message_id)
                 self._note_success(model.id)

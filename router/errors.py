@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-ErrorKind = Literal["transient", "rate_limited", "permanent"]
+ErrorKind = Literal["transient", "rate_limited", "permanent", "retired"]
 
 
 class SparklioError(Exception):
@@ -65,6 +65,12 @@ class PermanentError(ProviderError):
     """Auth, bad request, content policy, unknown model: never retried on the same model."""
 
     kind: ErrorKind = "permanent"
+
+
+class RetiredModelError(ProviderError):
+    """The provider answered 404 / not found for the model: retired for this key (persisted, never retried)."""
+
+    kind: ErrorKind = "retired"
 
 
 class AllProvidersFailedError(SparklioError):

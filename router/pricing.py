@@ -45,6 +45,28 @@ def _lookup(ref: str, provider: str) -> tuple[float, float, float] | None:
     return round(inp, 6), round(out, 6), round(cached, 6)
 
 
+def _image_rate(ref: str, provider: str) -> float | None:
+    """USD per 1M generated-image tokens from genai-prices (its image-output rate, else its output rate)."""
+    try:
+        from genai_prices import Usage as GUsage, calc_price
+    except ImportError:
+        return None
+    pid = _GENAI_PROVIDER.get(provider)
+    if pid is None:
+        return None
+    try:
+        g = GUsage(output_tokens=_PROBE_TOKENS, output_image_tokens=_PROBE_TOKENS)
+        return round(float(calc_price(g, ref, provider_id=pid).total_price) * 1_000_000 / _PROBE_TOKENS, 6)
+    except Exception:
+        return None
+
+
+def _priced_image(spec: ModelSpec, rate: float) -> ModelSpec:
+    """An image model priced per image: the provider's documented tokens per size × genai-prices' rate."""
+    prices = {size: round(tokens * rate / 1_000_000, 5) for size, tokens in spec.image_tokens.items()}
+    return replace(spec, image_prices=prices, price_source="genai-prices", input_price=0.0, output_price=0.0)
+
+
 def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache: Path | None) -> dict[str, ModelSpec]:
     """Replace chat/embedding prices with genai-prices' where it knows the model (results cached per version)."""
     version = _genai_version()
@@ -60,6 +82,12 @@ def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache:
     out: dict[str, ModelSpec] = {}
     for mid, spec in specs.items():
         ref = refs.get(mid)
+        if ref and spec.kind == "image" and spec.image_tokens and not spec.local:
+            key = f"{spec.provider}:{ref}:image"
+            if key not in table:
+                table[key], dirty = _image_rate(ref, spec.provider), True
+            out[mid] = _priced_image(spec, table[key]) if table[key] else spec
+            continue
         if not ref or spec.kind == "image" or spec.local:
             out[mid] = spec
             continue

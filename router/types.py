@@ -70,14 +70,21 @@ class RouteRequest:
         return any(m.images for m in self.messages)
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanEntry:
     """One model in the chain with its score and why it is there."""
 
-    model: str
+    model: str  # the policy row's id, exactly as the documents name it
     provider: str
     score: float
     why: str
+    serves: str | None = None  # the catalog model actually called when another one serves this slot
+    note: str = ""  # why it is served by another model (retired, or dominated), '' when not
+
+    @property
+    def target(self) -> str:
+        """The catalog id the engine calls for this slot."""
+        return self.serves or self.model
 
 
 @dataclass
@@ -115,7 +122,8 @@ class RoutePlan:
                  f"{self.complexity} ({_how_chosen(self.auto_complexity, self.complexity_confidence)}), "
                  f"budget tier {self.budget}" + (", offline" if self.offline else "")]
         for i, e in enumerate(self.chain):
-            lines.append(f"{i + 1}. {e.model} ({e.provider}) — {e.why}")
+            served = f" → served by {e.serves}" if e.serves else ""
+            lines.append(f"{i + 1}. {e.model}{served} ({e.provider}) — {e.why}")
         if self.alternatives:
             lines.append("Eligible, not in the chain:")
             lines.extend(f"  · {a.model}: {_alternative_reason(a)}" for a in self.alternatives)
@@ -137,7 +145,8 @@ class RoutePlan:
             "auto_complexity": self.auto_complexity,
             "task_confidence": self.task_confidence,
             "complexity_confidence": self.complexity_confidence,
-            "chain": [e.__dict__.copy() for e in self.chain],
+            "chain": [{"model": e.model, "serves": e.target, "provider": e.provider, "score": e.score, "why": e.why}
+                      for e in self.chain],
             "excluded": [{"model": a.model, "reason": _alternative_reason(a)} for a in self.alternatives]
                         + [e.__dict__.copy() for e in self.excluded],
         }
@@ -292,6 +301,15 @@ class Answer:
     embedding: list[float] | None = None  # the vector, when the task was embeddings
     image: dict | None = None  # generated images: size, steps, seconds, seed, count, paths
     cache_saved_usd: float = 0.0  # what the provider's prompt cache saved on this answer (net of cache writes)
+
+    @property
+    def serves_for(self) -> str:
+        """The policy row's id when this answer's model served another model's slot ('' when it is its own)."""
+        if self.plan is None or self.cached or not self.attempts:
+            return ""
+        pos = self.attempts[-1].fallback_position
+        entry = self.plan.chain[pos] if pos < len(self.plan.chain) else None
+        return entry.model if entry is not None and entry.serves == self.model else ""
 
     def to_json(self) -> dict:
         """The `sparklio ask --json` shape (plus `embedding` for the embeddings task)."""

@@ -95,12 +95,18 @@ def memory_keyring():
 
 
 def catalog_api_models(provider: str) -> list[str]:
-    """Every API model name the built-in catalog uses for a provider (what the fakes should know)."""
+    """Every API model name the built-in catalog uses for a provider and the provider still serves (the fakes'
+    lists: like the real APIs, they answer 404 for a retired model)."""
     import tomllib
     from pathlib import Path
 
+    from datetime import date
+
     data = tomllib.loads((Path(__file__).resolve().parent.parent / "resources" / "catalog.toml").read_text())
-    return sorted({m["api_model"] for m in data["models"].values() if m["provider"] == provider})
+
+    def live(m: dict) -> bool:  # what the real API still lists: retired models answer 404
+        return m.get("lifecycle") != "retired" and not (m.get("retires") and m["retires"] <= date.today())
+    return sorted({m["api_model"] for m in data["models"].values() if m["provider"] == provider and live(m)})
 
 
 @pytest.fixture

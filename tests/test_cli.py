@@ -43,8 +43,10 @@ def test_route_json_shape(env_keys, capsys, memory_keyring):
     assert set(plan) == {"task", "complexity", "budget", "speed", "quality", "offline", "chain", "excluded",
                          "auto_task", "auto_complexity", "task_confidence", "complexity_confidence"}
     assert plan["auto_task"] is False and plan["task_confidence"] is None
-    assert plan["chain"][0]["model"] == "claude-3-5-sonnet"
-    assert set(plan["chain"][0]) == {"model", "provider", "score", "why"}
+    assert plan["chain"][0]["model"] == "claude-3-5-sonnet"  # the documents' id, exactly
+    assert plan["chain"][0]["serves"] != "claude-3-5-sonnet"  # the model actually called: 3.5 Sonnet is retired
+    assert "claude-3-5-sonnet → served by claude-sonnet-5-5 (Anthropic retired" in plan["chain"][0]["why"]
+    assert set(plan["chain"][0]) == {"model", "serves", "provider", "score", "why"}
     assert all(set(x) == {"model", "reason"} for x in plan["excluded"])
 
 
@@ -54,22 +56,22 @@ def test_route_auto_classifies(env_keys, capsys, memory_keyring):
 
 
 def test_ask_streams_and_reports_json(env_keys, capsys, memory_keyring, fake_anthropic):
-    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
                          "--json")
     assert code == 0, err
     answer = json.loads(out)
-    assert answer["model"] == "claude-3-5-sonnet" and answer["text"].startswith("Echo:")
-    assert answer["attempts"] == [{"model": "claude-3-5-sonnet", "provider": "anthropic", "outcome": "ok",
+    assert answer["model"] == "claude-sonnet-5-5" and answer["text"].startswith("Echo:")
+    assert answer["attempts"] == [{"model": "claude-sonnet-5-5", "provider": "anthropic", "outcome": "ok",
                                    "error": ""}]
     assert answer["cost_usd"] > 0 and answer["input_tokens"] > 0 and answer["cached"] is False
     h = fake_anthropic.last.headers
     assert "sk-env-anthropic" in (h.get("x-api-key", "") + h.get("authorization", ""))
     code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard")
     assert code == 0 and out.startswith("Echo:")
-    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
                        "--json")
     assert json.loads(out)["cached"] is True
-    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
+    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
                        "--json", "--no-cache")
     assert json.loads(out)["cached"] is False
 
@@ -126,7 +128,9 @@ def test_models_json_lists_catalog_with_why(data_dir, capsys, memory_keyring, mo
     code, out, _ = run(capsys, "models", "--json")
     rows = {r["id"]: r for r in json.loads(out)}
     assert code == 0 and len(rows) >= 31
-    assert rows["gpt-4"]["available"] is False and "no OpenAI API key" in rows["gpt-4"]["why"]
+    assert rows["gpt-5.2"]["available"] is False and "no OpenAI API key" in rows["gpt-5.2"]["why"]
+    assert rows["gpt-4"]["retired"] and rows["gpt-4"]["served_by"] == "gpt-5.5"
+    assert rows["gpt-4"]["why"] == "retired (OpenAI retired gpt-4 on 2026-10-23); served by gpt-5.5"
     assert rows["gpt-5.1-high-reasoning"]["api_model"] == "gpt-5.1"
     assert rows["claude-3-5-sonnet"]["price_source"] == "genai-prices"
 
@@ -145,9 +149,9 @@ def test_global_offline_is_for_one_run_only(data_dir, capsys, memory_keyring, mo
     monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
     code, out, _ = run(capsys, "--offline", "models", "--json")
-    assert code == 0 and "offline mode" in {r["id"]: r for r in json.loads(out)}["gpt-4"]["why"]
+    assert code == 0 and "offline mode" in {r["id"]: r for r in json.loads(out)}["gpt-5.2"]["why"]
     code, out, _ = run(capsys, "models", "--json")
-    assert {r["id"]: r for r in json.loads(out)}["gpt-4"]["available"] is True
+    assert {r["id"]: r for r in json.loads(out)}["gpt-5.2"]["available"] is True
 
 
 def test_budget_alerts_are_printed_by_the_cli(env_keys, capsys, memory_keyring):
@@ -164,8 +168,11 @@ def test_route_accounts_for_every_catalog_model(env_keys, capsys, memory_keyring
     plan = json.loads(out)
     code, out, _ = run(capsys, "models", "--json")
     catalog = {m["id"] for m in json.loads(out)}
-    listed = [e["model"] for e in plan["chain"]] + [x["model"] for x in plan["excluded"]]
-    assert sorted(listed) == sorted(catalog)  # in the chain or excluded, each once, each with a reason
+    excluded = [x["model"] for x in plan["excluded"]]
+    assert len(excluded) == len(set(excluded))  # each once, each with a reason
+    listed = [e["model"] for e in plan["chain"]] + excluded  # a retired row id is in both: its slot and its reason
+    serving = {e["serves"] for e in plan["chain"]}  # a model serving a retired or dominated row's slot
+    assert set(listed) | serving == catalog
     assert any(x["reason"].startswith("eligible but not needed") for x in plan["excluded"])
 
 

@@ -49,8 +49,9 @@ def test_piped_writer_drops_a_cut_attempt_and_ends_with_a_newline():
 
 async def test_embeddings_task_embeds_instead_of_chatting(cloud_app, fake_openai, capsys):
     answer = await core_cmds._ask(cloud_app, _request("a cosy autumn candle", task="embeddings"), True)
-    assert fake_openai.requests[-1].path == "/v1/embeddings"
-    assert not any(r.path.endswith("/chat/completions") for r in fake_openai.requests)
+    calls = [r for r in fake_openai.requests if r.path != "/v1/models"]  # the model list refreshes alongside
+    assert calls[-1].path == "/v1/embeddings"
+    assert not any(r.path.endswith("/chat/completions") for r in calls)
     shape = answer.to_json()
     assert answer.model.startswith("text-embedding") and len(shape["embedding"]) == 8  # the fake serves 8-dimensional vectors
     assert f"{len(shape['embedding']):,}-dimensional" in shape["text"]

@@ -87,7 +87,8 @@ def test_tier_removes_what_it_does_not_allow_and_says_so(catalog, policy):
 
 def test_every_model_is_either_chosen_or_excluded_with_a_reason(catalog, policy):
     p = plan(catalog, policy, "copywriting_standard", tier="standard")
-    named = {e.model for e in p.chain} | {x.model for x in p.excluded} | {a.model for a in p.alternatives}
+    named = ({e.model for e in p.chain} | {e.target for e in p.chain} | {x.model for x in p.excluded}
+             | {a.model for a in p.alternatives})
     assert named == set(catalog.models)
     assert all(e.why for e in p.chain) and all(x.reason for x in p.excluded)
 

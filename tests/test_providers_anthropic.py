@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from router.catalog import ModelSpec
-from router.errors import PermanentError, RateLimitedError, TransientError
+from router.errors import PermanentError, RateLimitedError, RetiredModelError, TransientError
 from router.providers.anthropic_provider import AnthropicProvider
 from router.types import Finished, ImageInput, Message, UsageReport
 from tests.fakes.fixtures import (  # noqa: F401
@@ -155,7 +155,7 @@ async def test_wrong_key_is_permanent_and_never_echoed(anthropic_server):  # noq
 async def test_unknown_model_is_not_found(provider):
     ghost = ModelSpec(id="ghost", provider="anthropic", api_model="claude-nope")
     err = (await drain(provider.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-    assert isinstance(err, PermanentError) and err.reason == "not_found"
+    assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found"
 
 
 async def test_cut_stream_ends_without_finished(provider, anthropic_server):  # noqa: F811

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from router.catalog import ModelSpec
-from router.errors import PermanentError, RateLimitedError, TransientError
+from router.errors import PermanentError, RateLimitedError, RetiredModelError, TransientError
 from router.providers.google_provider import GoogleProvider, aspect_ratio
 from router.types import Finished, ImageInput, Message, UsageReport
 from tests.fakes.fixtures import (  # noqa: F401
@@ -146,7 +146,7 @@ async def test_invalid_key_answer_is_permanent_auth(gemini_server):  # noqa: F81
 async def test_unknown_model_is_not_found(provider):
     ghost = ModelSpec(id="ghost", provider="google", api_model="gemini-nope")
     err = (await drain(provider.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-    assert isinstance(err, PermanentError) and err.reason == "not_found" and "gemini-nope" in str(err)
+    assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "gemini-nope" in str(err)
 
 
 async def test_cut_stream_ends_without_finished(provider, gemini_server):  # noqa: F811

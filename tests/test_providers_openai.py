@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from router.catalog import ModelSpec
-from router.errors import PermanentError, RateLimitedError, TransientError
+from router.errors import PermanentError, RateLimitedError, RetiredModelError, TransientError
 from router.providers.errors import parse_retry_after
 from router.providers.openai_provider import OpenAIProvider
 from router.types import Finished, ImageInput, Message, UsageReport
@@ -186,7 +186,7 @@ async def test_api_detail_is_kept_but_scrubbed_of_the_key(provider, openai_serve
 async def test_unknown_model_is_permanent_not_found(provider):
     ghost = ModelSpec(id="ghost", provider="openai", api_model="gpt-does-not-exist")
     err = (await drain(provider.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-    assert isinstance(err, PermanentError) and err.reason == "not_found" and "gpt-does-not-exist" in str(err)
+    assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "gpt-does-not-exist" in str(err)
 
 
 async def test_cut_stream_ends_without_finished(provider, openai_server):  # noqa: F811
@@ -236,7 +236,7 @@ async def test_dalle_requests_base64(provider, openai_server):  # noqa: F811
 
 async def test_check_lists_models(provider, openai_server):  # noqa: F811
     text = await provider.check()
-    assert "3 models" in text and openai_server.last.path == "/v1/models"
+    assert "5 models" in text and openai_server.last.path == "/v1/models"
 
 
 async def test_missing_key_is_a_clear_permanent_error(openai_server):  # noqa: F811
@@ -377,7 +377,7 @@ async def test_codex_timeout_and_unknown_model(codex_server):
         assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
         ghost = ModelSpec(id="g", provider="openai", api_model="codex-ghost", params={"api": "responses"})
         err = (await drain(p.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-        assert isinstance(err, PermanentError) and err.reason == "not_found" and "codex-ghost" in str(err)
+        assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "codex-ghost" in str(err)
     finally:
         await p.aclose()
 

@@ -107,6 +107,7 @@ async def load_facade(controller: Any, data_dir: str | Path | None = None, *, of
     from router.updates import keep_checking
 
     controller.spawn(keep_checking(app))  # weekly, never offline, never downloads (Settings → General → Updates)
+    controller.refresh_models()  # lists older than 24 h; the stored ones serve until they arrive
     return app
 
 

@@ -117,6 +117,12 @@ class AppController(QObject):
             return None
         return self.spawn(self.app.refresh_local())
 
+    def refresh_models(self, force: bool = False) -> asyncio.Task | None:
+        """Fetch provider model lists older than 24 h in the background (catalog_changed redraws the views)."""
+        if self.app is None or not hasattr(self.app, "refresh_models"):
+            return None
+        return self.spawn(self.app.refresh_models(force=force))
+
     async def shutdown(self) -> None:
         """Cancel running tasks and close the facade."""
         for t in list(self._tasks):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import getpass
 import sys
 
@@ -11,6 +12,8 @@ from router.errors import AllProvidersFailedError, SparklioError
 from router.validate import read_stdin_text
 from router.types import (AnswerDone, AttemptFailed, AttemptStarted, ImageInput, Message, PartialWithdrawn,
                           RetryScheduled, RouteRequest, TextDelta)
+log = logging.getLogger(__name__)
+
 
 def _read_prompt(text: str) -> str:
     if text == "-":
@@ -105,7 +108,22 @@ class _AnswerWriter:
 async def _ask(app, request, as_json: bool):
     writer = None if as_json else _AnswerWriter(sys.stdout, sys.stdout.isatty())
     answer = None
+    refresh: list[asyncio.Future] = []  # lists older than 24 h, fetched while the answer streams
+    try:
+        return await _stream(app, request, writer, refresh)
+    finally:
+        for job in refresh:
+            if not job.done():
+                job.cancel()  # never delays the command: the next run fetches again
+            elif not job.cancelled() and job.exception() is not None:
+                log.debug("model list refresh failed", exc_info=job.exception())
+
+
+async def _stream(app, request, writer, refresh: list):
+    answer = None
     async for ev in app.run(request):
+        if isinstance(ev, TextDelta) and not refresh:  # after the first token: it never slows the answer down
+            refresh.append(asyncio.ensure_future(app.refresh_models()))
         if isinstance(ev, TextDelta) and writer:
             writer.text(ev.text)
         elif isinstance(ev, AttemptStarted) and (ev.position or ev.attempt > 1 or sys.stderr.isatty()):
@@ -153,34 +171,63 @@ def cmd_ask(app, args) -> int:
             print(f"\n{image_summary(answer.model, answer.image, answer.cost_usd)} · message {answer.message_id}",
                   file=sys.stderr)
             return 0
-        print(f"\n— {answer.model} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
+        slot = f" (for {answer.serves_for})" if answer.serves_for else ""
+        print(f"\n— {answer.model}{slot} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
               f"{fmt_usd(answer.cost_usd)} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
               file=sys.stderr)
     return 0
 
 
 def cmd_models(app, args) -> int:
-    """The catalog with availability."""
+    """The catalog with availability; `--refresh` first fetches every provider's model list."""
     from router.cli import print_json
 
-    _prepare(app)
+    if args.refresh:
+        for name, outcome in asyncio.run(app.refresh_models(force=True)).items():
+            print(f"{name}: {outcome}", file=sys.stderr)
+    else:
+        _prepare(app)
     rows = app.model_status()
+    retired = app.lifecycle.retired()
     if args.json:
         print_json([{
             "id": s.model.id, "provider": s.model.provider, "api_model": s.model.api_model, "kind": s.model.kind,
-            "input_price": s.model.input_price, "output_price": s.model.output_price,
+            "family": s.model.family, "input_price": s.model.input_price, "output_price": s.model.output_price,
             "price_source": s.model.price_source, "speed": s.model.speed, "context_window": s.model.context_window,
             "quality": s.model.quality, "min_budget": s.model.min_budget, "available": s.available, "why": s.why,
+            "retired": s.model.id in retired, "served_by": getattr(retired.get(s.model.id), "successor", None),
+            "retires": s.model.retires or None,
         } for s in rows])
         return 0
-    print(f"{'model':26} {'provider':10} {'kind':9} {'$in/$out per 1M':>18} {'speed':9} {'context':>9} {'q':>4}  status")
+    print(f"{'model':26} {'provider':10} {'kind':9} {'$in/$out per 1M':>18} {'speed':9} {'context':>9} {'q':>5}  status")
     for s in rows:
         m = s.model
         price = ("local" if m.local else "unknown" if not m.priced else
                  "per image" if m.kind == "image" else f"{m.input_price:g}/{m.output_price:g}")
-        print(f"{m.id:26} {m.provider:10} {m.kind:9} {price:>18} {m.speed:9} {m.context_window:>9,} {m.quality:>4g}  "
-              f"{'✓ ready' if s.available else '✗ ' + s.why}")
+        r = retired.get(m.id)
+        state = ("✓ ready" if s.available else (f"✗ retired → served by {r.successor or 'nothing'}" if r else
+                                                 "✗ " + s.why))
+        if s.available and m.retires:
+            state += f" (retires {m.retires})"
+        print(f"{m.id:26} {m.provider:10} {m.kind:9} {price:>18} {m.speed:9} {m.context_window:>9,} {m.quality:>5g}  "
+              f"{state}")
+    print(_lists_line(app))
     return 0
+
+
+def _lists_line(app) -> str:
+    """When each provider's model list was fetched (or that none has been yet)."""
+    import time
+
+    from router.model_lists import age_text
+
+    lists = app.lifecycle.lists
+    if not lists:
+        return "Model lists: none fetched yet (the catalog's published dates decide); run `sparklio models --refresh`."
+    now = time.time()
+    parts = [f"{p} {age_text(now - lst.fetched_at)}" + (f" (last refresh failed: {lst.error})" if lst.error else "")
+             for p, lst in sorted(lists.items())]
+    return "Model lists fetched: " + "; ".join(parts)
 
 
 def cmd_keys(app, args) -> int:
@@ -252,6 +299,7 @@ def register(sub, routing_flags) -> None:
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("models", help="list the catalog with availability")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--refresh", action="store_true", help="fetch every provider's model list first")
     p.set_defaults(func=cmd_models)
     p = sub.add_parser("demo", help="fill an EMPTY data folder with demo data (try the app without keys)")
     p.add_argument("--seed", type=int, default=7)

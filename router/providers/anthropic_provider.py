@@ -75,6 +75,8 @@ class AnthropicProvider(BaseProvider):
     name = "anthropic"
     env_keys = ("ANTHROPIC_API_KEY",)
 
+    list_params = {"limit": 100}  # GET /v1/models is paged: the SDK's async iterator follows has_more/after_id
+
     def _make_client(self) -> Any:
         import anthropic
 

@@ -143,6 +143,15 @@ class BaseProvider:
         """Default: image generation is not supported."""
         raise self._unsupported(model, "generate images")
 
+    async def list_models(self) -> list[str]:
+        """Every model id the API lists for this key, through the SDK's own `models.list` (it follows the pages)."""
+        try:
+            return [m.id async for m in self._client().models.list(**self.list_params)]
+        except Exception as exc:
+            raise self._error(exc) from None
+
+    list_params: dict = {}  # extra arguments for models.list (Anthropic: a large page)
+
     async def check(self) -> str:
         """List the models the SDK client can see: proves the URL and the key work (SDKs with `models.list`)."""
         error: ProviderError | None = None

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Mapping
 from email.utils import parsedate_to_datetime
 
-from router.errors import PermanentError, ProviderError, RateLimitedError, TransientError
+from router.errors import PermanentError, ProviderError, RateLimitedError, RetiredModelError, TransientError
 
 LABELS = {
     "openai": "OpenAI",
@@ -172,6 +172,8 @@ def status_error(
         return PermanentError(f"{label} refused the request: billing problem (HTTP 402){tail}", reason="quota", **kw)
     if status == 403:
         return PermanentError(f"{label} refused access (HTTP 403){tail}", reason="auth", **kw)
+    if status == 404 and model and model in str(detail or ""):  # the provider names the model it does not serve
+        return RetiredModelError(f"{label} no longer serves {model} (HTTP 404){tail}", reason="not_found", **kw)
     if status == 404:
         what = f"model {model!r}" if model else "the requested resource"
         return PermanentError(f"{label} does not know {what} (HTTP 404){tail}", reason="not_found", **kw)

@@ -224,6 +224,16 @@ class GoogleProvider(BaseProvider):
             error = self._error(exc, model.api_model)
         raise error
 
+    # ---- model list ----
+
+    async def list_models(self) -> list[str]:
+        """Every model the Gemini API lists for this key (`models.list`, following nextPageToken)."""
+        try:
+            pager = await self._client().aio.models.list(config={"page_size": 100})
+            return [(m.name or "").removeprefix("models/") async for m in pager if m.name]
+        except Exception as exc:
+            raise self._error(exc) from None
+
     # ---- connection test ----
 
     async def check(self) -> str:

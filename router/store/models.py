@@ -94,6 +94,7 @@ class LlmUsage(BaseModel):
     workflow_run_id = peewee.IntegerField(null=True)
     gpu_seconds = peewee.FloatField(default=0.0)
     energy_wh = peewee.FloatField(null=True)
+    policy_model = peewee.TextField(null=True)  # the policy row's id when another model served its slot
 
     class Meta:
         table_name = "llm_usage"

@@ -360,7 +360,7 @@ class WorkflowEngine:
         pinned = state.pins.get(step.id)
         plan = self.app.plan(RouteRequest([step_messages(step, prompt, [])[-1]], task=step.task, model=pinned,
                                           complexity=step_complexity(self.app, step), explore=False))
-        primary = self.app.catalog.get(plan.chain[0].model)
+        primary = self.app.catalog.get(plan.chain[0].target)
         if primary.local:
             steps = self.image_overrides.get("steps", step.steps)
             if steps:

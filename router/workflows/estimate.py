@@ -255,11 +255,11 @@ def image_size_for(spec: Any, size: str) -> str:
 
 
 def _price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int = 0) -> tuple[str, str, float, bool, int]:
-    spec = app.catalog.get(plan.chain[0].model)
+    spec = app.catalog.get(plan.chain[0].target)  # the model that serves the row's slot
     if step.is_image:
         usage = Usage(images=calls, image_size=image_size_for(spec, step.size), image_quality=step.image_quality)
         return spec.id, spec.provider, call_cost(spec, usage), spec.local, 0
-    out = max(1, min(step.max_output_tokens, spec.max_output))
+    out = max(1, min(step.max_output_tokens + spec.reasoning_tokens, spec.max_output))  # reasoning is output
     return spec.id, spec.provider, _text_cost(spec, plan, out, calls, prefix), spec.local, out
 
 
@@ -276,7 +276,7 @@ def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int) -
     spec = app.batch.pick(plan)
     if spec is None:
         return None
-    out = max(1, min(step.max_output_tokens, spec.max_output))
+    out = max(1, min(step.max_output_tokens + spec.reasoning_tokens, spec.max_output))  # reasoning is output
     return _text_cost(spec, plan, out, calls, prefix, batch=True)
 
 
@@ -301,6 +301,8 @@ def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images:
             continue
         prefix = 0 if "{item" in step.system or "{index" in step.system else stable_prefix_tokens(msgs)
         model, provider, cost, local, out = _price(app, step, plan, calls, prefix)
+        if plan.chain[0].serves:
+            note = "; ".join(n for n in (note, f"{plan.chain[0].model} → served by {model}") if n)
         row = StepEstimate(step.id, step.label, step.task, calls, model, provider, plan.estimated_input_tokens,
                            out, calls if step.is_image else 0, cost, model, cost, local, note,
                            _batch_price(app, step, plan, calls, prefix))

@@ -65,11 +65,21 @@ class FakeAnthropic(FakeServer):
         if req.method == "POST" and req.path == "/v1/messages":
             return self._messages(ex)
         if req.method == "GET" and req.path == "/v1/models":
-            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
-                    for m in self.models]
-            return ex.send_json({"data": data, "has_more": False, "first_id": self.models[0] if self.models else None,
-                                 "last_id": self.models[-1] if self.models else None})
+            return self._list_models(ex)
         ex.send_json(self.error_body(404, f"Not found: {req.path}", req), status=404)
+
+    # ---- models ----
+
+    def _list_models(self, ex: Exchange) -> None:
+        """GET /v1/models as the real API pages it: `limit` (default 20), `after_id`, `has_more`, `last_id`."""
+        q = ex.request.query
+        limit = max(1, min(int(q.get("limit") or 20), 1000))
+        start = self.models.index(q["after_id"]) + 1 if q.get("after_id") in self.models else 0
+        page = self.models[start:start + limit]
+        data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z",
+                 "lifecycle": "active", "deprecated_at": None, "retires_at": None} for m in page]
+        ex.send_json({"data": data, "has_more": start + limit < len(self.models),
+                      "first_id": page[0] if page else None, "last_id": page[-1] if page else None})
 
     # ---- messages ----
 

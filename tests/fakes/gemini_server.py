@@ -62,15 +62,19 @@ class FakeGemini(FakeServer):
             return
         req = ex.request
         prefix = "/v1/models" if req.path.startswith("/v1/") else "/v1beta/models"  # both API versions
-        if req.method == "GET" and req.path == prefix:
+        if req.method == "GET" and req.path == prefix:  # paged: pageSize (default 50), pageToken, nextPageToken
+            size = max(1, min(int(req.query.get("pageSize") or 50), 1000))
+            start = int(req.query.get("pageToken") or 0)
             models = [{"name": f"models/{m}", "displayName": m, "supportedGenerationMethods": ["generateContent"]}
-                      for m in self.models]
-            return ex.send_json({"models": models})
+                      for m in self.models[start:start + size]]
+            more = {"nextPageToken": str(start + size)} if start + size < len(self.models) else {}
+            return ex.send_json({"models": models, **more})
         if req.method == "POST" and req.path.startswith(prefix + "/") and ":" in req.path:
             model, method = req.path[len(prefix) + 1:].split(":", 1)
             if model not in self.models:
-                return ex.send_json(self.error_body(404, f"models/{model} is not found for API version v1beta",
-                                                    req), status=404)
+                return ex.send_json(self.error_body(
+                    404, f"models/{model} is not found for API version v1beta, or is not supported for {method}. "
+                    "Call ListModels to see the list of available models and their supported methods.", req), status=404)
             if method in ("generateContent", "streamGenerateContent"):
                 return self._generate(ex, model, stream=method == "streamGenerateContent")
             if method == "batchEmbedContents":

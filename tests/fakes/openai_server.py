@@ -90,7 +90,8 @@ class FakeOpenAI(FakeServer):
 
     def __init__(self, *, cached_tokens: int = 0, reasoning_tokens: int = 0, cache_write_tokens: int = 0,
                  embedding_dim: int = 8, **kw: Any) -> None:
-        kw.setdefault("models", ["gpt-fake-mini", "gpt-fake-large", "text-embedding-fake"])
+        kw.setdefault("models", ["gpt-fake-mini", "gpt-fake-large", "text-embedding-fake", "gpt-image-fake",
+                                 "dall-e-fake"])
         super().__init__(**kw)
         self.cached_tokens = cached_tokens
         self.reasoning_tokens = reasoning_tokens
@@ -292,7 +293,18 @@ class FakeOpenAI(FakeServer):
 
     # ---- embeddings and images ----
 
+    def _unknown_model(self, ex: Exchange) -> bool:
+        """Answer 404 `model_not_found` as the real API does for a model it does not list; True if it did."""
+        model = (ex.request.json or {}).get("model")
+        if model in self.models:
+            return False
+        msg = f"The model `{model}` does not exist or you do not have access to it."
+        ex.send_json(self.error_body(404, msg, ex.request), status=404)
+        return True
+
     def _embeddings(self, ex: Exchange) -> None:
+        if self._unknown_model(ex):
+            return
         body = ex.request.json or {}
         inputs = body.get("input")
         texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
@@ -310,6 +322,8 @@ class FakeOpenAI(FakeServer):
                       "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
     def _images(self, ex: Exchange) -> None:
+        if self._unknown_model(ex):
+            return
         body = ex.request.json or {}
         n = int(body.get("n") or 1)
         prompt = str(body.get("prompt", ""))

@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 
 from router.store.db import database
+from router.types import Message, RouteRequest
 from ui.chat.items import ChatItem, footer_html, source_tooltip
 from ui.chat.markdown import render_markdown
 from tests.fakes.openai_server import FakeOpenAI
@@ -357,3 +358,11 @@ def test_why_shows_confidence_and_wrong_task_teaches_auto(qtbot, qloop, chat, fa
     assert row == ("answer", "template_generation", item.id)
     chat.open_conversation(chat.conversation_id)  # the correction is shown again after reopening
     assert "task corrected to template_generation" in footer_html(chat.view.store.items[-1], LIGHT)
+
+
+def test_footer_and_why_popover_name_the_slot_a_model_served(qtbot, qloop, chat, facade, fake_openai):
+    item = send(qtbot, qloop, chat, "Say hi to the team")
+    slot = facade.plan(RouteRequest([Message("user", "Say hi to the team")])).chain[0]
+    assert slot.serves == item.model and item.meta["serves_for"] == slot.model  # e.g. gpt-3.5-turbo, retired
+    assert f"for {slot.model}" in footer_html(item, LIGHT)
+    assert f"{slot.model} → served by {item.model}" in item.meta["plan"]  # the why? popover's text

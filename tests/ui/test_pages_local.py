@@ -88,26 +88,27 @@ def test_images_cloud_price_before_click_then_generation_is_ledgered(qtbot, qloo
     controller.attach(facade)
     page = open_page(qtbot, qloop, "images", controller)
     st = page.studio
-    st.model.setCurrentIndex(st.model.findData("dall-e-3"))
+    st.model.setCurrentIndex(st.model.findData("gpt-image-2"))  # today's model (DALL-E 3 retired in May)
     st.size.setCurrentText("1024x1024")
     st.batch.setValue(2)
-    assert st.price.text().startswith("Costs $0.08 (2 × $0.04)")
+    each = facade.catalog.get("gpt-image-2").image_price("1024x1024")  # genai-prices rate x OpenAI's image tokens
+    assert st.price.text().startswith(f"Costs ${2 * each:.2f} (2 × ${each:.2f})")
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
     assert "describe the image" in page.preview.message.text()  # empty prompt: nothing sent
     st.prompt.setPlainText("a lighthouse at dusk, watercolour")
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
     qloop.until(lambda: not page.busy_generating() and page.gallery.list.count() == 2, what="two images")
-    assert "2 image(s) from DALL-E 3 · $0.08" in page.preview.message.text()
+    assert f"2 image(s) from GPT Image 2 · ${2 * each:.2f}" in page.preview.message.text()
     rows = database.execute_sql("SELECT model, cost_usd, images, outcome FROM llm_usage WHERE kind = 'image'"
                                 ).fetchall()
-    assert rows == [("dall-e-3", pytest.approx(0.08), 2, "ok")]
+    assert rows == [("gpt-image-2", pytest.approx(2 * each), 2, "ok")]
     saved = list_gallery()
     assert len(saved) == 2 and all(r.prompt == "a lighthouse at dusk, watercolour" for r in saved)
     # reuse settings from the gallery
     st.prompt.setPlainText("")
     page.gallery.list.setCurrentRow(0)
     qtbot.mouseClick(page.gallery.reuse_btn, Qt.MouseButton.LeftButton)
-    assert st.prompt.toPlainText() == "a lighthouse at dusk, watercolour" and st.model_id() == "dall-e-3"
+    assert st.prompt.toPlainText() == "a lighthouse at dusk, watercolour" and st.model_id() == "gpt-image-2"
     controller.app = None
 
 
@@ -230,3 +231,21 @@ def test_workflow_cancel_stops_the_run(qtbot, qloop, workflows_page, fake_openai
     qloop.until(lambda: page.job is None and page.last_result is not None, what="the cancelled run")
     assert page.last_result.status == "cancelled" and page.run_btn.isEnabled()
     assert page.run_view.rows["outline"].status.text() == "cancelled"
+
+
+def test_models_page_refresh_marks_retired_models_and_shows_list_times(qtbot, qloop, facade, fake_openai, tmp_path):
+    controller = AppController()
+    controller.attach(facade)
+    fake_openai.models.remove("gpt-5.2")  # OpenAI stopped serving it
+    page = open_page(qtbot, qloop, "models", controller)
+    rows = {r["id"]: r for r in page.records}
+    assert rows["gpt-4"]["state"] == "✗ retired → gpt-5.5" and "retired gpt-4 on 2026-10-23" in rows["gpt-4"]["why"]
+    assert rows["gpt-5.2"]["state"].startswith("✓ ready")  # no list yet: the catalog's dates decide
+    assert page.lists.text().startswith("Model lists: none fetched yet")
+    qtbot.mouseClick(page.refresh_btn, Qt.MouseButton.LeftButton)
+    qloop.until(lambda: page.refresh_btn.isEnabled() and "openai" in page.lists.text(), what="lists refreshed")
+    assert "Model lists fetched: " in page.lists.text() and "openai just now" in page.lists.text()
+    rows = {r["id"]: r for r in page.records}
+    assert rows["gpt-5.2"]["state"].startswith("✗ retired") and "no longer names gpt-5.2" in rows["gpt-5.2"]["why"]
+    assert any(r.path == "/v1/models" for r in fake_openai.requests)
+    page.grab().save(str(tmp_path / "models.png"))

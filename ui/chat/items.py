@@ -83,6 +83,7 @@ def meta_from_answer(answer: Any) -> dict:
         **({"image": answer.image} if getattr(answer, "image", None) else {}),
         "complexity": getattr(plan, "complexity", ""),
         "auto_task": bool(getattr(plan, "auto_task", False)),
+        "serves_for": getattr(answer, "serves_for", ""),
     }
 
 
@@ -150,6 +151,8 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
     m = item.meta
     sep = f' &nbsp;<span style="color:{c["muted"]};">·</span>&nbsp; '
     facts = [f'<b>{html.escape(item.model or "?")}</b>']
+    if m.get("serves_for"):  # the policy row named another model (retired, or a dearer equal): say which
+        facts.append(f'<span style="color:{c["muted"]};">for {html.escape(m["serves_for"])}</span>')
     if m.get("plan"):
         facts.append(_link("why:", "why?", c["accent"]))
     if m.get("corrected_task"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from ui.widgets.card import Card, Meter, muted
 from ui.widgets.format import money
@@ -42,13 +42,39 @@ CATALOG_COLUMNS = [
 ]
 
 
-def catalog_records(statuses: list[Any]) -> list[dict]:
-    """Rows of the catalog table from app.model_status()."""
+def _state(st: Any, retired: dict) -> str:
+    """'✓ ready', '✓ ready · retires DATE', '✗ retired → X' or '✗ not now'."""
+    r = retired.get(st.model.id)
+    if r is not None:
+        return f"✗ retired → {r.successor}" if r.successor else "✗ retired"
+    if st.available:
+        return f"✓ ready · retires {st.model.retires}" if st.model.retires else "✓ ready"
+    return "✗ not now"
+
+
+def lists_text(app: Any) -> str:
+    """When each provider's model list was fetched, for the line under the table."""
+    import time
+
+    from router.model_lists import age_text
+
+    lists = getattr(getattr(app, "lifecycle", None), "lists", {}) or {}
+    if not lists:
+        return "Model lists: none fetched yet — the catalog's published retirement dates decide."
+    now = time.time()
+    return "Model lists fetched: " + " · ".join(
+        f"{p} {age_text(now - lst.fetched_at)}" + (f" (refresh failed: {lst.error})" if lst.error else "")
+        for p, lst in sorted(lists.items()))
+
+
+def catalog_records(statuses: list[Any], retired: dict | None = None) -> list[dict]:
+    """Rows of the catalog table from app.model_status() (retired models name their successor)."""
     out = []
+    retired = retired or {}
     for st in statuses:
         m = st.model
         out.append({"name": m.name, "id": m.id, "provider": m.provider, "kind": m.kind,
-                    "state": "✓ ready" if st.available else "✗ not now", "available": st.available,
+                    "state": _state(st, retired), "available": st.available,
                     "why": "" if st.available else st.why, "price": price_text(m),
                     "price_source": "local" if m.local else m.price_source,
                     "speed": f"{m.speed} (~{m.latency_s:g} s)", "context_window": m.context_window,
@@ -115,14 +141,20 @@ class ModelsPage(PageBase):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter models…")
         self.available_only = QCheckBox("Available now only")
+        self.refresh_btn = QPushButton("Refresh model lists")
+        self.refresh_btn.setToolTip("Ask every provider with a key which models it serves now")
         bar.addWidget(self.search, 1)
         bar.addWidget(self.available_only)
+        bar.addWidget(self.refresh_btn)
         self.catalog_card.body.addLayout(bar)
         self.catalog = RecordTable(CATALOG_COLUMNS, sort_key="provider", descending=False, max_rows=12)
         self.catalog.proxy.setFilterKeyColumn(-1)
         self.catalog_card.body.addWidget(self.catalog)
         self.summary = muted(QLabel(""))
         self.catalog_card.body.addWidget(self.summary)
+        self.lists = muted(QLabel(""))
+        self.lists.setWordWrap(True)
+        self.catalog_card.body.addWidget(self.lists)
         self.ollama = OllamaCard(self)
         self.gpu = GpuCard()
         self.content.addWidget(self.catalog_card)
@@ -132,13 +164,41 @@ class ModelsPage(PageBase):
         self.records: list[dict] = []
         self.search.textChanged.connect(self.catalog.proxy.setFilterFixedString)
         self.available_only.toggled.connect(lambda _on: self._fill_catalog())
+        self.refresh_btn.clicked.connect(self.refresh_lists)
         controller.catalogChanged.connect(self._catalog_changed)
         self._pending_loads = 0
 
     def _catalog_changed(self) -> None:
         if self.app is not None:
-            self.records = catalog_records(self.app.model_status())
-            self._fill_catalog()
+            self._load_records(self.app)
+
+    def _load_records(self, app: Any) -> None:
+        statuses = app.model_status()
+        lifecycle = getattr(app, "lifecycle", None)
+        self.records = catalog_records(statuses, lifecycle.retired() if lifecycle is not None else {})
+        self._fill_catalog()
+        self.lists.setText(lists_text(app))
+
+    def refresh_lists(self) -> None:
+        """The Refresh button: fetch every provider's model list now, then redraw."""
+        if self.app is None or not hasattr(self.app, "refresh_models"):
+            return
+        self.refresh_btn.setEnabled(False)
+        self.lists.setText("Asking each provider which models it serves…")
+
+        def done(results: Any) -> None:
+            self.refresh_btn.setEnabled(True)
+            self._load_records(self.app)
+            failed = [f"{p}: {r}" for p, r in (results or {}).items() if r.startswith("failed")]
+            if failed:
+                self.banner.show_message("; ".join(failed), "warn")
+            self.loaded.emit()
+
+        def failed(msg: str) -> None:
+            self.refresh_btn.setEnabled(True)
+            self.banner.show_message(msg, "error")
+
+        self.spawn(self.app.refresh_models(force=True), done, failed)
 
     def _fill_catalog(self) -> None:
         rows = [r for r in self.records if r["available"] or not self.available_only.isChecked()]
@@ -148,8 +208,7 @@ class ModelsPage(PageBase):
 
     def reload(self, app: Any) -> None:
         """Catalog now; Ollama status and the GPU snapshot in the background."""
-        self.records = catalog_records(app.model_status())
-        self._fill_catalog()
+        self._load_records(app)
         if app.offline:
             self.banner.show_message("Offline mode is on: only local models run. Cloud models wait until you"
                                      " switch it off in Settings.", "info")
