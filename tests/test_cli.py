@@ -130,7 +130,7 @@ def test_models_json_lists_catalog_with_why(data_dir, capsys, memory_keyring, mo
     assert code == 0 and len(rows) >= 31
     assert rows["gpt-5.2"]["available"] is False and "no OpenAI API key" in rows["gpt-5.2"]["why"]
     assert rows["gpt-4"]["retired"] and rows["gpt-4"]["served_by"] == "gpt-5.5"
-    assert rows["gpt-4"]["why"] == "retired (OpenAI retired gpt-4 on 2026-10-23); served by gpt-5.5"
+    assert rows["gpt-4"]["why"] == "retired (OpenAI retired GPT-4 on 2026-10-23); served by gpt-5.5"  # the display name
     assert rows["gpt-5.1-high-reasoning"]["api_model"] == "gpt-5.1"
     assert rows["claude-3-5-sonnet"]["price_source"] == "genai-prices"
 

@@ -150,8 +150,8 @@ def test_pinned_image_model_implies_an_image_task(data_dir, memory_keyring, tiny
         app.settings.set("sd_model_path", str(tiny["folder"]))
         plan = app.plan(RouteRequest([Message("user", "a red cat")], model="stable-diffusion"))
         assert (plan.task, plan.kind, plan.chain[0].model) == ("image_generation_bulk", "image", "stable-diffusion")
-        with pytest.raises(SparklioError, match="dall-e-3 cannot take this request: no OpenAI API key"):
-            app.plan(RouteRequest([Message("user", "a red cat")], model="dall-e-3"))
+        with pytest.raises(SparklioError, match="gpt-image-2 cannot take this request: no OpenAI API key"):
+            app.plan(RouteRequest([Message("user", "a red cat")], model="gpt-image-2"))
     finally:
         app.store.close()
 
@@ -159,15 +159,15 @@ def test_pinned_image_model_implies_an_image_task(data_dir, memory_keyring, tiny
 def test_ask_with_a_pinned_cloud_image_model_draws(data_dir, capsys, memory_keyring, fake_openai, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-openai")
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    code, out, err = run(capsys, "--data-dir", str(data_dir), "ask", "--model", "dall-e-3", "a red cat")
+    code, out, err = run(capsys, "--data-dir", str(data_dir), "ask", "--model", "gpt-image-2", "a red cat")
     assert code == 0, err
     assert "![a red cat](file://" in out and "Saved to" in out
     footer = err.strip().splitlines()[-1]
-    assert footer.startswith("— dall-e-3 · 1024x1024") and "$0.0400" in footer and "tokens" not in footer
-    code, out, err = run(capsys, "--data-dir", str(data_dir), "image", "a blue dog", "--model", "dall-e-3", "--json")
+    assert footer.startswith("— gpt-image-2 · 1024x1024") and "$0.0317" in footer and "tokens" not in footer
+    code, out, err = run(capsys, "--data-dir", str(data_dir), "image", "a blue dog", "--model", "gpt-image-2", "--json")
     facts = json.loads(out)
-    assert code == 0 and facts["model"] == "dall-e-3" and facts["size"] == "1024x1024"
-    assert facts["cost_usd"] == pytest.approx(0.04) and Path(facts["images"][0]["path"]).is_file()
+    assert code == 0 and facts["model"] == "gpt-image-2" and facts["size"] == "1024x1024"
+    assert facts["cost_usd"] == pytest.approx(0.03168) and Path(facts["images"][0]["path"]).is_file()
 
 
 # ---- sparklio image ----

@@ -134,7 +134,7 @@ def test_plan_serves_retired_and_dominated_slots_and_explains(catalog, complexit
         m = catalog.get(e.target)
         assert all(o in earlier for o in eligible if o != m.id and dominates(catalog.get(o), m, need, keep))
         earlier.add(m.id)
-    assert any(x.model == "gpt-4" and x.reason.startswith("retired: OpenAI retired gpt-4") for x in plan.excluded)
+    assert any(x.model == "gpt-4" and x.reason.startswith("retired: OpenAI retired GPT-4") for x in plan.excluded)
 
 
 def test_a_slot_below_what_a_complex_request_needs_is_upgraded(catalog):

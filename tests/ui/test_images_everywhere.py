@@ -28,13 +28,14 @@ def test_pinned_image_model_in_the_composer_draws_and_the_footer_says_so(qtbot, 
     chat._catalog_changed()
     menu = chat.composer.routing.model
     labels = {menu.itemData(i): menu.itemText(i) for i in range(menu.count())}
-    assert labels["dall-e-3"] == "DALL-E 3 — image" and labels["stable-diffusion"].endswith("— image")
-    menu.setCurrentIndex(menu.findData("dall-e-3"))
+    assert labels["gpt-image-2"].endswith("— image") and labels["stable-diffusion"].endswith("— image")
+    assert labels["dall-e-3"].endswith("(unavailable)")  # retired on 2026-05-12
+    menu.setCurrentIndex(menu.findData("gpt-image-2"))
     item = send(qtbot, qloop, chat, "a red cat on a blue sofa")
-    assert item.status == "ok" and item.model == "dall-e-3", item.text
+    assert item.status == "ok" and item.model == "gpt-image-2", item.text
     assert "![a red cat on a blue sofa](file://" in item.text
     footer = footer_html(item, LIGHT)
-    assert "1024×1024" in footer and "$0.04" in footer and "tok" not in footer
+    assert "1024×1024" in footer and "$0.03" in footer and "tok" not in footer
     chat.view.activate(item, "regen:")
     offered = [a.text() for a in chat._menu.actions()]
     chat._menu.hide()

@@ -239,7 +239,7 @@ def test_models_page_refresh_marks_retired_models_and_shows_list_times(qtbot, ql
     fake_openai.models.remove("gpt-5.2")  # OpenAI stopped serving it
     page = open_page(qtbot, qloop, "models", controller)
     rows = {r["id"]: r for r in page.records}
-    assert rows["gpt-4"]["state"] == "✗ retired → gpt-5.5" and "retired gpt-4 on 2026-10-23" in rows["gpt-4"]["why"]
+    assert rows["gpt-4"]["state"] == "✗ retired → gpt-5.5" and "retired GPT-4 on 2026-10-23" in rows["gpt-4"]["why"]
     assert rows["gpt-5.2"]["state"].startswith("✓ ready")  # no list yet: the catalog's dates decide
     assert page.lists.text().startswith("Model lists: none fetched yet")
     qtbot.mouseClick(page.refresh_btn, Qt.MouseButton.LeftButton)
