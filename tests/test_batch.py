@@ -31,8 +31,17 @@ def ledger(app) -> list[tuple]:
         " FROM llm_usage ORDER BY id").fetchall()
 
 
+def chat_request(text="Write alt text for a photo of a blue stoneware mug", **kw) -> RouteRequest:
+    return RouteRequest([Message("user", text)], task="copywriting_standard", speed="batch", can_wait=True, **kw)
+
+
+def served(app, **kw):
+    """The catalog model the plan calls for a pinned slot (a retired model's slot is served by its successor)."""
+    return app.catalog.get(app.plan(chat_request(**kw)).chain[0].target)
+
+
 async def queue_chat(app, text="Write alt text for a photo of a blue stoneware mug", **kw) -> BatchQueued:
-    req = RouteRequest([Message("user", text)], task="copywriting_standard", speed="batch", can_wait=True, **kw)
+    req = chat_request(text, **kw)
     events = [ev async for ev in app.run(req)]
     assert isinstance(events[-1], BatchQueued), events
     return events[-1]
@@ -41,9 +50,11 @@ async def queue_chat(app, text="Write alt text for a photo of a blue stoneware m
 async def test_chat_batch_survives_a_restart_and_lands_in_the_conversation(data_dir, memory_keyring, fake_anthropic,
                                                                              fake_openai):
     app = make_cloud_app(data_dir, memory_keyring, anthropic=fake_anthropic, openai=fake_openai)
+    sonnet = served(app, model="claude-sonnet-4.5")  # retired: the batch goes to the model serving its slot
     queued = await queue_chat(app, model="claude-sonnet-4.5")
     body = fake_anthropic.last.json["requests"][0]
-    assert body["params"]["model"] == "claude-sonnet-4-5" and "stream" not in body["params"]
+    assert queued.model == sonnet.id and sonnet.provider == "anthropic"
+    assert body["params"]["model"] == sonnet.api_model and "stream" not in body["params"]
     assert body["params"]["messages"][-1]["content"][0]["text"].startswith("Write alt text")
     msg = ChatMessage.get_by_id(queued.message_id)
     assert msg.status == "pending" and msg.meta_dict["batch_job"] == queued.job_id
@@ -62,10 +73,10 @@ async def test_chat_batch_survives_a_restart_and_lands_in_the_conversation(data_
         assert msg.status == "ok" and msg.content == "Echo: Write alt text for a photo of a"
         [(model, outcome, cost, saved, job_id, tin, tout)] = ledger(app)
         g = GUsage(input_tokens=tin, output_tokens=tout)
-        live = float(calc_price(g, "claude-sonnet-4-5", provider_id="anthropic").total_price)
-        batch = float(calc_price(g, "claude-sonnet-4-5", provider_id="anthropic",
+        live = float(calc_price(g, sonnet.api_model, provider_id="anthropic").total_price)
+        batch = float(calc_price(g, sonnet.api_model, provider_id="anthropic",
                                  price_context={"processing": "batch"}).total_price)
-        assert (model, outcome, job_id) == ("claude-sonnet-4.5", "ok", queued.job_id)
+        assert (model, outcome, job_id) == (sonnet.id, "ok", queued.job_id)
         assert cost == pytest.approx(batch) and saved == pytest.approx(live - batch) and cost <= queued.hold_usd
         assert held() == 0.0  # the hold was settled
         assert msg.meta_dict["batch_saved_usd"] == pytest.approx(saved)
@@ -120,6 +131,25 @@ async def test_workflow_batch_partial_failure_retried_live(data_dir, memory_keyr
         assert [(r[1], r[4] is not None) for r in rows] == [("ok", True)] * 2 + [("error", True), ("ok", True), ("ok", False)]
         assert run.step("describe").cost_usd == pytest.approx(sum(r[2] for r in rows))
         assert held() == 0.0
+    finally:
+        await app.aclose()
+
+
+async def test_a_retired_slot_is_batched_and_priced_on_the_model_that_serves_it(data_dir, memory_keyring, fake_openai):
+    app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai)
+    app.settings.set("task_table", {"copywriting_standard": ["gpt-4", "gpt-4", "gpt-4"]})  # GPT-4 is retired
+    try:
+        step = app.workflows.estimate("catalogue_copy", {"items": "Stoneware mug\nLinen apron"}).step("describe")
+        serving = app.catalog.get(step.model)
+        assert serving.id != "gpt-4" and "gpt-4 → served by" in step.note
+        assert step.batch_cost_usd == pytest.approx(step.cost_usd / 2)  # the same model at batch rates, never GPT-4's
+        result = await app.workflows.run("catalogue_copy", {"items": "Stoneware mug\nLinen apron"}, batch="batch")
+        assert result.status == "waiting"
+        [batch] = queue_of(fake_openai).batches.values()
+        assert {i.body["model"] for i in batch.items} == {serving.api_model}
+        from router.batch import store
+
+        assert store.get_job(1).model == serving.id
     finally:
         await app.aclose()
 

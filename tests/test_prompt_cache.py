@@ -13,13 +13,13 @@ from router.providers.anthropic_provider import AnthropicProvider
 from router.savings import discounts
 from router.store.models import LlmUsage
 from router.types import Message, RouteRequest, Usage
-from tests.conftest import make_cloud_app
+from tests.conftest import catalog_api_models, make_cloud_app
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.fixtures import ANTHROPIC_KEY, CLIENT_TIMEOUT_S, drain
 
 SYSTEM = "You write product copy for a ceramics studio. " * 120  # ~5,500 characters: ~1,375 estimated tokens
 PASSAGES = "Passages from the user's documents follow. [1] glaze notes: " + "cobalt blue over white slip. " * 60
-SONNET = ModelSpec(id="s", provider="anthropic", api_model="claude-sonnet-4-5", max_output=4096)
+SONNET = ModelSpec(id="s", provider="anthropic", api_model="claude-sonnet-4-6", max_output=4096)  # live models
 HAIKU45 = ModelSpec(id="h", provider="anthropic", api_model="claude-haiku-4-5", max_output=4096)
 
 
@@ -44,8 +44,7 @@ def conversation(turns: int) -> list[Message]:
 
 @pytest.fixture
 async def cache_server():
-    with FakeAnthropic(models=["claude-sonnet-4-5", "claude-haiku-4-5"],
-                       simulate_prompt_cache=True) as server:
+    with FakeAnthropic(models=catalog_api_models("anthropic"), simulate_prompt_cache=True) as server:
         yield server
 
 
@@ -79,8 +78,9 @@ async def test_short_prompt_gets_no_breakpoint_and_plain_system(provider, cache_
 
 
 async def test_minimum_length_follows_the_model(provider, cache_server):
-    """~1,375 estimated tokens qualify on Sonnet 4.5 (1,024) but not on Haiku 4.5 (4,096)."""
+    """~1,375 estimated tokens qualify on Sonnet 4.5/4.6 (1,024) but not on Haiku 4.5 (4,096)."""
     assert (min_cacheable_tokens("claude-sonnet-4-5"), min_cacheable_tokens("claude-haiku-4-5")) == (1024, 4096)
+    assert min_cacheable_tokens(SONNET.api_model) == 1024
     msgs = [Message("system", SYSTEM), Message("user", "a caption for a mug")]
     await drain(provider.stream_chat(HAIKU45, msgs, max_tokens=None, temperature=None))
     assert marked(cache_server.last.json) == []
@@ -95,13 +95,16 @@ async def test_later_turn_reads_the_cache_and_the_ledger_prices_it_with_genai_pr
         first = await app.ask(RouteRequest(conversation(1), model="claude-sonnet-4.5"))
         second = await app.ask(RouteRequest(conversation(2), model="claude-sonnet-4.5"))
         assert first.usage.cache_write_tokens > 0 and first.cache_saved_usd < 0  # writing costs 1.25x
+        # Sonnet 4.5 is retired: the model serving its slot answers, and is what the ledger prices
+        served = app.catalog.get(app.plan(RouteRequest(conversation(2), model="claude-sonnet-4.5")).chain[0].target)
+        assert first.model == second.model == served.id and cache_server.last.json["model"] == served.api_model
         u = second.usage
         assert u.cached_input_tokens > 900 and u.cache_write_tokens > 0
         g = calc_price(GUsage(input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                               cache_read_tokens=u.cached_input_tokens, cache_write_tokens=u.cache_write_tokens),
-                       "claude-sonnet-4-5", provider_id="anthropic")
+                       served.api_model, provider_id="anthropic")
         plain = calc_price(GUsage(input_tokens=u.input_tokens, output_tokens=u.output_tokens),
-                           "claude-sonnet-4-5", provider_id="anthropic")
+                           served.api_model, provider_id="anthropic")
         assert second.cost_usd == pytest.approx(float(g.total_price))
         assert second.cache_saved_usd == pytest.approx(float(plain.total_price - g.total_price))
         assert second.cache_saved_usd > 0
@@ -255,20 +258,18 @@ max_output_tokens = 200
         app.settings.set("task_table", {"copywriting_standard": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
         est = app.workflows.estimate("guide", {"items": "\n".join(f"mug {n}" for n in range(10))})
         step = est.step("write")
-        m = app.catalog.get("gpt-4o-mini")
-        assert step.calls == 10 and step.model == "gpt-4o-mini"
+        m = app.catalog.get(step.model)  # the model that serves the row's slot (gpt-4o-mini, or its successor)
+        assert step.calls == 10 and (m.id == "gpt-4o-mini" or f"gpt-4o-mini → served by {m.id}" in step.note)
+        from router.cache_estimate import cached_prefix_tokens
         from router.planner import estimate_tokens
 
-        cached = estimate_tokens([Message("system", SYSTEM.strip())]) // 128 * 128  # OpenAI caches 128-token steps
-        plain = cost(m, Usage(input_tokens=step.input_tokens, output_tokens=step.output_tokens))
-        hit = cost(m, Usage(input_tokens=step.input_tokens, output_tokens=step.output_tokens,
-                            cached_input_tokens=cached))
-        assert step.cost_usd == pytest.approx(plain + 9 * hit)
-        assert step.batch_cost_usd == pytest.approx(cost(m, Usage(input_tokens=step.input_tokens,
-                                                                  output_tokens=step.output_tokens), batch=True)
-                                                    + 9 * cost(m, Usage(input_tokens=step.input_tokens,
-                                                                        output_tokens=step.output_tokens,
-                                                                        cached_input_tokens=cached), batch=True))
+        cached = cached_prefix_tokens(m, estimate_tokens([Message("system", SYSTEM.strip())]))  # the provider's rule
+        assert cached > 0
+        writes = cached if m.provider == "anthropic" else 0  # the first item writes the cache (Anthropic bills it)
+        first = Usage(input_tokens=step.input_tokens, output_tokens=step.output_tokens, cache_write_tokens=writes)
+        hit = Usage(input_tokens=step.input_tokens, output_tokens=step.output_tokens, cached_input_tokens=cached)
+        assert step.cost_usd == pytest.approx(cost(m, first) + 9 * cost(m, hit))
+        assert step.batch_cost_usd == pytest.approx(cost(m, first, batch=True) + 9 * cost(m, hit, batch=True))
         assert est.batch_total_usd < est.total_usd
     finally:
         app.store.close()

@@ -54,9 +54,9 @@ class BatchService:
 
     # ---- choosing ----
     def pick(self, plan: RoutePlan) -> ModelSpec | None:
-        """The first model in the chain with a Batch API."""
+        """The first model in the chain with a Batch API, by the model that serves the slot (never a retired one)."""
         for entry in plan.chain:
-            model = self.app.catalog.models.get(entry.model)
+            model = self.app.catalog.models.get(entry.target)
             if model is not None and batch_capable(model):
                 return model
         return None
