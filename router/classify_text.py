@@ -179,16 +179,6 @@ def concepts(text: str) -> list[str]:
     return out
 
 
-def script_of(text: str) -> str:
-    """The prompt's main writing system: latin, cjk, hangul, cyrillic, arabic, other (for length and reports)."""
-    counts = {"cjk": len(_CJK_RE.findall(text)), "hangul": len(_HANGUL_RE.findall(text))}
-    counts["cyrillic"] = sum("\u0400" <= ch <= "\u04ff" for ch in text)
-    counts["arabic"] = sum("\u0600" <= ch <= "\u06ff" for ch in text)
-    counts["latin"] = sum(ch.isascii() and ch.isalpha() or "\u00c0" <= ch <= "\u024f" for ch in text)
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else "other"
-
-
 def shape_features(text: str, n: int) -> list[str]:
     """Length and structure markers that drive complexity (`n` = word count)."""
     size = "xs" if n <= 6 else "s" if n <= 14 else "m" if n <= 28 else "l" if n <= 50 else "xl"

@@ -119,17 +119,3 @@ def prefer(app: Any, task: str, models: list[str], winner: str | None, prompt: s
                                  " VALUES (?, ?, ?, ?, ?, ?)", (task, w, lo, tie, len(prompt), now))
     app.learning.refresh(task)
     return len(pairs)
-
-
-def preference_counts(task: str | None = None) -> dict[str, tuple[int, int, int]]:
-    """model -> (wins, losses, ties) from compare verdicts."""
-    where, args = ("WHERE task = ?", (task,)) if task else ("", ())
-    out: dict[str, list[int]] = {}
-    for w, lo, tie in database.execute_sql(f"SELECT winner, loser, tie FROM preferences {where}", args).fetchall():
-        if tie:
-            out.setdefault(w, [0, 0, 0])[2] += 1
-            out.setdefault(lo, [0, 0, 0])[2] += 1
-        else:
-            out.setdefault(w, [0, 0, 0])[0] += 1
-            out.setdefault(lo, [0, 0, 0])[1] += 1
-    return {m: (a, b, c) for m, (a, b, c) in out.items()}

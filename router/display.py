@@ -38,8 +38,3 @@ def fmt_usd(amount: float | int | None, *, precise: bool = False) -> str:
     if v >= 10_000:
         return f"{sign}${v:,.0f}"
     return f"{sign}${v:,.2f}"
-
-
-def fmt_left(limit: float, spent: float, held: float = 0.0) -> str:
-    """What is left of a limit, never negative ("$0.00 left" once it is used up)."""
-    return f"{fmt_usd(max(float(limit) - float(spent) - float(held), 0.0))} left"

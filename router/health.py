@@ -60,10 +60,6 @@ class Health:
                     " VALUES (?, 1, ?, ?, ?)",
                     (f"provider:{provider}", now + float(self.settings.get("unreachable_s")), why[:200], now))
 
-    def clear_provider(self, provider: str) -> None:
-        """The provider answered: it is reachable again."""
-        self._write("DELETE FROM provider_health WHERE key = ?", (f"provider:{provider}",))
-
     def unreachable(self) -> dict[str, tuple[float, str]]:
         """Provider -> (until, why) for providers marked unreachable and not yet due for another try."""
         try:

@@ -6,7 +6,6 @@ import argparse
 import math
 import re
 import sqlite3
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +66,6 @@ def row_id(text: str) -> int:
     if not 1 <= n <= MAX_ROW_ID:
         raise argparse.ArgumentTypeError(f"{text} is not a valid id (ids are whole numbers from 1)")
     return n
-
-
-def iso_date(text: str) -> str:
-    """argparse type: a YYYY-MM-DD date between 2000-01-01 and 2999-12-31."""
-    try:
-        d = date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
-    if not date(2000, 1, 1) <= d <= date(2999, 12, 31):
-        raise argparse.ArgumentTypeError(f"{text} is out of range: use a date between 2000-01-01 and 2999-12-31")
-    return d.isoformat()
 
 
 # ---- files ----

@@ -16,6 +16,20 @@ from router.types import Message, RouteRequest
 from tests.conftest import make_cloud_app
 
 
+def preference_counts(task: str | None = None) -> dict[str, tuple[int, int, int]]:
+    """model -> (wins, losses, ties) from compare verdicts."""
+    where, args = ("WHERE task = ?", (task,)) if task else ("", ())
+    out: dict[str, list[int]] = {}
+    for w, lo, tie in database.execute_sql(f"SELECT winner, loser, tie FROM preferences {where}", args).fetchall():
+        if tie:
+            out.setdefault(w, [0, 0, 0])[2] += 1
+            out.setdefault(lo, [0, 0, 0])[2] += 1
+        else:
+            out.setdefault(w, [0, 0, 0])[0] += 1
+            out.setdefault(lo, [0, 0, 0])[1] += 1
+    return {m: (a, b, c) for m, (a, b, c) in out.items()}
+
+
 @pytest.fixture
 def app(data_dir, memory_keyring, fake_openai, fake_anthropic):
     app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic)
@@ -49,7 +63,7 @@ def test_compare_streams_both_with_holds_and_the_verdict_teaches_the_learner(app
     assert {r[0] for r in database.execute_sql("SELECT model FROM llm_usage WHERE outcome='ok'")} == set(models)
     # the verdict: stored pairwise, counted by the learner as PREFERENCE_WEIGHT ratings each
     assert compare.prefer(app, "copywriting_standard", models, "claude-haiku-4.5", "tagline") == 1
-    assert compare.preference_counts("copywriting_standard") == {"claude-haiku-4.5": (1, 0, 0),
+    assert preference_counts("copywriting_standard") == {"claude-haiku-4.5": (1, 0, 0),
                                                                  "gpt-4o-mini": (0, 1, 0)}
     with pytest.raises(SparklioError, match="was not one of the compared models"):
         compare.prefer(app, "copywriting_standard", models, "gpt-4")

@@ -107,7 +107,6 @@ class _AnswerWriter:
 
 async def _ask(app, request, as_json: bool):
     writer = None if as_json else _AnswerWriter(sys.stdout, sys.stdout.isatty())
-    answer = None
     refresh: list[asyncio.Future] = []  # lists older than 24 h, fetched while the answer streams
     try:
         return await _stream(app, request, writer, refresh)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from router import compare
 from router.store.db import database
+from tests.test_compare import preference_counts
 from tests.ui.conftest import open_facade
 from tests.ui.test_chat import send
 
@@ -112,7 +113,7 @@ def test_compare_two_providers_in_parallel_and_pick_a_winner(qtbot, qloop, chat,
     dlg.grab().save(str(tmp_path / "compare.png"))
     qtbot.mouseClick(dlg.columns[1][3], Qt.MouseButton.LeftButton)
     assert dlg.verdict == "claude-haiku-4.5" and "won" in dlg.verdict_label.text()
-    counts = compare.preference_counts()
+    counts = preference_counts()
     assert counts["claude-haiku-4.5"] == (1, 0, 0) and counts["gpt-4o-mini"] == (0, 1, 0)
     # the learner reads verdicts next to star ratings (weighted rows in its evidence)
     rows = database.execute_sql(f"SELECT model, SUM(w) FROM ({compare.EVIDENCE_SQL}) GROUP BY model").fetchall()

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+                               QVBoxLayout)
 
 from router.errors import SparklioError
 from router.workflows.deliverables import Deliverable, Post, assemble
