@@ -31,7 +31,7 @@ def test_builtins_load_with_inferred_dependencies():
     found, problems = discover(TASKS, [(BUILTIN_DIR, True)])
     assert problems == []
     assert set(found) == {"sns_post_set", "blog_post", "brand_analysis", "storyboard", "ask_your_data",
-                          "usage_review", "catalogue_copy"}
+                          "usage_review", "catalogue_copy", "alt_text"}
     sns = found["sns_post_set"]
     assert sns.step_ids == ["analysis", "captions", "images", "hashtags"]
     assert sns.step("captions").count == 5 and sns.step("captions").depends_on == ("analysis",)

@@ -219,7 +219,8 @@ class BatchService:
         """The workflow run continues with the job's answers; if it cannot, it says why (and can be retried)."""
         try:
             await self.app.workflows.resume_batch(job.workflow_run_id, job.step_id, self._outputs(job),
-                                                  since_ledger_id=self._first_ledger_id(job))
+                                                  since_ledger_id=self._first_ledger_id(job),
+                                                  retry_missing=job.retry_mode != "none")
         except SparklioError as exc:
             from router.workflows import records
 

@@ -220,8 +220,8 @@ def register(sub: Any) -> None:
                                                          "(a folder, or a path ending in .zip)")
             p.add_argument("--batch", action="store_true",
                            help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
-            p.add_argument("--batch-retry", choices=["live", "batch"],
-                           help="items a batch fails or expires: run them live (default) or in a new batch")
+            p.add_argument("--batch-retry", choices=["live", "batch", "none"],
+                           help="items a batch fails or expires: run them live (default), in a new batch, or not")
         p.set_defaults(func=func)
     p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
     p.add_argument("run_id", type=row_id)

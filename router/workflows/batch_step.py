@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from router.batch.types import BatchRequest
-from router.types import RouteRequest
+from router.types import ImageInput, RouteRequest
 from router.workflows.estimate import step_complexity, step_messages
 from router.workflows.model import StepSpec
 
@@ -19,13 +19,13 @@ class BatchWaiting(Exception):
 
 
 async def send_step_batch(app: Any, state: Any, step: StepSpec, prompts: list[str], systems: list[str],
-                          results: list[Any]) -> None:
-    """Raise BatchWaiting after sending the step's missing items as one job; return when no model has a Batch API."""
+                          results: list[Any], images: list[list[ImageInput]]) -> None:
+    """Raise BatchWaiting after sending the step's missing items (with their images) as one job; return when no
+    model has a Batch API."""
     todo = [i for i, r in enumerate(results) if r is None]
     if not todo:
         return
-    imgs = [state.images[n] for n in step.images]
-    msgs = [step_messages(StepSpec(step.id, prompts[i], system=systems[i]), prompts[i], imgs) for i in todo]
+    msgs = [step_messages(StepSpec(step.id, prompts[i], system=systems[i]), prompts[i], images[i]) for i in todo]
     plan = app.plan(RouteRequest(msgs[0], task=step.task, complexity=step_complexity(app, step), speed="batch",
                                  quality=step.quality, model=state.pins.get(step.id),
                                  max_output_tokens=step.max_output_tokens, explore=False))

@@ -1,24 +1,27 @@
-"""Bulk workflow inputs: a `list` input (lines of text, a CSV column, or `@file`) fanned out by `for_each`."""
+"""Bulk workflow inputs: a `list` input (lines of text, a CSV column, `@file` or an `@folder` of images)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 from router.errors import SparklioError
 
+log = logging.getLogger(__name__)
 MAX_ITEMS = 500  # "up to hundreds of items"; more is a job to split
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 def parse_items(value: str, name: str = "items") -> list[str]:
-    """The items of a list input: `@file.csv[#column]`, `@file.txt` (one per line) or the text's lines."""
+    """The items of a list input: `@folder` (its images' paths), `@file.csv[#column]`, `@file.txt` or the lines."""
     text, column, source = value, None, f"input {name!r}"
     if value.startswith("@"):
         path_text, _, column = value[1:].partition("#")
         path = Path(path_text).expanduser()
         if path.is_dir():
-            raise SparklioError(f"{source}: {path} is a folder; give a text or CSV file (one item per line or row)")
+            return folder_images(path, f"{source} (folder {path.name})")
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
@@ -57,3 +60,32 @@ def _checked(items: list[str], source: str) -> list[str]:
     if len(items) > MAX_ITEMS:
         raise SparklioError(f"{source} has {len(items)} items; at most {MAX_ITEMS} per run (split the file)")
     return items
+
+
+def folder_images(folder: Path, source: str) -> list[str]:
+    """The paths of a folder's images, sorted (PNG/JPEG/WebP/GIF, sniffed); other files are skipped and counted."""
+    from router.vision import load_image
+
+    items: list[str] = []
+    skipped = 0
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            skipped += 1
+            continue
+        try:
+            load_image(path)
+        except SparklioError:
+            skipped += 1
+            continue
+        items.append(str(path.resolve()))
+        if len(items) > MAX_ITEMS:
+            break
+    if skipped:
+        log.info("%s: %d non-image file(s) skipped", source, skipped)
+    if not items:
+        extra = f" ({skipped} non-image file(s) skipped)" if skipped else ""
+        raise SparklioError(f"{source} has no images (PNG, JPEG, WebP or GIF){extra}")
+    if len(items) > MAX_ITEMS:
+        raise SparklioError(f"{source} has more than {MAX_ITEMS} images; at most {MAX_ITEMS} per run (split the folder)")
+    return items
+

@@ -20,7 +20,7 @@ from router.workflows.bulk import parse_items
 from router.workflows.datafile import DataSource
 from router.workflows.estimate import (Estimate, estimate_workflow, image_size_for, step_complexity,
                                        step_messages)
-from router.workflows.model import BUILTIN_DIR, StepSpec, Workflow, discover
+from router.workflows.model import BUILTIN_DIR, ITEM_IMAGE, StepSpec, Workflow, discover
 from router.workflows.results import Progress, RunResult, StepResult
 from router.workflows.templates import Field, as_text, render
 
@@ -139,9 +139,20 @@ class WorkflowEngine:
         return self.result(run.id)
 
     async def resume_batch(self, run_id: int, step_id: str, answers: dict[int, str], since_ledger_id: int,
-                           on_progress: ProgressCallback | None = None) -> RunResult:
-        """A step's batch job ended: its answers fill the step, missing items run live, then the rest of the run."""
-        partial = [answers.get(i) for i in range(max(answers, default=-1) + 1)]
+                           on_progress: ProgressCallback | None = None, *, retry_missing: bool = True) -> RunResult:
+        """A step's batch job ended: its answers fill the step, missing items run live (unless the user chose not
+        to retry: then the step fails keeping the answers), then the rest of the run."""
+        row = records.step_rows(run_id).get(step_id)
+        total = max(max(answers, default=-1) + 1, row.items_total if row is not None else 0)
+        partial = [answers.get(i) for i in range(total)]
+        if not retry_missing and None in partial:
+            n = partial.count(None)
+            records.update_step(run_id, step_id, status="failed", output=partial, finished_at=time.time(),
+                                error=f"{n} item(s) failed in the batch (not retried, as chosen)")
+            records.update_run(run_id, status="failed", finished_at=time.time(), cost_usd=records.run_cost(run_id),
+                               message=f"step {step_id!r}: {n} batch item(s) failed and were not retried, as "
+                                       f"chosen — retry them with: sparklio workflow retry {run_id} {step_id}")
+            return self.result(run_id)
         return await self.retry(run_id, step_id, on_progress=on_progress,
                                 _resume=(partial, since_ledger_id))
 
@@ -302,6 +313,7 @@ class WorkflowEngine:
         else:
             items = [None] * step.count
         n = len(items)
+        item_images = self._item_images(state, step, items)
         prompts = [render(step.prompt, self._resolver(state, it, i, n), where) for i, it in enumerate(items)]
         systems = [render(step.system, self._resolver(state, it, i, n), where) for i, it in enumerate(items)]
         results: list[Any] = list(state.partial.get(step.id) or [None] * n)[:n]
@@ -319,7 +331,8 @@ class WorkflowEngine:
                 if step.is_image:
                     results[i], model, costs[i] = await self._image(state, step, prompts[i], i)
                 else:
-                    results[i], model, costs[i] = await self._ask(state, step, prompts[i], systems[i], distinct)
+                    results[i], model, costs[i] = await self._ask(state, step, prompts[i], systems[i],
+                                                                  distinct, item_images[i])
             models.append(model)
             done += 1
             records.update_step(state.run_id, step.id, items_done=done, items_total=n)
@@ -327,7 +340,7 @@ class WorkflowEngine:
 
         records.update_step(state.run_id, step.id, items_total=n, items_done=done)
         if state.batch_retry and not step.is_image:
-            await send_step_batch(self.app, state, step, prompts, systems, results)
+            await send_step_batch(self.app, state, step, prompts, systems, results, item_images)
         await asyncio.gather(*(one(i) for i in range(n) if results[i] is None))
         state.partial.pop(step.id, None)
         if step.split and n == 1:
@@ -336,10 +349,20 @@ class WorkflowEngine:
             output = results if (step.fan_out or step.is_image) else results[0]
         return output, sorted(set(models)), sum(costs)
 
+    def _item_images(self, state: _Run, step: StepSpec, items: list) -> list[list[ImageInput]]:
+        """Each item's images: the step's image inputs, plus the item itself when `images` names "item"."""
+        fixed = [state.images[n] for n in step.images if n != ITEM_IMAGE]
+        if ITEM_IMAGE not in step.images:
+            return [fixed] * len(items)
+        loaded = [load_image(str(it)) for it in items]
+        usable = [s.model for s in self.app.model_status() if s.available]
+        check_images(loaded, usable)
+        return [fixed + [img] for img in loaded]
+
     async def _ask(self, state: _Run, step: StepSpec, prompt: str, system: str,
-                   cacheable: bool) -> tuple[str, str, float]:
+                   cacheable: bool, images: list[ImageInput]) -> tuple[str, str, float]:
         spec = StepSpec(step.id, prompt, system=system)
-        request = RouteRequest(step_messages(spec, prompt, [state.images[n] for n in step.images]), task=step.task,
+        request = RouteRequest(step_messages(spec, prompt, images), task=step.task,
                                complexity=step_complexity(self.app, step), speed=step.speed, quality=step.quality,
                                model=state.pins.get(step.id), max_output_tokens=step.max_output_tokens,
                                temperature=step.temperature, use_cache=step.cache and cacheable, explore=False,

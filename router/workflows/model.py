@@ -30,6 +30,7 @@ _STEP_KEYS = {"id", "title", "task", "action", "prompt", "system", "output", "co
               "max_output_tokens", "images", "size", "image_quality", "steps", "params", "complexity", "speed",
               "quality", "temperature", "cache", "expected_items", "split", "options"}
 SPLITS = ("", "numbered", "lines")
+ITEM_IMAGE = "item"  # images = ["item"]: each for_each item is an image file (a list input given an @folder)
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,10 @@ def _check_references(step: StepSpec, inputs: dict[str, InputSpec], ids: set[str
                 raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} only works in a step with count > 1 "
                                     "or for_each")
     for name in step.images:
+        if name == ITEM_IMAGE:
+            if not (step.for_each in inputs and inputs[step.for_each].kind == "list"):
+                raise _bad(w, "images = [\"item\"] needs for_each over a list input (e.g. @folder of images)")
+            continue
         if name not in inputs:
             raise _bad(w, f"images names input {name!r}, which is not declared")
         if inputs[name].kind != "image":

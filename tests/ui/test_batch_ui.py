@@ -72,3 +72,50 @@ def test_workflows_page_offers_batch_for_a_list_input_and_the_run_waits(qtbot, q
     run = facade.workflows.result(page.last_result.run_id)
     assert run.status == "done" and len(run.output("describe")) == 3
     controller.app = None
+
+
+def test_the_gui_retry_choice_reaches_the_batch_job(qtbot, qloop, window, facade, fake_openai, tmp_path,
+                                                    monkeypatch):
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    from router.batch import store
+    from ui.controller import AppController
+
+    chat = window.show_page("chat")
+    routing = chat.composer.routing
+    routing.set_values(model="gpt-4o-mini", speed="batch")
+    assert not routing.retry.isEnabled()  # only once "can wait" is ticked
+    routing.can_wait.setChecked(True)
+    routing.retry.set_mode("batch")
+    assert routing.values()["batch_retry"] == "batch" and routing.summary().endswith("can wait")
+    item = send(qtbot, qloop, chat, "Alt text for a photo of a linen apron on a hook")
+    assert item.meta == {"batch_job": 1} and store.get_job(1).retry_mode == "batch"
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for i, colour in enumerate(("red", "green", "blue")):
+        Image.new("RGB", (4, 4), colour).save(folder / f"{i}.png")
+    facade.settings.set("task_table", {"image_analysis": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
+    controller = AppController()
+    controller.attach(facade)
+    page = open_page(qtbot, qloop, "workflows", controller)
+    titles = [page.list.item(i).text() for i in range(page.list.count())]
+    page.list.setCurrentRow(titles.index("Alt text for a folder of images"))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    qtbot.mouseClick(page.folder_buttons["images"], Qt.MouseButton.LeftButton)
+    assert page.inputs() == {"images": f"@{folder}"}
+    page.update_estimate()
+    assert page.estimate.step("describe").calls == 3 and page.batch_box.isEnabled()
+    assert not page.retry_choice.isEnabled()
+    page.batch_box.setChecked(True)
+    assert page.retry_choice.isEnabled()
+    page.retry_choice.set_mode("none")
+    page.grab().save(str(facade.data_dir / "workflows-folder.png"))
+    qtbot.mouseClick(page.run_btn, Qt.MouseButton.LeftButton)
+    qloop.until(lambda: page.job is None and page.last_result is not None, what="the run to wait")
+    assert page.last_result.status == "waiting"
+    job = store.get_job(2)
+    assert job.retry_mode == "none" and job.workflow_run_id == page.last_result.run_id
+    assert len(store.items(2)) == 3
+    controller.app = None

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
+from ui.widgets.retry_choice import RetryChoice
+
 GROUP_ORDER = ("Writing", "Analysis", "Code & data", "Vision & images", "Other")
 _GROUP_ALIASES = {
     "writing": "Writing", "analysis": "Analysis", "code": "Code & data", "code & data": "Code & data",
@@ -136,9 +138,13 @@ class RoutingPanel(QFrame):
                                  "answer arrives within 24 hours (a notification tells you)")
         self.can_wait.setEnabled(False)
         self.can_wait.toggled.connect(self.changed)
+        self.retry = RetryChoice(self)
+        self.retry.setEnabled(False)
+        self.can_wait.toggled.connect(self.retry.setEnabled)
         self.speed.currentIndexChanged.connect(
             lambda: self.can_wait.setEnabled(self.speed.currentData() == "batch"))
-        grid.addWidget(self.can_wait, 2, 2, 1, 3)
+        grid.addWidget(self.can_wait, 2, 2, 1, 2)
+        grid.addWidget(self.retry, 2, 4)
         grid.setColumnStretch(4, 1)
 
     def set_models(self, models: list[tuple[str, str, bool, str]]) -> None:
@@ -159,7 +165,8 @@ class RoutingPanel(QFrame):
         return {"complexity": self.complexity.currentData(), "budget": self.budget.currentData(),
                 "speed": self.speed.currentData(), "quality": self.quality.currentData(),
                 "model": self.model.currentData(),
-                "can_wait": self.can_wait.isEnabled() and self.can_wait.isChecked()}
+                "can_wait": self.can_wait.isEnabled() and self.can_wait.isChecked(),
+                "batch_retry": self.retry.mode() if self.can_wait.isChecked() else None}
 
     def set_values(self, **values: Any) -> None:
         """Set any of complexity, budget, speed, quality, model."""
@@ -173,10 +180,11 @@ class RoutingPanel(QFrame):
         for box in (self.complexity, self.budget, self.speed, self.quality, self.model):
             box.setCurrentIndex(0)
         self.can_wait.setChecked(False)
+        self.retry.set_mode("live")
 
     def summary(self) -> str:
         """Short text for the collapsed toggle, e.g. 'complex · premium' or 'Auto'."""
-        vals = [v for v in self.values().values() if v and isinstance(v, str)]
+        vals = [v for k, v in self.values().items() if v and isinstance(v, str) and k != "batch_retry"]
         if self.values()["can_wait"]:
             vals.append("can wait")
         return " · ".join(vals) if vals else "Auto"

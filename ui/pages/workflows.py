@@ -17,6 +17,7 @@ from ui.widgets import theme
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 from ui.widgets.page import PageBase
+from ui.widgets.retry_choice import RetryChoice
 
 EST_HEADERS = ["Step", "Model", "Estimate", "Premium model", "Premium"]
 
@@ -31,6 +32,7 @@ class WorkflowsPage(PageBase):
         self.workflows: dict[str, Any] = {}
         self.current: Any = None
         self.fields: dict[str, QWidget] = {}
+        self.folder_buttons: dict[str, QPushButton] = {}
         self.job: asyncio.Task | None = None
         self.choice: asyncio.Future | None = None
         self.last_result: Any = None
@@ -68,8 +70,12 @@ class WorkflowsPage(PageBase):
         row.addWidget(self.est_summary, 1)
         self.batch_box = QCheckBox("Batch APIs: half price, within 24 h")
         self.batch_box.setToolTip("Text steps go through the providers' Batch APIs; the run waits for them and "
-                                  "continues when they end (failed items are retried live)")
+                                  "continues when they end (failed items: as chosen beside it)")
         row.addWidget(self.batch_box)
+        self.retry_choice = RetryChoice()
+        self.retry_choice.setEnabled(False)
+        self.batch_box.toggled.connect(lambda on: self.retry_choice.setEnabled(on and self.batch_box.isEnabled()))
+        row.addWidget(self.retry_choice)
         self.cancel_btn = QPushButton("Cancel")
         self.run_btn = QPushButton("Run")
         self.run_btn.setObjectName("Primary")
@@ -151,6 +157,7 @@ class WorkflowsPage(PageBase):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields = {}
+        self.folder_buttons = {}
         if wf is None:
             return
         self.form_card.set_title(wf.title, wf.description)
@@ -182,12 +189,31 @@ class WorkflowsPage(PageBase):
         else:
             w = QLineEdit()
             w.textChanged.connect(lambda _t: self.est_timer.start())
-        hint = spec.description or ("one item per line, or @file.csv#column" if spec.kind == "list" else "")
+        hint = spec.description or ("one item per line, @file.csv#column or @folder of images"
+                                    if spec.kind == "list" else "")
         if spec.default:  # left empty, the default applies
             hint = f"{hint} (default: {spec.default})" if hint else f"default: {spec.default}"
         w.setPlaceholderText(hint)
         self.fields[spec.name] = w
-        return w
+        return self._with_folder_button(w, spec) if spec.kind == "list" else w
+
+    def _with_folder_button(self, edit: QPlainTextEdit, spec: Any) -> QWidget:
+        """A list field with a "Folder…" button: the chosen folder's images become the items (`@folder`)."""
+        btn = QPushButton("Folder…")
+        btn.setToolTip("Use every image in a folder (PNG, JPEG, WebP, GIF) as the items")
+        btn.clicked.connect(lambda: self._pick_folder(edit, spec.label))
+        box = QWidget()
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(edit, 1)
+        lay.addWidget(btn, 0, Qt.AlignmentFlag.AlignTop)
+        self.folder_buttons[spec.name] = btn
+        return box
+
+    def _pick_folder(self, edit: QPlainTextEdit, label: str) -> None:
+        folder = QFileDialog.getExistingDirectory(self, label or "Folder of images")
+        if folder:
+            edit.setPlainText(f"@{folder}")
 
     def inputs(self) -> dict[str, str]:
         """The form's values (empty ones left out so defaults apply)."""
@@ -235,6 +261,7 @@ class WorkflowsPage(PageBase):
         batch = (f"; <b>~{money(est.batch_total_usd)}</b> through the Batch APIs (within 24 h)"
                  if est.batch_total_usd < est.total_usd - 1e-9 else "")
         self.batch_box.setEnabled(bool(batch))
+        self.retry_choice.setEnabled(bool(batch) and self.batch_box.isChecked())
         self.est_summary.setText(f"<b>~{money(est.total_usd)}</b> as routed now{batch} "
                                  f"<span style='color:{theme.muted_color().name()}'>(vs "
                                  f"{money(est.premium_total_usd)} with every step on the premium tier{tail})</span>")
@@ -255,7 +282,7 @@ class WorkflowsPage(PageBase):
             ests = {}
         self.run_view.start([(s.id, s.label, ests.get(s.id)) for s in wf.steps], self._models(), wf.title)
         self.result_view.hide()
-        batch = "live" if self.batch_box.isEnabled() and self.batch_box.isChecked() else None
+        batch = self.retry_choice.mode() if self.batch_box.isEnabled() and self.batch_box.isChecked() else None
         self._started(self.engine.run(wf, self.inputs(), on_progress=self.run_view.progress, choose=self.choose,
                                       batch=batch))
 
