@@ -132,7 +132,7 @@ class Learning:
         entry = pool[pick]
         why = (f"experiment: tried instead of {primary.model} ({rate:.0%} A/B exploration among"
                f" {p_spec.min_budget}-tier models); rate the answer to teach the router")
-        chain = [replace(entry, why=why)]  # keeps `serves`: a retired slot stays served by its successor
+        chain = [replace(entry, _why=why)]  # keeps `serves`: a retired slot stays served by its successor
         chain += [e for e in plan.chain if e.model != pick]
         rest = [a for a in plan.alternatives if a.model != pick]
         return replace(plan, chain=chain, alternatives=rest, experiment=True)

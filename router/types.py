@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Callable, Literal, Union
 
 Role = Literal["system", "user", "assistant"]
 Complexity = Literal["simple", "medium", "complex"]
@@ -77,9 +77,16 @@ class PlanEntry:
     model: str  # the policy row's id, exactly as the documents name it
     provider: str
     score: float
-    why: str
+    _why: str | Callable[[], str]  # the reason, or how to word it: the planner words it only when it is shown
     serves: str | None = None  # the catalog model actually called when another one serves this slot
     note: str = ""  # why it is served by another model (retired, or dominated), '' when not
+
+    @property
+    def why(self) -> str:
+        """Why this model is in the chain (worded on first use, then kept)."""
+        if callable(self._why):
+            self._why = self._why()
+        return self._why
 
     @property
     def target(self) -> str:
