@@ -13,6 +13,7 @@ from pathlib import Path
 import peewee
 
 from router.errors import SparklioError
+from router.store.checkpoint import Checkpointer
 
 # Every model binds to this proxy; `open_store` points it at the data dir's file.
 database = peewee.DatabaseProxy()
@@ -37,9 +38,11 @@ class Store:
     def __init__(self, db: peewee.SqliteDatabase, path: Path) -> None:
         self.db = db
         self.path = path
+        self.checkpointer = Checkpointer(path)  # commits never checkpoint; this thread does, in the background
 
     def close(self) -> None:
-        """Close this thread's connection."""
+        """Stop the background checkpoints (leaving an empty WAL), close this thread's connection."""
+        self.checkpointer.close()
         if not self.db.is_closed():
             self.db.close()
 
@@ -96,7 +99,9 @@ def open_store(data_dir: Path) -> Store:
     path = data_dir / DB_FILENAME
     db = peewee.SqliteDatabase(
         str(path),
-        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "busy_timeout": 10000},
+        # Applied to every connection peewee opens (one per thread); wal_autocheckpoint=0: see Checkpointer.
+        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "busy_timeout": 10000,
+                 "wal_autocheckpoint": 0},
         check_same_thread=False,
     )
     try:
@@ -110,4 +115,6 @@ def open_store(data_dir: Path) -> Store:
     for leaf in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         private(leaf)
     database.initialize(db)
-    return Store(db, path)
+    store = Store(db, path)
+    store.checkpointer.start()
+    return store
