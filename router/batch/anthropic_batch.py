@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemResult, RemoteState
+from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemResult, RemoteState, SdkBatch
 from router.catalog import ModelSpec
 from router.providers.anthropic_provider import _UsageAcc
 
 
-class AnthropicBatch:
+class AnthropicBatch(SdkBatch):
     """Messages requests sent as one Message Batch (results within 24 h, 50 % price)."""
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-
-    async def _call(self, fn, *args, **kw):
-        try:
-            return await fn(*args, **kw)
-        except Exception as exc:
-            error = self.provider._error(exc)
-        raise error
 
     def _params(self, client: Any, model: ModelSpec, r: BatchRequest) -> dict:
         """The same request body the live provider sends (cache breakpoints included), without streaming."""

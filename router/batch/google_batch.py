@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemResult, RemoteState
+from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemResult, RemoteState, SdkBatch
 from router.catalog import ModelSpec
 from router.providers.google_provider import usage_from_gemini
 
@@ -12,18 +12,8 @@ _ENDED = {"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", "JOB
           "JOB_STATE_PARTIALLY_SUCCEEDED"}
 
 
-class GoogleBatch:
+class GoogleBatch(SdkBatch):
     """generateContent requests as one Gemini batch job (results within 24 h, 50 % price)."""
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-
-    async def _call(self, fn, *args, **kw):
-        try:
-            return await fn(*args, **kw)
-        except Exception as exc:
-            error = self.provider._error(exc)
-        raise error
 
     def _inlined(self, model: ModelSpec, r: BatchRequest) -> dict:
         """One InlinedRequest: the live provider's contents and config, keyed by metadata."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemResult, RemoteState
+from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemResult, RemoteState, SdkBatch
 from router.catalog import ModelSpec
 from router.providers.openai_provider import to_openai_messages, usage_from_openai
 
@@ -13,18 +13,8 @@ _ENDED = {"completed", "failed", "expired", "cancelled"}
 _CANCELLING = {"cancelling"}
 
 
-class OpenAIBatch:
+class OpenAIBatch(SdkBatch):
     """Chat completions sent through /v1/batches (24 h completion window, 50 % price)."""
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-
-    async def _call(self, fn, *args, **kw):
-        try:
-            return await fn(*args, **kw)
-        except Exception as exc:
-            error = self.provider._error(exc)
-        raise error
 
     def _body(self, model: ModelSpec, r: BatchRequest) -> dict:
         body: dict[str, Any] = {"model": model.api_model, "messages": to_openai_messages(r.messages),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from router.catalog import ModelSpec
 from router.types import Message, Usage
@@ -39,6 +39,21 @@ class ItemResult:
     usage: Usage = field(default_factory=Usage)
     error: str = ""
     expired: bool = False
+
+
+class SdkBatch:
+    """Base of the per-provider adapters: the live provider's SDK client and its error mapping."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    async def _call(self, fn, *args, **kw):
+        """Await an SDK call; its exceptions become the provider's typed errors (one-line messages)."""
+        try:
+            return await fn(*args, **kw)
+        except Exception as exc:
+            error = self.provider._error(exc)
+        raise error
 
 
 class BatchAdapter(Protocol):
