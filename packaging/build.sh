@@ -54,11 +54,11 @@ limit 120 "$bin" -m pip --version | sed 's/^/smoke: bundled /'
 test -f "$smoke/data/sparklio.db"
 # GPU support through the built app's own pip, from a loopback index of tiny fake torch/diffusers wheels
 "$VPY" -m tests.fakes.package_index "$smoke/wheels" > "$smoke/index.url" & index_pid=$!
-trap 'kill $index_pid 2>/dev/null; rm -rf "$smoke"' EXIT
+trap 'kill "$index_pid" 2>/dev/null || true; rm -rf "$smoke"' EXIT  # never fails the build itself
 for _ in $(seq 50); do [ -s "$smoke/index.url" ] && break; sleep 0.2; done
 PIP_CONFIG_FILE="$("$VPY" -c 'import os; print(os.devnull)')" limit 300 "$bin" --data-dir "$smoke/data" \
   gpu install --yes --force --index-url "$(cat "$smoke/index.url")" 2>/dev/null | sed 's/^/smoke: /'
-kill "$index_pid"
+kill "$index_pid"; wait "$index_pid" 2>/dev/null || true
 grep -q '"torch_version": "2.13.0"' "$smoke/data/gpu-support/installed.json"
 echo "==> smoke test passed"
 
