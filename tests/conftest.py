@@ -178,3 +178,14 @@ def cloud_app(data_dir, memory_keyring, fake_openai, fake_anthropic, fake_gemini
         asyncio.run(app.aclose())
     except RuntimeError:
         app.store.close()
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """The tiny model gains nothing from threads, and on a busy 2-core box they only contend."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
