@@ -70,6 +70,11 @@ switch ($Mode) {
     "app" { & (Join-Path $Venv "Scripts\sparklio.exe") @Rest; exit $LASTEXITCODE }
     "test" {
         if (-not $env:QT_QPA_PLATFORM) { $env:QT_QPA_PLATFORM = "offscreen" }
+        if ($Rest.Count -eq 0) {  # the whole suite starts with lint, format and types
+            & $Vpy -m ruff check --quiet .; if ($LASTEXITCODE -ne 0) { exit 1 }
+            & $Vpy -m ruff format --check --quiet .; if ($LASTEXITCODE -ne 0) { exit 1 }
+            & $Vpy -m pyright; if ($LASTEXITCODE -ne 0) { exit 1 }
+        }
         & $Vpy -m pytest -q -p no:cacheprovider @Rest; exit $LASTEXITCODE
     }
     default { Write-Error "usage: bootstrap.ps1 app|test [args...]"; exit 2 }

@@ -10,6 +10,8 @@ models for simple tasks, selected by complexity"), so a cheaper model that clear
 
 from __future__ import annotations
 
+from typing import Any
+
 from router.catalog import Catalog, ModelSpec
 from router.types import SPEED_TIERS
 
@@ -19,7 +21,7 @@ _SUBSTITUTABLE = frozenset({"chat", "image"})  # never embeddings: another model
 _SPEED = {t: i for i, t in enumerate(SPEED_TIERS)}
 NO_CAP = 99.0  # no quality ceiling: every point of quality counts
 CORE = frozenset({"text", "code", "reasoning"})  # abilities that shape any answer; the rest count when requested
-_cache: dict[int, tuple[tuple, dict, dict[float, dict[str, list[str]]]]] = {}
+_cache: dict[int, tuple[tuple, dict, dict[Any, Any]]] = {}  # catalog -> (version, retired, memo by query)
 
 
 def expected_price(m: ModelSpec, input_tokens: int = TYPICAL_INPUT) -> float:

@@ -28,6 +28,7 @@ EMBED_BATCH = 64
 class KnowledgeSource(BaseModel):
     """One document attached to a conversation (NULL conversation = available everywhere)."""
 
+    id = peewee.AutoField()
     conversation_id = peewee.IntegerField(null=True)
     path = peewee.TextField()
     name = peewee.TextField()
@@ -46,6 +47,8 @@ class KnowledgeSource(BaseModel):
 class KnowledgeChunk(BaseModel):
     """A passage of a document with its float32 embedding."""
 
+    id = peewee.AutoField()
+    source_id: int  # peewee's accessor for the foreign key's raw value
     source = peewee.ForeignKeyField(KnowledgeSource, backref="chunk_rows", on_delete="CASCADE", column_name="source_id")
     position = peewee.IntegerField()
     start = peewee.IntegerField()
@@ -153,7 +156,7 @@ def read_document(path: Path) -> str:
         raise SparklioError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB: split it or attach a summary")
     if suffix == ".pdf":
         try:
-            from pypdf import PdfReader  # optional; not a dependency
+            from pypdf import PdfReader  # pyright: ignore[reportMissingImports] - optional; not a dependency
         except ImportError:
             raise SparklioError(f"{path.name}: PDF text extraction needs the optional pypdf package; "
                                 "save the document as text or Markdown instead") from None
@@ -317,7 +320,7 @@ class Knowledge:
                     r.save()
                 KnowledgeSource.update(embed_model=model, dims=len(qvec)).where(
                     KnowledgeSource.id.in_(list(srcs))).execute()
-        top = cosine_top(qvec, [bytes(r.embedding) for r in rows], k)
+        top = cosine_top(qvec, [bytes(r.embedding or b"") for r in rows], k)
         return [Passage(rows[i].source_id, srcs[rows[i].source_id].name, srcs[rows[i].source_id].path,
                         rows[i].position, rows[i].start, rows[i].end, rows[i].text, score) for i, score in top]
 

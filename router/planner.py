@@ -346,10 +346,10 @@ def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[
 
 
 def _upgrade(target: str, eligible: dict[str, ModelSpec], upgrades: list[ModelSpec], used: set[str],
-             keep: frozenset, need: float, complexity: str, notes: list[str]) -> str:
+             keep: frozenset | None, need: float, complexity: str, notes: list[str]) -> str:
     """A slot whose model is below the quality this request needs: the cheapest eligible model that clears it."""
     m = eligible[target]
-    caps = m.capabilities & keep
+    caps = m.capabilities if keep is None else m.capabilities & keep
     for u in upgrades:
         if u.id in eligible and u.id not in used and caps <= u.capabilities:
             notes.append(f"{target} (quality {m.quality:g}) is below the {need:g} a {complexity} request needs → "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
@@ -70,7 +71,7 @@ def _priced_image(spec: ModelSpec, rate: float) -> ModelSpec:
 def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache: Path | None) -> dict[str, ModelSpec]:
     """Replace chat/embedding prices with genai-prices' where it knows the model (results cached per version)."""
     version = _genai_version()
-    table: dict[str, list | None] = {}
+    table: dict[str, Any] = {}
     if cache is not None and cache.exists():
         try:
             saved = json.loads(cache.read_text())
@@ -124,7 +125,7 @@ def _genai_cost(model: ModelSpec, usage: Usage, context: dict | None) -> float:
                cache_read_tokens=usage.cached_input_tokens or None,
                cache_write_tokens=usage.cache_write_tokens or None)
     ref = model.price_ref or model.api_model
-    kw = {"price_context": context} if context else {}
+    kw: dict[str, Any] = {"price_context": context} if context else {}
     return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider], **kw).total_price)
 
 

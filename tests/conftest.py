@@ -8,6 +8,9 @@ import socket
 
 import pytest
 
+# Shared fixtures by plugin, not by name imports: provider fakes, the page tests' demo facade, workflow runs.
+pytest_plugins = ["tests.fakes.fixtures", "tests.ui.pages_support", "tests.workflow_fixtures"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -10,9 +10,7 @@ from router.catalog import ModelSpec
 from router.errors import PermanentError, RateLimitedError, RetiredModelError, TransientError
 from router.providers.anthropic_provider import AnthropicProvider
 from router.types import Finished, ImageInput, Message, UsageReport
-from tests.fakes.fixtures import (  # noqa: F401
-    ANTHROPIC_KEY, CLIENT_TIMEOUT_S, TIMEOUT_TEST_S, anthropic_server, drain,
-)
+from tests.fakes.fixtures import ANTHROPIC_KEY, CLIENT_TIMEOUT_S, TIMEOUT_TEST_S, drain
 from tests.fakes.http import count_tokens, pieces, small_png
 
 HAIKU = ModelSpec(id="claude-haiku-catalog", provider="anthropic", api_model="claude-fake-haiku", max_output=8192)
@@ -22,7 +20,7 @@ PROMPT = "draft a friendly reminder about the team lunch"
 
 
 @pytest.fixture
-async def provider(anthropic_server):  # noqa: F811
+async def provider(anthropic_server):
     p = AnthropicProvider(ANTHROPIC_KEY, base_url=anthropic_server.base_url, timeout=CLIENT_TIMEOUT_S)
     yield p
     await p.aclose()
@@ -43,7 +41,7 @@ async def test_text_streams_in_pieces_then_usage_then_finished(provider):
     assert out.usage.output_tokens == len(pieces(expected))
 
 
-async def test_cache_and_thinking_usage_is_normalised(provider, anthropic_server):  # noqa: F811
+async def test_cache_and_thinking_usage_is_normalised(provider, anthropic_server):
     anthropic_server.cache_read_tokens = 100
     anthropic_server.cache_write_tokens = 40
     anthropic_server.thinking_tokens = 12
@@ -60,7 +58,7 @@ async def test_cache_and_thinking_usage_is_normalised(provider, anthropic_server
     assert priced.cost(u) == pytest.approx(expected)
 
 
-async def test_wire_shape_system_images_and_params(provider, anthropic_server):  # noqa: F811
+async def test_wire_shape_system_images_and_params(provider, anthropic_server):
     png = small_png("chart")
     msgs = [Message("system", "Be brief."), Message("user", "look at this", images=[ImageInput(png, "image/png")]),
             Message("user", "and answer")]
@@ -88,7 +86,7 @@ async def test_wire_shape_system_images_and_params(provider, anthropic_server): 
     (HAIKU, 300, 300),
     (OPUS, None, 1000),                       # thinking budget 2048 > 1000, capped at max_output
 ])
-async def test_max_tokens_is_always_sent(provider, anthropic_server, model, max_tokens, expected):  # noqa: F811
+async def test_max_tokens_is_always_sent(provider, anthropic_server, model, max_tokens, expected):
     await drain(provider.stream_chat(model, ask("hi"), max_tokens=max_tokens, temperature=None))
     assert anthropic_server.last.json["max_tokens"] == expected
 
@@ -114,7 +112,7 @@ FAULTS = [
 
 
 @pytest.mark.parametrize("name,inject,kind,reason", FAULTS, ids=[f[0] for f in FAULTS])
-async def test_faults_map_to_the_right_error(provider, anthropic_server, name, inject, kind, reason):  # noqa: F811
+async def test_faults_map_to_the_right_error(provider, anthropic_server, name, inject, kind, reason):
     inject(anthropic_server)
     out = await drain(provider.stream_chat(HAIKU, ask(), max_tokens=None, temperature=None))
     assert type(out.error) is kind, out.error
@@ -125,14 +123,14 @@ async def test_faults_map_to_the_right_error(provider, anthropic_server, name, i
     assert len(anthropic_server.requests) == 1  # no SDK retries
 
 
-async def test_rate_limit_carries_retry_after(provider, anthropic_server):  # noqa: F811
+async def test_rate_limit_carries_retry_after(provider, anthropic_server):
     anthropic_server.fail_next(429, {"retry-after": "3"})
     err = (await drain(provider.stream_chat(HAIKU, ask(), max_tokens=None, temperature=None))).error
     assert err.retry_after == 3.0 and err.status == 429
 
 
 
-async def test_timeout_is_transient(anthropic_server):  # noqa: F811
+async def test_timeout_is_transient(anthropic_server):
     anthropic_server.timeout(2.0)
     p = AnthropicProvider(ANTHROPIC_KEY, base_url=anthropic_server.base_url, timeout=TIMEOUT_TEST_S)
     try:
@@ -142,7 +140,7 @@ async def test_timeout_is_transient(anthropic_server):  # noqa: F811
     assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
     assert str(out.error) == "Anthropic timed out after 0.2s" and out.error.provider == "anthropic"
 
-async def test_wrong_key_is_permanent_and_never_echoed(anthropic_server):  # noqa: F811
+async def test_wrong_key_is_permanent_and_never_echoed(anthropic_server):
     wrong = "sk-ant-wrong-9999999999999"
     p = AnthropicProvider(wrong, base_url=anthropic_server.base_url, timeout=CLIENT_TIMEOUT_S)
     try:
@@ -158,7 +156,7 @@ async def test_unknown_model_is_not_found(provider):
     assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found"
 
 
-async def test_cut_stream_ends_without_finished(provider, anthropic_server):  # noqa: F811
+async def test_cut_stream_ends_without_finished(provider, anthropic_server):
     anthropic_server.cut_stream(after_chunks=5)
     out = await drain(provider.stream_chat(HAIKU, ask(), max_tokens=None, temperature=None))
     assert out.finished is None
@@ -174,12 +172,12 @@ async def test_embeddings_and_images_are_not_supported(provider):
         await provider.generate_image(OPUS, "a cat")
 
 
-async def test_check_lists_models(provider, anthropic_server):  # noqa: F811
+async def test_check_lists_models(provider, anthropic_server):
     assert "2 models" in await provider.check()
     assert anthropic_server.last.path == "/v1/models"
 
 
-async def test_missing_key_and_env_fallbacks(anthropic_server, monkeypatch):  # noqa: F811
+async def test_missing_key_and_env_fallbacks(anthropic_server, monkeypatch):
     p = AnthropicProvider(None)
     err = (await drain(p.stream_chat(HAIKU, ask(), max_tokens=None, temperature=None))).error
     assert str(err) == "No Anthropic API key: add one in Settings → Keys or run `sparklio keys set anthropic`"

@@ -12,9 +12,7 @@ from router.catalog import ModelSpec
 from router.errors import PermanentError, RateLimitedError, RetiredModelError, TransientError
 from router.providers.google_provider import GoogleProvider, aspect_ratio
 from router.types import Finished, ImageInput, Message, UsageReport
-from tests.fakes.fixtures import (  # noqa: F401
-    CLIENT_TIMEOUT_S, GOOGLE_KEY, TIMEOUT_TEST_S, drain, gemini_server,
-)
+from tests.fakes.fixtures import CLIENT_TIMEOUT_S, GOOGLE_KEY, TIMEOUT_TEST_S, drain
 from tests.fakes.http import count_tokens, pieces, small_png
 
 FLASH = ModelSpec(id="gemini-flash-catalog", provider="google", api_model="gemini-fake-flash")
@@ -26,7 +24,7 @@ PROMPT = "write a haiku about morning coffee please"
 
 
 @pytest.fixture
-async def provider(gemini_server):  # noqa: F811
+async def provider(gemini_server):
     p = GoogleProvider(GOOGLE_KEY, base_url=gemini_server.url, timeout=CLIENT_TIMEOUT_S)
     yield p
     await p.aclose()
@@ -51,7 +49,7 @@ async def test_text_streams_in_pieces_then_usage_then_finished(provider):
     assert out.usage.output_tokens == len(pieces(expected))
 
 
-async def test_cached_and_thought_tokens_are_normalised(provider, gemini_server):  # noqa: F811
+async def test_cached_and_thought_tokens_are_normalised(provider, gemini_server):
     gemini_server.cached_tokens, gemini_server.thoughts_tokens = 50, 9
     out = await drain(provider.stream_chat(PRO, ask(), max_tokens=None, temperature=None))
     assert out.text == "Echo: " + PROMPT  # the thought part is not answer text
@@ -60,7 +58,7 @@ async def test_cached_and_thought_tokens_are_normalised(provider, gemini_server)
     assert u.output_tokens == len(out.texts) + 9 and u.reasoning_tokens == 9  # thoughts are billed as output
 
 
-async def test_wire_shape_path_system_params_and_images(provider, gemini_server):  # noqa: F811
+async def test_wire_shape_path_system_params_and_images(provider, gemini_server):
     png = small_png("photo")
     msgs = [Message("system", "Answer in English."), Message("user", "describe", images=[ImageInput(png)]),
             Message("assistant", "Sure."), Message("user", "now shorter")]
@@ -102,7 +100,7 @@ FAULTS = [
 
 
 @pytest.mark.parametrize("name,inject,kind,reason", FAULTS, ids=[f[0] for f in FAULTS])
-async def test_faults_map_to_the_right_error(provider, gemini_server, name, inject, kind, reason):  # noqa: F811
+async def test_faults_map_to_the_right_error(provider, gemini_server, name, inject, kind, reason):
     inject(gemini_server)
     out = await drain(provider.stream_chat(FLASH, ask(), max_tokens=None, temperature=None))
     assert type(out.error) is kind, out.error
@@ -113,7 +111,7 @@ async def test_faults_map_to_the_right_error(provider, gemini_server, name, inje
     assert len(gemini_server.requests) == 1  # no SDK retries
 
 
-async def test_retry_after_from_header_and_from_retry_info(provider, gemini_server):  # noqa: F811
+async def test_retry_after_from_header_and_from_retry_info(provider, gemini_server):
     gemini_server.fail_next(429, {"retry-after": "2"})
     gemini_server.fail_next(429, body=RETRY_INFO)
     first = (await drain(provider.stream_chat(FLASH, ask(), max_tokens=None, temperature=None))).error
@@ -122,7 +120,7 @@ async def test_retry_after_from_header_and_from_retry_info(provider, gemini_serv
 
 
 
-async def test_timeout_is_transient(gemini_server):  # noqa: F811
+async def test_timeout_is_transient(gemini_server):
     gemini_server.timeout(2.0)
     p = GoogleProvider(GOOGLE_KEY, base_url=gemini_server.url, timeout=TIMEOUT_TEST_S)
     try:
@@ -132,7 +130,7 @@ async def test_timeout_is_transient(gemini_server):  # noqa: F811
     assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
     assert str(out.error) == "Google Gemini timed out after 0.2s" and out.error.provider == "google"
 
-async def test_invalid_key_answer_is_permanent_auth(gemini_server):  # noqa: F811
+async def test_invalid_key_answer_is_permanent_auth(gemini_server):
     wrong = "AIzaWrongKeyWrongKeyWrongKey0000"
     p = GoogleProvider(wrong, base_url=gemini_server.url, timeout=CLIENT_TIMEOUT_S)
     try:
@@ -149,7 +147,7 @@ async def test_unknown_model_is_not_found(provider):
     assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "gemini-nope" in str(err)
 
 
-async def test_cut_stream_ends_without_finished(provider, gemini_server):  # noqa: F811
+async def test_cut_stream_ends_without_finished(provider, gemini_server):
     gemini_server.cut_stream(after_chunks=3)
     out = await drain(provider.stream_chat(FLASH, ask(), max_tokens=None, temperature=None))
     assert out.finished is None and out.usage is None
@@ -158,7 +156,7 @@ async def test_cut_stream_ends_without_finished(provider, gemini_server):  # noq
     assert out.texts == full[: len(out.texts)] and len(out.texts) < len(full)
 
 
-async def test_blocked_prompt_is_a_content_policy_refusal(provider, gemini_server):  # noqa: F811
+async def test_blocked_prompt_is_a_content_policy_refusal(provider, gemini_server):
     gemini_server.block_reason = "SAFETY"
     err = (await drain(provider.stream_chat(FLASH, ask(), max_tokens=None, temperature=None))).error
     assert isinstance(err, PermanentError) and err.reason == "content_policy" and "SAFETY" in str(err)
@@ -167,7 +165,7 @@ async def test_blocked_prompt_is_a_content_policy_refusal(provider, gemini_serve
     assert info.value.reason == "content_policy" and "IMAGE_SAFETY" in str(info.value)
 
 
-async def test_embeddings_one_request_entry_per_text(provider, gemini_server):  # noqa: F811
+async def test_embeddings_one_request_entry_per_text(provider, gemini_server):
     res = await provider.embed(EMBED, ["first text here", "second", "third one"])
     assert len(res.vectors) == 3 and all(len(v) == 8 for v in res.vectors)
     assert len({tuple(v) for v in res.vectors}) == 3
@@ -178,14 +176,14 @@ async def test_embeddings_one_request_entry_per_text(provider, gemini_server):  
                                                                                 "third one"]
 
 
-async def test_embedding_fault_is_mapped(provider, gemini_server):  # noqa: F811
+async def test_embedding_fault_is_mapped(provider, gemini_server):
     gemini_server.fail_next(429, {"retry-after": "4"})
     with pytest.raises(RateLimitedError) as info:
         await provider.embed(EMBED, ["x"])
     assert info.value.retry_after == 4.0
 
 
-async def test_flash_image_generation(provider, gemini_server):  # noqa: F811
+async def test_flash_image_generation(provider, gemini_server):
     res = await provider.generate_image(NANOBANANA, "a banana on the moon", size="1792x1024", n=2)
     assert len(res.images) == 2
     with Image.open(io.BytesIO(res.images[0].png)) as im:
@@ -197,7 +195,7 @@ async def test_flash_image_generation(provider, gemini_server):  # noqa: F811
     assert gen["responseModalities"] == ["IMAGE"] and gen["imageConfig"]["aspectRatio"] == "16:9"
 
 
-async def test_image_fault_is_mapped(provider, gemini_server):  # noqa: F811
+async def test_image_fault_is_mapped(provider, gemini_server):
     gemini_server.fail_next(503)
     with pytest.raises(TransientError):
         await provider.generate_image(NANOBANANA, "x")
@@ -210,12 +208,12 @@ def test_aspect_ratio_picks_the_closest_supported():
     assert aspect_ratio("banana") == "1:1"
 
 
-async def test_check_lists_models(provider, gemini_server):  # noqa: F811
+async def test_check_lists_models(provider, gemini_server):
     assert "4 models" in await provider.check()
     assert gemini_server.last.method == "GET" and gemini_server.last.path.endswith("/models")
 
 
-async def test_missing_key_then_env_key_and_env_base_url(gemini_server, monkeypatch):  # noqa: F811
+async def test_missing_key_then_env_key_and_env_base_url(gemini_server, monkeypatch):
     p = GoogleProvider(None)
     err = (await drain(p.stream_chat(FLASH, ask(), max_tokens=None, temperature=None))).error
     assert str(err) == "No Google Gemini API key: add one in Settings → Keys or run `sparklio keys set google`"

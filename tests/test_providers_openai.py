@@ -15,9 +15,7 @@ from router.errors import PermanentError, RateLimitedError, RetiredModelError, T
 from router.providers.errors import parse_retry_after
 from router.providers.openai_provider import OpenAIProvider
 from router.types import Finished, ImageInput, Message, UsageReport
-from tests.fakes.fixtures import (  # noqa: F401
-    CLIENT_TIMEOUT_S, OPENAI_KEY, TIMEOUT_TEST_S, drain, openai_server,
-)
+from tests.fakes.fixtures import CLIENT_TIMEOUT_S, OPENAI_KEY, TIMEOUT_TEST_S, drain
 from tests.fakes.http import count_tokens, pieces, small_png
 
 CHAT = ModelSpec(id="gpt-5.1-high-reasoning", provider="openai", api_model="gpt-fake-large",
@@ -31,7 +29,7 @@ PROMPT = "please summarise the quarterly report for me"
 
 
 @pytest.fixture
-async def provider(openai_server):  # noqa: F811
+async def provider(openai_server):
     p = OpenAIProvider(OPENAI_KEY, base_url=openai_server.base_url, timeout=CLIENT_TIMEOUT_S)
     yield p
     await p.aclose()
@@ -41,7 +39,7 @@ def ask(text: str = PROMPT) -> list[Message]:
     return [Message("system", "You are terse."), Message("user", text)]
 
 
-async def test_text_streams_in_pieces_with_usage_then_finished(provider, openai_server):  # noqa: F811
+async def test_text_streams_in_pieces_with_usage_then_finished(provider, openai_server):
     openai_server.cached_tokens, openai_server.reasoning_tokens = 3, 5
     out = await drain(provider.stream_chat(CHAT, ask(), max_tokens=None, temperature=None))
     expected = "Echo: " + PROMPT
@@ -57,7 +55,7 @@ async def test_text_streams_in_pieces_with_usage_then_finished(provider, openai_
     assert out.usage.reasoning_tokens == 5
 
 
-async def test_api_model_and_params_reach_the_wire(provider, openai_server):  # noqa: F811
+async def test_api_model_and_params_reach_the_wire(provider, openai_server):
     await drain(provider.stream_chat(CHAT, ask(), max_tokens=50, temperature=0.3))
     req = openai_server.last
     assert req.path == "/v1/chat/completions"
@@ -71,7 +69,7 @@ async def test_api_model_and_params_reach_the_wire(provider, openai_server):  # 
     assert body["messages"][0] == {"role": "system", "content": "You are terse."}
 
 
-async def test_unknown_params_go_through_extra_body_and_temperature_is_sent(provider, openai_server):  # noqa: F811
+async def test_unknown_params_go_through_extra_body_and_temperature_is_sent(provider, openai_server):
     model = ModelSpec(id="x", provider="openai", api_model="gpt-fake-mini", params={"top_k": 7, "seed": 11})
     out = await drain(provider.stream_chat(model, ask(), max_tokens=None, temperature=0.25))
     assert out.finished is not None
@@ -85,7 +83,7 @@ async def test_max_tokens_cut_reports_length(provider):
     assert out.finished.reason == "length"
 
 
-async def test_images_are_sent_as_data_url_parts(provider, openai_server):  # noqa: F811
+async def test_images_are_sent_as_data_url_parts(provider, openai_server):
     png = small_png("attached")
     msgs = [Message("user", "what is in this picture", images=[ImageInput(png, "image/png")])]
     out = await drain(provider.stream_chat(MINI, msgs, max_tokens=None, temperature=None))
@@ -114,7 +112,7 @@ FAULTS = [
 
 
 @pytest.mark.parametrize("name,inject,kind,reason", FAULTS, ids=[f[0] for f in FAULTS])
-async def test_faults_map_to_the_right_error(provider, openai_server, name, inject, kind, reason):  # noqa: F811
+async def test_faults_map_to_the_right_error(provider, openai_server, name, inject, kind, reason):
     inject(openai_server)
     out = await drain(provider.stream_chat(MINI, ask(), max_tokens=None, temperature=None))
     assert type(out.error) is kind, out.error
@@ -125,7 +123,7 @@ async def test_faults_map_to_the_right_error(provider, openai_server, name, inje
     assert len(openai_server.requests) == 1  # SDK retries are off: the engine owns retries
 
 
-async def test_retry_after_values_are_parsed(provider, openai_server):  # noqa: F811
+async def test_retry_after_values_are_parsed(provider, openai_server):
     openai_server.fail_next(429, {"retry-after": "1"})
     openai_server.fail_next(429, {"retry-after-ms": "1500"})
     openai_server.fail_next(429, {"retry-after": formatdate(time.time() + 30, usegmt=True)})
@@ -151,7 +149,7 @@ def test_parse_retry_after_forms():
 
 
 
-async def test_timeout_is_transient(openai_server):  # noqa: F811
+async def test_timeout_is_transient(openai_server):
     openai_server.timeout(2.0)
     p = OpenAIProvider(OPENAI_KEY, base_url=openai_server.base_url, timeout=TIMEOUT_TEST_S)
     try:
@@ -161,7 +159,7 @@ async def test_timeout_is_transient(openai_server):  # noqa: F811
     assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
     assert str(out.error) == "OpenAI timed out after 0.2s" and out.error.provider == "openai"
 
-async def test_wrong_key_is_permanent_auth_and_never_echoed(openai_server):  # noqa: F811
+async def test_wrong_key_is_permanent_auth_and_never_echoed(openai_server):
     wrong = "sk-wrong-key-ffffffffffffffff"
     p = OpenAIProvider(wrong, base_url=openai_server.base_url, timeout=CLIENT_TIMEOUT_S)
     try:
@@ -175,7 +173,7 @@ async def test_wrong_key_is_permanent_auth_and_never_echoed(openai_server):  # n
         await p.aclose()
 
 
-async def test_api_detail_is_kept_but_scrubbed_of_the_key(provider, openai_server):  # noqa: F811
+async def test_api_detail_is_kept_but_scrubbed_of_the_key(provider, openai_server):
     openai_server.fail_next(400, body={"error": {"message": f"Bad input from key {OPENAI_KEY}\nsee docs",
                                                  "type": "invalid_request_error", "param": None, "code": None}})
     err = (await drain(provider.stream_chat(MINI, ask(), max_tokens=None, temperature=None))).error
@@ -189,7 +187,7 @@ async def test_unknown_model_is_permanent_not_found(provider):
     assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "gpt-does-not-exist" in str(err)
 
 
-async def test_cut_stream_ends_without_finished(provider, openai_server):  # noqa: F811
+async def test_cut_stream_ends_without_finished(provider, openai_server):
     openai_server.cut_stream(after_chunks=3)
     out = await drain(provider.stream_chat(MINI, ask(), max_tokens=None, temperature=None))
     assert out.finished is None and out.usage is None
@@ -198,7 +196,7 @@ async def test_cut_stream_ends_without_finished(provider, openai_server):  # noq
     assert out.texts == full[: len(out.texts)] and len(out.texts) < len(full)
 
 
-async def test_embeddings(provider, openai_server):  # noqa: F811
+async def test_embeddings(provider, openai_server):
     res = await provider.embed(EMBED, ["alpha beta", "gamma", "delta epsilon zeta"])
     assert len(res.vectors) == 3 and all(len(v) == 5 for v in res.vectors)
     assert res.vectors[0] != res.vectors[1]
@@ -208,13 +206,13 @@ async def test_embeddings(provider, openai_server):  # noqa: F811
     assert body["encoding_format"] == "float" and body["input"] == ["alpha beta", "gamma", "delta epsilon zeta"]
 
 
-async def test_embedding_fault_is_mapped(provider, openai_server):  # noqa: F811
+async def test_embedding_fault_is_mapped(provider, openai_server):
     openai_server.fail_next(503)
     with pytest.raises(TransientError):
         await provider.embed(EMBED, ["x"])
 
 
-async def test_images_are_png_with_usage(provider, openai_server):  # noqa: F811
+async def test_images_are_png_with_usage(provider, openai_server):
     res = await provider.generate_image(IMAGE, "a red fox", size="1536x1024", quality="hd", n=2)
     assert len(res.images) == 2
     for img in res.images:
@@ -227,19 +225,19 @@ async def test_images_are_png_with_usage(provider, openai_server):  # noqa: F811
     assert body["quality"] == "high" and "response_format" not in body  # gpt-image speaks low/medium/high
 
 
-async def test_dalle_requests_base64(provider, openai_server):  # noqa: F811
+async def test_dalle_requests_base64(provider, openai_server):
     res = await provider.generate_image(DALLE, "a lighthouse", quality="standard")
     assert res.images[0].png.startswith(b"\x89PNG")
     body = openai_server.last.json
     assert body["response_format"] == "b64_json" and body["quality"] == "standard"
 
 
-async def test_check_lists_models(provider, openai_server):  # noqa: F811
+async def test_check_lists_models(provider, openai_server):
     text = await provider.check()
     assert "5 models" in text and openai_server.last.path == "/v1/models"
 
 
-async def test_missing_key_is_a_clear_permanent_error(openai_server):  # noqa: F811
+async def test_missing_key_is_a_clear_permanent_error(openai_server):
     p = OpenAIProvider(None, base_url=openai_server.base_url)
     out = await drain(p.stream_chat(MINI, ask(), max_tokens=None, temperature=None))
     assert isinstance(out.error, PermanentError) and out.error.reason == "no_key"
@@ -250,7 +248,7 @@ async def test_missing_key_is_a_clear_permanent_error(openai_server):  # noqa: F
     await p.aclose()
 
 
-async def test_env_key_and_env_base_url_are_used(openai_server, monkeypatch):  # noqa: F811
+async def test_env_key_and_env_base_url_are_used(openai_server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
     p = OpenAIProvider(None, base_url=None, timeout=CLIENT_TIMEOUT_S)
@@ -269,7 +267,7 @@ CODEX = ModelSpec(id="gpt-5.1-codex", provider="openai", api_model="gpt-fake-cod
 
 
 @pytest.fixture
-def codex_server(openai_server):  # noqa: F811
+def codex_server(openai_server):
     openai_server.models.append("gpt-fake-codex")
     return openai_server
 
@@ -382,7 +380,7 @@ async def test_codex_timeout_and_unknown_model(codex_server):
         await p.aclose()
 
 
-async def test_api_hint_is_not_sent_on_chat_either(provider, openai_server):  # noqa: F811
+async def test_api_hint_is_not_sent_on_chat_either(provider, openai_server):
     model = ModelSpec(id="x", provider="openai", api_model="gpt-fake-mini", params={"api": "chat", "seed": 3})
     out = await drain(provider.stream_chat(model, ask(), max_tokens=None, temperature=None))
     body = openai_server.last.json

@@ -16,10 +16,9 @@ from router.workflows.deliverables import assemble, title_from
 from router.workflows.export import export_run, write_folder
 from router.workflows.model import parse_workflow
 from tests.conftest import make_cloud_app
-from tests.test_workflows_e2e import app, engine, servers, tiny_sd  # noqa: F401 - shared fixtures
 
 
-async def test_sns_post_set_becomes_five_post_cards_and_exports(engine, tmp_path):  # noqa: F811
+async def test_sns_post_set_becomes_five_post_cards_and_exports(engine, tmp_path):
     result = await engine.run("sns_post_set", {"brief": "Spring launch of our oat-milk latte", "platform": "TikTok"})
     d = assemble(result)
     assert d.kind == "posts" and len(d.posts) == 5
@@ -49,7 +48,7 @@ async def test_sns_post_set_becomes_five_post_cards_and_exports(engine, tmp_path
         write_folder(result, tmp_path / "out")
 
 
-async def test_blog_post_becomes_an_article_and_a_zip(engine, tmp_path):  # noqa: F811
+async def test_blog_post_becomes_an_article_and_a_zip(engine, tmp_path):
     result = await engine.run("blog_post", {"topic": "Baking sourdough at home", "keywords": "sourdough"})
     d = assemble(result)
     assert d.kind == "article" and d.image and d.body.startswith("## Why sourdough")
@@ -62,7 +61,7 @@ async def test_blog_post_becomes_an_article_and_a_zip(engine, tmp_path):  # noqa
         assert "![Featured image](images/image_1.png)" in zf.read("result.md").decode()
 
 
-async def test_storyboard_becomes_a_shot_list_with_frames(engine):  # noqa: F811
+async def test_storyboard_becomes_a_shot_list_with_frames(engine):
     result = await engine.run("storyboard", {"idea": "A bakery wakes up before the city does"})
     d = assemble(result)
     assert [s.index for s in d.shots] == [1, 2, 3, 4] and all(s.image for s in d.shots)
@@ -86,7 +85,7 @@ def test_title_from_outline():
     assert title_from("", "fallback") == "fallback"
 
 
-def test_cli_run_out_and_export(data_dir, memory_keyring, servers, tmp_path, capsys):  # noqa: F811
+def test_cli_run_out_and_export(data_dir, memory_keyring, servers, tmp_path, capsys):
     from router.cli import main
 
     setup = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],

@@ -14,44 +14,11 @@ from router.errors import SparklioError
 from router.store.models import LlmUsage
 from router.types import Message, RouteRequest
 from router.workflows import records
-from router.workflows.engine import Progress, WorkflowEngine
+from router.workflows.engine import Progress
 from router.workflows.estimate import within
-from tests.conftest import catalog_api_models, make_cloud_app
-from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpenAI
+from tests.conftest import make_cloud_app
 
 TOLERANCE = 0.20
-
-
-@pytest.fixture
-def servers():
-    with ScriptedOpenAI(models=catalog_api_models("openai")) as o, \
-            ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
-            ScriptedGemini(models=catalog_api_models("google")) as g:
-        yield {"openai": o, "anthropic": a, "google": g}
-
-
-@pytest.fixture(scope="module")
-def tiny_sd(tmp_path_factory):
-    from local_models.tiny_pipeline import build_tiny_pipeline
-
-    return build_tiny_pipeline(tmp_path_factory.mktemp("sd") / "tiny-sd")
-
-
-@pytest.fixture
-def app(data_dir, memory_keyring, servers, tiny_sd):
-    from local_models.sd_provider import LocalDiffusionProvider
-
-    app = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],
-                         gemini=servers["google"],
-                         provider_overrides={"local_sd": LocalDiffusionProvider(model_path=tiny_sd)})
-    yield app
-    asyncio.run(app.aclose())
-
-
-@pytest.fixture
-def engine(app):
-    # Tiny SD makes 64x64 images in 2 steps; cloud image models keep their own sizes (and prices).
-    return WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
 
 
 def _requests_with(servers, text: str) -> int:

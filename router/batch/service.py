@@ -217,6 +217,7 @@ class BatchService:
 
     async def _resume(self, job: store.JobRow) -> None:
         """The workflow run continues with the job's answers; if it cannot, it says why (and can be retried)."""
+        assert job.workflow_run_id is not None  # only jobs of a workflow step resume one
         try:
             await self.app.workflows.resume_batch(job.workflow_run_id, job.step_id, self._outputs(job),
                                                   since_ledger_id=self._first_ledger_id(job),

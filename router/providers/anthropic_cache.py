@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from router.cache_estimate import min_cacheable_tokens
 from router.planner import _IMAGE_TOKENS
 
 __all__ = ["min_cacheable_tokens", "place_breakpoints"]
 
 MAX_BREAKPOINTS = 4  # the API's limit per request
-EPHEMERAL = {"type": "ephemeral"}
+EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
 
 
 def block_tokens(block: dict) -> int:
@@ -25,7 +27,7 @@ def place_breakpoints(system_parts: list[str], turns: list[dict],
     `system_parts` are the request's system messages in order (the system prompt, then the knowledge passages);
     a breakpoint goes on a part, and on the last block before the newest user turn, when the prefix up to and
     including it reaches `min_tokens`. Without any qualifying breakpoint the request is left as it was."""
-    system_blocks = [{"type": "text", "text": p} for p in system_parts]
+    system_blocks: list[dict[str, Any]] = [{"type": "text", "text": p} for p in system_parts]
     prefix, marked = 0, 0
     for block in system_blocks:
         prefix += block_tokens(block)

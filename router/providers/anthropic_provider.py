@@ -148,7 +148,7 @@ class AnthropicProvider(BaseProvider):
         """Anthropic SDK exceptions (including `event: error` inside a 200 stream) to our kinds."""
         import anthropic
 
-        kw = {"provider": self.name, "label": self.label}
+        kw: dict[str, Any] = {"provider": self.name, "label": self.label}
         client_side = client_side_error(exc, anthropic, timeout=self.timeout, **kw)
         if client_side is not None:
             return client_side

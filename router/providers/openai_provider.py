@@ -329,7 +329,7 @@ class OpenAIProvider(BaseProvider):
         """OpenAI SDK exceptions to Transient/RateLimited/Permanent."""
         import openai
 
-        kw = {"provider": self.name, "label": self.label}
+        kw: dict[str, Any] = {"provider": self.name, "label": self.label}
         client_side = client_side_error(exc, openai, timeout=self.timeout, **kw)
         if client_side is not None:
             return client_side

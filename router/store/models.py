@@ -30,6 +30,7 @@ class Setting(BaseModel):
 class Conversation(BaseModel):
     """A chat thread."""
 
+    id = peewee.AutoField()
     title = peewee.TextField(default="New chat")
     created_at = peewee.FloatField(default=time.time)
     updated_at = peewee.FloatField(default=time.time)
@@ -41,6 +42,7 @@ class Conversation(BaseModel):
 class ChatMessage(BaseModel):
     """One stored message (user text is stored before any network call)."""
 
+    id = peewee.AutoField()
     conversation = peewee.ForeignKeyField(Conversation, null=True, backref="messages", on_delete="CASCADE",
                                           column_name="conversation_id")
     role = peewee.TextField()
@@ -66,6 +68,7 @@ class ChatMessage(BaseModel):
 class LlmUsage(BaseModel):
     """One row per attempt at one model: the ledger."""
 
+    id = peewee.AutoField()
     ts = peewee.FloatField()
     day = peewee.TextField()
     month = peewee.TextField()

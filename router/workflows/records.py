@@ -15,6 +15,7 @@ from router.store.models import BaseModel, LlmUsage
 class WorkflowRun(BaseModel):
     """One execution of a workflow; every ledger row it caused carries its id."""
 
+    id = peewee.AutoField()
     workflow = peewee.TextField()
     title = peewee.TextField(default="")
     source_path = peewee.TextField(null=True)
@@ -43,6 +44,7 @@ class WorkflowRun(BaseModel):
 class WorkflowStepRow(BaseModel):
     """One step of a run: status, the model that answered, output, estimate and actual cost."""
 
+    id = peewee.AutoField()
     run = peewee.ForeignKeyField(WorkflowRun, backref="step_rows", on_delete="CASCADE", column_name="run_id")
     step_id = peewee.TextField()
     position = peewee.IntegerField()

@@ -85,7 +85,7 @@ def reload(qloop, page) -> None:
 _CLOSED_LOOPS: list = []
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def keep_closed_loops(qloop):
     """Keep each test's closed qasync loop referenced.
 

@@ -9,10 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from router.demo import seed_demo
-from tests.ui.pages_support import (NOW, PAGES, controller, demo, demo_db, keep_closed_loops,  # noqa: F401
-                                     open_page, page_class)
+from tests.ui.pages_support import NOW, PAGES, open_page, page_class
 from ui.controller import AppController
 from ui.widgets.format import money
+
+pytestmark = pytest.mark.usefixtures("keep_closed_loops")
 
 
 # ---------------------------------------------------------------- every page

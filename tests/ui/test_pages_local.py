@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.pages_support import controller, demo, demo_db, keep_closed_loops, open_page  # noqa: F401
+from tests.ui.pages_support import open_page
 from ui.controller import AppController
+
+pytestmark = pytest.mark.usefixtures("keep_closed_loops")
 
 
 # ---------------------------------------------------------------- models

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.conftest import open_facade
-from tests.ui.pages_support import (all_file_bytes, controller, demo, demo_db, keep_closed_loops,  # noqa: F401
-                                     open_page)
+from tests.ui.pages_support import all_file_bytes, open_page
 from ui.controller import AppController
+
+pytestmark = pytest.mark.usefixtures("keep_closed_loops")
 
 
 # ---------------------------------------------------------------- settings
