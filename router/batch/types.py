@@ -11,6 +11,8 @@ from router.types import Message, Usage
 # The provider's job is over (results can be read) / still going.
 ENDED, RUNNING, CANCELLING = "ended", "running", "cancelling"
 
+RETRY_MODES = ("live", "batch", "none")  # what happens to an item a batch fails or expires
+
 
 @dataclass
 class BatchRequest:
