@@ -8,8 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from router.cli import cli, main
-from router.cli import core_cmds
+from router.cli import cli, core_cmds, main
 from tests.test_cli import env_keys  # noqa: F401 (fixture)
 
 
@@ -46,6 +45,7 @@ def test_key_piped_in_is_read_from_stdin(data_dir, memory_keyring):
      "sparklio: error: Invalid value for 'RUN_ID': 'x1' is not a whole number (see `sparklio workflow show --help`)"),
     (["nonsense"], "sparklio: error: No such command 'nonsense' (see `sparklio --help`)"),
     (["ask"], "sparklio: error: Missing argument 'PROMPT' (see `sparklio ask --help`)"),
+    (["policy"], "sparklio: error: `sparklio policy` needs a command: suggestions (see `sparklio policy --help`)"),
 ])
 def test_a_bad_choice_is_one_line_and_exit_2(data_dir, capsys, argv, expected):
     assert main(["--data-dir", str(data_dir), *argv]) == 2
@@ -100,3 +100,19 @@ def test_every_command_runs_in_one_event_loop(data_dir, capsys, memory_keyring, 
     assert code == 0, err
     json.loads(out)
     assert len(loops) == 1  # async work and closing the app (or only the close, for a synchronous command)
+
+
+def test_help_loads_no_database_pricing_or_sdk():
+    """`sparklio --help` stays fast: the command modules import their heavy parts only when a command runs."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys, io, contextlib, main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): rc = main.main(['--help'])\n"
+            "heavy = ('peewee', 'genai_prices', 'router.app', 'router.workflows.engine', 'openai', 'anthropic',"
+            " 'google.genai', 'ollama', 'torch', 'PySide6')\n"
+            "print(rc, [m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "0 []", out.stderr

@@ -9,8 +9,15 @@ from dataclasses import replace
 from typing import Any
 
 from router.batch import store
-from router.batch.types import (CANCELLING, ENDED, RETRY_MODES, BatchAdapter, BatchQueued, BatchRequest,
-                                ItemResult)
+from router.batch.types import (
+    CANCELLING,
+    ENDED,
+    RETRY_MODES,
+    BatchAdapter,
+    BatchQueued,
+    BatchRequest,
+    ItemResult,
+)
 from router.budget import Reservation
 from router.catalog import ModelSpec
 from router.errors import ProviderError, SparklioError

@@ -48,8 +48,15 @@ def gui(ctx: click.Context) -> int:
 
 def _add_commands() -> None:
     """Every area's commands, imported by name (a broken module fails loudly, never silently missing)."""
-    from router.cli import (batch_cmds, core_cmds, doctor_cmds, image_cmds, install_cmds, money_cmds,
-                            workflow_cmds)
+    from router.cli import (
+        batch_cmds,
+        core_cmds,
+        doctor_cmds,
+        image_cmds,
+        install_cmds,
+        money_cmds,
+        workflow_cmds,
+    )
 
     for module in (core_cmds, image_cmds, batch_cmds, install_cmds, money_cmds, workflow_cmds, doctor_cmds):
         for command in module.COMMANDS:
@@ -70,8 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as done:  # --help
         return done.exit_code
     except click.UsageError as exc:  # a bad flag, choice or missing argument: one line, exit 2
-        where = exc.ctx.command_path if exc.ctx else "sparklio"
-        print(f"sparklio: error: {exc.format_message().rstrip('.')} (see `{where} --help`)", file=sys.stderr)
+        print(f"sparklio: error: {_usage_line(exc)}", file=sys.stderr)
         return 2
     except SparklioError as exc:
         print(f"sparklio: error: {strip_controls(str(exc))}", file=sys.stderr)
@@ -88,6 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         return _unexpected(exc, session)
     finally:
         session.close()
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """A usage error as one line that ends with where the help is (never click's multi-line usage block)."""
+    where = exc.ctx.command_path if exc.ctx else "sparklio"
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError) and isinstance(exc.ctx.command, click.Group):
+        names = ", ".join(exc.ctx.command.list_commands(exc.ctx))
+        return f"`{where}` needs a command: {names} (see `{where} --help`)"
+    return f"{exc.format_message().rstrip('.')} (see `{where} --help`)"
 
 
 def _unexpected(exc: Exception, session: Session) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -14,9 +15,21 @@ from router.cli.common import Session, json_flag, pass_session, print_json
 from router.display import fmt_usd, strip_controls
 from router.errors import AllProvidersFailedError, SparklioError
 from router.secrets import KEY_PROVIDERS
-from router.types import (BUDGET_TIERS, COMPLEXITIES, QUALITIES, SPEED_TIERS, AnswerDone, AttemptFailed,
-                          AttemptStarted, ImageInput, Message, PartialWithdrawn, RetryScheduled, RouteRequest,
-                          TextDelta)
+from router.types import (
+    BUDGET_TIERS,
+    COMPLEXITIES,
+    QUALITIES,
+    SPEED_TIERS,
+    AnswerDone,
+    AttemptFailed,
+    AttemptStarted,
+    ImageInput,
+    Message,
+    PartialWithdrawn,
+    RetryScheduled,
+    RouteRequest,
+    TextDelta,
+)
 from router.validate import read_stdin_text
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from router.cli.common import Session, json_flag, pass_session, print_json
+from router.cli.common import Session, pass_session, print_json
 from router.errors import SparklioError
 
 TORCH_BUILDS = ("cpu", "cu118", "cu126", "cu128")  # local_models.gpu_support's flavours (router may not import it)

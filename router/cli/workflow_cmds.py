@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,10 +13,10 @@ from router.cli.common import ROW_ID, Session, json_flag, pass_session, print_js
 from router.cli.table import fit_table
 from router.display import fmt_usd
 from router.errors import SparklioError
-from router.workflows.engine import Progress, RunResult, WorkflowEngine
-from router.workflows.estimate import Estimate
-from router.workflows.export import export_run
-from router.workflows.templates import as_text
+
+if TYPE_CHECKING:  # the workflow engine loads when a workflow command runs, not for `sparklio --help`
+    from router.workflows.engine import Progress, RunResult, WorkflowEngine
+    from router.workflows.estimate import Estimate
 
 
 def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -31,6 +31,8 @@ def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def _engine(app: Any) -> WorkflowEngine:
+    from router.workflows.engine import WorkflowEngine
+
     return WorkflowEngine(app)
 
 
@@ -129,6 +131,8 @@ def _progress_printer(quiet: bool):
 
 
 def _print_result(result: RunResult) -> None:
+    from router.workflows.templates import as_text
+
     for s in result.steps:
         head = f"## {s.title} — {s.status}" + (f", {s.model}" if s.model else "") + f", {_money(s.cost_usd)}"
         print(head)
@@ -161,6 +165,8 @@ def _check_out(dest: str | None) -> None:
 
 def _export(result: RunResult, dest: str | None) -> None:
     if dest:
+        from router.workflows.export import export_run
+
         written = export_run(result, Path(dest))
         print(f"exported run {result.run_id} to {written}", file=sys.stderr)
 
