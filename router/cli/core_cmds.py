@@ -325,21 +325,27 @@ def keys(session: Session, action: str, provider: str | None, file_store: bool) 
         return 0
     key = _read_key(provider)
     if file_store:
-        from router.key_file import WARNING, opt_in, restrict
-
-        path = opt_in(app)
-        print(f"sparklio: {WARNING.format(path=path)}", file=sys.stderr)
+        where = _store_in_key_file(app, provider, key)
     elif not app.secrets.backend_ok:
         raise SparklioError(app.secrets.backend_message.replace(
             "keys you enter are kept for this session only",
             "the key cannot be kept from the command line").rstrip(".")
             + ", or add --file-store to keep it in a plain file (unencrypted)")
-    where = app.secrets.set(provider, key)
-    if file_store:
-        restrict(path)
-        where = f"plain file {path}"
+    else:
+        where = app.secrets.set(provider, key)
     print(f"stored the {provider} key in the {where}")
     return 0
+
+
+def _store_in_key_file(app, provider: str, key: str) -> str:
+    """The warned opt-in: the key in a plain 0600 file (where no keyring exists); returns where it went."""
+    from router.key_file import WARNING, opt_in, restrict
+
+    path = opt_in(app)
+    print(f"sparklio: {WARNING.format(path=path)}", file=sys.stderr)
+    app.secrets.set(provider, key)
+    restrict(path)
+    return f"plain file {path}"
 
 
 def stdin_is_terminal() -> bool:
