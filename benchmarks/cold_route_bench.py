@@ -1,5 +1,5 @@
 """Cold `sparklio route "hello" --json`: wall time of fresh processes, first run (trains and saves the classifier)
-versus later runs (load the saved classifier), and the classifier's own share.
+versus later runs (load the saved classifier), and the classifier's own share; and a cold `sparklio --help`.
 
 Run: `.venv/bin/python benchmarks/cold_route_bench.py [--runs 7]`. Target (issue 19): < 0.5 s per cold route.
 No network: an OpenAI key from the environment makes a chain, route makes no call (a local Ollama is probed).
@@ -29,6 +29,17 @@ def one_route(data_dir: str) -> float:
     return elapsed
 
 
+def one_help() -> float:
+    """Seconds for one fresh `sparklio --help` process (the CLI's import cost: no app, no SDK)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"], env=env, capture_output=True, text=True,
+                         check=True)
+    elapsed = time.perf_counter() - start
+    assert "Usage: sparklio" in out.stdout
+    return elapsed
+
+
 def classifier_ms(data_dir: str) -> float:
     """The classifier's part of a cold start: make the app's Auto classifier and classify once (ms)."""
     code = ("import sys, time; from router.app import Sparklio; a = Sparklio.open(sys.argv[1]); "
@@ -48,8 +59,10 @@ def main() -> None:
         first = one_route(tmp)  # no saved classifier yet: trains it and saves it
         later = sorted(one_route(tmp) for _ in range(args.runs))
         loads = sorted(classifier_ms(tmp) for _ in range(3))
+        helps = sorted(one_help() for _ in range(args.runs))
     res = {"first_run_s": round(first, 3), "cold_route_median_s": round(statistics.median(later), 3),
-           "cold_route_min_s": round(later[0], 3), "classifier_load_and_first_classify_ms": round(loads[1], 1)}
+           "cold_route_min_s": round(later[0], 3), "classifier_load_and_first_classify_ms": round(loads[1], 1),
+           "cli_help_median_s": round(statistics.median(helps), 3)}
     if args.json:
         print(json.dumps(res, indent=2))
         return
@@ -58,6 +71,7 @@ def main() -> None:
           f"(min {res['cold_route_min_s']:.2f} s, {args.runs} fresh processes)")
     print(f"of which the classifier (load the saved model + first classify): "
           f"{res['classifier_load_and_first_classify_ms']:.0f} ms")
+    print(f"cold `sparklio --help`: median {res['cli_help_median_s']:.2f} s ({args.runs} fresh processes)")
 
 
 if __name__ == "__main__":

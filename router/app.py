@@ -103,11 +103,11 @@ class Sparklio:
     @property
     def offline(self) -> bool:
         """Local-only mode: no request leaves the machine (the setting, or `--offline` for this run)."""
-        return self.force_offline or bool(self.settings.get("offline"))
+        return self.force_offline or self.settings.offline
 
     def set_offline(self, on: bool) -> None:
         """Switch local-only mode (persisted)."""
-        self.settings.set("offline", bool(on))
+        self.settings.offline = bool(on)
 
     # ---- planning ----
     @property
@@ -353,7 +353,7 @@ class Sparklio:
     def sync_compat_models(self) -> None:
         """Models served by the OpenAI-compatible endpoint (Settings) join the catalog as `compat/NAME`."""
         wanted = {}
-        for entry in self.settings.get("compat_models") or []:
+        for entry in self.settings.compat_models:
             spec = entry if isinstance(entry, dict) else {"name": str(entry)}
             name = str(spec.get("name", "")).strip()
             if not name:

@@ -58,7 +58,7 @@ def tier_for_limit(limit_usd: float) -> str:
 
 def effective_tier(settings: Any) -> str:
     """The budget_tier setting when set, else the tier derived from the monthly limit."""
-    return settings.get("budget_tier") or tier_for_limit(float(settings.get("monthly_limit_usd")))
+    return settings.budget_tier or tier_for_limit(settings.monthly_limit_usd)
 
 
 def parse_usd(value: Any, what: str = "limit") -> float:
@@ -137,8 +137,8 @@ class Budget:
     # ---- settings ----
     def limits(self) -> tuple[float, dict[str, float]]:
         """(monthly limit, per-provider limits) from the settings."""
-        total = float(self.settings.get("monthly_limit_usd"))
-        prov = {str(k): float(v) for k, v in (self.settings.get("provider_limits") or {}).items() if v is not None}
+        total = self.settings.monthly_limit_usd
+        prov = {str(k): float(v) for k, v in self.settings.provider_limits.items() if v is not None}
         return total, prov
 
     def tier(self) -> str:
@@ -148,7 +148,7 @@ class Budget:
     def set_monthly_limit(self, usd: Any) -> float:
         """Validate and store the monthly limit; fires any alert the new limit crosses."""
         value = parse_usd(usd, "monthly limit")
-        self.settings.set("monthly_limit_usd", value)
+        self.settings.monthly_limit_usd = value
         self.check_alerts()
         return value
 
@@ -156,13 +156,13 @@ class Budget:
         """Set (or with None remove) one provider's monthly limit."""
         if not provider or not isinstance(provider, str):
             raise SparklioError(f"a provider limit needs a provider name, not {provider!r}")
-        limits = dict(self.settings.get("provider_limits") or {})
+        limits = dict(self.settings.provider_limits)
         value = None if usd is None or usd == "" else parse_usd(usd, f"{provider} limit")
         if value is None:
             limits.pop(provider, None)
         else:
             limits[provider] = value
-        self.settings.set("provider_limits", limits)
+        self.settings.provider_limits = limits
         self.check_alerts()
         return value
 
@@ -189,7 +189,7 @@ class Budget:
     def _threshold_alerts(self, month: str, spent: dict[str, float], now: float) -> list[AppEvent]:
         """Fire (once) every threshold alert that the spend has reached; returns the events to publish."""
         total_limit, prov_limits = self.limits()
-        thresholds = sorted(float(t) for t in self.settings.get("alert_thresholds") or [])
+        thresholds = sorted(float(t) for t in self.settings.alert_thresholds)
         checks = [("total", total_limit, sum(spent.values()))]
         checks += [(p, lim, spent.get(p, 0.0)) for p, lim in sorted(prov_limits.items())]
         out = []
@@ -205,7 +205,7 @@ class Budget:
         who = "Monthly budget" if key == "total" else f"{key} budget"
         pct = round(threshold * 100)
         tail = ""
-        if threshold >= 1.0 and self.settings.get("hard_stop"):
+        if threshold >= 1.0 and self.settings.hard_stop:
             tail = " Cloud calls are stopped; local models keep working."
         elif threshold >= 1.0:
             tail = " Warn-only mode: calls continue."
@@ -239,7 +239,7 @@ class Budget:
         now = self.clock()
         _, month = self._day_month(now)
         total_limit, prov_limits = self.limits()
-        hard_stop = bool(self.settings.get("hard_stop"))
+        hard_stop = self.settings.hard_stop
         events: list[AppEvent] = []
         refusal = ""
         with database.atomic("IMMEDIATE"):
@@ -367,7 +367,7 @@ class Budget:
         days_in_month = calendar.monthrange(local.year, local.month)[1]
         month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         elapsed_days = max((local - month_start).total_seconds() / 86400.0, 1.0)
-        setting_tier = self.settings.get("budget_tier")
+        setting_tier = self.settings.budget_tier
         return BudgetStatus(
             month=month,
             spent_usd=round(total, 6),
@@ -380,8 +380,8 @@ class Budget:
             forecast_usd=round(total / elapsed_days * days_in_month, 6),
             tier=setting_tier or tier_for_limit(limit),
             tier_source="setting" if setting_tier else "derived",
-            hard_stop=bool(self.settings.get("hard_stop")),
-            thresholds=[float(t) for t in self.settings.get("alert_thresholds") or []],
+            hard_stop=self.settings.hard_stop,
+            thresholds=[float(t) for t in self.settings.alert_thresholds],
             alerts=[{"limit": k, "threshold": t, "limit_usd": round(lu, 6), "spent": round(s, 6), "fired_at": f}
                     for k, t, lu, s, f in alerts],
             daily=[(d, float(c)) for d, c in daily],

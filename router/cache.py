@@ -68,7 +68,7 @@ class ResponseCache:
     @property
     def enabled(self) -> bool:
         """The cache_enabled setting."""
-        return bool(self.settings.get("cache_enabled"))
+        return self.settings.cache_enabled
 
     def key(self, model: ModelSpec, messages: list[Message], params: dict | None = None) -> str:
         """sha256 of model id, wire name, model params, request params and the normalised messages."""
@@ -85,8 +85,7 @@ class ResponseCache:
     def ttl_for(self, task: str) -> int:
         """Seconds an answer for `task` stays fresh (static types 24 h, others 1 h, by default)."""
         static = (self.policy.cache_ttl_class(task) == "static") if self.policy is not None else task in STATIC_TASKS
-        key = "cache_ttl_static_s" if static else "cache_ttl_dynamic_s"
-        return int(self.settings.get(key))
+        return self.settings.cache_ttl_static_s if static else self.settings.cache_ttl_dynamic_s
 
     def get(self, key: str) -> CachedAnswer | None:
         """The fresh answer under `key`, else None (expired and corrupted rows are removed)."""
@@ -163,5 +162,5 @@ class ResponseCache:
             " WHERE grain = 'm'").fetchone()
         return {"enabled": self.enabled, "entries": int(fresh), "expired": int(expired), "bytes": int(size),
                 "hits_on_entries": int(hits), "hits_served": int(served), "saved_usd": round(float(saved), 6),
-                "ttl_static_s": int(self.settings.get("cache_ttl_static_s")),
-                "ttl_dynamic_s": int(self.settings.get("cache_ttl_dynamic_s"))}
+                "ttl_static_s": self.settings.cache_ttl_static_s,
+                "ttl_dynamic_s": self.settings.cache_ttl_dynamic_s}

@@ -26,9 +26,9 @@ class Deadlines:
     @classmethod
     def from_settings(cls, settings: Any) -> Deadlines:
         """The user's limits (Settings → Routing → Time limits)."""
-        ttft = {**DEFAULT_TTFT_S, **(settings.get("ttft_s") or {})}
-        return cls(tuple(ttft.items()), float(settings.get("idle_gap_s")), float(settings.get("request_deadline_s")),
-                   float(settings.get("op_deadline_s")))
+        ttft = {**DEFAULT_TTFT_S, **settings.ttft_s}
+        return cls(tuple(ttft.items()), settings.idle_gap_s, settings.request_deadline_s,
+                   settings.op_deadline_s)
 
     def first_token_s(self, model: Any, kind: str = "chat") -> float:
         """How long to wait for the first event of an attempt on `model`."""

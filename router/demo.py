@@ -233,9 +233,9 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
     learning = Learning(settings, policy, None, random.Random(seed), catalog=models, budget=budget, clock=lambda: now)
     ratings = 0
     with database.atomic():
-        settings.set("monthly_limit_usd", monthly_limit_usd)
-        settings.set("provider_limits", {"anthropic": 25.0, "openai": 30.0})
-        settings.set("first_run_done", True)
+        settings.monthly_limit_usd = monthly_limit_usd
+        settings.provider_limits = {"anthropic": 25.0, "openai": 30.0}
+        settings.first_run_done = True
         # Background traffic: every day of the window, busier on weekdays.
         names, weights = list(TASKS), [TASKS[t][0] for t in TASKS]
         start = now - days * DAY_S

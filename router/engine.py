@@ -88,7 +88,7 @@ class Engine:
         if attempt > self.retry.retries or err.kind not in ("transient", "rate_limited"):
             return None
         if err.kind == "rate_limited" and err.retry_after is not None:
-            cap = float(self.settings.get("retry_after_cap_s") or self.retry.retry_after_cap_s)
+            cap = float(self.settings.retry_after_cap_s or self.retry.retry_after_cap_s)
             return err.retry_after if err.retry_after <= cap else None
         base = self.retry.backoff_base_s * (2 ** (attempt - 1))
         return base * (1 + self.rng.uniform(0, self.retry.jitter))

@@ -31,7 +31,7 @@ class Health:
     def note_failure(self, model_id: str, why: str = "") -> None:
         """Count a failed request; the third in a row cools the model down (cooldown_s setting)."""
         now = self.clock()
-        cooldown = float(self.settings.get("cooldown_s"))
+        cooldown = self.settings.cooldown_s
         self._write(
             "INSERT INTO provider_health(key, failures, until, reason, updated_at) VALUES (?, 1, 0, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET failures = failures + 1, reason = excluded.reason,"
@@ -58,7 +58,7 @@ class Health:
         now = self.clock()
         self._write("INSERT OR REPLACE INTO provider_health(key, failures, until, reason, updated_at)"
                     " VALUES (?, 1, ?, ?, ?)",
-                    (f"provider:{provider}", now + float(self.settings.get("unreachable_s")), why[:200], now))
+                    (f"provider:{provider}", now + self.settings.unreachable_s, why[:200], now))
 
     def unreachable(self) -> dict[str, tuple[float, str]]:
         """Provider -> (until, why) for providers marked unreachable and not yet due for another try."""

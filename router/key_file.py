@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-SETTING = "key_file_store"  # the chosen file's path (never a key) in the settings table; "" = not chosen
 WARNING = ("warning: API keys go UNENCRYPTED into {path} (readable only by you, mode 0600). Anyone who can read "
            "your files as you could spend your money; a system keyring (GNOME Keyring, KWallet, macOS Keychain, "
            "Windows Credential Manager) is safer. `sparklio keys delete PROVIDER` removes a key.")
@@ -39,12 +38,12 @@ def opt_in(app: Any, path: str | Path | None = None) -> str:
     """Switch `app.secrets` to the file store and remember the choice; returns the file's path."""
     target = str(path or default_path(app.data_dir))
     app.secrets.use_backend(file_keyring(target), target)
-    app.settings.set(SETTING, target)
+    app.settings.key_file_store = target  # the chosen file's path (never a key)
     return target
 
 
 def apply_saved_choice(app: Any) -> None:
     """At start: if the user opted in to the file store earlier, keep using it (said in backend_message)."""
-    chosen = app.settings.get(SETTING)
+    chosen = app.settings.key_file_store
     if chosen:
         app.secrets.use_backend(file_keyring(chosen), chosen)

@@ -112,7 +112,7 @@ class Learning:
     def maybe_explore(self, plan: RoutePlan, alternatives: list[PlanEntry],
                       model_lookup: Callable[[str], ModelSpec | None]) -> RoutePlan:
         """With probability exploration_rate, put another eligible same-tier model first and mark an experiment."""
-        rate = float(self.settings.get("exploration_rate") or 0.0)
+        rate = self.settings.exploration_rate
         if rate <= 0 or not plan.chain or self.rng.random() >= rate:
             return plan
         primary = plan.chain[0]
@@ -213,7 +213,7 @@ class Learning:
                 " VALUES (?, ?, ?, ?, ?, 'open', ?)", (task, model, current, text, json.dumps(evidence), now)).lastrowid
         self._publish("policy_suggestion", "The router has a suggestion", text, {"id": sid, "task": task,
                                                                                   "model": model})
-        if self.settings.get("auto_adopt"):
+        if self.settings.auto_adopt:
             return self.accept(sid, auto=True)
         return self._get(sid)
 

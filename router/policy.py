@@ -167,7 +167,7 @@ class Policy:
 
     def row(self, task: str) -> list[str]:
         """The effective model chain for a task (Settings override, else the file's)."""
-        override = (self.settings.get("task_table") if self.settings else {}) or {}
+        override = (self.settings.task_table if self.settings else {}) or {}
         if task in override and override[task]:
             return list(override[task])
         return list(self.task(task).models)
@@ -178,9 +178,9 @@ class Policy:
 
     def provenance(self, task: str) -> str:
         """Where the task's effective row comes from: the documents, your edit, or learned from your ratings."""
-        override = (self.settings.get("task_table") if self.settings else {}) or {}
+        override = (self.settings.task_table if self.settings else {}) or {}
         if task in override and override[task]:
-            origin = str(((self.settings.get("task_table_origin") or {}).get(task)) or "")
+            origin = str((self.settings.task_table_origin.get(task)) or "")
             if origin.startswith("learned:"):
                 return f"learned from your ratings on {origin.partition(':')[2]}"
             return "your edit"
@@ -201,18 +201,18 @@ class Policy:
                 catalog.get(m)
         if self.settings is None:
             raise SparklioError("settings are not available")
-        table = dict(self.settings.get("task_table") or {})
+        table = dict(self.settings.task_table)
         table[task] = models
-        self.settings.set("task_table", table)
-        self.settings.set("task_table_origin", {**(self.settings.get("task_table_origin") or {}), task: origin})
+        self.settings.task_table = table
+        self.settings.task_table_origin = {**self.settings.task_table_origin, task: origin}
 
     def reset_task_row(self, task: str) -> None:
         """Drop the Settings override for `task`."""
         if self.settings is None:
             return
-        table = dict(self.settings.get("task_table") or {})
+        table = dict(self.settings.task_table)
         if table.pop(task, None) is not None:
-            self.settings.set("task_table", table)
+            self.settings.task_table = table
 
     def groups(self) -> dict[str, list[str]]:
         """Task ids by group, in file order (for task selectors)."""
@@ -231,8 +231,8 @@ class Policy:
     def weights(self) -> dict[str, float]:
         """Scoring weights (Settings override the file), normalised to sum 1."""
         w = dict(self.config.weights)
-        if self.settings is not None and self.settings.get("weights"):
-            w.update(self.settings.get("weights"))
+        if self.settings is not None and self.settings.weights:
+            w.update(self.settings.weights)
         total = sum(w.values()) or 1.0
         return {k: v / total for k, v in w.items()}
 

@@ -36,26 +36,26 @@ class PromptLibrary:
     # ---- per-task system prompts ----
     def system_for(self, task: str) -> str:
         """The system prompt sent for `task` ("" when none or turned off)."""
-        own = self.settings.get("system_prompts") or {}
+        own = self.settings.system_prompts
         return str(own[task]) if task in own else shipped().get(task, "")
 
     def is_edited(self, task: str) -> bool:
         """True when the user has changed (or turned off) this task's prompt."""
-        return task in (self.settings.get("system_prompts") or {})
+        return task in self.settings.system_prompts
 
     def set_system(self, task: str, text: str) -> None:
         """Store the user's prompt for `task` (empty text turns the system prompt off for it)."""
         if len(text) > MAX_PROMPT_CHARS:
             raise SparklioError(f"a system prompt must be under {MAX_PROMPT_CHARS} characters")
-        own = dict(self.settings.get("system_prompts") or {})
+        own = dict(self.settings.system_prompts)
         own[task] = text.strip()
-        self.settings.set("system_prompts", own)
+        self.settings.system_prompts = own
 
     def reset(self, task: str) -> None:
         """Go back to the shipped prompt for `task`."""
-        own = dict(self.settings.get("system_prompts") or {})
+        own = dict(self.settings.system_prompts)
         own.pop(task, None)
-        self.settings.set("system_prompts", own)
+        self.settings.system_prompts = own
 
     def apply(self, request: RouteRequest, task: str) -> RouteRequest:
         """The request with the task's system prompt first, unless it already carries a system message."""
@@ -67,7 +67,7 @@ class PromptLibrary:
     # ---- the user's saved prompts ----
     def saved(self) -> list[dict[str, str]]:
         """Saved prompts, by name."""
-        items = [p for p in (self.settings.get("saved_prompts") or []) if isinstance(p, dict)]
+        items = [p for p in self.settings.saved_prompts if isinstance(p, dict)]
         return sorted(items, key=lambda p: str(p.get("name", "")).lower())
 
     def save(self, name: str, text: str) -> None:
@@ -78,11 +78,11 @@ class PromptLibrary:
         if not text.strip() or len(text) > MAX_PROMPT_CHARS:
             raise SparklioError(f"a saved prompt needs text of 1 to {MAX_PROMPT_CHARS} characters")
         items = [p for p in self.saved() if p.get("name") != name] + [{"name": name, "text": text}]
-        self.settings.set("saved_prompts", items)
+        self.settings.saved_prompts = items
 
     def delete(self, name: str) -> None:
         """Forget a saved prompt."""
-        self.settings.set("saved_prompts", [p for p in self.saved() if p.get("name") != name])
+        self.settings.saved_prompts = [p for p in self.saved() if p.get("name") != name]
 
     def matching(self, prefix: str) -> list[dict[str, str]]:
         """Saved prompts whose name starts with (then contains) `prefix`, for the composer's "/" menu."""

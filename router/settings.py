@@ -1,55 +1,19 @@
-"""User settings kept as JSON values in the settings table, with defaults and validation."""
+"""User settings: one typed field per setting (default, type, validation), stored as JSON in the settings table."""
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
 
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
 from router.store.models import Setting
 
+T = TypeVar("T")
 DEFAULT_WEIGHTS = {"complexity": 0.4, "budget": 0.3, "speed": 0.2, "quality": 0.1}
 ENDPOINT_KEYS = ("openai", "anthropic", "google", "compat", "ollama")
-
-DEFAULTS: dict[str, Any] = {
-    "monthly_limit_usd": 100.0,
-    "provider_limits": {},
-    "budget_tier": None,
-    "hard_stop": True,
-    "alert_thresholds": [0.8, 1.0],
-    "offline": False,
-    "exploration_rate": 0.05,
-    "auto_adopt": False,
-    "cache_enabled": True,
-    "cache_ttl_static_s": 86400,
-    "cache_ttl_dynamic_s": 3600,
-    "weights": DEFAULT_WEIGHTS,
-    "endpoints": {k: "" for k in ENDPOINT_KEYS},
-    "compat_models": [],
-    "retry_after_cap_s": 20.0,
-    "task_table": {},
-    "task_table_origin": {},  # task -> "edit" or "learned:YYYY-MM-DD" (where the override came from)
-    "sd_model_path": "",
-    "keep_in_tray": True,
-    "first_run_done": False,
-    "include_prompts_in_review": False,
-    "key_file_store": "",  # router/key_file.py: the plain key file the user opted in to ("" = OS keyring only)
-    "update_feed_url": "https://api.github.com/repos/sparklio/sparklio-desktop/releases/latest",
-    "update_check_weekly": True,  # router/updates.py
-    "update_last_check": 0.0,  # epoch seconds of the last automatic check
-    "system_prompts": {},  # task -> the user's own system prompt (router/prompts.py; "" turns it off)
-    "saved_prompts": [],  # the user's saved prompts [{"name", "text"}], inserted with "/" in the composer
-    # bounded waits (router/deadlines.py): seconds
-    "connect_timeout_s": 5.0,
-    "ttft_s": {},  # per speed class (realtime, standard, batch, local); missing classes use the defaults
-    "idle_gap_s": 10.0,
-    "request_deadline_s": 120.0,
-    "op_deadline_s": 600.0,
-    "cooldown_s": 120.0,
-    "unreachable_s": 30.0,
-}
 
 
 def _money(name: str) -> Callable[[Any], float]:
@@ -135,7 +99,7 @@ def _thresholds(v: Any) -> list:
 def _endpoints(v: Any) -> dict:
     if not isinstance(v, dict):
         raise SparklioError("endpoints must map a provider to a URL")
-    out = dict(DEFAULTS["endpoints"])
+    out = {k: "" for k in ENDPOINT_KEYS}
     for k, url in v.items():
         url = (url or "").strip()
         if url and not url.startswith(("http://", "https://")):
@@ -151,45 +115,120 @@ def _sd_model_path(v: Any) -> str:
     from local_models.sd_path import check_sd_model_path  # header checks only: no torch
 
     return str(check_sd_model_path(str(v)))
+
+
 def _ttft(v: Any) -> dict:
     if not isinstance(v, dict) or set(v) - {"realtime", "standard", "batch", "local"}:
         raise SparklioError("time-to-first-token limits must map realtime, standard, batch or local to seconds")
     return {k: _fraction(f"{k} time-to-first-token limit (seconds)", 0.05, 3600.0)(x) for k, x in v.items()}
 
 
-VALIDATORS: dict[str, Callable[[Any], Any]] = {
-    "monthly_limit_usd": _money("monthly limit"),
-    "provider_limits": _provider_limits,
-    "budget_tier": _tier,
-    "hard_stop": _bool("hard stop"),
-    "alert_thresholds": _thresholds,
-    "offline": _bool("offline mode"),
-    "exploration_rate": _fraction("exploration rate", 0.0, 0.5),
-    "auto_adopt": _bool("automatic adoption"),
-    "cache_enabled": _bool("response cache"),
-    "cache_ttl_static_s": _positive_int("static cache TTL (seconds)"),
-    "cache_ttl_dynamic_s": _positive_int("dynamic cache TTL (seconds)"),
-    "weights": _weights,
-    "endpoints": _endpoints,
-    "retry_after_cap_s": _fraction("Retry-After cap (seconds)", 0.0, 600.0),
-    "keep_in_tray": _bool("keep in tray"),
-    "first_run_done": _bool("first run done"),
-    "include_prompts_in_review": _bool("include prompts in review"),
-    "sd_model_path": _sd_model_path,
-    "update_feed_url": lambda v: _endpoints({"update feed": v})["update feed"],
-    "update_check_weekly": _bool("weekly update check"),
-    "connect_timeout_s": _fraction("connect timeout (seconds)", 0.05, 600.0),
-    "ttft_s": _ttft,
-    "idle_gap_s": _fraction("idle-gap limit (seconds)", 0.05, 3600.0),
-    "request_deadline_s": _fraction("whole-request deadline (seconds)", 0.1, 86400.0),
-    "op_deadline_s": _fraction("image/embedding deadline (seconds)", 0.1, 86400.0),
-    "cooldown_s": _fraction("cool-down (seconds)", 0.0, 86400.0),
-    "unreachable_s": _fraction("unreachable pause (seconds)", 0.0, 86400.0),
-}
+def _float(name: str) -> Callable[[Any], float]:
+    return _fraction(name, 0.0, math.inf)
+
+
+def _text(name: str) -> Callable[[Any], str]:
+    def check(v: Any) -> str:
+        if not isinstance(v, str):
+            raise SparklioError(f"{name} must be text, not {v!r}")
+        return v
+
+    return check
+
+
+def _names(v: Any) -> list[str]:
+    if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+        raise SparklioError(f"model names must be a list of names, not {v!r}")
+    return [x.strip() for x in v if x.strip()]
+
+
+def _mapping(name: str) -> Callable[[Any], dict]:
+    def check(v: Any) -> dict:
+        if not isinstance(v, dict):
+            raise SparklioError(f"{name} must map names to values, not {v!r}")
+        return dict(v)
+
+    return check
+
+
+def _saved_prompts(v: Any) -> list[dict]:
+    if not isinstance(v, (list, tuple)) or not all(isinstance(x, dict) for x in v):
+        raise SparklioError("saved prompts must be a list of {name, text} entries")
+    return [dict(x) for x in v]
+
+
+class SettingField(Generic[T]):
+    """One setting: its key (the attribute's name), default and check; reads and writes go through Settings."""
+
+    def __init__(self, default: T, check: Callable[[Any], T]) -> None:
+        self.default, self.check = default, check
+        self.key = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> SettingField[T]: ...
+    @overload
+    def __get__(self, obj: Settings, owner: type) -> T: ...
+    def __get__(self, obj: Settings | None, owner: type) -> SettingField[T] | T:
+        return self if obj is None else obj.get(self.key)
+
+    def __set__(self, obj: Settings, value: T) -> None:
+        obj.set(self.key, value)
+
+    def fresh_default(self) -> T:
+        """The default, copied when it is a container (callers may change what they get)."""
+        # Defaults hold only scalars inside their containers: a shallow copy keeps them safe (hot path: every plan).
+        return self.default.copy() if isinstance(self.default, (dict, list)) else self.default  # type: ignore[return-value]
 
 
 class Settings:
-    """Typed get/set over the settings table; `set` validates and publishes settings_changed."""
+    """The user's settings as typed attributes (`settings.monthly_limit_usd` is a float); `set` validates, stores
+    and publishes settings_changed; `get`/`set` by key serve generic rows."""
+
+    # budget (router/budget.py)
+    monthly_limit_usd = SettingField(100.0, _money("monthly limit"))
+    provider_limits: SettingField[dict[str, float]] = SettingField({}, _provider_limits)
+    budget_tier: SettingField[str | None] = SettingField(None, _tier)
+    hard_stop = SettingField(True, _bool("hard stop"))
+    alert_thresholds: SettingField[list[float]] = SettingField([0.8, 1.0], _thresholds)
+    # routing and learning
+    offline = SettingField(False, _bool("offline mode"))
+    exploration_rate = SettingField(0.05, _fraction("exploration rate", 0.0, 0.5))
+    auto_adopt = SettingField(False, _bool("automatic adoption"))
+    weights: SettingField[dict[str, float]] = SettingField(DEFAULT_WEIGHTS, _weights)
+    task_table: SettingField[dict[str, list[str]]] = SettingField({}, _mapping("the task table"))
+    # task -> "edit" or "learned:YYYY-MM-DD" (where each override came from)
+    task_table_origin: SettingField[dict[str, str]] = SettingField({}, _mapping("the task table's origins"))
+    # response cache (router/cache.py)
+    cache_enabled = SettingField(True, _bool("response cache"))
+    cache_ttl_static_s = SettingField(86400, _positive_int("static cache TTL (seconds)"))
+    cache_ttl_dynamic_s = SettingField(3600, _positive_int("dynamic cache TTL (seconds)"))
+    # providers
+    endpoints: SettingField[dict[str, str]] = SettingField({k: "" for k in ENDPOINT_KEYS}, _endpoints)
+    compat_models: SettingField[list[str]] = SettingField([], _names)
+    retry_after_cap_s = SettingField(20.0, _fraction("Retry-After cap (seconds)", 0.0, 600.0))
+    sd_model_path = SettingField("", _sd_model_path)
+    key_file_store = SettingField("", _text("the key file"))  # router/key_file.py ("" = OS keyring only)
+    # the app
+    keep_in_tray = SettingField(True, _bool("keep in tray"))
+    first_run_done = SettingField(False, _bool("first run done"))
+    include_prompts_in_review = SettingField(False, _bool("include prompts in review"))
+    update_feed_url = SettingField("https://api.github.com/repos/sparklio/sparklio-desktop/releases/latest",
+                                   lambda v: _endpoints({"update feed": v})["update feed"])
+    update_check_weekly = SettingField(True, _bool("weekly update check"))  # router/updates.py
+    update_last_check = SettingField(0.0, _float("last update check"))  # epoch seconds of the last automatic check
+    system_prompts: SettingField[dict[str, str]] = SettingField({}, _mapping("system prompts"))  # router/prompts.py
+    saved_prompts: SettingField[list[dict]] = SettingField([], _saved_prompts)  # inserted with "/" in the composer
+    # bounded waits (router/deadlines.py): seconds
+    connect_timeout_s = SettingField(5.0, _fraction("connect timeout (seconds)", 0.05, 600.0))
+    ttft_s: SettingField[dict[str, float]] = SettingField({}, _ttft)  # per speed class; missing ones use defaults
+    idle_gap_s = SettingField(10.0, _fraction("idle-gap limit (seconds)", 0.05, 3600.0))
+    request_deadline_s = SettingField(120.0, _fraction("whole-request deadline (seconds)", 0.1, 86400.0))
+    op_deadline_s = SettingField(600.0, _fraction("image/embedding deadline (seconds)", 0.1, 86400.0))
+    cooldown_s = SettingField(120.0, _fraction("cool-down (seconds)", 0.0, 86400.0))
+    unreachable_s = SettingField(30.0, _fraction("unreachable pause (seconds)", 0.0, 86400.0))
 
     def __init__(self, store: object | None = None, events: EventBus | None = None) -> None:
         self.store = store  # the open Store (models are bound through the proxy; kept for callers)
@@ -201,19 +240,28 @@ class Settings:
             except ValueError:
                 continue  # a damaged value falls back to its default
 
+    @classmethod
+    def field(cls, key: str) -> SettingField[Any]:
+        """The definition of one setting; SparklioError for a key that is not a setting."""
+        found = FIELDS.get(key)
+        if found is None:
+            raise SparklioError(f"unknown setting {key!r}")
+        return found
+
+    @classmethod
+    def default(cls, key: str) -> Any:
+        """The default of one setting (a fresh copy for containers)."""
+        return cls.field(key).fresh_default()
+
     def get(self, key: str) -> Any:
         """The stored value, else the default (a copy for containers)."""
         if key in self._cache:
             return self._cache[key]
-        default = DEFAULTS.get(key)
-        # Defaults hold only scalars inside their containers: a shallow copy keeps them safe (hot path: every plan).
-        return default.copy() if isinstance(default, (dict, list)) else default
+        return self.field(key).fresh_default()
 
     def set(self, key: str, value: Any) -> Any:
         """Validate, store and announce a new value; returns the normalised value."""
-        if key not in DEFAULTS:
-            raise SparklioError(f"unknown setting {key!r}")
-        value = VALIDATORS.get(key, lambda v: v)(value)
+        value = self.field(key).check(value)
         Setting.insert(key=key, value=json.dumps(value)).on_conflict_replace().execute()
         self._cache[key] = value
         if self.events:
@@ -227,4 +275,7 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         """Every setting with its effective value."""
-        return {k: self.get(k) for k in DEFAULTS}
+        return {k: self.get(k) for k in FIELDS}
+
+
+FIELDS: dict[str, SettingField[Any]] = {k: v for k, v in vars(Settings).items() if isinstance(v, SettingField)}

@@ -240,7 +240,7 @@ class Stats:
         last = first.replace(day=days)
         end = min(last, today) if first <= today else first
         if limit_usd is None:
-            limit_usd = float(self.settings.get("monthly_limit_usd")) if self.settings else 0.0
+            limit_usd = self.settings.monthly_limit_usd if self.settings else 0.0
         cur = database.execute_sql(
             """WITH RECURSIVE d(day, n) AS (SELECT :first, 1 UNION ALL
                                          SELECT date(day, '+1 day'), n + 1 FROM d WHERE day < :end),

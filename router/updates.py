@@ -86,9 +86,9 @@ def check(feed_url: str, current: str = __version__, *, strict: bool = False,
 
 def automatic_check_due(settings, *, offline: bool, now: float | None = None) -> bool:
     """True when the weekly check is on, the app is online, a feed is set, and the last check is a week old."""
-    if offline or not settings.get("update_check_weekly") or not settings.get("update_feed_url"):
+    if offline or not settings.update_check_weekly or not settings.update_feed_url:
         return False
-    last = float(settings.get("update_last_check") or 0)
+    last = settings.update_last_check
     return (time.time() if now is None else now) - last >= WEEK_S
 
 
@@ -104,8 +104,8 @@ async def weekly_check(app, now: float | None = None) -> UpdateInfo | None:
     """The automatic check: when due, ask the feed off the event loop, record the time, announce a newer one."""
     if not automatic_check_due(app.settings, offline=app.offline, now=now):
         return None
-    info = await asyncio.to_thread(check, app.settings.get("update_feed_url"))
-    app.settings.set("update_last_check", time.time() if now is None else now)
+    info = await asyncio.to_thread(check, app.settings.update_feed_url)
+    app.settings.update_last_check = time.time() if now is None else now
     if info is not None:
         announce(app, info)
     return info

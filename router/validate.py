@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import sqlite3
@@ -55,17 +54,6 @@ def finite(value: Any, what: str, lo: float = -math.inf, hi: float = math.inf) -
     if not lo <= f <= hi:
         raise SparklioError(f"{what} must be between {lo:g} and {hi:g}, not {value!r}")
     return f
-
-
-def row_id(text: str) -> int:
-    """argparse type: a database id (1 … 2^63-1)."""
-    try:
-        n = int(str(text).strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= n <= MAX_ROW_ID:
-        raise argparse.ArgumentTypeError(f"{text} is not a valid id (ids are whole numbers from 1)")
-    return n
 
 
 # ---- files ----

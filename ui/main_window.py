@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
     def keep_in_tray(self) -> bool:
         """Closing hides to the tray when the setting is on and a tray exists."""
         app = self.controller.app
-        on = True if app is None else bool(app.settings.get("keep_in_tray"))
+        on = True if app is None else app.settings.keep_in_tray
         return on and self.tray.available
 
     def save_state(self) -> None:

@@ -9,7 +9,15 @@ from dataclasses import replace
 from typing import Any
 
 from router.batch import store
-from router.batch.types import CANCELLING, ENDED, BatchAdapter, BatchQueued, BatchRequest, ItemResult
+from router.batch.types import (
+    CANCELLING,
+    ENDED,
+    RETRY_MODES,
+    BatchAdapter,
+    BatchQueued,
+    BatchRequest,
+    ItemResult,
+)
 from router.budget import Reservation
 from router.catalog import ModelSpec
 from router.errors import ProviderError, SparklioError
@@ -22,7 +30,6 @@ from router.types import RoutePlan, RouteRequest, Usage
 log = logging.getLogger(__name__)
 BATCH_HOLD_TTL_S = 48 * 3600  # the providers finish within 24 h; a hold outlives that, then stops counting
 STALE_SUBMIT_S = 600  # a job still 'submitting' after this was cut off by a stopped app before the provider answered
-RETRY_MODES = ("live", "batch", "none")
 
 
 _ADAPTERS = {"openai": "router.batch.openai_batch:OpenAIBatch",

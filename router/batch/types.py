@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from router.catalog import ModelSpec
 from router.types import Message, Usage
+
+if TYPE_CHECKING:
+    from router.catalog import ModelSpec
 
 # The provider's job is over (results can be read) / still going.
 ENDED, RUNNING, CANCELLING = "ended", "running", "cancelling"
+
+RETRY_MODES = ("live", "batch", "none")  # what happens to an item a batch fails or expires
 
 
 @dataclass

@@ -1,68 +1,128 @@
-"""The `sparklio` command line: route, ask, models, keys (+ money and workflow commands)."""
+"""The `sparklio` command line: one click group; each area's commands live in its own module."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import importlib
-import json
 import logging
 import sys
 from pathlib import Path
 
+import click
+
+from router.cli.common import Session, print_json
 from router.display import strip_controls
 from router.errors import SparklioError
 from router.validate import clean_text, database_problem
 
-EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds",
-                  "router.cli.image_cmds", "router.cli.install_cmds", "router.cli.batch_cmds",
-                  "router.cli.doctor_cmds")
+__all__ = ["cli", "main", "print_json"]
 OWN_LOGGERS = ("router", "local_models", "ui", "__main__")  # what reaches the terminal without -v
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad flag as one clear line."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"sparklio: error: {message} (see `sparklio {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help`)\n".replace("  ", " "))
-
-
-def _routing_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("prompt", help="what you want (use - to read it from stdin)")
-    p.add_argument("--task", help="task type (default: auto)")
-    p.add_argument("--complexity", choices=["simple", "medium", "complex"])
-    p.add_argument("--budget", choices=["low", "standard", "premium"])
-    p.add_argument("--speed", choices=["realtime", "standard", "batch"])
-    p.add_argument("--quality", choices=["draft", "standard", "production"])
-    p.add_argument("--image", action="append", default=[], metavar="FILE", help="attach an image (repeatable)")
-    p.add_argument("--offline", action="store_true", default=None, help="local models only")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+             invoke_without_command=True)
+@click.option("--data-dir", metavar="DIR", help="data folder (default: $SPARKLIO_HOME or the platform's)")
+@click.option("--offline", is_flag=True, help="local-only mode for this run")
+@click.option("-v", "--verbose", is_flag=True, help="log details to stderr")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, offline: bool, verbose: bool) -> int:
+    """Sparklio Desktop: route every AI request to the right model."""
+    session = ctx.ensure_object(Session)
+    session.data_dir, session.offline, session.verbose = data_dir, offline, verbose
+    ctx.call_on_close(session.close)  # a synchronous command's app closes when the command ends
+    _setup_logging(session, ctx.invoked_subcommand)
+    if ctx.invoked_subcommand is None:  # main.py opens the app; here only when the CLI runs on its own
+        click.echo(ctx.get_help())
+    return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command tree."""
-    parser = _Parser(prog="sparklio", description="Sparklio Desktop: route every AI request to the right model.")
-    parser.add_argument("--data-dir", metavar="DIR", help="data folder (default: $SPARKLIO_HOME or the platform's)")
-    parser.add_argument("--offline", dest="global_offline", action="store_true", help="local-only mode for this run")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    sub.add_parser("gui", help="launch the desktop app (the default)",
-                   description="Open the desktop app; also what `sparklio` with no command does. The global "
-                               "--data-dir, --offline and -v options apply (give them before `gui`).")
+@cli.command()
+@click.pass_context
+def gui(ctx: click.Context) -> int:
+    """Launch the desktop app (the default).
 
-    from router.cli import core_cmds
-
-    core_cmds.register(sub, _routing_flags)
-    for name in EXTRA_COMMANDS:
-        try:
-            mod = importlib.import_module(name)
-        except ImportError:
-            continue
-        mod.register(sub)
-    return parser
+    Open the desktop app; also what `sparklio` with no command does. The global --data-dir, --offline and -v
+    options apply (give them before `gui`).
+    """
+    click.echo(ctx.parent.get_help() if ctx.parent else "")
+    return 0
 
 
-def _log_path(data_dir: Path | None, create: bool = True) -> Path | None:
+def _add_commands() -> None:
+    """Every area's commands, imported by name (a broken module fails loudly, never silently missing)."""
+    from router.cli import (
+        batch_cmds,
+        core_cmds,
+        doctor_cmds,
+        image_cmds,
+        install_cmds,
+        money_cmds,
+        workflow_cmds,
+    )
+
+    for module in (core_cmds, image_cmds, batch_cmds, install_cmds, money_cmds, workflow_cmds, doctor_cmds):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_add_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one CLI command; expected failures print one line on stderr and return non-zero."""
+    args = [clean_text(a) for a in (sys.argv[1:] if argv is None else argv)]
+    terminate_like_interrupt()  # SIGTERM stops a run the way Ctrl-C does (partial spend recorded)
+    session = Session()
+    try:
+        with cli.make_context("sparklio", args, obj=session) as ctx:
+            return int(cli.invoke(ctx) or 0)
+    except click.exceptions.Exit as done:  # --help
+        return done.exit_code
+    except click.UsageError as exc:  # a bad flag, choice or missing argument: one line, exit 2
+        print(f"sparklio: error: {_usage_line(exc)}", file=sys.stderr)
+        return 2
+    except SparklioError as exc:
+        print(f"sparklio: error: {strip_controls(str(exc))}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, click.Abort):
+        print("sparklio: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `sparklio stats | head`: the reader left, which is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # never a traceback for the user: log it, say where
+        return _unexpected(exc, session)
+    finally:
+        session.close()
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """A usage error as one line that ends with where the help is (never click's multi-line usage block)."""
+    where = exc.ctx.command_path if exc.ctx else "sparklio"
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError) and isinstance(exc.ctx.command, click.Group):
+        names = ", ".join(exc.ctx.command.list_commands(exc.ctx))
+        return f"`{where}` needs a command: {names} (see `{where} --help`)"
+    return f"{exc.format_message().rstrip('.')} (see `{where} --help`)"
+
+
+def _unexpected(exc: Exception, session: Session) -> int:
+    """A known database problem as its one line; anything else logged with its traceback."""
+    known = database_problem(exc, session.store_path)
+    if known is not None:  # a locked or damaged database: one line with the fix
+        print(f"sparklio: error: {known}", file=sys.stderr)
+        return 1
+    path = _log_path(session.data_dir)
+    if path is not None:
+        import traceback
+
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+    print(f"sparklio: unexpected error: {type(exc).__name__}: {exc}"
+          + (f" (details in {path})" if path else ""), file=sys.stderr)
+    return 1
+
+
+def _log_path(data_dir: str | Path | None, create: bool = True) -> Path | None:
     try:
         from router.paths import data_dir as resolve
 
@@ -92,77 +152,24 @@ class _LogFile(logging.FileHandler):
         return super()._open()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one CLI command; expected failures print one line on stderr and return non-zero."""
-    parser = build_parser()
-    args = parser.parse_args([clean_text(a) for a in (sys.argv[1:] if argv is None else argv)])
-    terminate_like_interrupt()  # SIGTERM stops a run the way Ctrl-C does (partial spend recorded)
-    _setup_logging(args)
-    if args.command in (None, "gui"):  # main.py opens the app; here only for `sparklio gui --help` and the like
-        parser.print_help()
-        return 0
-    app = None
-    try:
-        if not getattr(args, "needs_app", True):
-            return int(args.func(None, args) or 0)
-        from router.app import Sparklio
-
-        app = Sparklio.open(args.data_dir)
-        app.events.subscribe(_print_alert)
-        if args.global_offline:
-            app.force_offline = True
-        return int(args.func(app, args) or 0)
-    except SparklioError as exc:
-        print(f"sparklio: error: {strip_controls(str(exc))}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("sparklio: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `sparklio stats | head`: the reader left, which is fine
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except Exception as exc:  # never a traceback for the user: log it, say where
-        known = database_problem(exc, getattr(getattr(app, "store", None), "path", ""))
-        if known is not None:  # a locked or damaged database: one line with the fix
-            print(f"sparklio: error: {known}", file=sys.stderr)
-            return 1
-        path = _log_path(args.data_dir)
-        if path is not None:
-            import traceback
-
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc())
-        print(f"sparklio: unexpected error: {type(exc).__name__}: {exc}"
-              + (f" (details in {path})" if path else ""), file=sys.stderr)
-        return 1
-    finally:
-        if app is not None:
-            try:
-                asyncio.run(app.aclose())
-            except Exception:
-                pass
-
-
-def _setup_logging(args) -> None:
+def _setup_logging(session: Session, command: str | None) -> None:
     """Our warnings on stderr (everything with -v); third-party library noise only in the log file."""
     def own(record: logging.LogRecord) -> bool:
         return record.name.split(".", 1)[0] in OWN_LOGGERS
 
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    if not args.verbose:
+    if not session.verbose:
         console.setLevel(logging.WARNING)
         console.addFilter(own)
     handlers: list[logging.Handler] = [console]
-    path = _log_path(args.data_dir, create=False) if args.command not in (None, "gui") else None
+    path = _log_path(session.data_dir, create=False) if command not in (None, "gui") else None
     if path is not None:  # our INFO lines (e.g. VRAM arbitration steps) and everyone's warnings
         to_file = _LogFile(path, encoding="utf-8", delay=True)
         to_file.addFilter(lambda r: r.levelno >= logging.WARNING or own(r))
         to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handlers.append(to_file)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=handlers)
+    logging.basicConfig(level=logging.DEBUG if session.verbose else logging.INFO, handlers=handlers)
 
 
 def terminate_like_interrupt() -> None:
@@ -174,15 +181,3 @@ def terminate_like_interrupt() -> None:
             signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
         except ValueError:  # not the main thread (embedded use): leave the default
             pass
-
-
-def _print_alert(event) -> None:
-    """Budget alerts, cost anomalies and GPU arbitration steps reach the terminal as one line on stderr."""
-    if event.kind in ("budget_alert", "cost_anomaly", "gpu_notice"):  # a refusal is already the error line
-        line = f"{event.title}: {event.message}" if event.title else event.message  # the text never repeats the title
-        print(f"sparklio: {strip_controls(line)}", file=sys.stderr)
-
-
-def print_json(obj) -> None:
-    """Pretty JSON on stdout."""
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))

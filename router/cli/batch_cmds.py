@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import sys
 from typing import Any
 
+import click
+
+from router.cli.common import ROW_ID, Session, json_flag, pass_session, print_json
 from router.errors import SparklioError
-from router.validate import row_id
 
 
 def print_queued(queued: Any, as_json: bool) -> int:
     """What `ask --speed batch --can-wait` prints instead of an answer."""
-    from router.cli import print_json
-
     if as_json:
         print_json({"batch_job": queued.job_id, "model": queued.model, "provider": queued.provider,
                     "hold_usd": round(queued.hold_usd, 6), "message_id": queued.message_id})
@@ -34,8 +32,6 @@ def _line(v: dict) -> str:
 
 
 def _show(app: Any, jobs: list, as_json: bool) -> None:
-    from router.cli import print_json
-
     views = [app.batch.view(j) for j in jobs]
     if as_json:
         print_json(views)
@@ -49,57 +45,68 @@ def _show(app: Any, jobs: list, as_json: bool) -> None:
         print(_line(v))
 
 
-def cmd_status(app: Any, args: argparse.Namespace) -> int:
-    """Poll open jobs, then list them (or one)."""
+@click.group()
+def batch() -> None:
+    """Provider Batch API jobs: status, wait, cancel."""
+
+
+@batch.command()
+@click.argument("job", type=ROW_ID, required=False)
+@click.option("--limit", type=ROW_ID, default=20, show_default=True, help="how many jobs to list")
+@click.option("--no-poll", is_flag=True, help="list without asking the providers")
+@json_flag
+@pass_session
+def status(session: Session, job: int | None, limit: int, no_poll: bool, as_json: bool) -> int:
+    """Poll open jobs and list jobs (or one)."""
     from router.batch import store
 
-    if args.job is not None:
-        jobs = [asyncio.run(app.batch.poll(args.job))]
-    else:
-        if not args.no_poll:
-            asyncio.run(app.batch.poll_all())
-        jobs = store.jobs(limit=args.limit)
-    _show(app, jobs, args.json)
-    return 0
+    async def poll(app) -> int:
+        if job is not None:
+            jobs = [await app.batch.poll(job)]
+        else:
+            if not no_poll:
+                await app.batch.poll_all()
+            jobs = store.jobs(limit=limit)
+        _show(app, jobs, as_json)
+        return 0
+
+    return session.run(poll)
 
 
-def cmd_wait(app: Any, args: argparse.Namespace) -> int:
-    """Poll one job until it ends."""
-    if args.interval <= 0:
+@batch.command()
+@click.argument("job", type=ROW_ID)
+@click.option("--interval", type=float, default=30.0, metavar="S", help="seconds between polls (30)")
+@click.option("--timeout", type=float, default=None, metavar="S", help="give up waiting after S seconds")
+@json_flag
+@pass_session
+def wait(session: Session, job: int, interval: float, timeout: float | None, as_json: bool) -> int:
+    """Poll a job until it ends (exit 3 if --timeout passes first)."""
+    if interval <= 0:
         raise SparklioError("--interval must be a positive number of seconds")
-    job = asyncio.run(app.batch.wait(args.job, interval_s=args.interval, timeout_s=args.timeout))
-    _show(app, [job], args.json)
-    if job.status in ("running", "submitting", "cancelling"):
-        print(f"sparklio: batch job {job.id} is still {job.status}; run `sparklio batch wait {job.id}` again later",
-              file=sys.stderr)
-        return 3
-    return 0
+
+    async def until_done(app) -> int:
+        ended = await app.batch.wait(job, interval_s=interval, timeout_s=timeout)
+        _show(app, [ended], as_json)
+        if ended.status in ("running", "submitting", "cancelling"):
+            print(f"sparklio: batch job {ended.id} is still {ended.status}; run `sparklio batch wait {ended.id}` "
+                  "again later", file=sys.stderr)
+            return 3
+        return 0
+
+    return session.run(until_done)
 
 
-def cmd_cancel(app: Any, args: argparse.Namespace) -> int:
-    """Cancel one job; its budget hold is released."""
-    job = asyncio.run(app.batch.cancel(args.job))
-    _show(app, [job], args.json)
-    return 0
+@batch.command()
+@click.argument("job", type=ROW_ID)
+@json_flag
+@pass_session
+def cancel(session: Session, job: int, as_json: bool) -> int:
+    """Cancel a job and release its budget hold."""
+    async def cancelled(app) -> int:
+        _show(app, [await app.batch.cancel(job)], as_json)
+        return 0
+
+    return session.run(cancelled)
 
 
-def register(sub: Any) -> None:
-    """Add `batch status|wait|cancel`."""
-    b = sub.add_parser("batch", help="provider Batch API jobs: status, wait, cancel")
-    bsub = b.add_subparsers(dest="batch_command", parser_class=type(b), required=True)
-    p = bsub.add_parser("status", help="poll open jobs and list jobs (or one)")
-    p.add_argument("job", type=row_id, nargs="?")
-    p.add_argument("--limit", type=row_id, default=20)
-    p.add_argument("--no-poll", action="store_true", help="list without asking the providers")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_status)
-    p = bsub.add_parser("wait", help="poll a job until it ends (exit 3 if --timeout passes first)")
-    p.add_argument("job", type=row_id)
-    p.add_argument("--interval", type=float, default=30.0, metavar="S", help="seconds between polls (30)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S", help="give up waiting after S seconds")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_wait)
-    p = bsub.add_parser("cancel", help="cancel a job and release its budget hold")
-    p.add_argument("job", type=row_id)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_cancel)
+COMMANDS = (batch,)

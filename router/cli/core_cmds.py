@@ -1,17 +1,37 @@
-"""`sparklio route`, `ask`, `models`, `keys`: the router core from a terminal."""
+"""`sparklio route`, `ask`, `models`, `keys`, `demo`: the router core from a terminal."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import getpass
 import sys
+from collections.abc import Callable
+from typing import Any
 
+import click
+
+from router.batch.types import RETRY_MODES
+from router.cli.common import Session, json_flag, pass_session, print_json
 from router.display import fmt_usd, strip_controls
 from router.errors import AllProvidersFailedError, SparklioError
+from router.secrets import KEY_PROVIDERS
+from router.types import (
+    BUDGET_TIERS,
+    COMPLEXITIES,
+    QUALITIES,
+    SPEED_TIERS,
+    AnswerDone,
+    AttemptFailed,
+    AttemptStarted,
+    ImageInput,
+    Message,
+    PartialWithdrawn,
+    RetryScheduled,
+    RouteRequest,
+    TextDelta,
+)
 from router.validate import read_stdin_text
-from router.types import (AnswerDone, AttemptFailed, AttemptStarted, ImageInput, Message, PartialWithdrawn,
-                          RetryScheduled, RouteRequest, TextDelta)
+
 log = logging.getLogger(__name__)
 
 
@@ -29,40 +49,57 @@ def _read_image(path: str) -> ImageInput:
     return load_image(path)
 
 
-def request_from(args, app) -> RouteRequest:
-    """A RouteRequest from route/ask flags."""
-    prompt = _read_prompt(args.prompt)
-    if args.task:
-        app.policy.task(args.task)
-    model = getattr(args, "model", None)
+def request_from(app, prompt: str, flags: dict) -> RouteRequest:
+    """A RouteRequest from route/ask flags (the task and a pinned model checked against the live tables)."""
+    prompt = _read_prompt(prompt)
+    task, model = flags.get("task"), flags.get("model")
+    if task:
+        app.policy.task(task)
     if model:
         app.catalog.get(model)
-    images = [_read_image(p) for p in args.image]
-    return RouteRequest([Message("user", prompt, images)], task=args.task, complexity=args.complexity,
-                        budget=args.budget, speed=args.speed, quality=args.quality, model=model,
-                        offline=True if args.offline else None,
-                        use_cache=not getattr(args, "no_cache", False),
-                        can_wait=bool(getattr(args, "can_wait", False)),
-                        batch_retry=getattr(args, "batch_retry", None))
+    images = [_read_image(p) for p in flags.get("image", ())]
+    return RouteRequest([Message("user", prompt, images)], task=task, complexity=flags.get("complexity"),
+                        budget=flags.get("budget"), speed=flags.get("speed"), quality=flags.get("quality"),
+                        model=model, offline=True if flags.get("offline") else None,
+                        use_cache=not flags.get("no_cache", False), can_wait=bool(flags.get("can_wait", False)),
+                        batch_retry=flags.get("batch_retry"))
 
 
-def _prepare(app) -> None:
-    """Find installed Ollama models (local only, short timeout)."""
-    asyncio.run(app.refresh_local(timeout=0.5))
+def routing_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags `route` and `ask` share; choices come from the router's own tables."""
+    for option in reversed((
+        click.argument("prompt"),
+        click.option("--task", help="task type (default: auto)"),
+        click.option("--complexity", type=click.Choice(COMPLEXITIES)),
+        click.option("--budget", type=click.Choice(BUDGET_TIERS)),
+        click.option("--speed", type=click.Choice(SPEED_TIERS)),
+        click.option("--quality", type=click.Choice(QUALITIES)),
+        click.option("--image", multiple=True, metavar="FILE", help="attach an image (repeatable)"),
+        click.option("--offline", is_flag=True, help="local models only"),
+        json_flag,
+    )):
+        command = option(command)
+    return command
 
 
-def cmd_route(app, args) -> int:
-    """Print the plan, make no call."""
-    from router.cli import print_json
+@click.command()
+@routing_options
+@pass_session
+def route(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
+    """Show which models would answer, and why (no call).
 
-    _prepare(app)  # installed Ollama models are catalog ids too
-    request = request_from(args, app)
-    plan = app.plan(request)
-    if args.json:
-        print_json(plan.to_json())
-    else:
-        print(plan.explain())
-    return 0
+    PROMPT is what you want (use - to read it from stdin).
+    """
+    async def plan(app) -> int:
+        await app.refresh_local(timeout=0.5)  # installed Ollama models are catalog ids too
+        result = app.plan(request_from(app, prompt, flags))
+        if as_json:
+            print_json(result.to_json())
+        else:
+            print(result.explain())
+        return 0
+
+    return session.run(plan)
 
 
 class _AnswerWriter:
@@ -144,51 +181,82 @@ async def _stream(app, request, writer, refresh: list):
     return answer
 
 
-def cmd_ask(app, args) -> int:
-    """Run a request and stream the answer."""
-    from router.cli import print_json
+@click.command()
+@routing_options
+@click.option("--model", help="use this catalog id")
+@click.option("--no-cache", is_flag=True, help="skip the response cache")
+@click.option("--can-wait", is_flag=True,
+              help="with --speed batch: send it through the provider's Batch API (half price, within 24 h)")
+@click.option("--batch-retry", type=click.Choice(RETRY_MODES),
+              help="if the batch item fails or expires: retry live (default), in a new batch, or not")
+@pass_session
+def ask(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
+    """Ask and stream the answer.
 
-    _prepare(app)
-    request = request_from(args, app)
-    try:
-        answer = asyncio.run(_ask(app, request, args.json))
-    except AllProvidersFailedError as exc:
-        if args.json:
-            print_json({"error": str(exc), "attempts": [a.__dict__ for a in exc.attempts]})
-        raise
+    Run a request. The answer streams to a terminal; piped or redirected, it is printed once complete (a cut-off
+    attempt never reaches the pipe). Progress, retries and the cost line go to stderr. PROMPT is what you want
+    (use - to read it from stdin).
+    """
+    async def answer(app) -> int:
+        await app.refresh_local(timeout=0.5)
+        request = request_from(app, prompt, flags)
+        try:
+            result = await _ask(app, request, as_json)
+        except AllProvidersFailedError as exc:
+            if as_json:
+                print_json({"error": str(exc), "attempts": [a.__dict__ for a in exc.attempts]})
+            raise
+        return _print_answer(result, as_json)
+
+    return session.run(answer)
+
+
+def _print_answer(answer, as_json: bool) -> int:
+    """The answer's JSON, or its footer line on stderr (the text has streamed already)."""
     if hasattr(answer, "job_id"):
         from router.cli.batch_cmds import print_queued
 
-        return print_queued(answer, args.json)
-    if args.json:
+        return print_queued(answer, as_json)
+    if as_json:
         print_json(answer.to_json())
-    else:
-        cached = ", cached" if answer.cached else ""
-        if answer.image:  # an image answer: size, steps, seconds, seed instead of tokens
-            from router.cli.image_cmds import image_summary
+        return 0
+    cached = ", cached" if answer.cached else ""
+    if answer.image:  # an image answer: size, steps, seconds, seed instead of tokens
+        from router.cli.image_cmds import image_summary
 
-            print(f"\n{image_summary(answer.model, answer.image, answer.cost_usd)} · message {answer.message_id}",
-                  file=sys.stderr)
-            return 0
-        slot = f" (for {answer.serves_for})" if answer.serves_for else ""
-        print(f"\n— {answer.model}{slot} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
-              f"{fmt_usd(answer.cost_usd)} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
+        print(f"\n{image_summary(answer.model, answer.image, answer.cost_usd)} · message {answer.message_id}",
               file=sys.stderr)
+        return 0
+    slot = f" (for {answer.serves_for})" if answer.serves_for else ""
+    print(f"\n— {answer.model}{slot} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
+          f"{fmt_usd(answer.cost_usd)} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
+          file=sys.stderr)
     return 0
 
 
-def cmd_models(app, args) -> int:
-    """The catalog with availability; `--refresh` first fetches every provider's model list."""
-    from router.cli import print_json
+@click.command()
+@json_flag
+@click.option("--refresh", is_flag=True, help="fetch every provider's model list first")
+@pass_session
+def models(session: Session, as_json: bool, refresh: bool) -> int:
+    """List the catalog with availability."""
+    async def listing(app) -> int:
+        if refresh:
+            for name, outcome in (await app.refresh_models(force=True)).items():
+                print(f"{name}: {outcome}", file=sys.stderr)
+        else:
+            await app.refresh_local(timeout=0.5)
+        _print_models(app, as_json)
+        return 0
 
-    if args.refresh:
-        for name, outcome in asyncio.run(app.refresh_models(force=True)).items():
-            print(f"{name}: {outcome}", file=sys.stderr)
-    else:
-        _prepare(app)
+    return session.run(listing)
+
+
+def _print_models(app, as_json: bool) -> None:
+    """The catalog with availability, as JSON or a table with when each model list was fetched."""
     rows = app.model_status()
     retired = app.lifecycle.retired()
-    if args.json:
+    if as_json:
         print_json([{
             "id": s.model.id, "provider": s.model.provider, "api_model": s.model.api_model, "kind": s.model.kind,
             "family": s.model.family, "input_price": s.model.input_price, "output_price": s.model.output_price,
@@ -197,7 +265,7 @@ def cmd_models(app, args) -> int:
             "retired": s.model.id in retired, "served_by": getattr(retired.get(s.model.id), "successor", None),
             "retires": s.model.retires or None,
         } for s in rows])
-        return 0
+        return
     print(f"{'model':26} {'provider':10} {'kind':9} {'$in/$out per 1M':>18} {'speed':9} {'context':>9} {'q':>5}  status")
     for s in rows:
         m = s.model
@@ -211,7 +279,6 @@ def cmd_models(app, args) -> int:
         print(f"{m.id:26} {m.provider:10} {m.kind:9} {price:>18} {m.speed:9} {m.context_window:>9,} {m.quality:>5g}  "
               f"{state}")
     print(_lists_line(app))
-    return 0
 
 
 def _lists_line(app) -> str:
@@ -229,83 +296,83 @@ def _lists_line(app) -> str:
     return "Model lists fetched: " + "; ".join(parts)
 
 
-def cmd_keys(app, args) -> int:
-    """Store, delete or list provider keys (keyring only; keys are never printed)."""
-    if args.action == "list":
-        for p in ("openai", "anthropic", "google", "compat"):
+@click.command()
+@click.argument("action", type=click.Choice(["set", "delete", "list"]))
+@click.argument("provider", required=False, type=click.Choice(KEY_PROVIDERS))
+@click.option("--file-store", is_flag=True,
+              help="with set: keep keys in a plain file (mode 0600, UNENCRYPTED) where no keyring exists")
+@pass_session
+def keys(session: Session, action: str, provider: str | None, file_store: bool) -> int:
+    """Manage API keys in the OS keyring.
+
+    The key is typed at a hidden prompt (or read from stdin when piped); it is never an argument, never printed.
+    """
+    app = session.app
+    if action == "list":
+        for p in KEY_PROVIDERS:
             src = app.secrets.source(p)
             src = "plain file" if src == "keyring" and app.secrets.chosen_store else src
             print(f"{p:10} {'key from ' + src if src else 'no key'}")
         if not app.secrets.backend_ok or app.secrets.chosen_store:
             print(app.secrets.backend_message, file=sys.stderr)
         return 0
-    if not args.provider:
-        raise SparklioError(f"`sparklio keys {args.action}` needs a provider: openai, anthropic, google or compat")
-    if args.action == "set":
-        if sys.stdin.isatty():
-            key = getpass.getpass(f"{args.provider} API key (input hidden): ")
-        else:
-            key = sys.stdin.readline()
-        if args.file_store:
-            from router.key_file import WARNING, opt_in, restrict
-
-            path = opt_in(app)
-            print(f"sparklio: {WARNING.format(path=path)}", file=sys.stderr)
-        elif not app.secrets.backend_ok:
-            raise SparklioError(app.secrets.backend_message.replace(
-                "keys you enter are kept for this session only",
-                "the key cannot be kept from the command line").rstrip(".")
-                + ", or add --file-store to keep it in a plain file (unencrypted)")
-        where = app.secrets.set(args.provider, key)
-        if args.file_store:
-            restrict(path)
-            where = f"plain file {path}"
-        print(f"stored the {args.provider} key in the {where}")
+    if not provider:
+        raise SparklioError(f"`sparklio keys {action}` needs a provider: {', '.join(KEY_PROVIDERS[:-1])} or "
+                            f"{KEY_PROVIDERS[-1]}")
+    if action == "delete":
+        removed = app.secrets.delete(provider)
+        print(f"deleted the {provider} key" if removed else f"there was no stored {provider} key")
         return 0
-    removed = app.secrets.delete(args.provider)
-    print(f"deleted the {args.provider} key" if removed else f"there was no stored {args.provider} key")
+    key = _read_key(provider)
+    if file_store:
+        where = _store_in_key_file(app, provider, key)
+    elif not app.secrets.backend_ok:
+        raise SparklioError(app.secrets.backend_message.replace(
+            "keys you enter are kept for this session only",
+            "the key cannot be kept from the command line").rstrip(".")
+            + ", or add --file-store to keep it in a plain file (unencrypted)")
+    else:
+        where = app.secrets.set(provider, key)
+    print(f"stored the {provider} key in the {where}")
     return 0
 
 
-def cmd_demo(_app, args) -> int:
-    """Fill an empty data folder with a month of demo conversations, spend and ratings."""
+def _store_in_key_file(app, provider: str, key: str) -> str:
+    """The warned opt-in: the key in a plain 0600 file (where no keyring exists); returns where it went."""
+    from router.key_file import WARNING, opt_in, restrict
+
+    path = opt_in(app)
+    print(f"sparklio: {WARNING.format(path=path)}", file=sys.stderr)
+    app.secrets.set(provider, key)
+    restrict(path)
+    return f"plain file {path}"
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person types at this process (then the key prompt hides what they type)."""
+    return sys.stdin.isatty()
+
+
+def _read_key(provider: str) -> str:
+    """The key from a hidden prompt on a terminal, else the first line of stdin (`... | sparklio keys set X`)."""
+    if stdin_is_terminal():
+        return click.prompt(f"{provider} API key (input hidden)", hide_input=True, err=True)
+    return sys.stdin.readline()
+
+
+@click.command()
+@click.option("--seed", type=int, default=7, show_default=True, help="random seed of the demo data")
+@pass_session
+def demo(session: Session, seed: int) -> int:
+    """Fill an EMPTY data folder with demo data (try the app without keys)."""
     from router.demo import seed_demo
     from router.paths import data_dir
 
-    folder = data_dir(args.data_dir)
-    summary = seed_demo(folder, seed=args.seed)
+    folder = data_dir(session.data_dir)
+    summary = seed_demo(folder, seed=seed)
     print(f"demo data in {folder}: {summary.conversations} conversations, {summary.ledger_rows} ledger rows, "
           f"{summary.ratings} ratings, {fmt_usd(summary.month_spend_usd)} spent this month")
     return 0
 
 
-def register(sub, routing_flags) -> None:
-    """Add route/ask/models/keys to the CLI."""
-    p = sub.add_parser("route", help="show which models would answer, and why (no call)")
-    routing_flags(p)
-    p.set_defaults(func=cmd_route)
-    p = sub.add_parser("ask", help="ask and stream the answer",
-                       description="Run a request. The answer streams to a terminal; piped or redirected, it is "
-                                   "printed once complete (a cut-off attempt never reaches the pipe). Progress, "
-                                   "retries and the cost line go to stderr.")
-    routing_flags(p)
-    p.add_argument("--model", help="use this catalog id")
-    p.add_argument("--no-cache", action="store_true", help="skip the response cache")
-    p.add_argument("--can-wait", action="store_true",
-                   help="with --speed batch: send it through the provider's Batch API (half price, within 24 h)")
-    p.add_argument("--batch-retry", choices=["live", "batch", "none"],
-                   help="if the batch item fails or expires: retry live (default), in a new batch, or not")
-    p.set_defaults(func=cmd_ask)
-    p = sub.add_parser("models", help="list the catalog with availability")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--refresh", action="store_true", help="fetch every provider's model list first")
-    p.set_defaults(func=cmd_models)
-    p = sub.add_parser("demo", help="fill an EMPTY data folder with demo data (try the app without keys)")
-    p.add_argument("--seed", type=int, default=7)
-    p.set_defaults(func=cmd_demo, needs_app=False)
-    p = sub.add_parser("keys", help="manage API keys in the OS keyring")
-    p.add_argument("action", choices=["set", "delete", "list"])
-    p.add_argument("provider", nargs="?", choices=["openai", "anthropic", "google", "compat"])
-    p.add_argument("--file-store", action="store_true",
-                   help="with set: keep keys in a plain file (mode 0600, UNENCRYPTED) where no keyring exists")
-    p.set_defaults(func=cmd_keys)
+COMMANDS = (route, ask, models, keys, demo)

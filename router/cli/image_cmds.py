@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import click
+
+from router.cli.common import Session, json_flag, pass_session, print_json
 from router.errors import SparklioError
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
@@ -48,31 +51,32 @@ class StepBar:
             self.drawn = False
 
 
-def _params(args) -> dict:
+def _params(flags: dict[str, Any]) -> dict:
     """Keyword arguments for app.generate_image from the flags (Stable Diffusion ones only when given)."""
-    kw: dict = {"size": parse_size(args.size) if args.size else None, "n": args.count}
-    if not 1 <= args.count <= 8:
-        raise SparklioError(f"--count must be between 1 and 8 (got {args.count})")
-    if args.steps is not None:
-        kw["steps"] = args.steps
-    if args.seed is not None:
-        if args.seed < 0:
-            raise SparklioError(f"--seed must be a whole number from 0 (got {args.seed})")
-        kw["seed"] = args.seed
-    if args.sampler:
+    count = flags["count"]
+    kw: dict = {"size": parse_size(flags["size"]) if flags["size"] else None, "n": count}
+    if not 1 <= count <= 8:
+        raise SparklioError(f"--count must be between 1 and 8 (got {count})")
+    if flags["steps"] is not None:
+        kw["steps"] = flags["steps"]
+    if flags["seed"] is not None:
+        if flags["seed"] < 0:
+            raise SparklioError(f"--seed must be a whole number from 0 (got {flags['seed']})")
+        kw["seed"] = flags["seed"]
+    if flags["sampler"]:
         from local_models.diffusion import normalize_scheduler  # torch-free at import
 
-        kw["scheduler"] = normalize_scheduler(args.sampler)
-    if args.negative:
-        kw["negative_prompt"] = args.negative
+        kw["scheduler"] = normalize_scheduler(flags["sampler"])
+    if flags["negative"]:
+        kw["negative_prompt"] = flags["negative"]
     return kw
 
 
-async def _generate(app, prompt: str, args, bar: StepBar):
+async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
     from router.app import implied_task
 
-    kw = _params(args)
-    model = app.catalog.get(args.model) if args.model else None
+    kw = _params(flags)
+    model = app.catalog.get(flags["model"]) if flags["model"] else None
     if model is not None and model.kind != "image":
         raise SparklioError(f"{model.id} is a {model.kind} model: choose an image model (see `sparklio models`)")
     task = implied_task(model) or "image_generation_bulk"
@@ -82,43 +86,68 @@ async def _generate(app, prompt: str, args, bar: StepBar):
 
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
-                         batch=args.count).validated()
-    return await app.generate_image(prompt, task=task, model=args.model, size=size, on_step=bar, **kw)
+                         batch=flags["count"]).validated()
+    return await app.generate_image(prompt, task=task, model=flags["model"], size=size, on_step=bar, **kw)
 
 
-def cmd_image(app, args) -> int:
-    """Generate images, save them to the gallery (or --out), print their paths."""
-    from local_models.gallery import gallery_dir, save_to_gallery
-    from router.cli import print_json
+@click.command()
+@click.argument("prompt")
+@click.option("--model", help="image model id (e.g. stable-diffusion, dall-e-3)")
+@click.option("--size", metavar="WxH", help="image size (default 512x512 locally, 1024x1024 in the cloud)")
+@click.option("--steps", type=int, help="denoising steps (local models)")
+@click.option("--seed", type=int, help="seed for a repeatable image (local models)")
+@click.option("--sampler", help="euler, euler_a, ddim, dpm++ 2m or pndm (local models)")
+@click.option("--negative", metavar="TEXT", help="what to avoid (local models)")
+@click.option("--count", type=int, default=1, show_default=True, help="how many images (1-8)")
+@click.option("--out", metavar="DIR", help="write the PNGs here (default: the gallery folder)")
+@json_flag
+@pass_session
+def image(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
+    """Generate images (routed and priced; a step bar on a terminal).
+
+    Generate images with the image rows' models (local Stable Diffusion first for bulk, or the --model you pin).
+    PROMPT is what to draw (use - to read it from stdin). PNG paths go to stdout, progress and the summary line
+    to stderr.
+    """
     from router.cli.core_cmds import _read_prompt
 
-    prompt = _read_prompt(args.prompt)
-    asyncio.run(app.refresh_local(timeout=0.5))
-    bar = StepBar()
-    started = time.perf_counter()
-    try:
-        spec, result = asyncio.run(_generate(app, prompt, args, bar))
-    finally:
-        bar.close()
-    seconds = time.perf_counter() - started
+    prompt = _read_prompt(prompt)
+
+    async def generate(app) -> int:
+        await app.refresh_local(timeout=0.5)
+        bar = StepBar()
+        started = time.perf_counter()
+        try:
+            spec, result = await _generate(app, prompt, flags, bar)
+        finally:
+            bar.close()
+        _report(app, prompt, flags, spec, result, time.perf_counter() - started, as_json)
+        return 0
+
+    return session.run(generate)
+
+
+def _report(app, prompt: str, flags: dict[str, Any], spec, result, seconds: float, as_json: bool) -> None:
+    """Save the images to the gallery (or --out) and print their paths and the summary line."""
+    from local_models.gallery import gallery_dir, save_to_gallery
+
     for img in result.images:
         img.params.setdefault("prompt", prompt)
-        img.params.setdefault("negative_prompt", args.negative or "")
+        img.params.setdefault("negative_prompt", flags["negative"] or "")
         img.params["catalog_model"] = spec.id
-    out = Path(args.out).expanduser() if args.out else gallery_dir(app.data_dir)
+    out = Path(flags["out"]).expanduser() if flags["out"] else gallery_dir(app.data_dir)
     rows = save_to_gallery(result.images, out)
     cost = spec.cost(result.usage)
     first = result.images[0].params if result.images else {}
     facts = {"model": spec.id, "size": result.usage.image_size or first.get("size", ""), "steps": first.get("steps"),
              "seconds": round(seconds, 1), "seed": first.get("seed"), "cost_usd": round(cost, 6),
              "images": [{"path": r.path, "seed": img.params.get("seed")} for r, img in zip(rows, result.images)]}
-    if args.json:
+    if as_json:
         print_json(facts)
-        return 0
+        return
     for r in rows:
         print(r.path)
     print(image_summary(spec.id, facts, cost), file=sys.stderr)
-    return 0
 
 
 def image_summary(model: str, facts: dict, cost: float) -> str:
@@ -134,39 +163,27 @@ def image_summary(model: str, facts: dict, cost: float) -> str:
     return "— " + " · ".join(p for p in parts if p)
 
 
-def cmd_config(app, args) -> int:
-    """Show or set configuration the GUI keeps in Settings (today: the Stable Diffusion model path)."""
-    if args.value is None:
-        path = app.settings.get("sd_model_path") or ""
+@click.command()
+@click.argument("key", type=click.Choice(["sd-model"]))
+@click.argument("value", required=False)
+@pass_session
+def config(session: Session, key: str, value: str | None) -> int:
+    """Show or set configuration (sd-model PATH).
+
+    KEY sd-model is the Stable Diffusion folder or checkpoint; VALUE is the new value (validated), `none` clears it.
+    """
+    app = session.app
+    if value is None:
+        path = app.settings.sd_model_path
         problem = app.registry.sd_problem()
         print(path or "(not set)")
         if problem and path:
             print(f"sparklio: {problem}", file=sys.stderr)
         return 0
-    value = "" if args.value.strip().lower() in ("", "none", "-") else args.value
+    value = "" if value.strip().lower() in ("", "none", "-") else value
     stored = app.settings.set("sd_model_path", value)  # validates: one-line SparklioError when unusable
     print(f"Stable Diffusion model: {stored}" if stored else "Stable Diffusion model: not set (local images off)")
     return 0
 
 
-def register(sub) -> None:
-    """Add `image` and `config` to the CLI."""
-    p = sub.add_parser("image", help="generate images (routed and priced; a step bar on a terminal)",
-                       description="Generate images with the image rows' models (local Stable Diffusion first "
-                                   "for bulk, or the --model you pin). PNG paths go to stdout, progress and the "
-                                   "summary line to stderr.")
-    p.add_argument("prompt", help="what to draw (use - to read it from stdin)")
-    p.add_argument("--model", help="image model id (e.g. stable-diffusion, dall-e-3)")
-    p.add_argument("--size", metavar="WxH", help="image size (default 512x512 locally, 1024x1024 in the cloud)")
-    p.add_argument("--steps", type=int, help="denoising steps (local models)")
-    p.add_argument("--seed", type=int, help="seed for a repeatable image (local models)")
-    p.add_argument("--sampler", help="euler, euler_a, ddim, dpm++ 2m or pndm (local models)")
-    p.add_argument("--negative", metavar="TEXT", help="what to avoid (local models)")
-    p.add_argument("--count", type=int, default=1, help="how many images (1-8)")
-    p.add_argument("--out", metavar="DIR", help="write the PNGs here (default: the gallery folder)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(func=cmd_image)
-    p = sub.add_parser("config", help="show or set configuration (sd-model PATH)")
-    p.add_argument("key", choices=["sd-model"], help="sd-model: the Stable Diffusion folder or checkpoint")
-    p.add_argument("value", nargs="?", help="new value (validated); `none` clears it")
-    p.set_defaults(func=cmd_config)
+COMMANDS = (image, config)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import sys
 import threading
 
+import click
+
+from router.cli.common import Session, pass_session, print_json
 from router.errors import SparklioError
+
+TORCH_BUILDS = ("cpu", "cu118", "cu126", "cu128")  # local_models.gpu_support's flavours (router may not import it)
 
 
 def _bar(done: int, total: int, width: int = 30) -> str:
@@ -24,14 +29,27 @@ def _confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def cmd_gpu(app, args) -> int:
-    """Show, install or remove GPU support in the data folder."""
-    from local_models import gpu_support as gs
-    from router.cli import print_json
+@click.command()
+@click.argument("action", type=click.Choice(["status", "install", "uninstall"]))
+@click.option("--yes", is_flag=True, help="install without asking")
+@click.option("--force", is_flag=True, help="install even when torch can already be imported")
+@click.option("--build", type=click.Choice(TORCH_BUILDS), help="torch build (default: detected)")
+@click.option("--index-url", help="package index for torch (default: download.pytorch.org for the build)")
+@click.option("--extra-index-url", multiple=True, help="more package indexes (default: PyPI)")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable status")
+@pass_session
+def gpu(session: Session, action: str, as_json: bool, **options) -> int:
+    """GPU support for local images: torch + diffusers installed on demand.
 
-    if args.action == "status":
+    The built app ships without torch and diffusers; `install` fetches the matching torch build (CUDA on NVIDIA
+    machines, CPU otherwise) and diffusers into the data folder, says the size first, resumes and verifies.
+    """
+    from local_models import gpu_support as gs
+
+    app = session.app
+    if action == "status":
         info = gs.status(app.data_dir)
-        if args.json:
+        if as_json:
             print_json(info)
             return 0
         rec = info["installed"]
@@ -41,24 +59,24 @@ def cmd_gpu(app, args) -> int:
               f"({info['folder']})" if rec else f"not installed in {info['folder']}")
         print("torch and diffusers can be imported" if info["importable"] else "torch/diffusers are missing")
         return 0
-    if args.action == "uninstall":
+    if action == "uninstall":
         print("removed GPU support" if gs.uninstall(app.data_dir) else "GPU support was not installed here")
         return 0
-    return _install(app, args, gs)
+    return _install(app, options, gs)
 
 
-def _install(app, args, gs) -> int:
+def _install(app, options: dict, gs) -> int:
     """Resolve, say the size, ask, download with a progress bar (Ctrl-C cancels, rerun resumes), verify."""
-    if gs.torch_importable() and not args.force:
+    if gs.torch_importable() and not options["force"]:
         print("torch and diffusers are already installed (use --force to install the app's own copy anyway)")
         return 0
     if app.offline:
         raise SparklioError("offline mode is on: GPU support needs a download (run without --offline)")
-    extra = args.extra_index_url if args.extra_index_url else None
-    plan = gs.plan(flavour=args.build, index_url=args.index_url, extra_index_urls=extra)
+    extra = list(options["extra_index_url"]) or None
+    plan = gs.plan(flavour=options["build"], index_url=options["index_url"], extra_index_urls=extra)
     print(plan.describe(), file=sys.stderr)
     print(f"into {gs.env_dir(app.data_dir)}", file=sys.stderr)
-    if not args.yes and not _confirm("Download and install?"):
+    if not options["yes"] and not _confirm("Download and install?"):
         print("nothing installed (add --yes to install without asking)", file=sys.stderr)
         return 1
     cancel = threading.Event()
@@ -76,17 +94,25 @@ def _install(app, args, gs) -> int:
     return 0
 
 
-def cmd_update(app, args) -> int:
-    """Check the release feed now; prints the newer version and its page (nothing is downloaded)."""
+@click.command()
+@click.argument("action", type=click.Choice(["check"]))
+@pass_session
+def update(session: Session, action: str) -> int:
+    """Check the release feed for a newer Sparklio (never downloads).
+
+    Asks the release feed (setting update_feed_url) whether a newer version exists and prints its download page;
+    nothing is downloaded.
+    """
     import time
 
     from router import __version__
     from router.updates import check
 
+    app = session.app
     if app.offline:
         raise SparklioError("offline mode is on: update checks are off")
-    info = check(app.settings.get("update_feed_url"), strict=True)
-    app.settings.set("update_last_check", time.time())
+    info = check(app.settings.update_feed_url, strict=True)
+    app.settings.update_last_check = time.time()
     if info is None:
         print(f"Sparklio {__version__} is the newest version")
         return 0
@@ -94,22 +120,4 @@ def cmd_update(app, args) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add `gpu` and `update` to the CLI."""
-    p = sub.add_parser("gpu", help="GPU support for local images: torch + diffusers installed on demand",
-                       description="The built app ships without torch and diffusers; `install` fetches the "
-                                   "matching torch build (CUDA on NVIDIA machines, CPU otherwise) and diffusers "
-                                   "into the data folder, says the size first, resumes and verifies.")
-    p.add_argument("action", choices=["status", "install", "uninstall"])
-    p.add_argument("--yes", action="store_true", help="install without asking")
-    p.add_argument("--force", action="store_true", help="install even when torch can already be imported")
-    p.add_argument("--build", choices=["cpu", "cu118", "cu126", "cu128"], help="torch build (default: detected)")
-    p.add_argument("--index-url", help="package index for torch (default: download.pytorch.org for the build)")
-    p.add_argument("--extra-index-url", action="append", help="more package indexes (default: PyPI)")
-    p.add_argument("--json", action="store_true", help="machine-readable status")
-    p.set_defaults(func=cmd_gpu)
-    p = sub.add_parser("update", help="check the release feed for a newer Sparklio (never downloads)",
-                       description="Asks the release feed (setting update_feed_url) whether a newer version "
-                                   "exists and prints its download page; nothing is downloaded.")
-    p.add_argument("action", choices=["check"])
-    p.set_defaults(func=cmd_update)
+COMMANDS = (gpu, update)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
 from typing import Any
 
+import click
+
+from router.cli.common import Session, json_flag, pass_session, print_json
 from router.cli.table import fit_table
 from router.display import fmt_usd
 from router.errors import SparklioError
 from router.validate import MAX_ROW_ID
-
-
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
 def _usd(v: float | None) -> str:
@@ -57,25 +55,37 @@ def _print_alerts(seen: list) -> None:
 
 # ---- budget ----
 
-def cmd_budget(app, args) -> int:
-    """Show the month's budget; --set-monthly / --provider-limit change limits first."""
+@click.command()
+@click.option("--set-monthly", metavar="USD", help="set the monthly limit in US dollars")
+@click.option("--provider-limit", multiple=True, metavar="PROVIDER=USD",
+              help="set one provider's monthly limit (PROVIDER=none removes it; repeatable)")
+@click.option("--hard-stop", type=click.Choice(["on", "off"]), help="at 100%: stop cloud calls (on) or only warn (off)")
+@json_flag
+@pass_session
+def budget(session: Session, set_monthly: str | None, provider_limit: tuple[str, ...], hard_stop: str | None,
+           as_json: bool) -> int:
+    """The month's spend, limits, forecast and alerts.
+
+    --set-monthly, --provider-limit and --hard-stop change the limits first.
+    """
+    app = session.app
     seen, unsub = _collect_alerts(app)
     try:
-        if args.set_monthly is not None:
-            app.budget.set_monthly_limit(args.set_monthly)
-        for spec in args.provider_limit or []:
+        if set_monthly is not None:
+            app.budget.set_monthly_limit(set_monthly)
+        for spec in provider_limit:
             provider, sep, value = spec.partition("=")
             if not sep or not provider.strip():
                 raise SparklioError(f"a provider limit looks like openai=20 (or openai=none), not {spec!r}")
             value = value.strip()
             app.budget.set_provider_limit(provider.strip(), None if value.lower() in ("none", "off", "") else value)
-        if args.hard_stop is not None:
-            app.settings.set("hard_stop", args.hard_stop == "on")
+        if hard_stop is not None:
+            app.settings.hard_stop = hard_stop == "on"
         st = app.budget.status()
     finally:
         unsub()
-    if args.json:
-        _print_json(st.to_json())
+    if as_json:
+        print_json(st.to_json())
         return 0
     print(f"Budget for {st.month}: {_usd(st.spent_usd)} of {_usd(st.limit_usd)} spent ({st.percent:.0f}%),"
           f" {_usd(st.held_usd)} held for calls in flight, {_usd(st.remaining_usd)} left")
@@ -116,12 +126,18 @@ def _table(title: str, groups: list[dict]) -> None:
         print(line)
 
 
-def cmd_stats(app, args) -> int:
-    """Per-model and per-task statistics, cost per day, cache savings and the burn-down."""
-    rep = app.stats.report(since=args.since, until=args.until)
+@click.command()
+@click.option("--since", metavar="DATE", help="first day (YYYY-MM-DD)")
+@click.option("--until", metavar="DATE", help="last day (YYYY-MM-DD)")
+@json_flag
+@pass_session
+def stats(session: Session, since: str | None, until: str | None, as_json: bool) -> int:
+    """Per-model and per-task statistics, cost per day, cache savings."""
+    app = session.app
+    rep = app.stats.report(since=since, until=until)
     rep["auto_corrections"] = app.auto.summary()
-    if args.json:
-        _print_json(rep)
+    if as_json:
+        print_json(rep)
         return 0
     t = rep["totals"]
     span = f"since {rep['since']}" if rep["since"] else "all time"
@@ -154,17 +170,23 @@ def cmd_stats(app, args) -> int:
 
 # ---- rating and suggestions ----
 
-def cmd_rate(app, args) -> int:
-    """Rate an answer 1-5 stars."""
-    mid = _whole(args.message_id, "a message id must be a whole number")
-    stars = _whole(args.stars, "a rating must be a whole number of stars from 1 to 5")
-    task, complexity = getattr(args, "task", None), getattr(args, "complexity", None)
+@click.command()
+@click.argument("message_id")
+@click.argument("stars")
+@click.option("--task", metavar="TASK", help="the task the prompt really was (Auto learns the correction)")
+@click.option("--complexity", metavar="LEVEL", help="with --task: simple, medium or complex")
+@pass_session
+def rate(session: Session, message_id: str, stars: str, task: str | None, complexity: str | None) -> int:
+    """Rate an answer from 1 to 5 stars."""
+    app = session.app
+    mid = _whole(message_id, "a message id must be a whole number")
+    stars_n = _whole(stars, "a rating must be a whole number of stars from 1 to 5")
     if complexity and not task:
         raise SparklioError("--complexity corrects Auto together with --task: give the right task too")
     if task:
         _check_task(app, task, complexity)
-    made = app.rate(mid, stars)
-    print(f"Rated message {mid}: {'★' * stars}{'☆' * (5 - stars)}")
+    made = app.rate(mid, stars_n)
+    print(f"Rated message {mid}: {'★' * stars_n}{'☆' * (5 - stars_n)}")
     if task:
         guess = app.auto.correct_answer(mid, task, complexity, source="cli")
         print(f"Auto will learn: task {task}" + (f", complexity {complexity}" if complexity else "")
@@ -186,22 +208,34 @@ def _check_task(app, task: str, complexity: str | None) -> None:
         raise SparklioError(f"unknown complexity {complexity!r}: choose simple, medium or complex")
 
 
-def cmd_suggestions(app, args) -> int:
-    """List policy suggestions, or accept/reject one."""
-    if args.accept is not None and args.reject is not None:
+@click.group()
+def policy() -> None:
+    """Routing policy suggestions learned from your ratings."""
+
+
+@policy.command()
+@click.option("--accept", metavar="ID")
+@click.option("--reject", metavar="ID")
+@click.option("--all", "show_all", is_flag=True, help="include decided suggestions")
+@json_flag
+@pass_session
+def suggestions(session: Session, accept: str | None, reject: str | None, show_all: bool, as_json: bool) -> int:
+    """List, accept or reject suggestions."""
+    if accept is not None and reject is not None:
         raise SparklioError("choose --accept or --reject, not both")
-    if args.accept is not None:
-        s = app.learning.accept(_whole(args.accept, "a suggestion id must be a whole number"))
+    app = session.app
+    if accept is not None:
+        s = app.learning.accept(_whole(accept, "a suggestion id must be a whole number"))
         print(f"Accepted {s.id}: {s.model} is now the primary model for {s.task}")
         print(f"New {s.task} row: {' → '.join(app.policy.row(s.task))}")
         return 0
-    if args.reject is not None:
-        s = app.learning.reject(_whole(args.reject, "a suggestion id must be a whole number"))
+    if reject is not None:
+        s = app.learning.reject(_whole(reject, "a suggestion id must be a whole number"))
         print(f"Rejected {s.id}: {s.task} keeps {s.current} as primary")
         return 0
-    items = app.learning.suggestions(None if args.all else "open")
-    if args.json:
-        _print_json([asdict(s) for s in items])
+    items = app.learning.suggestions(None if show_all else "open")
+    if as_json:
+        print_json([asdict(s) for s in items])
         return 0
     if not items:
         print("No open suggestions. The router proposes changes once answers have at least 10 ratings per model.")
@@ -215,34 +249,4 @@ def cmd_suggestions(app, args) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add budget/stats/rate/policy to the CLI."""
-    p = sub.add_parser("budget", help="the month's spend, limits, forecast and alerts")
-    p.add_argument("--set-monthly", metavar="USD", help="set the monthly limit in US dollars")
-    p.add_argument("--provider-limit", action="append", metavar="PROVIDER=USD",
-                   help="set one provider's monthly limit (PROVIDER=none removes it; repeatable)")
-    p.add_argument("--hard-stop", choices=["on", "off"], help="at 100%%: stop cloud calls (on) or only warn (off)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(func=cmd_budget)
-
-    p = sub.add_parser("stats", help="per-model and per-task statistics, cost per day, cache savings")
-    p.add_argument("--since", metavar="DATE", help="first day (YYYY-MM-DD)")
-    p.add_argument("--until", metavar="DATE", help="last day (YYYY-MM-DD)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(func=cmd_stats)
-
-    p = sub.add_parser("rate", help="rate an answer from 1 to 5 stars")
-    p.add_argument("message_id", metavar="MESSAGE_ID")
-    p.add_argument("stars", metavar="STARS")
-    p.add_argument("--task", metavar="TASK", help="the task the prompt really was (Auto learns the correction)")
-    p.add_argument("--complexity", metavar="LEVEL", help="with --task: simple, medium or complex")
-    p.set_defaults(func=cmd_rate)
-
-    p = sub.add_parser("policy", help="routing policy suggestions learned from your ratings")
-    psub = p.add_subparsers(dest="policy_command", parser_class=type(p), required=True)
-    s = psub.add_parser("suggestions", help="list, accept or reject suggestions")
-    s.add_argument("--accept", metavar="ID")
-    s.add_argument("--reject", metavar="ID")
-    s.add_argument("--all", action="store_true", help="include decided suggestions")
-    s.add_argument("--json", action="store_true", help="machine-readable output")
-    s.set_defaults(func=cmd_suggestions)
+COMMANDS = (budget, stats, rate, policy)

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import click
+
+from router.batch.types import RETRY_MODES
+from router.cli.common import ROW_ID, Session, json_flag, pass_session, print_json
 from router.cli.table import fit_table
 from router.display import fmt_usd
-from router.validate import row_id
 from router.errors import SparklioError
-from router.workflows.engine import Progress, RunResult, WorkflowEngine
-from router.workflows.estimate import Estimate
-from router.workflows.export import export_run
-from router.workflows.templates import as_text
+
+if TYPE_CHECKING:  # the workflow engine loads when a workflow command runs, not for `sparklio --help`
+    from router.workflows.engine import Progress, RunResult, WorkflowEngine
+    from router.workflows.estimate import Estimate
 
 
-def parse_inputs(pairs: list[str]) -> dict[str, str]:
+def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     """`KEY=VALUE` strings into a dict (the value may contain '='; a bare KEY is refused)."""
     out: dict[str, str] = {}
     for pair in pairs or []:
@@ -30,6 +31,8 @@ def parse_inputs(pairs: list[str]) -> dict[str, str]:
 
 
 def _engine(app: Any) -> WorkflowEngine:
+    from router.workflows.engine import WorkflowEngine
+
     return WorkflowEngine(app)
 
 
@@ -37,12 +40,18 @@ def _money(v: float | None) -> str:
     return "-" if v is None else fmt_usd(v)
 
 
-def cmd_list(app: Any, args: argparse.Namespace) -> int:
-    """Print the available workflows (and files that failed to load)."""
-    from router.cli import print_json
+@click.group()
+def workflow() -> None:
+    """Multi-step jobs: list, estimate, run, retry."""
 
-    found, problems = _engine(app).list()
-    if args.json:
+
+@workflow.command("list")
+@json_flag
+@pass_session
+def list_workflows(session: Session, as_json: bool) -> int:
+    """The built-in and your own workflows (and files that failed to load)."""
+    found, problems = _engine(session.app).list()
+    if as_json:
         print_json({"workflows": [{"name": w.name, "title": w.title, "description": w.description,
                                    "builtin": w.builtin, "inputs": list(w.inputs), "steps": w.step_ids}
                                   for w in found.values()], "problems": problems})
@@ -71,17 +80,31 @@ def _print_estimate(est: Estimate) -> None:
               f" ~{_money(est.total_usd)} live — run with --batch")
 
 
-def cmd_estimate(app: Any, args: argparse.Namespace) -> int:
-    """Print the per-step models and costs, beside the all-premium figure."""
-    from router.cli import print_json
+_name_argument = click.argument("name")  # a workflow name (see `sparklio workflow list`) or a .toml file
+_input_option = click.option("--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE",
+                             help="an input (repeatable)")
 
-    asyncio.run(app.refresh_local(timeout=0.5))
-    est = _engine(app).estimate(args.name, parse_inputs(args.input))
-    if args.json:
-        print_json(est.to_json())
-    else:
-        _print_estimate(est)
-    return 0
+
+@workflow.command()
+@_name_argument
+@_input_option
+@json_flag
+@pass_session
+def estimate(session: Session, name: str, inputs: tuple[str, ...], as_json: bool) -> int:
+    """Models and cost per step before running.
+
+    NAME is a workflow name (see `sparklio workflow list`) or a .toml file.
+    """
+    async def priced(app) -> int:
+        await app.refresh_local(timeout=0.5)
+        est = _engine(app).estimate(name, parse_inputs(inputs))
+        if as_json:
+            print_json(est.to_json())
+        else:
+            _print_estimate(est)
+        return 0
+
+    return session.run(priced)
 
 
 def _progress_printer(quiet: bool):
@@ -108,6 +131,8 @@ def _progress_printer(quiet: bool):
 
 
 def _print_result(result: RunResult) -> None:
+    from router.workflows.templates import as_text
+
     for s in result.steps:
         head = f"## {s.title} — {s.status}" + (f", {s.model}" if s.model else "") + f", {_money(s.cost_usd)}"
         print(head)
@@ -123,18 +148,11 @@ def _print_result(result: RunResult) -> None:
 
 
 def _finish(result: RunResult, as_json: bool) -> int:
-    from router.cli import print_json
-
     if as_json:
         print_json(result.to_json())
     else:
         _print_result(result)
     return 0 if result.status in ("done", "no_match", "waiting") else 1
-
-
-async def _with_local(app: Any, coro_factory):
-    await app.refresh_local(timeout=0.5)
-    return await coro_factory()
 
 
 def _check_out(dest: str | None) -> None:
@@ -147,98 +165,103 @@ def _check_out(dest: str | None) -> None:
 
 def _export(result: RunResult, dest: str | None) -> None:
     if dest:
+        from router.workflows.export import export_run
+
         written = export_run(result, Path(dest))
         print(f"exported run {result.run_id} to {written}", file=sys.stderr)
 
 
-def cmd_run(app: Any, args: argparse.Namespace) -> int:
-    """Run a workflow, progress on stderr, results on stdout (and the deliverable in --out)."""
-    engine = _engine(app)
-    inputs = parse_inputs(args.input)
-    _check_out(args.out)
-    show = _progress_printer(args.quiet)
-    batch = (args.batch_retry or "live") if args.batch else None
-    result = asyncio.run(_with_local(app, lambda: engine.run(args.name, inputs, on_progress=show, batch=batch)))
-    _export(result, args.out)
-    return _finish(result, args.json)
+@workflow.command()
+@_name_argument
+@_input_option
+@json_flag
+@click.option("--quiet", "-q", is_flag=True, help="no progress lines")
+@click.option("--out", metavar="DIR", help="also write the result, images and a manifest here (a folder, or a path "
+                                           "ending in .zip)")
+@click.option("--batch", is_flag=True,
+              help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
+@click.option("--batch-retry", type=click.Choice(RETRY_MODES),
+              help="items a batch fails or expires: run them live (default), in a new batch, or not")
+@pass_session
+def run(session: Session, name: str, inputs: tuple[str, ...], as_json: bool, quiet: bool, out: str | None,
+        batch: bool, batch_retry: str | None) -> int:
+    """Run a workflow (progress on stderr).
+
+    NAME is a workflow name (see `sparklio workflow list`) or a .toml file. Results go to stdout (and the
+    deliverable to --out).
+    """
+    values = parse_inputs(inputs)
+    _check_out(out)
+    progress = _progress_printer(quiet)
+    mode = (batch_retry or "live") if batch else None
+
+    async def running(app) -> RunResult:
+        await app.refresh_local(timeout=0.5)
+        return await _engine(app).run(name, values, on_progress=progress, batch=mode)
+
+    result = session.run(running)
+    _export(result, out)
+    return _finish(result, as_json)
 
 
-def cmd_export(app: Any, args: argparse.Namespace) -> int:
-    """Write an earlier run's deliverable, images and manifest to a folder or a .zip."""
-    _check_out(args.dest)
-    _export(_engine(app).result(args.run_id), args.dest)
+@workflow.command()
+@click.argument("run_id", type=ROW_ID)
+@click.argument("dest")
+@pass_session
+def export(session: Session, run_id: int, dest: str) -> int:
+    """Write a run's result, images and manifest to a folder or .zip.
+
+    DEST is a new or empty folder, or a path ending in .zip.
+    """
+    _check_out(dest)
+    _export(_engine(session.app).result(run_id), dest)
     return 0
 
 
-def cmd_retry(app: Any, args: argparse.Namespace) -> int:
-    """Retry (or re-route with --model) one step of an earlier run without redoing the steps before it."""
-    engine = _engine(app)
-    show = _progress_printer(args.quiet)
-    result = asyncio.run(_with_local(app, lambda: engine.retry(args.run_id, args.step, model=args.model,
-                                                               on_progress=show)))
-    return _finish(result, args.json)
+@workflow.command()
+@click.argument("run_id", type=ROW_ID)
+@click.argument("step")
+@click.option("--model", help="pin this catalog id for the step (re-route)")
+@json_flag
+@click.option("--quiet", "-q", is_flag=True, help="no progress lines")
+@pass_session
+def retry(session: Session, run_id: int, step: str, model: str | None, as_json: bool, quiet: bool) -> int:
+    """Retry or re-route a failed step, keeping earlier steps' outputs."""
+    progress = _progress_printer(quiet)
+
+    async def again(app) -> RunResult:
+        await app.refresh_local(timeout=0.5)
+        return await _engine(app).retry(run_id, step, model=model, on_progress=progress)
+
+    return _finish(session.run(again), as_json)
 
 
-def cmd_runs(app: Any, args: argparse.Namespace) -> int:
-    """List recent runs with their estimated and actual costs."""
-    from router.cli import print_json
-
-    runs = _engine(app).runs(args.limit)
-    if args.json:
+@workflow.command()
+@click.option("--limit", type=ROW_ID, default=20, show_default=True, help="how many runs")
+@json_flag
+@pass_session
+def runs(session: Session, limit: int, as_json: bool) -> int:
+    """Recent runs with estimated and actual cost."""
+    found = _engine(session.app).runs(limit)
+    if as_json:
         print_json([{"run_id": r.run_id, "workflow": r.workflow, "status": r.status, "cost_usd": r.cost_usd,
-                     "estimate_usd": r.estimate_usd, "message": r.message} for r in runs])
+                     "estimate_usd": r.estimate_usd, "message": r.message} for r in found])
         return 0
-    for r in runs:
+    for r in found:
         print(f"{r.run_id:5}  {r.workflow:16} {r.status:9} actual {_money(r.cost_usd)}  "
               f"estimated {_money(r.estimate_usd)}"
               + (f"  {r.message}" if r.message and r.status != "done" else ""))
     return 0
 
 
-def cmd_show(app: Any, args: argparse.Namespace) -> int:
-    """Print one run's steps and outputs."""
-    _finish(_engine(app).result(args.run_id), args.json)
+@workflow.command()
+@click.argument("run_id", type=ROW_ID)
+@json_flag
+@pass_session
+def show(session: Session, run_id: int, as_json: bool) -> int:
+    """One run's steps and outputs."""
+    _finish(_engine(session.app).result(run_id), as_json)
     return 0
 
 
-def register(sub: Any) -> None:
-    """Add `workflow list|estimate|run|retry|runs|show` to the CLI."""
-    wf = sub.add_parser("workflow", help="multi-step jobs: list, estimate, run, retry")
-    wsub = wf.add_subparsers(dest="workflow_command", parser_class=type(wf), required=True)
-    p = wsub.add_parser("list", help="the built-in and your own workflows")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_list)
-    for name, func, helptext in (("estimate", cmd_estimate, "models and cost per step before running"),
-                                 ("run", cmd_run, "run a workflow (progress on stderr)")):
-        p = wsub.add_parser(name, help=helptext)
-        p.add_argument("name", help="workflow name (see `sparklio workflow list`) or a .toml file")
-        p.add_argument("--input", "-i", action="append", default=[], metavar="KEY=VALUE", help="an input (repeatable)")
-        p.add_argument("--json", action="store_true", help="machine-readable output")
-        if name == "run":
-            p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
-            p.add_argument("--out", metavar="DIR", help="also write the result, images and a manifest here "
-                                                         "(a folder, or a path ending in .zip)")
-            p.add_argument("--batch", action="store_true",
-                           help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
-            p.add_argument("--batch-retry", choices=["live", "batch", "none"],
-                           help="items a batch fails or expires: run them live (default), in a new batch, or not")
-        p.set_defaults(func=func)
-    p = wsub.add_parser("retry", help="retry or re-route a failed step, keeping earlier steps' outputs")
-    p.add_argument("run_id", type=row_id)
-    p.add_argument("step")
-    p.add_argument("--model", help="pin this catalog id for the step (re-route)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--quiet", "-q", action="store_true")
-    p.set_defaults(func=cmd_retry)
-    p = wsub.add_parser("export", help="write a run's result, images and manifest to a folder or .zip")
-    p.add_argument("run_id", type=row_id)
-    p.add_argument("dest", help="a new or empty folder, or a path ending in .zip")
-    p.set_defaults(func=cmd_export)
-    p = wsub.add_parser("runs", help="recent runs with estimated and actual cost")
-    p.add_argument("--limit", type=row_id, default=20)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_runs)
-    p = wsub.add_parser("show", help="one run's steps and outputs")
-    p.add_argument("run_id", type=row_id)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_show)
+COMMANDS = (workflow,)

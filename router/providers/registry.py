@@ -60,14 +60,14 @@ class ProviderRegistry:
 
     def endpoint(self, name: str) -> str | None:
         """The user's endpoint for a provider ('' means: the SDK's own env var or default)."""
-        url = (self.settings.get("endpoints") or {}).get(name) or ""
+        url = self.settings.endpoints.get(name) or ""
         return url or None
 
     def _config(self, name: str) -> tuple:
         if name == "local_sd":
-            return (self.settings.get("sd_model_path"),)
+            return (self.settings.sd_model_path,)
         key = self.secrets.get(name) if name in ("openai", "anthropic", "google", "compat") else None
-        return (key, self.endpoint(name), self.settings.get("connect_timeout_s"))
+        return (key, self.endpoint(name), self.settings.connect_timeout_s)
 
     def get(self, name: str) -> Any:
         """The provider client for `name` (constructed on first use)."""
@@ -83,7 +83,7 @@ class ProviderRegistry:
             client = _load(FACTORIES[name])(cfg[0] or None)
         else:
             client = _load(FACTORIES[name])(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
-            client.connect_timeout = min(float(self.settings.get("connect_timeout_s")), client.timeout)
+            client.connect_timeout = min(self.settings.connect_timeout_s, client.timeout)
         self._clients[name] = self._arbitrated(name, client)
         self._fingerprints[name] = cfg
         return client
@@ -134,7 +134,7 @@ class ProviderRegistry:
         """Why the configured Stable Diffusion path cannot be used ("" when it can); re-read when the file changes."""
         from local_models.sd_path import sd_path_problem  # header checks only: no torch
 
-        path = str(self.settings.get("sd_model_path") or "")
+        path = self.settings.sd_model_path
         try:
             st = os.stat(path) if path else None
             key: tuple = (path, st.st_mtime_ns, st.st_size) if st else (path,)

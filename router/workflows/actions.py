@@ -135,9 +135,9 @@ def ledger_summary(app: Any, days_text: str) -> str:
                                      f"{g.rating_avg:.1f}" if g.rating_avg else "-"]))
     cache = stats.cache(since)
     lines.append(f"Cache: {cache['hits']} hits of {cache['answers']} answers, saved ${cache['saved_usd']:.4f}")
-    lines.append(f"Monthly limit ${float(app.settings.get('monthly_limit_usd')):.2f}; "
-                 f"budget tier {app.settings.get('budget_tier') or 'derived from the limit'}")
-    if app.settings.get("include_prompts_in_review"):
+    lines.append(f"Monthly limit ${app.settings.monthly_limit_usd:.2f}; "
+                 f"budget tier {app.settings.budget_tier or 'derived from the limit'}")
+    if app.settings.include_prompts_in_review:
         lines.append("Recent prompts (the user opted in to sharing them):")
         lines += [f"- {p}" for p in _recent_prompts(since)]
     else:

@@ -135,8 +135,8 @@ class LimitEditor(Card):
             self._say(str(exc), "error")
             return
         try:
-            app.settings.set("alert_thresholds", thresholds)
-            app.settings.set("hard_stop", self.hard_stop.isChecked())
+            app.settings.alert_thresholds = thresholds
+            app.settings.hard_stop = self.hard_stop.isChecked()
             for p, v in prov.items():
                 app.budget.set_provider_limit(p, v)
             app.budget.set_monthly_limit(monthly)

@@ -152,7 +152,7 @@ class StudioCard(Card):
         idx = self.model.findData(current) if current else 0
         self.model.setCurrentIndex(max(idx, 0))
         self.model.blockSignals(False)
-        self.path.setText(app.settings.get("sd_model_path") or "")
+        self.path.setText(app.settings.sd_model_path)
         self.model_changed()
 
     def model_id(self) -> str | None:

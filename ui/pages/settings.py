@@ -85,20 +85,20 @@ class EndpointsCard(Card):
 
     def load(self, app: Any) -> None:
         """Fill from settings."""
-        eps = app.settings.get("endpoints") or {}
+        eps = app.settings.endpoints
         for k, e in self.edits.items():
             e.setText(eps.get(k, "") or "")
-        self.compat_models.setText(", ".join(app.settings.get("compat_models") or []))
+        self.compat_models.setText(", ".join(app.settings.compat_models))
         _say(self.message, "")
 
     def save(self) -> None:
         """Validate and store; a new Ollama host is probed in the background."""
         app = self.page.app
-        old_host = (app.settings.get("endpoints") or {}).get("ollama", "")
+        old_host = app.settings.endpoints.get("ollama", "")
         try:
             eps = app.settings.set("endpoints", {k: e.text() for k, e in self.edits.items()})
             names = [n.strip() for n in self.compat_models.text().split(",") if n.strip()]
-            app.settings.set("compat_models", names)
+            app.settings.compat_models = names
         except SparklioError as exc:
             _say(self.message, str(exc), "error")
             return
@@ -131,7 +131,7 @@ class TierCard(Card):
     def load(self, app: Any) -> None:
         """Select the stored tier."""
         self._loading = True
-        value = app.settings.get("budget_tier")
+        value = app.settings.budget_tier
         self.combo.setCurrentIndex(next((i for i, (_l, v) in enumerate(self.TIERS) if v == value), 0))
         self.effective.setText(f"In effect: {app.budget.tier()}")
         self._loading = False
@@ -141,7 +141,7 @@ class TierCard(Card):
         if self._loading or self.page.app is None:
             return
         app = self.page.app
-        app.settings.set("budget_tier", self.TIERS[self.combo.currentIndex()][1])
+        app.settings.budget_tier = self.TIERS[self.combo.currentIndex()][1]
         self.effective.setText(f"In effect: {app.budget.tier()}")
 
 
@@ -220,9 +220,9 @@ class CacheCard(Card):
         """Store the switch and TTLs."""
         app = self.page.app
         try:
-            app.settings.set("cache_enabled", self.enabled.isChecked())
-            app.settings.set("cache_ttl_static_s", self.static_h.value() * 3600)
-            app.settings.set("cache_ttl_dynamic_s", self.dynamic_m.value() * 60)
+            app.settings.cache_enabled = self.enabled.isChecked()
+            app.settings.cache_ttl_static_s = self.static_h.value() * 3600
+            app.settings.cache_ttl_dynamic_s = self.dynamic_m.value() * 60
         except SparklioError as exc:
             _say(self.summary, str(exc), "error")
             return

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, 
 
 from router.deadlines import DEFAULT_TTFT_S
 from router.errors import SparklioError
-from router.settings import DEFAULTS
+from router.settings import Settings
 from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 
@@ -64,18 +64,18 @@ class TimeLimitsCard(Card):
 
     def load(self, app: Any) -> None:
         """Fill from settings."""
-        self._fill({**DEFAULT_TTFT_S, **(app.settings.get("ttft_s") or {})}, app.settings.get)
+        self._fill({**DEFAULT_TTFT_S, **app.settings.ttft_s}, app.settings.get)
         self.message.setText("")
 
     def defaults(self) -> None:
         """Show the defaults (saved with Save)."""
-        self._fill(DEFAULT_TTFT_S, DEFAULTS.get)
+        self._fill(DEFAULT_TTFT_S, Settings.default)
 
     def save(self) -> None:
         """Store every limit (validated by the router's settings)."""
         app = self.page.app
         try:
-            app.settings.set("ttft_s", {k[5:]: b.value() for k, b in self.spins.items() if k.startswith("ttft:")})
+            app.settings.ttft_s = {k[5:]: b.value() for k, b in self.spins.items() if k.startswith("ttft:")}
             for key, box in self.spins.items():
                 if not key.startswith("ttft:"):
                     app.settings.set(key, box.value())

@@ -81,18 +81,18 @@ class WeightsCard(Card):
 
     def load(self, app: Any) -> None:
         """Fill from settings."""
-        self._set_weights(app.settings.get("weights"))
-        self.exploration.setValue(float(app.settings.get("exploration_rate")) * 100)
-        self.auto_adopt.setChecked(bool(app.settings.get("auto_adopt")))
+        self._set_weights(app.settings.weights)
+        self.exploration.setValue(app.settings.exploration_rate * 100)
+        self.auto_adopt.setChecked(app.settings.auto_adopt)
         self.message.setText("")
 
     def save(self) -> None:
         """Store weights (normalised), exploration rate and auto adoption."""
         app = self.page.app
         try:
-            app.settings.set("weights", {k: s.value() / 100 for k, s in self.sliders.items()})
-            app.settings.set("exploration_rate", round(self.exploration.value() / 100, 4))
-            app.settings.set("auto_adopt", self.auto_adopt.isChecked())
+            app.settings.weights = {k: s.value() / 100 for k, s in self.sliders.items()}
+            app.settings.exploration_rate = round(self.exploration.value() / 100, 4)
+            app.settings.auto_adopt = self.auto_adopt.isChecked()
         except SparklioError as exc:
             self.message.setStyleSheet(f"color: {theme.color('danger').name()};")
             self.message.setText(str(exc))

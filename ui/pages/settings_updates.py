@@ -53,9 +53,9 @@ class UpdatesCard(Card):
     def load(self, app: Any) -> None:
         """Reflect the settings and offline mode."""
         self.weekly.blockSignals(True)
-        self.weekly.setChecked(bool(app.settings.get("update_check_weekly")))
+        self.weekly.setChecked(app.settings.update_check_weekly)
         self.weekly.blockSignals(False)
-        self.feed.setText(app.settings.get("update_feed_url") or "")
+        self.feed.setText(app.settings.update_feed_url or "")
         self.check_btn.setEnabled(not app.offline)
         if app.offline:
             self._say("Offline mode is on: update checks are off.")
@@ -66,12 +66,12 @@ class UpdatesCard(Card):
 
     def _weekly_toggled(self, on: bool) -> None:
         if self.page.app is not None:
-            self.page.app.settings.set("update_check_weekly", on)
+            self.page.app.settings.update_check_weekly = on
 
     def save_feed(self) -> None:
         """Validate and store the feed URL."""
         try:
-            self.page.app.settings.set("update_feed_url", self.feed.text())
+            self.page.app.settings.update_feed_url = self.feed.text()
         except SparklioError as exc:
             self._say(str(exc), "danger")
             return
@@ -86,13 +86,13 @@ class UpdatesCard(Card):
 
         self.check_btn.setEnabled(False)
         self._say("Checking…")
-        url = app.settings.get("update_feed_url")
+        url = app.settings.update_feed_url
         self.page.spawn(asyncio.to_thread(check, url, strict=True), self.checked, self.failed)
 
     def checked(self, info: Any) -> None:
         """Offer a newer version, or say this one is the newest."""
         self.check_btn.setEnabled(True)
-        self.page.app.settings.set("update_last_check", time.time())
+        self.page.app.settings.update_last_check = time.time()
         if info is None:
             self._say(f"Sparklio {__version__} is the newest version.", "ok")
             return

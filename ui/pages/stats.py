@@ -227,7 +227,7 @@ class StatsPage(PageBase):
             self.loaded.emit()
             return
         self.auto_adopt.blockSignals(True)
-        self.auto_adopt.setChecked(bool(app.settings.get("auto_adopt")))
+        self.auto_adopt.setChecked(app.settings.auto_adopt)
         self.auto_adopt.blockSignals(False)
 
         def done(data: dict | None) -> None:
@@ -326,7 +326,7 @@ class StatsPage(PageBase):
         if self.app is None:
             return
         try:
-            self.app.settings.set("auto_adopt", on)
+            self.app.settings.auto_adopt = on
         except SparklioError as exc:
             self.banner.show_message(str(exc), "error")
 

@@ -1,0 +1,105 @@
+"""What every CLI command shares: the session (global options, the app, its one event loop), JSON out, id types."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from router.display import strip_controls
+from router.validate import MAX_ROW_ID
+
+if TYPE_CHECKING:
+    from router.app import Sparklio
+
+T = TypeVar("T")
+
+
+class Session:
+    """One CLI run: the global options and, once a command asks for it, the open app."""
+
+    def __init__(self) -> None:
+        self.data_dir: str | None = None
+        self.offline = False
+        self.verbose = False
+        self._app: Sparklio | None = None
+
+    @property
+    def app(self) -> Sparklio:
+        """The app on the data folder, opened on first use (budget alerts reach stderr)."""
+        if self._app is None:
+            from router.app import Sparklio
+
+            self._app = Sparklio.open(self.data_dir)
+            self._app.events.subscribe(_print_alert)
+            if self.offline:
+                self._app.force_offline = True
+        return self._app
+
+    @property
+    def store_path(self) -> Path | str:
+        """The open database's file ("" before the app opens): for the damaged/locked-database line."""
+        return getattr(getattr(self._app, "store", None), "path", "")
+
+    def run(self, body: Callable[[Sparklio], Awaitable[T]]) -> T:
+        """Run the command's async body and close the app in that same event loop: one loop per command."""
+        app = self.app
+
+        async def whole() -> T:
+            try:
+                return await body(app)
+            finally:
+                self._app = None
+                await app.aclose()
+
+        return asyncio.run(whole())
+
+    def close(self) -> None:
+        """Close an app a synchronous command opened (its one event loop; nothing when none is open)."""
+        app, self._app = self._app, None
+        if app is not None:
+            try:
+                asyncio.run(app.aclose())
+            except Exception:
+                pass
+
+
+pass_session = click.make_pass_decorator(Session)
+json_flag = click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+
+
+class RowId(click.ParamType):
+    """A database id (1 … 2^63-1): anything else is a usage error (exit 2)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        if not 1 <= n <= MAX_ROW_ID:
+            self.fail(f"{value} is not a valid id (ids are whole numbers from 1)", param, ctx)
+        return n
+
+
+ROW_ID = RowId()
+
+
+def _print_alert(event: Any) -> None:
+    """Budget alerts, cost anomalies and GPU arbitration steps reach the terminal as one line on stderr."""
+    if event.kind in ("budget_alert", "cost_anomaly", "gpu_notice"):  # a refusal is already the error line
+        line = f"{event.title}: {event.message}" if event.title else event.message  # the text never repeats the title
+        print(f"sparklio: {strip_controls(line)}", file=sys.stderr)
+
+
+def print_json(obj: Any) -> None:
+    """Pretty JSON on stdout."""
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
