@@ -1,0 +1,161 @@
+"""Images → queue: the jobs Generate added, in run order, with progress; reorder (drag or ↑ ↓), cancel, cancel all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
+                               QPushButton, QSpinBox, QStyledItemDelegate)
+
+from router.image_queue import FAILED, MAX_VARIATIONS, QUEUED, RUNNING, ImageJob, ImageQueue
+from ui.widgets import theme
+from ui.widgets.card import Card, muted
+
+FRACTION_ROLE = Qt.ItemDataRole.UserRole + 1
+STATE_MARK = {QUEUED: "•", RUNNING: "▶", "done": "✓", FAILED: "✕", "cancelled": "–"}
+
+
+class JobDelegate(QStyledItemDelegate):
+    """Draws each job's progress as a thin bar along the bottom of its row."""
+
+    def paint(self, painter: Any, option: Any, index: Any) -> None:  # noqa: D102 - Qt override
+        super().paint(painter, option, index)
+        fraction = index.data(FRACTION_ROLE)
+        if fraction is None:
+            return
+        r = option.rect
+        bar = QRect(r.x() + 6, r.bottom() - 3, r.width() - 12, 3)
+        painter.fillRect(bar, theme.color("border"))
+        painter.fillRect(QRect(bar.x(), bar.y(), int(bar.width() * fraction), bar.height()), theme.color("accent"))
+
+
+class JobList(QListWidget):
+    """The queued jobs; queued rows can be dragged to a new place (`reordered` carries the ids in shown order)."""
+
+    reordered = Signal(list)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setItemDelegate(JobDelegate(self))
+        self.setSpacing(1)
+
+    def ids(self) -> list[int]:
+        """Job ids top to bottom."""
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """After Qt moved the row, tell the queue the new order."""
+        super().dropEvent(event)
+        self.reordered.emit(self.ids())
+
+
+class QueueCard(Card):
+    """The queue view; the page runs the jobs (ImagesPage.pump) and this card shows and edits their order."""
+
+    def __init__(self, page: Any) -> None:
+        super().__init__("Queue", "Generate adds jobs here; they run one at a time, top first. Drag or use ↑ ↓ "
+                                  "to reorder.")
+        self.page = page
+        self.queue = ImageQueue(on_change=self.render)
+        vrow = QHBoxLayout()
+        vrow.addWidget(muted(QLabel("Variations per Generate")))
+        self.variations = QSpinBox()
+        self.variations.setRange(1, MAX_VARIATIONS)
+        self.variations.setToolTip("Each Generate queues this many jobs; local models give each its own seed "
+                                   "(the fixed seed, seed+1, … or random ones)")
+        vrow.addWidget(self.variations)
+        vrow.addStretch(1)
+        self.body.addLayout(vrow)
+        self.list = JobList()
+        self.list.setMinimumHeight(110)
+        self.body.addWidget(self.list)
+        self.empty = muted(QLabel("Nothing queued."))
+        self.body.addWidget(self.empty)
+        row = QHBoxLayout()
+        self.up_btn, self.down_btn = QPushButton("↑ Up"), QPushButton("↓ Down")
+        self.cancel_btn, self.cancel_all_btn = QPushButton("Cancel job"), QPushButton("Cancel all")
+        for b in (self.up_btn, self.down_btn, self.cancel_btn, self.cancel_all_btn):
+            row.addWidget(b)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        orow = QHBoxLayout()
+        self.overall = QProgressBar()
+        self.overall.setRange(0, 1000)
+        self.overall.setTextVisible(False)
+        self.overall.setFixedHeight(8)
+        self.overall_text = muted(QLabel(""))
+        orow.addWidget(self.overall, 1)
+        orow.addWidget(self.overall_text)
+        self.body.addLayout(orow)
+        self.up_btn.clicked.connect(lambda: self._shift(-1))
+        self.down_btn.clicked.connect(lambda: self._shift(1))
+        self.cancel_btn.clicked.connect(self.cancel_selected)
+        self.cancel_all_btn.clicked.connect(lambda: self.page.cancel_all())
+        self.list.reordered.connect(self.queue.reorder)
+        self.list.currentItemChanged.connect(lambda _c, _p: self._update_buttons())
+        self.render()
+
+    def selected(self) -> ImageJob | None:
+        """The selected job, or None."""
+        it = self.list.currentItem()
+        return self.queue.get(it.data(Qt.ItemDataRole.UserRole)) if it is not None else None
+
+    def select(self, job_id: int) -> None:
+        """Select a job's row."""
+        ids = self.list.ids()
+        if job_id in ids:
+            self.list.setCurrentRow(ids.index(job_id))
+
+    def _shift(self, delta: int) -> None:
+        job = self.selected()
+        if job is not None and self.queue.shift(job.id, delta):
+            self.select(job.id)
+
+    def cancel_selected(self) -> None:
+        """Cancel the selected job (queued: removed; running: stopped)."""
+        job = self.selected()
+        if job is not None:
+            self.page.cancel_job(job.id)
+
+    def render(self) -> None:
+        """Show the jobs (rows updated in place while the order holds, so a drag is never interrupted)."""
+        jobs = self.queue.jobs
+        if self.list.ids() != [j.id for j in jobs]:
+            current = self.selected()
+            self.list.clear()
+            for job in jobs:
+                it = QListWidgetItem()
+                it.setData(Qt.ItemDataRole.UserRole, job.id)
+                self.list.addItem(it)
+            if current is not None:
+                self.select(current.id)
+        for i, job in enumerate(jobs):
+            self._paint_item(self.list.item(i), job)
+        finished, total, fraction = self.queue.overall()
+        self.overall.setValue(int(fraction * 1000))
+        self.overall_text.setText(f"{finished} of {total} done" if total else "")
+        self.empty.setVisible(not jobs)
+        self.list.setVisible(bool(jobs))
+        self._update_buttons()
+
+    def _paint_item(self, it: QListWidgetItem, job: ImageJob) -> None:
+        it.setText(f"{STATE_MARK.get(job.state, '')}  {job.label()}")
+        it.setToolTip(job.prompt)
+        it.setData(FRACTION_ROLE, job.fraction if job.state != QUEUED else None)
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if job.state == QUEUED:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        it.setFlags(flags)
+        if job.state == FAILED:
+            it.setForeground(theme.color("danger"))
+
+    def _update_buttons(self) -> None:
+        job = self.selected()
+        queued = job is not None and job.state == QUEUED
+        self.up_btn.setEnabled(queued)
+        self.down_btn.setEnabled(queued)
+        self.cancel_btn.setEnabled(job is not None and job.state in (QUEUED, RUNNING))
+        self.cancel_all_btn.setEnabled(bool(self.queue.active()))
