@@ -37,16 +37,18 @@ class ImageJob:
             return 1.0
         return self.step / self.total if self.state == RUNNING and self.total else 0.0
 
-    def label(self) -> str:
-        """One line: the prompt's start, the seed when fixed, the state and progress."""
-        text = self.prompt if len(self.prompt) <= 60 else self.prompt[:59] + "…"
-        seed = self.params.get("seed")
-        bits = [text] + ([f"seed {seed}"] if seed is not None else [])
+    def status(self) -> str:
+        """Where it stands: queued, "step 3 of 25", done, cancelled, or "failed: why"."""
         if self.state == RUNNING:
-            bits.append(f"step {self.step} of {self.total}" if self.total else "running")
-        elif self.state != QUEUED:
-            bits.append(self.message or self.state)
-        return " · ".join(bits)
+            return f"step {self.step} of {self.total}" if self.total else "running"
+        if self.state == FAILED:
+            return f"failed: {self.message}" if self.message else FAILED
+        return self.state
+
+    def label(self) -> str:
+        """One line: status, the seed when fixed, and the prompt."""
+        seed = self.params.get("seed")
+        return " · ".join([self.status()] + ([f"seed {seed}"] if seed is not None else []) + [self.prompt])
 
 
 def variation_seeds(seed: int | None, count: int, draw: Callable[[], int] | None = None) -> list[int | None]:

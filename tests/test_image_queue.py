@@ -29,7 +29,7 @@ def test_jobs_run_in_order_each_with_its_own_snapshot():
     q.start(first, 20)
     assert q.next_job() is None  # one at a time
     q.progress(first, 5, 20)
-    assert first.fraction == 0.25 and first.label().endswith("step 5 of 20")
+    assert first.fraction == 0.25 and first.label() == "step 5 of 20 · one"
     assert q.overall() == (0, 3, pytest.approx(0.25 / 3))
     q.finish(first, DONE)
     assert [run_next(q), run_next(q)] == ["two", "three"]

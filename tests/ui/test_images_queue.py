@@ -36,7 +36,7 @@ def test_queue_runs_jobs_in_order_and_cancels_one(qtbot, qloop, facade, fake_ope
     page = images_page(qtbot, qloop, facade)
     queue_prompts(qtbot, page, "one", "two", "three")
     assert [j.prompt for j in page.queue.queue.jobs] == ["one", "two", "three"]
-    assert shown(page)[0].startswith("▶  one") and shown(page)[1].startswith("•  two")
+    assert shown(page)[:2] == ["▶  running · one", "•  queued · two"]
     assert page.queue.overall_text.text() == "0 of 3 done"
     page.queue.select(page.queue.queue.jobs[1].id)
     qtbot.mouseClick(page.queue.cancel_btn, Qt.MouseButton.LeftButton)  # a queued job: removed
@@ -44,7 +44,7 @@ def test_queue_runs_jobs_in_order_and_cancels_one(qtbot, qloop, facade, fake_ope
     qloop.until(lambda: not page.busy_generating() and page.gallery.list.count() == 2, what="two images")
     assert sent_prompts(fake_openai) == ["one", "three"]
     assert page.queue.overall_text.text() == "2 of 2 done" and page.queue.overall.value() == 1000
-    assert all(t.startswith("✓") for t in shown(page))
+    assert shown(page) == ["✓  done · one", "✓  done · three"]
     page.controller.app = None
 
 

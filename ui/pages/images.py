@@ -77,11 +77,12 @@ class ImagesPage(PageBase):
         self.queue = QueueCard(self)  # lives on the page, so it survives switching pages
         top = QHBoxLayout()
         top.setSpacing(14)
-        top.addWidget(self.studio, 3)
-        right = QVBoxLayout()
-        right.addWidget(self.preview, 3)
-        right.addWidget(self.queue, 2)
-        top.addLayout(right, 2)
+        left = QVBoxLayout()
+        left.setSpacing(14)
+        left.addWidget(self.studio, 3)
+        left.addWidget(self.queue, 2)
+        top.addLayout(left, 3)
+        top.addWidget(self.preview, 2)
         self.gpu = GpuSupportCard(self)  # "Install GPU support (~N GB)" when local SD lacks torch/diffusers
         self.content.addWidget(self.gpu)
         self.content.addLayout(top)

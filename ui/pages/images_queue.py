@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
                                QPushButton, QSpinBox, QStyledItemDelegate)
 
 from router.image_queue import FAILED, MAX_VARIATIONS, QUEUED, RUNNING, ImageJob, ImageQueue
 from ui.widgets import theme
-from ui.widgets.card import Card, muted
+from ui.widgets.card import Card, muted, plain_spins
 
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_MARK = {QUEUED: "•", RUNNING: "▶", "done": "✓", FAILED: "✕", "cancelled": "–"}
 
 
 class JobDelegate(QStyledItemDelegate):
-    """Draws each job's progress as a thin bar along the bottom of its row."""
+    """Draws the running job's progress as a thin bar along the bottom of its row."""
 
     def paint(self, painter: Any, option: Any, index: Any) -> None:  # noqa: D102 - Qt override
         super().paint(painter, option, index)
@@ -28,6 +28,11 @@ class JobDelegate(QStyledItemDelegate):
         bar = QRect(r.x() + 6, r.bottom() - 3, r.width() - 12, 3)
         painter.fillRect(bar, theme.color("border"))
         painter.fillRect(QRect(bar.x(), bar.y(), int(bar.width() * fraction), bar.height()), theme.color("accent"))
+
+    def sizeHint(self, option: Any, index: Any) -> QSize:  # noqa: N802 - Qt override
+        """Room under the text for the bar."""
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), hint.height() + 8)
 
 
 class JobList(QListWidget):
@@ -56,21 +61,19 @@ class QueueCard(Card):
     """The queue view; the page runs the jobs (ImagesPage.pump) and this card shows and edits their order."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Queue", "Generate adds jobs here; they run one at a time, top first. Drag or use ↑ ↓ "
-                                  "to reorder.")
+        super().__init__("Queue", "Generate adds jobs; one runs at a time, top first (drag or ↑ ↓ to reorder).")
         self.page = page
         self.queue = ImageQueue(on_change=self.render)
-        vrow = QHBoxLayout()
-        vrow.addWidget(muted(QLabel("Variations per Generate")))
         self.variations = QSpinBox()
         self.variations.setRange(1, MAX_VARIATIONS)
         self.variations.setToolTip("Each Generate queues this many jobs; local models give each its own seed "
                                    "(the fixed seed, seed+1, … or random ones)")
-        vrow.addWidget(self.variations)
-        vrow.addStretch(1)
-        self.body.addLayout(vrow)
+        plain_spins(self.variations)
+        self.header.addWidget(muted(QLabel("Variations per Generate")))
+        self.header.addWidget(self.variations)
         self.list = JobList()
-        self.list.setMinimumHeight(110)
+        self.list.setMinimumHeight(120)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.body.addWidget(self.list)
         self.empty = muted(QLabel("Nothing queued."))
         self.body.addWidget(self.empty)
@@ -144,7 +147,7 @@ class QueueCard(Card):
     def _paint_item(self, it: QListWidgetItem, job: ImageJob) -> None:
         it.setText(f"{STATE_MARK.get(job.state, '')}  {job.label()}")
         it.setToolTip(job.prompt)
-        it.setData(FRACTION_ROLE, job.fraction if job.state != QUEUED else None)
+        it.setData(FRACTION_ROLE, job.fraction if job.state == RUNNING else None)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if job.state == QUEUED:
             flags |= Qt.ItemFlag.ItemIsDragEnabled
