@@ -52,8 +52,8 @@ def describe(params: dict, model: str = "") -> str:
 
 
 def caption(row: Any, width: int, metrics: Any) -> str:
-    """The text under a thumbnail: the prompt's start, then model and seed, each elided to `width` pixels."""
-    second = " · ".join(x for x in (row.model, f"seed {row.seed}" if row.seed is not None else "") if x)
+    """The text under a thumbnail: the prompt's start, then seed and model, each elided to `width` pixels."""
+    second = " · ".join(x for x in (f"seed {row.seed}" if row.seed is not None else "", row.model) if x)
     return "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
                      for line in (row.prompt.replace("\n", " "), second))
 
@@ -67,13 +67,13 @@ class GalleryCard(Card):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by prompt or model")
         self.filter.setClearButtonEnabled(True)
-        self.filter.setMaximumWidth(280)
+        self.filter.setMinimumWidth(240)
         self.header.addWidget(self.filter)
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         text_h = self.list.fontMetrics().lineSpacing() * CAPTION_LINES
-        self.list.setGridSize(QSize(THUMB + 16, THUMB + 20 + text_h))
+        self.list.setGridSize(QSize(THUMB + 32, THUMB + 20 + text_h))
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setMovement(QListWidget.Movement.Static)
         self.list.setWordWrap(True)
@@ -135,7 +135,7 @@ class GalleryCard(Card):
         self.list.clear()
         self.rows = {}
         for row, image in items:
-            text = caption(row, THUMB + 8, self.list.fontMetrics())
+            text = caption(row, THUMB + 24, self.list.fontMetrics())
             it = QListWidgetItem(QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon(), text)
             it.setData(Qt.ItemDataRole.UserRole, row.id)
             it.setToolTip(row.prompt)

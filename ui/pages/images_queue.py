@@ -74,6 +74,7 @@ class QueueCard(Card):
         self.list = JobList()
         self.list.setMinimumHeight(120)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body.addWidget(self.list)
         self.empty = muted(QLabel("Nothing queued."))
         self.body.addWidget(self.empty)
