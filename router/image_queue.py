@@ -66,10 +66,17 @@ def variation_seeds(seed: int | None, count: int, draw: Callable[[], int] | None
 class ImageQueue:
     """Jobs in run order; finished ones stay listed (for the overall progress) until the next batch starts."""
 
-    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
+    def __init__(self, on_change: Callable[[], None] | None = None,
+                 persist: Callable[[list[ImageJob]], Any] | None = None) -> None:
         self.jobs: list[ImageJob] = []
         self._ids = itertools.count(1)
         self.on_change = on_change or (lambda: None)
+        self.persist = persist or (lambda _jobs: None)  # called with the unfinished jobs after each change of them
+        self.paused = False  # jobs restored after a restart wait until the user runs them
+
+    def _changed(self) -> None:
+        self.persist(self.active())
+        self.on_change()
 
     # ---- adding and ordering ----
     def add(self, prompt: str, params: dict, *, local: bool = False, variations: int = 1) -> list[ImageJob]:
@@ -86,8 +93,22 @@ class ImageQueue:
                 snapshot["seed"] = seed
             added.append(ImageJob(next(self._ids), prompt, snapshot, local))
         self.jobs.extend(added)
-        self.on_change()
+        self.paused = False  # a new Generate runs the queue, restored jobs first
+        self._changed()
         return added
+
+    def restore(self, stored: list[tuple[str, dict, bool]]) -> list[ImageJob]:
+        """Put back jobs kept from the last session (prompt, params, local), paused until resume()."""
+        jobs = [ImageJob(next(self._ids), prompt, dict(params), local) for prompt, params, local in stored]
+        self.jobs.extend(jobs)
+        self.paused = bool(jobs)
+        self.on_change()
+        return jobs
+
+    def resume(self) -> None:
+        """Let restored jobs run."""
+        self.paused = False
+        self.on_change()
 
     def get(self, job_id: int) -> ImageJob | None:
         """The job with this id, or None."""
@@ -99,7 +120,7 @@ class ImageQueue:
         queued = [j for j in self.jobs if j.state == QUEUED]
         queued.sort(key=lambda j: rank.get(j.id, len(rank)))
         self.jobs = [j for j in self.jobs if j.state != QUEUED] + queued
-        self.on_change()
+        self._changed()
 
     def shift(self, job_id: int, delta: int) -> bool:
         """Move a queued job up (delta < 0) or down among the queued ones; False when it cannot move."""
@@ -124,8 +145,8 @@ class ImageQueue:
         return next((j for j in self.jobs if j.state == RUNNING), None)
 
     def next_job(self) -> ImageJob | None:
-        """The job to start now: the first queued one, when nothing runs (one job at a time)."""
-        if self.running() is not None:
+        """The job to start now: the first queued one, when nothing runs (one job at a time) and not paused."""
+        if self.paused or self.running() is not None:
             return None
         return next((j for j in self.jobs if j.state == QUEUED), None)
 
@@ -142,7 +163,7 @@ class ImageQueue:
     def finish(self, job: ImageJob, state: str, message: str = "", result: Any = None) -> None:
         """Mark `job` done, failed or cancelled."""
         job.state, job.message, job.result = state, message, result
-        self.on_change()
+        self._changed()
 
     # ---- cancelling ----
     def cancel(self, job_id: int) -> ImageJob | None:
@@ -152,14 +173,15 @@ class ImageQueue:
             return None
         if job.state == QUEUED:
             self.jobs.remove(job)
-            self.on_change()
+            self._changed()
             return None
         return job
 
     def cancel_all(self) -> ImageJob | None:
         """Remove every queued job; return the running one (for the caller to stop), if any."""
         self.jobs = [j for j in self.jobs if j.state != QUEUED]
-        self.on_change()
+        self.paused = False
+        self._changed()
         return self.running()
 
     # ---- totals ----

@@ -69,3 +69,31 @@ def test_reorder_shift_and_cancel():
     assert q.next_job() is c
     assert q.cancel_all() is None and [j.state for j in q.jobs] == [CANCELLED]
     assert q.cancel(a.id) is None and q.jobs[0].state != QUEUED
+
+
+def test_unfinished_jobs_are_kept_in_sqlite_and_restored_paused(data_dir):
+    from router.image_queue_store import load_jobs, save_jobs
+    from router.store.db import open_store
+
+    store = open_store(data_dir)
+    try:
+        q = ImageQueue(persist=save_jobs)
+        a, b, c = (q.add(p, {"model": "stable-diffusion", "steps": 3, "seed": i}, local=True)[0]
+                   for i, p in enumerate("abc"))
+        q.start(a)
+        q.shift(c.id, -1)
+        q.cancel(b.id)
+        assert load_jobs() == [("a", {"model": "stable-diffusion", "steps": 3, "seed": 0}, True),
+                               ("c", {"model": "stable-diffusion", "steps": 3, "seed": 2}, True)]
+        q.add("not json", {"source": object()})  # settings that cannot be stored are run but not kept
+        assert [p for p, _, _ in load_jobs()] == ["a", "c"]
+        q.finish(a, DONE)
+        later = ImageQueue(persist=save_jobs)  # the next session
+        later.restore(load_jobs())
+        assert later.paused and later.next_job() is None and [j.prompt for j in later.jobs] == ["c"]
+        later.resume()
+        assert later.next_job().prompt == "c"
+        later.cancel_all()
+        assert load_jobs() == []
+    finally:
+        store.close()

@@ -151,3 +151,25 @@ def test_queue_survives_page_switch_and_gallery_attaches_to_chat(qtbot, qloop, f
         assert text.startswith("second\n") and "Size: 1024x1024" in text and "CFG" not in text
     finally:
         close_window(win)
+
+
+def test_queued_jobs_survive_a_killed_session_and_wait_for_run_queue(qtbot, qloop, facade, fake_openai):
+    from router.image_queue_store import load_jobs
+
+    page = images_page(qtbot, qloop, facade)
+    queue_prompts(qtbot, page, "kept one", "kept two", "kept three")
+    page.job.cancel()  # the process dies mid-job: no finish, nothing cleaned up
+    assert [p for p, _, _ in load_jobs()] == ["kept one", "kept two", "kept three"]
+    page.controller.app = None
+    again = images_page(qtbot, qloop, facade)  # the next session's Images page
+    assert [(j.prompt, j.state) for j in again.queue.queue.jobs] == [("kept one", "queued"), ("kept two", "queued"),
+                                                                     ("kept three", "queued")]
+    assert again.queue.overall_text.text() == "3 job(s) kept from your last session"
+    assert again.queue.run_btn.isVisible() and not again.busy_generating()  # paused
+    qloop.spin(0.2)
+    assert sent_prompts(fake_openai) == []  # nothing runs until asked
+    qtbot.mouseClick(again.queue.run_btn, Qt.MouseButton.LeftButton)
+    qloop.until(lambda: all(j.state == "done" for j in again.queue.queue.jobs), what="the restored jobs")
+    assert sent_prompts(fake_openai) == ["kept one", "kept two", "kept three"] and load_jobs() == []
+    assert not again.queue.run_btn.isVisible()
+    again.controller.app = None

@@ -117,11 +117,13 @@ class ImagesPage(PageBase):
         else:
             self.banner.clear_message()
         self.gallery.reload()
+        self.queue.restore()
         self.loaded.emit()
 
     def busy_generating(self) -> bool:
-        """True while an image is being made or jobs wait in the queue."""
-        return self.job is not None or bool(self.queue.queue.active())
+        """True while an image is being made or jobs wait in the queue to run (not restored ones, paused)."""
+        q = self.queue.queue
+        return self.job is not None or (bool(q.active()) and not q.paused)
 
     def generate(self) -> None:
         """Queue the studio's request (one job per variation, each a snapshot of the form) and start the queue."""

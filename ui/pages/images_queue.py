@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
@@ -12,6 +13,7 @@ from router.image_queue import FAILED, MAX_VARIATIONS, QUEUED, RUNNING, ImageJob
 from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 
+log = logging.getLogger(__name__)
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_MARK = {QUEUED: "•", RUNNING: "▶", "done": "✓", FAILED: "✕", "cancelled": "–"}
 
@@ -63,7 +65,8 @@ class QueueCard(Card):
     def __init__(self, page: Any) -> None:
         super().__init__("Queue", "Generate adds jobs; one runs at a time, top first (drag or ↑ ↓ to reorder).")
         self.page = page
-        self.queue = ImageQueue(on_change=self.render)
+        self.queue = ImageQueue(on_change=self.render, persist=self._persist)
+        self.restored = False  # the last session's unfinished jobs were offered (once per run of the app)
         self.variations = QSpinBox()
         self.variations.setRange(1, MAX_VARIATIONS)
         self.variations.setToolTip("Each Generate queues this many jobs; local models give each its own seed "
@@ -81,7 +84,10 @@ class QueueCard(Card):
         row = QHBoxLayout()
         self.up_btn, self.down_btn = QPushButton("↑ Up"), QPushButton("↓ Down")
         self.cancel_btn, self.cancel_all_btn = QPushButton("Cancel job"), QPushButton("Cancel all")
-        for b in (self.up_btn, self.down_btn, self.cancel_btn, self.cancel_all_btn):
+        self.run_btn = QPushButton("Run queue")
+        self.run_btn.setObjectName("Primary")
+        self.run_btn.setToolTip("Run the jobs kept from your last session")
+        for b in (self.up_btn, self.down_btn, self.cancel_btn, self.cancel_all_btn, self.run_btn):
             row.addWidget(b)
         row.addStretch(1)
         self.body.addLayout(row)
@@ -98,9 +104,37 @@ class QueueCard(Card):
         self.down_btn.clicked.connect(lambda: self._shift(1))
         self.cancel_btn.clicked.connect(self.cancel_selected)
         self.cancel_all_btn.clicked.connect(lambda: self.page.cancel_all())
+        self.run_btn.clicked.connect(self.resume)
         self.list.reordered.connect(self.queue.reorder)
         self.list.currentItemChanged.connect(lambda _c, _p: self._update_buttons())
         self.render()
+
+    def _persist(self, jobs: list[ImageJob]) -> None:
+        """Keep the unfinished jobs in the database (a crash or kill keeps their settings)."""
+        from router.image_queue_store import save_jobs
+
+        if self.page.app is None:
+            return
+        try:
+            save_jobs(jobs)
+        except Exception:  # never lose the running queue over a database hiccup
+            log.exception("could not keep the image queue")
+
+    def restore(self) -> None:
+        """Once per run: offer the jobs the last session left unfinished (paused until Run queue or Generate)."""
+        from router.image_queue_store import load_jobs
+
+        if self.restored or self.page.app is None:
+            return
+        self.restored = True
+        stored = load_jobs()
+        if stored and not self.queue.jobs:
+            self.queue.restore(stored)
+
+    def resume(self) -> None:
+        """Run the restored jobs."""
+        self.queue.resume()
+        self.page.pump()
 
     def selected(self) -> ImageJob | None:
         """The selected job, or None."""
@@ -140,7 +174,9 @@ class QueueCard(Card):
             self._paint_item(self.list.item(i), job)
         finished, total, fraction = self.queue.overall()
         self.overall.setValue(int(fraction * 1000))
-        self.overall_text.setText(f"{finished} of {total} done" if total else "")
+        self.overall_text.setText(f"{total} job(s) kept from your last session" if self.queue.paused else
+                                  f"{finished} of {total} done" if total else "")
+        self.run_btn.setVisible(self.queue.paused)
         self.empty.setVisible(not jobs)
         self.list.setVisible(bool(jobs))
         self._update_buttons()
