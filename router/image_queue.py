@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from router.errors import SparklioError
@@ -27,8 +27,7 @@ class ImageJob:
     state: str = QUEUED
     step: int = 0
     total: int = 0
-    message: str = ""
-    result: Any = field(default=None, repr=False)
+    message: str = ""  # what came of it ("1 image(s) · GPT Image 2", the error)
 
     @property
     def fraction(self) -> float:
@@ -160,9 +159,9 @@ class ImageQueue:
         job.step, job.total = step, total
         self.on_change()
 
-    def finish(self, job: ImageJob, state: str, message: str = "", result: Any = None) -> None:
+    def finish(self, job: ImageJob, state: str, message: str = "") -> None:
         """Mark `job` done, failed or cancelled."""
-        job.state, job.message, job.result = state, message, result
+        job.state, job.message = state, message
         self._changed()
 
     # ---- cancelling ----

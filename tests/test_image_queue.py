@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from router.errors import SparklioError
-from router.image_queue import CANCELLED, DONE, QUEUED, RUNNING, ImageQueue, variation_seeds
+from router.image_queue import (
+    CANCELLED,
+    DONE,
+    QUEUED,
+    RUNNING,
+    ImageQueue,
+    variation_seeds,
+)
 
 
 def run_next(q: ImageQueue, state: str = DONE) -> str:

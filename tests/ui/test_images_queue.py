@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -142,7 +144,7 @@ def test_queue_survives_page_switch_and_gallery_attaches_to_chat(qtbot, qloop, f
         qtbot.mouseClick(page.gallery.buttons["Attach to chat"], Qt.MouseButton.LeftButton)
         assert win.current_key == "chat"
         composer = win.page("chat").composer
-        assert [a.data for a in composer.attachments] == [open(row.path, "rb").read()]
+        assert [a.data for a in composer.attachments] == [Path(row.path).read_bytes()]
         assert composer.hint.text() == "1 image attached"
         QGuiApplication.clipboard().clear()
         win.show_page("images")

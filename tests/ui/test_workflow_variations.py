@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -49,7 +50,7 @@ def test_sns_post_set_variations_shown_chosen_and_exported(qtbot, qloop, engine,
     assert len(images) == 5 and all(len(i["variations"]) == 3 and i["chosen"] == 0 for i in images)
     first = images[0]
     paths = [v["path"] for v in first["variations"]]
-    assert first["path"] == paths[0] and len({open(p, "rb").read() for p in paths}) == 3  # three distinct images
+    assert first["path"] == paths[0] and len({Path(p).read_bytes() for p in paths}) == 3  # three distinct images
     spec = engine.app.catalog.get(first["model"])
     assert result.step("images").cost_usd == pytest.approx(15 * spec.image_price(first["size"]))
     view = ResultView()
@@ -67,7 +68,7 @@ def test_sns_post_set_variations_shown_chosen_and_exported(qtbot, qloop, engine,
     out = view.export_to(tmp_path / "export.zip")
     with zipfile.ZipFile(out) as zf:
         pngs = sorted(n for n in zf.namelist() if n.endswith(".png"))
-        assert len(pngs) == 5 and any(zf.read(n) == open(paths[2], "rb").read() for n in pngs)
+        assert len(pngs) == 5 and any(zf.read(n) == Path(paths[2]).read_bytes() for n in pngs)
         assert json.loads(zf.read("manifest.json"))["run_id"] == result.run_id
     with pytest.raises(SparklioError, match="has 3 variation"):
         records.choose_variation(result.run_id, "images", 0, 5)

@@ -171,14 +171,14 @@ class ImagesPage(PageBase):
         if png:
             self.preview.show_png(png)
 
-    def _done(self, state: str, message: str = "", result: Any = None) -> None:
+    def _done(self, state: str, message: str = "") -> None:
         """The running job ended: mark it, then start the next one."""
         job, self.current = self.current, None
         self.job = None
         self.cancel_event = None
         self.preview.progress_row.hide()
         if job is not None:
-            self.queue.queue.finish(job, state, message, result)
+            self.queue.queue.finish(job, state, message)
         QTimer.singleShot(0, self.pump)
 
     def finished(self, prompt: str, kw: dict, result: Any) -> None:
@@ -186,7 +186,7 @@ class ImagesPage(PageBase):
         from local_models.gallery import gallery_dir, save_to_gallery
 
         spec, res = result
-        self._done(DONE, f"{len(res.images)} image(s) · {spec.name}", result)
+        self._done(DONE, f"{len(res.images)} image(s) · {spec.name}")
         for img in res.images:
             img.params.setdefault("prompt", prompt)
             img.params.setdefault("negative_prompt", kw.get("negative_prompt", ""))

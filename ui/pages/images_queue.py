@@ -6,10 +6,26 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
-                               QPushButton, QSpinBox, QStyledItemDelegate)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStyledItemDelegate,
+)
 
-from router.image_queue import FAILED, MAX_VARIATIONS, QUEUED, RUNNING, ImageJob, ImageQueue
+from router.image_queue import (
+    FAILED,
+    MAX_VARIATIONS,
+    QUEUED,
+    RUNNING,
+    ImageJob,
+    ImageQueue,
+)
 from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 
@@ -21,7 +37,7 @@ STATE_MARK = {QUEUED: "•", RUNNING: "▶", "done": "✓", FAILED: "✕", "canc
 class JobDelegate(QStyledItemDelegate):
     """Draws the running job's progress as a thin bar along the bottom of its row."""
 
-    def paint(self, painter: Any, option: Any, index: Any) -> None:  # noqa: D102 - Qt override
+    def paint(self, painter: Any, option: Any, index: Any) -> None:
         super().paint(painter, option, index)
         fraction = index.data(FRACTION_ROLE)
         if fraction is None:
@@ -31,7 +47,7 @@ class JobDelegate(QStyledItemDelegate):
         painter.fillRect(bar, theme.color("border"))
         painter.fillRect(QRect(bar.x(), bar.y(), int(bar.width() * fraction), bar.height()), theme.color("accent"))
 
-    def sizeHint(self, option: Any, index: Any) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self, option: Any, index: Any) -> QSize:
         """Room under the text for the bar."""
         hint = super().sizeHint(option, index)
         return QSize(hint.width(), hint.height() + 8)
@@ -53,7 +69,7 @@ class JobList(QListWidget):
         """Job ids top to bottom."""
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: Any) -> None:
         """After Qt moved the row, tell the queue the new order."""
         super().dropEvent(event)
         self.reordered.emit(self.ids())
@@ -183,7 +199,7 @@ class QueueCard(Card):
 
     def _paint_item(self, it: QListWidgetItem, job: ImageJob) -> None:
         it.setText(f"{STATE_MARK.get(job.state, '')}  {job.label()}")
-        it.setToolTip(job.prompt)
+        it.setToolTip(job.prompt + (f"\n{job.message}" if job.message else ""))
         it.setData(FRACTION_ROLE, job.fraction if job.state == RUNNING else None)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if job.state == QUEUED:
