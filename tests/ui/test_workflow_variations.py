@@ -69,7 +69,10 @@ def test_sns_post_set_variations_shown_chosen_and_exported(qtbot, qloop, engine,
     with zipfile.ZipFile(out) as zf:
         pngs = sorted(n for n in zf.namelist() if n.endswith(".png"))
         assert len(pngs) == 5 and any(zf.read(n) == Path(paths[2]).read_bytes() for n in pngs)
-        assert json.loads(zf.read("manifest.json"))["run_id"] == result.run_id
+        man = json.loads(zf.read("manifest.json"))
+        pictures = next(s for s in man["steps"] if s["id"] == "images")["images"]
+        assert man["run_id"] == result.run_id and [p["chosen"] for p in pictures] == [2, 0, 0, 0, 0]
+        assert all(len(p["variation_seeds"]) == 3 for p in pictures)
     with pytest.raises(SparklioError, match="has 3 variation"):
         records.choose_variation(result.run_id, "images", 0, 5)
 
