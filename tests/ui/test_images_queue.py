@@ -52,16 +52,24 @@ def test_queue_runs_jobs_in_order_and_cancels_one(qtbot, qloop, facade, fake_ope
 
 def test_queue_reorder_then_cancel_running_and_cancel_all(qtbot, qloop, facade, fake_openai):
     page = images_page(qtbot, qloop, facade)
-    queue_prompts(qtbot, page, "alpha", "beta", "gamma")
+    queue_prompts(qtbot, page, "alpha", "beta", "gamma", "delta")
     jobs = page.queue.queue.jobs
-    page.queue.select(jobs[2].id)
+    page.queue.select(jobs[3].id)
     assert page.queue.up_btn.isEnabled()
-    qtbot.mouseClick(page.queue.up_btn, Qt.MouseButton.LeftButton)  # gamma before beta
-    assert [j.prompt for j in page.queue.queue.jobs] == ["alpha", "gamma", "beta"]
-    assert page.queue.selected().prompt == "gamma"
-    page.queue.list.reordered.emit([jobs[2].id, jobs[1].id])  # a drag that ends where it started: no change
+    qtbot.mouseClick(page.queue.up_btn, Qt.MouseButton.LeftButton)  # delta before gamma
+    assert [j.prompt for j in page.queue.queue.jobs] == ["alpha", "beta", "delta", "gamma"]
+    assert page.queue.selected().prompt == "delta"
+    rows = page.queue.list  # a drag: Qt moves the row (gamma to the second place), then the list reports the order
+    rows.insertItem(1, rows.takeItem(3))
+    rows.reordered.emit(rows.ids())
+    assert [j.prompt for j in page.queue.queue.jobs] == ["alpha", "gamma", "beta", "delta"]
+    rows.insertItem(0, rows.takeItem(2))  # a drop above the running job: it keeps its place
+    rows.reordered.emit(rows.ids())
+    assert [j.prompt for j in page.queue.queue.jobs] == ["alpha", "beta", "gamma", "delta"]
+    assert shown(page)[0].startswith("▶") and rows.item(0).flags() & Qt.ItemFlag.ItemIsDragEnabled == \
+        Qt.ItemFlag.NoItemFlags
     qloop.until(lambda: not page.busy_generating(), what="the queue")
-    assert sent_prompts(fake_openai) == ["alpha", "gamma", "beta"]
+    assert sent_prompts(fake_openai) == ["alpha", "beta", "gamma", "delta"]
     # cancel the running job through the preview's Cancel: the next one starts
     queue_prompts(qtbot, page, "stop me", "keep me")
     qtbot.mouseClick(page.preview.cancel_btn, Qt.MouseButton.LeftButton)
