@@ -203,6 +203,47 @@ async def render_extras(app, out: Path) -> list[tuple[str, int]]:
     return made
 
 
+async def render_images_queue(app, out: Path) -> list[tuple[str, int]]:
+    """The Images page with real jobs in its queue: tiny local SD variations, done, running and queued (light)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui import theme
+    from ui.controller import AppController
+    from ui.pages.images import ImagesPage
+
+    theme.install(theme.Theme(dark=False)).apply(QApplication.instance())
+    controller = AppController()
+    controller.attach(app)
+    page = ImagesPage(controller)
+    page.resize(*SIZE)
+    page.show()
+    page.refresh()
+    await wait_loaded(page)
+    st = page.studio
+    st.model.setCurrentIndex(st.model.findData("stable-diffusion"))
+    st.size.setCurrentText("64x64")
+    st.steps.setValue(4)
+    st.random_seed.setChecked(False)
+    st.seed.setValue(1234)
+    for prompt, n in (("A ceramic mug on a linen tablecloth, soft morning light", 3),
+                      ("The same mug on a wooden shelf, evening light", 2)):
+        st.prompt.setPlainText(prompt)
+        page.queue.variations.setValue(n)
+        page.generate()
+    jobs = page.queue.queue.jobs
+    while jobs[1].state != "done" or jobs[2].step < 2:
+        await asyncio.sleep(0.01)
+    page.stack.currentWidget().ensureWidgetVisible(page.queue, 0, 0)
+    await asyncio.sleep(0.2)
+    path = out / "images-queue-light.png"
+    made = [(path.name, save_png(page.grab().toImage(), path))]
+    page.cancel_all()
+    await asyncio.sleep(0.3)
+    page.close()
+    controller.app = None
+    return made
+
+
 async def main(out: Path, themes: list[str]) -> list[tuple[str, int]]:
     """Seed, open the facade, render each theme."""
     from router.app import Sparklio
@@ -235,6 +276,7 @@ async def main(out: Path, themes: list[str]) -> list[tuple[str, int]]:
                 made += await render_theme(app, name == "dark", out, Path(tmp))
             if "light" in themes:
                 made += await render_extras(app, out)
+                made += await render_images_queue(app, out)
         finally:
             await app.aclose()
             if fake is not None:

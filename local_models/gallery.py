@@ -36,7 +36,8 @@ def format_parameters(params: dict) -> str:
     if params.get("negative_prompt"):
         lines.append(f"Negative prompt: {params['negative_prompt']}")
     fields = {"Steps": params.get("steps"), "Sampler": params.get("sampler"),
-              "CFG scale": f"{float(params.get('guidance', 0)):g}", "Seed": params.get("seed"),
+              "CFG scale": f"{float(params['guidance']):g}" if params.get("guidance") is not None else None,
+              "Seed": params.get("seed"),
               "Size": f"{params.get('width')}x{params.get('height')}", "Model": params.get("model"),
               "Version": "Sparklio"}
     lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
@@ -161,10 +162,10 @@ def save_to_gallery(images: Iterable[GeneratedImage], out_dir: Path) -> list[Gal
 
 
 def list_gallery(limit: int = 100, offset: int = 0, search: str = "") -> list[GalleryImage]:
-    """Newest images first, optionally filtered by prompt text."""
+    """Newest images first, optionally filtered by text in the prompt or the model name."""
     q = GalleryImage.select().order_by(GalleryImage.created_at.desc(), GalleryImage.id.desc())
-    if search:
-        q = q.where(GalleryImage.prompt.contains(search))
+    if search.strip():
+        q = q.where(GalleryImage.prompt.contains(search.strip()) | GalleryImage.model.contains(search.strip()))
     return list(q.limit(limit).offset(offset))
 
 
@@ -177,3 +178,19 @@ def delete_from_gallery(image_id: int, delete_file: bool = True) -> bool:
         Path(row.path).unlink(missing_ok=True)
     row.delete_instance()
     return True
+
+
+def settings_text(row: GalleryImage) -> str:
+    """A gallery image's A1111 `parameters` text: the PNG's own chunk, else built from its recorded parameters."""
+    try:
+        text = read_png_parameters(Path(row.path).read_bytes())
+    except (OSError, ValueError, SyntaxError):  # missing or unreadable file: the row still knows the settings
+        text = None
+    if text:
+        return text
+    p = {**row.params_dict, "prompt": row.prompt, "negative_prompt": row.negative_prompt, "seed": row.seed,
+         "model": row.model or row.params_dict.get("model")}
+    width, _, height = str(p.get("size") or "").partition("x")
+    if not p.get("width") and width.isdigit() and height.isdigit():
+        p["width"], p["height"] = int(width), int(height)
+    return format_parameters(p)

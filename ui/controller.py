@@ -26,12 +26,14 @@ class AppController(QObject):
     error = Signal(str)  # one clear line for the status bar
     navigateRequested = Signal(str)  # a page key from ui.pages.PAGES ("settings", "budget", ...)
     loadFailed = Signal(str)  # the facade could not open (one clear line)
+    chatImagesPending = Signal()  # images wait for the chat composer (take_chat_images)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app: Any = None  # router.app.Sparklio
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe: Any = None
+        self._chat_images: list[Any] = []  # router.types.ImageInput for the chat composer
 
     def attach(self, app: Any) -> None:
         """Adopt a loaded facade, forward its events as signals and announce readiness."""
@@ -74,6 +76,17 @@ class AppController(QObject):
             self.error.emit(f"Something went wrong: {type(exc).__name__}: {exc}")
 
     # ---- helpers shared by the window, tray and pages ----
+    def attach_to_chat(self, images: list[Any]) -> None:
+        """Put images into the chat composer (from any page) and show the chat."""
+        self._chat_images.extend(images)
+        self.navigate("chat")  # builds the chat page on first use; it takes the images as it starts
+        self.chatImagesPending.emit()
+
+    def take_chat_images(self) -> list[Any]:
+        """The images waiting for the chat composer (emptied)."""
+        out, self._chat_images = self._chat_images, []
+        return out
+
     def navigate(self, key: str) -> None:
         """Ask the main window to show a page."""
         self.navigateRequested.emit(key)

@@ -22,6 +22,8 @@ class Post:
     hashtags: list[str]
     platform: str
     image: str | None
+    variations: list[str] = field(default_factory=list)  # every variation's path (image is the chosen one)
+    chosen: int = 0
 
     def text(self) -> str:
         """What goes in the post box: the caption, a blank line, the hashtags."""
@@ -35,6 +37,8 @@ class Shot:
     index: int
     text: str
     image: str | None
+    variations: list[str] = field(default_factory=list)
+    chosen: int = 0
 
 
 @dataclass
@@ -120,6 +124,13 @@ def _image_paths(value: Any) -> list[str]:
     return [v["path"] for v in items if isinstance(v, dict) and v.get("path")]
 
 
+def _variations(value: Any) -> list[tuple[list[str], int]]:
+    """Per image item: (the variations' paths, the chosen index); ([], 0) for a single image."""
+    items = value if isinstance(value, list) else [value]
+    return [([str(x.get("path")) for x in v.get("variations") or []], int(v.get("chosen") or 0))
+            for v in items if isinstance(v, dict) and v.get("path")]
+
+
 def title_from(text: str, fallback: str) -> str:
     """A title from the first non-empty line of an outline ("Working title: …", "# …" prefixes dropped)."""
     for line in as_text(text).splitlines():
@@ -144,15 +155,18 @@ def assemble(result: RunResult, spec: dict | None = None) -> Deliverable:
         tags = HASHTAG.findall(as_text(out("hashtags")))
         images = _image_paths(out("images"))
         platform = result.inputs.get("platform", "")
-        d.posts = [Post(i + 1, c, tags, platform, images[i] if i < len(images) else None)
+        variations = _variations(out("images"))
+        d.posts = [Post(i + 1, c, tags, platform, images[i] if i < len(images) else None,
+                        *(variations[i] if i < len(variations) else ([], 0)))
                    for i, c in enumerate(_texts(out("captions")))]
     elif kind == "article":
         d.title = title_from(out("title"), result.title)
         d.body, d.notes = as_text(out("body") or ""), as_text(out("notes") or "")
         d.image = next(iter(_image_paths(out("image"))), None)
     elif kind == "storyboard":
-        frames = _image_paths(out("frames"))
-        d.shots = [Shot(i + 1, t, frames[i] if i < len(frames) else None) for i, t in enumerate(_texts(out("shots")))]
+        frames, variations = _image_paths(out("frames")), _variations(out("frames"))
+        d.shots = [Shot(i + 1, t, frames[i] if i < len(frames) else None,
+                        *(variations[i] if i < len(variations) else ([], 0))) for i, t in enumerate(_texts(out("shots")))]
         d.body = as_text(out("script") or "")
     else:
         names = spec.get("sections") or [s.step_id for s in result.steps]

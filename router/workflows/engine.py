@@ -391,16 +391,20 @@ class WorkflowEngine:
         else:
             size = image_size_for(primary, size)
         spec, result = await self.app.generate_image(prompt, task=step.task, model=pinned, size=size, quality=quality,
-                                                     n=1, workflow_run_id=state.run_id, **params)
+                                                     n=step.variations, workflow_run_id=state.run_id, **params)
         if not result.images:
             raise SparklioError(f"{step.label}: {spec.id} returned no image")
         folder = Path(self.app.data_dir) / "workflow_runs" / str(state.run_id)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{step.id}_{index + 1}.png"
-        path.write_bytes(result.images[0].png)
-        seed = result.images[0].params.get("seed")
-        return {"path": str(path), "model": spec.id, "size": size, "prompt": prompt[:300], "seed": seed}, spec.id, \
-            call_cost(spec, result.usage)
+        made = []
+        for k, img in enumerate(result.images):
+            path = folder / (f"{step.id}_{index + 1}.png" if k == 0 else f"{step.id}_{index + 1}_v{k + 1}.png")
+            path.write_bytes(img.png)
+            made.append({"path": str(path), "seed": img.params.get("seed")})
+        out = {**made[0], "model": spec.id, "size": size, "prompt": prompt[:300]}
+        if step.variations > 1:
+            out.update(variations=made, chosen=0)
+        return out, spec.id, call_cost(spec, result.usage)
 
     async def _action(self, state: _Run, step: StepSpec, choose: Chooser | None, where: str) -> Any:
         rendered = render(step.prompt, self._resolver(state), where)

@@ -257,7 +257,8 @@ def image_size_for(spec: Any, size: str) -> str:
 def _price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int = 0) -> tuple[str, str, float, bool, int]:
     spec = app.catalog.get(plan.chain[0].target)  # the model that serves the row's slot
     if step.is_image:
-        usage = Usage(images=calls, image_size=image_size_for(spec, step.size), image_quality=step.image_quality)
+        usage = Usage(images=calls * step.variations, image_size=image_size_for(spec, step.size),
+                      image_quality=step.image_quality)
         return spec.id, spec.provider, call_cost(spec, usage), spec.local, 0
     out = max(1, min(step.max_output_tokens + spec.reasoning_tokens, spec.max_output))  # reasoning is output
     return spec.id, spec.provider, _text_cost(spec, plan, out, calls, prefix), spec.local, out
@@ -304,7 +305,7 @@ def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images:
         if plan.chain[0].serves:
             note = "; ".join(n for n in (note, f"{plan.chain[0].model} → served by {model}") if n)
         row = StepEstimate(step.id, step.label, step.task, calls, model, provider, plan.estimated_input_tokens,
-                           out, calls if step.is_image else 0, cost, model, cost, local, note,
+                           out, calls * step.variations if step.is_image else 0, cost, model, cost, local, note,
                            _batch_price(app, step, plan, calls, prefix))
         try:
             pplan, _ = _request(app, step, msgs, premium=True, pinned=None)

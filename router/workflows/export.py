@@ -28,6 +28,12 @@ def ledger_calls(run_id: int) -> list[dict[str, Any]]:
              "cost_usd": round(r.cost_usd, 6), "cached": bool(r.cached)} for r in rows]
 
 
+def _variations(image: dict) -> dict[str, Any]:
+    """An image made with variations: every variation's seed and which one was chosen."""
+    made = image.get("variations") or []
+    return {"variation_seeds": [v.get("seed") for v in made], "chosen": image.get("chosen", 0)} if made else {}
+
+
 def manifest(result: RunResult, images: dict[str, str]) -> dict[str, Any]:
     """What made the run: inputs, per-step model, cost, tokens and image seeds, plus every ledger call."""
     steps = []
@@ -38,7 +44,7 @@ def manifest(result: RunResult, images: dict[str, str]) -> dict[str, Any]:
         pics = [r for r in records if isinstance(r, dict) and r.get("path")]
         if pics:
             entry["images"] = [{"file": images.get(r["path"]), "model": r.get("model"), "size": r.get("size"),
-                                "seed": r.get("seed"), "prompt": r.get("prompt")} for r in pics]
+                                "seed": r.get("seed"), "prompt": r.get("prompt"), **_variations(r)} for r in pics]
         steps.append(entry)
     calls = ledger_calls(result.run_id)
     return {"run_id": result.run_id, "workflow": result.workflow, "title": result.title, "status": result.status,

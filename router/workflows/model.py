@@ -28,7 +28,8 @@ RESULT_KINDS = ("posts", "article", "storyboard", "report")
 _INPUT_KEYS = {"kind", "label", "description", "required", "default", "expected_chars", "accept"}
 _STEP_KEYS = {"id", "title", "task", "action", "prompt", "system", "output", "count", "for_each",
               "max_output_tokens", "images", "size", "image_quality", "steps", "params", "complexity", "speed",
-              "quality", "temperature", "cache", "expected_items", "split", "options"}
+              "quality", "temperature", "cache", "expected_items", "split", "options", "variations"}
+MAX_VARIATIONS = 8  # images per image-step item; the first is the chosen one until the user picks another
 SPLITS = ("", "numbered", "lines")
 ITEM_IMAGE = "item"  # images = ["item"]: each for_each item is an image file (a list input given an @folder)
 
@@ -65,6 +66,7 @@ class StepSpec:
     size: str = "1024x1024"
     image_quality: str = "standard"
     steps: int | None = None
+    variations: int = 1  # image steps: images (seeds) made per item
     params: dict = field(default_factory=dict, hash=False, compare=False)
     complexity: str | None = None
     speed: str | None = None
@@ -202,6 +204,9 @@ def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) 
     if not prompt.strip():
         raise _bad(w, "prompt is empty")
     params = _typed(raw.get("params", {}), dict, w, "params")
+    variations = _typed(raw.get("variations", 1), int, w, "variations")
+    if not 1 <= variations <= MAX_VARIATIONS or (variations > 1 and output != "image"):
+        raise _bad(w, f"variations must be 1 to {MAX_VARIATIONS}, on an image step (got {variations})")
     split = raw.get("split", "")
     if split not in SPLITS:
         raise _bad(w, f"split must be \"numbered\" or \"lines\", not {split!r}")
@@ -213,7 +218,7 @@ def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) 
         max_output_tokens=int(_typed(raw.get("max_output_tokens", 500), int, w, "max_output_tokens")),
         images=tuple(_typed(raw.get("images", []), list, w, "images")),
         size=str(raw.get("size", "1024x1024")), image_quality=str(raw.get("image_quality", "standard")),
-        steps=raw.get("steps"), params=dict(params), complexity=raw.get("complexity"), speed=raw.get("speed"),
+        steps=raw.get("steps"), variations=variations, params=dict(params), complexity=raw.get("complexity"), speed=raw.get("speed"),
         quality=raw.get("quality"), temperature=raw.get("temperature"), cache=bool(raw.get("cache", True)),
         expected_items=int(_typed(raw.get("expected_items", 5), int, w, "expected_items")), split=split,
         options=raw.get("options"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import peewee
 
+from router.errors import SparklioError
 from router.store.db import database
 from router.store.models import BaseModel, LlmUsage
 
@@ -138,3 +139,19 @@ def recent_runs(limit: int = 20) -> list[WorkflowRun]:
 def get_run(run_id: int) -> WorkflowRun | None:
     """One run or None."""
     return WorkflowRun.get_or_none(WorkflowRun.id == run_id)
+
+
+def choose_variation(run_id: int, step_id: str, item: int, choice: int) -> dict:
+    """Make variation `choice` the image of item `item` (0-based) of an image step; returns the item."""
+    row = step_rows(run_id).get(step_id)
+    output = row.output_value if row is not None else None
+    items = output if isinstance(output, list) else [output]
+    if not 0 <= item < len(items) or not isinstance(items[item], dict):
+        raise SparklioError(f"run {run_id} has no image {item + 1} in step {step_id!r}")
+    variations = items[item].get("variations") or []
+    if not 0 <= choice < len(variations):
+        raise SparklioError(f"image {item + 1} of step {step_id!r} has {len(variations)} variation(s), "
+                            f"not {choice + 1}")
+    items[item].update(variations[choice], chosen=choice)
+    update_step(run_id, step_id, output=items if isinstance(output, list) else items[0])
+    return items[item]

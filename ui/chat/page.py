@@ -115,7 +115,9 @@ class ChatPage(EditCompareMixin, QWidget):
         controller.appEvent.connect(self._on_app_event)
         controller.offlineChanged.connect(lambda _on: self._update_state())
         controller.appEvent.connect(self._batch_landed)
+        controller.chatImagesPending.connect(self._take_images)
         self.composer.setEnabled(controller.app is not None)
+        self._take_images()
         if controller.app is not None:
             self.refresh()
 
@@ -224,6 +226,11 @@ class ChatPage(EditCompareMixin, QWidget):
             self.conversation_id = app.conversations.create().id
             self.conversations.reload(self.conversation_id)
         return self.conversation_id
+
+    def _take_images(self) -> None:
+        """Images another page sent here ("Attach to chat" in the gallery) join the composer."""
+        if hasattr(self.controller, "take_chat_images"):
+            self.composer.add_images(self.controller.take_chat_images())
 
     def attach_documents(self, paths: list) -> asyncio.Task | None:
         """Add files or folders to this conversation's documents (in the background; errors on the error line)."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from router.errors import SparklioError
+from router.image_queue import CANCELLED, DONE, FAILED, ImageJob
 from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
+from ui.pages.images_queue import QueueCard
 from ui.pages.images_studio import StepBridge, StudioCard
 from ui.widgets import theme
 from ui.widgets.card import Card, muted
@@ -65,16 +67,21 @@ class PreviewCard(Card):
 
 
 class ImagesPage(PageBase):
-    """Studio (local SD and cloud models), live preview, and the gallery."""
+    """Studio (local SD and cloud models), the job queue, live preview, and the gallery."""
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(controller, "Images", "Generate images in the cloud or on this machine.", parent=parent)
         self.studio = StudioCard(self)
         self.preview = PreviewCard()
         self.gallery = GalleryCard(self)
+        self.queue = QueueCard(self)  # lives on the page, so it survives switching pages
         top = QHBoxLayout()
         top.setSpacing(14)
-        top.addWidget(self.studio, 3)
+        left = QVBoxLayout()
+        left.setSpacing(14)
+        left.addWidget(self.studio, 3)
+        left.addWidget(self.queue, 2)
+        top.addLayout(left, 3)
         top.addWidget(self.preview, 2)
         self.gpu = GpuSupportCard(self)  # "Install GPU support (~N GB)" when local SD lacks torch/diffusers
         self.content.addWidget(self.gpu)
@@ -83,7 +90,8 @@ class ImagesPage(PageBase):
         self.content.addStretch(1)
         self.bridge = StepBridge()
         self.bridge.step.connect(self.on_step)
-        self.job: Any = None
+        self.job: Any = None  # the asyncio task making the running queue job
+        self.current: ImageJob | None = None  # the queue job being made
         self.notices: list[str] = []  # GPU arbitration steps taken for the image being made
         self.cancel_event: threading.Event | None = None
         self.studio.generate_btn.clicked.connect(self.generate)
@@ -109,34 +117,48 @@ class ImagesPage(PageBase):
         else:
             self.banner.clear_message()
         self.gallery.reload()
+        self.queue.restore()
         self.loaded.emit()
 
     def busy_generating(self) -> bool:
-        """True while an image is being made."""
-        return self.job is not None
+        """True while an image is being made or jobs wait in the queue to run (not restored ones, paused)."""
+        q = self.queue.queue
+        return self.job is not None or (bool(q.active()) and not q.paused)
 
     def generate(self) -> None:
-        """Send the request through the facade: routed, budgeted and written to the ledger."""
-        app = self.app
-        if app is None or self.job is not None:
+        """Queue the studio's request (one job per variation, each a snapshot of the form) and start the queue."""
+        if self.app is None:
             return
         try:
             prompt, kw = self.studio.request()
+            self.queue.queue.add(prompt, kw, local=self.studio.spec().local, variations=self.queue.variations.value())
         except SparklioError as exc:
             self.preview.say(str(exc), "error")
             return
-        local = self.studio.spec().local
-        self.cancel_event = threading.Event()
-        if local:
-            kw.update(on_step=lambda i, n, png: self.bridge.step.emit(i, n, png), cancel=self.cancel_event)
-        self.preview.progress.setRange(0, kw.get("steps", 0) if local else 0)  # cloud: a busy bar
+        self.pump()
+
+    def pump(self) -> None:
+        """Start the next queued job when none is running (one at a time: the local GPU holds one pipeline)."""
+        job = self.queue.queue.next_job()
+        if self.app is None or self.job is not None or job is None:
+            return
+        self.run_job(job)
+
+    def run_job(self, job: ImageJob) -> None:
+        """Send one job through the facade: routed, budgeted and written to the ledger."""
+        prompt, kw = job.prompt, dict(job.params)
+        self.cancel_event = event = threading.Event()
+        if job.local:
+            kw.update(on_step=lambda i, n, png: event.is_set() or self.bridge.step.emit(i, n, png), cancel=event)
+        self.current = job
+        self.queue.queue.start(job, kw.get("steps", 0) if job.local else 0)
+        self.preview.progress.setRange(0, kw.get("steps", 0) if job.local else 0)  # cloud: a busy bar
         self.preview.progress.setValue(0)
         self.preview.step_text.setText("starting…")
         self.preview.progress_row.show()
         self.preview.say("")
-        self.studio.generate_btn.setEnabled(False)
         self.notices = []
-        self.job = self.spawn(app.generate_image(prompt, **kw), lambda r: self.finished(prompt, kw, r),
+        self.job = self.spawn(self.app.generate_image(prompt, **kw), lambda r: self.finished(prompt, kw, r),
                               self.failed)
 
     def on_step(self, i: int, total: int, png: Any) -> None:
@@ -144,21 +166,27 @@ class ImagesPage(PageBase):
         self.preview.progress.setRange(0, total)
         self.preview.progress.setValue(i)
         self.preview.step_text.setText(f"step {i} of {total}")
+        if self.current is not None:
+            self.queue.queue.progress(self.current, i, total)
         if png:
             self.preview.show_png(png)
 
-    def _done(self) -> None:
+    def _done(self, state: str, message: str = "") -> None:
+        """The running job ended: mark it, then start the next one."""
+        job, self.current = self.current, None
         self.job = None
         self.cancel_event = None
-        self.studio.generate_btn.setEnabled(True)
         self.preview.progress_row.hide()
+        if job is not None:
+            self.queue.queue.finish(job, state, message)
+        QTimer.singleShot(0, self.pump)
 
     def finished(self, prompt: str, kw: dict, result: Any) -> None:
         """Save to the gallery, show the image, tell the budget views."""
         from local_models.gallery import gallery_dir, save_to_gallery
 
-        self._done()
         spec, res = result
+        self._done(DONE, f"{len(res.images)} image(s) · {spec.name}")
         for img in res.images:
             img.params.setdefault("prompt", prompt)
             img.params.setdefault("negative_prompt", kw.get("negative_prompt", ""))
@@ -185,14 +213,27 @@ class ImagesPage(PageBase):
 
     def failed(self, message: str) -> None:
         """Show why it failed (or that it was cancelled)."""
-        self._done()
-        self.preview.say(message, "warn" if "cancel" in message.lower() else "error")
+        cancelled = "cancel" in message.lower()
+        self._done(CANCELLED if cancelled else FAILED, message)
+        self.preview.say(message, "warn" if cancelled else "error")
 
     def cancel(self) -> None:
-        """Stop the generation (between two steps for local models)."""
+        """Stop the running job (between two steps for local models); the queue goes on with the next."""
         if self.cancel_event is not None:
             self.cancel_event.set()
         if self.job is not None:
             self.job.cancel()
-            self._done()
+            self._done(CANCELLED, "cancelled")
             self.preview.say("Cancelled.", "warn")
+
+    def cancel_job(self, job_id: int) -> None:
+        """Cancel one job: a queued one leaves the queue, the running one stops."""
+        job = self.queue.queue.cancel(job_id)
+        if job is not None and job is self.current:
+            self.cancel()
+
+    def cancel_all(self) -> None:
+        """Empty the queue and stop the running job."""
+        running = self.queue.queue.cancel_all()
+        if running is not None and running is self.current:
+            self.cancel()

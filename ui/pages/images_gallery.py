@@ -1,4 +1,4 @@
-"""Images → gallery: past images as thumbnails with their parameters, "Reuse settings", open and delete."""
+"""Images → gallery: captioned thumbnails, a filter, and actions (reuse, attach to chat, copy settings, delete…)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,23 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QIcon, QImage, QImageReader, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QWidget
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QImage, QImageReader, QPixmap
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QMessageBox,
+                               QPushButton, QWidget)
 
 from ui.widgets.card import Card, muted
 
 THUMB = 132
+CAPTION_LINES = 2
+# (button and menu label, GalleryCard method run on the selected image). One line per action: 15a/15b add
+# "Send to image-to-image", "Inpaint", "Upscale" here with their method.
+ACTIONS: list[tuple[str, str]] = [
+    ("Reuse settings", "reuse"),
+    ("Attach to chat", "attach_to_chat"),
+    ("Copy settings", "copy_settings"),
+    ("Open", "open_file"),
+    ("Delete…", "delete"),
+]
 
 
 def load_thumbnails(rows: list[Any]) -> list[tuple[Any, QImage]]:
@@ -40,19 +51,34 @@ def describe(params: dict, model: str = "") -> str:
     return " · ".join([model or params.get("model", "")] + bits).strip(" ·")
 
 
+def caption(row: Any, width: int, metrics: Any) -> str:
+    """The text under a thumbnail: the prompt's start, then seed and model, each elided to `width` pixels."""
+    second = " · ".join(x for x in (f"seed {row.seed}" if row.seed is not None else "", row.model) if x)
+    return "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+                     for line in (row.prompt.replace("\n", " "), second))
+
+
 class GalleryCard(Card):
     """Newest images first; selecting one shows its prompt and parameters."""
 
     def __init__(self, page: Any) -> None:
         super().__init__("Gallery", "Images made on this machine or in the cloud, newest first.")
         self.page = page
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by prompt or model")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMinimumWidth(240)
+        self.header.addWidget(self.filter)
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setGridSize(QSize(THUMB + 16, THUMB + 16))
+        text_h = self.list.fontMetrics().lineSpacing() * CAPTION_LINES
+        self.list.setGridSize(QSize(THUMB + 32, THUMB + 20 + text_h))
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setMovement(QListWidget.Movement.Static)
-        self.list.setMinimumHeight(THUMB + 40)
+        self.list.setWordWrap(True)
+        self.list.setMinimumHeight(THUMB + 44 + text_h)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.body.addWidget(self.list)
         self.empty = muted(QLabel("No images yet: describe one above and press Generate."))
         self.body.addWidget(self.empty)
@@ -61,30 +87,45 @@ class GalleryCard(Card):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.addWidget(self.details)
         row = QHBoxLayout()
-        self.reuse_btn = QPushButton("Reuse settings")
-        self.open_btn = QPushButton("Open")
-        self.delete_btn = QPushButton("Delete…")
-        row.addWidget(self.reuse_btn)
-        row.addWidget(self.open_btn)
-        row.addWidget(self.delete_btn)
+        self.buttons: dict[str, QPushButton] = {}
+        for label, method in ACTIONS:
+            b = self.buttons[label] = QPushButton(label)
+            b.clicked.connect(lambda _c=False, m=method: getattr(self, m)())
+            row.addWidget(b)
+        self.reuse_btn, self.delete_btn = self.buttons["Reuse settings"], self.buttons["Delete…"]
         row.addStretch(1)
+        self.note = muted(QLabel(""))
+        row.addWidget(self.note)
         self.actions = QWidget()
         self.actions.setLayout(row)
         row.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.actions)
         self.rows: dict[int, Any] = {}
         self.list.currentItemChanged.connect(lambda _c, _p: self._selected())
-        self.reuse_btn.clicked.connect(self.reuse)
-        self.open_btn.clicked.connect(self.open_file)
-        self.delete_btn.clicked.connect(self.delete)
+        self.list.customContextMenuRequested.connect(self.context_menu)
+        self.filter.textChanged.connect(lambda _t: self.reload())
         self._selected()
+
+    def context_menu(self, pos: Any) -> QMenu | None:
+        """Right-click on a thumbnail: the same actions as the buttons."""
+        it = self.list.itemAt(pos)
+        if it is None:
+            return None
+        self.list.setCurrentItem(it)
+        menu = QMenu(self)
+        for label, method in ACTIONS:
+            menu.addAction(label, getattr(self, method))
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+        return menu
 
     def reload(self) -> None:
         """Read the newest images and their thumbnails (in a worker thread)."""
         from local_models.gallery import list_gallery
 
+        search = self.filter.text()
+
         def work() -> list:
-            return load_thumbnails(list_gallery(limit=120))
+            return load_thumbnails(list_gallery(limit=120, search=search))
 
         self.page.in_thread(work, on_done=self.fill)
 
@@ -94,13 +135,17 @@ class GalleryCard(Card):
         self.list.clear()
         self.rows = {}
         for row, image in items:
-            it = QListWidgetItem(QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon(), "")
+            text = caption(row, THUMB + 24, self.list.fontMetrics())
+            it = QListWidgetItem(QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon(), text)
             it.setData(Qt.ItemDataRole.UserRole, row.id)
             it.setToolTip(row.prompt)
             self.list.addItem(it)
             self.rows[row.id] = row
             if current is not None and row.id == current.id:
                 self.list.setCurrentItem(it)
+        filtered = bool(self.filter.text().strip())
+        self.empty.setText("No image matches the filter." if filtered else
+                           "No images yet: describe one above and press Generate.")
         self.empty.setVisible(not items)
         self.list.setVisible(bool(items))
         self.actions.setVisible(bool(items))
@@ -113,7 +158,8 @@ class GalleryCard(Card):
 
     def _selected(self) -> None:
         row = self.current()
-        for b in (self.reuse_btn, self.open_btn, self.delete_btn):
+        self.note.setText("")
+        for b in self.buttons.values():
             b.setEnabled(row is not None)
         if row is None:
             self.details.setText("")
@@ -128,6 +174,29 @@ class GalleryCard(Card):
         if row is not None:
             self.page.studio.apply_params({**row.params_dict, "prompt": row.prompt,
                                            "negative_prompt": row.negative_prompt, "seed": row.seed})
+
+    def attach_to_chat(self) -> None:
+        """Put the selected image into the chat composer as an attachment (and show the chat)."""
+        from router.types import ImageInput
+
+        row = self.current()
+        if row is None:
+            return
+        try:
+            data = Path(row.path).read_bytes()
+        except OSError as exc:
+            self.note.setText(f"Cannot read {Path(row.path).name}: {exc.strerror or exc}")
+            return
+        self.page.controller.attach_to_chat([ImageInput(data, "image/png", Path(row.path).name)])
+
+    def copy_settings(self) -> None:
+        """Put the selected image's A1111 parameters text on the clipboard."""
+        from local_models.gallery import settings_text
+
+        row = self.current()
+        if row is not None:
+            QGuiApplication.clipboard().setText(settings_text(row))
+            self.note.setText("Settings copied (A1111 format).")
 
     def open_file(self) -> None:
         """Open the PNG in the system viewer."""

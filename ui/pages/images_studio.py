@@ -175,7 +175,7 @@ class StudioCard(Card):
             box.blockSignals(True)
             box.clear()
             box.addItems(items)
-            if keep in items:
+            if keep in items or (box is self.size and local and keep):  # a typed local size survives reloads
                 box.setCurrentText(keep)
             box.blockSignals(False)
         self.size.setEditable(local)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
-                               QVBoxLayout)
+                               QToolButton, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
 from router.workflows.deliverables import Deliverable, Post, assemble
@@ -18,6 +18,7 @@ from ui.widgets.card import Card, heading, muted
 
 POST_IMAGE_PX = 220
 FRAME_PX = 240
+VARIATION_PX = 44
 ARTICLE_IMAGE_PX = 360
 
 
@@ -58,10 +59,34 @@ def _browser(markdown: str, max_height: int = 0) -> QTextBrowser:
     return view
 
 
+class VariationStrip(QWidget):
+    """An image's variations as small thumbnails; the chosen one is checked, clicking another chooses it."""
+
+    def __init__(self, paths: list[str], chosen: int, on_choose: Callable[[int], None]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addWidget(muted(QLabel("Variations")))
+        self.buttons: list[QToolButton] = []
+        for k, path in enumerate(paths):
+            b = QToolButton()
+            b.setIcon(QIcon(QPixmap(path)))
+            b.setIconSize(QSize(VARIATION_PX, VARIATION_PX))
+            b.setCheckable(True)
+            b.setChecked(k == chosen)
+            b.setToolTip("The chosen image" if k == chosen else f"Use variation {k + 1} instead")
+            b.setStyleSheet(f"QToolButton:checked {{ border: 2px solid {theme.color('accent').name()}; }}")
+            b.clicked.connect(lambda _c=False, i=k: on_choose(i))
+            row.addWidget(b)
+            self.buttons.append(b)
+        row.addStretch(1)
+
+
 class PostCard(QFrame):
     """One ready-to-post card: image, platform, caption and hashtags, with Copy and Save."""
 
-    def __init__(self, post: Post) -> None:
+    def __init__(self, post: Post, on_choose: Callable[[int], None] | None = None) -> None:
         super().__init__()
         self.post = post
         self.setObjectName("PostCard")
@@ -70,6 +95,8 @@ class PostCard(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         lay.addWidget(picture(post.image, POST_IMAGE_PX))
+        if post.variations:
+            lay.addWidget(VariationStrip(post.variations, post.chosen, on_choose or (lambda _i: None)))
         lay.addWidget(muted(QLabel(f"Post {post.index}" + (f" · {post.platform}" if post.platform else ""))))
         self.caption = QLabel(post.caption)
         self.caption.setWordWrap(True)
@@ -146,11 +173,26 @@ class ResultView(Card):
     def _show_posts(self, d: Deliverable) -> None:
         grid = QGridLayout()
         grid.setSpacing(12)
-        self.cards = [PostCard(p) for p in d.posts]
+        step = self.result.result_spec.get("images", "")
+        self.cards = [PostCard(p, lambda k, i=i: self.choose(step, i, k)) for i, p in enumerate(d.posts)]
         for i, card in enumerate(self.cards):
             grid.addWidget(card, i // 4, i % 4, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(4, 1)
         self.inner.addLayout(grid)
+
+    def choose(self, step_id: str, item: int, choice: int) -> None:
+        """Make another variation the image of a post or frame (stored with the run, so exports use it)."""
+        from router.workflows.records import choose_variation
+
+        try:
+            chosen = choose_variation(self.result.run_id, step_id, item, choice)
+        except SparklioError as exc:
+            self.on_message(str(exc), "error")
+            return
+        for s in self.result.steps:
+            if s.step_id == step_id and isinstance(s.output, list) and item < len(s.output):
+                s.output[item] = chosen
+        self.show_result(self.result)
 
     def _show_article(self, d: Deliverable) -> None:
         row = QHBoxLayout()
@@ -170,9 +212,12 @@ class ResultView(Card):
     def _show_storyboard(self, d: Deliverable) -> None:
         grid = QGridLayout()
         grid.setSpacing(12)
+        step = self.result.result_spec.get("frames", "")
         for i, shot in enumerate(d.shots):
             box = QVBoxLayout()
             box.addWidget(picture(shot.image, FRAME_PX))
+            if shot.variations:
+                box.addWidget(VariationStrip(shot.variations, shot.chosen, lambda k, i=i: self.choose(step, i, k)))
             text = QLabel(f"<b>Shot {shot.index}</b><br>{shot.text}")
             text.setWordWrap(True)
             text.setFixedWidth(FRAME_PX)
