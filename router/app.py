@@ -28,7 +28,7 @@ from router.secrets import Secrets
 from router.settings import Settings
 from router.stats import Stats
 from router.store import open_store
-from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageResult, Message,
+from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageJobHooks, ImageResult, Message,
                           PartialWithdrawn, RoutePlan, RouteRequest, TextDelta)
 
 log = logging.getLogger(__name__)
@@ -312,8 +312,12 @@ class Sparklio:
     async def generate_image(self, prompt: str, *, task: str = "image_generation_bulk", model: str | None = None,
                              offline: bool | None = None, workflow_run_id: int | None = None,
                              size: str = "1024x1024", quality: str = "standard", n: int = 1,
-                             **params: Any) -> tuple[ModelSpec, ImageResult]:
-        """Generate images with the task row's model (routed, budgeted, in the ledger)."""
+                             hooks: ImageJobHooks | None = None, **params: Any) -> tuple[ModelSpec, ImageResult]:
+        """Generate images with the task row's model (routed, budgeted, in the ledger).
+
+        `params` are request parameters (Stable Diffusion's reach only local models); `hooks` (progress, cancel)
+        go to a local model beside them and never to a cloud provider.
+        """
         if not prompt.strip():
             raise SparklioError("the image prompt is empty")
         request = RouteRequest([Message("user", prompt)], task=task, model=model, offline=offline,
@@ -321,8 +325,11 @@ class Sparklio:
         plan = self.plan(request)
 
         async def invoke(provider, m, _max_out):
-            kw = params if m.local else {k: v for k, v in params.items() if k not in SD_ONLY_PARAMS}
-            res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **kw)
+            if m.local:
+                res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, hooks=hooks, **params)
+            else:
+                cloud = {k: v for k, v in params.items() if k not in SD_ONLY_PARAMS}
+                res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **cloud)
             yield OpResult(res, res.usage)
 
         def hold(m: ModelSpec) -> float:
@@ -412,7 +419,7 @@ class Sparklio:
         self.store.close()
 
 
-SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel"})
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance"})
 
 
 def implied_task(model: ModelSpec | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Union
 
@@ -236,6 +237,17 @@ class ImageResult:
 
     images: list[GeneratedImage]
     usage: Usage
+
+
+StepCallback = Callable[[int, int, "bytes | None"], None]  # (step, total, latent preview PNG)
+
+
+@dataclass(frozen=True)
+class ImageJobHooks:
+    """Progress and cancel for one local image job: passed beside, never inside, a provider's request parameters."""
+
+    on_step: StepCallback | None = None  # called from the worker thread after each denoising step
+    cancel: threading.Event | None = None  # set it to stop the job between two steps
 
 
 @dataclass

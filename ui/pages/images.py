@@ -10,6 +10,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from router.errors import SparklioError
+from router.types import ImageJobHooks
 from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_studio import StepBridge, StudioCard
@@ -128,7 +129,7 @@ class ImagesPage(PageBase):
         local = self.studio.spec().local
         self.cancel_event = threading.Event()
         if local:
-            kw.update(on_step=lambda i, n, png: self.bridge.step.emit(i, n, png), cancel=self.cancel_event)
+            kw["hooks"] = ImageJobHooks(lambda i, n, png: self.bridge.step.emit(i, n, png), self.cancel_event)
         self.preview.progress.setRange(0, kw.get("steps", 0) if local else 0)  # cloud: a busy bar
         self.preview.progress.setValue(0)
         self.preview.step_text.setText("starting…")
