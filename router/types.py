@@ -320,6 +320,7 @@ class Answer:
     embedding: list[float] | None = None  # the vector, when the task was embeddings
     image: dict | None = None  # generated images: size, steps, seconds, seed, count, paths
     cache_saved_usd: float = 0.0  # what the provider's prompt cache saved on this answer (net of cache writes)
+    sources: list[dict] = field(default_factory=list)  # document passages added to the prompt: label, path, score
 
     @property
     def serves_for(self) -> str:

@@ -170,6 +170,11 @@ def test_pasted_image_goes_with_the_message(qtbot, qloop, chat, fake_openai):
     parts = fake_openai.last.json["messages"][-1]["content"]
     assert any(p.get("type") == "image_url" for p in parts)
     assert chat.view.store.items[-2].images and not chat.composer.attachments
+    assert chat.view.store.items[-2].id is not None  # the facade said which stored message the question is
+    chat.regenerate(item, None)  # the facade loads the stored question, image and type included
+    qloop.until(lambda: chat.task.done(), what="the regenerated answer")
+    parts = fake_openai.last.json["messages"][-1]["content"]
+    assert [p["image_url"]["url"][:15] for p in parts if p.get("type") == "image_url"] == ["data:image/png;"]
 
 
 def test_markdown_escapes_html_and_numbers_code_blocks():

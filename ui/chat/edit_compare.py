@@ -26,10 +26,6 @@ class EditCompareMixin:
 
         item, self._editing = self._editing, None
         app = self.controller.app
-        if item.id is None:  # sent in this session: the stored row has the id
-            rows = app.conversations.messages(self.conversation_id)
-            mine = [r for r in rows if r.role == "user" and r.content == item.text]
-            item.id = mine[-1].id if mine else None
         if item.id is None or self.conversation_id is None:
             return
         self.conversation_id = fork(app, self.conversation_id, item.id)

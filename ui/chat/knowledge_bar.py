@@ -16,17 +16,6 @@ log = logging.getLogger(__name__)
 MAX_CHIPS = 8  # more documents collapse into "+N more"
 
 
-def stored_sources(message_id: int | None) -> list[dict]:
-    """The `meta["sources"]` the facade stored with an answer ([] when none)."""
-    if message_id is None:
-        return []
-    from router.store.models import ChatMessage
-
-    row = ChatMessage.get_or_none(ChatMessage.id == message_id)
-    sources = row.meta_dict.get("sources") if row is not None else None
-    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
-
-
 def skipped_note(skipped: list[tuple[str, str]]) -> tuple[str, str]:
     """('3 files skipped', tooltip listing each with its reason) for a folder's skipped files."""
     if not skipped:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from router.types import ImageInput, Message, RouteRequest
+from router.types import ImageInput, Message
 from ui.chat.composer import Composer
 from ui.chat.conversations import ConversationList
 from ui.chat.edit_compare import EditCompareMixin
@@ -26,7 +25,6 @@ from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
 
 log = logging.getLogger(__name__)
-HISTORY = 40  # most recent messages sent as context
 
 
 class ChatPage(EditCompareMixin, QWidget):
@@ -231,47 +229,36 @@ class ChatPage(EditCompareMixin, QWidget):
         return self.knowledge.attach_paths(paths)
 
     # ---- sending ----
-    def history(self, upto: int | None = None) -> list[Message]:
-        """Context for the next request: recent messages, without failed turns or their prompts."""
-        items = self.view.store.items[: upto if upto is not None else len(self.view.store.items)]
-        out: list[Message] = []
-        for i, it in enumerate(items):
-            nxt = items[i + 1] if i + 1 < len(items) else None
-            if it.role == "error" or it.status in ("streaming", "error") or not (it.text.strip() or it.image_data):
-                continue
-            if it.role == "user" and nxt is not None and nxt.role == "error":
-                continue
-            out.append(Message(it.role, it.text, list(it.image_data) or _load_images(it.image_paths)))
-        return out[-HISTORY:]
-
     def send(self, text: str, images: list[ImageInput] | None = None, *, model: str | None = None,
-             upto: int | None = None, regenerate: bool = False) -> None:
-        """Send `text` (+ images) in the current conversation and stream the answer."""
+             answer_to: int | None = None) -> None:
+        """Send `text` (+ images) in the current conversation and stream the answer.
+
+        `answer_to`: regenerate the answer to that stored question (the facade loads it and the history before it).
+        """
         app = self.controller.app
         if app is None or self.busy:
             return
-        images = list(images or [])
+        images, regenerate = list(images or []), answer_to is not None
         self.error_line.setVisible(False)
         try:
             if self._editing is not None and not regenerate:
                 self._fork_for_edit()
             if self.conversation_id is None:
                 self.conversation_id = app.conversations.create().id
+            routing = self.composer.routing.values()
+            if model is not None:
+                routing["model"] = model
+            request = app.chat.request(self.conversation_id, Message("user", text, images), answer_to=answer_to,
+                                       task=self.composer.task.task(), use_cache=not regenerate, **routing)
         except Exception as exc:
             self.show_error(str(exc))
             return
-        past = self.history(upto)
         user = ChatItem("user", text, images=[i.name or "image" for i in images], image_data=images)
         answer = ChatItem("assistant", "", status="streaming", meta={"progress": "Choosing a model…"})
         self.stack.setCurrentWidget(self.view)
         if not regenerate:
             self.view.add(user)
         self.view.add(answer)
-        routing = self.composer.routing.values()
-        if model is not None:
-            routing["model"] = model
-        request = RouteRequest(past + [Message("user", text, images)], task=self.composer.task.task(),
-                               conversation_id=self.conversation_id, use_cache=not regenerate, **routing)
         if request.task is not None and not regenerate:  # the user overrode Auto in the composer: Auto learns
             _note_choice(app, text, bool(images), request.task, request.complexity, self.show_error)
         self.composer.clear()
@@ -279,7 +266,7 @@ class ChatPage(EditCompareMixin, QWidget):
         self._live_cid = self.conversation_id
         # This answer waits only for its own provider's SDK (typing started loading the others in the background).
         self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=warm_request(app, request),
-                                   store_user=not regenerate)
+                                   store_user=not regenerate, user=user)
         self.task = self.controller.spawn(self.stream.run())
         self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
         self.conversations.reload(self.conversation_id)
@@ -378,8 +365,10 @@ class ChatPage(EditCompareMixin, QWidget):
         if row < 0 or self.busy:
             return
         prompt = self.view.store.items[row]
-        self.send(prompt.text, list(prompt.image_data) or _load_images(prompt.image_paths), model=model, upto=row,
-                  regenerate=True)
+        if prompt.id is None:  # never stored (the store refused it): nothing to answer again
+            self.show_error("This question was not saved, so it cannot be asked again: send it anew.")
+            return
+        self.send(prompt.text, model=model, answer_to=prompt.id)
 
     def retry(self, item: ChatItem) -> None:
         """'Try again' on a failed answer (the prompt put back in the composer is not sent twice)."""
@@ -421,15 +410,3 @@ def sources_text(meta: dict) -> str:
              for i, s in enumerate(used, 1)]
     return "\n".join(lines + ([note] if note else [])) or "No documents were used."
 
-
-def _load_images(paths: list[str]) -> list[ImageInput]:
-    """Stored attachments back as ImageInput (missing files are skipped)."""
-    out = []
-    for p in paths:
-        try:
-            data = Path(p).read_bytes()
-        except OSError:
-            continue
-        mime = "image/jpeg" if p.endswith(".jpg") else "image/webp" if p.endswith(".webp") else "image/png"
-        out.append(ImageInput(data, mime, Path(p).name))
-    return out
