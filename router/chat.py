@@ -1,4 +1,4 @@
-"""One chat turn end to end: history by conversation id, the prompt and attachments stored once, sources on the answer."""
+"""One chat turn end to end: history by conversation id, attachments stored once, sources on the answer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from router.errors import SparklioError
-from router.store.models import ChatMessage
 from router.types import Answer, AnswerDone, ImageInput, Message, PartialWithdrawn, RoutePlan, RouteRequest, TextDelta
 
 HISTORY = 40  # most recent stored messages sent as context
@@ -38,7 +37,7 @@ def save_attachments(folder: Path, msg: Message) -> list[dict]:
     return out
 
 
-def _images(row: ChatMessage) -> list[ImageInput]:
+def _images(row: Any) -> list[ImageInput]:
     """A stored message's image attachments with the MIME type stored with them (missing files are skipped)."""
     try:
         atts = json.loads(row.attachments or "[]")
@@ -57,6 +56,8 @@ def _images(row: ChatMessage) -> list[ImageInput]:
 
 def history(conversation_id: int, *, before: int | None = None, limit: int = HISTORY) -> list[Message]:
     """Context for the next request: the last `limit` stored messages, without failed turns or their prompts."""
+    from router.store.models import ChatMessage  # peewee: kept off the GUI's start-up path
+
     q = ChatMessage.select().where(ChatMessage.conversation == conversation_id)
     if before is not None:
         q = q.where(ChatMessage.id < before)
@@ -75,6 +76,8 @@ def history(conversation_id: int, *, before: int | None = None, limit: int = HIS
 
 def stored_prompt(message_id: int) -> Message:
     """A stored user message as the prompt of a new answer (regenerate, retry)."""
+    from router.store.models import ChatMessage
+
     row = ChatMessage.get_or_none(ChatMessage.id == message_id)
     if row is None or row.role != "user":
         raise SparklioError(f"message {message_id} is not a stored question")

@@ -276,7 +276,7 @@ def test_attached_document_is_used_and_cited(qtbot, qloop, chat, facade, fake_op
     assert cid is not None and cid in chat.conversations.ids()  # the chat was created for the document
     assert [s.name for s in facade.knowledge.sources(cid)] == ["falcon.md"]
     assert chat.knowledge.names() == ["falcon.md"] and chat.knowledge.isVisible()
-    assert not chat.error_line.isVisible()
+    assert chat.window().status.last_line[0] != "error"
     fake_openai.reply_text = "It opens on 14 March [1]."
     item = send(qtbot, qloop, chat, "When does the Falcon launch window open?")
     assert item.status == "ok" and chat.conversation_id == cid
@@ -306,7 +306,8 @@ def test_empty_document_is_refused_with_a_clear_line(qtbot, qloop, chat, facade,
     empty.write_text("  \n\n", encoding="utf-8")
     task = chat.attach_documents([empty])
     qloop.until(lambda: task.done(), what="the attach attempt")
-    assert chat.error_line.isVisible() and "empty.md is empty" in chat.error_line.text()
+    level, line = chat.window().status.last_line  # the page reports through the controller's message bridge
+    assert level == "error" and "empty.md is empty" in line and line == chat.window().status.currentMessage()
     assert facade.knowledge.sources(chat.conversation_id) == [] and chat.knowledge.names() == []
     assert not any(r.path == "/v1/embeddings" for r in fake_openai.requests)  # nothing was embedded
 

@@ -30,7 +30,6 @@ def skipped_note(skipped: list[tuple[str, str]]) -> tuple[str, str]:
 class KnowledgeBar(QWidget):
     """Chips for the current conversation's documents; `attach_paths` adds, a chip's ✕ removes."""
 
-    error = Signal(str)  # one line for the page's error banner
     changed = Signal()  # the attached documents changed
 
     def __init__(self, controller: Any, ensure_conversation: Callable[[], int | None],
@@ -79,7 +78,7 @@ class KnowledgeBar(QWidget):
                 rows = app.knowledge.sources(conversation_id)
             except Exception as exc:  # a broken store: say so, keep the chat usable
                 log.exception("could not list documents")
-                self.error.emit(str(exc) if isinstance(exc, SparklioError) else "Could not list the documents.")
+                self.controller.error(str(exc) if isinstance(exc, SparklioError) else "Could not list the documents.")
         self._show(rows)
 
     def attach_paths(self, paths: list[str | Path]) -> asyncio.Task | None:
@@ -91,7 +90,7 @@ class KnowledgeBar(QWidget):
         try:
             cid = self.ensure_conversation()
         except SparklioError as exc:
-            self.error.emit(str(exc))
+            self.controller.error(str(exc))
             return None
         if cid is None:
             return None
@@ -108,7 +107,7 @@ class KnowledgeBar(QWidget):
             app.knowledge.remove(source_id)
         except Exception as exc:
             log.exception("could not remove a document")
-            self.error.emit(str(exc) if isinstance(exc, SparklioError) else "Could not remove the document.")
+            self.controller.error(str(exc) if isinstance(exc, SparklioError) else "Could not remove the document.")
             return
         self.reload(self.conversation_id)
         self.changed.emit()
@@ -137,7 +136,8 @@ class KnowledgeBar(QWidget):
         self.status.setText(text)
         self.status.setToolTip(tip)
         if failures:
-            self.error.emit(failures[0] if len(failures) == 1 else f"{failures[0]} (and {len(failures) - 1} more)")
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            self.controller.error(failures[0] + more)
         self.setVisible(bool(self.chips) or bool(text))
         self.changed.emit()
 

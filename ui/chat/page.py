@@ -49,7 +49,6 @@ class ChatPage(EditCompareMixin, QWidget):
         self.conversations = ConversationList(controller, split)
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.newRequested.connect(self.new_chat)
-        self.conversations.error.connect(self.show_error)
         right = QWidget(split)
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 12)
@@ -58,15 +57,10 @@ class ChatPage(EditCompareMixin, QWidget):
         self.banner.setObjectName("Banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        self.error_line = QLabel("", right)
-        self.error_line.setObjectName("ErrorBanner")
-        self.error_line.setWordWrap(True)
-        self.error_line.setVisible(False)
         self.header = ConversationHeader(controller, right)
         self.header.renamed.connect(self.conversations.reload)
         self.header.branchSelected.connect(self.switch_branch)
         self.header.compareRequested.connect(self.open_compare)
-        self.header.error.connect(self.show_error)
         col.addWidget(self.header)
         self._editing: ChatItem | None = None  # a sent prompt being edited: sending it forks the conversation
         self.stack = QStackedWidget(right)
@@ -84,14 +78,12 @@ class ChatPage(EditCompareMixin, QWidget):
         self.composer.edit.textChanged.connect(self.warm_up)
         self.slash = SlashPrompts(self.composer, lambda: controller.app)  # "/" inserts a saved prompt
         self.knowledge = KnowledgeBar(controller, self.ensure_conversation, right)
-        self.knowledge.error.connect(self.show_error)
         self.composer.documentsPicked.connect(self.attach_documents)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(24, 0, 24, 0)
         bottom.addStretch(1)
         inner = QVBoxLayout()
         inner.addWidget(self.banner)
-        inner.addWidget(self.error_line)
         inner.addWidget(self.knowledge)
         inner.addWidget(self.composer)
         holder = QWidget(right)
@@ -183,7 +175,6 @@ class ChatPage(EditCompareMixin, QWidget):
         self.conversations.select(None)
         self.view.show_messages([])
         self.stack.setCurrentWidget(self.empty)
-        self.error_line.setVisible(False)
         self.knowledge.reload(None)
         self.header.show_conversation(None)
         self._editing = None
@@ -199,7 +190,7 @@ class ChatPage(EditCompareMixin, QWidget):
         try:
             rows = app.conversations.messages(cid)
         except Exception as exc:
-            self.show_error(str(exc))
+            self.controller.error(str(exc))
             return
         live = self.stream is not None and self._live_cid == cid and self.task is not None and not self.task.done()
         if live:
@@ -209,7 +200,6 @@ class ChatPage(EditCompareMixin, QWidget):
         if live and self.stream is not None:
             self.view.add(self.stream.item)
         self.stack.setCurrentWidget(self.view if self.view.store.rowCount() else self.empty)
-        self.error_line.setVisible(False)
         self.knowledge.reload(cid)
         self.header.show_conversation(cid)
 
@@ -224,8 +214,7 @@ class ChatPage(EditCompareMixin, QWidget):
         return self.conversation_id
 
     def attach_documents(self, paths: list) -> asyncio.Task | None:
-        """Add files or folders to this conversation's documents (in the background; errors on the error line)."""
-        self.error_line.setVisible(False)
+        """Add files or folders to this conversation's documents (in the background; errors reported as a line)."""
         return self.knowledge.attach_paths(paths)
 
     # ---- sending ----
@@ -239,7 +228,6 @@ class ChatPage(EditCompareMixin, QWidget):
         if app is None or self.busy:
             return
         images, regenerate = list(images or []), answer_to is not None
-        self.error_line.setVisible(False)
         try:
             if self._editing is not None and not regenerate:
                 self._fork_for_edit()
@@ -251,7 +239,7 @@ class ChatPage(EditCompareMixin, QWidget):
             request = app.chat.request(self.conversation_id, Message("user", text, images), answer_to=answer_to,
                                        task=self.composer.task.task(), use_cache=not regenerate, **routing)
         except Exception as exc:
-            self.show_error(str(exc))
+            self.controller.error(str(exc))
             return
         user = ChatItem("user", text, images=[i.name or "image" for i in images], image_data=images)
         answer = ChatItem("assistant", "", status="streaming", meta={"progress": "Choosing a model…"})
@@ -260,7 +248,7 @@ class ChatPage(EditCompareMixin, QWidget):
             self.view.add(user)
         self.view.add(answer)
         if request.task is not None and not regenerate:  # the user overrode Auto in the composer: Auto learns
-            _note_choice(app, text, bool(images), request.task, request.complexity, self.show_error)
+            _note_choice(app, text, bool(images), request.task, request.complexity, self.controller.error)
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
@@ -288,7 +276,7 @@ class ChatPage(EditCompareMixin, QWidget):
             self.composer.add_images(user.image_data)
         self.conversations.reload(self.conversation_id)
         self.header.show_conversation(self.conversation_id)
-        self.controller.ledgerChanged.emit()
+        self.controller.ledger_changed()
         self.composer.edit.setFocus()
         self.answerFinished.emit(stream.item)
 
@@ -329,7 +317,7 @@ class ChatPage(EditCompareMixin, QWidget):
             app.rate(item.id, stars)  # the facade keeps the stars with the message too
             item.meta["stars"] = stars
         except Exception as exc:
-            self.show_error(str(exc))
+            self.controller.error(str(exc))
             return
         self.view.refresh_item(item)
 
@@ -366,7 +354,7 @@ class ChatPage(EditCompareMixin, QWidget):
             return
         prompt = self.view.store.items[row]
         if prompt.id is None:  # never stored (the store refused it): nothing to answer again
-            self.show_error("This question was not saved, so it cannot be asked again: send it anew.")
+            self.controller.error("This question was not saved, so it cannot be asked again: send it anew.")
             return
         self.send(prompt.text, model=model, answer_to=prompt.id)
 
@@ -376,11 +364,6 @@ class ChatPage(EditCompareMixin, QWidget):
         if row >= 0 and self.composer.text().strip() == self.view.store.items[row].text.strip():
             self.composer.clear()
         self.regenerate(item, None)
-
-    def show_error(self, text: str) -> None:
-        """One clear line above the composer."""
-        self.error_line.setText(text)
-        self.error_line.setVisible(bool(text))
 
 
 def image_price_label(model: Any) -> str:

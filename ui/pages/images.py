@@ -124,7 +124,7 @@ class ImagesPage(PageBase):
         try:
             prompt, kw = self.studio.request()
         except SparklioError as exc:
-            self.preview.say(str(exc), "error")
+            self.controller.error(str(exc))
             return
         local = self.studio.spec().local
         self.cancel_event = threading.Event()
@@ -169,7 +169,7 @@ class ImagesPage(PageBase):
         try:
             save_to_gallery(res.images, gallery_dir(self.app.data_dir))
         except SparklioError as exc:
-            self.preview.say(str(exc), "error")
+            self.controller.error(str(exc))
         if res.images:
             self.preview.show_png(res.images[-1].png)
             seed = res.images[0].params.get("seed")
@@ -182,12 +182,12 @@ class ImagesPage(PageBase):
                          + "".join(f"\n{n}" for n in self.notices), "ok")
         self.gallery.reload()
         self.studio.update_price()
-        self.controller.ledgerChanged.emit()
+        self.controller.ledger_changed()
 
     def failed(self, message: str) -> None:
         """Show why it failed (or that it was cancelled)."""
         self._done()
-        self.preview.say(message, "warn" if "cancel" in message.lower() else "error")
+        (self.controller.warning if "cancel" in message.lower() else self.controller.error)(message)
 
     def cancel(self) -> None:
         """Stop the generation (between two steps for local models)."""
@@ -196,4 +196,4 @@ class ImagesPage(PageBase):
         if self.job is not None:
             self.job.cancel()
             self._done()
-            self.preview.say("Cancelled.", "warn")
+            self.controller.warning("Cancelled.")
