@@ -84,7 +84,8 @@ async def _generate(app, prompt: str, args, bar: StepBar):
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
                          batch=args.count).validated()
-    return await app.generate_image(prompt, task=task, model=args.model, size=size, hooks=ImageJobHooks(on_step=bar), **kw)
+    return await app.generate_image(prompt, task=task, model=args.model, size=size, hooks=ImageJobHooks(on_step=bar),
+                                    **kw)
 
 
 def cmd_image(app, args) -> int:
