@@ -86,7 +86,8 @@ def iter_rows(n: int, seed: int, catalog, policy, models):
                      usage.input_tokens, usage.output_tokens, 0, 0, 0, cost, saved,
                      lat if ok else None, (lat * rnd.uniform(0.1, 0.35)) if ok and not cached else None,
                      pos, 1, int(cached), int(experiment), None, None, None,
-                     rnd.uniform(0.5, 4.0) if model.local else 0.0, None, None)  # ... energy_wh, policy_model
+                     rnd.uniform(0.5, 4.0) if model.local else 0.0, None, None,  # ... energy_wh, policy_model
+                     0, 0.0, 0.0, None)  # cache_write_tokens, cache_saved_usd, batch_saved_usd, batch_job_id
 
 
 def timed(fn, runs: int) -> tuple[float, object]:

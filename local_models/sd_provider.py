@@ -10,7 +10,7 @@ from typing import Any
 
 from router.catalog import ModelSpec
 from router.errors import PermanentError, SparklioError
-from router.types import EmbeddingResult, ImageResult, Usage
+from router.types import EmbeddingResult, ImageJobHooks, ImageResult, Usage
 
 NO_MODEL = ("No Stable Diffusion model configured: choose a model folder or .safetensors file in Images → Model "
             "(or `sparklio config sd-model PATH`)")
@@ -98,16 +98,17 @@ class LocalDiffusionProvider:
         return PermanentError(str(exc), provider="local_sd", reason=type(exc).__name__)
 
     async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard",
-                             n: int = 1, **params: Any) -> ImageResult:
-        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, on_step, cancel."""
+                             n: int = 1, hooks: ImageJobHooks | None = None, **params: Any) -> ImageResult:
+        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed; hooks: progress, cancel."""
         from local_models.diffusion import GenerationParams
 
         if not self.model_path.strip():
             raise PermanentError(NO_MODEL, provider=self.name, reason="model_path")
         params = {**(model.params or {}), **params}  # catalog params (steps, scheduler…) are defaults
         width, height = parse_size(size)
-        cancel: threading.Event = params.pop("cancel", None) or threading.Event()
-        on_step = params.pop("on_step", None)
+        hooks = hooks or ImageJobHooks()
+        cancel = hooks.cancel or threading.Event()
+        on_step = hooks.on_step
         gp = GenerationParams(
             prompt=prompt, negative_prompt=str(params.pop("negative_prompt", "") or ""), width=width,
             height=height, steps=int(params.pop("steps", QUALITY_STEPS.get(quality, 25))),

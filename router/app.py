@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator
 
 from router.budget import Budget
 from router.cache import ResponseCache
 from router.catalog import Catalog, ModelSpec, load_catalog
+from router.chat import ChatSession
 from router.conversations import Conversations
 from router.engine import Engine, OpResult, RetryPolicy
 from router.errors import SparklioError
@@ -28,8 +27,8 @@ from router.secrets import Secrets
 from router.settings import Settings
 from router.stats import Stats
 from router.store import open_store
-from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageResult, Message,
-                          PartialWithdrawn, RoutePlan, RouteRequest, TextDelta)
+from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageJobHooks, ImageResult, Message,
+                          RoutePlan, RouteRequest)
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +70,7 @@ class Sparklio:
         self.learning = Learning(self.settings, self.policy, self.events, rng, catalog=self.catalog, budget=self.budget)
         self.prompts = PromptLibrary(self.settings)
         self.conversations = Conversations()
+        self.chat = ChatSession(self)  # one chat turn end to end (history, attachments, sources)
         self.registry = ProviderRegistry(self.settings, self.secrets, overrides=provider_overrides)
         kw = {"sleep": sleep} if sleep is not None else {}
         self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
@@ -162,111 +162,12 @@ class Sparklio:
         return plan
 
     # ---- chat ----
-    def _save_images(self, msg: Message) -> list[dict]:
-        out = []
-        folder = self.data_dir / "attachments"
-        for img in msg.images:
-            folder.mkdir(parents=True, exist_ok=True)
-            ext = {"image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}.get(img.mime, ".png")
-            path = folder / (hashlib.sha256(img.data).hexdigest()[:24] + ext)
-            if not path.exists():
-                path.write_bytes(img.data)
-            out.append({"kind": "image", "path": str(path), "mime": img.mime, "name": img.name})
-        return out
-
-    async def run(self, request: RouteRequest, *, store: bool = True, store_user: bool = True) -> AsyncIterator:
-        """Plan and execute a chat request, yielding engine events; the user's message is stored first.
+    def run(self, request: RouteRequest, *, store: bool = True, store_user: bool = True) -> AsyncIterator:
+        """Plan and execute a chat request (router/chat.py): the user's message is stored first, then events stream.
 
         `store_user=False` regenerates: the question is already in the conversation, only a new answer is stored.
         """
-        user_id = assistant_id = None
-        if store:  # one transaction: the user's text is safe before planning or any network call
-            with self.store.db.atomic():
-                if request.conversation_id is None:
-                    request = replace(request, conversation_id=self.conversations.create().id)
-                last = request.messages[-1]
-                if store_user:
-                    user_id = self.conversations.add(request.conversation_id, "user", last.content,
-                                                     attachments=self._save_images(last))
-                    self.conversations.auto_title(request.conversation_id, last.content)
-                assistant_id = self.conversations.add(request.conversation_id, "assistant", "", status="pending")
-        sources: list[dict] = []
-        try:
-            if request.conversation_id is not None and self.knowledge.has_sources(request.conversation_id):
-                offline = self.offline if request.offline is None else bool(request.offline)
-                try:
-                    messages, passages = await self.knowledge.augment(request.messages, request.conversation_id,
-                                                                      offline=offline)
-                    request = replace(request, messages=messages)
-                    sources = [{"label": p.label, "path": p.path, "score": round(p.score, 3)} for p in passages]
-                except SparklioError as exc:  # documents unreachable: answer without them, and say so
-                    sources = [{"label": f"documents not used: {exc}", "path": "", "score": 0.0}]
-            plan = self.plan(request, explore=True)
-            request = self.prompts.apply(request, plan.task)  # the task's short system prompt (prompt library)
-            queued = await self._maybe_batch(request, plan, assistant_id)
-        except SparklioError as exc:
-            if assistant_id is not None:
-                self.conversations.update_message(assistant_id, content=str(exc), status="error")
-            raise
-        if queued is not None:  # the answer arrives when the provider's batch ends
-            yield queued
-            return
-        text: list[str] = []
-        attempts_meta: list = []
-
-        async def invoke(provider, model, max_out):
-            async for ev in provider.stream_chat(model, request.messages, max_tokens=max_out,
-                                                 temperature=request.temperature):
-                yield ev
-
-        cache_key = None
-        if request.use_cache and self.cache.enabled:
-            cache_key = lambda m: self.cache.key(m, request.messages, {"temperature": request.temperature})  # noqa: E731
-        if plan.kind == "image":  # "draw me ..." in the chat: generate, then show the pictures in the answer
-            from router.chat_images import image_answer_events
-
-            events = image_answer_events(self, plan, request, assistant_id)
-        elif plan.kind == "embedding":  # the embeddings task picked in the composer or with --task
-            from router.chat_images import embedding_answer_events
-
-            events = embedding_answer_events(self, plan, request, assistant_id)
-        else:
-            events = self.engine.execute(plan, request, invoke, message_id=assistant_id, cache_key=cache_key)
-        try:
-            async for ev in events:
-                if isinstance(ev, TextDelta):
-                    text.append(ev.text)
-                elif isinstance(ev, PartialWithdrawn):
-                    text.clear()
-                elif isinstance(ev, AnswerDone):
-                    ev.answer.user_message_id = user_id
-                    if assistant_id is not None:
-                        meta = _answer_meta(ev.answer)
-                        meta["sources"] = sources
-                        self.conversations.update_message(assistant_id, content=ev.answer.text, status="ok",
-                                                          model=ev.answer.model, meta=meta)
-                yield ev
-        except asyncio.CancelledError:
-            if assistant_id is not None:
-                self.conversations.update_message(assistant_id, content="".join(text), status="cancelled",
-                                                  meta={"plan": plan.explain()})
-            raise
-        except SparklioError as exc:
-            if assistant_id is not None:
-                attempts_meta = [a.__dict__ for a in getattr(exc, "attempts", [])]
-                self.conversations.update_message(assistant_id, content=str(exc), status="error",
-                                                  meta={"plan": plan.explain(), "attempts": attempts_meta})
-            raise
-
-    async def _maybe_batch(self, request: RouteRequest, plan: RoutePlan, assistant_id: int | None):
-        """A chat request at speed batch that can wait goes to a Batch API (None: it runs live)."""
-        if not (request.can_wait and request.speed == "batch" and plan.kind == "chat"):
-            return None
-        queued = await self.batch.queue_chat(request, plan, assistant_id)
-        if queued is not None and assistant_id is not None:
-            self.conversations.update_message(assistant_id, content="", status="pending", model=queued.model,
-                                              meta={"batch_job": queued.job_id, "plan": plan.explain()})
-        return queued
+        return self.chat.run(request, store=store, store_user=store_user)
 
     async def ask(self, request: RouteRequest, *, store: bool = True) -> Answer:
         """Run a request to completion and return the answer."""
@@ -312,8 +213,12 @@ class Sparklio:
     async def generate_image(self, prompt: str, *, task: str = "image_generation_bulk", model: str | None = None,
                              offline: bool | None = None, workflow_run_id: int | None = None,
                              size: str = "1024x1024", quality: str = "standard", n: int = 1,
-                             **params: Any) -> tuple[ModelSpec, ImageResult]:
-        """Generate images with the task row's model (routed, budgeted, in the ledger)."""
+                             hooks: ImageJobHooks | None = None, **params: Any) -> tuple[ModelSpec, ImageResult]:
+        """Generate images with the task row's model (routed, budgeted, in the ledger).
+
+        `params` are request parameters (Stable Diffusion's reach only local models); `hooks` (progress, cancel)
+        go to a local model beside them and never to a cloud provider.
+        """
         if not prompt.strip():
             raise SparklioError("the image prompt is empty")
         request = RouteRequest([Message("user", prompt)], task=task, model=model, offline=offline,
@@ -321,8 +226,11 @@ class Sparklio:
         plan = self.plan(request)
 
         async def invoke(provider, m, _max_out):
-            kw = params if m.local else {k: v for k, v in params.items() if k not in SD_ONLY_PARAMS}
-            res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **kw)
+            if m.local:
+                res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, hooks=hooks, **params)
+            else:
+                cloud = {k: v for k, v in params.items() if k not in SD_ONLY_PARAMS}
+                res = await provider.generate_image(m, prompt, size=size, quality=quality, n=n, **cloud)
             yield OpResult(res, res.usage)
 
         def hold(m: ModelSpec) -> float:
@@ -412,7 +320,7 @@ class Sparklio:
         self.store.close()
 
 
-SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel"})
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance"})
 
 
 def implied_task(model: ModelSpec | None) -> str | None:
@@ -423,23 +331,3 @@ def implied_task(model: ModelSpec | None) -> str | None:
         return "embeddings"
     return "image_generation_bulk" if model.local else "image_generation_quality"
 
-
-def _answer_meta(a: Answer) -> dict:
-    """What an answer's footer needs, stored with the message."""
-    meta = {
-        "model": a.model, "provider": a.provider, "cost_usd": a.cost_usd, "cached": a.cached,
-        "latency_ms": a.latency_ms, "ttft_ms": a.ttft_ms, "experiment": a.experiment,
-        "usage": {"input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens,
-                  "cached_input_tokens": a.usage.cached_input_tokens, "reasoning_tokens": a.usage.reasoning_tokens,
-                  "cache_write_tokens": a.usage.cache_write_tokens},
-        "cache_saved_usd": a.cache_saved_usd,
-        "attempts": [x.__dict__ for x in a.attempts],
-        "plan": a.plan.explain() if a.plan else "",
-        "task": a.plan.task if a.plan else "",
-        "complexity": a.plan.complexity if a.plan else "",
-        "auto_task": bool(a.plan and a.plan.auto_task),
-        "serves_for": a.serves_for,
-    }
-    if a.image:
-        meta["image"] = a.image  # size, steps, seconds, seed: the image footer shows these instead of tokens
-    return meta

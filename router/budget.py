@@ -16,6 +16,7 @@ from router.display import fmt_usd
 from router.errors import BudgetExceededError, SparklioError
 from router.events import AppEvent, EventBus
 from router.store.db import database
+from router.store.models import LlmUsage
 from router.validate import MAX_USD
 
 log = logging.getLogger(__name__)
@@ -24,26 +25,15 @@ HOLD_TTL_S = 30 * 60  # a hold left by a crashed process stops counting after th
 ANOMALY_FACTOR = 3.0
 ANOMALY_WINDOW_DAYS = 7
 
-LEDGER_COLUMNS = (
-    "ts", "day", "month", "kind", "task", "model", "provider", "outcome", "error_class", "error",
-    "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "images", "cost_usd",
-    "saved_usd", "latency_ms", "ttft_ms", "fallback_position", "attempt", "cached", "experiment",
-    "message_id", "conversation_id", "workflow_run_id", "gpu_seconds", "energy_wh", "policy_model",
-)
-# Added by migration 011: provider prompt-cache writes and savings, Batch API savings and job.
-DISCOUNT_COLUMNS = ("cache_write_tokens", "cache_saved_usd", "batch_saved_usd", "batch_job_id")
-_ROW_COLUMNS = LEDGER_COLUMNS + DISCOUNT_COLUMNS
-_REQUIRED = ("task", "model", "provider", "outcome")
-_DEFAULTS: dict[str, Any] = {
-    "kind": "chat", "error_class": None, "error": None, "input_tokens": 0, "output_tokens": 0,
-    "cached_input_tokens": 0, "reasoning_tokens": 0, "images": 0, "cost_usd": 0.0, "saved_usd": 0.0,
-    "latency_ms": None, "ttft_ms": None, "fallback_position": 0, "attempt": 1, "cached": 0, "experiment": 0,
-    "message_id": None, "conversation_id": None, "workflow_run_id": None, "gpu_seconds": 0.0, "energy_wh": None,
-    "cache_write_tokens": 0, "cache_saved_usd": 0.0, "batch_saved_usd": 0.0, "batch_job_id": None,
-    "policy_model": None,
-}
+# The ledger's columns are LlmUsage's fields (router/store/models.py); tests/test_ledger_row.py checks them
+# against the migrated table.
+_FIELDS = [f for f in LlmUsage._meta.sorted_fields if f.name != "id"]
+LEDGER_COLUMNS = tuple(f.column_name for f in _FIELDS)
+_DERIVED = ("ts", "day", "month")  # record_attempt stamps these
+_REQUIRED = tuple(f.name for f in _FIELDS if not f.null and f.default is None and f.name not in _DERIVED)
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in _FIELDS if f.name not in _REQUIRED + _DERIVED}
 _INSERT_SQL = (
-    f"INSERT INTO llm_usage ({', '.join(_ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
+    f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})"
 )
 
 
@@ -287,7 +277,7 @@ class Budget:
     # ---- the ledger write ----
     def record_attempt(self, res: Reservation | None, **row: Any) -> int:
         """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id."""
-        unknown = set(row) - set(_ROW_COLUMNS)
+        unknown = set(row) - set(LEDGER_COLUMNS)
         if unknown:
             raise TypeError(f"unknown ledger columns: {sorted(unknown)}")
         missing = [k for k in _REQUIRED if not row.get(k)]
@@ -302,7 +292,7 @@ class Budget:
         cost = float(values["cost_usd"] or 0.0)
         events: list[AppEvent] = []
         with database.atomic("IMMEDIATE"):
-            rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in _ROW_COLUMNS)).lastrowid
+            rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
             if res is not None:
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
             if cost > 0:

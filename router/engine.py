@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
 
+from router.attempts import AttemptRecord
 from router.catalog import ModelSpec
 from router.deadlines import LOCAL_PROVIDERS, Deadlines, bounded, failure_summary, retry_allowed
 from router.errors import (AllProvidersFailedError, BudgetExceededError, PermanentError, ProviderError,
@@ -17,8 +17,8 @@ from router.errors import (AllProvidersFailedError, BudgetExceededError, Permane
 from router.health import Health
 from router.pricing import cache_saving, call_cost
 from router.recovery import HoldProgress
-from router.types import (Answer, Attempt, AttemptFailed, AttemptStarted, EngineEvent, Finished, PartialWithdrawn,
-                          RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
+from router.types import (Answer, AnswerDone, Attempt, AttemptFailed, AttemptStarted, EngineEvent, Finished,
+                          PartialWithdrawn, RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
 
 
 log = logging.getLogger(__name__)
@@ -93,195 +93,222 @@ class Engine:
         base = self.retry.backoff_base_s * (2 ** (attempt - 1))
         return base * (1 + self.rng.uniform(0, self.retry.jitter))
 
-    def _note_failure(self, model_id: str, why: str = "") -> None:
-        self.health.note_failure(model_id, why)
-
-    def _note_success(self, model_id: str) -> None:
-        self.health.note_success(model_id)
-
-    def _record(self, hold, *, kind: str, plan: RoutePlan, request: RouteRequest, model: ModelSpec, outcome: str,
-                position: int, attempt: int, started: float, t0: float, ttft: float | None = None,
-                usage: Usage | None = None, cost: float = 0.0, error: ProviderError | SparklioError | None = None,
-                cached: bool = False, saved: float = 0.0, message_id: int | None = None,
-                policy_model: str | None = None) -> None:
-        u = usage or Usage()
-        self.budget.record_attempt(
-            hold, ts=started, kind=kind, task=plan.task, model=model.id, provider=model.provider, outcome=outcome,
-            error_class=(error.error_class if isinstance(error, ProviderError) else type(error).__name__) if error else None,
-            error=str(error)[:500] if error else None, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
-            cached_input_tokens=u.cached_input_tokens, reasoning_tokens=u.reasoning_tokens, images=u.images,
-            cost_usd=cost, saved_usd=saved, latency_ms=(time.perf_counter() - t0) * 1000,
-            ttft_ms=(ttft - t0) * 1000 if ttft is not None else None, fallback_position=position, attempt=attempt,
-            cached=cached, experiment=plan.experiment and position == 0, message_id=message_id,
-            cache_write_tokens=u.cache_write_tokens, cache_saved_usd=0.0 if cached else cache_saving(model, u),
-            conversation_id=request.conversation_id, workflow_run_id=request.workflow_run_id,
-            gpu_seconds=u.gpu_seconds, energy_wh=u.energy_wh, policy_model=policy_model)
+    def _write(self, rec: AttemptRecord, **row) -> None:
+        """The attempt's ledger row, written with its hold released (the one ledger write of the request path)."""
+        self.budget.record_attempt(rec.hold, **rec.ledger_row(**row))
 
     # ---- the attempt loop ----
     async def execute(self, plan: RoutePlan, request: RouteRequest, invoke: Invoke, *, kind: str = "chat",
                       message_id: int | None = None, cache_key: Callable[[ModelSpec], str] | None = None,
                       hold_for: Callable[[ModelSpec], float] | None = None) -> AsyncIterator[EngineEvent | OpResult]:
         """Walk the chain; yields engine events (and OpResult for non-streaming calls), ending with AnswerDone."""
-        from router.types import AnswerDone
-
-        attempts: list[Attempt] = []
-        t_request = time.perf_counter()
         # issue 13: bounded waits; providers found unreachable or a total-limit refusal skip the rest of their kind
         limits = Deadlines.from_settings(self.settings)
-        until = time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s)
-        skip: set[str] = set(self.health.unreachable())
+        walk = _Walk(plan, request, invoke, kind, message_id, hold_for, limits,
+                     time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s),
+                     set(self.health.unreachable()))
         for position, entry in enumerate(plan.chain):
-            if entry.provider in skip or ("cloud" in skip and entry.provider not in LOCAL_PROVIDERS):
+            if entry.provider in walk.skip or ("cloud" in walk.skip and entry.provider not in LOCAL_PROVIDERS):
                 continue
-            if time.monotonic() >= until:
+            if time.monotonic() >= walk.until:
                 break
-            try:
-                model = self.catalog.get(entry.target)
-            except SparklioError as exc:  # removed since planning (Ollama list refreshed, settings changed)
-                attempts.append(Attempt(entry.target, entry.provider, "error", str(exc), "ConfigError", position))
-                yield AttemptFailed(attempts[-1])
+            model = self._usable(entry.target, entry.provider, position, walk)
+            if model is None:
+                yield AttemptFailed(walk.attempts[-1])
                 continue
-            gone = self.lifecycle.retired().get(model.id) if self.lifecycle is not None else None
-            if gone is not None:  # retired since planning (a 404 earlier in this chain): never called
-                attempts.append(Attempt(model.id, model.provider, "skipped", f"retired: {gone.why}", "retired",
-                                        position))
-                yield AttemptFailed(attempts[-1])
-                continue
-            record = functools.partial(self._record, policy_model=entry.model if entry.serves else None)
+            serves = entry.model if entry.serves else None
             key = cache_key(model) if (cache_key and position == 0) else None
-            if key is not None:
-                hit = self.cache.get(key)
-                if hit is not None:
-                    started, t0 = time.time(), time.perf_counter()
-                    record(None, kind=kind, plan=plan, request=request, model=model, outcome="ok",
-                                 position=0, attempt=1, started=started, t0=t0, ttft=t0, usage=hit.usage, cost=0.0,
-                                 cached=True, saved=hit.cost_usd, message_id=message_id)
-                    yield TextDelta(hit.text)
-                    attempts.append(Attempt(model.id, model.provider, "ok", fallback_position=0))
-                    yield AnswerDone(Answer(model.id, model.provider, hit.text, hit.usage, 0.0, True,
-                                            (time.perf_counter() - t_request) * 1000, 0.0, attempts, plan,
-                                            message_id=message_id, experiment=plan.experiment))
-                    return
-            attempt = 0
-            while True:
-                attempt += 1
-                started, t0 = time.time(), time.perf_counter()
-                try:
-                    provider = self.registry.get(model.provider)
-                    max_out = self.max_output(model, request)
-                    worst = hold_for(model) if hold_for else self.worst_case(model, plan, request)
-                    note = {"task": plan.task, "kind": kind, "message_id": message_id,
-                            "conversation_id": request.conversation_id, "workflow_run_id": request.workflow_run_id,
-                            "input_tokens": plan.estimated_input_tokens}
-                    hold = self.budget.reserve(model, worst, note) if not model.local else None
-                except BudgetExceededError as exc:
-                    record(None, kind=kind, plan=plan, request=request, model=model, outcome="refused",
-                                 position=position, attempt=attempt, started=started, t0=t0, error=exc,
-                                 message_id=message_id)
-                    attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", position))
-                    yield AttemptFailed(attempts[-1])
-                    if "monthly limit" in str(exc):  # every cloud model would be refused the same way: go local
-                        skip.add("cloud")
-                    break
-                except SparklioError as exc:  # the provider could not even be built (bad endpoint, no path)
-                    err = PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
-                    record(None, kind=kind, plan=plan, request=request, model=model, outcome="error",
-                                 position=position, attempt=attempt, started=started, t0=t0, error=err,
-                                 message_id=message_id)
-                    attempts.append(Attempt(model.id, model.provider, "error", str(exc), err.error_class, position))
-                    yield AttemptFailed(attempts[-1])
-                    break
-                first_s = limits.first_token_s(model, kind)
-                yield AttemptStarted(model.id, model.provider, position, attempt, min(first_s, until - time.monotonic()))
-                text: list[str] = []
-                usage: Usage | None = None
-                finished = False
-                result: OpResult | None = None
-                ttft: float | None = None
-                stream = bounded(invoke(provider, model, max_out), model=model, first_s=first_s,
-                                 idle_s=limits.idle_s, until=until)
-                try:
-                    async for ev in stream:
-                        if isinstance(ev, TextDelta):
-                            if ttft is None:
-                                ttft = time.perf_counter()
-                            text.append(ev.text)
-                            self.progress.note(hold, sum(map(len, text)))
-                            yield ev
-                        elif isinstance(ev, UsageReport):
-                            usage = ev.usage
-                        elif isinstance(ev, Finished):
-                            finished = True
-                        elif isinstance(ev, OpResult):
-                            result, usage, finished = ev, ev.usage, True
-                    if not finished:
-                        raise TransientError(f"{model.id}: the answer stream was cut before it finished",
-                                             provider=model.provider, reason="stream_cut")
-                except asyncio.CancelledError:
-                    await stream.aclose()  # closed on this task, not left to the garbage collector
-                    partial = usage or Usage(input_tokens=plan.estimated_input_tokens,
-                                             output_tokens=len("".join(text)) // 4)
-                    record(hold, kind=kind, plan=plan, request=request, model=model, outcome="cancelled",
-                                 position=position, attempt=attempt, started=started, t0=t0, ttft=ttft,
-                                 usage=partial, cost=call_cost(model, partial), message_id=message_id)
-                    raise
-                except Exception as exc:  # every failure is classified; none reaches the user raw
-                    await stream.aclose()
-                    if not isinstance(exc, SparklioError):
-                        log.debug("unexpected error from %s", model.id, exc_info=exc)  # details only with -v
-                    err = exc if isinstance(exc, ProviderError) else (
-                        PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
-                        if isinstance(exc, SparklioError)
-                        else TransientError(f"{model.id}: unexpected {type(exc).__name__}: {exc}",
-                                            provider=model.provider, reason=type(exc).__name__))
-                    cut = err.reason == "stream_cut"
-                    spent = usage or (Usage(input_tokens=plan.estimated_input_tokens,
-                                            output_tokens=len("".join(text)) // 4) if text else None)
-                    record(hold, kind=kind, plan=plan, request=request, model=model,
-                                 outcome="cut" if cut else "error", position=position, attempt=attempt,
-                                 started=started, t0=t0, ttft=ttft, usage=spent,
-                                 cost=call_cost(model, spent) if spent else 0.0, error=err, message_id=message_id)
-                    if text:
-                        yield PartialWithdrawn(model.id)
-                    attempts.append(Attempt(model.id, model.provider, "cut" if cut else "error", str(err),
-                                            err.error_class, position, (time.perf_counter() - t0) * 1000))
-                    delay = self._delay(err, attempt) if retry_allowed(err, attempts, model.id) else None
-                    if err.reason == "unreachable" and model.provider not in LOCAL_PROVIDERS:
-                        self.health.mark_unreachable(model.provider, str(err))  # every process skips it a while
-                        skip.add(model.provider)
-                    if delay is not None and time.monotonic() + delay >= until:
-                        delay = None  # no retry that would end after the whole-request deadline
-                    if delay is not None:
-                        yield RetryScheduled(model.id, delay, str(err))
-                        await self.sleep(delay)
-                        continue
-                    if err.kind == "retired" and self.lifecycle is not None:  # not a cool-down: gone for good
-                        self.lifecycle.mark_not_found(model, str(err))
-                    elif err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
-                        self._note_failure(model.id, str(err))
-                    yield AttemptFailed(attempts[-1])
-                    break
-                # success
-                usage = usage or Usage()
-                cost = call_cost(model, usage)
-                record(hold, kind=kind, plan=plan, request=request, model=model, outcome="ok",
-                             position=position, attempt=attempt, started=started, t0=t0, ttft=ttft, usage=usage,
-                             cost=cost, message_id=message_id)
-                self._note_success(model.id)
-                full = "".join(text)
-                if key is not None and kind == "chat":
-                    self.cache.put(key, model, plan.task, full, usage, cost)
-                attempts.append(Attempt(model.id, model.provider, "ok", fallback_position=position,
-                                        latency_ms=(time.perf_counter() - t0) * 1000))
-                if result is not None:
-                    yield result
-                ttft_ms = (ttft - t_request) * 1000 if ttft is not None else None
-                yield AnswerDone(Answer(model.id, model.provider, full, usage, cost, False,
-                                        (time.perf_counter() - t_request) * 1000, ttft_ms, attempts, plan,
-                                        message_id=message_id, experiment=plan.experiment and position == 0,
-                                        cache_saved_usd=cache_saving(model, usage)))
+            hit = self.cache.get(key) if key is not None else None
+            if hit is not None:
+                for ev in self._from_cache(hit, walk.record(model, 0, 1, serves), walk):
+                    yield ev
                 return
-        refused = [a for a in attempts if a.outcome == "refused"]
-        if refused and len(refused) == len(attempts):
+            number = 0
+            while True:
+                number += 1
+                rec = walk.record(model, position, number, serves)
+                async for ev in self._attempt(rec, walk, key):
+                    yield ev
+                if rec.outcome == "ok":
+                    return
+                if rec.retry_in is None:
+                    break
+                await self.sleep(rec.retry_in)
+        refused = [a for a in walk.attempts if a.outcome == "refused"]
+        if refused and len(refused) == len(walk.attempts):
             raise BudgetExceededError(refused[0].error)
-        raise AllProvidersFailedError(failure_summary(attempts, time.monotonic() >= until, skip), attempts)
+        raise AllProvidersFailedError(failure_summary(walk.attempts, time.monotonic() >= walk.until, walk.skip),
+                                      walk.attempts)
+
+    def _usable(self, target: str, provider: str, position: int, walk: _Walk) -> ModelSpec | None:
+        """The catalog model for a chain entry, or None (with a failed Attempt noted) when it is gone or retired."""
+        try:
+            model = self.catalog.get(target)
+        except SparklioError as exc:  # removed since planning (Ollama list refreshed, settings changed)
+            walk.attempts.append(Attempt(target, provider, "error", str(exc), "ConfigError", position))
+            return None
+        gone = self.lifecycle.retired().get(model.id) if self.lifecycle is not None else None
+        if gone is not None:  # retired since planning (a 404 earlier in this chain): never called
+            walk.attempts.append(Attempt(model.id, model.provider, "skipped", f"retired: {gone.why}", "retired",
+                                         position))
+            return None
+        return model
+
+    def _from_cache(self, hit, rec: AttemptRecord, walk: _Walk) -> list[EngineEvent]:
+        """A response-cache hit: a free ledger row noting what it saved, and the stored answer."""
+        rec.outcome, rec.ttft = "ok", rec.t0
+        self._write(rec, usage=hit.usage, cached=True, saved=hit.cost_usd)
+        walk.attempts.append(Attempt(rec.model.id, rec.model.provider, "ok", fallback_position=0))
+        return [TextDelta(hit.text), walk.done(rec, hit.text, hit.usage, 0.0, cached=True)]
+
+    def _prepare(self, rec: AttemptRecord, walk: _Walk):
+        """The provider and output ceiling for an attempt, and its budget hold (BudgetExceededError: refused)."""
+        model = rec.model
+        provider = self.registry.get(model.provider)
+        max_out = self.max_output(model, walk.request)
+        worst = walk.hold_for(model) if walk.hold_for else self.worst_case(model, walk.plan, walk.request)
+        note = {"task": walk.plan.task, "kind": walk.kind, "message_id": walk.message_id,
+                "conversation_id": walk.request.conversation_id, "workflow_run_id": walk.request.workflow_run_id,
+                "input_tokens": walk.plan.estimated_input_tokens}
+        rec.hold = self.budget.reserve(model, worst, note) if not model.local else None
+        return provider, max_out
+
+    async def _attempt(self, rec: AttemptRecord, walk: _Walk, key: str | None) -> AsyncIterator:
+        """One call to one model: hold, stream, ledger row; sets rec.outcome, and rec.retry_in for a retry."""
+        model = rec.model
+        try:
+            provider, max_out = self._prepare(rec, walk)
+        except BudgetExceededError as exc:
+            rec.outcome = "refused"
+            self._write(rec, error=exc)
+            walk.attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded",
+                                         rec.position))
+            yield AttemptFailed(walk.attempts[-1])
+            if "monthly limit" in str(exc):  # every cloud model would be refused the same way: go local
+                walk.skip.add("cloud")
+            return
+        except SparklioError as exc:  # the provider could not even be built (bad endpoint, no path)
+            err = PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
+            rec.outcome = "error"
+            self._write(rec, error=err)
+            walk.attempts.append(Attempt(model.id, model.provider, "error", str(exc), err.error_class, rec.position))
+            yield AttemptFailed(walk.attempts[-1])
+            return
+        first_s = walk.limits.first_token_s(model, walk.kind)
+        yield AttemptStarted(model.id, model.provider, rec.position, rec.number,
+                             min(first_s, walk.until - time.monotonic()))
+        finished, result = False, None
+        stream = bounded(walk.invoke(provider, model, max_out), model=model, first_s=first_s,
+                         idle_s=walk.limits.idle_s, until=walk.until)
+        try:
+            async for ev in stream:
+                if isinstance(ev, TextDelta):
+                    if rec.ttft is None:
+                        rec.ttft = time.perf_counter()
+                    rec.text.append(ev.text)
+                    self.progress.note(rec.hold, sum(map(len, rec.text)))
+                    yield ev
+                elif isinstance(ev, UsageReport):
+                    rec.usage = ev.usage
+                elif isinstance(ev, Finished):
+                    finished = True
+                elif isinstance(ev, OpResult):
+                    result, rec.usage, finished = ev, ev.usage, True
+            if not finished:
+                raise TransientError(f"{model.id}: the answer stream was cut before it finished",
+                                     provider=model.provider, reason="stream_cut")
+        except asyncio.CancelledError:
+            await stream.aclose()  # closed on this task, not left to the garbage collector
+            partial = rec.usage or rec.estimate(walk.plan.estimated_input_tokens)
+            rec.outcome = "cancelled"
+            self._write(rec, usage=partial, cost=call_cost(model, partial))
+            raise
+        except Exception as exc:  # every failure is classified; none reaches the user raw
+            await stream.aclose()
+            for ev in self._failed(rec, walk, classified(exc, model)):
+                yield ev
+            return
+        for ev in self._succeeded(rec, walk, key, result):
+            yield ev
+
+    def _failed(self, rec: AttemptRecord, walk: _Walk, err: ProviderError) -> list:
+        """A failed call: its ledger row, then a retry of the same model (rec.retry_in) or the next model."""
+        model, events = rec.model, []
+        rec.outcome = "cut" if err.reason == "stream_cut" else "error"
+        spent = rec.usage or (rec.estimate(walk.plan.estimated_input_tokens) if rec.text else None)
+        self._write(rec, usage=spent, cost=call_cost(model, spent) if spent else 0.0, error=err)
+        if rec.text:
+            events.append(PartialWithdrawn(model.id))
+        walk.attempts.append(Attempt(model.id, model.provider, rec.outcome, str(err), err.error_class, rec.position,
+                                     rec.latency_ms))
+        delay = self._delay(err, rec.number) if retry_allowed(err, walk.attempts, model.id) else None
+        if err.reason == "unreachable" and model.provider not in LOCAL_PROVIDERS:
+            self.health.mark_unreachable(model.provider, str(err))  # every process skips it a while
+            walk.skip.add(model.provider)
+        if delay is not None and time.monotonic() + delay >= walk.until:
+            delay = None  # no retry that would end after the whole-request deadline
+        if delay is not None:
+            rec.retry_in = delay
+            return events + [RetryScheduled(model.id, delay, str(err))]
+        if err.kind == "retired" and self.lifecycle is not None:  # not a cool-down: gone for good
+            self.lifecycle.mark_not_found(model, str(err))
+        elif err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
+            self.health.note_failure(model.id, str(err))
+        return events + [AttemptFailed(walk.attempts[-1])]
+
+    def _succeeded(self, rec: AttemptRecord, walk: _Walk, key: str | None, result: OpResult | None) -> list:
+        """A finished call: its ledger row, the cache entry, and the answer."""
+        model, usage = rec.model, rec.usage or Usage()
+        rec.outcome = "ok"
+        cost = call_cost(model, usage)
+        self._write(rec, usage=usage, cost=cost)
+        self.health.note_success(model.id)
+        full = "".join(rec.text)
+        if key is not None and walk.kind == "chat":
+            self.cache.put(key, model, walk.plan.task, full, usage, cost)
+        walk.attempts.append(Attempt(model.id, model.provider, "ok", fallback_position=rec.position,
+                                     latency_ms=rec.latency_ms))
+        done = walk.done(rec, full, usage, cost, cached=False)
+        return [result, done] if result is not None else [done]
+
+
+@dataclass
+class _Walk:
+    """One execute() call: the request, its deadline, the providers skipped and the attempts made so far."""
+
+    plan: RoutePlan
+    request: RouteRequest
+    invoke: Invoke
+    kind: str
+    message_id: int | None
+    hold_for: Callable[[ModelSpec], float] | None
+    limits: Deadlines
+    until: float  # time.monotonic() deadline for the whole request
+    skip: set[str]  # providers (and "cloud") not to try again in this request
+    attempts: list[Attempt] = field(default_factory=list)
+    t_request: float = field(default_factory=time.perf_counter)
+
+    def record(self, model: ModelSpec, position: int, number: int, serves: str | None) -> AttemptRecord:
+        """A fresh attempt record for `model` in this request."""
+        return AttemptRecord(model, self.kind, self.plan.task, position, number, self.message_id,
+                             self.request.conversation_id, self.request.workflow_run_id, self.plan.experiment,
+                             serves)
+
+    def done(self, rec: AttemptRecord, text: str, usage: Usage, cost: float, *, cached: bool) -> AnswerDone:
+        """The final event for the attempt that answered."""
+        ttft_ms = 0.0 if cached else (rec.ttft - self.t_request) * 1000 if rec.ttft is not None else None
+        return AnswerDone(Answer(rec.model.id, rec.model.provider, text, usage, cost, cached,
+                                 (time.perf_counter() - self.t_request) * 1000, ttft_ms, self.attempts, self.plan,
+                                 message_id=self.message_id, experiment=self.plan.experiment and rec.position == 0,
+                                 cache_saved_usd=0.0 if cached else cache_saving(rec.model, usage)))
+
+
+def classified(exc: Exception, model: ModelSpec) -> ProviderError:
+    """Any failure of a call as a ProviderError (SDK surprises become transient, logged with details at -v)."""
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, SparklioError):
+        return PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
+    log.debug("unexpected error from %s", model.id, exc_info=exc)  # details only with -v
+    return TransientError(f"{model.id}: unexpected {type(exc).__name__}: {exc}", provider=model.provider,
+                          reason=type(exc).__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Union
 
@@ -238,6 +239,17 @@ class ImageResult:
     usage: Usage
 
 
+StepCallback = Callable[[int, int, "bytes | None"], None]  # (step, total, latent preview PNG)
+
+
+@dataclass(frozen=True)
+class ImageJobHooks:
+    """Progress and cancel for one local image job: passed beside, never inside, a provider's request parameters."""
+
+    on_step: StepCallback | None = None  # called from the worker thread after each denoising step
+    cancel: threading.Event | None = None  # set it to stop the job between two steps
+
+
 @dataclass
 class Attempt:
     """One try at one model, as shown in answer footers and `ask --json`."""
@@ -308,6 +320,7 @@ class Answer:
     embedding: list[float] | None = None  # the vector, when the task was embeddings
     image: dict | None = None  # generated images: size, steps, seconds, seed, count, paths
     cache_saved_usd: float = 0.0  # what the provider's prompt cache saved on this answer (net of cache writes)
+    sources: list[dict] = field(default_factory=list)  # document passages added to the prompt: label, path, score
 
     @property
     def serves_for(self) -> str:

@@ -272,10 +272,11 @@ def test_upgrade_backfills_rollups_like_the_triggers(tmp_path):
     import sqlite3
     from importlib import resources
 
-    from router.budget import LEDGER_COLUMNS as ALL_COLUMNS
-
-    LEDGER_COLUMNS = tuple(c for c in ALL_COLUMNS if c != "policy_model")  # migration 005 adds policy_model
-
+    old = tmp_path / "old"
+    old.mkdir()
+    conn = sqlite3.connect(old / "sparklio.db")
+    conn.executescript(resources.files("router.store").joinpath("migrations/001_core.sql").read_text())
+    LEDGER_COLUMNS = tuple(r[1] for r in conn.execute("PRAGMA table_info(llm_usage)") if r[1] != "id")  # 001's
     rows = make_rows(seed=3, n=120)
     cols = [c for c in LEDGER_COLUMNS if c not in ("day", "month")]
 
@@ -289,10 +290,6 @@ def test_upgrade_backfills_rollups_like_the_triggers(tmp_path):
         return tuple(full[c] for c in LEDGER_COLUMNS)
 
     insert = f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
-    old = tmp_path / "old"
-    old.mkdir()
-    conn = sqlite3.connect(old / "sparklio.db")
-    conn.executescript(resources.files("router.store").joinpath("migrations/001_core.sql").read_text())
     conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at REAL)")
     conn.execute("INSERT INTO schema_migrations VALUES (1, '001_core.sql', 0)")
     conn.executemany(insert, [values(r) for r in rows])

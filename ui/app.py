@@ -136,8 +136,8 @@ def install_excepthook(controller: Any) -> None:
             sys.__excepthook__(exc_type, exc, tb)
             return
         log.error("unexpected error", exc_info=(exc_type, exc, tb))
-        controller.error.emit(f"Something went wrong: {exc_type.__name__}: {exc}" if str(exc) else
-                              f"Something went wrong: {exc_type.__name__}")
+        controller.error(f"Something went wrong: {exc_type.__name__}: {exc}" if str(exc) else
+                         f"Something went wrong: {exc_type.__name__}")
 
     sys.excepthook = hook
 

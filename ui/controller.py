@@ -6,9 +6,10 @@ import asyncio
 import logging
 from typing import Any, Coroutine
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 log = logging.getLogger(__name__)
+CATALOG_SETTINGS = frozenset({"endpoints", "compat_models", "sd_model_path"})  # changing one changes the models
 
 
 class AppController(QObject):
@@ -22,8 +23,8 @@ class AppController(QObject):
     appEvent = Signal(object)  # router.events.AppEvent (budget alerts, anomalies, settings changes)
     offlineChanged = Signal(bool)
     ledgerChanged = Signal()  # a request finished: budget/stats views may refresh
-    catalogChanged = Signal()  # models appeared or disappeared (Ollama discovery, settings)
-    error = Signal(str)  # one clear line for the status bar
+    catalogChanged = Signal()  # models appeared or disappeared (Ollama discovery, settings, keys)
+    message = Signal(str, str)  # (level, line): every page's error or notice; the status bar shows it
     navigateRequested = Signal(str)  # a page key from ui.pages.PAGES ("settings", "budget", ...)
     loadFailed = Signal(str)  # the facade could not open (one clear line)
     chatImagesPending = Signal()  # images wait for the chat composer (take_chat_images)
@@ -34,6 +35,7 @@ class AppController(QObject):
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe: Any = None
         self._chat_images: list[Any] = []  # router.types.ImageInput for the chat composer
+        self._catalog_pending = False  # catalogChanged fires once per event-loop turn, however many causes
 
     def attach(self, app: Any) -> None:
         """Adopt a loaded facade, forward its events as signals and announce readiness."""
@@ -43,10 +45,11 @@ class AppController(QObject):
 
     def _on_event(self, event: Any) -> None:
         self.appEvent.emit(event)
-        if event.kind == "settings_changed" and event.data.get("key") == "offline":
+        key = event.data.get("key") if event.kind == "settings_changed" else None
+        if key == "offline":
             self.offlineChanged.emit(bool(event.data.get("value")))
-        if event.kind == "catalog_changed":
-            self.catalogChanged.emit()
+        if event.kind == "catalog_changed" or key in CATALOG_SETTINGS:
+            self._catalog_soon()
         if event.kind in ("budget_alert", "cost_anomaly", "budget_refused", "batch_done"):
             self.ledgerChanged.emit()
 
@@ -65,15 +68,45 @@ class AppController(QObject):
         if exc is not None:
             self.report(exc)
 
+    # ---- the message bridge: the one way any page reports an error or a notice ----
+    def error(self, text: str) -> None:
+        """Report a failure in one line."""
+        self.message.emit("error", text)
+
+    def warning(self, text: str) -> None:
+        """Report something the user should know that did not fail (e.g. a cancelled job)."""
+        self.message.emit("warning", text)
+
+    def info(self, text: str) -> None:
+        """Report a notice."""
+        self.message.emit("info", text)
+
     def report(self, exc: BaseException) -> None:
-        """Turn an exception into one line on `error` (unexpected ones are logged with their traceback)."""
+        """An exception as one error line (unexpected ones are logged with their traceback)."""
         from router.errors import SparklioError
 
-        if isinstance(exc, SparklioError):
-            self.error.emit(str(exc))
-        else:
+        if not isinstance(exc, SparklioError):
             log.error("background task failed", exc_info=exc)
-            self.error.emit(f"Something went wrong: {type(exc).__name__}: {exc}")
+        self.error(str(exc) if isinstance(exc, SparklioError) else f"Something went wrong: {type(exc).__name__}: {exc}")
+
+    # ---- only the controller emits its signals: pages call these ----
+    def ledger_changed(self) -> None:
+        """A request finished or the limits changed: budget and stats views re-read the ledger."""
+        self.ledgerChanged.emit()
+
+    def keys_changed(self) -> None:
+        """API keys were added or removed: providers became (un)available."""
+        self._catalog_soon()
+
+    def _catalog_soon(self) -> None:
+        """One catalogChanged for everything that changed the models in this turn of the event loop."""
+        if not self._catalog_pending:
+            self._catalog_pending = True
+            QTimer.singleShot(0, self._emit_catalog)
+
+    def _emit_catalog(self) -> None:
+        self._catalog_pending = False
+        self.catalogChanged.emit()
 
     # ---- helpers shared by the window, tray and pages ----
     def attach_to_chat(self, images: list[Any]) -> None:
@@ -99,7 +132,7 @@ class AppController(QObject):
     def set_offline(self, on: bool) -> bool:
         """Switch local-only mode; returns the mode now in force."""
         if self.app is None:
-            self.error.emit("Sparklio is still starting; try again in a moment.")
+            self.error("Sparklio is still starting; try again in a moment.")
             return False
         try:
             self.app.set_offline(bool(on))

@@ -96,7 +96,8 @@ class StatusBar(QStatusBar):
         controller.catalogChanged.connect(self.refresh_ollama)
         controller.offlineChanged.connect(self._set_offline_badge)
         controller.appEvent.connect(self._on_event)
-        controller.error.connect(lambda text: self.showMessage(text, 10000))
+        controller.message.connect(self.show_line)
+        self.last_line: tuple[str, str] = ("", "")  # (level, text) of the last page message shown
         self.timer = QTimer(self, interval=int(poll_s * 1000))
         self.timer.timeout.connect(self._tick)
         self.timer.start()
@@ -175,6 +176,13 @@ class StatusBar(QStatusBar):
         self.offline.setToolTip("Offline mode: only local models run and nothing leaves this machine. Click to go "
                                 "online." if on else "Click for offline mode: only local models, nothing leaves "
                                 "this machine.")
+
+    def show_line(self, level: str, text: str) -> None:
+        """A page's error or notice (AppController.message), coloured by level, for 15 s (errors) or 8 s."""
+        self.last_line = (level, text)
+        token = {"error": "danger", "warning": "warn"}.get(level, "text")
+        self.setStyleSheet(f"QStatusBar {{ color: {theme.current().color(token)}; }}")
+        self.showMessage(text, 15000 if level == "error" else 8000)
 
     def _on_event(self, event: Any) -> None:
         if event.kind == "gpu_notice":  # VRAM arbitration: Ollama unloaded, SD moved off the GPU, or no GPU

@@ -295,10 +295,10 @@ class BatchService:
             return
         store.update_item(item.id, status="retried", text=answer.text)
         if item.message_id is not None:
-            from router.app import _answer_meta
+            from router.chat import answer_meta
 
             self.app.conversations.update_message(item.message_id, content=answer.text, status="ok",
-                                                  model=answer.model, meta=_answer_meta(answer))
+                                                  model=answer.model, meta=answer_meta(answer))
 
     def _outputs(self, job: store.JobRow) -> dict[int, str]:
         """Workflow step answers by item position, from this job and the jobs it retried."""

@@ -12,6 +12,7 @@ import click
 
 from router.cli.common import Session, json_flag, pass_session, print_json
 from router.errors import SparklioError
+from router.types import ImageJobHooks
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 BAR_WIDTH = 24
@@ -87,7 +88,8 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
                          batch=flags["count"]).validated()
-    return await app.generate_image(prompt, task=task, model=flags["model"], size=size, on_step=bar, **kw)
+    return await app.generate_image(prompt, task=task, model=flags["model"], size=size,
+                                    hooks=ImageJobHooks(on_step=bar), **kw)
 
 
 @click.command()

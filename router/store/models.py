@@ -98,6 +98,10 @@ class LlmUsage(BaseModel):
     gpu_seconds = peewee.FloatField(default=0.0)
     energy_wh = peewee.FloatField(null=True)
     policy_model = peewee.TextField(null=True)  # the policy row's id when another model served its slot
+    cache_write_tokens = peewee.IntegerField(default=0)  # migration 011: provider prompt-cache writes and savings,
+    cache_saved_usd = peewee.FloatField(default=0.0)  # net of cache writes
+    batch_saved_usd = peewee.FloatField(default=0.0)  # live price minus Batch API price (batch rows only)
+    batch_job_id = peewee.IntegerField(null=True)  # the batch_jobs row that produced it
 
     class Meta:
         table_name = "llm_usage"

@@ -170,6 +170,11 @@ def test_pasted_image_goes_with_the_message(qtbot, qloop, chat, fake_openai):
     parts = fake_openai.last.json["messages"][-1]["content"]
     assert any(p.get("type") == "image_url" for p in parts)
     assert chat.view.store.items[-2].images and not chat.composer.attachments
+    assert chat.view.store.items[-2].id is not None  # the facade said which stored message the question is
+    chat.regenerate(item, None)  # the facade loads the stored question, image and type included
+    qloop.until(lambda: chat.task.done(), what="the regenerated answer")
+    parts = fake_openai.last.json["messages"][-1]["content"]
+    assert [p["image_url"]["url"][:15] for p in parts if p.get("type") == "image_url"] == ["data:image/png;"]
 
 
 def test_markdown_escapes_html_and_numbers_code_blocks():
@@ -271,7 +276,7 @@ def test_attached_document_is_used_and_cited(qtbot, qloop, chat, facade, fake_op
     assert cid is not None and cid in chat.conversations.ids()  # the chat was created for the document
     assert [s.name for s in facade.knowledge.sources(cid)] == ["falcon.md"]
     assert chat.knowledge.names() == ["falcon.md"] and chat.knowledge.isVisible()
-    assert not chat.error_line.isVisible()
+    assert chat.window().status.last_line[0] != "error"
     fake_openai.reply_text = "It opens on 14 March [1]."
     item = send(qtbot, qloop, chat, "When does the Falcon launch window open?")
     assert item.status == "ok" and chat.conversation_id == cid
@@ -301,7 +306,8 @@ def test_empty_document_is_refused_with_a_clear_line(qtbot, qloop, chat, facade,
     empty.write_text("  \n\n", encoding="utf-8")
     task = chat.attach_documents([empty])
     qloop.until(lambda: task.done(), what="the attach attempt")
-    assert chat.error_line.isVisible() and "empty.md is empty" in chat.error_line.text()
+    level, line = chat.window().status.last_line  # the page reports through the controller's message bridge
+    assert level == "error" and "empty.md is empty" in line and line == chat.window().status.currentMessage()
     assert facade.knowledge.sources(chat.conversation_id) == [] and chat.knowledge.names() == []
     assert not any(r.path == "/v1/embeddings" for r in fake_openai.requests)  # nothing was embedded
 

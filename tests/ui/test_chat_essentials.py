@@ -60,7 +60,7 @@ def test_edit_and_resend_forks_and_both_branches_switch(qtbot, qloop, chat, faca
     prompt = chat.view.store.items[0]
     assert prompt.role == "user"
     chat.view.activate(prompt, "edit:")
-    assert chat.composer.text() == "Write a slogan" and "new branch" in chat.error_line.text()
+    assert chat.composer.text() == "Write a slogan" and "new branch" in chat.window().status.currentMessage()
     chat.composer.edit.clear()
     fake_openai.reply_text = fake_anthropic.reply_text = "Second answer."
     answer = send(qtbot, qloop, chat, "Write a short slogan")

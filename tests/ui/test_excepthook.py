@@ -9,7 +9,7 @@ from ui.controller import AppController
 def test_uncaught_exception_is_reported_as_one_line(qtbot):
     controller = AppController()
     seen: list[str] = []
-    controller.error.connect(seen.append)
+    controller.message.connect(lambda level, text: seen.append(f"{level}: {text}"))
     previous = sys.excepthook
     install_excepthook(controller)
     try:
@@ -19,4 +19,4 @@ def test_uncaught_exception_is_reported_as_one_line(qtbot):
             sys.excepthook(*sys.exc_info())
     finally:
         sys.excepthook = previous
-    assert seen == ["Something went wrong: ValueError: the chart had no data"]
+    assert seen == ["error: Something went wrong: ValueError: the chart had no data"]

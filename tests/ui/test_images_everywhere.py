@@ -75,9 +75,10 @@ def test_images_page_refuses_a_bad_path_and_says_why_sd_is_off(qtbot, qloop, fac
     assert st.why.text().startswith("Not available now: no Stable Diffusion model chosen")
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
+    said = []
+    controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     st.set_model_path(str(notes))
-    assert page.preview.message.text() == ("notes.txt is not a model: choose a Diffusers folder, or a "
-                                           ".safetensors or .ckpt file")
+    assert said == [("error", "notes.txt is not a model: choose a Diffusers folder, or a .safetensors or .ckpt file")]
     assert facade.settings.get("sd_model_path") == "" and st.path.text() == ""
     controller.app = None
 

@@ -67,6 +67,8 @@ def test_budget_limit_editor_validates_then_saves(qtbot, qloop, controller, demo
     page = open_page(qtbot, qloop, "budget", controller)
     ed = page.editor
     before = demo.settings.as_dict()
+    said = []
+    controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     for field, text, words in ((ed.monthly, "abc", "monthly limit must be a number"),
                                (ed.monthly, "-5", "zero or more"),
                                (ed.provider_edits["openai"], "ten", "OpenAI limit must be a number"),
@@ -74,7 +76,7 @@ def test_budget_limit_editor_validates_then_saves(qtbot, qloop, controller, demo
         ed.load(demo)
         field.setText(text)
         qtbot.mouseClick(ed.save, Qt.MouseButton.LeftButton)
-        assert ed.message.isVisible() and words in ed.message.text(), ed.message.text()
+        assert said[-1][0] == "error" and words in said[-1][1], said
         assert demo.settings.as_dict() == before  # nothing half-saved
     ed.load(demo)
     ed.monthly.setText("$75")

@@ -95,8 +95,10 @@ def test_images_cloud_price_before_click_then_generation_is_ledgered(qtbot, qloo
     st.batch.setValue(2)
     each = facade.catalog.get("gpt-image-2").image_price("1024x1024")  # genai-prices rate x OpenAI's image tokens
     assert st.price.text().startswith(f"Costs ${2 * each:.2f} (2 × ${each:.2f})")
+    said = []
+    page.controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
-    assert "describe the image" in page.preview.message.text()  # empty prompt: nothing sent
+    assert said == [("error", "describe the image first")]  # empty prompt: nothing sent
     st.prompt.setPlainText("a lighthouse at dusk, watercolour")
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
     qloop.until(lambda: not page.busy_generating() and page.gallery.list.count() == 2, what="two images")

@@ -109,8 +109,10 @@ def test_settings_routing_task_table_offline_and_cache(qtbot, qloop, controller,
     assert demo.policy.row("translation") == default and "edited" not in t.table.item(r, 0).text()
     # endpoints are validated
     page.endpoints.edits["openai"].setText("ftp://nope")
+    said = []
+    page.controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     page.endpoints.save()
-    assert "must start with http" in page.endpoints.message.text()
+    assert said[-1][0] == "error" and "must start with http" in said[-1][1], said
     # offline mode: one switch, announced to the rest of the app
     changes = []
     controller.offlineChanged.connect(changes.append)

@@ -179,7 +179,7 @@ class CompareDialog(QDialog):
             btn.setEnabled(len(ok) >= 2 and c in ok)
         self.tie_btn.setEnabled(len(ok) >= 2)
         self.send_btn.setEnabled(True)
-        self.controller.ledgerChanged.emit()
+        self.controller.ledger_changed()
 
     def choose(self, model: str | None) -> None:
         """Store the verdict (None = tie) as a pairwise preference for the learner."""

@@ -36,7 +36,6 @@ class ConversationList(QFrame):
 
     selected = Signal(object)
     newRequested = Signal()
-    error = Signal(str)
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,7 +126,7 @@ class ConversationList(QFrame):
         """Rename a conversation; False (and an error line) when the title is empty or the store refuses."""
         title = " ".join(title.split())
         if not title:
-            self.error.emit("A chat needs a title.")
+            self.controller.error("A chat needs a title.")
             self.reload()
             return False
         try:
@@ -204,7 +203,7 @@ class ConversationList(QFrame):
         from router.errors import SparklioError
 
         if isinstance(exc, SparklioError):
-            self.error.emit(str(exc))
+            self.controller.error(str(exc))
         else:
             log.exception("conversation list failed", exc_info=exc)
-            self.error.emit(f"Could not update the chat list ({type(exc).__name__}).")
+            self.controller.error(f"Could not update the chat list ({type(exc).__name__}).")

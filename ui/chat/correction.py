@@ -31,7 +31,7 @@ def correct_task(page: Any, item: Any, task: str) -> None:
     try:
         app.auto.correct_answer(item.id, task, source="answer", background=True)
     except Exception as exc:  # a SparklioError: one line above the composer
-        page.show_error(str(exc))
+        page.controller.error(str(exc))
         return
     item.meta["corrected_task"] = task
     page.view.refresh_item(item)

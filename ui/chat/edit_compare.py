@@ -8,7 +8,7 @@ from ui.chat.items import ChatItem
 
 
 class EditCompareMixin:
-    """Mixed into ChatPage (uses its view, composer, conversations, header and error line)."""
+    """Mixed into ChatPage (uses its view, composer, conversations, header and controller)."""
 
     def edit_message(self, item: ChatItem) -> None:
         """Put a sent prompt back in the composer; sending it starts a new branch (the original stays)."""
@@ -17,19 +17,14 @@ class EditCompareMixin:
         self._editing = item
         self.composer.set_text(item.text)
         self.composer.edit.setFocus()
-        self.error_line.setText("Editing a sent message: sending it starts a new branch; the original stays "
-                                "(switch with ‹ › at the top).")
-        self.error_line.setVisible(True)
+        self.controller.info("Editing a sent message: sending it starts a new branch; the original stays "
+                             "(switch with ‹ › at the top).")
 
     def _fork_for_edit(self) -> None:
         from router.conversation_tools import fork  # peewee: kept off the start-up path
 
         item, self._editing = self._editing, None
         app = self.controller.app
-        if item.id is None:  # sent in this session: the stored row has the id
-            rows = app.conversations.messages(self.conversation_id)
-            mine = [r for r in rows if r.role == "user" and r.content == item.text]
-            item.id = mine[-1].id if mine else None
         if item.id is None or self.conversation_id is None:
             return
         self.conversation_id = fork(app, self.conversation_id, item.id)

@@ -34,7 +34,6 @@ class ConversationHeader(QWidget):
     renamed = Signal(int)
     branchSelected = Signal(int)
     compareRequested = Signal()
-    error = Signal(str)
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,7 +87,7 @@ class ConversationHeader(QWidget):
         try:
             conv = app.conversations.get(cid)
         except SparklioError as exc:
-            self.error.emit(str(exc))
+            self.controller.error(str(exc))
             return
         if not self.title.hasFocus():
             self.title.setText(conv.title)
@@ -114,7 +113,7 @@ class ConversationHeader(QWidget):
                 app.conversations.rename(self.cid, text)
                 self.renamed.emit(self.cid)
         except SparklioError as exc:
-            self.error.emit(str(exc))
+            self.controller.error(str(exc))
 
     def _step(self, delta: int) -> None:
         if self.cid in self.family:
@@ -136,5 +135,5 @@ class ConversationHeader(QWidget):
         try:
             return _tools().export(self.controller.app, self.cid, dest)
         except SparklioError as exc:
-            self.error.emit(str(exc))
+            self.controller.error(str(exc))
             return None

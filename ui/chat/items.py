@@ -66,27 +66,6 @@ def from_stored(row: Any) -> ChatItem:
                     meta=meta if isinstance(meta, dict) else {}, images=names, image_paths=paths)
 
 
-def meta_from_answer(answer: Any) -> dict:
-    """The footer facts of a live Answer, in the same shape the facade stores with the message."""
-    u = answer.usage
-    plan = answer.plan
-    return {
-        "model": answer.model, "provider": answer.provider, "cost_usd": answer.cost_usd, "cached": answer.cached,
-        "latency_ms": answer.latency_ms, "ttft_ms": answer.ttft_ms, "experiment": answer.experiment,
-        "usage": {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
-                  "cached_input_tokens": u.cached_input_tokens, "reasoning_tokens": u.reasoning_tokens,
-                  "cache_write_tokens": u.cache_write_tokens},
-        "cache_saved_usd": getattr(answer, "cache_saved_usd", 0.0),
-        "attempts": [dict(a.__dict__) for a in answer.attempts],
-        "plan": plan.explain() if plan is not None and hasattr(plan, "explain") else "",
-        "task": getattr(plan, "task", ""),
-        **({"image": answer.image} if getattr(answer, "image", None) else {}),
-        "complexity": getattr(plan, "complexity", ""),
-        "auto_task": bool(getattr(plan, "auto_task", False)),
-        "serves_for": getattr(answer, "serves_for", ""),
-    }
-
-
 def _money(usd: float) -> str:
     return "$0" if usd == 0 else fmt_usd(usd)
 

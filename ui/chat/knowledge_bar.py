@@ -16,17 +16,6 @@ log = logging.getLogger(__name__)
 MAX_CHIPS = 8  # more documents collapse into "+N more"
 
 
-def stored_sources(message_id: int | None) -> list[dict]:
-    """The `meta["sources"]` the facade stored with an answer ([] when none)."""
-    if message_id is None:
-        return []
-    from router.store.models import ChatMessage
-
-    row = ChatMessage.get_or_none(ChatMessage.id == message_id)
-    sources = row.meta_dict.get("sources") if row is not None else None
-    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
-
-
 def skipped_note(skipped: list[tuple[str, str]]) -> tuple[str, str]:
     """('3 files skipped', tooltip listing each with its reason) for a folder's skipped files."""
     if not skipped:
@@ -41,7 +30,6 @@ def skipped_note(skipped: list[tuple[str, str]]) -> tuple[str, str]:
 class KnowledgeBar(QWidget):
     """Chips for the current conversation's documents; `attach_paths` adds, a chip's ✕ removes."""
 
-    error = Signal(str)  # one line for the page's error banner
     changed = Signal()  # the attached documents changed
 
     def __init__(self, controller: Any, ensure_conversation: Callable[[], int | None],
@@ -90,7 +78,7 @@ class KnowledgeBar(QWidget):
                 rows = app.knowledge.sources(conversation_id)
             except Exception as exc:  # a broken store: say so, keep the chat usable
                 log.exception("could not list documents")
-                self.error.emit(str(exc) if isinstance(exc, SparklioError) else "Could not list the documents.")
+                self.controller.error(str(exc) if isinstance(exc, SparklioError) else "Could not list the documents.")
         self._show(rows)
 
     def attach_paths(self, paths: list[str | Path]) -> asyncio.Task | None:
@@ -102,7 +90,7 @@ class KnowledgeBar(QWidget):
         try:
             cid = self.ensure_conversation()
         except SparklioError as exc:
-            self.error.emit(str(exc))
+            self.controller.error(str(exc))
             return None
         if cid is None:
             return None
@@ -119,7 +107,7 @@ class KnowledgeBar(QWidget):
             app.knowledge.remove(source_id)
         except Exception as exc:
             log.exception("could not remove a document")
-            self.error.emit(str(exc) if isinstance(exc, SparklioError) else "Could not remove the document.")
+            self.controller.error(str(exc) if isinstance(exc, SparklioError) else "Could not remove the document.")
             return
         self.reload(self.conversation_id)
         self.changed.emit()
@@ -148,7 +136,8 @@ class KnowledgeBar(QWidget):
         self.status.setText(text)
         self.status.setToolTip(tip)
         if failures:
-            self.error.emit(failures[0] if len(failures) == 1 else f"{failures[0]} (and {len(failures) - 1} more)")
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            self.controller.error(failures[0] + more)
         self.setVisible(bool(self.chips) or bool(text))
         self.changed.emit()
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from router.types import ImageInput, Message, RouteRequest
+from router.types import ImageInput, Message
 from ui.chat.composer import Composer
 from ui.chat.conversations import ConversationList
 from ui.chat.edit_compare import EditCompareMixin
@@ -26,7 +25,6 @@ from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
 
 log = logging.getLogger(__name__)
-HISTORY = 40  # most recent messages sent as context
 
 
 class ChatPage(EditCompareMixin, QWidget):
@@ -51,7 +49,6 @@ class ChatPage(EditCompareMixin, QWidget):
         self.conversations = ConversationList(controller, split)
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.newRequested.connect(self.new_chat)
-        self.conversations.error.connect(self.show_error)
         right = QWidget(split)
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 12)
@@ -60,15 +57,10 @@ class ChatPage(EditCompareMixin, QWidget):
         self.banner.setObjectName("Banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        self.error_line = QLabel("", right)
-        self.error_line.setObjectName("ErrorBanner")
-        self.error_line.setWordWrap(True)
-        self.error_line.setVisible(False)
         self.header = ConversationHeader(controller, right)
         self.header.renamed.connect(self.conversations.reload)
         self.header.branchSelected.connect(self.switch_branch)
         self.header.compareRequested.connect(self.open_compare)
-        self.header.error.connect(self.show_error)
         col.addWidget(self.header)
         self._editing: ChatItem | None = None  # a sent prompt being edited: sending it forks the conversation
         self.stack = QStackedWidget(right)
@@ -86,14 +78,12 @@ class ChatPage(EditCompareMixin, QWidget):
         self.composer.edit.textChanged.connect(self.warm_up)
         self.slash = SlashPrompts(self.composer, lambda: controller.app)  # "/" inserts a saved prompt
         self.knowledge = KnowledgeBar(controller, self.ensure_conversation, right)
-        self.knowledge.error.connect(self.show_error)
         self.composer.documentsPicked.connect(self.attach_documents)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(24, 0, 24, 0)
         bottom.addStretch(1)
         inner = QVBoxLayout()
         inner.addWidget(self.banner)
-        inner.addWidget(self.error_line)
         inner.addWidget(self.knowledge)
         inner.addWidget(self.composer)
         holder = QWidget(right)
@@ -187,7 +177,6 @@ class ChatPage(EditCompareMixin, QWidget):
         self.conversations.select(None)
         self.view.show_messages([])
         self.stack.setCurrentWidget(self.empty)
-        self.error_line.setVisible(False)
         self.knowledge.reload(None)
         self.header.show_conversation(None)
         self._editing = None
@@ -203,7 +192,7 @@ class ChatPage(EditCompareMixin, QWidget):
         try:
             rows = app.conversations.messages(cid)
         except Exception as exc:
-            self.show_error(str(exc))
+            self.controller.error(str(exc))
             return
         live = self.stream is not None and self._live_cid == cid and self.task is not None and not self.task.done()
         if live:
@@ -213,7 +202,6 @@ class ChatPage(EditCompareMixin, QWidget):
         if live and self.stream is not None:
             self.view.add(self.stream.item)
         self.stack.setCurrentWidget(self.view if self.view.store.rowCount() else self.empty)
-        self.error_line.setVisible(False)
         self.knowledge.reload(cid)
         self.header.show_conversation(cid)
 
@@ -233,60 +221,47 @@ class ChatPage(EditCompareMixin, QWidget):
             self.composer.add_images(self.controller.take_chat_images())
 
     def attach_documents(self, paths: list) -> asyncio.Task | None:
-        """Add files or folders to this conversation's documents (in the background; errors on the error line)."""
-        self.error_line.setVisible(False)
+        """Add files or folders to this conversation's documents (in the background; errors reported as a line)."""
         return self.knowledge.attach_paths(paths)
 
     # ---- sending ----
-    def history(self, upto: int | None = None) -> list[Message]:
-        """Context for the next request: recent messages, without failed turns or their prompts."""
-        items = self.view.store.items[: upto if upto is not None else len(self.view.store.items)]
-        out: list[Message] = []
-        for i, it in enumerate(items):
-            nxt = items[i + 1] if i + 1 < len(items) else None
-            if it.role == "error" or it.status in ("streaming", "error") or not (it.text.strip() or it.image_data):
-                continue
-            if it.role == "user" and nxt is not None and nxt.role == "error":
-                continue
-            out.append(Message(it.role, it.text, list(it.image_data) or _load_images(it.image_paths)))
-        return out[-HISTORY:]
-
     def send(self, text: str, images: list[ImageInput] | None = None, *, model: str | None = None,
-             upto: int | None = None, regenerate: bool = False) -> None:
-        """Send `text` (+ images) in the current conversation and stream the answer."""
+             answer_to: int | None = None) -> None:
+        """Send `text` (+ images) in the current conversation and stream the answer.
+
+        `answer_to`: regenerate the answer to that stored question (the facade loads it and the history before it).
+        """
         app = self.controller.app
         if app is None or self.busy:
             return
-        images = list(images or [])
-        self.error_line.setVisible(False)
+        images, regenerate = list(images or []), answer_to is not None
         try:
             if self._editing is not None and not regenerate:
                 self._fork_for_edit()
             if self.conversation_id is None:
                 self.conversation_id = app.conversations.create().id
+            routing = self.composer.routing.values()
+            if model is not None:
+                routing["model"] = model
+            request = app.chat.request(self.conversation_id, Message("user", text, images), answer_to=answer_to,
+                                       task=self.composer.task.task(), use_cache=not regenerate, **routing)
         except Exception as exc:
-            self.show_error(str(exc))
+            self.controller.error(str(exc))
             return
-        past = self.history(upto)
         user = ChatItem("user", text, images=[i.name or "image" for i in images], image_data=images)
         answer = ChatItem("assistant", "", status="streaming", meta={"progress": "Choosing a model…"})
         self.stack.setCurrentWidget(self.view)
         if not regenerate:
             self.view.add(user)
         self.view.add(answer)
-        routing = self.composer.routing.values()
-        if model is not None:
-            routing["model"] = model
-        request = RouteRequest(past + [Message("user", text, images)], task=self.composer.task.task(),
-                               conversation_id=self.conversation_id, use_cache=not regenerate, **routing)
         if request.task is not None and not regenerate:  # the user overrode Auto in the composer: Auto learns
-            _note_choice(app, text, bool(images), request.task, request.complexity, self.show_error)
+            _note_choice(app, text, bool(images), request.task, request.complexity, self.controller.error)
         self.composer.clear()
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
         # This answer waits only for its own provider's SDK (typing started loading the others in the background).
         self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=warm_request(app, request),
-                                   store_user=not regenerate)
+                                   store_user=not regenerate, user=user)
         self.task = self.controller.spawn(self.stream.run())
         self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
         self.conversations.reload(self.conversation_id)
@@ -308,7 +283,7 @@ class ChatPage(EditCompareMixin, QWidget):
             self.composer.add_images(user.image_data)
         self.conversations.reload(self.conversation_id)
         self.header.show_conversation(self.conversation_id)
-        self.controller.ledgerChanged.emit()
+        self.controller.ledger_changed()
         self.composer.edit.setFocus()
         self.answerFinished.emit(stream.item)
 
@@ -349,7 +324,7 @@ class ChatPage(EditCompareMixin, QWidget):
             app.rate(item.id, stars)  # the facade keeps the stars with the message too
             item.meta["stars"] = stars
         except Exception as exc:
-            self.show_error(str(exc))
+            self.controller.error(str(exc))
             return
         self.view.refresh_item(item)
 
@@ -385,8 +360,10 @@ class ChatPage(EditCompareMixin, QWidget):
         if row < 0 or self.busy:
             return
         prompt = self.view.store.items[row]
-        self.send(prompt.text, list(prompt.image_data) or _load_images(prompt.image_paths), model=model, upto=row,
-                  regenerate=True)
+        if prompt.id is None:  # never stored (the store refused it): nothing to answer again
+            self.controller.error("This question was not saved, so it cannot be asked again: send it anew.")
+            return
+        self.send(prompt.text, model=model, answer_to=prompt.id)
 
     def retry(self, item: ChatItem) -> None:
         """'Try again' on a failed answer (the prompt put back in the composer is not sent twice)."""
@@ -394,11 +371,6 @@ class ChatPage(EditCompareMixin, QWidget):
         if row >= 0 and self.composer.text().strip() == self.view.store.items[row].text.strip():
             self.composer.clear()
         self.regenerate(item, None)
-
-    def show_error(self, text: str) -> None:
-        """One clear line above the composer."""
-        self.error_line.setText(text)
-        self.error_line.setVisible(bool(text))
 
 
 def image_price_label(model: Any) -> str:
@@ -428,15 +400,3 @@ def sources_text(meta: dict) -> str:
              for i, s in enumerate(used, 1)]
     return "\n".join(lines + ([note] if note else [])) or "No documents were used."
 
-
-def _load_images(paths: list[str]) -> list[ImageInput]:
-    """Stored attachments back as ImageInput (missing files are skipped)."""
-    out = []
-    for p in paths:
-        try:
-            data = Path(p).read_bytes()
-        except OSError:
-            continue
-        mime = "image/jpeg" if p.endswith(".jpg") else "image/webp" if p.endswith(".webp") else "image/png"
-        out.append(ImageInput(data, mime, Path(p).name))
-    return out

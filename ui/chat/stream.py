@@ -10,10 +10,10 @@ from typing import Any, Callable
 from PySide6.QtCore import QTimer
 
 from router.batch.types import BatchQueued
+from router.chat import TurnStored, answer_meta
 from router.errors import (AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError)
 from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
-from ui.chat.items import ChatItem, meta_from_answer
-from ui.chat.knowledge_bar import stored_sources
+from ui.chat.items import ChatItem
 
 log = logging.getLogger(__name__)
 FLUSH_MS = 30  # deltas are merged and painted at most this often (adaptive when rendering gets slow)
@@ -91,8 +91,9 @@ class AnswerStream:
     """Feeds `app.run(request)` into `item`; `refresh(item)` repaints it (called at most every FLUSH_MS)."""
 
     def __init__(self, app: Any, request: Any, item: ChatItem, refresh: Callable[[ChatItem], None],
-                 prepare: Any = None, store_user: bool = True) -> None:
+                 prepare: Any = None, store_user: bool = True, user: ChatItem | None = None) -> None:
         self.app = app
+        self.user = user  # the question's item: it gets its stored id as soon as the facade stores it
         self.store_user = store_user  # False when regenerating: the question is stored already
         self.prepare = prepare  # an awaitable finished first (the SDK preload), so no import blocks the loop
         self.request = request
@@ -165,6 +166,10 @@ class AnswerStream:
                     self._buf.clear()
                     item.text = ""
                     self._progress(f"{ev.model} was cut off; its partial answer was discarded")
+                elif isinstance(ev, TurnStored):
+                    self.item.id = ev.answer_message_id
+                    if self.user is not None and ev.user_message_id is not None:
+                        self.user.id = ev.user_message_id
                 elif isinstance(ev, AnswerDone):
                     self._done(ev.answer)
                 elif isinstance(ev, BatchQueued):
@@ -189,16 +194,9 @@ class AnswerStream:
         item.model = answer.model
         item.id = answer.message_id
         item.status = "ok"
-        item.meta = meta_from_answer(answer)
+        item.meta = answer_meta(answer)  # the footer facts (sources included) as the facade stored them
         if self.notices:
             item.meta["notices"] = list(self.notices)
-        try:
-            sources = stored_sources(answer.message_id)  # the passages the facade added, stored with the answer
-        except Exception:
-            log.info("could not read the answer's sources", exc_info=True)
-            sources = []
-        if sources:
-            item.meta["sources"] = sources
         self.refresh(item)
 
     def _queued(self, ev: BatchQueued) -> None:

@@ -132,7 +132,7 @@ class LimitEditor(Card):
                     for p, e in self.provider_edits.items()}
             thresholds = parse_thresholds(self.thresholds.text() or "80, 100")
         except SparklioError as exc:
-            self._say(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         try:
             app.settings.alert_thresholds = thresholds
@@ -141,10 +141,10 @@ class LimitEditor(Card):
                 app.budget.set_provider_limit(p, v)
             app.budget.set_monthly_limit(monthly)
         except SparklioError as exc:
-            self._say(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         self._say("Saved.", "ok")
-        self.page.controller.ledgerChanged.emit()  # the status bar meter and this page re-read the limits
+        self.page.controller.ledger_changed()  # the status bar meter and this page re-read the limits
 
 
 class BudgetPage(PageBase):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from router.errors import SparklioError
 from router.image_queue import CANCELLED, DONE, FAILED, ImageJob
+from router.types import ImageJobHooks
 from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_queue import QueueCard
@@ -133,7 +134,7 @@ class ImagesPage(PageBase):
             prompt, kw = self.studio.request()
             self.queue.queue.add(prompt, kw, local=self.studio.spec().local, variations=self.queue.variations.value())
         except SparklioError as exc:
-            self.preview.say(str(exc), "error")
+            self.controller.error(str(exc))
             return
         self.pump()
 
@@ -149,7 +150,7 @@ class ImagesPage(PageBase):
         prompt, kw = job.prompt, dict(job.params)
         self.cancel_event = event = threading.Event()
         if job.local:
-            kw.update(on_step=lambda i, n, png: event.is_set() or self.bridge.step.emit(i, n, png), cancel=event)
+            kw["hooks"] = ImageJobHooks(lambda i, n, png: event.is_set() or self.bridge.step.emit(i, n, png), event)
         self.current = job
         self.queue.queue.start(job, kw.get("steps", 0) if job.local else 0)
         self.preview.progress.setRange(0, kw.get("steps", 0) if job.local else 0)  # cloud: a busy bar
@@ -196,7 +197,7 @@ class ImagesPage(PageBase):
         try:
             save_to_gallery(res.images, gallery_dir(self.app.data_dir))
         except SparklioError as exc:
-            self.preview.say(str(exc), "error")
+            self.controller.error(str(exc))
         if res.images:
             self.preview.show_png(res.images[-1].png)
             seed = res.images[0].params.get("seed")
@@ -209,13 +210,13 @@ class ImagesPage(PageBase):
                          + "".join(f"\n{n}" for n in self.notices), "ok")
         self.gallery.reload()
         self.studio.update_price()
-        self.controller.ledgerChanged.emit()
+        self.controller.ledger_changed()
 
     def failed(self, message: str) -> None:
         """Show why it failed (or that it was cancelled)."""
         cancelled = "cancel" in message.lower()
         self._done(CANCELLED if cancelled else FAILED, message)
-        self.preview.say(message, "warn" if cancelled else "error")
+        (self.controller.warning if cancelled else self.controller.error)(message)
 
     def cancel(self) -> None:
         """Stop the running job (between two steps for local models); the queue goes on with the next."""
@@ -224,7 +225,7 @@ class ImagesPage(PageBase):
         if self.job is not None:
             self.job.cancel()
             self._done(CANCELLED, "cancelled")
-            self.preview.say("Cancelled.", "warn")
+            self.controller.warning("Cancelled.")
 
     def cancel_job(self, job_id: int) -> None:
         """Cancel one job: a queued one leaves the queue, the running one stops."""

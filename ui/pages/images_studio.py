@@ -255,11 +255,10 @@ class StudioCard(Card):
         try:
             path = app.settings.set("sd_model_path", path)
         except SparklioError as exc:
-            self.page.preview.say(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         self.page.preview.say("")
-        self.path.setText(path)
-        self.page.controller.catalogChanged.emit()
+        self.path.setText(path)  # the setting's event tells the controller: catalogChanged
         self.load(app)
 
     # ---- request ----

@@ -196,7 +196,7 @@ class ModelsPage(PageBase):
 
         def failed(msg: str) -> None:
             self.refresh_btn.setEnabled(True)
-            self.banner.show_message(msg, "error")
+            self.controller.error(msg)
 
         self.spawn(self.app.refresh_models(force=True), done, failed)
 
@@ -222,7 +222,7 @@ class ModelsPage(PageBase):
                 self.loaded.emit()
 
         def ollama_failed(msg: str) -> None:
-            self.ollama.say(msg, "error")
+            self.controller.error(msg)
             one_done()
 
         self.spawn(self.ollama.fetch(app), lambda d: (self.ollama.fill(d), one_done()), ollama_failed)

@@ -194,7 +194,7 @@ class OllamaCard(Card):
 
         def failed(msg: str) -> None:
             self.start_btn.setEnabled(True)
-            self.say(msg, "error")
+            self.page.controller.error(msg)
 
         self.page.spawn(self.mgr(app).start_server(), done, failed)
 
@@ -207,7 +207,7 @@ class OllamaCard(Card):
         self.say(f"{'Loading' if what == 'load' else 'Unloading'} {name}…")
         coro = m.load(name) if what == "load" else m.unload(name)
         self.page.spawn(coro, lambda _r: (self.say(f"{name} {what}ed.", "ok"), self.page.refresh()),
-                        lambda msg: self.say(msg, "error"))
+                        lambda msg: self.page.controller.error(msg))
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         """Delete the selected model after a confirmation."""
@@ -220,7 +220,7 @@ class OllamaCard(Card):
             return
         self.page.spawn(self.mgr(self.page.app).delete(name),
                         lambda _r: (self.say(f"Deleted {name}.", "ok"), self.after_change()),
-                        lambda msg: self.say(msg, "error"))
+                        lambda msg: self.page.controller.error(msg))
 
     def pull(self, name: str) -> None:
         """Download `name` with live progress; Cancel stops it."""
@@ -266,7 +266,6 @@ class OllamaCard(Card):
         """Installed models changed: re-discover them into the catalog, then reload the page."""
         app = self.page.app
         if hasattr(app, "refresh_local"):
-            self.page.spawn(app.refresh_local(), lambda _ok: (self.page.controller.catalogChanged.emit(),
-                                                              self.page.refresh()))
+            self.page.spawn(app.refresh_local(), lambda _ok: self.page.refresh())  # it publishes catalog_changed
         else:
             self.page.refresh()

@@ -100,12 +100,12 @@ class EndpointsCard(Card):
             names = [n.strip() for n in self.compat_models.text().split(",") if n.strip()]
             app.settings.compat_models = names
         except SparklioError as exc:
-            _say(self.message, str(exc), "error")
+            _say(self.message, "", "muted")
+            self.page.controller.error(str(exc))
             return
-        _say(self.message, "Saved.", "ok")
-        self.page.controller.catalogChanged.emit()
+        _say(self.message, "Saved.", "ok")  # the settings' events tell the controller: catalogChanged
         if eps.get("ollama", "") != old_host and hasattr(app, "refresh_local"):
-            self.page.spawn(app.refresh_local(), lambda ok: self.page.controller.catalogChanged.emit())
+            self.page.spawn(app.refresh_local())  # publishes catalog_changed itself
 
 
 class TierCard(Card):
@@ -224,7 +224,7 @@ class CacheCard(Card):
             app.settings.cache_ttl_static_s = self.static_h.value() * 3600
             app.settings.cache_ttl_dynamic_s = self.dynamic_m.value() * 60
         except SparklioError as exc:
-            _say(self.summary, str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         _say(self.summary, "Saved.", "ok")
 
@@ -281,7 +281,7 @@ class DataCard(Card):
         try:
             setter(Path(folder))
         except SparklioError as exc:
-            _say(self.message, str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         _say(self.message, f"Sparklio will use {folder} from the next start.", "ok")
 

@@ -80,7 +80,7 @@ class KeyRow:
         try:
             where = app.secrets.set(self.provider, self.edit.text())
         except SparklioError as exc:
-            self.say(str(exc), "error")
+            self.card.page.controller.error(str(exc))
             return False
         self.remove_btn.setEnabled(True)
         self.edit.clear()
@@ -121,7 +121,7 @@ class KeyRow:
 
         def failed(msg: str) -> None:
             self.test_btn.setEnabled(True)
-            self.say(msg, "error")
+            self.card.page.controller.error(msg)
 
         self.card.page.spawn(run(), done, failed)
 
@@ -169,7 +169,7 @@ class KeysCard(Card):
 
     def keys_changed(self) -> None:
         """Providers became (un)available: tell the rest of the app."""
-        self.page.controller.catalogChanged.emit()
+        self.page.controller.keys_changed()
 
     def choose_file_store(self) -> None:
         """After a clear warning, keep keys in keyrings.alt's unencrypted file (the user's explicit choice)."""

@@ -91,7 +91,7 @@ class PromptsCard(Card):
         try:
             self.app.prompts.set_system(self.task.currentData(), self.system.toPlainText())
         except SparklioError as exc:
-            self.page.banner.show_message(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         self._show_task()
 
@@ -118,7 +118,7 @@ class PromptsCard(Card):
         try:
             self.app.prompts.save(self.name.text(), self.text.text())
         except SparklioError as exc:
-            self.page.banner.show_message(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         self._list_saved()
 

@@ -238,7 +238,7 @@ class StatsPage(PageBase):
 
         self.in_thread(load_stats, app.stats, getattr(app, "learning", None), since, until,
                        getattr(app, "auto", None), on_done=done,
-                       on_error=lambda m: (self.banner.show_message(m, "error"), self.loaded.emit()))
+                       on_error=lambda m: (self.controller.error(m), self.loaded.emit()))
 
     def show_data(self, data: dict) -> None:
         """Fill every widget from loaded data."""
@@ -300,7 +300,7 @@ class StatsPage(PageBase):
         try:
             sug = app.learning.accept(suggestion_id) if accept else app.learning.reject(suggestion_id)
         except SparklioError as exc:
-            self.banner.show_message(str(exc), "error")
+            self.controller.error(str(exc))
             return
         if accept:
             self.banner.show_message(f"{sug.model} is now the primary model for {sug.task}.", "ok")
@@ -328,7 +328,7 @@ class StatsPage(PageBase):
         try:
             self.app.settings.auto_adopt = on
         except SparklioError as exc:
-            self.banner.show_message(str(exc), "error")
+            self.controller.error(str(exc))
 
     def current_table(self) -> RecordTable:
         """The table on the visible tab."""
@@ -350,6 +350,6 @@ class StatsPage(PageBase):
         try:
             n = self.write_csv(path, which)
         except OSError as exc:
-            self.banner.show_message(f"Could not write {path}: {exc.strerror or exc}", "error")
+            self.controller.error(f"Could not write {path}: {exc.strerror or exc}")
             return
         self.banner.show_message(f"Saved {n} rows to {path}.", "ok")

@@ -95,7 +95,8 @@ class WorkflowsPage(PageBase):
         self.form_card.body.addWidget(self.pick_row)
         top.addWidget(self.form_card, 1)
         self.content.addLayout(top)
-        self.result_view = ResultView(self.banner.show_message)
+        self.result_view = ResultView(
+            lambda text, kind: (self.controller.error if kind == "error" else self.controller.info)(text))
         self.content.addWidget(self.result_view)
         self.run_view = RunView(self.retry)
         self.content.addWidget(self.run_view)
@@ -304,7 +305,7 @@ class WorkflowsPage(PageBase):
         self.run_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
         self.pick_row.hide()
-        self.controller.ledgerChanged.emit()
+        self.controller.ledger_changed()
 
     def _finished(self, result: Any) -> None:
         self._end()
@@ -314,7 +315,7 @@ class WorkflowsPage(PageBase):
 
     def _failed(self, message: str) -> None:
         self._end()
-        self.banner.show_message(message, "error")
+        self.controller.error(message)
         self._show_stored()
 
     def _show_stored(self) -> None:

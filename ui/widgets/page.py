@@ -113,11 +113,11 @@ class PageBase(QWidget):
         try:
             self.reload(self.app)
         except SparklioError as exc:
-            self.banner.show_message(str(exc), "error")
+            self.controller.error(str(exc))
             self.loaded.emit()
         except Exception as exc:  # a page bug shows one line, never a traceback
             log.exception("%s reload failed", type(self).__name__)
-            self.banner.show_message(f"This page could not load: {type(exc).__name__}: {exc}", "error")
+            self.controller.error(f"This page could not load: {type(exc).__name__}: {exc}")
             self.loaded.emit()
 
     def reload(self, app: Any) -> None:
@@ -127,7 +127,7 @@ class PageBase(QWidget):
     # ---- async helpers ----
     def spawn(self, coro: Coroutine, on_done: Callable[[Any], None] | None = None,
               on_error: Callable[[str], None] | None = None) -> asyncio.Task:
-        """Run `coro` on the event loop; deliver its result to `on_done`, a SparklioError to the banner."""
+        """Run `coro` on the event loop; deliver its result to `on_done`, a failure to `on_error` (else reported)."""
 
         async def runner() -> Any:
             try:
@@ -136,13 +136,13 @@ class PageBase(QWidget):
                 raise
             except SparklioError as exc:
                 if alive(self):
-                    (on_error or (lambda m: self.banner.show_message(m, "error")))(str(exc))
+                    (on_error or self.controller.error)(str(exc))
                 return None
             except Exception as exc:  # never a traceback in the user's face
                 log.exception("page task failed")
                 if alive(self):
                     msg = f"Something went wrong: {type(exc).__name__}: {exc}"
-                    (on_error or (lambda m: self.banner.show_message(m, "error")))(msg)
+                    (on_error or self.controller.error)(msg)
                 return None
             if on_done is not None and alive(self):
                 on_done(result)
