@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from router.budget import Budget
 from router.cache import ResponseCache
@@ -29,6 +30,9 @@ from router.stats import Stats
 from router.store import open_store
 from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageJobHooks, ImageResult, Message,
                           RoutePlan, RouteRequest)
+
+if TYPE_CHECKING:
+    from router.workflows.engine import WorkflowEngine
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +82,11 @@ class Sparklio:
         self._classify = None
         self.force_offline = False  # `--offline`: local-only for this process, the setting untouched
         from router.knowledge import Knowledge
-        from router.workflows.engine import WorkflowEngine
 
         self.knowledge = Knowledge(self)
         from router.batch.service import BatchService
 
         self.batch = BatchService(self)
-        self.workflows = WorkflowEngine(self, user_dir=data_dir / "workflows")
         self.sync_compat_models()
         self.events.subscribe(self._on_event)
         from router.recovery import recover  # issue 13: a dead process's pending answers and holds are settled
@@ -93,6 +95,13 @@ class Sparklio:
         from router.local_snapshot import load_snapshot  # issue 13: the last Ollama list seen, until Ollama answers
 
         load_snapshot(self)
+
+    @functools.cached_property
+    def workflows(self) -> WorkflowEngine:
+        """The workflow engine, made on first use (a `route` or a chat never imports it)."""
+        from router.workflows.engine import WorkflowEngine
+
+        return WorkflowEngine(self, user_dir=self.data_dir / "workflows")
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, **kw: Any) -> Sparklio:

@@ -190,3 +190,21 @@ def test_installed_ollama_model_can_be_pinned(data_dir, capsys, memory_keyring, 
         assert code == 0, err
         answer = json.loads(out)
         assert answer["model"] == discovered[0] and answer["provider"] == "ollama" and answer["text"]
+
+
+def test_route_plans_from_the_last_ollama_list_without_asking_it(data_dir, capsys, memory_keyring, monkeypatch):
+    """Issue 19: `route` makes no network call at all, Ollama included; it uses the list seen last time."""
+    from tests.fakes.ollama_server import FakeOllama
+
+    monkeypatch.setenv("SPARKLIO_HOME", str(data_dir))
+    with FakeOllama() as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        code, out, err = run(capsys, "models", "--json")  # a check that saves the list
+        assert code == 0, err
+        local = [m["id"] for m in json.loads(out) if m["provider"] == "ollama" and m["available"]]
+        assert local
+        asked = len(fake.state.requests)
+        code, out, err = run(capsys, "route", "hello there", "--offline", "--json")
+        assert code == 0, err
+        assert {e["model"] for e in json.loads(out)["chain"]} & set(local)  # the installed models are planned
+        assert len(fake.state.requests) == asked  # route asked Ollama nothing

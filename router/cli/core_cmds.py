@@ -91,7 +91,7 @@ def route(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
     PROMPT is what you want (use - to read it from stdin).
     """
     async def plan(app) -> int:
-        await app.refresh_local(timeout=0.5)  # installed Ollama models are catalog ids too
+        # issue 19: no Ollama probe: `Sparklio.open` installed the last list seen (router/local_snapshot.py)
         result = app.plan(request_from(app, prompt, flags))
         if as_json:
             print_json(result.to_json())

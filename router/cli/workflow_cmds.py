@@ -139,6 +139,8 @@ def _print_result(result: RunResult) -> None:
         if s.status == "failed":
             print(f"error: {s.error}")
         elif s.output is not None:
+            from router.workflows.templates import as_text
+
             print(as_text(s.output))
         print()
     est = f" (estimated {_money(result.estimate_usd)}; {_money(result.premium_estimate_usd)} on the premium tier)"
