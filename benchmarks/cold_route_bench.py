@@ -2,7 +2,7 @@
 versus later runs (load the saved classifier), and the classifier's own share; and a cold `sparklio --help`.
 
 Run: `.venv/bin/python benchmarks/cold_route_bench.py [--runs 7]`. Target (issue 19): < 0.5 s per cold route.
-No network: an OpenAI key from the environment makes a chain, route makes no call (a local Ollama is probed).
+No network: an OpenAI key from the environment makes a chain; route makes no call, Ollama included (issue 19).
 """
 
 from __future__ import annotations
