@@ -276,6 +276,8 @@ def test_no_training_prompt_shares_a_nine_word_run_with_a_labelled_prompt():
             training |= _runs(json.loads(line)["prompt"])
     shared = [r["id"] for r in _eval_rows() if _runs(r["prompt"]) & training]
     assert shared == []
+    written = set().union(*(_any_script_runs(r["prompt"]) for r in clf.read_written()))
+    assert [r["id"] for r in _eval_rows() if _any_script_runs(r["prompt"]) & written] == []
 
 
 def _rows(path: Path) -> list[dict]:
@@ -336,10 +338,13 @@ def _any_script_runs(text: str, k: int = 9) -> set[str]:
 
 
 def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
-    """The multilingual templates were written without the blind or dev prompts; the English ones predate both."""
+    """The multilingual templates and written prompts were written without the blind or dev prompts; the English
+    templates predate both."""
     intl: set[str] = set()
     for line in clf.TRAINING_PATH.with_name("templates_intl.txt").read_text(encoding="utf-8").splitlines():
         intl |= _any_script_runs(line)
+    for row in clf.read_written():  # the hand-written prompts (written.txt) are held to the same rule
+        intl |= _any_script_runs(row["prompt"])
     training: set[str] = set()
     for line in clf.TRAINING_PATH.read_text(encoding="utf-8").splitlines():
         if line.strip():
