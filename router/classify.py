@@ -44,7 +44,7 @@ _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the uncalibrated 
 _CAL_WORD_WEIGHT = 0.25  # synthetic word evidence (complex versus simple log-odds)
 _CAL_SHAPE_WEIGHT = 0.25  # synthetic structure-marker evidence
 _CAL_LOG_WORDS = 6.0  # log word count minus the task's mean labelled log word count
-_CAL_ASK_WEIGHT = 1.0  # what is asked for (items, words, deliverables, depth, steps, data: classify_asks.ask_score)
+_CAL_ASK_WEIGHT = 0.75  # what is asked for beyond length (depth, steps, pasted data: classify_asks.ask_score)
 # Prompts in other languages read shorter and match fewer synthetic words: their score is raised by this much times
 # their share of non-English words (chosen on the dev set: without it every wrong level there was too low).
 _CAL_FOREIGN_SHIFT = 2.0
