@@ -23,7 +23,8 @@ TASK_TYPES: tuple[str, ...] = (
 IMAGE_INPUT_TASKS: frozenset[str] = frozenset({"image_analysis", "vision_analysis"})
 TRAINING_PATH = Path(__file__).resolve().parent.parent / "resources" / "classifier" / "training.jsonl"
 LABELLED_PATH = TRAINING_PATH.with_name("labelled.jsonl")  # real prompts labelled by the user
-WRITTEN_PATH = TRAINING_PATH.with_name("written.txt")  # hand-written prompts in many languages, labelled like them
+WRITTEN_PATH = TRAINING_PATH.with_name("written.txt")  # hand-written prompts in many languages (read beside the
+# training file the model is built from, so a test's tiny training folder has none)
 WRITTEN_WEIGHT = 1.0  # one hand-written prompt in the task model (the complexity models stay synthetic)
 LABELLED_WEIGHT = 10  # one labelled prompt counts as this many synthetic ones in the task model (chosen by 5-fold CV)
 DEFAULT_TASK = "chat_response"

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from router import classify as clf
+from router.classify_asks import ask_score
+from router.classify_text import foreign_share
 from router.errors import ConfigError, SparklioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -367,6 +369,23 @@ def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
 def test_other_languages_are_understood(prompt, task):
     has_image = task in clf.IMAGE_INPUT_TASKS
     assert clf.classify(prompt, has_image).task == task
+
+
+def test_asked_depth_steps_and_pasted_data_raise_the_ask_score_in_any_language():
+    plain = ("write a caption for our new iced latte", "escribe un texto para la tienda", "写一句文案")
+    assert [ask_score(p) for p in plain] == [0.0, 0.0, 0.0]
+    for deep in ("analyse it in depth, then give a detailed plan", "analiza a fondo y luego propón acciones",
+                 "深入分析，然后给出全面的建议", "전체 흐름을 상세하게 설계해줘 → 승인 → 게시"):
+        assert ask_score(deep) >= 2.0, deep
+    rows = "sales by month:\nJan,120\nFeb,140\nMar,90\nApr,160\nMay,170\nJun,150\nJul,180"
+    assert ask_score("what stands out? " + rows) > ask_score("what stands out?") + 2
+
+
+def test_foreign_share_tells_english_from_other_languages():
+    assert foreign_share("write a caption for my coffee photo") == 0.0
+    for prompt in ("necesito una descripción corta para mis aretes", "카드뉴스용 이미지 만들어줘",
+                   "Bitte ein Bild vom Frühstückstisch"):
+        assert foreign_share(prompt) >= 0.8, prompt
 
 
 def test_a_long_asked_deliverable_is_complex_in_any_language():
