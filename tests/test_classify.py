@@ -20,21 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "benchmarks" / "data" / "routing_prompts.jsonl"
 BLIND_SET = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"  # written by the team without seeing any template
 CV_SEED = 7
-# 5-fold CV with seed 7 measures task 86.4%, complexity 79.6% (benchmarks/classify_bench.py averages seeds 11/23/37:
-# 86.4% / 81.3%); a regression below these floors fails. Targets (85% / 80%) are tracked by the benchmark.
-TASK_FLOOR = 0.85
-COMPLEXITY_FLOOR = 0.78
-# The shipped model on the blind set measures task 90.2%, complexity 77.3%.
+# 5-fold CV with seed 7 measures task 89.4%, complexity 82.6% (benchmarks/classify_bench.py averages seeds 11/23/37:
+# 89.9% / 83.1%); a regression below these floors fails. Targets (85% / 80%) are tracked by the benchmark.
+TASK_FLOOR = 0.87
+COMPLEXITY_FLOOR = 0.80
+# The shipped model on the blind set measures task 90.1%, complexity 78.8%.
 BLIND_TASK_FLOOR = 0.88
-BLIND_COMPLEXITY_FLOOR = 0.75
-# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 82.9%, complexity 78.5%.
+BLIND_COMPLEXITY_FLOOR = 0.76
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 84.0%, complexity 81.2%.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
 DEV_SET = ROOT / "benchmarks" / "data" / "dev_prompts.jsonl"
-BLIND_2_TASK_FLOOR = 0.80
-BLIND_2_COMPLEXITY_FLOOR = 0.76
-# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 57%, Korean complexity 57%).
-LANGUAGE_TASK_FLOOR = 0.50
-LANGUAGE_COMPLEXITY_FLOOR = 0.55
+BLIND_2_TASK_FLOOR = 0.82
+BLIND_2_COMPLEXITY_FLOOR = 0.79
+# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 62%, Italian complexity 62%).
+LANGUAGE_TASK_FLOOR = 0.55
+LANGUAGE_COMPLEXITY_FLOOR = 0.58
 # Two 9-word runs the blind author wrote that already were in the English templates written before the set existed
 # ("what would you do on a rainy sunday if you were a person", "write a python script that reads a folder of").
 KNOWN_CHANCE_OVERLAPS = {"c013", "c212"}
