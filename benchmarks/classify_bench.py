@@ -116,7 +116,9 @@ def generator_spread(rows: list[dict], seeds: list[int], cv_seeds: tuple[int, ..
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for seed in seeds:
-                path = Path(tmp) / f"training-{seed}.jsonl"
+                path = Path(tmp) / f"{seed}" / "training.jsonl"
+                path.parent.mkdir()
+                (path.parent / clf.WRITTEN_PATH.name).write_bytes(clf.WRITTEN_PATH.read_bytes())  # read beside it
                 path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gen.generate(60, seed) + gen.generate_intl(seed)),
                                 encoding="utf-8")
                 clf.TRAINING_PATH = path

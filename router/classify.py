@@ -8,9 +8,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from router.classify_asks import asked_words
+from router.classify_asks import ask_score, asked_words
 from router.classify_model import COMPLEXITY_LEVELS, LengthModel, NaiveBayes, fit_cuts, softmax
-from router.classify_text import features, shape_features, word_count
+from router.classify_text import features, foreign_share, shape_features, word_count
 from router.errors import ConfigError
 
 TASK_TYPES: tuple[str, ...] = (
@@ -23,6 +23,9 @@ TASK_TYPES: tuple[str, ...] = (
 IMAGE_INPUT_TASKS: frozenset[str] = frozenset({"image_analysis", "vision_analysis"})
 TRAINING_PATH = Path(__file__).resolve().parent.parent / "resources" / "classifier" / "training.jsonl"
 LABELLED_PATH = TRAINING_PATH.with_name("labelled.jsonl")  # real prompts labelled by the user
+WRITTEN_PATH = TRAINING_PATH.with_name("written.txt")  # hand-written prompts in many languages (read beside the
+# training file the model is built from, so a test's tiny training folder has none)
+WRITTEN_WEIGHT = 1.0  # one hand-written prompt in the task model (the complexity models stay synthetic)
 LABELLED_WEIGHT = 10  # one labelled prompt counts as this many synthetic ones in the task model (chosen by 5-fold CV)
 DEFAULT_TASK = "chat_response"
 _DEFAULT_INDEX = TASK_TYPES.index(DEFAULT_TASK)
@@ -42,6 +45,10 @@ _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the uncalibrated 
 _CAL_WORD_WEIGHT = 0.25  # synthetic word evidence (complex versus simple log-odds)
 _CAL_SHAPE_WEIGHT = 0.25  # synthetic structure-marker evidence
 _CAL_LOG_WORDS = 6.0  # log word count minus the task's mean labelled log word count
+_CAL_ASK_WEIGHT = 0.75  # what is asked for beyond length (depth, steps, pasted data: classify_asks.ask_score)
+# Prompts in other languages read shorter and match fewer synthetic words: their score is raised by this much times
+# their share of non-English words (chosen on the dev set: without it every wrong level there was too low).
+_CAL_FOREIGN_SHIFT = 2.0
 LONG_ASK_WORDS = 1000  # a prompt asking for this many words of output or more is complex (LABELLING.md)
 _TASK_LENGTH_PRIOR = 1.0  # the task mean is shrunk towards the overall mean as if by this many extra prompts
 _MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
@@ -71,6 +78,23 @@ def _read_rows(path: Path) -> list[dict]:
         raise ConfigError(f"Cannot read the classifier training data {path}: {exc}") from exc
 
 
+def read_written(path: Path = WRITTEN_PATH) -> list[dict]:
+    """The hand-written prompts ("## task complexity" sections, one prompt a line, "[attached]" = with a picture)."""
+    rows: list[dict] = []
+    key: list[str] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the classifier prompts {path}: {exc}") from exc
+    for line in (x.strip() for x in lines):
+        if line.startswith("## "):
+            key = line[3:].split()
+        elif line and not line.startswith("#") and len(key) == 2:
+            prompt = line.removeprefix("[attached]").strip()
+            rows.append({"prompt": prompt, "task": key[0], "complexity": key[1], "has_image": prompt != line})
+    return rows
+
+
 def _usable(rows: list) -> list[dict]:
     """The rows with a prompt and known task and complexity labels."""
     return [r for r in rows if isinstance(r, dict) and isinstance(r.get("prompt"), str)
@@ -89,6 +113,7 @@ class Classifier:
     def __init__(self, path: Path = TRAINING_PATH, extra_rows: list[dict] | None = None,
                  extra_weight: float = 1, corrections: list[dict] | None = None,
                  calibration_rows: list[dict] | None = None) -> None:
+        written = _usable(read_written(path.with_name(WRITTEN_PATH.name)))
         base = _usable(_read_rows(path))
         fixed = _usable(list(corrections or []))  # the user's corrections: labelled rows, and remembered exactly
         extra = _usable(list(extra_rows or [])) + fixed
@@ -99,7 +124,10 @@ class Classifier:
         rows = base + extra
         docs = [features(r["prompt"], bool(r.get("has_image"))) for r in rows]
         self.task_nb = NaiveBayes(TASK_TYPES, _TASK_ALPHA)
-        self.task_nb.fit(docs, [r["task"] for r in rows], [1.0] * len(base) + [float(extra_weight)] * len(extra))
+        rows += written
+        docs += [features(r["prompt"], bool(r.get("has_image"))) for r in written]
+        self.task_nb.fit(docs, [r["task"] for r in rows],
+                         [1.0] * len(base) + [float(extra_weight)] * len(extra) + [WRITTEN_WEIGHT] * len(written))
         cx_rows = base or extra
         counts = [word_count(r["prompt"]) for r in cx_rows]
         self.cx_nb = NaiveBayes(COMPLEXITY_LEVELS, _CX_ALPHA)
@@ -150,7 +178,8 @@ class Classifier:
         ll = self.length.loglik(TASK_TYPES[ti], n)
         cs = [w + _CX_SHAPE_WEIGHT * s + _LENGTH_WEIGHT * x for w, s, x in zip(ws, ss, ll)]
         rel = math.log(n + 1) - self.task_log_len.get(TASK_TYPES[ti], self.mean_log_len)
-        x = _CAL_WORD_WEIGHT * (ws[2] - ws[0]) + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0]) + _CAL_LOG_WORDS * rel
+        x = (_CAL_WORD_WEIGHT * (ws[2] - ws[0]) + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0]) + _CAL_LOG_WORDS * rel
+             + _CAL_ASK_WEIGHT * ask_score(prompt) + _CAL_FOREIGN_SHIFT * foreign_share(prompt))
         return ti, tp, cs, x, len(feats) + len(shape)
 
     def state(self) -> dict:

@@ -25,7 +25,7 @@ def _inputs() -> list[Path]:
     """What a saved model depends on besides the user's corrections: the data and the code that builds it."""
     from router.classify_text import ENGLISH_TEMPLATES_PATH, LEXICON_PATH
 
-    return [clf.TRAINING_PATH, clf.LABELLED_PATH, LEXICON_PATH, ENGLISH_TEMPLATES_PATH, *_CODE]
+    return [clf.TRAINING_PATH, clf.LABELLED_PATH, clf.TRAINING_PATH.with_name(clf.WRITTEN_PATH.name), LEXICON_PATH, ENGLISH_TEMPLATES_PATH, *_CODE]
 
 
 def training_hash(corrections: list[dict]) -> str:

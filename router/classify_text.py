@@ -252,3 +252,12 @@ def word_count(prompt: str) -> int:
             n += 1
         prev_num = is_num
     return max(1, round(n)) if n > 0 else 0
+
+
+def foreign_share(prompt: str) -> float:
+    """The share of a prompt's words that are not English (0 for English, about 1 for Korean or German)."""
+    english = _english_words()
+    words = [t for t in _WORD_RE.findall(_fold(prompt)) if not t[0].isdigit()]
+    if not words:
+        return 0.0
+    return sum(1 for t in words if not (t.isascii() and (t in english or t in _STOP))) / len(words)

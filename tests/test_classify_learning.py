@@ -68,6 +68,22 @@ def test_changed_training_data_rebuilds_and_drops_the_stale_model(tiny_training,
     assert model.classify("flimflam the g quickly", False).task == "embeddings"
 
 
+def test_changed_written_prompts_rebuild_the_model_and_teach_it(tiny_training, tmp_path):
+    folder = tmp_path / "cache"
+    store.load_or_train(folder, [])
+    [old] = _saved(folder)
+    written = tiny_training.with_name(clf.WRITTEN_PATH.name)
+    written.write_text("# hand-written\n## embeddings medium\n" + "".join(f"glorp the {x} gently\n" for x in "abcdef")
+                       + "## vision_analysis simple\n[attached] blip this photo\n", encoding="utf-8")
+    rows = clf.read_written(written)
+    assert len(rows) == 7 and rows[-1] == {"prompt": "blip this photo", "task": "vision_analysis",
+                                           "complexity": "simple", "has_image": True}
+    model = store.load_or_train(folder, [])
+    [new] = _saved(folder)
+    assert new != old and not old.exists()
+    assert model.classify("glorp the g gently", False).task == "embeddings"
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty"])
 def test_corrupt_saved_model_is_ignored_and_rebuilt(tiny_training, tmp_path, damage):
     folder = tmp_path / "cache"

@@ -17,7 +17,7 @@ def test_auto_beats_the_flagship_and_gpt51():
     res = economics_bench.run(TODAY)
     assert res["prompts"] == 132
     assert res["cheaper_than_flagship_pct"] >= 70.0
-    assert res["cheaper_than_gpt51_pct"] >= 28.0  # target 30 %; measured 30.8 % (README)
+    assert res["cheaper_than_gpt51_pct"] >= 28.0  # target 30 %; measured 30.1 % (README)
     assert len(res["complex_below_quality_9"]) <= 3  # only the classifier's complexity misses (labelled run below)
 
 
