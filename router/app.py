@@ -313,10 +313,14 @@ class Sparklio:
                              offline: bool | None = None, workflow_run_id: int | None = None,
                              size: str = "1024x1024", quality: str = "standard", n: int = 1,
                              **params: Any) -> tuple[ModelSpec, ImageResult]:
-        """Generate images with the task row's model (routed, budgeted, in the ledger)."""
+        """Generate images with the task row's model (routed, budgeted, in the ledger). params `source` (image
+        bytes) and `mask` (white = repaint) make it an edit: only models with the image_edit capability take it."""
         if not prompt.strip():
             raise SparklioError("the image prompt is empty")
-        request = RouteRequest([Message("user", prompt)], task=task, model=model, offline=offline,
+        from router.image_edit import source_input
+
+        source = source_input(params.get("source"), params.get("mask"))  # one-line errors for bad files
+        request = RouteRequest([Message("user", prompt, source)], task=task, model=model, offline=offline,
                                workflow_run_id=workflow_run_id)
         plan = self.plan(request)
 
@@ -412,7 +416,8 @@ class Sparklio:
         self.store.close()
 
 
-SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel"})
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel",
+                            "strength"})
 
 
 def implied_task(model: ModelSpec | None) -> str | None:

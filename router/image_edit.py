@@ -129,3 +129,12 @@ def as_png(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as im:
         im.load()
         return png_of(im)
+
+
+def source_input(source: bytes | None, mask: bytes | None) -> list:
+    """The source as the request message's image (so the planner asks for image_edit), after checking both."""
+    from router.types import ImageInput
+
+    if check_edit_inputs(source, mask) is None:
+        return []
+    return [ImageInput(data=source, mime=sniff_mime(source) or "image/png", name="source")]
