@@ -1,0 +1,126 @@
+"""Image to image and inpaint on the tiny random SD pipeline: shared weights, masked-only changes, PNG parameters,
+the provider path and one-line refusals."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from local_models.diffusion import DiffusionEngine, GenerationParams, parse_parameters, read_png_parameters
+from local_models.sd_provider import LocalDiffusionProvider
+from local_models.tiny_pipeline import build_tiny_pipeline
+from router.catalog import ModelSpec
+from router.errors import PermanentError, SparklioError
+
+SD = ModelSpec(id="local-sd", provider="local_sd", api_model="sd", kind="image",
+               capabilities=frozenset({"image_gen", "image_edit"}))
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
+
+
+def png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def pixels(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+SOURCE = png(Image.fromarray((np.random.RandomState(0).rand(64, 64, 3) * 255).astype("uint8")))
+MASK_IMG = Image.new("L", (64, 64), 0)
+MASK_IMG.paste(255, (0, 0, 32, 32))  # repaint the top-left quarter
+MASK = png(MASK_IMG)
+
+
+def edit(**kw) -> GenerationParams:
+    base = {"prompt": "a red cat", "width": 64, "height": 64, "steps": 4, "seed": 3, "scheduler": "ddim",
+            "source": SOURCE, "strength": 0.5}
+    return GenerationParams(**{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return build_tiny_pipeline(tmp_path_factory.mktemp("sd") / "tiny")
+
+
+@pytest.fixture(scope="module")
+def engine(model):
+    e = DiffusionEngine(preview_every=1)
+    e.load(model)
+    return e
+
+
+def test_edit_pipelines_share_the_loaded_weights(engine):
+    engine.generate(edit())
+    engine.generate(edit(mask=MASK))
+    base = engine._pipe
+    for mode in ("img2img", "inpaint"):
+        derived = engine._edits.get(base, mode)
+        assert type(derived).__name__ == {"img2img": "StableDiffusionImg2ImgPipeline",
+                                          "inpaint": "StableDiffusionInpaintPipeline"}[mode]
+        for name in ("unet", "vae", "text_encoder", "tokenizer"):
+            assert getattr(derived, name) is getattr(base, name)
+        assert next(derived.unet.parameters()).data_ptr() == next(base.unet.parameters()).data_ptr()
+    assert engine._edits.get(base, "inpaint") is engine._edits.get(base, "inpaint")  # made once
+
+
+def test_img2img_follows_the_source_and_records_strength(engine):
+    steps = []
+    low = engine.generate(edit(strength=0.3), on_step=lambda i, n, p: steps.append((i, n)))[0]
+    high = engine.generate(edit(strength=1.0))[0]
+    assert steps == [(1, 1)]  # 4 steps at strength 0.3: one denoising step, as diffusers counts it
+    src = pixels(SOURCE)
+    assert np.abs(pixels(low.png) - src).mean() != np.abs(pixels(high.png) - src).mean()
+    text = read_png_parameters(low.png)
+    fields = parse_parameters(text)
+    assert fields["Denoising strength"] == "0.3" and fields["Mode"] == "img2img" and fields["Seed"] == "3"
+    assert low.params["edit_mode"] == "img2img" and low.params["strength"] == 0.3
+
+
+def test_inpaint_changes_only_the_masked_area(engine):
+    out = engine.generate(edit(mask=MASK, strength=0.9))[0]
+    diff = np.abs(pixels(out.png) - pixels(SOURCE))
+    assert diff[:32, :32].mean() > 10  # repainted
+    assert diff[32:, 32:].max() == 0 and diff[:32, 32:].max() == 0  # kept exactly, as A1111 pastes it back
+    assert parse_parameters(read_png_parameters(out.png))["Mode"] == "inpaint"
+
+
+def test_a_source_of_another_size_is_resized_to_the_request(engine):
+    small = png(Image.new("RGB", (40, 24), (10, 200, 10)))
+    out = engine.generate(edit(source=small, width=96, height=64))[0]
+    assert pixels(out.png).shape == (64, 96, 3)
+
+
+def test_txt2img_still_uses_the_base_pipeline(engine):
+    out = engine.generate(edit(source=None, strength=0.75))[0]
+    assert "edit_mode" not in out.params and "Denoising" not in read_png_parameters(out.png)
+
+
+@pytest.mark.parametrize("kw,why", [
+    ({"source": b"hello"}, "is not an image"),
+    ({"mask": png(Image.new("L", (32, 32)))}, "The mask is 32x32 but the image is 64x64"),
+    ({"strength": 0.0}, "Strength (denoising) must be above 0"),
+    ({"strength": 1.5}, "Strength (denoising) must be above 0"),
+    ({"steps": 2, "strength": 0.2}, "leave no step to run"),
+    ({"source": None, "mask": MASK}, "A mask needs a source image"),
+])
+def test_bad_edit_inputs_are_one_line(kw, why):
+    with pytest.raises(SparklioError) as info:
+        edit(**kw).validated()
+    assert why in str(info.value) and "\n" not in str(info.value)
+
+
+async def test_provider_path_takes_source_mask_and_strength(model):
+    provider = LocalDiffusionProvider(model)
+    res = await provider.generate_image(SD, "a red cat", size="64x64", steps=4, seed=2, scheduler="ddim",
+                                        source=SOURCE, mask=MASK, strength=0.8)
+    assert res.images[0].params["edit_mode"] == "inpaint" and res.usage.images == 1
+    with pytest.raises(PermanentError) as info:
+        await provider.generate_image(SD, "a red cat", size="64x64", source=SOURCE, mask=png(Image.new("L", (8, 8))))
+    assert info.value.reason == "bad_request"
+    await provider.aclose()
