@@ -138,3 +138,10 @@ def source_input(source: bytes | None, mask: bytes | None) -> list:
     if check_edit_inputs(source, mask) is None:
         return []
     return [ImageInput(data=source, mime=sniff_mime(source) or "image/png", name="source")]
+
+
+def local_size_for(width: int, height: int, longest: int = 1024) -> str:
+    """A Stable Diffusion size for a source image: its aspect, longest side at most `longest`, multiples of 8."""
+    scale = min(1.0, longest / max(width, height))
+    w, h = (max(64, int(v * scale) // 8 * 8) for v in (width, height))
+    return f"{w}x{h}"

@@ -65,7 +65,37 @@ def _params(args) -> dict:
         kw["scheduler"] = normalize_scheduler(args.sampler)
     if args.negative:
         kw["negative_prompt"] = args.negative
+    return {**kw, **_edit_params(args)}
+
+
+def _edit_params(args) -> dict:
+    """source / mask bytes and strength from --source, --mask, --strength (one-line errors for bad files)."""
+    from router.image_edit import check_edit_inputs, read_edit_file
+
+    if args.source is None:
+        if args.mask or args.strength is not None:
+            raise SparklioError("--mask and --strength need --source (the image to edit)")
+        return {}
+    kw: dict = {"source": read_edit_file(args.source)}
+    if args.mask:
+        kw["mask"] = read_edit_file(args.mask, "mask")
+    check_edit_inputs(kw["source"], kw.get("mask"))
+    if args.strength is not None:
+        if not 0.0 < args.strength <= 1.0:
+            raise SparklioError(f"--strength must be above 0 and at most 1 (got {args.strength})")
+        kw["strength"] = args.strength
     return kw
+
+
+def _default_size(model, source: bytes | None) -> str:
+    """512x512 locally (the source's aspect for edits), 1024x1024 in the cloud."""
+    if model is not None and not model.local:
+        return "1024x1024"
+    if source is None:
+        return "512x512"
+    from router.image_edit import check_image_bytes, local_size_for
+
+    return local_size_for(*check_image_bytes(source), longest=768)
 
 
 async def _generate(app, prompt: str, args, bar: StepBar):
@@ -76,13 +106,14 @@ async def _generate(app, prompt: str, args, bar: StepBar):
     if model is not None and model.kind != "image":
         raise SparklioError(f"{model.id} is a {model.kind} model: choose an image model (see `sparklio models`)")
     task = implied_task(model) or "image_generation_bulk"
-    size = kw.pop("size") or ("512x512" if model is None or model.local else "1024x1024")
+    size = kw.pop("size") or _default_size(model, kw.get("source"))
     if model is None or model.local:  # check the Stable Diffusion settings before anything runs
         from local_models.diffusion import GenerationParams
 
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
-                         batch=args.count).validated()
+                         batch=args.count, source=kw.get("source"), mask=kw.get("mask"),
+                         strength=kw.get("strength", 0.75)).validated()
     return await app.generate_image(prompt, task=task, model=args.model, size=size, on_step=bar, **kw)
 
 
@@ -162,6 +193,11 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, help="seed for a repeatable image (local models)")
     p.add_argument("--sampler", help="euler, euler_a, ddim, dpm++ 2m or pndm (local models)")
     p.add_argument("--negative", metavar="TEXT", help="what to avoid (local models)")
+    p.add_argument("--source", metavar="PATH", help="edit this image (image to image; inpaint with --mask)")
+    p.add_argument("--mask", metavar="PATH", help="inpaint mask, same size as --source: white = repaint "
+                                                   "(or transparent = repaint)")
+    p.add_argument("--strength", type=float, help="how much to change the source, 0-1 (local models; "
+                                                  "default 0.75)")
     p.add_argument("--count", type=int, default=1, help="how many images (1-8)")
     p.add_argument("--out", metavar="DIR", help="write the PNGs here (default: the gallery folder)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
