@@ -25,6 +25,7 @@ class AppController(QObject):
     catalogChanged = Signal()  # models appeared or disappeared (Ollama discovery, settings)
     error = Signal(str)  # one clear line for the status bar
     navigateRequested = Signal(str)  # a page key from ui.pages.PAGES ("settings", "budget", ...)
+    editImageRequested = Signal(object, str)  # image bytes and "img2img"/"inpaint": open them in Images → Edit
     loadFailed = Signal(str)  # the facade could not open (one clear line)
 
     def __init__(self, parent: QObject | None = None) -> None:

@@ -64,7 +64,11 @@ class GalleryCard(Card):
         self.reuse_btn = QPushButton("Reuse settings")
         self.open_btn = QPushButton("Open")
         self.delete_btn = QPushButton("Delete…")
+        self.to_img2img_btn = QPushButton("Send to image-to-image")
+        self.to_inpaint_btn = QPushButton("Send to inpaint")
         row.addWidget(self.reuse_btn)
+        row.addWidget(self.to_img2img_btn)
+        row.addWidget(self.to_inpaint_btn)
         row.addWidget(self.open_btn)
         row.addWidget(self.delete_btn)
         row.addStretch(1)
@@ -77,6 +81,8 @@ class GalleryCard(Card):
         self.reuse_btn.clicked.connect(self.reuse)
         self.open_btn.clicked.connect(self.open_file)
         self.delete_btn.clicked.connect(self.delete)
+        self.to_img2img_btn.clicked.connect(lambda: self.send_to_edit("img2img"))
+        self.to_inpaint_btn.clicked.connect(lambda: self.send_to_edit("inpaint"))
         self._selected()
 
     def reload(self) -> None:
@@ -113,7 +119,7 @@ class GalleryCard(Card):
 
     def _selected(self) -> None:
         row = self.current()
-        for b in (self.reuse_btn, self.open_btn, self.delete_btn):
+        for b in (self.reuse_btn, self.open_btn, self.delete_btn, self.to_img2img_btn, self.to_inpaint_btn):
             b.setEnabled(row is not None)
         if row is None:
             self.details.setText("")
@@ -128,6 +134,13 @@ class GalleryCard(Card):
         if row is not None:
             self.page.studio.apply_params({**row.params_dict, "prompt": row.prompt,
                                            "negative_prompt": row.negative_prompt, "seed": row.seed})
+
+    def send_to_edit(self, mode: str) -> None:
+        """Use the selected image as the source of an image-to-image or inpaint edit."""
+        row = self.current()
+        if row is not None:
+            self.page.edit.open_path(row.path)
+            self.page.edit.set_mode(mode)
 
     def open_file(self) -> None:
         """Open the PNG in the system viewer."""
