@@ -166,3 +166,18 @@ def test_cloud_inpaint_uploads_the_painted_mask(qtbot, qloop, facade, fake_opena
         assert m.mode == "RGBA" and alpha.getpixel((50, 50)) == 0 and alpha.getpixel((2, 2)) == 255
     assert "1 image(s) from GPT Image 2" in page.preview.message.text()
     controller.app = None
+
+
+def test_a_chat_image_opens_in_the_studio(qtbot, qloop, window, chat):
+    from PySide6.QtCore import QPoint
+
+    from router.types import ImageInput
+    from ui.chat.items import ChatItem
+
+    attached = png((48, 40), (250, 200, 0))
+    item = ChatItem("user", "what is in this photo?", images=["photo.png"], image_data=[ImageInput(attached)])
+    chat.on_link(item, "studio:inpaint", QPoint(0, 0))  # the message's context-menu action
+    images = window.pages["images"]
+    assert window.current_key == "images"
+    assert images.edit.source == attached and images.edit.edit_mode() == "inpaint"
+    assert "48×40" in images.edit.source_label.text()
