@@ -64,11 +64,11 @@ def measure(size: int, steps: int, repeats: int) -> dict:
         image, pil_mask = edit_inputs(source, m, size, size)
         kw = {"mask_image": pil_mask, "width": size, "height": size} if mode == "inpaint" else {}
 
-        def run_bare() -> None:
+        def run_bare(bare=bare, params=params, image=image, kw=kw) -> None:
             bare(prompt=params.prompt, image=image, strength=0.6, num_inference_steps=steps, guidance_scale=7.0,
                  generator=[torch.Generator("cpu").manual_seed(1)], output_type="pil", **kw)
 
-        def run_app() -> None:
+        def run_app(params=params) -> None:
             engine.generate(params)
 
         run_app(), run_bare()  # warm-up: first-call allocations and from_pipe

@@ -49,7 +49,7 @@ def check_image_bytes(data: bytes, what: str = "source image", name: str = "") -
         with Image.open(io.BytesIO(data)) as im:
             im.load()
             w, h = im.size
-    except Exception as exc:  # noqa: BLE001 - any decoder failure is "cannot read"
+    except Exception as exc:
         raise SparklioError(f"{label} cannot be decoded: {str(exc)[:120] or type(exc).__name__}") from exc
     if max(w, h) > MAX_EDIT_SIDE:
         raise SparklioError(f"{label} is {w}x{h}: the largest side Sparklio edits is {MAX_EDIT_SIDE} pixels")

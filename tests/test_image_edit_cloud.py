@@ -16,7 +16,11 @@ from router.providers.google_provider import MASK_NOTE, GoogleProvider
 from router.providers.openai_provider import OpenAIProvider
 from router.types import ImageInput, Message, RouteRequest
 from tests.fakes.fixtures import (  # noqa: F401
-    CLIENT_TIMEOUT_S, GOOGLE_KEY, OPENAI_KEY, gemini_server, openai_server,
+    CLIENT_TIMEOUT_S,
+    GOOGLE_KEY,
+    OPENAI_KEY,
+    gemini_server,
+    openai_server,
 )
 
 GPT_IMAGE = ModelSpec(id="oa-image", provider="openai", api_model="gpt-image-fake", kind="image")

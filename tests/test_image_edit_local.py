@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from local_models.diffusion import DiffusionEngine, GenerationParams, parse_parameters, read_png_parameters
+from local_models.diffusion import (
+    DiffusionEngine,
+    GenerationParams,
+    parse_parameters,
+    read_png_parameters,
+)
 from local_models.sd_provider import LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline
 from router.catalog import ModelSpec

@@ -4,6 +4,7 @@ local pipeline, a gallery item and a chat image sent to the studio, a cloud edit
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.pages_support import controller, demo, demo_db, keep_closed_loops, open_page  # noqa: F401
+from tests.ui.pages_support import keep_closed_loops, open_page  # noqa: F401
 from ui.controller import AppController
 from ui.widgets.mask_painter import MaskPainter
 
@@ -92,9 +93,9 @@ def test_inpaint_from_the_images_page_on_the_tiny_pipeline(qtbot, qloop, facade,
     from local_models.gallery import list_gallery, parse_parameters, read_png_parameters
     from local_models.tiny_pipeline import build_tiny_pipeline
 
-    controller = AppController()
-    controller.attach(facade)
-    page = open_page(qtbot, qloop, "images", controller)
+    ctl = AppController()
+    ctl.attach(facade)
+    page = open_page(qtbot, qloop, "images", ctl)
     st, ed = page.studio, page.edit
     st.model.setCurrentIndex(st.model.findData("stable-diffusion"))
     st.set_model_path(str(build_tiny_pipeline(tmp_path / "tiny")))
@@ -118,7 +119,7 @@ def test_inpaint_from_the_images_page_on_the_tiny_pipeline(qtbot, qloop, facade,
     qloop.until(lambda: not page.busy_generating(), timeout=60, what="the inpainted image")
     qloop.until(lambda: page.gallery.list.count() == 1, what="the gallery")
     row = list_gallery()[0]
-    made = open(row.path, "rb").read()
+    made = Path(row.path).read_bytes()
     fields = parse_parameters(read_png_parameters(made))
     assert fields["Mode"] == "inpaint" and fields["Denoising strength"] == "0.9", page.preview.message.text()
     with Image.open(io.BytesIO(made)) as im:
@@ -128,25 +129,25 @@ def test_inpaint_from_the_images_page_on_the_tiny_pipeline(qtbot, qloop, facade,
     page.gallery.list.setCurrentRow(0)
     qtbot.mouseClick(page.gallery.to_img2img_btn, Qt.MouseButton.LeftButton)
     assert ed.source == made and ed.edit_mode() == "img2img"
-    controller.app = None
+    ctl.app = None
 
 
 def test_bad_source_files_are_one_line(qtbot, qloop, facade, tmp_path):
-    controller = AppController()
-    controller.attach(facade)
-    page = open_page(qtbot, qloop, "images", controller)
+    ctl = AppController()
+    ctl.attach(facade)
+    page = open_page(qtbot, qloop, "images", ctl)
     note = tmp_path / "note.png"
     note.write_text("hello")
     page.edit.open_path(str(note))
     text = page.preview.message.text()
     assert "note.png is not an image" in text and "\n" not in text and page.edit.source is None
-    controller.app = None
+    ctl.app = None
 
 
 def test_cloud_inpaint_uploads_the_painted_mask(qtbot, qloop, facade, fake_openai, tmp_path):
-    controller = AppController()
-    controller.attach(facade)
-    page = open_page(qtbot, qloop, "images", controller)
+    ctl = AppController()
+    ctl.attach(facade)
+    page = open_page(qtbot, qloop, "images", ctl)
     st, ed = page.studio, page.edit
     st.model.setCurrentIndex(st.model.findData("gpt-image-2"))
     st.size.setCurrentText("1024x1024")
@@ -165,7 +166,7 @@ def test_cloud_inpaint_uploads_the_painted_mask(qtbot, qloop, facade, fake_opena
         alpha = m.getchannel("A")
         assert m.mode == "RGBA" and alpha.getpixel((50, 50)) == 0 and alpha.getpixel((2, 2)) == 255
     assert "1 image(s) from GPT Image 2" in page.preview.message.text()
-    controller.app = None
+    ctl.app = None
 
 
 def test_a_chat_image_opens_in_the_studio(qtbot, qloop, window, chat):

@@ -111,23 +111,23 @@ class MaskPainter(QWidget):
         p.end()
         self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and not self.image.isNull():
             self._last = self.to_image(event.position())
             self.stroke(self._last, self._last)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._last is not None and event.buttons() & Qt.MouseButton.LeftButton:
             here = self.to_image(event.position())
             self.stroke(self._last, here)
             self._last = here
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._last is not None:
             self._last = None
             self.changed.emit()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         if self.image.isNull():
             p.setPen(self.palette().placeholderText().color())
