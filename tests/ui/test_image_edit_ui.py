@@ -129,6 +129,9 @@ def test_inpaint_from_the_images_page_on_the_tiny_pipeline(qtbot, qloop, facade,
     page.gallery.list.setCurrentRow(0)
     qtbot.mouseClick(page.gallery.to_img2img_btn, Qt.MouseButton.LeftButton)
     assert ed.source == made and ed.edit_mode() == "img2img"
+    ed.strength.setValue(20)
+    qtbot.mouseClick(page.gallery.reuse_btn, Qt.MouseButton.LeftButton)  # reuse settings brings strength back
+    assert ed.strength_value() == 0.9 and st.seed.value() == 7
     ctl.app = None
 
 

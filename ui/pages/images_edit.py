@@ -222,6 +222,11 @@ class EditCard(Card):
         except SparklioError as exc:
             self.page.preview.say(str(exc), "error")
 
+    def apply_params(self, p: dict) -> None:
+        """A gallery image's edit settings back ("Reuse settings"): its strength (the source stays the user's)."""
+        if p.get("strength") is not None:
+            self.strength.setValue(round(float(p["strength"]) * 100))
+
     # ---- the request ----
     def apply(self, kw: dict) -> None:
         """Add source / mask / strength to the studio's keyword arguments; SparklioError when incomplete."""

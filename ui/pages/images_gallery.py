@@ -134,6 +134,7 @@ class GalleryCard(Card):
         if row is not None:
             self.page.studio.apply_params({**row.params_dict, "prompt": row.prompt,
                                            "negative_prompt": row.negative_prompt, "seed": row.seed})
+            self.page.edit.apply_params(row.params_dict)
 
     def send_to_edit(self, mode: str) -> None:
         """Use the selected image as the source of an image-to-image or inpaint edit."""
