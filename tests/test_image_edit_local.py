@@ -129,3 +129,21 @@ async def test_provider_path_takes_source_mask_and_strength(model):
         await provider.generate_image(SD, "a red cat", size="64x64", source=SOURCE, mask=png(Image.new("L", (8, 8))))
     assert info.value.reason == "bad_request"
     await provider.aclose()
+
+
+def test_an_edit_stops_between_steps_when_cancelled(engine):
+    import threading
+
+    from local_models.diffusion import GenerationCancelled
+
+    cancel = threading.Event()
+    seen = []
+
+    def on_step(i, n, _png):
+        seen.append(i)
+        cancel.set()  # the user pressed Cancel during the first step
+
+    with pytest.raises(GenerationCancelled):
+        engine.generate(edit(mask=MASK, strength=1.0), on_step=on_step, cancel=cancel)
+    assert seen == [1]
+    assert engine.generate(edit())[0].png.startswith(b"\x89PNG")  # the engine is usable afterwards
