@@ -147,3 +147,51 @@ def test_an_edit_stops_between_steps_when_cancelled(engine):
         engine.generate(edit(mask=MASK, strength=1.0), on_step=on_step, cancel=cancel)
     assert seen == [1]
     assert engine.generate(edit())[0].png.startswith(b"\x89PNG")  # the engine is usable afterwards
+
+
+def tiny_sdxl(folder):
+    """A tiny random SDXL pipeline (two text encoders, text_time embedding) saved as a Diffusers folder."""
+    import torch
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+    from local_models.tiny_pipeline import write_tokenizer_files
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        vocab = write_tokenizer_files(folder / "tok")
+        tok = CLIPTokenizer.from_pretrained(str(folder / "tok"), model_max_length=77)
+        unet = UNet2DConditionModel(
+            block_out_channels=(4, 8), layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
+            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+            attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+            addition_time_embed_dim=8, transformer_layers_per_block=(1, 1),
+            projection_class_embeddings_input_dim=56, cross_attention_dim=16, norm_num_groups=2)  # 6 x 8 + 8
+        vae = AutoencoderKL(block_out_channels=(4, 8), in_channels=3, out_channels=3, latent_channels=4,
+                            down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
+                            norm_num_groups=2, sample_size=32)
+        cfg = CLIPTextConfig(vocab_size=vocab, hidden_size=8, intermediate_size=16, num_hidden_layers=2,
+                             num_attention_heads=2, max_position_embeddings=77, projection_dim=8,
+                             bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+        pipe = StableDiffusionXLPipeline(
+            vae=vae, text_encoder=CLIPTextModel(cfg), text_encoder_2=CLIPTextModelWithProjection(cfg), tokenizer=tok,
+            tokenizer_2=tok, unet=unet,
+            scheduler=EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                                             steps_offset=1))
+    pipe.save_pretrained(str(folder / "sdxl"), safe_serialization=True)
+    for sub in ("tokenizer", "tokenizer_2"):
+        write_tokenizer_files(folder / "sdxl" / sub)
+    return folder / "sdxl"
+
+
+def test_sdxl_edits_share_weights_and_keep_the_unmasked_area(tmp_path):
+    e = DiffusionEngine()
+    e.load(tiny_sdxl(tmp_path))
+    assert type(e._pipe).__name__ == "StableDiffusionXLPipeline"
+    out = e.generate(edit(mask=MASK, strength=0.8, scheduler="euler"))[0]
+    assert np.abs(pixels(out.png) - pixels(SOURCE))[32:, :].max() == 0
+    inpaint = e._edits.get(e._pipe, "inpaint")
+    assert type(inpaint).__name__ == "StableDiffusionXLInpaintPipeline"
+    assert inpaint.unet is e._pipe.unet and inpaint.text_encoder_2 is e._pipe.text_encoder_2
+    img = e.generate(edit(strength=0.5, scheduler="euler"))[0]
+    assert img.params["edit_mode"] == "img2img" and pixels(img.png).shape == (64, 64, 3)
