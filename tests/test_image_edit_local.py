@@ -152,8 +152,18 @@ def test_an_edit_stops_between_steps_when_cancelled(engine):
 def tiny_sdxl(folder):
     """A tiny random SDXL pipeline (two text encoders, text_time embedding) saved as a Diffusers folder."""
     import torch
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+    from diffusers import (
+        AutoencoderKL,
+        EulerDiscreteScheduler,
+        StableDiffusionXLPipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import (
+        CLIPTextConfig,
+        CLIPTextModel,
+        CLIPTextModelWithProjection,
+        CLIPTokenizer,
+    )
 
     from local_models.tiny_pipeline import write_tokenizer_files
 
