@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from local_models.arbitration import SdModeChoice, choose_sd_mode, leaner_mode
+from local_models.edit import EditPipelines, call_kwargs, check_edit, paste_unmasked
 from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and the gallery writer)
     format_parameters,
     latent_preview_png,
@@ -76,6 +77,14 @@ class GenerationParams:
     scheduler: str = "euler_a"
     seed: int | None = None
     batch: int = 1
+    source: bytes | None = None  # image to image / inpaint: the starting image
+    mask: bytes | None = None  # inpaint: white = repaint (same size as the source)
+    strength: float = 0.75  # denoising strength for image to image / inpaint
+
+    @property
+    def mode(self) -> str:
+        """txt2img, img2img or inpaint."""
+        return "txt2img" if self.source is None else ("inpaint" if self.mask is not None else "img2img")
 
     def validated(self) -> "GenerationParams":
         """A checked copy (canonical scheduler name); SparklioError with a one-line reason otherwise."""
@@ -92,6 +101,7 @@ class GenerationParams:
             raise SparklioError(f"Guidance (CFG scale) must be between 0 and 30 (got {self.guidance})")
         if self.seed is not None and not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
             raise SparklioError(f"Seed must be a whole number from 0 (got {self.seed})")
+        check_edit(self.source, self.mask, self.strength, self.steps)
         return replace(self, scheduler=normalize_scheduler(self.scheduler), guidance=float(self.guidance))
 
 
@@ -143,6 +153,7 @@ class DiffusionEngine:
         self.last_choice: SdModeChoice | None = None
         self._pipe: Any = None
         self._scheduler_config: Any = None
+        self._edits = EditPipelines()  # img2img / inpaint pipelines sharing the loaded weights
         self._lock = threading.RLock()
 
     # ---- loading ----
@@ -215,6 +226,7 @@ class DiffusionEngine:
         """Drop the pipeline and free its memory."""
         with self._lock:
             self._pipe, self.path, self.mode = None, None, "cpu"
+            self._edits.clear()
             self._free_memory()
 
     def unload_if_idle(self) -> bool:
@@ -298,6 +310,7 @@ class DiffusionEngine:
             else:
                 pipe.to(self.device if mode == "gpu_fp16" else "cpu")
             self.mode = mode
+            self._edits.clear()  # derived pipelines are re-made around the re-placed weights
         if tiling != self.vae_tiling:
             pipe.vae.enable_tiling() if tiling else pipe.vae.disable_tiling()
             self.vae_tiling = tiling
@@ -358,7 +371,7 @@ class DiffusionEngine:
         self.last_choice = choice
         if choice.mode != "cpu":
             self._place(choice.mode, choice.vae_tiling)
-        pipe = self._pipe
+        pipe = self._edits.get(self._pipe, p.mode)  # the loaded weights, as img2img/inpaint when asked
         pipe.scheduler = self._scheduler(p.scheduler)
         generators = [torch.Generator("cpu").manual_seed(seed + i) for i in range(p.batch)]
 
@@ -374,10 +387,11 @@ class DiffusionEngine:
             return {}
 
         try:
-            out = pipe(prompt=p.prompt, negative_prompt=p.negative_prompt or None, width=p.width, height=p.height,
-                       num_inference_steps=p.steps, guidance_scale=p.guidance, num_images_per_prompt=p.batch,
-                       generator=generators, callback_on_step_end=step_end,
-                       callback_on_step_end_tensor_inputs=["latents"], output_type="pil")
+            kw = dict(prompt=p.prompt, negative_prompt=p.negative_prompt or None, width=p.width, height=p.height,
+                      num_inference_steps=p.steps, guidance_scale=p.guidance, num_images_per_prompt=p.batch,
+                      generator=generators, callback_on_step_end=step_end,
+                      callback_on_step_end_tensor_inputs=["latents"], output_type="pil")
+            out = pipe(**call_kwargs(p.mode, kw, p.source, p.mask, p.strength))
         except _Cancelled:
             pipe.maybe_free_model_hooks()
             raise GenerationCancelled("Image generation cancelled") from None
@@ -390,7 +404,8 @@ class DiffusionEngine:
                                     f"or batch") from exc
             log.exception("image generation failed")
             raise SparklioError(f"Image generation failed: {_short(exc)}") from exc
-        return [self._image(img, p, seed + i, choice) for i, img in enumerate(out.images)]
+        images = [paste_unmasked(img, p.source, p.mask) for img in out.images] if p.mode == "inpaint" else out.images
+        return [self._image(img, p, seed + i, choice) for i, img in enumerate(images)]
 
     def _image(self, image: Any, p: GenerationParams, seed: int, choice: SdModeChoice) -> GeneratedImage:
         """PNG + parameters for one output image."""
@@ -398,5 +413,7 @@ class DiffusionEngine:
                   "steps": p.steps, "guidance": p.guidance, "scheduler": p.scheduler,
                   "sampler": SCHEDULERS[p.scheduler][2], "seed": seed, "model": self.model_name,
                   "device": self.device, "mode": choice.mode, "vae_tiling": choice.vae_tiling}
+        if p.mode != "txt2img":
+            params.update(edit_mode=p.mode, strength=p.strength)
         return GeneratedImage(png=png_bytes(image, format_parameters(params)), params=params)
 

@@ -39,7 +39,7 @@ def format_parameters(params: dict) -> str:
               "CFG scale": f"{float(params['guidance']):g}" if params.get("guidance") is not None else None,
               "Seed": params.get("seed"),
               "Size": f"{params.get('width')}x{params.get('height')}", "Model": params.get("model"),
-              "Version": "Sparklio"}
+              "Denoising strength": params.get("strength"), "Mode": params.get("edit_mode"), "Version": "Sparklio"}
     lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
     return "\n".join(lines)
 

@@ -99,7 +99,8 @@ class LocalDiffusionProvider:
 
     async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard",
                              n: int = 1, hooks: ImageJobHooks | None = None, **params: Any) -> ImageResult:
-        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed; hooks: progress, cancel."""
+        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, and for edits source
+        (image bytes), mask (white = repaint), strength; hooks: progress, cancel."""
         from local_models.diffusion import GenerationParams
 
         if not self.model_path.strip():
@@ -113,7 +114,8 @@ class LocalDiffusionProvider:
             prompt=prompt, negative_prompt=str(params.pop("negative_prompt", "") or ""), width=width,
             height=height, steps=int(params.pop("steps", QUALITY_STEPS.get(quality, 25))),
             guidance=float(params.pop("guidance", 7.0)), scheduler=str(params.pop("scheduler", "euler_a")),
-            seed=params.pop("seed", None), batch=int(n),
+            seed=params.pop("seed", None), batch=int(n), source=params.pop("source", None),
+            mask=params.pop("mask", None), strength=float(params.pop("strength", 0.75) or 0.75),
         )
         try:
             gp = gp.validated()

@@ -225,12 +225,16 @@ class Sparklio:
                              hooks: ImageJobHooks | None = None, **params: Any) -> tuple[ModelSpec, ImageResult]:
         """Generate images with the task row's model (routed, budgeted, in the ledger).
 
-        `params` are request parameters (Stable Diffusion's reach only local models); `hooks` (progress, cancel)
-        go to a local model beside them and never to a cloud provider.
+        `params` are request parameters (Stable Diffusion's reach only local models); `source` (image bytes) and
+        `mask` (white = repaint) make it an edit: only models with the image_edit capability take it. `hooks`
+        (progress, cancel) go to a local model beside them and never to a cloud provider.
         """
         if not prompt.strip():
             raise SparklioError("the image prompt is empty")
-        request = RouteRequest([Message("user", prompt)], task=task, model=model, offline=offline,
+        from router.image_edit import source_input
+
+        source = source_input(params.get("source"), params.get("mask"))  # one-line errors for bad files
+        request = RouteRequest([Message("user", prompt, source)], task=task, model=model, offline=offline,
                                workflow_run_id=workflow_run_id)
         plan = self.plan(request)
 
@@ -329,7 +333,7 @@ class Sparklio:
         self.store.close()
 
 
-SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance"})
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "strength"})
 
 
 def implied_task(model: ModelSpec | None) -> str | None:

@@ -14,7 +14,8 @@ from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
 
 KINDS = ("chat", "embedding", "image")
 LIFECYCLES = ("active", "deprecated", "retired")
-CAPABILITIES = frozenset({"text", "vision", "code", "reasoning", "image_gen", "embedding", "tools", "long_context"})
+CAPABILITIES = frozenset({"text", "vision", "code", "reasoning", "image_gen", "image_edit", "embedding", "tools",
+                          "long_context"})
 PROVIDERS = ("openai", "anthropic", "google", "ollama", "compat", "local_sd")
 LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
 

@@ -236,7 +236,8 @@ def make_plan(
     now = time.time() if now is None else now
     retired = _NONE if retired is None else retired
     row = policy.task(task)
-    needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else frozenset())
+    needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else
+                         {"image_edit"} if has_image and row.kind == "image" else frozenset())  # a source: an edit
     est_in = estimate_tokens(messages)
     est_prefix = stable_prefix_tokens(messages)
     images = [img for msg in messages for img in msg.images] if "vision" in needs else []

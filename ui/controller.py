@@ -26,6 +26,7 @@ class AppController(QObject):
     catalogChanged = Signal()  # models appeared or disappeared (Ollama discovery, settings, keys)
     message = Signal(str, str)  # (level, line): every page's error or notice; the status bar shows it
     navigateRequested = Signal(str)  # a page key from ui.pages.PAGES ("settings", "budget", ...)
+    editImageRequested = Signal(object, str)  # image bytes and "img2img"/"inpaint": open them in Images → Edit
     loadFailed = Signal(str)  # the facade could not open (one clear line)
     chatImagesPending = Signal()  # images wait for the chat composer (take_chat_images)
 

@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_chat)
         QShortcut(QKeySequence("Ctrl+K"), self, activated=self.search_chats)
         controller.navigateRequested.connect(self.show_page)
+        controller.editImageRequested.connect(self.open_in_studio)
         theme.current().changed.connect(self._retint)
         controller.loadFailed.connect(lambda text: self.status.showMessage(text))
         geometry = self.qsettings.value("window/geometry")
@@ -123,6 +124,12 @@ class MainWindow(QMainWindow):
             self.pages[key] = w
             self.stack.addWidget(w)
         return self.pages[key]
+
+    def open_in_studio(self, data: bytes, mode: str) -> None:
+        """A chat image (or any image) as the source of an edit on the Images page."""
+        page = self.show_page("images")
+        if page is not None:
+            page.edit.set_source(data, mode, name="chat image")
 
     def show_page(self, key: str) -> QWidget | None:
         """Switch to a page, refresh it and remember it."""

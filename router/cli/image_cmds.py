@@ -70,7 +70,37 @@ def _params(flags: dict[str, Any]) -> dict:
         kw["scheduler"] = normalize_scheduler(flags["sampler"])
     if flags["negative"]:
         kw["negative_prompt"] = flags["negative"]
+    return {**kw, **_edit_params(flags)}
+
+
+def _edit_params(flags) -> dict:
+    """source / mask bytes and strength from --source, --mask, --strength (one-line errors for bad files)."""
+    from router.image_edit import check_edit_inputs, read_edit_file
+
+    if flags["source"] is None:
+        if flags["mask"] or flags["strength"] is not None:
+            raise SparklioError("--mask and --strength need --source (the image to edit)")
+        return {}
+    kw: dict = {"source": read_edit_file(flags["source"])}
+    if flags["mask"]:
+        kw["mask"] = read_edit_file(flags["mask"], "mask")
+    check_edit_inputs(kw["source"], kw.get("mask"))
+    if flags["strength"] is not None:
+        if not 0.0 < flags["strength"] <= 1.0:
+            raise SparklioError(f"--strength must be above 0 and at most 1 (got {flags["strength"]})")
+        kw["strength"] = flags["strength"]
     return kw
+
+
+def _default_size(model, source: bytes | None) -> str:
+    """512x512 locally (the source's aspect for edits), 1024x1024 in the cloud."""
+    if model is not None and not model.local:
+        return "1024x1024"
+    if source is None:
+        return "512x512"
+    from router.image_edit import check_image_bytes, local_size_for
+
+    return local_size_for(*check_image_bytes(source), longest=768)
 
 
 async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
@@ -81,13 +111,14 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
     if model is not None and model.kind != "image":
         raise SparklioError(f"{model.id} is a {model.kind} model: choose an image model (see `sparklio models`)")
     task = implied_task(model) or "image_generation_bulk"
-    size = kw.pop("size") or ("512x512" if model is None or model.local else "1024x1024")
+    size = kw.pop("size") or _default_size(model, kw.get("source"))
     if model is None or model.local:  # check the Stable Diffusion settings before anything runs
         from local_models.diffusion import GenerationParams
 
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
-                         batch=flags["count"]).validated()
+                         batch=flags["count"], source=kw.get("source"), mask=kw.get("mask"),
+                         strength=kw.get("strength", 0.75)).validated()
     return await app.generate_image(prompt, task=task, model=flags["model"], size=size,
                                     hooks=ImageJobHooks(on_step=bar), **kw)
 
@@ -100,6 +131,9 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
 @click.option("--seed", type=int, help="seed for a repeatable image (local models)")
 @click.option("--sampler", help="euler, euler_a, ddim, dpm++ 2m or pndm (local models)")
 @click.option("--negative", metavar="TEXT", help="what to avoid (local models)")
+@click.option("--source", metavar="PATH", help="edit this image (image to image; inpaint with --mask)")
+@click.option("--mask", metavar="PATH", help="inpaint mask, same size as --source: white = repaint (or transparent = repaint)")
+@click.option("--strength", type=float, help="how much to change the source, 0-1 (local models; default 0.75)")
 @click.option("--count", type=int, default=1, show_default=True, help="how many images (1-8)")
 @click.option("--out", metavar="DIR", help="write the PNGs here (default: the gallery folder)")
 @json_flag

@@ -37,6 +37,27 @@ def _enum_name(value: Any) -> str:
     return str(getattr(value, "value", value) or "")
 
 
+MASK_NOTE = ("The second image is a mask: change only the parts of the first image that are white in the mask and "
+             "keep everything else exactly as it is.")
+
+
+def edit_contents(prompt: str, source: bytes | None, mask: bytes | None) -> Any:
+    """The prompt alone, or for an edit the source image inline, the mask (Gemini has no mask field: it goes as
+    a second inline image with a note) and the instruction."""
+    if source is None:
+        return prompt
+    from google.genai import types
+
+    from router.image_edit import as_png, mask_image, png_of
+
+    parts = [types.Part.from_bytes(data=as_png(source), mime_type="image/png")]
+    text = prompt
+    if mask is not None:
+        parts.append(types.Part.from_bytes(data=png_of(mask_image(mask)), mime_type="image/png"))
+        text = f"{MASK_NOTE}\n\n{prompt}"
+    return [types.Content(role="user", parts=[*parts, types.Part.from_text(text=text)])]
+
+
 def aspect_ratio(size: str) -> str:
     """The supported Gemini aspect ratio closest to a WxH size string (1:1 if unparsable)."""
     try:
@@ -192,8 +213,10 @@ class GoogleProvider(BaseProvider):
     async def _one_image(self, model: ModelSpec, prompt: str, size: str, params: dict) -> tuple[bytes, Usage]:
         """One generate_content call that must return an inline image."""
         image_cfg = {"aspect_ratio": aspect_ratio(size), **(params.pop("image_config", None) or {})}
+        contents = edit_contents(prompt, params.pop("source", None), params.pop("mask", None))
         config = self._config(model, {**params, "response_modalities": ["IMAGE"], "image_config": image_cfg})
-        resp = await self._client().aio.models.generate_content(model=model.api_model, contents=prompt, config=config)
+        resp = await self._client().aio.models.generate_content(model=model.api_model, contents=contents,
+                                                                config=config)
         for cand in resp.candidates or ():
             for part in (cand.content.parts if cand.content and cand.content.parts else ()):
                 blob = part.inline_data

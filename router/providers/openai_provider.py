@@ -291,7 +291,8 @@ class OpenAIProvider(BaseProvider):
 
     async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
                              quality: str = "standard", n: int = 1, **params) -> ImageResult:
-        """`images.generate` with base64 output decoded to PNG bytes."""
+        """`images.generate` (or `images.edit` with params source/mask: a multipart upload, the mask as OpenAI's
+        transparent-where-to-change PNG) with base64 output decoded to PNG bytes."""
         error: ProviderError | None = None
         try:
             client = self._client()
@@ -301,10 +302,18 @@ class OpenAIProvider(BaseProvider):
                 wire_quality = _GPT_IMAGE_QUALITY.get(quality, quality)
             else:
                 merged.setdefault("response_format", "b64_json")
-            known, extra = split_kwargs(client.images.generate, merged)
-            resp = await client.images.generate(model=model.api_model, prompt=prompt, size=size,
-                                                quality=wire_quality, n=int(n), **known,
-                                                **({"extra_body": extra} if extra else {}))
+            call = client.images.generate
+            source, mask = merged.pop("source", None), merged.pop("mask", None)
+            if source is not None:
+                from router.image_edit import as_png, openai_mask_png
+
+                call = client.images.edit
+                merged["image"] = ("source.png", as_png(source), "image/png")
+                if mask is not None:
+                    merged["mask"] = ("mask.png", openai_mask_png(mask), "image/png")
+            known, extra = split_kwargs(call, merged)
+            resp = await call(model=model.api_model, prompt=prompt, size=size, quality=wire_quality, n=int(n),
+                              **known, **({"extra_body": extra} if extra else {}))
             images: list[GeneratedImage] = []
             for item in resp.data or ():
                 if not item.b64_json:

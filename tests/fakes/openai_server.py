@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from tests.fakes import openai_batch
+from tests.fakes.multipart import edit_problem, parse_multipart
 from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, fake_vector, pieces, small_png
 
 _ERROR_TYPES = {
@@ -97,6 +98,7 @@ class FakeOpenAI(FakeServer):
         self.reasoning_tokens = reasoning_tokens
         self.cache_write_tokens = cache_write_tokens
         self.embedding_dim = embedding_dim
+        self.edits: list[dict] = []  # each images.edit form as received: {"fields": {...}, "files": {...}}
 
     def fail_response(self, code: str = "server_error", message: str = "The model failed.",
                       after_chunks: int = 2) -> None:
@@ -135,6 +137,8 @@ class FakeOpenAI(FakeServer):
             return self._embeddings(ex)
         if req.method == "POST" and req.path == "/v1/images/generations":
             return self._images(ex)
+        if req.method == "POST" and req.path == "/v1/images/edits":
+            return self._image_edit(ex)
         if req.method == "GET" and req.path == "/v1/models":
             data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "fake"} for m in self.models]
             return ex.send_json({"object": "list", "data": data})
@@ -321,10 +325,10 @@ class FakeOpenAI(FakeServer):
         ex.send_json({"object": "list", "data": data, "model": body.get("model"),
                       "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
-    def _images(self, ex: Exchange) -> None:
-        if self._unknown_model(ex):
+    def _images(self, ex: Exchange, form: dict | None = None) -> None:
+        if form is None and self._unknown_model(ex):
             return
-        body = ex.request.json or {}
+        body = form if form is not None else ex.request.json or {}
         n = int(body.get("n") or 1)
         prompt = str(body.get("prompt", ""))
         data = [{"b64_json": base64.b64encode(small_png(f"{prompt}#{i}")).decode(), "revised_prompt": prompt}
@@ -334,6 +338,20 @@ class FakeOpenAI(FakeServer):
                       "usage": {"input_tokens": tokens, "output_tokens": 1056 * n, "total_tokens": tokens + 1056 * n,
                                 "input_tokens_details": {"image_tokens": 0, "text_tokens": tokens}}})
 
+
+    def _image_edit(self, ex: Exchange) -> None:
+        """`images.edit`: a multipart form (image, optional mask, prompt…); the mask must be a PNG with an alpha
+        channel of the image's size, as the real API requires."""
+        form = parse_multipart(ex.request)
+        self.edits.append(form)
+        fields, files = form["fields"], form["files"]
+        if fields.get("model") not in self.models:
+            msg = f"The model `{fields.get('model')}` does not exist or you do not have access to it."
+            return ex.send_json(self.error_body(404, msg, ex.request), status=404)
+        problem = edit_problem(files)
+        if problem:
+            return ex.send_json(self.error_body(400, problem, ex.request), status=400)
+        self._images(ex, {**fields, "n": int(fields.get("n") or 1)})
 
 class _Stop(Exception):
     """The stream ended early with a failure event."""

@@ -394,6 +394,9 @@ class MessageView(QListView):
         for i, _code in enumerate(item.cache.get("code") or []):
             menu.addAction(f"Copy code block {i + 1}", lambda i=i: self.activate(item, f"copy:code:{i}"))
         menu.addAction("Select text…", lambda: self._select_text(item))
+        if item.images or item.image_paths or (item.meta.get("image") or {}).get("paths"):
+            menu.addAction("Open image in the image studio", lambda: self.activate(item, "studio:img2img"))
+            menu.addAction("Inpaint image in the image studio", lambda: self.activate(item, "studio:inpaint"))
         menu.exec(self.viewport().mapToGlobal(pos))
 
     def _select_text(self, item: ChatItem) -> None:

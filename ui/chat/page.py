@@ -314,6 +314,12 @@ class ChatPage(EditCompareMixin, QWidget):
             self.popover.show_text("Sources", sources_text(item.meta), pos)
         elif kind == "edit":
             self.edit_message(item)
+        elif kind == "studio":  # a chat image opens in Images → Edit (ui/pages/images_edit.py)
+            from ui.pages.images_edit import chat_item_images
+
+            images = chat_item_images(item)
+            if images:
+                self.controller.editImageRequested.emit(images[0], arg)
 
     def rate(self, item: ChatItem, stars: int) -> None:
         """Save a 1–5 star rating (the learner uses it) and show it."""

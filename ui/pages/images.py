@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 from router.errors import SparklioError
 from router.image_queue import CANCELLED, DONE, FAILED, ImageJob
 from router.types import ImageJobHooks
+from ui.pages.images_edit import EditCard
 from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_queue import QueueCard
@@ -87,6 +88,8 @@ class ImagesPage(PageBase):
         self.gpu = GpuSupportCard(self)  # "Install GPU support (~N GB)" when local SD lacks torch/diffusers
         self.content.addWidget(self.gpu)
         self.content.addLayout(top)
+        self.edit = EditCard(self)  # image to image / inpaint inputs (ui/pages/images_edit.py)
+        self.content.addWidget(self.edit)
         self.content.addWidget(self.gallery)
         self.content.addStretch(1)
         self.bridge = StepBridge()
@@ -97,6 +100,7 @@ class ImagesPage(PageBase):
         self.cancel_event: threading.Event | None = None
         self.studio.generate_btn.clicked.connect(self.generate)
         self.studio.model.currentIndexChanged.connect(lambda _i: self.gpu.update_for(self.studio.spec()))
+        self.studio.model.currentIndexChanged.connect(lambda _i: self.edit.refresh())
         self.preview.cancel_btn.clicked.connect(self.cancel)
         controller.catalogChanged.connect(lambda: self.app is not None and self.studio.load(self.app))
         controller.offlineChanged.connect(lambda _on: self.refresh())
@@ -132,6 +136,7 @@ class ImagesPage(PageBase):
             return
         try:
             prompt, kw = self.studio.request()
+            self.edit.apply(kw)  # source / mask / strength in the edit modes
             self.queue.queue.add(prompt, kw, local=self.studio.spec().local, variations=self.queue.variations.value())
         except SparklioError as exc:
             self.controller.error(str(exc))

@@ -18,6 +18,8 @@ CAPTION_LINES = 2
 # "Send to image-to-image", "Inpaint", "Upscale" here with their method.
 ACTIONS: list[tuple[str, str]] = [
     ("Reuse settings", "reuse"),
+    ("Send to image-to-image", "send_to_img2img"),
+    ("Send to inpaint", "send_to_inpaint"),
     ("Attach to chat", "attach_to_chat"),
     ("Copy settings", "copy_settings"),
     ("Open", "open_file"),
@@ -93,6 +95,7 @@ class GalleryCard(Card):
             b.clicked.connect(lambda _c=False, m=method: getattr(self, m)())
             row.addWidget(b)
         self.reuse_btn, self.delete_btn = self.buttons["Reuse settings"], self.buttons["Delete…"]
+        self.to_img2img_btn, self.to_inpaint_btn = self.buttons["Send to image-to-image"], self.buttons["Send to inpaint"]
         row.addStretch(1)
         self.note = muted(QLabel(""))
         row.addWidget(self.note)
@@ -174,6 +177,22 @@ class GalleryCard(Card):
         if row is not None:
             self.page.studio.apply_params({**row.params_dict, "prompt": row.prompt,
                                            "negative_prompt": row.negative_prompt, "seed": row.seed})
+            self.page.edit.apply_params(row.params_dict)
+
+    def send_to_img2img(self) -> None:
+        """The selected image becomes the source of an image-to-image edit."""
+        self.send_to_edit("img2img")
+
+    def send_to_inpaint(self) -> None:
+        """The selected image becomes the source of an inpaint edit."""
+        self.send_to_edit("inpaint")
+
+    def send_to_edit(self, mode: str) -> None:
+        """Use the selected image as the source of an image-to-image or inpaint edit."""
+        row = self.current()
+        if row is not None:
+            self.page.edit.open_path(row.path)
+            self.page.edit.set_mode(mode)
 
     def attach_to_chat(self) -> None:
         """Put the selected image into the chat composer as an attachment (and show the chat)."""
