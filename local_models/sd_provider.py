@@ -99,7 +99,7 @@ class LocalDiffusionProvider:
 
     async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard",
                              n: int = 1, **params: Any) -> ImageResult:
-        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, on_step, cancel."""
+        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, loras, on_step, cancel."""
         from local_models.diffusion import GenerationParams
 
         if not self.model_path.strip():
@@ -112,7 +112,7 @@ class LocalDiffusionProvider:
             prompt=prompt, negative_prompt=str(params.pop("negative_prompt", "") or ""), width=width,
             height=height, steps=int(params.pop("steps", QUALITY_STEPS.get(quality, 25))),
             guidance=float(params.pop("guidance", 7.0)), scheduler=str(params.pop("scheduler", "euler_a")),
-            seed=params.pop("seed", None), batch=int(n),
+            seed=params.pop("seed", None), batch=int(n), loras=tuple(tuple(x) for x in params.pop("loras", ()) or ()),
         )
         try:
             gp = gp.validated()
