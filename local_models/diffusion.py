@@ -12,7 +12,8 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -309,6 +310,16 @@ class DiffusionEngine:
                 self._pipe.to("cpu")
                 self.mode = "parked"
             self._free_memory()
+
+    @contextmanager
+    def placed_pipe(self, width: int, height: int) -> Iterator[Any]:
+        """The loaded pipeline, placed for a width x height pass and held (lock) while the caller uses it."""
+        with self._lock:
+            if self._pipe is None:
+                raise SparklioError("No Stable Diffusion model loaded: choose one in Images → Model")
+            choice = self.choose(GenerationParams("x", width=width, height=height))
+            self._place(choice.mode, choice.vae_tiling)
+            yield self._pipe
 
     def _scheduler(self, key: str) -> Any:
         import diffusers

@@ -38,9 +38,10 @@ def format_parameters(params: dict) -> str:
     if params.get("negative_prompt"):
         lines.append(f"Negative prompt: {params['negative_prompt']}")
     fields = {"Steps": params.get("steps"), "Sampler": params.get("sampler"),
-              "CFG scale": f"{float(params.get('guidance', 0)):g}", "Seed": params.get("seed"),
+              "CFG scale": f"{float(params.get('guidance') or 0):g}", "Seed": params.get("seed"),
               "Size": f"{params.get('width')}x{params.get('height')}", "Model": params.get("model"),
-              "Version": "Sparklio"}
+              "Hires upscale": params.get("upscale"), "Hires upscaler": params.get("upscaler"),
+              "Denoising strength": params.get("denoising_strength"), "Version": "Sparklio"}
     lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
     return "\n".join(lines)
 
