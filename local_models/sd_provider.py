@@ -88,6 +88,10 @@ class LocalDiffusionProvider:
                     raise PermanentError(str(exc), provider=self.name, reason="model_path") from exc
             return engine
 
+    def ready_engine(self) -> Any:
+        """The engine with the configured model loaded (for upscaling outside a generation); worker thread."""
+        return self._ensure_loaded()
+
     @staticmethod
     def _as_provider_error(exc: SparklioError) -> SparklioError:
         """Engine errors become PermanentError (same text) so the router falls back; cancel stays as is."""

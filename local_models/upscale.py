@@ -109,13 +109,21 @@ def _ramp(n: int, fade: int, fade_in: bool, fade_out: bool) -> Any:
 # ---- (b) a dedicated upscaler model (ESRGAN family through spandrel) ----
 
 
-def load_upscaler(path: str | Path) -> Any:
-    """A spandrel ImageModelDescriptor from a .pth/.safetensors file; UpscaleError with the reason otherwise."""
-    p = Path(str(path)).expanduser()
+def check_upscaler_path(value: Any) -> str:
+    """The `upscaler_path` setting: "" or an existing .pth/.safetensors file (absolute); UpscaleError otherwise."""
+    if not str(value or "").strip():
+        return ""
+    p = Path(str(value).strip()).expanduser().absolute()
     if not p.is_file():
         raise UpscaleError(f"Upscaler model not found: {p}")
     if p.suffix.lower() not in UPSCALER_SUFFIXES:
         raise UpscaleError(f"{p.name} is not an upscaler model: choose a .pth or .safetensors file (ESRGAN family)")
+    return str(p)
+
+
+def load_upscaler(path: str | Path) -> Any:
+    """A spandrel ImageModelDescriptor from a .pth/.safetensors file; UpscaleError with the reason otherwise."""
+    p = Path(check_upscaler_path(path) or "-")
     try:
         import spandrel
     except ImportError:

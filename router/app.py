@@ -412,7 +412,8 @@ class Sparklio:
         self.store.close()
 
 
-SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel"})
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "on_step", "cancel",
+                            "loras"})
 
 
 def implied_task(model: ModelSpec | None) -> str | None:

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "task_table": {},
     "task_table_origin": {},  # task -> "edit" or "learned:YYYY-MM-DD" (where the override came from)
     "sd_model_path": "",
+    "lora_folder": "",  # local_models/lora.py: the .safetensors LoRAs the studio offers
+    "upscaler_path": "",  # local_models/upscale.py: an ESRGAN-family .pth/.safetensors ("" = hires fix)
     "keep_in_tray": True,
     "first_run_done": False,
     "include_prompts_in_review": False,
@@ -151,6 +153,18 @@ def _sd_model_path(v: Any) -> str:
     from local_models.sd_path import check_sd_model_path  # header checks only: no torch
 
     return str(check_sd_model_path(str(v)))
+def _lora_folder(v: Any) -> str:
+    from local_models.lora import check_folder  # no torch
+
+    return check_folder(v)
+
+
+def _upscaler_path(v: Any) -> str:
+    from local_models.upscale import check_upscaler_path  # no torch
+
+    return check_upscaler_path(v)
+
+
 def _ttft(v: Any) -> dict:
     if not isinstance(v, dict) or set(v) - {"realtime", "standard", "batch", "local"}:
         raise SparklioError("time-to-first-token limits must map realtime, standard, batch or local to seconds")
@@ -176,6 +190,8 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "first_run_done": _bool("first run done"),
     "include_prompts_in_review": _bool("include prompts in review"),
     "sd_model_path": _sd_model_path,
+    "lora_folder": _lora_folder,
+    "upscaler_path": _upscaler_path,
     "update_feed_url": lambda v: _endpoints({"update feed": v})["update feed"],
     "update_check_weekly": _bool("weekly update check"),
     "connect_timeout_s": _fraction("connect timeout (seconds)", 0.05, 600.0),

@@ -16,7 +16,7 @@ from router.validate import clean_text, database_problem
 
 EXTRA_COMMANDS = ("router.cli.money_cmds", "router.cli.workflow_cmds", "router.cli.local_cmds",
                   "router.cli.image_cmds", "router.cli.install_cmds", "router.cli.batch_cmds",
-                  "router.cli.doctor_cmds")
+                  "router.cli.doctor_cmds", "router.cli.studio_cmds")
 OWN_LOGGERS = ("router", "local_models", "ui", "__main__")  # what reaches the terminal without -v
 
 
@@ -95,7 +95,9 @@ class _LogFile(logging.FileHandler):
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; expected failures print one line on stderr and return non-zero."""
     parser = build_parser()
-    args = parser.parse_args([clean_text(a) for a in (sys.argv[1:] if argv is None else argv)])
+    from router.cli.studio_cmds import alias_argv
+
+    args = parser.parse_args(alias_argv([clean_text(a) for a in (sys.argv[1:] if argv is None else argv)]))
     terminate_like_interrupt()  # SIGTERM stops a run the way Ctrl-C does (partial spend recorded)
     _setup_logging(args)
     if args.command in (None, "gui"):  # main.py opens the app; here only for `sparklio gui --help` and the like

@@ -79,7 +79,11 @@ async def _generate(app, prompt: str, args, bar: StepBar):
     size = kw.pop("size") or ("512x512" if model is None or model.local else "1024x1024")
     if model is None or model.local:  # check the Stable Diffusion settings before anything runs
         from local_models.diffusion import GenerationParams
+        from router.cli.studio_cmds import lora_request
 
+        prompt, loras = lora_request(app, prompt, args.lora)
+        if loras:
+            kw["loras"] = loras
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
                          batch=args.count).validated()
@@ -134,8 +138,18 @@ def image_summary(model: str, facts: dict, cost: float) -> str:
     return "— " + " · ".join(p for p in parts if p)
 
 
+CONFIG_KEYS = {"sd-model": "sd_model_path", "lora-folder": "lora_folder", "upscaler": "upscaler_path"}
+
+
 def cmd_config(app, args) -> int:
-    """Show or set configuration the GUI keeps in Settings (today: the Stable Diffusion model path)."""
+    """Show or set configuration the GUI keeps in Settings (model path, LoRA folder, upscaler model)."""
+    if args.key != "sd-model":
+        key = CONFIG_KEYS[args.key]
+        if args.value is not None:
+            clear = args.value.strip().lower() in ("", "none", "-")
+            app.settings.set(key, "" if clear else args.value)  # validates: one-line SparklioError
+        print(app.settings.get(key) or "(not set)")
+        return 0
     if args.value is None:
         path = app.settings.get("sd_model_path") or ""
         problem = app.registry.sd_problem()
@@ -154,7 +168,8 @@ def register(sub) -> None:
     p = sub.add_parser("image", help="generate images (routed and priced; a step bar on a terminal)",
                        description="Generate images with the image rows' models (local Stable Diffusion first "
                                    "for bulk, or the --model you pin). PNG paths go to stdout, progress and the "
-                                   "summary line to stderr.")
+                                   "summary line to stderr. `sparklio image upscale PATH --factor 2` "
+                                   "upscales an image.")
     p.add_argument("prompt", help="what to draw (use - to read it from stdin)")
     p.add_argument("--model", help="image model id (e.g. stable-diffusion, dall-e-3)")
     p.add_argument("--size", metavar="WxH", help="image size (default 512x512 locally, 1024x1024 in the cloud)")
@@ -165,8 +180,12 @@ def register(sub) -> None:
     p.add_argument("--count", type=int, default=1, help="how many images (1-8)")
     p.add_argument("--out", metavar="DIR", help="write the PNGs here (default: the gallery folder)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    from router.cli.studio_cmds import add_image_flags
+
+    add_image_flags(p)
     p.set_defaults(func=cmd_image)
-    p = sub.add_parser("config", help="show or set configuration (sd-model PATH)")
-    p.add_argument("key", choices=["sd-model"], help="sd-model: the Stable Diffusion folder or checkpoint")
+    p = sub.add_parser("config", help="show or set configuration (sd-model, lora-folder, upscaler PATH)")
+    p.add_argument("key", choices=list(CONFIG_KEYS), help="sd-model: the Stable Diffusion folder or checkpoint; "
+                   "lora-folder: where your LoRAs are; upscaler: an ESRGAN-family model file")
     p.add_argument("value", nargs="?", help="new value (validated); `none` clears it")
     p.set_defaults(func=cmd_config)
