@@ -13,6 +13,7 @@ from router.errors import SparklioError
 from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_studio import StepBridge, StudioCard
+from ui.pages.images_upscale import UpscaleAction
 from ui.widgets import theme
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
@@ -71,6 +72,7 @@ class ImagesPage(PageBase):
         super().__init__(controller, "Images", "Generate images in the cloud or on this machine.", parent=parent)
         self.studio = StudioCard(self)
         self.preview = PreviewCard()
+        self.upscaler = UpscaleAction(self)
         self.gallery = GalleryCard(self)
         top = QHBoxLayout()
         top.setSpacing(14)

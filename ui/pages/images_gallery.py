@@ -64,19 +64,24 @@ class GalleryCard(Card):
         self.reuse_btn = QPushButton("Reuse settings")
         self.open_btn = QPushButton("Open")
         self.delete_btn = QPushButton("Delete…")
-        row.addWidget(self.reuse_btn)
-        row.addWidget(self.open_btn)
-        row.addWidget(self.delete_btn)
+        self.upscale_btns = {f: QPushButton(f"Upscale {f}×") for f in (2, 4)}  # ui/pages/images_upscale.py
+        self.upscale_file_btn = QPushButton("Upscale a file…")
+        for b in (self.reuse_btn, self.open_btn, *self.upscale_btns.values(), self.delete_btn):
+            row.addWidget(b)
         row.addStretch(1)
         self.actions = QWidget()
         self.actions.setLayout(row)
         row.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.actions)
+        self.body.addWidget(self.upscale_file_btn)
         self.rows: dict[int, Any] = {}
         self.list.currentItemChanged.connect(lambda _c, _p: self._selected())
         self.reuse_btn.clicked.connect(self.reuse)
         self.open_btn.clicked.connect(self.open_file)
         self.delete_btn.clicked.connect(self.delete)
+        for f, b in self.upscale_btns.items():
+            b.clicked.connect(lambda _c=False, f=f: self.current() and page.upscaler.start(self.current().path, f))
+        self.upscale_file_btn.clicked.connect(lambda: page.upscaler.choose_file(2))
         self._selected()
 
     def reload(self) -> None:
@@ -113,7 +118,7 @@ class GalleryCard(Card):
 
     def _selected(self) -> None:
         row = self.current()
-        for b in (self.reuse_btn, self.open_btn, self.delete_btn):
+        for b in (self.reuse_btn, self.open_btn, self.delete_btn, *self.upscale_btns.values()):
             b.setEnabled(row is not None)
         if row is None:
             self.details.setText("")
@@ -122,11 +127,22 @@ class GalleryCard(Card):
         neg = f"<br><span style='opacity:.7'>Negative: {row.negative_prompt}</span>" if row.negative_prompt else ""
         self.details.setText(f"<b>{row.prompt}</b>{neg}<br>{describe(p, row.model)}")
 
+    def set_upscaling(self, on: bool) -> None:
+        """Disable the upscale buttons while one runs."""
+        for b in (*self.upscale_btns.values(), self.upscale_file_btn):
+            b.setEnabled(not on and (b is self.upscale_file_btn or self.current() is not None))
+
     def reuse(self) -> None:
-        """Copy the selected image's settings into the studio form."""
+        """Copy the selected image's settings into the studio form (LoRAs from the PNG's `<lora:…>` tags)."""
+        from local_models.gallery import parse_parameters, read_png_parameters
+
         row = self.current()
         if row is not None:
-            self.page.studio.apply_params({**row.params_dict, "prompt": row.prompt,
+            params = row.params_dict
+            if "loras" not in params and Path(row.path).is_file():
+                text = read_png_parameters(Path(row.path).read_bytes())
+                params["loras"] = parse_parameters(text)["loras"] if text else []
+            self.page.studio.apply_params({**params, "prompt": row.prompt,
                                            "negative_prompt": row.negative_prompt, "seed": row.seed})
 
     def open_file(self) -> None:
