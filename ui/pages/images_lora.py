@@ -72,6 +72,7 @@ class LoraPicker(QWidget):
         for row in self.rows.values():
             for w in (row.check, row.weight):
                 self.grid.removeWidget(w)
+                w.hide()
                 w.deleteLater()
         self.rows = {}
         for i, info in enumerate(found):
@@ -97,6 +98,7 @@ class LoraPicker(QWidget):
     def _show_chips(self) -> None:
         """A chip per trigger word of the ticked LoRAs; a click puts the word into the prompt."""
         for chip in self.chips:
+            chip.hide()
             chip.deleteLater()
         self.chips = []
         while self.chips_box.count():
