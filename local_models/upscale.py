@@ -19,6 +19,7 @@ HIRES_STRENGTH = 0.3
 HIRES_STEPS = 20
 UPSCALER_SUFFIXES = (".pth", ".pt", ".safetensors")
 TILE_SIDES = (1024, 768, 512, 384, 256)
+_IMG2IMG = "_sparklio_img2img"  # on the loaded pipeline: its img2img twin (a reloaded pipeline starts without)
 Tiler = Callable[[Any], Any]  # PIL tile -> PIL tile (scaled)
 
 
@@ -180,8 +181,11 @@ def hires_fix(engine: Any, image: Any, factor: int, params: dict, *, strength: f
         from diffusers import AutoPipelineForImage2Image
 
         lora.apply(pipe, loras)
-        img2img = AutoPipelineForImage2Image.from_pipe(pipe)  # shares every component: no second copy
-        img2img.set_progress_bar_config(disable=True)
+        img2img = getattr(pipe, _IMG2IMG, None)
+        if img2img is None:  # built once per loaded pipeline; shares every component: no second copy
+            img2img = AutoPipelineForImage2Image.from_pipe(pipe)
+            img2img.set_progress_bar_config(disable=True)
+            setattr(pipe, _IMG2IMG, img2img)
         side = tile or tile_side(engine.free_vram_mib(), engine.weights_mib())
         negative = {"negative_prompt": params.get("negative_prompt") or None} if \
             "negative_prompt" in _call_args(img2img) else {}
