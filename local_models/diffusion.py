@@ -28,7 +28,7 @@ from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and
     save_to_gallery,
 )
 from local_models.gpu import VramSource
-from local_models.sd_families import PIPELINES, family_of, pipeline_class
+from local_models.sd_families import BY_PIPELINE, PIPELINES, family_of, pipeline_class
 from local_models.sd_path import check_sd_model_path
 from local_models.tiny_pipeline import config_dir_for
 from router.errors import SparklioError
@@ -186,13 +186,15 @@ class DiffusionEngine:
         """Build the pipeline from disk (no network)."""
         route_library_logs()
         import diffusers
+        import torch
 
         cls_name = pipeline_class(p, cfg)
         if cls_name not in PIPELINES:
             raise SparklioError(f"{p.name} is a {cls_name}; Sparklio runs Stable Diffusion 1.x/2.x, SDXL, "
                                 f"SD 3.x and Flux models")
         cls = getattr(diffusers, cls_name)
-        kwargs: dict[str, Any] = {"dtype": self.dtype, "local_files_only": True}
+        half = BY_PIPELINE[cls_name].half if self._dtype_name == "float16" else self._dtype_name
+        kwargs: dict[str, Any] = {"dtype": getattr(torch, half), "local_files_only": True}
         if cls_name == "StableDiffusionPipeline":
             kwargs.update(safety_checker=None, requires_safety_checker=False)
         try:

@@ -24,14 +24,15 @@ class Family:
     samplers: bool  # takes the SD sampler list (else its own flow-matching scheduler)
     negative: bool  # takes a negative prompt
     sampler_name: str = ""  # what the PNG parameters say when the sampler is fixed
+    half: str = "float16"  # the GPU dtype (Flux and SD 3 overflow in float16: bfloat16)
 
 
 FAMILIES = {f.key: f for f in (
     Family("sd", "Stable Diffusion 1.x/2.x", "StableDiffusionPipeline", 25, 7.0, "512x512", True, True),
     Family("sdxl", "SDXL", "StableDiffusionXLPipeline", 30, 6.0, "1024x1024", True, True),
     Family("sd3", "Stable Diffusion 3.x", "StableDiffusion3Pipeline", 28, 4.5, "1024x1024", False, True,
-           "Euler (flow matching)"),
-    Family("flux", "Flux", "FluxPipeline", 28, 3.5, "1024x1024", False, False, "Euler (flow matching)"),
+           "Euler (flow matching)", "bfloat16"),
+    Family("flux", "Flux", "FluxPipeline", 28, 3.5, "1024x1024", False, False, "Euler (flow matching)", "bfloat16"),
 )}
 BY_PIPELINE = {f.pipeline: f for f in FAMILIES.values()}
 PIPELINES = tuple(BY_PIPELINE)
