@@ -15,6 +15,8 @@ from router.types import GeneratedImage
 FACTORS = (2, 4)
 MAX_SIDE = 8192
 OVERLAP = 32  # pixels two neighbouring tiles share (blended linearly)
+NEEDS_MODEL = ("Upscaling needs a Stable Diffusion model (for the hires fix) or an upscaler model file: Images → "
+               "Model or Settings → Images (`sparklio config sd-model PATH` / `sparklio config upscaler FILE`)")
 HIRES_STRENGTH = 0.3
 HIRES_STEPS = 20
 UPSCALER_SUFFIXES = (".pth", ".pt", ".safetensors")
@@ -228,8 +230,7 @@ def upscale(source: str | Path | bytes, factor: int, *, model_path: str | Path |
         out, how = hires_fix(engine, image, factor, params, tile=tile, loras=loras), "hires fix"
         params["loras"] = [{"name": Path(p).stem, "weight": w} for p, w in loras]
     else:
-        raise UpscaleError("Upscaling needs a Stable Diffusion model (hires fix) or an upscaler model file "
-                           "(Settings → Images)")
+        raise UpscaleError(NEEDS_MODEL)
     record = {"prompt": params["prompt"], "negative_prompt": params["negative_prompt"], "seed": params["seed"],
               "guidance": float(params.get("CFG scale") or 0) or None, "width": out.width, "height": out.height, "model": params.get("Model", ""), "upscale": factor,
               "upscaler": how, "loras": params.get("loras", []),

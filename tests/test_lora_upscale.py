@@ -197,6 +197,8 @@ def test_cli_image_upscale(data_dir, capsys, parts, memory_keyring, tmp_path):
     assert alias_argv(["image", "a cat"]) == ["image", "a cat"]
     src = tmp_path / "src.png"
     src.write_bytes(_png())
+    code, out, err = run(capsys, *base, "image", "upscale", str(src))  # neither model yet
+    assert code == 1 and err.count("\n") == 1 and "Upscaling needs a Stable Diffusion model" in err
     code, out, err = run(capsys, *base, "image", "upscale", str(src), "--factor", "4", "--upscaler",
                          str(parts["esrgan2"]))
     assert code == 0, err

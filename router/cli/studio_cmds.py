@@ -50,6 +50,10 @@ def cmd_upscale(app, args) -> int:
     model = None if args.hires else (args.upscaler or app.settings.get("upscaler_path") or None)
     engine = None
     if model is None:
+        from local_models.upscale import NEEDS_MODEL, UpscaleError
+
+        if not app.settings.get("sd_model_path"):
+            raise UpscaleError(NEEDS_MODEL)
         engine = app.registry.get("local_sd").ready_engine()
     img = upscale(args.path, factor, model_path=model, engine=engine, lora_folder=app.settings.get("lora_folder"))
     img.params["source"] = str(Path(args.path).expanduser().absolute())

@@ -42,9 +42,11 @@ class UpscaleAction:
     @staticmethod
     def _work(app: Any, path: str, factor: int, model: str | None) -> Any:
         """The worker thread: load the SD model when the hires fix needs it, then upscale."""
-        from local_models.upscale import read_image, upscale
+        from local_models.upscale import NEEDS_MODEL, UpscaleError, read_image, upscale
 
         read_image(path)  # a bad file is reported before any model loads
+        if not model and not app.settings.get("sd_model_path"):
+            raise UpscaleError(NEEDS_MODEL)
         engine = None if model else app.registry.get("local_sd").ready_engine()
         img = upscale(path, factor, model_path=model, engine=engine, lora_folder=app.settings.get("lora_folder"))
         img.params["source"] = str(path)
