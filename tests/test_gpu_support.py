@@ -18,6 +18,14 @@ from tests.fakes.package_index import PackageIndex, build_fake_gpu_wheels
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def restore_sys_path():
+    """An in-process install activates its fake site-packages: later tests must import the real packages."""
+    before = list(sys.path)
+    yield
+    sys.path[:] = before
+
+
 @pytest.fixture
 def index(tmp_path, monkeypatch):
     """A served fake index; pip in child processes reads no user/global config (no other index, no cache)."""
