@@ -321,8 +321,8 @@ class SettingsPage(PageBase):
         self.tabs.addTab(_scroll(self.endpoints), "Endpoints")
         self.tabs.addTab(_scroll(self.tier, self.limits), "Budget")
         self.tabs.addTab(_scroll(self.weights, self.time_limits, self.tasks, self.prompts), "Routing")
-        self.tabs.addTab(_scroll(self.general, self.cache, self.data, self.updates), "General")
         self.tabs.addTab(_scroll(self.image_files), "Images")
+        self.tabs.addTab(_scroll(self.general, self.cache, self.data, self.updates), "General")
         self.content.addWidget(self.tabs, 1)
 
     def reload(self, app: Any) -> None:
