@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import gc
 import importlib.util
-import json
 import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and
     save_to_gallery,
 )
 from local_models.gpu import VramSource
-from local_models.sd_path import check_sd_model_path, safetensors_keys
+from local_models.sd_families import BY_PIPELINE, PIPELINES, family_of, pipeline_class
+from local_models.sd_path import check_sd_model_path
 from local_models.tiny_pipeline import config_dir_for
 from router.errors import SparklioError
 from router.types import GeneratedImage
@@ -46,8 +47,6 @@ SCHEDULERS: dict[str, tuple[str, dict, str]] = {
     "dpm++ 2m": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2}, "DPM++ 2M"),
     "pndm": ("PNDMScheduler", {"skip_prk_steps": True}, "PLMS"),
 }
-_PIPELINES = ("StableDiffusionPipeline", "StableDiffusionXLPipeline")
-_SDXL_KEY = "conditioner.embedders.1."  # the second (OpenCLIP) text encoder only SDXL checkpoints have
 StepCallback = Callable[[int, int, "bytes | None"], None]
 
 
@@ -77,6 +76,7 @@ class GenerationParams:
     scheduler: str = "euler_a"
     seed: int | None = None
     batch: int = 1
+    loras: tuple[tuple[str, float], ...] = ()  # (LoRA file path, weight): local_models/lora.py
     source: bytes | None = None  # image to image / inpaint: the starting image
     mask: bytes | None = None  # inpaint: white = repaint (same size as the source)
     strength: float = 0.75  # denoising strength for image to image / inpaint
@@ -102,7 +102,11 @@ class GenerationParams:
         if self.seed is not None and not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
             raise SparklioError(f"Seed must be a whole number from 0 (got {self.seed})")
         check_edit(self.source, self.mask, self.strength, self.steps)
-        return replace(self, scheduler=normalize_scheduler(self.scheduler), guidance=float(self.guidance))
+        from local_models.lora import check_weight
+
+        loras = tuple((str(path), check_weight(Path(path).stem, w)) for path, w in self.loras)
+        return replace(self, scheduler=normalize_scheduler(self.scheduler), guidance=float(self.guidance),
+                       loras=loras)
 
 
 def choose_device(prefer: str | None = None) -> tuple[str, str, str]:
@@ -193,20 +197,15 @@ class DiffusionEngine:
         """Build the pipeline from disk (no network)."""
         route_library_logs()
         import diffusers
+        import torch
 
-        index = (p if p.is_dir() else cfg or p) / "model_index.json"
-        cls_name = "StableDiffusionPipeline"
-        if p.suffix.lower() == ".safetensors" and any(k.startswith(_SDXL_KEY) for k in safetensors_keys(p)):
-            cls_name = "StableDiffusionXLPipeline"
-        if index.is_file():
-            try:
-                cls_name = json.loads(index.read_text(encoding="utf-8")).get("_class_name", cls_name)
-            except ValueError as exc:
-                raise SparklioError(f"{index} is not valid JSON: {_short(exc)}") from exc
-        if cls_name not in _PIPELINES:
-            raise SparklioError(f"{p.name} is a {cls_name}; Sparklio runs Stable Diffusion 1.x/2.x and SDXL models")
+        cls_name = pipeline_class(p, cfg)
+        if cls_name not in PIPELINES:
+            raise SparklioError(f"{p.name} is a {cls_name}; Sparklio runs Stable Diffusion 1.x/2.x, SDXL, "
+                                f"SD 3.x and Flux models")
         cls = getattr(diffusers, cls_name)
-        kwargs: dict[str, Any] = {"dtype": self.dtype, "local_files_only": True}
+        half = BY_PIPELINE[cls_name].half if self._dtype_name == "float16" else self._dtype_name
+        kwargs: dict[str, Any] = {"dtype": getattr(torch, half), "local_files_only": True}
         if cls_name == "StableDiffusionPipeline":
             kwargs.update(safety_checker=None, requires_safety_checker=False)
         try:
@@ -327,6 +326,16 @@ class DiffusionEngine:
                 self.mode = "parked"
             self._free_memory()
 
+    @contextmanager
+    def placed_pipe(self, width: int, height: int) -> Iterator[Any]:
+        """The loaded pipeline, placed for a width x height pass and held (lock) while the caller uses it."""
+        with self._lock:
+            if self._pipe is None:
+                raise SparklioError("No Stable Diffusion model loaded: choose one in Images → Model")
+            choice = self.choose(GenerationParams("x", width=width, height=height))
+            self._place(choice.mode, choice.vae_tiling)
+            yield self._pipe
+
     def _scheduler(self, key: str) -> Any:
         import diffusers
 
@@ -371,8 +380,13 @@ class DiffusionEngine:
         self.last_choice = choice
         if choice.mode != "cpu":
             self._place(choice.mode, choice.vae_tiling)
+        from local_models import lora
+
+        family = family_of(self._pipe)
+        lora.apply(self._pipe, p.loras)  # adapters live on the shared UNet/transformer, so edits get them too
         pipe = self._edits.get(self._pipe, p.mode)  # the loaded weights, as img2img/inpaint when asked
-        pipe.scheduler = self._scheduler(p.scheduler)
+        if family.samplers:
+            pipe.scheduler = self._scheduler(p.scheduler)
         generators = [torch.Generator("cpu").manual_seed(seed + i) for i in range(p.batch)]
 
         def step_end(pipe_: Any, i: int, t: Any, kwargs: dict) -> dict:
@@ -387,10 +401,11 @@ class DiffusionEngine:
             return {}
 
         try:
-            kw = dict(prompt=p.prompt, negative_prompt=p.negative_prompt or None, width=p.width, height=p.height,
-                      num_inference_steps=p.steps, guidance_scale=p.guidance, num_images_per_prompt=p.batch,
-                      generator=generators, callback_on_step_end=step_end,
-                      callback_on_step_end_tensor_inputs=["latents"], output_type="pil")
+            negative = {"negative_prompt": p.negative_prompt or None} if family.negative else {}
+            kw = dict(prompt=p.prompt, width=p.width, height=p.height, num_inference_steps=p.steps,
+                      guidance_scale=p.guidance, num_images_per_prompt=p.batch, generator=generators,
+                      callback_on_step_end=step_end, callback_on_step_end_tensor_inputs=["latents"],
+                      output_type="pil", **negative)
             out = pipe(**call_kwargs(p.mode, kw, p.source, p.mask, p.strength))
         except _Cancelled:
             pipe.maybe_free_model_hooks()
@@ -409,10 +424,15 @@ class DiffusionEngine:
 
     def _image(self, image: Any, p: GenerationParams, seed: int, choice: SdModeChoice) -> GeneratedImage:
         """PNG + parameters for one output image."""
-        params = {"prompt": p.prompt, "negative_prompt": p.negative_prompt, "width": p.width, "height": p.height,
-                  "steps": p.steps, "guidance": p.guidance, "scheduler": p.scheduler,
-                  "sampler": SCHEDULERS[p.scheduler][2], "seed": seed, "model": self.model_name,
-                  "device": self.device, "mode": choice.mode, "vae_tiling": choice.vae_tiling}
+        from local_models.lora import active
+
+        family = family_of(self._pipe)
+        params = {"prompt": p.prompt, "negative_prompt": p.negative_prompt if family.negative else "",
+                  "width": p.width, "height": p.height, "steps": p.steps, "guidance": p.guidance,
+                  "scheduler": p.scheduler if family.samplers else family.sampler_name,
+                  "sampler": SCHEDULERS[p.scheduler][2] if family.samplers else family.sampler_name, "seed": seed,
+                  "model": self.model_name, "family": family.key, "device": self.device, "mode": choice.mode,
+                  "vae_tiling": choice.vae_tiling, "loras": active(p.loras)}
         if p.mode != "txt2img":
             params.update(edit_mode=p.mode, strength=p.strength)
         return GeneratedImage(png=png_bytes(image, format_parameters(params)), params=params)

@@ -31,15 +31,19 @@ def _quote(value: Any) -> str:
 
 
 def format_parameters(params: dict) -> str:
-    """The A1111 text: prompt, optional "Negative prompt:" line, then "Steps: 20, Sampler: …" line."""
-    lines = [params.get("prompt", "")]
+    """The A1111 text: prompt (+ `<lora:name:weight>` tags), optional "Negative prompt:" line, then "Steps: 20, …"."""
+    from local_models.lora import tag_text
+
+    lines = [" ".join(t for t in (params.get("prompt", ""), tag_text(params.get("loras") or [])) if t)]
     if params.get("negative_prompt"):
         lines.append(f"Negative prompt: {params['negative_prompt']}")
     fields = {"Steps": params.get("steps"), "Sampler": params.get("sampler"),
               "CFG scale": f"{float(params['guidance']):g}" if params.get("guidance") is not None else None,
               "Seed": params.get("seed"),
               "Size": f"{params.get('width')}x{params.get('height')}", "Model": params.get("model"),
-              "Denoising strength": params.get("strength"), "Mode": params.get("edit_mode"), "Version": "Sparklio"}
+              "Hires upscale": params.get("upscale"), "Hires upscaler": params.get("upscaler"),
+              "Denoising strength": params.get("strength", params.get("denoising_strength")),
+              "Mode": params.get("edit_mode"), "Version": "Sparklio"}
     lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
     return "\n".join(lines)
 
@@ -48,7 +52,9 @@ _PARAM_RE = re.compile(r'\s*([\w][\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)'
 
 
 def parse_parameters(text: str) -> dict:
-    """Read A1111 `parameters` text back: {"prompt", "negative_prompt", "Steps", "Sampler", "Seed", ...}."""
+    """Read A1111 `parameters` text back: {"prompt", "negative_prompt", "loras", "Steps", "Sampler", "Seed", ...}."""
+    from local_models.lora import split_tags
+
     lines = text.strip().split("\n")
     out: dict[str, Any] = {}
     if lines and len(_PARAM_RE.findall(lines[-1])) >= 3:
@@ -59,7 +65,9 @@ def parse_parameters(text: str) -> dict:
         if line.startswith("Negative prompt:"):
             in_negative, line = True, line[len("Negative prompt:"):].strip()
         (negative if in_negative else prompt).append(line)
-    out["prompt"], out["negative_prompt"] = "\n".join(prompt), "\n".join(negative)
+    out["prompt"], tags = split_tags("\n".join(prompt))
+    out["negative_prompt"] = "\n".join(negative)
+    out["loras"] = [{"name": name, "weight": weight} for name, weight in tags]
     return out
 
 

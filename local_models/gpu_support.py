@@ -21,8 +21,10 @@ from router.errors import SparklioError
 
 log = logging.getLogger(__name__)
 
-TORCH_VERSION = "2.13.0"  # the release bootstrap.sh installs (SPARKLIO_TORCH_VERSION there)
-PACKAGES = ("diffusers>=0.35", "accelerate>=1.0", "transformers>=4.44", "safetensors>=0.4")
+TORCH_VERSION = "2.14.1"  # the release bootstrap.sh installs (SPARKLIO_TORCH_VERSION there)
+TORCHVISION_VERSION = "0.29.1"  # built for that torch (spandrel's upscalers import it)
+PACKAGES = ("diffusers>=0.35", "accelerate>=1.0", "transformers>=4.44", "safetensors>=0.4", "peft>=0.17",
+            "spandrel>=0.4")
 TORCH_INDEX = "https://download.pytorch.org/whl/{flavour}"
 PYPI_INDEX = "https://pypi.org/simple"
 # (lowest driver CUDA version as NVML reports it, e.g. 12080 = 12.8; PyTorch wheel flavour), newest first
@@ -202,7 +204,8 @@ def plan(*, flavour: str | None = None, index_url: str | None = None, extra_inde
         report = Path(tmp) / "report.json"
         _run(["-m", "pip", "install", "--dry-run", "--quiet", "--disable-pip-version-check", "--no-input",
               "--only-binary", ":all:", "--ignore-installed", "--report", str(report),
-              *_index_args(index, extra), f"torch=={torch_version}", *packages], "resolving GPU support")
+              *_index_args(index, extra), f"torch=={torch_version}",
+              f"torchvision=={TORCHVISION_VERSION}", *packages], "resolving GPU support")
         items = json.loads(report.read_text(encoding="utf-8")).get("install", [])
     wheels = [Wheel(i["metadata"]["name"], i["metadata"]["version"], i["download_info"]["url"],
                     i["download_info"].get("archive_info", {}).get("hashes", {}).get("sha256", "")) for i in items]

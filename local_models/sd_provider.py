@@ -88,6 +88,10 @@ class LocalDiffusionProvider:
                     raise PermanentError(str(exc), provider=self.name, reason="model_path") from exc
             return engine
 
+    def ready_engine(self) -> Any:
+        """The engine with the configured model loaded (for upscaling outside a generation); worker thread."""
+        return self._ensure_loaded()
+
     @staticmethod
     def _as_provider_error(exc: SparklioError) -> SparklioError:
         """Engine errors become PermanentError (same text) so the router falls back; cancel stays as is."""
@@ -99,8 +103,8 @@ class LocalDiffusionProvider:
 
     async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard",
                              n: int = 1, hooks: ImageJobHooks | None = None, **params: Any) -> ImageResult:
-        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, and for edits source
-        (image bytes), mask (white = repaint), strength; hooks: progress, cancel."""
+        """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, loras, and for edits
+        source (image bytes), mask (white = repaint), strength; hooks: progress, cancel."""
         from local_models.diffusion import GenerationParams
 
         if not self.model_path.strip():
@@ -116,6 +120,7 @@ class LocalDiffusionProvider:
             guidance=float(params.pop("guidance", 7.0)), scheduler=str(params.pop("scheduler", "euler_a")),
             seed=params.pop("seed", None), batch=int(n), source=params.pop("source", None),
             mask=params.pop("mask", None), strength=float(params.pop("strength", 0.75) or 0.75),
+            loras=tuple(tuple(x) for x in params.pop("loras", ()) or ()),
         )
         try:
             gp = gp.validated()

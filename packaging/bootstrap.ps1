@@ -49,15 +49,16 @@ $have = if (Test-Path $stamp) { (Get-Content $stamp -Raw).Trim() } else { "" }
 if ($have -ne $want) {
     Write-Host "==> installing dependencies (first run takes a few minutes)"
     & $Vpy -m pip install -q --disable-pip-version-check --upgrade pip
-    & $Vpy -c "import torch" 2>$null | Out-Null
+    & $Vpy -c "import torch, torchvision" 2>$null | Out-Null
     if ($LASTEXITCODE -ne 0) {
-        $torch = "torch==$(if ($env:SPARKLIO_TORCH_VERSION) { $env:SPARKLIO_TORCH_VERSION } else { '2.13.0' })"
+        $torch = "torch==$(if ($env:SPARKLIO_TORCH_VERSION) { $env:SPARKLIO_TORCH_VERSION } else { '2.14.1' })"
+        $vision = "torchvision==$(if ($env:SPARKLIO_TORCHVISION_VERSION) { $env:SPARKLIO_TORCHVISION_VERSION } else { '0.29.1' })"
         $nvidia = $null -ne (Get-Command nvidia-smi -ErrorAction SilentlyContinue)
         if ($nvidia) {
             Write-Host "==> NVIDIA driver found: installing the CUDA 12.8 build of torch"
-            & $Vpy -m pip install -q --disable-pip-version-check $torch --index-url https://download.pytorch.org/whl/cu128
+            & $Vpy -m pip install -q --disable-pip-version-check $torch $vision --index-url https://download.pytorch.org/whl/cu128
         } else {
-            & $Vpy -m pip install -q --disable-pip-version-check $torch
+            & $Vpy -m pip install -q --disable-pip-version-check $torch $vision
         }
         if ($LASTEXITCODE -ne 0) { throw "installing torch failed" }
     }

@@ -22,10 +22,12 @@ want="$(cat pyproject.toml packaging/bootstrap.sh | "$VPY" -c 'import hashlib,sy
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> installing dependencies (first run takes a few minutes)"
   "$VPY" -m pip install -q --disable-pip-version-check --upgrade pip
-  if ! "$VPY" -c 'import torch' 2>/dev/null; then
-    # Pin one torch release: on Linux PyPI's wheel carries CUDA (used when an NVIDIA GPU is present, else CPU).
-    # Windows with an NVIDIA card: pip install torch --index-url https://download.pytorch.org/whl/cu128 first.
-    "$VPY" -m pip install -q --disable-pip-version-check "torch==${SPARKLIO_TORCH_VERSION:-2.13.0}"
+  if ! "$VPY" -c 'import torch, torchvision' 2>/dev/null; then
+    # Pin one torch release and its torchvision (spandrel's upscalers need it; a torchvision built for another
+    # torch does not import): on Linux PyPI's wheels carry CUDA (used when an NVIDIA GPU is present, else CPU).
+    # Windows with an NVIDIA card: pip install torch torchvision --index-url https://download.pytorch.org/whl/cu128
+    "$VPY" -m pip install -q --disable-pip-version-check "torch==${SPARKLIO_TORCH_VERSION:-2.14.1}" \
+      "torchvision==${SPARKLIO_TORCHVISION_VERSION:-0.29.1}"
   fi
   "$VPY" -m pip install -q --disable-pip-version-check -e ".[test]"
   echo "$want" > "$stamp"

@@ -59,7 +59,7 @@ for _ in $(seq 50); do [ -s "$smoke/index.url" ] && break; sleep 0.2; done
 PIP_CONFIG_FILE="$("$VPY" -c 'import os; print(os.devnull)')" limit 300 "$bin" --data-dir "$smoke/data" \
   gpu install --yes --force --index-url "$(cat "$smoke/index.url")" 2>/dev/null | sed 's/^/smoke: /'
 kill "$index_pid"; wait "$index_pid" 2>/dev/null || true
-grep -q '"torch_version": "2.13.0"' "$smoke/data/gpu-support/installed.json"
+grep -q '"torch_version": "2.14.1"' "$smoke/data/gpu-support/installed.json"
 echo "==> smoke test passed"
 
 if [ "$package" = 1 ]; then

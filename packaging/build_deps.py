@@ -7,7 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-ON_DEMAND = {"torch", "diffusers", "transformers", "accelerate", "safetensors"}  # local_models/gpu_support.py
+ON_DEMAND = {"torch", "torchvision", "diffusers", "transformers", "accelerate", "safetensors", "peft", "spandrel"}  # local_models/gpu_support.py
 
 
 def requirements(build_only: bool = False) -> list[str]:

@@ -333,7 +333,7 @@ class Sparklio:
         self.store.close()
 
 
-SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "strength"})
+SD_ONLY_PARAMS = frozenset({"steps", "seed", "scheduler", "negative_prompt", "guidance", "strength", "loras"})
 
 
 def implied_task(model: ModelSpec | None) -> str | None:

@@ -117,6 +117,18 @@ def _sd_model_path(v: Any) -> str:
     return str(check_sd_model_path(str(v)))
 
 
+def _lora_folder(v: Any) -> str:
+    from local_models.lora import check_folder  # no torch
+
+    return check_folder(v)
+
+
+def _upscaler_path(v: Any) -> str:
+    from local_models.upscale import check_upscaler_path  # no torch
+
+    return check_upscaler_path(v)
+
+
 def _ttft(v: Any) -> dict:
     if not isinstance(v, dict) or set(v) - {"realtime", "standard", "batch", "local"}:
         raise SparklioError("time-to-first-token limits must map realtime, standard, batch or local to seconds")
@@ -210,6 +222,8 @@ class Settings:
     compat_models: SettingField[list[str]] = SettingField([], _names)
     retry_after_cap_s = SettingField(20.0, _fraction("Retry-After cap (seconds)", 0.0, 600.0))
     sd_model_path = SettingField("", _sd_model_path)
+    lora_folder = SettingField("", _lora_folder)  # local_models/lora.py: the .safetensors LoRAs the studio offers
+    upscaler_path = SettingField("", _upscaler_path)  # local_models/upscale.py: ESRGAN-family file ("" = hires fix)
     key_file_store = SettingField("", _text("the key file"))  # router/key_file.py ("" = OS keyring only)
     # the app
     keep_in_tray = SettingField(True, _bool("keep in tray"))

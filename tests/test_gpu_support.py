@@ -18,6 +18,14 @@ from tests.fakes.package_index import PackageIndex, build_fake_gpu_wheels
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def restore_sys_path():
+    """An in-process install activates its fake site-packages: later tests must import the real packages."""
+    before = list(sys.path)
+    yield
+    sys.path[:] = before
+
+
 @pytest.fixture
 def index(tmp_path, monkeypatch):
     """A served fake index; pip in child processes reads no user/global config (no other index, no cache)."""
@@ -41,9 +49,9 @@ def test_cli_install_says_size_installs_verifies_and_the_app_finds_it(index, dat
     argv = ["--data-dir", str(data_dir), "gpu", "install", "--yes", "--force", "--index-url", index.simple]
     assert cli_main(argv) == 0
     out, err = capsys.readouterr()
-    assert "GPU support: torch (CPU build) and diffusers, 5 packages, ~2.0 MB to download" in err
+    assert "GPU support: torch (CPU build) and diffusers, 8 packages, ~2.0 MB to download" in err
     assert "100%" in err  # the progress bar reached the end
-    assert "GPU support installed: torch 2.13.0, diffusers 0.35.0, CUDA available: False" in out
+    assert "GPU support installed: torch 2.14.1, diffusers 0.35.0, CUDA available: False" in out
     heads = [i for i, (m, p, _) in enumerate(index.requests) if m == "HEAD"]
     gets = [i for i, (m, p, _) in enumerate(index.requests) if m == "GET" and p.endswith(".whl")]
     assert heads and gets and max(heads) < min(gets)  # every size known before the first wheel is fetched
@@ -60,7 +68,7 @@ def test_cli_install_says_size_installs_verifies_and_the_app_finds_it(index, dat
     assert Path(found.stdout.strip()).parent == site / "torch"
     assert cli_main(["--data-dir", str(data_dir), "gpu", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["installed"]["torch_version"] == "2.13.0" and status["flavour"] == "cpu"
+    assert status["installed"]["torch_version"] == "2.14.1" and status["flavour"] == "cpu"
 
 
 def test_cancel_keeps_the_partial_download_and_the_next_run_resumes(index, data_dir):
@@ -74,7 +82,7 @@ def test_cancel_keeps_the_partial_download_and_the_next_run_resumes(index, data_
     assert gs.installed_record(data_dir) is None
     seen = []
     result = gs.install(plan, data_dir, progress=lambda done, total: seen.append((done, total)))
-    assert result.torch_version == "2.13.0" and result.cuda_available is False
+    assert result.torch_version == "2.14.1" and result.cuda_available is False
     ranges = [r for m, p, r in index.requests if m == "GET" and p.endswith(torch_wheel.filename) and r]
     assert ranges and ranges[-1].startswith("bytes=") and int(ranges[-1][6:-1]) > 0
     assert seen[-1] == (plan.total_bytes, plan.total_bytes)

@@ -80,7 +80,7 @@ def test_the_built_app_leaves_out_exactly_what_gpu_support_installs():
 
     names = {re.split(r"[<>=!~ ]", r, 1)[0].lower() for r in requirements()}
     assert not names & ON_DEMAND and "pyinstaller" in names and "pyside6-essentials" in names
-    assert {re.split(r"[<>=]", p, 1)[0] for p in PACKAGES} | {"torch"} == ON_DEMAND
+    assert {re.split(r"[<>=]", p, 1)[0] for p in PACKAGES} | {"torch", "torchvision"} == ON_DEMAND
     spec = (PACKAGING / "sparklio.spec").read_text()
     assert "*sorted(ON_DEMAND)" in spec and '"resources"' in spec and "migrations" in spec
 

@@ -55,10 +55,12 @@ def _add_commands() -> None:
         image_cmds,
         install_cmds,
         money_cmds,
+        studio_cmds,
         workflow_cmds,
     )
 
-    for module in (core_cmds, image_cmds, batch_cmds, install_cmds, money_cmds, workflow_cmds, doctor_cmds):
+    for module in (core_cmds, image_cmds, studio_cmds, batch_cmds, install_cmds, money_cmds, workflow_cmds,
+                   doctor_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -68,7 +70,9 @@ _add_commands()
 
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; expected failures print one line on stderr and return non-zero."""
-    args = [clean_text(a) for a in (sys.argv[1:] if argv is None else argv)]
+    from router.cli.studio_cmds import alias_argv
+
+    args = alias_argv([clean_text(a) for a in (sys.argv[1:] if argv is None else argv)])
     terminate_like_interrupt()  # SIGTERM stops a run the way Ctrl-C does (partial spend recorded)
     session = Session()
     try:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from router.cli.common import Session, json_flag, pass_session, print_json
+from router.cli.studio_cmds import lora_option
 from router.errors import SparklioError
 from router.types import ImageJobHooks
 
@@ -87,7 +88,7 @@ def _edit_params(flags) -> dict:
     check_edit_inputs(kw["source"], kw.get("mask"))
     if flags["strength"] is not None:
         if not 0.0 < flags["strength"] <= 1.0:
-            raise SparklioError(f"--strength must be above 0 and at most 1 (got {flags["strength"]})")
+            raise SparklioError(f"--strength must be above 0 and at most 1 (got {flags['strength']})")
         kw["strength"] = flags["strength"]
     return kw
 
@@ -114,7 +115,11 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
     size = kw.pop("size") or _default_size(model, kw.get("source"))
     if model is None or model.local:  # check the Stable Diffusion settings before anything runs
         from local_models.diffusion import GenerationParams
+        from router.cli.studio_cmds import lora_request
 
+        prompt, loras = lora_request(app, prompt, list(flags.get("lora") or ()))
+        if loras:
+            kw["loras"] = loras
         w, h = (int(x) for x in size.split("x"))
         GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
                          batch=flags["count"], source=kw.get("source"), mask=kw.get("mask"),
@@ -134,6 +139,7 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
 @click.option("--source", metavar="PATH", help="edit this image (image to image; inpaint with --mask)")
 @click.option("--mask", metavar="PATH", help="inpaint mask, same size as --source: white = repaint (or transparent = repaint)")
 @click.option("--strength", type=float, help="how much to change the source, 0-1 (local models; default 0.75)")
+@lora_option
 @click.option("--count", type=int, default=1, show_default=True, help="how many images (1-8)")
 @click.option("--out", metavar="DIR", help="write the PNGs here (default: the gallery folder)")
 @json_flag
@@ -143,7 +149,7 @@ def image(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
 
     Generate images with the image rows' models (local Stable Diffusion first for bulk, or the --model you pin).
     PROMPT is what to draw (use - to read it from stdin). PNG paths go to stdout, progress and the summary line
-    to stderr.
+    to stderr. `sparklio image upscale PATH --factor 2` upscales an image.
     """
     from router.cli.core_cmds import _read_prompt
 
@@ -199,16 +205,27 @@ def image_summary(model: str, facts: dict, cost: float) -> str:
     return "— " + " · ".join(p for p in parts if p)
 
 
+CONFIG_KEYS = {"sd-model": "sd_model_path", "lora-folder": "lora_folder", "upscaler": "upscaler_path"}
+
+
 @click.command()
-@click.argument("key", type=click.Choice(["sd-model"]))
+@click.argument("key", type=click.Choice(list(CONFIG_KEYS)))
 @click.argument("value", required=False)
 @pass_session
 def config(session: Session, key: str, value: str | None) -> int:
-    """Show or set configuration (sd-model PATH).
+    """Show or set configuration (sd-model, lora-folder, upscaler PATH).
 
-    KEY sd-model is the Stable Diffusion folder or checkpoint; VALUE is the new value (validated), `none` clears it.
+    KEY sd-model is the Stable Diffusion folder or checkpoint, lora-folder where your LoRAs are, upscaler an
+    ESRGAN-family model file; VALUE is the new value (validated), `none` clears it.
     """
     app = session.app
+    if key != "sd-model":
+        name = CONFIG_KEYS[key]
+        if value is not None:
+            clear = value.strip().lower() in ("", "none", "-")
+            app.settings.set(name, "" if clear else value)  # validates: one-line SparklioError
+        print(app.settings.get(name) or "(not set)")
+        return 0
     if value is None:
         path = app.settings.sd_model_path
         problem = app.registry.sd_problem()

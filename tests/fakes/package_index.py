@@ -40,12 +40,14 @@ def build_wheel(folder: Path, name: str, version: str, code: str, padding: int =
     return out
 
 
-def build_fake_gpu_wheels(folder: Path, torch_version: str = "2.13.0", padding: int = 2_000_000) -> list[Path]:
-    """torch (big, reports CUDA unavailable), diffusers, accelerate, transformers, safetensors."""
+def build_fake_gpu_wheels(folder: Path, torch_version: str = "2.14.1", padding: int = 2_000_000) -> list[Path]:
+    """torch (big, reports CUDA unavailable), torchvision, diffusers, accelerate, transformers, safetensors, peft,
+    spandrel."""
     folder.mkdir(parents=True, exist_ok=True)
     wheels = [build_wheel(folder, "torch", torch_version, FAKE_TORCH.format(version=torch_version), padding)]
     for name, version in (("diffusers", "0.35.0"), ("accelerate", "1.0.0"), ("transformers", "4.44.0"),
-                          ("safetensors", "0.4.0")):
+                          ("safetensors", "0.4.0"), ("torchvision", "0.29.1"),
+                          ("peft", "0.17.0"), ("spandrel", "0.4.0")):
         wheels.append(build_wheel(folder, name, version, f'__version__ = "{version}"\n'))
     return wheels
 

@@ -51,7 +51,7 @@ def test_picking_local_sd_offers_gpu_support_and_installs_it(qtbot, qloop, facad
     qtbot.mouseClick(card.install_btn, Qt.MouseButton.LeftButton)
     qloop.until(lambda: card.job is None, timeout=120, what="the install")
     try:
-        assert card.text.text().startswith("GPU support installed: torch 2.13.0, diffusers 0.35.0")
+        assert card.text.text().startswith("GPU support installed: torch 2.14.1, diffusers 0.35.0")
         assert "CUDA available: no" in card.text.text()
         assert any(r for r in index.requests if r[2] and r[1].startswith("/files/torch"))  # resumed by Range
         assert sys.path[0] == str(gs.site_dir(facade.data_dir))  # the app now finds the installed packages

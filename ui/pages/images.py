@@ -17,6 +17,7 @@ from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_queue import QueueCard
 from ui.pages.images_studio import StepBridge, StudioCard
+from ui.pages.images_upscale import UpscaleAction
 from ui.widgets import theme
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
@@ -75,6 +76,7 @@ class ImagesPage(PageBase):
         super().__init__(controller, "Images", "Generate images in the cloud or on this machine.", parent=parent)
         self.studio = StudioCard(self)
         self.preview = PreviewCard()
+        self.upscaler = UpscaleAction(self)
         self.gallery = GalleryCard(self)
         self.queue = QueueCard(self)  # lives on the page, so it survives switching pages
         top = QHBoxLayout()

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QMessageBox,
-                               QPushButton, QWidget)
+                               QPushButton, QVBoxLayout, QWidget)
 
 from ui.widgets.card import Card, muted
 
@@ -20,11 +20,15 @@ ACTIONS: list[tuple[str, str]] = [
     ("Reuse settings", "reuse"),
     ("Send to image-to-image", "send_to_img2img"),
     ("Send to inpaint", "send_to_inpaint"),
+    ("Upscale 2×", "upscale_2x"),
+    ("Upscale 4×", "upscale_4x"),
     ("Attach to chat", "attach_to_chat"),
     ("Copy settings", "copy_settings"),
     ("Open", "open_file"),
     ("Delete…", "delete"),
 ]
+
+FIRST_ROW = 5  # the actions that make something new from the image; the rest keep, share or remove it
 
 
 def load_thumbnails(rows: list[Any]) -> list[tuple[Any, QImage]]:
@@ -88,25 +92,32 @@ class GalleryCard(Card):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.addWidget(self.details)
-        row = QHBoxLayout()
+        rows = (QHBoxLayout(), QHBoxLayout())  # make something from it / keep, share or remove it
         self.buttons: dict[str, QPushButton] = {}
-        for label, method in ACTIONS:
+        for i, (label, method) in enumerate(ACTIONS):
             b = self.buttons[label] = QPushButton(label)
             b.clicked.connect(lambda _c=False, m=method: getattr(self, m)())
-            row.addWidget(b)
+            rows[0 if i < FIRST_ROW else 1].addWidget(b)
         self.reuse_btn, self.delete_btn = self.buttons["Reuse settings"], self.buttons["Delete…"]
         self.to_img2img_btn, self.to_inpaint_btn = self.buttons["Send to image-to-image"], self.buttons["Send to inpaint"]
-        row.addStretch(1)
+        self.upscale_btns = {2: self.buttons["Upscale 2×"], 4: self.buttons["Upscale 4×"]}  # ui/pages/images_upscale.py
+        self.upscale_file_btn = QPushButton("Upscale a file…")
+        rows[1].addWidget(self.upscale_file_btn)
         self.note = muted(QLabel(""))
-        row.addWidget(self.note)
+        rows[1].addWidget(self.note)
+        both = QVBoxLayout()
+        both.setContentsMargins(0, 0, 0, 0)
+        for r in rows:
+            r.addStretch(1)
+            both.addLayout(r)
         self.actions = QWidget()
-        self.actions.setLayout(row)
-        row.setContentsMargins(0, 0, 0, 0)
+        self.actions.setLayout(both)
         self.body.addWidget(self.actions)
         self.rows: dict[int, Any] = {}
         self.list.currentItemChanged.connect(lambda _c, _p: self._selected())
         self.list.customContextMenuRequested.connect(self.context_menu)
         self.filter.textChanged.connect(lambda _t: self.reload())
+        self.upscale_file_btn.clicked.connect(lambda: page.upscaler.choose_file(2))
         self._selected()
 
     def context_menu(self, pos: Any) -> QMenu | None:
@@ -171,13 +182,34 @@ class GalleryCard(Card):
         neg = f"<br><span style='opacity:.7'>Negative: {row.negative_prompt}</span>" if row.negative_prompt else ""
         self.details.setText(f"<b>{row.prompt}</b>{neg}<br>{describe(p, row.model)}")
 
+    def set_upscaling(self, on: bool) -> None:
+        """Disable the upscale buttons while one runs."""
+        for b in (*self.upscale_btns.values(), self.upscale_file_btn):
+            b.setEnabled(not on and (b is self.upscale_file_btn or self.current() is not None))
+
     def reuse(self) -> None:
-        """Copy the selected image's settings into the studio form."""
+        """Copy the selected image's settings into the studio form (LoRAs from the PNG's `<lora:…>` tags)."""
+        from local_models.gallery import parse_parameters, read_png_parameters
+
         row = self.current()
         if row is not None:
-            self.page.studio.apply_params({**row.params_dict, "prompt": row.prompt,
+            params = row.params_dict
+            if "loras" not in params and Path(row.path).is_file():
+                text = read_png_parameters(Path(row.path).read_bytes())
+                params["loras"] = parse_parameters(text)["loras"] if text else []
+            self.page.studio.apply_params({**params, "prompt": row.prompt,
                                            "negative_prompt": row.negative_prompt, "seed": row.seed})
             self.page.edit.apply_params(row.params_dict)
+
+    def upscale_2x(self) -> None:
+        """Upscale the selected image 2× (ui/pages/images_upscale.py)."""
+        if self.current() is not None:
+            self.page.upscaler.start(self.current().path, 2)
+
+    def upscale_4x(self) -> None:
+        """Upscale the selected image 4×."""
+        if self.current() is not None:
+            self.page.upscaler.start(self.current().path, 4)
 
     def send_to_img2img(self) -> None:
         """The selected image becomes the source of an image-to-image edit."""

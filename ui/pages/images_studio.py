@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget)
 
 from router.errors import SparklioError
+from ui.pages.images_family import apply_defaults, family_cells
+from ui.pages.images_lora import LoraPicker
 from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import money
@@ -73,6 +75,9 @@ class StudioCard(Card):
         self.negative = QLineEdit()
         self.negative.setPlaceholderText("what to avoid (blurry, text, watermark…)")
         form.addRow("Negative", self.negative)
+        self.loras = LoraPicker(self.insert_word)
+        form.addRow("LoRAs", self.loras)
+        self.family_key: str | None = None
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         self.size = QComboBox()
@@ -153,6 +158,7 @@ class StudioCard(Card):
         self.model.setCurrentIndex(max(idx, 0))
         self.model.blockSignals(False)
         self.path.setText(app.settings.sd_model_path)
+        self.loras.load(app.settings.lora_folder)
         self.model_changed()
 
     def model_id(self) -> str | None:
@@ -179,11 +185,17 @@ class StudioCard(Card):
                 box.setCurrentText(keep)
             box.blockSignals(False)
         self.size.setEditable(local)
-        shown = ["size", "steps", "guidance", "sampler", "images"] if local else \
+        from local_models.sd_families import family_for_path  # header/config reads only
+
+        family = family_for_path(self.path.text()) if local else None
+        if local:
+            apply_defaults(self, family)
+        shown = family_cells(family) if local else \
             ["size"] + (["quality"] if len(qualities) > 1 else []) + ["images"]
         self._layout_cells(shown)
-        for w in (self.path_row, self.negative, self.seed_row):
+        for w in (self.path_row, self.seed_row, self.loras):
             self.form.setRowVisible(w, local)
+        self.form.setRowVisible(self.negative, local and (family is None or family.negative))
         st = self.status.get(m.id)
         self.why.setText("" if st is None or st.available else f"Not available now: {st.why}")
         self.form.setRowVisible(self.why, bool(self.why.text()))
@@ -261,6 +273,12 @@ class StudioCard(Card):
         self.path.setText(path)  # the setting's event tells the controller: catalogChanged
         self.load(app)
 
+    def insert_word(self, word: str) -> None:
+        """Add a LoRA trigger word to the end of the prompt (once)."""
+        text = self.prompt.toPlainText().rstrip()
+        if word not in text:
+            self.prompt.setPlainText(f"{text}, {word}" if text else word)
+
     # ---- request ----
     def apply_params(self, p: dict) -> None:
         """Fill the form from a gallery image's parameters ("reuse settings")."""
@@ -283,6 +301,9 @@ class StudioCard(Card):
         if p.get("seed") is not None:
             self.random_seed.setChecked(False)
             self.seed.setValue(int(p["seed"]) % (MAX_SEED + 1))
+        missing = self.loras.select(p.get("loras") or [])
+        if missing:
+            self.page.preview.say(f"LoRA not in your LoRA folder: {', '.join(missing)}", "warn")
 
     def request(self) -> tuple[str, dict]:
         """(prompt, keyword arguments for app.generate_image); SparklioError when the form is incomplete."""
@@ -296,6 +317,11 @@ class StudioCard(Card):
                     "standard", "n": self.batch.value(),
                     "task": "image_generation_bulk" if m.local else "image_generation_quality"}
         if m.local:
+            from local_models.lora import resolve, split_tags
+
+            prompt, tags = split_tags(prompt)  # `<lora:name:w>` typed into the prompt works too
+            folder = self.page.app.settings.get("lora_folder") if self.page.app is not None else ""
+            kw["loras"] = self.loras.selected() + [resolve(folder, n, w) for n, w in tags]
             kw.update(negative_prompt=self.negative.text().strip(), steps=self.steps.value(),
                       guidance=self.guidance.value(), scheduler=self.scheduler.currentData(),
                       seed=None if self.random_seed.isChecked() else self.seed.value())

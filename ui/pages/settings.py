@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 
 from router.errors import SparklioError
 from ui.pages.budget import LimitEditor
+from ui.pages.settings_images import ImageFilesCard
 from ui.pages.settings_keys import KeysCard
 from ui.pages.settings_limits import TimeLimitsCard
 from ui.pages.settings_prompts import PromptsCard
@@ -313,18 +314,20 @@ class SettingsPage(PageBase):
         self.cache = CacheCard(self)
         self.data = DataCard(self)
         self.updates = UpdatesCard(self)
+        self.image_files = ImageFilesCard(self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(_scroll(self.keys), "API keys")
         self.tabs.addTab(_scroll(self.endpoints), "Endpoints")
         self.tabs.addTab(_scroll(self.tier, self.limits), "Budget")
         self.tabs.addTab(_scroll(self.weights, self.time_limits, self.tasks, self.prompts), "Routing")
+        self.tabs.addTab(_scroll(self.image_files), "Images")
         self.tabs.addTab(_scroll(self.general, self.cache, self.data, self.updates), "General")
         self.content.addWidget(self.tabs, 1)
 
     def reload(self, app: Any) -> None:
         """Fill every section from the facade."""
         for section in (self.keys, self.endpoints, self.tier, self.limits, self.weights, self.time_limits, self.tasks,
-                        self.general, self.cache, self.data, self.updates, self.prompts):
+                        self.general, self.cache, self.data, self.updates, self.prompts, self.image_files):
             section.load(app)
         self.loaded.emit()
