@@ -211,10 +211,10 @@ def test_cli_image_upscale(data_dir, capsys, parts, memory_keyring, tmp_path):
     from local_models.gallery import list_gallery
 
     assert {Path(r.path) for r in list_gallery()} >= {Path(facts["path"])}
-    for argv, why in ((["--factor", "3"], "Upscale factor must be 2 or 4"),
-                      (["--upscaler", str(src)], "src.png is not an upscaler model")):
-        code, out, err = run(capsys, *base, "image", "upscale", str(src), *argv)
-        assert code == 1 and out == "" and err.count("\n") == 1 and why in err, err
+    code, out, err = run(capsys, *base, "image", "upscale", str(src), "--factor", "3")  # a typed choice: usage, 2
+    assert code == 2 and out == "" and err.count("\n") == 1 and "'3' is not one of '2', '4'" in err, err
+    code, out, err = run(capsys, *base, "image", "upscale", str(src), "--upscaler", str(src))
+    assert code == 1 and out == "" and err.count("\n") == 1 and "src.png is not an upscaler model" in err, err
     code, out, err = run(capsys, *base, "image", "upscale", str(tmp_path / "nope.png"))
     assert code == 1 and err.count("\n") == 1 and "Image not found" in err
 

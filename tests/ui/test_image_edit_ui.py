@@ -110,8 +110,10 @@ def test_inpaint_from_the_images_page_on_the_tiny_pipeline(qtbot, qloop, facade,
     st.steps.setValue(4)
     st.random_seed.setChecked(False)
     st.seed.setValue(7)
+    said: list[tuple[str, str]] = []
+    page.controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
-    assert "paint the area to change first" in page.preview.message.text()  # nothing painted: nothing sent
+    assert said and said[-1][0] == "error" and "paint the area to change first" in said[-1][1]  # nothing sent
     ed.strength.setValue(90)
     ed.painter.brush = 40
     drag(ed.painter, [(0, 0)])  # a dot in the top-left corner of the image
@@ -141,9 +143,11 @@ def test_bad_source_files_are_one_line(qtbot, qloop, facade, tmp_path):
     page = open_page(qtbot, qloop, "images", ctl)
     note = tmp_path / "note.png"
     note.write_text("hello")
+    said: list[tuple[str, str]] = []
+    ctl.message.connect(lambda level, line: said.append((level, line)))  # the one message bridge
     page.edit.open_path(str(note))
-    text = page.preview.message.text()
-    assert "note.png is not an image" in text and "\n" not in text and page.edit.source is None
+    level, text = said[-1]
+    assert level == "error" and "note.png is not an image" in text and "\n" not in text and page.edit.source is None
     ctl.app = None
 
 

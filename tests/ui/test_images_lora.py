@@ -124,6 +124,8 @@ def test_the_studio_shows_only_the_controls_the_family_takes(qtbot, qloop, facad
     assert st.form.isRowVisible(st.negative) and st.scheduler.isVisibleTo(st)
     assert (st.steps.value(), st.size.currentText()) == (25, "512x512")
     st.prompt.setPlainText("a cat <lora:missing:0.5>")  # a typed tag for a LoRA that is not there: one line
+    said: list[tuple[str, str]] = []
+    page.controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
-    assert "LoRA 'missing' not found" in page.preview.message.text()
+    assert said and said[-1][0] == "error" and "LoRA 'missing' not found" in said[-1][1]
     ctl.app = None

@@ -158,7 +158,7 @@ class EditCard(Card):
         try:
             w, h = check_image_bytes(data, "source image", name)
         except SparklioError as exc:
-            self.page.preview.say(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         self.source = data
         self.painter.set_image(QImage.fromData(data))
@@ -183,7 +183,7 @@ class EditCard(Card):
         try:
             self.set_source(read_edit_file(path), name=Path(path).name)
         except SparklioError as exc:
-            self.page.preview.say(str(exc), "error")
+            self.page.controller.error(str(exc))
 
     def paste(self) -> None:
         """The clipboard's image (or image file) as the source."""
@@ -193,7 +193,7 @@ class EditCard(Card):
         elif mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
             self.open_path(mime.urls()[0].toLocalFile())
         else:
-            self.page.preview.say("The clipboard holds no image", "error")
+            self.page.controller.error("The clipboard holds no image")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasImage() or event.mimeData().hasUrls():
@@ -220,7 +220,7 @@ class EditCard(Card):
         try:
             self.painter.load_mask(read_edit_file(path, "mask"))
         except SparklioError as exc:
-            self.page.preview.say(str(exc), "error")
+            self.page.controller.error(str(exc))
 
     def apply_params(self, p: dict) -> None:
         """A gallery image's edit settings back ("Reuse settings"): its strength (the source stays the user's)."""

@@ -62,7 +62,7 @@ class UpscaleAction:
         try:
             save_to_gallery([img], gallery_dir(self.page.app.data_dir))
         except SparklioError as exc:
-            self.page.preview.say(str(exc), "error")
+            self.page.controller.error(str(exc))
             return
         self.page.preview.show_png(img.png)
         self.page.preview.say(f"Upscaled to {img.params['width']}x{img.params['height']} with "
@@ -72,4 +72,4 @@ class UpscaleAction:
     def _failed(self, message: str) -> None:
         self.job = None
         self.page.gallery.set_upscaling(False)
-        self.page.preview.say(message, "error")
+        self.page.controller.error(message)
