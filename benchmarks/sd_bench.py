@@ -193,7 +193,7 @@ async def arbitration_run(engine: DiffusionEngine, full: bool, cap: Any) -> dict
         free = source.free_mib() or 0
         notices: list[str] = []
         arbiter = VramArbiter(lambda: host, gpu=source, notify=notices.append)
-        arbiter.sd = sd = LocalDiffusionProvider(engine.path, engine=engine)
+        arbiter.sd = sd = LocalDiffusionProvider(base_url=engine.path, engine=engine)
         t0 = time.perf_counter()  # SD asks for more than is free, less than the model would give back
         await arbiter.before_sd(free + sd.vram_held_mib() + max(held.get(model.name, 0) // 2, 1))
         unload_s = time.perf_counter() - t0

@@ -66,7 +66,7 @@ async def _run_all(tmp: Path) -> list[dict]:
             ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
             ScriptedGemini(models=catalog_api_models("google")) as g:
         app = make_cloud_app(tmp / "data", MemoryKeyring(), openai=o, anthropic=a, gemini=g,
-                             provider_overrides={"local_sd": LocalDiffusionProvider(model_path=sd)})
+                             provider_overrides={"local_sd": LocalDiffusionProvider(base_url=sd)})
         engine = WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
         try:
             for name, inputs in _inputs(tmp).items():

@@ -28,7 +28,7 @@ from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and
     save_to_gallery,
 )
 from local_models.gpu import VramSource
-from local_models.sd_path import check_sd_model_path, safetensors_keys
+from router.sd_path import check_sd_model_path, safetensors_keys
 from local_models.tiny_pipeline import config_dir_for
 from router.errors import SparklioError
 from router.types import GeneratedImage

@@ -8,10 +8,10 @@ from typing import Any, Callable
 
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
+from router.providers.info import with_endpoint
 from router.store.models import Setting
 
 DEFAULT_WEIGHTS = {"complexity": 0.4, "budget": 0.3, "speed": 0.2, "quality": 0.1}
-ENDPOINT_KEYS = ("openai", "anthropic", "google", "compat", "ollama")
 
 DEFAULTS: dict[str, Any] = {
     "monthly_limit_usd": 100.0,
@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "cache_ttl_static_s": 86400,
     "cache_ttl_dynamic_s": 3600,
     "weights": DEFAULT_WEIGHTS,
-    "endpoints": {k: "" for k in ENDPOINT_KEYS},
+    "endpoints": {k: "" for k in with_endpoint()},
     "compat_models": [],
     "retry_after_cap_s": 20.0,
     "task_table": {},
@@ -148,7 +148,7 @@ def _sd_model_path(v: Any) -> str:
     """"" (unset) or a Stable Diffusion folder/checkpoint whose header parses; SparklioError otherwise."""
     if not str(v or "").strip():
         return ""
-    from local_models.sd_path import check_sd_model_path  # header checks only: no torch
+    from router.sd_path import check_sd_model_path  # header checks only: no torch
 
     return str(check_sd_model_path(str(v)))
 def _ttft(v: Any) -> dict:

@@ -47,7 +47,7 @@ def ollama():
 
 def make_app(data_dir, keyring, ollama, tiny, *, total_mib: int | None = 8192, nvml=None):
     """The facade with Ollama on the fake server, SD on the tiny pipeline, and a fake GPU of `total_mib`."""
-    sd = LocalDiffusionProvider(tiny, engine=PretendGpuEngine())
+    sd = LocalDiffusionProvider(base_url=tiny, engine=PretendGpuEngine())
     app = Sparklio(data_dir, keyring=keyring, env={}, provider_overrides={"local_sd": sd})
     app.settings.set("endpoints", {"ollama": ollama.url})
     app.settings.set("exploration_rate", 0.0)

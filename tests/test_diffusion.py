@@ -18,7 +18,7 @@ from local_models.diffusion import (
     parse_parameters,
     read_png_parameters,
 )
-from local_models.gallery import GalleryImage, delete_from_gallery, gallery_dir, list_gallery, save_to_gallery
+from router.gallery import GalleryImage, delete_from_gallery, gallery_dir, list_gallery, save_to_gallery
 from local_models.sd_provider import NO_MODEL, LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline, config_dir_for
 from router.catalog import ModelSpec
@@ -307,7 +307,7 @@ async def test_provider_without_model_path():
 
 
 async def test_provider_generates_images_with_usage(models):
-    p = LocalDiffusionProvider(models["folder"], engine=DiffusionEngine())  # as the registry builds it
+    p = LocalDiffusionProvider(base_url=models["folder"], engine=DiffusionEngine())  # as the registry builds it
     model = ModelSpec(id="local-sd", provider="local_sd", api_model="sd", kind="image",
                       params={"scheduler": "ddim", "steps": 3})
     result = await p.generate_image(model, "a blue dog", size="64x64", n=2, steps=2, seed=3)
@@ -331,6 +331,6 @@ async def test_provider_generates_images_with_usage(models):
 
 
 async def test_provider_bad_model_path_is_permanent(tmp_path):
-    p = LocalDiffusionProvider(model_path=tmp_path / "missing")
+    p = LocalDiffusionProvider(base_url=tmp_path / "missing")
     with pytest.raises(PermanentError, match="model not found"):
         await p.check()

@@ -8,7 +8,8 @@ import os
 import pytest
 from PIL import Image
 
-from router.catalog import ModelSpec, load_catalog
+from router.catalog import ModelSpec
+from router.pricing import load_catalog
 from router.errors import SparklioError
 from router.paths import RESOURCES
 from router.types import ImageInput

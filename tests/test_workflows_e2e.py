@@ -43,7 +43,7 @@ def app(data_dir, memory_keyring, servers, tiny_sd):
 
     app = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],
                          gemini=servers["google"],
-                         provider_overrides={"local_sd": LocalDiffusionProvider(model_path=tiny_sd)})
+                         provider_overrides={"local_sd": LocalDiffusionProvider(base_url=tiny_sd)})
     yield app
     asyncio.run(app.aclose())
 
