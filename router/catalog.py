@@ -226,10 +226,6 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.models)
 
-    def of_kind(self, kind: str) -> list[ModelSpec]:
-        """Models of one kind (chat, embedding, image)."""
-        return [m for m in self.models.values() if m.kind == kind]
-
     def upsert(self, spec: ModelSpec) -> None:
         """Add or replace a model (Ollama discovery, live model lists)."""
         self.models[spec.id] = spec

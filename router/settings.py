@@ -224,7 +224,3 @@ class Settings:
         """Forget a stored value so the default applies again."""
         Setting.delete().where(Setting.key == key).execute()
         self._cache.pop(key, None)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Every setting with its effective value."""
-        return {k: self.get(k) for k in DEFAULTS}

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QGridLayout, QHBoxLayo
                                QRadioButton, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
+from router.providers.info import PROVIDERS, keyed
 from router.savings import month_discounts
 from ui.widgets import theme
 from ui.widgets.card import Card, Meter, StatTile, muted, tile_row
@@ -18,14 +19,12 @@ from ui.widgets.charts import ChartView
 from ui.widgets.format import level, money
 from ui.widgets.page import PageBase
 
-LIMIT_PROVIDERS = ("openai", "anthropic", "google", "compat")
-PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "compat": "OpenAI-compatible",
-                  "ollama": "Ollama (local)", "local_sd": "Stable Diffusion (local)"}
 
 
 def provider_name(p: str) -> str:
     """Human name of a provider id."""
-    return PROVIDER_NAMES.get(p, p)
+    row = PROVIDERS.get(p)
+    return p if row is None else f"{row.label} (local)" if row.local else row.label
 
 
 def parse_thresholds(text: str) -> list[float]:
@@ -60,7 +59,7 @@ class LimitEditor(Card):
         self.monthly.setMaximumWidth(160)
         form.addRow("Monthly limit (USD)", self.monthly)
         self.provider_edits: dict[str, QLineEdit] = {}
-        for p in LIMIT_PROVIDERS:
+        for p in keyed():  # the paid providers: those that take a key
             e = QLineEdit()
             e.setPlaceholderText("no limit")
             e.setMaximumWidth(160)

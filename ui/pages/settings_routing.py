@@ -14,7 +14,6 @@ from ui.widgets import theme
 from ui.widgets.card import Card, muted, plain_spins
 
 WEIGHT_LABELS = {"complexity": "Task complexity", "budget": "Budget", "speed": "Speed", "quality": "Quality"}
-KIND_OF_TASK = {"chat": "chat", "image": "image", "embedding": "embedding"}
 NONE = "—"
 
 
