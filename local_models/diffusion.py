@@ -126,7 +126,7 @@ class _Cancelled(Exception):
     """Raised from the step callback to stop the pipeline at once."""
 
 
-class DiffusionEngine:
+class SdPipelineHost:
     """One loaded Stable Diffusion pipeline and how it is placed on the hardware (thread-safe)."""
 
     def __init__(self, *, vram: VramSource | None = None, pinned_mode: str | None = None,

@@ -80,13 +80,13 @@ class Sparklio:
         self._classify = None
         self.force_offline = False  # `--offline`: local-only for this process, the setting untouched
         from router.knowledge import Knowledge
-        from router.workflows.engine import WorkflowEngine
+        from router.workflows.runner import WorkflowRunner
 
         self.knowledge = Knowledge(self)
         from router.batch.service import BatchService
 
         self.batch = BatchService(self)
-        self.workflows = WorkflowEngine(self, user_dir=data_dir / "workflows")
+        self.workflows = WorkflowRunner(self, user_dir=data_dir / "workflows")
         self.sync_compat_models()
         self.events.subscribe(self._on_event)
         from router.recovery import recover  # issue 13: a dead process's pending answers and holds are settled

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from local_models.diffusion import DiffusionEngine
+from local_models.diffusion import SdPipelineHost
 from local_models.gpu import GpuMonitor
 from local_models.sd_provider import LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline
@@ -24,7 +24,7 @@ from tests.test_gpu import MissingNvml
 SD15_FP16_MIB = 5000  # what the pretend-resident pipeline reports (SD 1.5 in fp16 with its context)
 
 
-class PretendGpuEngine(DiffusionEngine):
+class PretendGpuEngine(SdPipelineHost):
     """The real engine on the tiny pipeline; this machine has no GPU, so its weights report a GPU-sized figure."""
 
     def weights_mib(self) -> int | None:

@@ -14,7 +14,7 @@ from router.errors import SparklioError
 from router.store.models import LlmUsage
 from router.types import Message, RouteRequest
 from router.workflows import records
-from router.workflows.engine import Progress, WorkflowEngine
+from router.workflows.runner import Progress, WorkflowRunner
 from router.workflows.estimate import within
 from tests.conftest import catalog_api_models, make_cloud_app
 from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpenAI
@@ -51,7 +51,7 @@ def app(data_dir, memory_keyring, servers, tiny_sd):
 @pytest.fixture
 def engine(app):
     # Tiny SD makes 64x64 images in 2 steps; cloud image models keep their own sizes (and prices).
-    return WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
+    return WorkflowRunner(app, image_overrides={"size": "64x64", "steps": 2})
 
 
 def _requests_with(servers, text: str) -> int:

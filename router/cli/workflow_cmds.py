@@ -12,7 +12,7 @@ from router.cli.table import fit_table
 from router.display import fmt_usd
 from router.validate import row_id
 from router.errors import SparklioError
-from router.workflows.engine import Progress, RunResult, WorkflowEngine
+from router.workflows.runner import Progress, RunResult, WorkflowRunner
 from router.workflows.estimate import Estimate
 from router.workflows.export import export_run
 from router.workflows.templates import as_text
@@ -29,8 +29,8 @@ def parse_inputs(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _engine(app: Any) -> WorkflowEngine:
-    return WorkflowEngine(app)
+def _engine(app: Any) -> WorkflowRunner:
+    return WorkflowRunner(app)
 
 
 def _money(v: float | None) -> str:
