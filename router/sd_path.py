@@ -10,7 +10,6 @@ from pathlib import Path
 from router.errors import SparklioError
 
 UNSET = "no Stable Diffusion model chosen (Images → Model, or `sparklio config sd-model PATH`)"
-SUFFIXES = (".safetensors", ".ckpt")
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors caps its JSON header at 100 MB
 
 
