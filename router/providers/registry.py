@@ -51,7 +51,7 @@ class ProviderRegistry:
     def _config(self, name: str) -> tuple:
         """(api_key, base_url, connect timeout): local_sd's "base URL" is its model path (`sd_model_path`)."""
         key = self.secrets.get(name) if PROVIDERS[name].keyed else None
-        where = self.settings.get("sd_model_path") or None if name == "local_sd" else self.endpoint(name)
+        where = (self.settings.get("sd_model_path") or None) if name == "local_sd" else self.endpoint(name)
         return (key, where, self.settings.get("connect_timeout_s"))
 
     def get(self, name: str) -> Any:
@@ -61,9 +61,10 @@ class ProviderRegistry:
         cfg = self._config(name)
         if name in self._clients and self._fingerprints.get(name) == cfg:
             return self._clients[name]
-        if name == "local_sd" and name in self._clients:  # a new path: drop the loaded pipeline, keep the client
+        if name == "local_sd" and name in self._clients:  # keep the client; a new path drops the loaded pipeline
             client = self._clients[name]
-            client.set_model_path(cfg[1])
+            if self._fingerprints[name][1] != cfg[1]:
+                client.set_model_path(cfg[1])
         else:
             client = load(PROVIDERS[name].factory)(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
             client.connect_timeout = min(float(self.settings.get("connect_timeout_s")), client.timeout)
@@ -106,9 +107,9 @@ class ProviderRegistry:
         row = PROVIDERS[name]
         if row.key_required and not self.secrets.get(name):
             return f"no {row.label} API key (Settings → Keys)"
-        if name == "compat" and not self.endpoint(name):
-            return "no OpenAI-compatible endpoint set (Settings → Endpoints)"
-        if name == "ollama" and not self.ollama_reachable:
+        if row.server_required and not row.local and not self.endpoint(name):
+            return f"no {row.label} set (Settings → Endpoints)"
+        if row.server_required and row.local and not self.ollama_reachable:  # the one local server: Ollama
             return self.ollama_message
         return self.sd_problem() if name == "local_sd" else ""
 

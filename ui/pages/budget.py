@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QGridLayout, QHBoxLayo
 from router.errors import SparklioError
 from router.providers.info import PROVIDERS, keyed
 from router.savings import month_discounts
-from ui.widgets import colors
+from ui.widgets import palette
 from ui.widgets.card import Card, Meter, StatTile, muted, tile_row
 from ui.widgets.charts import ChartView
 from ui.widgets.format import level, money
@@ -113,7 +113,7 @@ class LimitEditor(Card):
         self._say("", "ok")
 
     def _say(self, text: str, kind: str) -> None:
-        c = colors.color({"ok": "ok", "error": "danger"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger"}.get(kind, "muted")).name()
         self.message.setStyleSheet(f"color: {c};")
         self.message.setText(text)
         self.message.setVisible(bool(text))
@@ -211,10 +211,10 @@ class BudgetPage(PageBase):
 
     def _tiles(self, st: Any) -> None:
         lvl = level(st.spent_usd / st.limit_usd) if st.limit_usd > 0 else "ok"
-        self.t_spent.set_value(money(st.spent_usd), colors.level_color(lvl).name() if lvl != "ok" else None)
+        self.t_spent.set_value(money(st.spent_usd), palette.level_color(lvl).name() if lvl != "ok" else None)
         self.t_spent.caption.setText(f"spent of {money(st.limit_usd)} in {_month_name(st.month)}")
         flvl = level(st.forecast_usd / st.limit_usd) if st.limit_usd > 0 else "ok"
-        self.t_forecast.set_value(money(st.forecast_usd), colors.level_color(flvl).name() if flvl != "ok" else None)
+        self.t_forecast.set_value(money(st.forecast_usd), palette.level_color(flvl).name() if flvl != "ok" else None)
         self.t_remaining.set_value(money(st.remaining_usd))
         self.t_held.set_value(money(st.held_usd))
 
@@ -264,7 +264,7 @@ class BudgetPage(PageBase):
                             label_every=5 if len(days) > 12 else 1)
 
     def _alerts(self, st: Any) -> None:
-        muted_c = colors.muted_color().name()
+        muted_c = palette.muted_color().name()
         lines = [f"Alerts fire at <b>{' and '.join(f'{t * 100:g}%' for t in st.thresholds) or 'no thresholds'}</b>"
                  f" of each limit, once per month. At 100%: <b>{'cloud calls stop' if st.hard_stop else 'warn only'}"
                  "</b>."]

@@ -13,7 +13,7 @@ from router.errors import SparklioError
 from ui.pages.images_gallery import GalleryCard
 from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_studio import StepBridge, StudioCard
-from ui.widgets import colors
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 from ui.widgets.page import PageBase
@@ -59,7 +59,7 @@ class PreviewCard(Card):
 
     def say(self, text: str, kind: str = "muted") -> None:
         """Message under the preview."""
-        c = colors.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
         self.message.setStyleSheet(f"color: {c};")
         self.message.setText(text)
 

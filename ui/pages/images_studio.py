@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget)
 
 from router.errors import SparklioError
-from ui.widgets import colors
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import money
 
@@ -227,7 +227,7 @@ class StudioCard(Card):
         if app is not None:
             left = app.budget.status().remaining_usd
             text += f" · {money(left)} left this month"
-            colour = colors.color("danger" if each * n > left else "text").name()
+            colour = palette.color("danger" if each * n > left else "text").name()
             self.price.setStyleSheet(f"color: {colour};")
         self.price.setText(text)
 

@@ -19,7 +19,7 @@ from ui.pages.settings_limits import TimeLimitsCard
 from ui.pages.settings_prompts import PromptsCard
 from ui.pages.settings_routing import TaskTableCard, WeightsCard
 from ui.pages.settings_updates import UpdatesCard
-from ui.widgets import colors
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import count, money
 from ui.widgets.page import PageBase
@@ -27,7 +27,7 @@ from ui.widgets.page import PageBase
 
 
 def _say(label: QLabel, text: str, kind: str = "muted") -> None:
-    c = colors.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+    c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
     label.setStyleSheet(f"color: {c};")
     label.setText(text)
 

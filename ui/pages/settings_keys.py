@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMes
 from router.errors import SparklioError
 from router.key_file import file_keyring
 from router.providers.info import PROVIDERS, keyed, label
-from ui.widgets import colors
+from ui.widgets import palette
 from ui.widgets.card import Banner, Card, muted
 
 SOURCE_TEXT = {"keyring": "saved in the system keyring", "session": "kept for this session only",
@@ -56,7 +56,7 @@ class KeyRow:
 
     def say(self, text: str, kind: str = "muted") -> None:
         """Status line under the row."""
-        c = colors.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
         self.status.setStyleSheet(f"color: {c};")
         self.status.setText(text)
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QL
 from router.errors import SparklioError
 from router.workflows.deliverables import Deliverable, Post, assemble
 from router.workflows.export import export_run
-from ui.widgets import colors
+from ui.widgets import palette
 from ui.widgets.card import Card, heading, muted
 
 POST_IMAGE_PX = 220
@@ -65,7 +65,7 @@ class PostCard(QFrame):
         super().__init__()
         self.post = post
         self.setObjectName("PostCard")
-        self.setStyleSheet(f"QFrame#PostCard {{ border: 1px solid {colors.border_color().name()};"
+        self.setStyleSheet(f"QFrame#PostCard {{ border: 1px solid {palette.border_color().name()};"
                            " border-radius: 10px; }")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
@@ -77,7 +77,7 @@ class PostCard(QFrame):
         lay.addWidget(self.caption)
         self.hashtags = QLabel(" ".join(post.hashtags))
         self.hashtags.setWordWrap(True)
-        self.hashtags.setStyleSheet(f"color: {colors.color('accent').name()};")
+        self.hashtags.setStyleSheet(f"color: {palette.color('accent').name()};")
         lay.addWidget(self.hashtags)
         lay.addStretch(1)
         row = QHBoxLayout()
