@@ -18,7 +18,7 @@ class ProviderInfo:
     key_env: tuple[str, ...] = ()  # env vars read for the key when the keyring has none; () = keeps no key
     key_required: bool = False  # no call without a key (cloud APIs)
     base_url_env: str = ""  # the SDK's own env var for the endpoint
-    endpoint_hint: str = ""  # placeholder of the endpoint field; "" = no endpoint setting
+    endpoint: str = ""  # the default endpoint, in words (or an example); "" = no endpoint setting
     server_required: bool = False  # no call until an endpoint is set (compat) or the server answers (ollama)
     sdk_module: str = ""  # imported ahead of the first request
     genai_prices_id: str = ""  # genai-prices provider id; "" = the catalog's own prices
@@ -33,30 +33,40 @@ class ProviderInfo:
         """True when the user can store an API key for it (Settings → Keys, `sparklio keys`)."""
         return bool(self.key_env)
 
+    @property
+    def endpoint_hint(self) -> str:
+        """The endpoint field's placeholder: the default and the SDK's env var."""
+        return f"default: {self.endpoint} (or {self.base_url_env})" if self.base_url_env else self.endpoint
+
 
 PROVIDERS: dict[str, ProviderInfo] = {p.name: p for p in (
-    ProviderInfo("openai", "OpenAI", "router.providers.openai_provider:OpenAIProvider",
-                 frozenset({"chat", "embedding", "image"}), ("OPENAI_API_KEY",), True, "OPENAI_BASE_URL",
-                 "default: api.openai.com (or OPENAI_BASE_URL)", sdk_module="openai", genai_prices_id="openai",
-                 lists_models=True, list_is_complete=True),
-    ProviderInfo("anthropic", "Anthropic", "router.providers.anthropic_provider:AnthropicProvider",
-                 frozenset({"chat"}), ("ANTHROPIC_API_KEY",), True, "ANTHROPIC_BASE_URL",
-                 "default: api.anthropic.com (or ANTHROPIC_BASE_URL)", sdk_module="anthropic",
-                 genai_prices_id="anthropic", lists_models=True, list_is_complete=True),
-    ProviderInfo("google", "Google Gemini", "router.providers.google_provider:GoogleProvider",
-                 frozenset({"chat", "embedding", "image"}), ("GOOGLE_API_KEY", "GEMINI_API_KEY"), True,
-                 "GOOGLE_GEMINI_BASE_URL", "default: Google's endpoint (or GOOGLE_GEMINI_BASE_URL)",
-                 sdk_module="google.genai", genai_prices_id="google", lists_models=True, list_is_complete=True),
-    ProviderInfo("compat", "OpenAI-compatible endpoint", "router.providers.compat:CompatProvider",
-                 frozenset({"chat", "embedding", "image"}), ("SPARKLIO_COMPAT_API_KEY",),
-                 endpoint_hint="e.g. http://127.0.0.1:8000/v1 (LM Studio, vLLM, OpenRouter…)", server_required=True,
-                 sdk_module="openai", lists_models=True),
-    ProviderInfo("ollama", "Ollama", "router.providers.ollama_provider:OllamaProvider",
-                 frozenset({"chat", "embedding"}), base_url_env="OLLAMA_HOST",
-                 endpoint_hint="default: http://127.0.0.1:11434 (or OLLAMA_HOST)", server_required=True,
-                 sdk_module="ollama", local=True, manager="local_models.ollama:OllamaManager"),
-    ProviderInfo("local_sd", "Stable Diffusion", "local_models.sd_provider:LocalDiffusionProvider",
-                 frozenset({"image"}), local=True, setup="local_models.gpu_support:activate"),
+    ProviderInfo(
+        name="openai", label="OpenAI", factory="router.providers.openai_provider:OpenAIProvider",
+        kinds=frozenset({"chat", "embedding", "image"}), key_env=("OPENAI_API_KEY",), key_required=True,
+        base_url_env="OPENAI_BASE_URL", endpoint="api.openai.com", sdk_module="openai", genai_prices_id="openai",
+        lists_models=True, list_is_complete=True),
+    ProviderInfo(
+        name="anthropic", label="Anthropic", factory="router.providers.anthropic_provider:AnthropicProvider",
+        kinds=frozenset({"chat"}), key_env=("ANTHROPIC_API_KEY",), key_required=True,
+        base_url_env="ANTHROPIC_BASE_URL", endpoint="api.anthropic.com", sdk_module="anthropic",
+        genai_prices_id="anthropic", lists_models=True, list_is_complete=True),
+    ProviderInfo(
+        name="google", label="Google Gemini", factory="router.providers.google_provider:GoogleProvider",
+        kinds=frozenset({"chat", "embedding", "image"}), key_env=("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+        key_required=True, base_url_env="GOOGLE_GEMINI_BASE_URL", endpoint="Google's endpoint",
+        sdk_module="google.genai", genai_prices_id="google", lists_models=True, list_is_complete=True),
+    ProviderInfo(
+        name="compat", label="OpenAI-compatible endpoint", factory="router.providers.compat:CompatProvider",
+        kinds=frozenset({"chat", "embedding", "image"}), key_env=("SPARKLIO_COMPAT_API_KEY",),
+        endpoint="e.g. http://127.0.0.1:8000/v1 (LM Studio, vLLM, OpenRouter…)", server_required=True,
+        sdk_module="openai", lists_models=True),
+    ProviderInfo(
+        name="ollama", label="Ollama", factory="router.providers.ollama_provider:OllamaProvider",
+        kinds=frozenset({"chat", "embedding"}), base_url_env="OLLAMA_HOST", endpoint="http://127.0.0.1:11434",
+        server_required=True, sdk_module="ollama", local=True, manager="local_models.ollama:OllamaManager"),
+    ProviderInfo(
+        name="local_sd", label="Stable Diffusion", factory="local_models.sd_provider:LocalDiffusionProvider",
+        kinds=frozenset({"image"}), local=True, setup="local_models.gpu_support:activate"),
 )}
 
 LOCAL_PROVIDERS = frozenset(p.name for p in PROVIDERS.values() if p.local)
@@ -80,7 +90,7 @@ def keyed() -> tuple[str, ...]:
 
 def with_endpoint() -> tuple[str, ...]:
     """Providers with an endpoint setting (Settings → Endpoints), in table order."""
-    return tuple(p.name for p in PROVIDERS.values() if p.endpoint_hint)
+    return tuple(p.name for p in PROVIDERS.values() if p.endpoint)
 
 
 def load(path: str) -> Any:
