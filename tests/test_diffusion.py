@@ -15,10 +15,9 @@ from local_models.diffusion import (
     GenerationCancelled,
     GenerationParams,
     normalize_scheduler,
-    parse_parameters,
-    read_png_parameters,
 )
-from router.gallery import GalleryImage, delete_from_gallery, gallery_dir, list_gallery, save_to_gallery
+from router.gallery import (GalleryImage, delete_from_gallery, gallery_dir, list_gallery, parse_parameters,
+                            read_png_parameters, save_to_gallery)
 from local_models.sd_provider import NO_MODEL, LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline, config_dir_for
 from router.catalog import ModelSpec
