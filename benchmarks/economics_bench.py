@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from router.catalog import ModelSpec, load_catalog  # noqa: E402
+from router.catalog import ModelSpec
+from router.pricing import load_catalog  # noqa: E402
 from router.lifecycle import Lifecycle  # noqa: E402
 from router.planner import Availability, estimate_tokens, make_plan  # noqa: E402
 from router.policy import Policy  # noqa: E402

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from router.catalog import load_catalog  # noqa: E402
+from router.pricing import load_catalog  # noqa: E402
 from router.lifecycle import Lifecycle  # noqa: E402
 from router.planner import Availability, make_plan  # noqa: E402
 from router.policy import Policy  # noqa: E402

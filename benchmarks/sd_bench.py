@@ -7,7 +7,7 @@ Usage:
 
 --full builds a full-size random SD 1.5-shaped pipeline (UNet 320/640/1280/1280, VAE 128-512, 12-layer CLIP text
 encoder; random weights, so the images are noise but every matrix has its real shape), saves it in fp16 and loads
-it through the app's DiffusionEngine, then times 512x512 x 25 steps in each placement mode. The card is capped to
+it through the app's SdPipelineHost, then times 512x512 x 25 steps in each placement mode. The card is capped to
 --vram-cap-gib (default 12, the RTX 4070 SUPER of the design) so the out-of-memory test and the arbitration see a
 12 GB card on any larger GPU. --dry-run runs the same code on the tiny pipeline on the CPU (64x64, 2 steps), with
 the out-of-memory error injected at the first step and the arbitration against the fake Ollama server.
@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from local_models.diffusion import DiffusionEngine, GenerationParams, route_library_logs  # noqa: E402
+from local_models.diffusion import SdPipelineHost, GenerationParams, route_library_logs  # noqa: E402
 
 MIB = 1024 * 1024
 FULL = {"size": 512, "steps": 25, "oom_size": 1024, "oom_batch": 8, "oom_steps": 4}
@@ -105,7 +105,7 @@ def _cuda() -> Any:
     return torch.cuda if torch.cuda.is_available() else None
 
 
-def timed_run(engine: DiffusionEngine, size: int, steps: int, batch: int = 1, on_step=None) -> dict:
+def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_step=None) -> dict:
     """One generation: seconds per image, it/s, placement and peak VRAM."""
     cuda = _cuda()
     if cuda is not None:
@@ -124,7 +124,7 @@ def timed_run(engine: DiffusionEngine, size: int, steps: int, batch: int = 1, on
             "peak_vram_mib": round(cuda.max_memory_allocated() / MIB) if cuda is not None else None}
 
 
-def modes_run(engine: DiffusionEngine, cfg: dict) -> list[dict]:
+def modes_run(engine: SdPipelineHost, cfg: dict) -> list[dict]:
     """Each placement mode, pinned, after a 2-step warm-up (sequential last: leaving it means a reload)."""
     modes = ["gpu_fp16", "model_offload", "sequential_offload"] if engine.device != "cpu" else ["cpu"]
     out = []
@@ -138,7 +138,7 @@ def modes_run(engine: DiffusionEngine, cfg: dict) -> list[dict]:
     return out
 
 
-def oom_run(engine: DiffusionEngine, cfg: dict, full: bool) -> dict:
+def oom_run(engine: SdPipelineHost, cfg: dict, full: bool) -> dict:
     """A batch too large for the card in gpu_fp16; the engine retries once in a leaner mode (dry run: injected)."""
     import torch
 
@@ -161,7 +161,7 @@ def oom_run(engine: DiffusionEngine, cfg: dict, full: bool) -> dict:
     return result
 
 
-async def arbitration_run(engine: DiffusionEngine, full: bool, cap: Any) -> dict:
+async def arbitration_run(engine: SdPipelineHost, full: bool, cap: Any) -> dict:
     """Ollama holds a model, SD needs the room: the arbiter unloads it (real Ollama on --full, else the fake)."""
     from local_models.gpu import FakeVramSource
     from local_models.ollama import OllamaManager
@@ -193,7 +193,7 @@ async def arbitration_run(engine: DiffusionEngine, full: bool, cap: Any) -> dict
         free = source.free_mib() or 0
         notices: list[str] = []
         arbiter = VramArbiter(lambda: host, gpu=source, notify=notices.append)
-        arbiter.sd = sd = LocalDiffusionProvider(engine.path, engine=engine)
+        arbiter.sd = sd = LocalDiffusionProvider(base_url=engine.path, engine=engine)
         t0 = time.perf_counter()  # SD asks for more than is free, less than the model would give back
         await arbiter.before_sd(free + sd.vram_held_mib() + max(held.get(model.name, 0) // 2, 1))
         unload_s = time.perf_counter() - t0
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         folder = build_model(Path(tmp), args.full)
         report["build_s"] = round(time.perf_counter() - t0, 1)
-        engine = DiffusionEngine(vram=cap)
+        engine = SdPipelineHost(vram=cap)
         t0 = time.perf_counter()
         engine.load(folder)
         report["load_s"] = round(time.perf_counter() - t0, 1)

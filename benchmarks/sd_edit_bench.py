@@ -2,7 +2,7 @@
 
     python benchmarks/sd_edit_bench.py [--size 256] [--steps 20] [--repeats 7] [--out FILE]
 
-"app" is DiffusionEngine.generate (parameter checks, source/mask decoding, from_pipe pipeline, step callback with
+"app" is SdPipelineHost.generate (parameter checks, source/mask decoding, from_pipe pipeline, step callback with
 previews, inpaint paste-back, PNG with A1111 parameters). "bare" is AutoPipelineForImage2Image/Inpainting.from_pipe
 on the same loaded pipeline, called with the same prompt, image, mask, strength, steps and seed, PIL output.
 Pairs alternate which runs first; the medians are compared: overhead = app / bare - 1 (target ≤ 3 %). As that
@@ -74,14 +74,14 @@ def measure(size: int, steps: int, repeats: int) -> dict:
     import torch
     from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting
 
-    from local_models.diffusion import DiffusionEngine, GenerationParams
+    from local_models.diffusion import SdPipelineHost, GenerationParams
     from local_models.edit import edit_inputs
     from local_models.tiny_pipeline import build_tiny_pipeline
 
     torch.set_num_threads(1)
     source, mask = inputs(size)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = DiffusionEngine(device="cpu")
+        engine = SdPipelineHost(device="cpu")
         engine.load(build_tiny_pipeline(Path(tmp) / "tiny"))
     base = engine._pipe
     out: dict = {"size": size, "steps": steps, "repeats": repeats, "strength": 0.6}

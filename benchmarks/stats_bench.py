@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from router.budget import LEDGER_COLUMNS, Budget  # noqa: E402
 from router.cache import ResponseCache  # noqa: E402
-from router.catalog import load_catalog  # noqa: E402
+from router.pricing import load_catalog  # noqa: E402
 from router.events import EventBus  # noqa: E402
 from router.learning import Learning  # noqa: E402
 from router.policy import Policy  # noqa: E402

@@ -46,7 +46,7 @@ def main() -> int:
     import torch
     from PIL import Image
 
-    from local_models.diffusion import DiffusionEngine, GenerationParams, route_library_logs
+    from local_models.diffusion import SdPipelineHost, GenerationParams, route_library_logs
     from local_models.tiny_pipeline import build_tiny_pipeline
     from local_models.tiny_studio import build_tiny_esrgan, build_tiny_lora
     from local_models.upscale import HIRES_STRENGTH, load_upscaler, model_upscale, upscale
@@ -55,7 +55,7 @@ def main() -> int:
     route_library_logs()
     tmp = Path(tempfile.mkdtemp(prefix="studio-bench-"))
     lora = build_tiny_lora(tmp / "ink.safetensors")
-    engine = DiffusionEngine(device="cpu", preview_every=0)
+    engine = SdPipelineHost(device="cpu", preview_every=0)
     engine.load(build_tiny_pipeline(tmp / "sd"))
     pipe = engine._pipe  # the same weights for the bare calls
     size, steps = args.size, args.steps

@@ -28,7 +28,7 @@ for _var, _val in (("TRANSFORMERS_VERBOSITY", "error"), ("DIFFUSERS_VERBOSITY", 
 from PIL import Image  # noqa: E402
 
 from router.workflows.datafile import read_sqlite_schema  # noqa: E402
-from router.workflows.engine import WorkflowEngine  # noqa: E402
+from router.workflows.runner import WorkflowRunner  # noqa: E402
 from router.workflows.estimate import within  # noqa: E402
 from tests.conftest import catalog_api_models, make_cloud_app  # noqa: E402
 from tests.fakes.keyring import MemoryKeyring  # noqa: E402
@@ -66,8 +66,8 @@ async def _run_all(tmp: Path) -> list[dict]:
             ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
             ScriptedGemini(models=catalog_api_models("google")) as g:
         app = make_cloud_app(tmp / "data", MemoryKeyring(), openai=o, anthropic=a, gemini=g,
-                             provider_overrides={"local_sd": LocalDiffusionProvider(model_path=sd)})
-        engine = WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
+                             provider_overrides={"local_sd": LocalDiffusionProvider(base_url=sd)})
+        engine = WorkflowRunner(app, image_overrides={"size": "64x64", "steps": 2})
         try:
             for name, inputs in _inputs(tmp).items():
                 est = engine.estimate(name, inputs)

@@ -152,7 +152,7 @@ async def render_extras(app, out: Path) -> list[tuple[str, int]]:
     """The assembled SNS post set and a two-model Compare (light theme), against loopback fakes."""
     from PySide6.QtWidgets import QApplication
 
-    from router.workflows.engine import WorkflowEngine
+    from router.workflows.runner import WorkflowRunner
     from tests.conftest import catalog_api_models
     from ui import theme
     from ui.chat.compare import CompareDialog
@@ -169,7 +169,7 @@ async def render_extras(app, out: Path) -> list[tuple[str, int]]:
                                    "google": servers[2].url})
     made = []
     try:
-        engine = WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
+        engine = WorkflowRunner(app, image_overrides={"size": "64x64", "steps": 2})
         result = await engine.run("sns_post_set", {"brief": "Spring linen collection, 15% off until Sunday"})
         from PySide6.QtWidgets import QScrollArea
 

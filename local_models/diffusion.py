@@ -20,19 +20,13 @@ from typing import Any
 
 from local_models.arbitration import SdModeChoice, choose_sd_mode, leaner_mode
 from local_models.edit import EditPipelines, call_kwargs, check_edit, paste_unmasked
-from local_models.gallery import (  # noqa: F401  (re-exported: PNG metadata and the gallery writer)
-    format_parameters,
-    latent_preview_png,
-    parse_parameters,
-    png_bytes,
-    read_png_parameters,
-    save_to_gallery,
-)
+from local_models.gallery import latent_preview_png
 from local_models.gpu import VramSource
 from local_models.sd_families import BY_PIPELINE, PIPELINES, family_of, pipeline_class
-from local_models.sd_path import check_sd_model_path
 from local_models.tiny_pipeline import config_dir_for
 from router.errors import SparklioError
+from router.gallery import format_parameters, png_bytes
+from router.sd_path import check_sd_model_path
 from router.types import GeneratedImage
 
 log = logging.getLogger(__name__)
@@ -140,7 +134,7 @@ class _Cancelled(Exception):
     """Raised from the step callback to stop the pipeline at once."""
 
 
-class DiffusionEngine:
+class SdPipelineHost:
     """One loaded Stable Diffusion pipeline and how it is placed on the hardware (thread-safe)."""
 
     def __init__(self, *, vram: VramSource | None = None, pinned_mode: str | None = None,

@@ -1,93 +1,12 @@
-"""Image files: A1111 `parameters` PNG metadata, and the gallery (PNGs under <data dir>/images/ + `images` rows)."""
+"""Step previews from SD latents (torch); the gallery itself lives in router/gallery.py."""
 
 from __future__ import annotations
 
 import io
-import json
-import re
-import time
-from collections.abc import Iterable
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import peewee
-
-from router.errors import SparklioError
-from router.store.db import database
-from router.types import GeneratedImage
-
-GALLERY_DIRNAME = "images"
 # SD 1.x latent -> RGB approximation for cheap step previews.
 _LATENT_RGB = ((0.298, 0.207, 0.208), (0.187, 0.286, 0.173), (-0.158, 0.189, 0.264), (-0.184, -0.271, -0.473))
-
-
-# ---- PNG metadata (A1111 "parameters" format) ----
-
-
-def _quote(value: Any) -> str:
-    text = str(value)
-    return json.dumps(text) if any(c in text for c in ',:\n"') else text
-
-
-def format_parameters(params: dict) -> str:
-    """The A1111 text: prompt (+ `<lora:name:weight>` tags), optional "Negative prompt:" line, then "Steps: 20, …"."""
-    from local_models.lora import tag_text
-
-    lines = [" ".join(t for t in (params.get("prompt", ""), tag_text(params.get("loras") or [])) if t)]
-    if params.get("negative_prompt"):
-        lines.append(f"Negative prompt: {params['negative_prompt']}")
-    fields = {"Steps": params.get("steps"), "Sampler": params.get("sampler"),
-              "CFG scale": f"{float(params['guidance']):g}" if params.get("guidance") is not None else None,
-              "Seed": params.get("seed"),
-              "Size": f"{params.get('width')}x{params.get('height')}", "Model": params.get("model"),
-              "Hires upscale": params.get("upscale"), "Hires upscaler": params.get("upscaler"),
-              "Denoising strength": params.get("strength", params.get("denoising_strength")),
-              "Mode": params.get("edit_mode"), "Version": "Sparklio"}
-    lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
-    return "\n".join(lines)
-
-
-_PARAM_RE = re.compile(r'\s*([\w][\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
-
-
-def parse_parameters(text: str) -> dict:
-    """Read A1111 `parameters` text back: {"prompt", "negative_prompt", "loras", "Steps", "Sampler", "Seed", ...}."""
-    from local_models.lora import split_tags
-
-    lines = text.strip().split("\n")
-    out: dict[str, Any] = {}
-    if lines and len(_PARAM_RE.findall(lines[-1])) >= 3:
-        for key, value in _PARAM_RE.findall(lines.pop()):
-            out[key.strip()] = json.loads(value) if value.startswith('"') else value.strip()
-    prompt, negative, in_negative = [], [], False
-    for line in lines:
-        if line.startswith("Negative prompt:"):
-            in_negative, line = True, line[len("Negative prompt:"):].strip()
-        (negative if in_negative else prompt).append(line)
-    out["prompt"], tags = split_tags("\n".join(prompt))
-    out["negative_prompt"] = "\n".join(negative)
-    out["loras"] = [{"name": name, "weight": weight} for name, weight in tags]
-    return out
-
-
-def png_bytes(image: Any, parameters: str) -> bytes:
-    """A PIL image as PNG bytes with the `parameters` text chunk."""
-    from PIL import PngImagePlugin
-
-    info = PngImagePlugin.PngInfo()
-    info.add_text("parameters", parameters)
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", pnginfo=info)
-    return buf.getvalue()
-
-
-def read_png_parameters(png: bytes) -> str | None:
-    """The `parameters` text of a PNG, or None."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as im:
-        return im.info.get("parameters")
 
 
 def latent_preview_png(latents: Any) -> bytes | None:
@@ -100,105 +19,7 @@ def latent_preview_png(latents: Any) -> bytes | None:
     factors = torch.tensor(_LATENT_RGB, dtype=torch.float32)
     rgb = torch.einsum("chw,cr->hwr", latents[0].detach().float().cpu(), factors)
     arr = ((rgb.clamp(-1, 1) + 1) * 127.5).to(torch.uint8).numpy()
-    im = Image.fromarray(arr, "RGB").resize((arr.shape[1] * 8, arr.shape[0] * 8), Image.Resampling.BILINEAR)
+    im = Image.fromarray(arr, "RGB").resize((arr.shape[1] * 8, arr.shape[0] * 8), Image.BILINEAR)
     buf = io.BytesIO()
     im.save(buf, format="PNG")
     return buf.getvalue()
-
-
-class GalleryImage(peewee.Model):
-    """One saved image."""
-
-    id = peewee.AutoField()
-    path = peewee.TextField()
-    prompt = peewee.TextField(default="")
-    negative_prompt = peewee.TextField(default="")
-    params = peewee.TextField(default="{}")
-    model = peewee.TextField(default="")
-    seed = peewee.IntegerField(null=True)
-    created_at = peewee.FloatField(default=time.time)
-
-    class Meta:
-        database = database
-        table_name = "images"
-
-    @property
-    def params_dict(self) -> dict:
-        """`params` decoded (empty dict if unreadable)."""
-        try:
-            return json.loads(self.params or "{}")
-        except ValueError:
-            return {}
-
-
-def gallery_dir(data_dir: Path) -> Path:
-    """Where the gallery PNGs live for a data dir."""
-    return Path(data_dir) / GALLERY_DIRNAME
-
-
-def _file_name(params: dict, index: int, now: float) -> str:
-    stamp = datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{params.get('seed', 'x')}-{index}.png"
-
-
-def save_to_gallery(images: Iterable[GeneratedImage], out_dir: Path) -> list[GalleryImage]:
-    """Write each PNG into `out_dir` (usually gallery_dir(data_dir)) and record it; needs an open store."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SparklioError(f"Cannot create the image folder {out_dir}: {exc.strerror or exc}") from exc
-    now = time.time()
-    rows = []
-    for i, img in enumerate(images):
-        path = out_dir / _file_name(img.params, i, now)
-        n = 1
-        while path.exists():
-            path = path.with_name(f"{path.stem.rsplit('~', 1)[0]}~{n}.png")
-            n += 1
-        try:
-            path.write_bytes(img.png)
-        except OSError as exc:
-            raise SparklioError(f"Cannot save the image to {path}: {exc.strerror or exc}") from exc
-        p = img.params
-        rows.append(GalleryImage.create(
-            path=str(path.resolve()), prompt=p.get("prompt", ""), negative_prompt=p.get("negative_prompt", ""),
-            params=json.dumps(p, sort_keys=True), model=p.get("model", ""),
-            seed=p.get("seed"), created_at=now,
-        ))
-    return rows
-
-
-def list_gallery(limit: int = 100, offset: int = 0, search: str = "") -> list[GalleryImage]:
-    """Newest images first, optionally filtered by text in the prompt or the model name."""
-    q = GalleryImage.select().order_by(GalleryImage.created_at.desc(), GalleryImage.id.desc())
-    if search.strip():
-        q = q.where(GalleryImage.prompt.contains(search.strip()) | GalleryImage.model.contains(search.strip()))
-    return list(q.limit(limit).offset(offset))
-
-
-def delete_from_gallery(image_id: int, delete_file: bool = True) -> bool:
-    """Remove a row (and its PNG); False when no such image."""
-    row = GalleryImage.get_or_none(GalleryImage.id == image_id)
-    if row is None:
-        return False
-    if delete_file:
-        Path(row.path).unlink(missing_ok=True)
-    row.delete_instance()
-    return True
-
-
-def settings_text(row: GalleryImage) -> str:
-    """A gallery image's A1111 `parameters` text: the PNG's own chunk, else built from its recorded parameters."""
-    try:
-        text = read_png_parameters(Path(row.path).read_bytes())
-    except (OSError, ValueError, SyntaxError):  # missing or unreadable file: the row still knows the settings
-        text = None
-    if text:
-        return text
-    p = {**row.params_dict, "prompt": row.prompt, "negative_prompt": row.negative_prompt, "seed": row.seed,
-         "model": row.model or row.params_dict.get("model")}
-    width, _, height = str(p.get("size") or "").partition("x")
-    if not p.get("width") and width.isdigit() and height.isdigit():
-        p["width"], p["height"] = int(width), int(height)
-    return format_parameters(p)

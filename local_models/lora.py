@@ -9,17 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from router.errors import SparklioError
+from router.sd_path import LoraError, check_lora_folder as check_folder  # noqa: F401  (settings check it too)
+from router.gallery import split_tags, tag_text  # noqa: F401  (the A1111 text format lives with the gallery)
 
 SUFFIX = ".safetensors"
 MAX_TRIGGERS = 8
 MIN_WEIGHT, MAX_WEIGHT = -4.0, 4.0
-_TAG = re.compile(r"<lora:([^:<>]+)(?::([-+]?\d*\.?\d+))?>", re.IGNORECASE)
 _STATE = "_sparklio_loras"  # on the pipeline object: adapter name -> file path (a reloaded pipeline starts empty)
-
-
-class LoraError(SparklioError):
-    """A LoRA file or folder cannot be used (one-line reason)."""
 
 
 @dataclass(frozen=True)
@@ -76,16 +72,6 @@ def list_loras(folder: str | Path | None) -> list[LoraFile]:
     return out
 
 
-def check_folder(value: Any) -> str:
-    """The `lora_folder` setting: "" or an existing folder (absolute); LoraError otherwise."""
-    if not str(value or "").strip():
-        return ""
-    root = Path(str(value).strip()).expanduser().absolute()
-    if not root.is_dir():
-        raise LoraError(f"LoRA folder not found: {root}")
-    return str(root)
-
-
 def check_weight(name: str, weight: float) -> float:
     """A LoRA weight within [-4, 4]."""
     if not MIN_WEIGHT <= float(weight) <= MAX_WEIGHT:
@@ -108,20 +94,6 @@ def resolve(folder: str | Path | None, name_or_path: str, weight: float = 1.0) -
 
 
 # ---- A1111 prompt tags ----
-
-
-def split_tags(prompt: str) -> tuple[str, list[tuple[str, float]]]:
-    """"a cat <lora:ink:0.8>" -> ("a cat", [("ink", 0.8)]): the prompt without tags, and the tags."""
-    tags = [(m.group(1).strip(), float(m.group(2)) if m.group(2) else 1.0) for m in _TAG.finditer(prompt or "")]
-    if not tags:
-        return prompt or "", []
-    clean = re.sub(r"[ \t]{2,}", " ", _TAG.sub("", prompt or "")).strip()
-    return clean, tags
-
-
-def tag_text(loras: list[dict]) -> str:
-    """[{"name": "ink", "weight": 0.8}] -> "<lora:ink:0.8>"."""
-    return " ".join(f"<lora:{d['name']}:{float(d['weight']):g}>" for d in loras)
 
 
 # ---- applying to a loaded pipeline ----

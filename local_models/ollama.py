@@ -14,13 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from local_models.ollama_catalog import (  # noqa: F401  (re-exported: catalog entries for installed models)
-    CATALOG_FAMILY_IDS,
-    FAMILIES,
-    catalog_entries,
-    family_of,
-    model_spec,
-)
+from router.ollama_catalog import LocalModel
 from router.errors import SparklioError
 from router.providers.ollama_provider import DEFAULT_HOST, normalize_host  # noqa: F401 (one parser)
 
@@ -34,22 +28,6 @@ class OllamaStatus:
     version: str | None = None
     installed: bool = False  # an `ollama` binary is on PATH
     message: str = ""
-
-
-@dataclass
-class LocalModel:
-    """An installed Ollama model."""
-
-    name: str
-    size_bytes: int
-    family: str = ""
-    parameter_size: str = ""
-    quantization: str = ""
-    context_length: int | None = None
-    capabilities: frozenset = frozenset()  # server words: completion, vision, embedding, tools, insert, thinking
-    modified_at: datetime | None = None
-    embedding_length: int | None = None
-    digest: str = ""
 
 
 @dataclass

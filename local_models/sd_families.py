@@ -52,7 +52,7 @@ def family_for_keys(keys: list[str]) -> Family:
 
 def pipeline_class(path: Path, config: Path | None) -> str:
     """The diffusers pipeline class for a model folder or checkpoint (its model_index.json wins)."""
-    from local_models.sd_path import safetensors_keys
+    from router.sd_path import safetensors_keys
 
     index = (path if path.is_dir() else config or path) / "model_index.json"
     if index.is_file():

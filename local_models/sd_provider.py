@@ -1,4 +1,4 @@
-"""The `local_sd` provider: Stable Diffusion on this machine through DiffusionEngine, run in a worker thread."""
+"""The `local_sd` provider: Stable Diffusion on this machine through SdPipelineHost, run in a worker thread."""
 
 from __future__ import annotations
 
@@ -31,11 +31,11 @@ class LocalDiffusionProvider:
 
     name = "local_sd"
 
-    def __init__(self, model_path: str | Path | None = None, *, engine: Any = None, timeout: float = 3600.0,
-                 api_key: str | None = None, base_url: str | None = None) -> None:
-        self.timeout = timeout  # api_key/base_url: accepted for the registry's uniform call, unused
-        self.model_path = str(model_path or "")
-        self._engine = engine  # a DiffusionEngine; built lazily (imports torch only then)
+    def __init__(self, api_key: str | None = None, base_url: str | Path | None = None, timeout: float = 3600.0, *,
+                 engine: Any = None) -> None:
+        self.timeout = timeout  # the provider contract; api_key is unused (a local model needs none)
+        self.model_path = str(base_url or "")  # where the model is: its folder or checkpoint file
+        self._engine = engine  # a SdPipelineHost; built lazily (imports torch only then)
         self._load_lock = threading.Lock()
         self.arbiter: Any = None  # a VramArbiter (set by the registry): makes room on the GPU first
 
@@ -67,11 +67,11 @@ class LocalDiffusionProvider:
 
     @property
     def engine(self) -> Any:
-        """The DiffusionEngine (created on first use)."""
+        """The SdPipelineHost (created on first use)."""
         if self._engine is None:
-            from local_models.diffusion import DiffusionEngine
+            from local_models.diffusion import SdPipelineHost
 
-            self._engine = DiffusionEngine()
+            self._engine = SdPipelineHost()
         return self._engine
 
     def _ensure_loaded(self) -> Any:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from local_models.gallery import format_parameters, parse_parameters, png_bytes
-from router.errors import SparklioError
+from router.gallery import format_parameters, parse_parameters, png_bytes
+from router.sd_path import UPSCALER_SUFFIXES, UpscaleError, check_upscaler_path  # noqa: F401
 from router.types import GeneratedImage
 
 FACTORS = (2, 4)
@@ -19,14 +19,9 @@ NEEDS_MODEL = ("Upscaling needs a Stable Diffusion model (for the hires fix) or 
                "Model or Settings → Images (`sparklio config sd-model PATH` / `sparklio config upscaler FILE`)")
 HIRES_STRENGTH = 0.3
 HIRES_STEPS = 20
-UPSCALER_SUFFIXES = (".pth", ".pt", ".safetensors")
 TILE_SIDES = (1024, 768, 512, 384, 256)
 _IMG2IMG = "_sparklio_img2img"  # on the loaded pipeline: its img2img twin (a reloaded pipeline starts without)
 Tiler = Callable[[Any], Any]  # PIL tile -> PIL tile (scaled)
-
-
-class UpscaleError(SparklioError):
-    """The image or the upscaler cannot be used (one-line reason)."""
 
 
 def check_factor(factor: Any) -> int:
@@ -110,18 +105,6 @@ def _ramp(n: int, fade: int, fade_in: bool, fade_out: bool) -> Any:
 
 
 # ---- (b) a dedicated upscaler model (ESRGAN family through spandrel) ----
-
-
-def check_upscaler_path(value: Any) -> str:
-    """The `upscaler_path` setting: "" or an existing .pth/.safetensors file (absolute); UpscaleError otherwise."""
-    if not str(value or "").strip():
-        return ""
-    p = Path(str(value).strip()).expanduser().absolute()
-    if not p.is_file():
-        raise UpscaleError(f"Upscaler model not found: {p}")
-    if p.suffix.lower() not in UPSCALER_SUFFIXES:
-        raise UpscaleError(f"{p.name} is not an upscaler model: choose a .pth or .safetensors file (ESRGAN family)")
-    return str(p)
 
 
 def load_upscaler(path: str | Path) -> Any:

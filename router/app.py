@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from router.budget import Budget
 from router.cache import ResponseCache
-from router.catalog import Catalog, ModelSpec, load_catalog
+from router.catalog import Catalog, ModelSpec
 from router.chat import ChatSession
 from router.conversations import Conversations
 from router.engine import Engine, OpResult, RetryPolicy
@@ -22,7 +22,9 @@ from router.lifecycle import Lifecycle
 from router.paths import RESOURCES, data_dir as resolve_data_dir
 from router.planner import make_plan
 from router.policy import Policy
+from router.pricing import load_catalog
 from router.prompts import PromptLibrary
+from router.providers.info import PROVIDERS, load
 from router.providers.registry import ProviderRegistry
 from router.secrets import Secrets
 from router.settings import Settings
@@ -32,7 +34,7 @@ from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, Ima
                           RoutePlan, RouteRequest)
 
 if TYPE_CHECKING:
-    from router.workflows.engine import WorkflowEngine
+    from router.workflows.runner import WorkflowRunner
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,9 @@ class Sparklio:
         self.secrets = Secrets(keyring, env)
         if keyring is None:
             apply_saved_choice(self)  # the plain key file, if the user opted in (`keys set --file-store`)
-        from local_models.gpu_support import activate
-
-        activate(data_dir)  # torch/diffusers installed on demand (`sparklio gpu install`) join sys.path
+        for row in PROVIDERS.values():  # local_sd: torch/diffusers installed on demand (`sparklio gpu install`)
+            if row.setup:
+                load(row.setup)(data_dir)
         self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
                                              data_dir / "price-cache.json")
         # retired models and their successors (shared through SQLite); stored lists' family members join the catalog
@@ -97,11 +99,11 @@ class Sparklio:
         load_snapshot(self)
 
     @functools.cached_property
-    def workflows(self) -> WorkflowEngine:
+    def workflows(self) -> WorkflowRunner:
         """The workflow engine, made on first use (a `route` or a chat never imports it)."""
-        from router.workflows.engine import WorkflowEngine
+        from router.workflows.runner import WorkflowRunner
 
-        return WorkflowEngine(self, user_dir=self.data_dir / "workflows")
+        return WorkflowRunner(self, user_dir=self.data_dir / "workflows")
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, **kw: Any) -> Sparklio:

@@ -10,14 +10,13 @@ from typing import Callable
 from router.validate import read_toml
 from router.errors import ConfigError
 from router.families import Family, parse_families, with_family
+from router.providers.info import LOCAL_PROVIDERS, PROVIDERS
 from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
 
 KINDS = ("chat", "embedding", "image")
 LIFECYCLES = ("active", "deprecated", "retired")
 CAPABILITIES = frozenset({"text", "vision", "code", "reasoning", "image_gen", "image_edit", "embedding", "tools",
                           "long_context"})
-PROVIDERS = ("openai", "anthropic", "google", "ollama", "compat", "local_sd")
-LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
 
 
 @dataclass(frozen=True)
@@ -160,6 +159,9 @@ def _spec_from_table(model_id: str, t: dict, where: str,
     kind = t.get("kind", "chat")
     if kind not in KINDS:
         raise ConfigError(f"{at('kind')}: model {model_id!r} has unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    if kind not in PROVIDERS[t["provider"]].kinds:
+        raise ConfigError(f"{at('kind')}: model {model_id!r} has kind {kind!r}, which {t['provider']} does not serve "
+                          f"(it serves {', '.join(sorted(PROVIDERS[t['provider']].kinds))})")
     caps = frozenset(t.get("capabilities", ["text"]))
     if not caps <= CAPABILITIES:
         raise ConfigError(f"{at('capabilities')}: model {model_id!r} has unknown capabilities {sorted(caps - CAPABILITIES)}")
@@ -225,10 +227,6 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.models)
 
-    def of_kind(self, kind: str) -> list[ModelSpec]:
-        """Models of one kind (chat, embedding, image)."""
-        return [m for m in self.models.values() if m.kind == kind]
-
     def upsert(self, spec: ModelSpec) -> None:
         """Add or replace a model (Ollama discovery, live model lists)."""
         self.models[spec.id] = spec
@@ -272,16 +270,3 @@ def load_catalog_file(path: Path, base: dict[str, dict] | None = None, families:
             refs[mid] = ref
     return specs, refs, tables, families
 
-
-def load_catalog(builtin: Path, user: Path | None = None, price_cache: Path | None = None) -> Catalog:
-    """Built-in catalog, overlaid by the user's file, with prices from genai-prices where known."""
-    from router.pricing import apply_known_prices
-
-    specs, refs, tables, families = load_catalog_file(builtin)
-    if user is not None and user.exists():
-        more, more_refs, _, families = load_catalog_file(user, tables, families)
-        specs.update(more)
-        for mid in more:
-            refs.pop(mid, None)
-        refs.update(more_refs)
-    return Catalog(apply_known_prices(specs, refs, price_cache), families)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from router.engine import OpResult
+from router.gallery import gallery_dir, save_to_gallery
 from router.types import AnswerDone, RoutePlan, RouteRequest, TextDelta
 
 
@@ -23,8 +24,6 @@ async def image_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
     async for ev in app.engine.execute(plan, request, invoke, kind="image", message_id=message_id,
                                        hold_for=lambda m: m.image_price()):
         if isinstance(ev, OpResult):
-            from local_models.gallery import gallery_dir, save_to_gallery  # no torch: PNG files + table rows
-
             for img in ev.value.images:
                 img.params.setdefault("prompt", prompt)
             saved = [Path(row.path) for row in save_to_gallery(ev.value.images, gallery_dir(app.data_dir))]

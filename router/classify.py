@@ -33,7 +33,6 @@ _IMAGE_INDEXES = frozenset(TASK_TYPES.index(t) for t in IMAGE_INPUT_TASKS)
 # Tasks a prompt with an attached picture can never be (the picture would be ignored by their models).
 _NO_IMAGE_INPUT_INDEXES = frozenset(TASK_TYPES.index(t) for t in (
     "image_generation_quality", "image_generation_bulk", "embeddings"))
-_fit_cuts = fit_cuts  # kept under its old name for callers of the single-module version
 
 _TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
 _CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker

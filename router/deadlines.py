@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
 from router.errors import ProviderError, TransientError
+from router.providers.info import LOCAL_PROVIDERS
 
 # Defaults: a hung provider at the standard speed falls back after two 10 s waits and a ~1 s backoff (< 25 s).
 DEFAULT_TTFT_S = {"realtime": 6.0, "standard": 10.0, "batch": 40.0, "local": 120.0}
-LOCAL_PROVIDERS = frozenset({"ollama", "local_sd"})
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from router.catalog import Catalog, ModelSpec
+from router.providers.info import PROVIDERS, label
 from router.types import BUDGET_TIERS
 
-LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "compat": "your endpoint",
-          "ollama": "Ollama"}
-AUTHORITATIVE = frozenset({"openai", "anthropic", "google"})  # a model missing from their list is not served
 _RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
 _SNAPSHOT = re.compile(r"-\d{8}$|-\d{4}-\d{2}-\d{2}$")
 
@@ -158,19 +156,20 @@ class Lifecycle:
         """(source, human reason) when this model is retired, else None."""
         if m.local:
             return None
-        label = LABELS.get(m.provider, m.provider)
+        who = label(m.provider)
         nf = self.not_found.get((m.provider, m.api_model))
-        listed = self.lists.get(m.provider) if m.provider in AUTHORITATIVE else None
+        row = PROVIDERS.get(m.provider)
+        listed = self.lists.get(m.provider) if row and row.list_is_complete else None
         if nf and (listed is None or nf[0] >= listed.fetched_at):
-            return "not_found", f"{label} answered 404 for {m.api_model} on {_day(nf[0])}"
+            return "not_found", f"{who} answered 404 for {m.api_model} on {_day(nf[0])}"
         if listed is not None:
             if listed.names(m.api_model):
                 return None
-            return "list", f"{label}'s model list of {_day(listed.fetched_at)} no longer names {m.api_model}"
+            return "list", f"{who}'s model list of {_day(listed.fetched_at)} no longer names {m.api_model}"
         if m.retires and date.fromisoformat(m.retires) <= today:
-            return "date", f"{label} retired {m.name} on {m.retires}"
+            return "date", f"{who} retired {m.name} on {m.retires}"
         if m.lifecycle == "retired":
-            return "catalog", f"{label} no longer serves {m.name}"
+            return "catalog", f"{who} no longer serves {m.name}"
         return None
 
     def _compute(self, today: date) -> dict[str, Retirement]:

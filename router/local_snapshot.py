@@ -6,11 +6,12 @@ import asyncio
 import json
 import logging
 import time
-from dataclasses import asdict
 from typing import Any
 
 from router.errors import SparklioError
 from router.events import AppEvent
+from router.ollama_catalog import LocalModel, catalog_entries
+from router.providers.info import PROVIDERS, load
 from router.store.db import database
 
 log = logging.getLogger(__name__)
@@ -40,21 +41,7 @@ def adaptive_timeout() -> float:
     return min(max(3 * last_ms / 1000.0, MIN_TIMEOUT_S), MAX_TIMEOUT_S)
 
 
-def _models(entries: list[dict]) -> list[Any]:
-    from local_models.ollama import LocalModel
-
-    out = []
-    for e in entries:
-        e = dict(e)
-        e["capabilities"] = frozenset(e.get("capabilities") or ())
-        e.pop("modified_at", None)
-        out.append(LocalModel(**e))
-    return out
-
-
-def _install(app: Any, models: list[Any]) -> None:
-    from local_models.ollama import catalog_entries
-
+def _install(app: Any, models: list[LocalModel]) -> None:
     app.catalog.set_installed("ollama", {s.id: s for s in catalog_entries(models, app.catalog)})
 
 
@@ -64,7 +51,7 @@ def load_snapshot(app: Any) -> bool:
         snap = _read()
         if not snap or not snap[0]:
             return False
-        _install(app, _models(snap[0]))
+        _install(app, [LocalModel.from_row(e) for e in snap[0]])
     except Exception as exc:  # noqa: BLE001 - a damaged snapshot is only a missed shortcut
         log.debug("Ollama snapshot not used: %s", exc)
         return False
@@ -73,13 +60,8 @@ def load_snapshot(app: Any) -> bool:
     return True
 
 
-def _save(models: list[Any], latency_ms: float) -> None:
-    rows = []
-    for m in models:
-        d = asdict(m)
-        d["capabilities"] = sorted(d.get("capabilities") or ())
-        d.pop("modified_at", None)
-        rows.append(d)
+def _save(models: list[LocalModel], latency_ms: float) -> None:
+    rows = [m.to_row() for m in models]
     with database.atomic("IMMEDIATE"):
         database.execute_sql("INSERT OR REPLACE INTO local_snapshot(provider, models, latency_ms, checked_at)"
                              " VALUES ('ollama', ?, ?, ?)", (json.dumps(rows), latency_ms, time.time()))
@@ -87,10 +69,8 @@ def _save(models: list[Any], latency_ms: float) -> None:
 
 async def refresh(app: Any, timeout: float | None = None) -> bool:
     """Ask Ollama which models are installed; True when it answered. A timeout keeps the last known list."""
-    from local_models.ollama import OllamaManager
-
     limit = max(timeout or 0.0, adaptive_timeout())
-    mgr = OllamaManager(app.registry.ollama_host())
+    mgr = load(PROVIDERS["ollama"].manager)(app.registry.ollama_host())  # the Ollama manager (local_models)
     t0 = time.perf_counter()
     try:
         status = await asyncio.wait_for(mgr.status(), limit)

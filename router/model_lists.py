@@ -16,11 +16,12 @@ from pathlib import Path
 from router.catalog import Catalog, _spec_from_table
 from router.errors import SparklioError
 from router.families import family_for
+from router.providers.info import PROVIDERS
 
 log = logging.getLogger(__name__)
 
 MAX_AGE_S = 24 * 3600
-LISTED = ("openai", "anthropic", "google", "compat")  # providers with a models.list call (Ollama: its tags)
+LISTED = tuple(p.name for p in PROVIDERS.values() if p.lists_models)  # a models.list call (Ollama: its tags)
 
 
 def age_text(seconds: float) -> str:

@@ -12,14 +12,13 @@ from router.catalog import Catalog, ModelSpec
 from router.dominance import CORE, NO_CAP, dominators, qualified, why_dominated
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
+from router.providers.info import PROVIDERS, label
 from router.types import BUDGET_TIERS, SPEED_TIERS, Exclusion, ImageInput, Message, PlanEntry, RoutePlan
 
 _TIER_RANK = {t: i for i, t in enumerate(BUDGET_TIERS)}
 _SPEED_RANK = {t: i for i, t in enumerate(SPEED_TIERS)}
 _BUDGET_REF = {"low": 0.001, "standard": 0.01, "premium": 0.05}  # typical $/call that scores 0.5
 _IMAGE_TOKENS = 800
-_PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "ollama": "Ollama",
-                   "compat": "OpenAI-compatible endpoint", "local_sd": "Stable Diffusion"}
 
 
 @dataclass
@@ -33,7 +32,7 @@ class Availability:
     @classmethod
     def everything(cls) -> Availability:
         """All providers ready (tests, `route` previews)."""
-        return cls(ready={"openai", "anthropic", "google", "ollama", "compat", "local_sd"})
+        return cls(ready=set(PROVIDERS))
 
 
 def estimate_tokens(messages: list[Message]) -> int:
@@ -124,7 +123,7 @@ def _static_exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, offline: 
     if offline and not m.local:
         return "offline mode: only local models run"
     if m.provider not in avail.ready:
-        return avail.reasons.get(m.provider) or f"{_PROVIDER_NAMES.get(m.provider, m.provider)} is not set up"
+        return avail.reasons.get(m.provider) or f"{label(m.provider)} is not set up"
     if m.local and not m.installed:
         return f"not installed (ollama pull {m.api_model})"
     r = retired.get(m.id)

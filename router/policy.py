@@ -244,14 +244,6 @@ class Policy:
             return "standard"
         return "premium"
 
-    def speed_class(self, latency_s: float) -> str:
-        """Speed tier of a typical latency."""
-        if latency_s < self.config.realtime_max_s:
-            return "realtime"
-        if latency_s < self.config.standard_max_s:
-            return "standard"
-        return "batch"
-
     def validate(self, catalog: Catalog) -> list[str]:
         """Problems with task rows that name unknown models (shown, not fatal)."""
         problems = []

@@ -9,13 +9,19 @@ from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
-from router.catalog import ModelSpec
+from router.catalog import Catalog, ModelSpec, load_catalog_file
+from router.providers.info import info
 from router.types import Usage
 
 log = logging.getLogger(__name__)
 
-_GENAI_PROVIDER = {"openai": "openai", "anthropic": "anthropic", "google": "google"}
 _PROBE_TOKENS = 10_000  # small enough to stay below long-context price tiers
+
+
+def _genai_id(provider: str) -> str:
+    """genai-prices' id for a provider ("" when it prices none of its models)."""
+    row = info(provider)
+    return row.genai_prices_id if row else ""
 
 
 def _genai_version() -> str:
@@ -31,8 +37,8 @@ def _lookup(ref: str, provider: str) -> tuple[float, float, float] | None:
         from genai_prices import Usage as GUsage, calc_price
     except ImportError:
         return None
-    pid = _GENAI_PROVIDER.get(provider)
-    if pid is None:
+    pid = _genai_id(provider)
+    if not pid:
         return None
     try:
         scale = 1_000_000 / _PROBE_TOKENS
@@ -52,8 +58,8 @@ def _image_rate(ref: str, provider: str) -> float | None:
         from genai_prices import Usage as GUsage, calc_price
     except ImportError:
         return None
-    pid = _GENAI_PROVIDER.get(provider)
-    if pid is None:
+    pid = _genai_id(provider)
+    if not pid:
         return None
     try:
         g = GUsage(output_tokens=_PROBE_TOKENS, output_image_tokens=_PROBE_TOKENS)
@@ -126,7 +132,7 @@ def _genai_cost(model: ModelSpec, usage: Usage, context: dict | None) -> float:
                cache_write_tokens=usage.cache_write_tokens or None)
     ref = model.price_ref or model.api_model
     kw: dict[str, Any] = {"price_context": context} if context else {}
-    return float(calc_price(g, ref, provider_id=_GENAI_PROVIDER[model.provider], **kw).total_price)
+    return float(calc_price(g, ref, provider_id=_genai_id(model.provider), **kw).total_price)
 
 
 def call_cost(model: ModelSpec, usage: Usage, *, batch: bool = False) -> float:
@@ -156,3 +162,15 @@ def cache_saving(model: ModelSpec, usage: Usage, *, batch: bool = False) -> floa
         return 0.0
     plain = replace(usage, cached_input_tokens=0, cache_write_tokens=0)
     return call_cost(model, plain, batch=batch) - call_cost(model, usage, batch=batch)
+
+
+def load_catalog(builtin: Path, user: Path | None = None, price_cache: Path | None = None) -> Catalog:
+    """Built-in catalog, overlaid by the user's file, with prices from genai-prices where known."""
+    specs, refs, tables, families = load_catalog_file(builtin)
+    if user is not None and user.exists():
+        more, more_refs, _, families = load_catalog_file(user, tables, families)
+        specs.update(more)
+        for mid in more:
+            refs.pop(mid, None)
+        refs.update(more_refs)
+    return Catalog(apply_known_prices(specs, refs, price_cache), families)

@@ -6,15 +6,9 @@ import os
 from typing import Mapping
 
 from router.errors import SparklioError
+from router.providers.info import PROVIDERS, keyed
 
 SERVICE = "sparklio"
-KEY_PROVIDERS = ("openai", "anthropic", "google", "compat")
-ENV_VARS: dict[str, tuple[str, ...]] = {
-    "openai": ("OPENAI_API_KEY",),
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "google": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
-    "compat": ("SPARKLIO_COMPAT_API_KEY",),
-}
 
 
 def _usable(backend) -> bool:
@@ -56,10 +50,6 @@ class Secrets:
         self.backend_ok = True
         self.chosen_store = description or getattr(backend, "file_path", "") or type(backend).__name__
 
-    def session_providers(self) -> list[str]:
-        """Providers whose key is kept for this session only."""
-        return list(self._session)
-
     @property
     def backend_message(self) -> str:
         """Plain words on where keys are kept."""
@@ -75,8 +65,8 @@ class Secrets:
                 "(GNOME Keyring, KWallet) to keep them.")
 
     def _check(self, provider: str) -> None:
-        if provider not in KEY_PROVIDERS:
-            raise SparklioError(f"unknown provider {provider!r}; keys are kept for: {', '.join(KEY_PROVIDERS)}")
+        if provider not in keyed():
+            raise SparklioError(f"unknown provider {provider!r}; keys are kept for: {', '.join(keyed())}")
 
     def get(self, provider: str) -> str | None:
         """The key from the keyring (or session store), else the provider's environment variable."""
@@ -90,7 +80,7 @@ class Secrets:
                     self._cache[provider] = None
             key = self._cache[provider]
         if not key:
-            for var in ENV_VARS[provider]:
+            for var in PROVIDERS[provider].key_env:
                 if self.env.get(var):
                     return self.env[var]
         return key or None
@@ -106,7 +96,7 @@ class Secrets:
                     return "keyring"
             except Exception:
                 pass
-        if any(self.env.get(v) for v in ENV_VARS[provider]):
+        if any(self.env.get(v) for v in PROVIDERS[provider].key_env):
             return "environment"
         return None
 
@@ -142,7 +132,3 @@ class Secrets:
             except Exception:
                 pass
         return removed
-
-    def providers_with_keys(self) -> list[str]:
-        """Providers that have a key from any source (never the keys themselves)."""
-        return [p for p in KEY_PROVIDERS if self.get(p)]

@@ -9,11 +9,11 @@ from typing import Any, Generic, TypeVar, overload
 
 from router.errors import SparklioError
 from router.events import AppEvent, EventBus
+from router.providers.info import with_endpoint
 from router.store.models import Setting
 
 T = TypeVar("T")
 DEFAULT_WEIGHTS = {"complexity": 0.4, "budget": 0.3, "speed": 0.2, "quality": 0.1}
-ENDPOINT_KEYS = ("openai", "anthropic", "google", "compat", "ollama")
 
 
 def _money(name: str) -> Callable[[Any], float]:
@@ -99,7 +99,7 @@ def _thresholds(v: Any) -> list:
 def _endpoints(v: Any) -> dict:
     if not isinstance(v, dict):
         raise SparklioError("endpoints must map a provider to a URL")
-    out = {k: "" for k in ENDPOINT_KEYS}
+    out = {k: "" for k in with_endpoint()}
     for k, url in v.items():
         url = (url or "").strip()
         if url and not url.startswith(("http://", "https://")):
@@ -112,19 +112,19 @@ def _sd_model_path(v: Any) -> str:
     """"" (unset) or a Stable Diffusion folder/checkpoint whose header parses; SparklioError otherwise."""
     if not str(v or "").strip():
         return ""
-    from local_models.sd_path import check_sd_model_path  # header checks only: no torch
+    from router.sd_path import check_sd_model_path  # header checks only: no torch
 
     return str(check_sd_model_path(str(v)))
 
 
 def _lora_folder(v: Any) -> str:
-    from local_models.lora import check_folder  # no torch
+    from router.sd_path import check_lora_folder
 
-    return check_folder(v)
+    return check_lora_folder(v)
 
 
 def _upscaler_path(v: Any) -> str:
-    from local_models.upscale import check_upscaler_path  # no torch
+    from router.sd_path import check_upscaler_path
 
     return check_upscaler_path(v)
 
@@ -218,7 +218,7 @@ class Settings:
     cache_ttl_static_s = SettingField(86400, _positive_int("static cache TTL (seconds)"))
     cache_ttl_dynamic_s = SettingField(3600, _positive_int("dynamic cache TTL (seconds)"))
     # providers
-    endpoints: SettingField[dict[str, str]] = SettingField({k: "" for k in ENDPOINT_KEYS}, _endpoints)
+    endpoints: SettingField[dict[str, str]] = SettingField({k: "" for k in with_endpoint()}, _endpoints)
     compat_models: SettingField[list[str]] = SettingField([], _names)
     retry_after_cap_s = SettingField(20.0, _fraction("Retry-After cap (seconds)", 0.0, 600.0))
     sd_model_path = SettingField("", _sd_model_path)
@@ -286,10 +286,6 @@ class Settings:
         """Forget a stored value so the default applies again."""
         Setting.delete().where(Setting.key == key).execute()
         self._cache.pop(key, None)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Every setting with its effective value."""
-        return {k: self.get(k) for k in FIELDS}
 
 
 FIELDS: dict[str, SettingField[Any]] = {k: v for k, v in vars(Settings).items() if isinstance(v, SettingField)}

@@ -152,27 +152,3 @@ def load_image(path: Path | str) -> ImageInput:
     if mime is None:
         raise SparklioError(f"{path.name} is not an image Sparklio can read (PNG, JPEG, WebP or GIF expected)")
     return ImageInput(data=data, mime=mime, name=path.name)
-
-
-def shrink_to_fit(image: ImageInput, max_bytes: int = 5 * MB, max_side: int = 2048) -> ImageInput:
-    """A re-encoded copy that fits `max_bytes` and `max_side` (JPEG for photos, PNG when transparent)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(image.data)) as im:
-        im.load()
-        work = im.copy()
-    side = max_side
-    while True:
-        w, h = work.size
-        scale = min(1.0, side / max(w, h))
-        frame = work.resize((max(1, int(w * scale)), max(1, int(h * scale)))) if scale < 1 else work
-        out = io.BytesIO()
-        if frame.mode in ("RGBA", "LA", "P"):
-            frame.save(out, format="PNG", optimize=True)
-            mime = "image/png"
-        else:
-            frame.convert("RGB").save(out, format="JPEG", quality=85)
-            mime = "image/jpeg"
-        if out.tell() <= max_bytes or side <= 256:
-            return ImageInput(out.getvalue(), mime, image.name)
-        side = int(side * 0.75)

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from local_models.diffusion import DiffusionEngine
+from local_models.diffusion import SdPipelineHost
 from local_models.gpu import GpuMonitor
 from local_models.sd_provider import LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline
@@ -24,7 +24,7 @@ from tests.test_gpu import MissingNvml
 SD15_FP16_MIB = 5000  # what the pretend-resident pipeline reports (SD 1.5 in fp16 with its context)
 
 
-class PretendGpuEngine(DiffusionEngine):
+class PretendGpuEngine(SdPipelineHost):
     """The real engine on the tiny pipeline; this machine has no GPU, so its weights report a GPU-sized figure."""
 
     def weights_mib(self) -> int | None:
@@ -47,7 +47,7 @@ def ollama():
 
 def make_app(data_dir, keyring, ollama, tiny, *, total_mib: int | None = 8192, nvml=None):
     """The facade with Ollama on the fake server, SD on the tiny pipeline, and a fake GPU of `total_mib`."""
-    sd = LocalDiffusionProvider(tiny, engine=PretendGpuEngine())
+    sd = LocalDiffusionProvider(base_url=tiny, engine=PretendGpuEngine())
     app = Sparklio(data_dir, keyring=keyring, env={}, provider_overrides={"local_sd": sd})
     app.settings.set("endpoints", {"ollama": ollama.url})
     app.settings.set("exploration_rate", 0.0)

@@ -14,6 +14,7 @@ import pytest
 from router import classify as clf
 from router.classify_asks import ask_score
 from router.classify_text import foreign_share
+from router.classify_model import fit_cuts
 from router.errors import ConfigError, SparklioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +202,7 @@ def test_shipped_model_is_calibrated_on_the_labelled_rows():
 
 def test_fit_cuts_separates_ordered_levels():
     scored = [(-5.0, 0), (-4.0, 0), (-3.0, 0), (-1.0, 1), (0.0, 1), (0.5, 1), (2.0, 2), (3.0, 2), (-6.0, 1)]
-    low, high = clf._fit_cuts(scored)
+    low, high = fit_cuts(scored)
     assert -3.0 < low < -1.0 and 0.5 < high < 2.0
 
 

@@ -111,7 +111,7 @@ def test_help_loads_no_database_pricing_or_sdk():
     root = Path(__file__).resolve().parent.parent
     code = ("import sys, io, contextlib, main\n"
             "with contextlib.redirect_stdout(io.StringIO()): rc = main.main(['--help'])\n"
-            "heavy = ('peewee', 'genai_prices', 'router.app', 'router.workflows.engine', 'openai', 'anthropic',"
+            "heavy = ('peewee', 'genai_prices', 'router.app', 'router.workflows.runner', 'openai', 'anthropic',"
             " 'google.genai', 'ollama', 'torch', 'PySide6')\n"
             "print(rc, [m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)

@@ -11,14 +11,13 @@ import pytest
 
 from local_models.diffusion import (
     CPU_WARNING,
-    DiffusionEngine,
+    SdPipelineHost,
     GenerationCancelled,
     GenerationParams,
     normalize_scheduler,
-    parse_parameters,
-    read_png_parameters,
 )
-from local_models.gallery import GalleryImage, delete_from_gallery, gallery_dir, list_gallery, save_to_gallery
+from router.gallery import (GalleryImage, delete_from_gallery, gallery_dir, list_gallery, parse_parameters,
+                            read_png_parameters, save_to_gallery)
 from local_models.sd_provider import NO_MODEL, LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline, config_dir_for
 from router.catalog import ModelSpec
@@ -56,7 +55,7 @@ def models(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(models):
-    e = DiffusionEngine(preview_every=2)
+    e = SdPipelineHost(preview_every=2)
     e.load(models["folder"])
     return e
 
@@ -93,7 +92,7 @@ def test_device_choice_and_cpu_warning(engine):
 
 
 def test_folder_and_single_file_give_the_same_image(engine, models):
-    other = DiffusionEngine()
+    other = SdPipelineHost()
     other.load(models["single"])
     assert other.model_name == "tiny-sd" and engine.model_name == "tiny-folder"
     a = engine.generate(small())[0]
@@ -232,7 +231,7 @@ def test_bad_parameters(engine, kw, message):
 
 
 def test_load_errors(tmp_path, models):
-    e = DiffusionEngine()
+    e = SdPipelineHost()
     with pytest.raises(SparklioError, match="model not found"):
         e.load(tmp_path / "nothing-here")
     with pytest.raises(SparklioError, match="no model_index.json"):
@@ -268,7 +267,7 @@ def test_corrupt_weights_in_a_folder(tmp_path, models):
     weights = broken / "unet" / "diffusion_pytorch_model.safetensors"
     weights.write_bytes(weights.read_bytes()[:300])
     with pytest.raises(SparklioError, match="Could not load the Stable Diffusion model broken"):
-        DiffusionEngine().load(broken)
+        SdPipelineHost().load(broken)
 
 
 # ---- gallery ----
@@ -307,7 +306,7 @@ async def test_provider_without_model_path():
 
 
 async def test_provider_generates_images_with_usage(models):
-    p = LocalDiffusionProvider(models["folder"], engine=DiffusionEngine())  # as the registry builds it
+    p = LocalDiffusionProvider(base_url=models["folder"], engine=SdPipelineHost())  # as the registry builds it
     model = ModelSpec(id="local-sd", provider="local_sd", api_model="sd", kind="image",
                       params={"scheduler": "ddim", "steps": 3})
     result = await p.generate_image(model, "a blue dog", size="64x64", n=2, steps=2, seed=3)
@@ -331,6 +330,6 @@ async def test_provider_generates_images_with_usage(models):
 
 
 async def test_provider_bad_model_path_is_permanent(tmp_path):
-    p = LocalDiffusionProvider(model_path=tmp_path / "missing")
+    p = LocalDiffusionProvider(base_url=tmp_path / "missing")
     with pytest.raises(PermanentError, match="model not found"):
         await p.check()

@@ -240,7 +240,7 @@ async def test_an_image_request_in_the_chat_answers_with_the_picture(cloud_app, 
     assert Path(path).read_bytes().startswith(b"\x89PNG")
     assert ChatMessage.get_by_id(answer.message_id).content == answer.text
     assert [(r.kind, r.model) for r in ledger()] == [("image", IMAGE_MODEL)]
-    from local_models.gallery import GalleryImage
+    from router.gallery import GalleryImage
 
     assert GalleryImage.select().count() == 1
 

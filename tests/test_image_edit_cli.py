@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from local_models.gallery import parse_parameters, read_png_parameters
+from router.gallery import parse_parameters, read_png_parameters
 from local_models.tiny_pipeline import build_tiny_pipeline
 from router.cli import main
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from local_models.diffusion import (
-    DiffusionEngine,
+    SdPipelineHost,
     GenerationParams,
     parse_parameters,
     read_png_parameters,
@@ -55,7 +55,7 @@ def model(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(model):
-    e = DiffusionEngine(preview_every=1)
+    e = SdPipelineHost(preview_every=1)
     e.load(model)
     return e
 
@@ -121,7 +121,7 @@ def test_bad_edit_inputs_are_one_line(kw, why):
 
 
 async def test_provider_path_takes_source_mask_and_strength(model):
-    provider = LocalDiffusionProvider(model)
+    provider = LocalDiffusionProvider(base_url=model)
     res = await provider.generate_image(SD, "a red cat", size="64x64", steps=4, seed=2, scheduler="ddim",
                                         source=SOURCE, mask=MASK, strength=0.8)
     assert res.images[0].params["edit_mode"] == "inpaint" and res.usage.images == 1
@@ -195,7 +195,7 @@ def tiny_sdxl(folder):
 
 
 def test_sdxl_edits_share_weights_and_keep_the_unmasked_area(tmp_path):
-    e = DiffusionEngine()
+    e = SdPipelineHost()
     e.load(tiny_sdxl(tmp_path))
     assert type(e._pipe).__name__ == "StableDiffusionXLPipeline"
     out = e.generate(edit(mask=MASK, strength=0.8, scheduler="euler"))[0]

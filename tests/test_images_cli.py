@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from local_models.sd_path import check_sd_model_path, sd_path_problem
+from router.sd_path import check_sd_model_path, sd_path_problem
 from local_models.tiny_pipeline import build_tiny_pipeline
 from router.app import Sparklio
 from router.cli import main
@@ -175,7 +175,7 @@ def test_image_command_local(data_dir, tmp_path, capsys, tiny, memory_keyring):
     assert len(paths) == 2 and all(p.parent == out_dir and p.read_bytes().startswith(b"\x89PNG") for p in paths)
     summary = err.strip().splitlines()[-1]
     assert summary.startswith("— stable-diffusion · 64x64 · 2 steps · ") and "seed 5 · $0.0000" in summary
-    from local_models.gallery import read_png_parameters
+    from router.gallery import read_png_parameters
 
     text = read_png_parameters(paths[0].read_bytes())
     assert "Negative prompt: blurry" in text and "Sampler: DPM++ 2M" in text and "Seed: 5" in text

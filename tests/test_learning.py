@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from router.budget import Budget
-from router.catalog import load_catalog
+from router.pricing import load_catalog
 from router.errors import SparklioError
 from router.events import EventBus
 from router.learning import MIN_RATINGS, Learning

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from router.catalog import ModelSpec, load_catalog
+from router.catalog import ModelSpec
+from router.pricing import load_catalog
 from router.dominance import dominates, expected_price
 from router.lifecycle import Lifecycle
 from router.model_lists import join_listed

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from local_models.diffusion import DiffusionEngine, GenerationParams
-from local_models.gallery import parse_parameters, read_png_parameters
+from local_models.diffusion import SdPipelineHost, GenerationParams
+from router.gallery import parse_parameters, read_png_parameters
 from local_models.lora import LoraError, check_folder, list_loras, resolve, split_tags, trigger_words
 from local_models.sd_families import FAMILIES, family_for_keys, family_for_path
 from local_models.tiny_pipeline import build_tiny_pipeline
@@ -39,7 +39,7 @@ def parts(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(parts):
-    e = DiffusionEngine(preview_every=0)
+    e = SdPipelineHost(preview_every=0)
     e.load(parts["sd"])
     return e
 
@@ -208,7 +208,7 @@ def test_cli_image_upscale(data_dir, capsys, parts, memory_keyring, tmp_path):
     assert code == 0, err
     facts = json.loads(out)
     assert facts["size"] == "32x32" and facts["upscaler"] == "hires fix"
-    from local_models.gallery import list_gallery
+    from router.gallery import list_gallery
 
     assert {Path(r.path) for r in list_gallery()} >= {Path(facts["path"])}
     code, out, err = run(capsys, *base, "image", "upscale", str(src), "--factor", "3")  # a typed choice: usage, 2
@@ -227,7 +227,7 @@ def test_cli_image_upscale(data_dir, capsys, parts, memory_keyring, tmp_path):
 def test_flux_and_sd3_folders_load_and_generate(tmp_path, build, key, pipeline):
     folder = build(tmp_path / key)
     assert family_for_path(folder) is FAMILIES[key]
-    e = DiffusionEngine(preview_every=1)
+    e = SdPipelineHost(preview_every=1)
     e.load(folder)
     steps = []
     img = e.generate(GenerationParams("a red cat", negative_prompt="blurry", width=64, height=64, steps=2, seed=4,

@@ -11,16 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from local_models.ollama import (
-    NOT_INSTALLED,
-    LocalModel,
-    OllamaManager,
-    PullCancelled,
-    PullProgress,
-    catalog_entries,
-    family_of,
-)
-from router.catalog import load_catalog
+from local_models.ollama import NOT_INSTALLED, OllamaManager, PullCancelled, PullProgress
+from router.ollama_catalog import LocalModel, catalog_entries, family_of
+from router.pricing import load_catalog
 from router.errors import SparklioError
 from router.types import Usage
 from tests.fakes.ollama_server import FakeOllama, down_url

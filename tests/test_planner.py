@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from router.catalog import load_catalog
+from router.pricing import load_catalog
 from router.errors import ConfigError, NoRouteError, SparklioError
 from router.planner import Availability, make_plan
 from router.policy import Policy

@@ -10,7 +10,8 @@ import pytest
 
 from router.catalog import ModelSpec
 from router.errors import PermanentError, RateLimitedError, TransientError
-from router.providers import CLOUD_PROVIDER_CLASSES, BaseProvider, Provider
+from router.providers.base import BaseProvider, Provider
+from router.providers.info import PROVIDERS
 from router.providers.anthropic_provider import AnthropicProvider
 from router.providers.compat import PLACEHOLDER_KEY, CompatProvider
 from router.providers.errors import scrub
@@ -119,7 +120,7 @@ def test_all_cloud_providers_satisfy_the_protocol():
     for cls in (OpenAIProvider, AnthropicProvider, GoogleProvider, CompatProvider):
         p = cls("k", base_url="http://127.0.0.1:9", timeout=1.0)
         assert isinstance(p, Provider) and isinstance(p, BaseProvider)
-        assert p.name in CLOUD_PROVIDER_CLASSES and CLOUD_PROVIDER_CLASSES[p.name].endswith(cls.__name__)
+        assert PROVIDERS[p.name].factory.endswith(cls.__name__)
 
 
 async def test_base_class_refuses_unsupported_calls_clearly():

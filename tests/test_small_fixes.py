@@ -54,7 +54,7 @@ def test_terminal_table_fits_the_width_and_keeps_the_key_column():
 
 
 def test_caption_prompt_reads_well_for_any_platform(app):
-    from router.workflows.engine import WorkflowEngine
+    from router.workflows.runner import WorkflowRunner
 
-    wf = WorkflowEngine(app).get("sns_post_set")
+    wf = WorkflowRunner(app).get("sns_post_set")
     assert "a Instagram" not in wf.step("captions").prompt.replace("{inputs.platform}", "Instagram")

@@ -8,11 +8,12 @@ import os
 import pytest
 from PIL import Image
 
-from router.catalog import ModelSpec, load_catalog
+from router.catalog import ModelSpec
+from router.pricing import load_catalog
 from router.errors import SparklioError
 from router.paths import RESOURCES
 from router.types import ImageInput
-from router.vision import (MB, check_images, image_dimensions, load_image, refusal, shrink_to_fit, sniff_mime,
+from router.vision import (MB, check_images, image_dimensions, load_image, refusal, sniff_mime,
                            vision_models)
 
 
@@ -106,12 +107,3 @@ def test_load_image_errors(tmp_path):
     good = tmp_path / "logo.png"
     good.write_bytes(_png(16, 16))
     assert load_image(good).mime == "image/png"
-
-
-def test_shrink_to_fit_makes_an_acceptable_image(catalog):
-    big = ImageInput(_png(1450, 1450, noise=True), "image/png", "photo.png")
-    small = shrink_to_fit(big, max_bytes=5 * MB, max_side=1024)
-    assert len(small.data) <= 5 * MB
-    assert max(image_dimensions(small.data)) <= 1024
-    claude = next(m for m in vision_models(catalog) if m.provider == "anthropic")
-    assert refusal(claude, small) is None

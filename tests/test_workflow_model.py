@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from router.errors import ConfigError
-from router.workflows.model import BUILTIN_DIR, discover, load_task_ids, load_workflow, parse_workflow
+from router.paths import RESOURCES
+from router.workflows.model import BUILTIN_DIR, discover, load_workflow, parse_workflow
 from router.workflows.templates import TemplateError, as_text, parse, render
 
-TASKS = load_task_ids()
+TASKS = set(tomllib.loads((RESOURCES / "policy.toml").read_text(encoding="utf-8"))["tasks"])
 
 HEADER = """
 name = "demo"

@@ -14,7 +14,7 @@ from router.errors import SparklioError
 from router.store.models import LlmUsage
 from router.types import Message, RouteRequest
 from router.workflows import records
-from router.workflows.engine import Progress
+from router.workflows.runner import Progress
 from router.workflows.estimate import within
 from tests.conftest import make_cloud_app
 

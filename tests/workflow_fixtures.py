@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from router.workflows.engine import WorkflowEngine
+from router.workflows.runner import WorkflowRunner
 from tests.conftest import catalog_api_models, make_cloud_app
 from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpenAI
 
@@ -32,7 +32,7 @@ def app(data_dir, memory_keyring, servers, tiny_sd):
 
     app = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],
                          gemini=servers["google"],
-                         provider_overrides={"local_sd": LocalDiffusionProvider(model_path=tiny_sd)})
+                         provider_overrides={"local_sd": LocalDiffusionProvider(base_url=tiny_sd)})
     yield app
     asyncio.run(app.aclose())
 
@@ -40,4 +40,4 @@ def app(data_dir, memory_keyring, servers, tiny_sd):
 @pytest.fixture
 def engine(app):
     # Tiny SD makes 64x64 images in 2 steps; cloud image models keep their own sizes (and prices).
-    return WorkflowEngine(app, image_overrides={"size": "64x64", "steps": 2})
+    return WorkflowRunner(app, image_overrides={"size": "64x64", "steps": 2})

@@ -171,7 +171,7 @@ def image(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
 
 def _report(app, prompt: str, flags: dict[str, Any], spec, result, seconds: float, as_json: bool) -> None:
     """Save the images to the gallery (or --out) and print their paths and the summary line."""
-    from local_models.gallery import gallery_dir, save_to_gallery
+    from router.gallery import gallery_dir, save_to_gallery
 
     for img in result.images:
         img.params.setdefault("prompt", prompt)

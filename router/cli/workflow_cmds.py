@@ -15,7 +15,7 @@ from router.display import fmt_usd
 from router.errors import SparklioError
 
 if TYPE_CHECKING:  # the workflow engine loads when a workflow command runs, not for `sparklio --help`
-    from router.workflows.engine import Progress, RunResult, WorkflowEngine
+    from router.workflows.runner import Progress, RunResult, WorkflowRunner
     from router.workflows.estimate import Estimate
 
 
@@ -30,10 +30,10 @@ def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def _engine(app: Any) -> WorkflowEngine:
-    from router.workflows.engine import WorkflowEngine
+def _engine(app: Any) -> WorkflowRunner:
+    from router.workflows.runner import WorkflowRunner
 
-    return WorkflowEngine(app)
+    return WorkflowRunner(app)
 
 
 def _money(v: float | None) -> str:

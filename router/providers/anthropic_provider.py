@@ -73,7 +73,6 @@ class AnthropicProvider(BaseProvider):
     """api.anthropic.com (or ANTHROPIC_BASE_URL) through the official SDK, with SDK retries off."""
 
     name = "anthropic"
-    env_keys = ("ANTHROPIC_API_KEY",)
 
     list_params = {"limit": 100}  # GET /v1/models is paged: the SDK's async iterator follows has_more/after_id
 

@@ -11,7 +11,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from router.catalog import ModelSpec
 from router.errors import PermanentError, ProviderError
-from router.providers.errors import LABELS, scrub, unexpected
+from router.providers.errors import scrub, unexpected
+from router.providers.info import PROVIDERS, label as provider_label
 from router.types import EmbeddingResult, ImageResult, Message, ProviderEvent
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ class BaseProvider:
     """Shared plumbing: lazy SDK client, key lookup, error mapping hook, unsupported-call defaults."""
 
     name: str = ""
-    env_keys: tuple[str, ...] = ()  # env vars the SDK itself reads for the key
 
     def __init__(self, api_key: str | None, base_url: str | None = None, timeout: float = 60.0) -> None:
         self.api_key = api_key or None
@@ -54,7 +54,13 @@ class BaseProvider:
     @property
     def label(self) -> str:
         """Human name used in every error message."""
-        return LABELS.get(self.name, self.name or "Provider")
+        return provider_label(self.name)
+
+    @property
+    def env_keys(self) -> tuple[str, ...]:
+        """Environment variables read for the key (the provider table's `key_env`)."""
+        row = PROVIDERS.get(self.name)
+        return row.key_env if row else ()
 
     def _key(self) -> str:
         """The API key (argument first, then the SDK's env var) or a PermanentError telling the user what to do."""

@@ -15,7 +15,6 @@ class CompatProvider(OpenAIProvider):
     """The OpenAI provider pointed at a user-configured base_url; the key is optional."""
 
     name = "compat"
-    env_keys = ()  # never pick up OPENAI_API_KEY for a third-party server
     max_tokens_field = "max_tokens"  # older servers do not know max_completion_tokens
 
     @property

@@ -11,13 +11,6 @@ from email.utils import parsedate_to_datetime
 
 from router.errors import PermanentError, ProviderError, RateLimitedError, RetiredModelError, TransientError
 
-LABELS = {
-    "openai": "OpenAI",
-    "anthropic": "Anthropic",
-    "google": "Google Gemini",
-    "compat": "OpenAI-compatible endpoint",
-}
-
 # Token shapes that look like API keys (OpenAI/Anthropic "sk-…", Google "AIza…", bearer tokens).
 _KEYLIKE = re.compile(r"(sk-[A-Za-z0-9_\-]{6,}|AIza[0-9A-Za-z_\-]{10,}|Bearer\s+\S+)")
 _DETAIL_MAX = 160

@@ -85,7 +85,6 @@ class GoogleProvider(BaseProvider):
     """Gemini Developer API (or GOOGLE_GEMINI_BASE_URL, read by the SDK itself); SDK retries stay off."""
 
     name = "google"
-    env_keys = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
     def _make_client(self) -> Any:
         from google import genai

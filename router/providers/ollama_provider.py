@@ -12,9 +12,10 @@ from router.catalog import ModelSpec
 from router.errors import PermanentError, ProviderError, RateLimitedError, TransientError
 from router.providers.base import BaseProvider
 from router.providers.errors import malformed, scrub, timed_out
+from router.providers.info import PROVIDERS
 from router.types import EmbeddingResult, Finished, Message, ProviderEvent, TextDelta, Usage, UsageReport
 
-DEFAULT_HOST = "http://127.0.0.1:11434"
+DEFAULT_HOST = PROVIDERS["ollama"].endpoint
 # model.params keys that go at the top level of an Ollama request; everything else goes into `options`.
 _TOP_LEVEL = ("keep_alive", "think", "format")
 

@@ -128,7 +128,6 @@ class OpenAIProvider(BaseProvider):
     """api.openai.com (or OPENAI_BASE_URL) through the official SDK, with SDK retries off."""
 
     name = "openai"
-    env_keys = ("OPENAI_API_KEY",)
     max_tokens_field = "max_completion_tokens"
 
     def _make_client(self) -> Any:

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import Any
 
 from router.planner import Availability
+from router.providers.info import PROVIDERS, load
+from router.sd_path import sd_path_problem
 
-# Lazy, string-named factories: importing this module imports no SDK, no torch.
-FACTORIES: dict[str, str] = {
-    "openai": "router.providers.openai_provider:OpenAIProvider",
-    "anthropic": "router.providers.anthropic_provider:AnthropicProvider",
-    "google": "router.providers.google_provider:GoogleProvider",
-    "compat": "router.providers.compat:CompatProvider",
-    "ollama": "router.providers.ollama_provider:OllamaProvider",
-    "local_sd": "local_models.sd_provider:LocalDiffusionProvider",
-}
+# Lazy, string-named: importing this module imports no SDK, no torch (the factories are in the provider table).
 ARBITER = "local_models.vram_arbiter:VramArbiter"  # VRAM arbitration between the two local providers
-KEY_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Gemini"}
-ENV_BASE_URL = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
-                "google": "GOOGLE_GEMINI_BASE_URL", "ollama": "OLLAMA_HOST"}
-
-
-def _load(path: str) -> Any:
-    module, _, attr = path.partition(":")
-    return getattr(importlib.import_module(module), attr)
 
 
 class ProviderRegistry:
@@ -55,7 +40,7 @@ class ProviderRegistry:
 
                     events.publish(AppEvent("gpu_notice", "GPU", text))
 
-            self._arbiter = _load(ARBITER)(self.ollama_host, notify=notify)
+            self._arbiter = load(ARBITER)(self.ollama_host, notify=notify)
         return self._arbiter
 
     def endpoint(self, name: str) -> str | None:
@@ -64,10 +49,10 @@ class ProviderRegistry:
         return url or None
 
     def _config(self, name: str) -> tuple:
-        if name == "local_sd":
-            return (self.settings.sd_model_path,)
-        key = self.secrets.get(name) if name in ("openai", "anthropic", "google", "compat") else None
-        return (key, self.endpoint(name), self.settings.connect_timeout_s)
+        """(api_key, base_url, connect timeout): local_sd's "base URL" is its model path (`sd_model_path`)."""
+        key = self.secrets.get(name) if PROVIDERS[name].keyed else None
+        where = (self.settings.sd_model_path or None) if name == "local_sd" else self.endpoint(name)
+        return (key, where, self.settings.connect_timeout_s)
 
     def get(self, name: str) -> Any:
         """The provider client for `name` (constructed on first use)."""
@@ -76,13 +61,12 @@ class ProviderRegistry:
         cfg = self._config(name)
         if name in self._clients and self._fingerprints.get(name) == cfg:
             return self._clients[name]
-        if name == "local_sd" and name in self._clients:  # a new path: drop the loaded pipeline, keep the client
+        if name == "local_sd" and name in self._clients:  # keep the client; a new path drops the loaded pipeline
             client = self._clients[name]
-            client.set_model_path(cfg[0] or None)
-        elif name == "local_sd":
-            client = _load(FACTORIES[name])(cfg[0] or None)
+            if self._fingerprints[name][1] != cfg[1]:
+                client.set_model_path(cfg[1])
         else:
-            client = _load(FACTORIES[name])(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
+            client = load(PROVIDERS[name].factory)(api_key=cfg[0], base_url=cfg[1], timeout=self.timeout)
             client.connect_timeout = min(self.settings.connect_timeout_s, client.timeout)
         self._clients[name] = self._arbitrated(name, client)
         self._fingerprints[name] = cfg
@@ -90,7 +74,7 @@ class ProviderRegistry:
 
     def _arbitrated(self, name: str, client: Any) -> Any:
         """Give the local GPU providers (those with an `arbiter` attribute) the shared VRAM arbiter."""
-        if name in ("ollama", "local_sd") and hasattr(client, "arbiter") and client.arbiter is None:
+        if PROVIDERS[name].local and hasattr(client, "arbiter") and client.arbiter is None:
             client.arbiter = self.arbiter
             if name == "local_sd":
                 self.arbiter.sd = client
@@ -110,30 +94,27 @@ class ProviderRegistry:
         """Which providers can take calls now, with plain reasons for those that cannot."""
         ready: set[str] = set()
         reasons: dict[str, str] = {}
-        for name in ("openai", "anthropic", "google"):
-            if name in self.overrides or self.secrets.get(name):
-                ready.add(name)
+        for name in PROVIDERS:
+            problem = "" if name in self.overrides else self._problem(name)
+            if problem:
+                reasons[name] = problem
             else:
-                reasons[name] = f"no {KEY_NAMES[name]} API key (Settings → Keys)"
-        if "compat" in self.overrides or self.endpoint("compat"):
-            ready.add("compat")
-        else:
-            reasons["compat"] = "no OpenAI-compatible endpoint set (Settings → Endpoints)"
-        if "ollama" in self.overrides or self.ollama_reachable:
-            ready.add("ollama")
-        else:
-            reasons["ollama"] = self.ollama_message
-        problem = "" if "local_sd" in self.overrides else self.sd_problem()
-        if problem:
-            reasons["local_sd"] = problem
-        else:
-            ready.add("local_sd")
+                ready.add(name)
         return Availability(ready=ready, reasons=reasons, cooldown_until=dict(cooldowns or {}))
+
+    def _problem(self, name: str) -> str:
+        """Why a provider cannot take calls now ("" when it can)."""
+        row = PROVIDERS[name]
+        if row.key_required and not self.secrets.get(name):
+            return f"no {row.label} API key (Settings → Keys)"
+        if row.server_required and not row.local and not self.endpoint(name):
+            return f"no {row.label} set (Settings → Endpoints)"
+        if row.server_required and row.local and not self.ollama_reachable:  # the one local server: Ollama
+            return self.ollama_message
+        return self.sd_problem() if name == "local_sd" else ""
 
     def sd_problem(self) -> str:
         """Why the configured Stable Diffusion path cannot be used ("" when it can); re-read when the file changes."""
-        from local_models.sd_path import sd_path_problem  # header checks only: no torch
-
         path = self.settings.sd_model_path
         try:
             st = os.stat(path) if path else None
@@ -148,7 +129,7 @@ class ProviderRegistry:
         """The Ollama URL in use (setting, else OLLAMA_HOST, else the default)."""
         from router.providers.ollama_provider import normalize_host
 
-        return normalize_host(self.endpoint("ollama") or os.environ.get("OLLAMA_HOST"))
+        return normalize_host(self.endpoint("ollama") or os.environ.get(PROVIDERS["ollama"].base_url_env))
 
     async def aclose(self) -> None:
         """Close every client built so far."""

@@ -46,11 +46,6 @@ class Store:
         if not self.db.is_closed():
             self.db.close()
 
-    def schema_version(self) -> int:
-        """Highest applied migration number."""
-        row = self.db.execute_sql("SELECT MAX(version) FROM schema_migrations").fetchone()
-        return int(row[0] or 0)
-
 
 def _migrate(db: peewee.SqliteDatabase) -> None:
     """Apply each migration not yet recorded, each in its own transaction."""

@@ -1,9 +1,9 @@
 """Workflows: multi-step jobs (TOML) whose every step is routed to its own model, with estimates and retries."""
 
-from router.workflows.engine import WorkflowEngine
+from router.workflows.runner import WorkflowRunner
 from router.workflows.estimate import Estimate, StepEstimate
 from router.workflows.model import InputSpec, StepSpec, Workflow, load_workflow, parse_workflow
 from router.workflows.results import Progress, RunResult, StepResult
 
 __all__ = ["Estimate", "InputSpec", "Progress", "RunResult", "StepEstimate", "StepResult", "StepSpec", "Workflow",
-           "WorkflowEngine", "load_workflow", "parse_workflow"]
+           "WorkflowRunner", "load_workflow", "parse_workflow"]

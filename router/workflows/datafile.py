@@ -24,7 +24,6 @@ MAX_TABLES = 200
 MAX_CSV_BYTES = 100_000_000
 MAX_CSV_COLUMNS = 1000
 MAX_CELL_CHARS = 1_000_000
-CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SQL_WORDS = frozenset(
     "abort action add after all alter analyze and as asc attach autoincrement before begin between by cascade case "
@@ -85,16 +84,6 @@ class DataSource:
             for row in t.samples:
                 lines.append("  sample: " + ", ".join("NULL" if v is None else str(v) for v in row))
         return "\n".join(lines)
-
-    def identifiers(self) -> set[str]:
-        """Lower-cased table and column names plus original CSV headers."""
-        out: set[str] = set()
-        for t in self.tables:
-            out.update({t.name.lower(), t.original.lower()})
-            for c in t.columns:
-                out.update({c.name.lower(), c.original.lower()})
-        out.discard("")
-        return out
 
     def query(self, sql: str, *, max_rows: int = 1000, timeout_s: float = 2.0) -> QueryResult:
         """Run one read-only statement through the SQL guard."""

@@ -13,7 +13,6 @@ from router.types import COMPLEXITIES, QUALITIES, SPEED_TIERS
 from router.workflows.templates import TemplateError, fields
 
 BUILTIN_DIR = RESOURCES / "workflows"
-POLICY_FILE = RESOURCES / "policy.toml"
 INPUT_KINDS = ("text", "file", "image", "number", "list")  # list: one item per line / CSV row
 OUTPUT_KINDS = ("text", "image", "table")
 ACTIONS = {  # local steps: no model, no money
@@ -129,14 +128,6 @@ class Workflow:
             out |= nxt
             frontier = nxt
         return out
-
-
-def load_task_ids(policy_file: Path = POLICY_FILE) -> set[str]:
-    """Task type ids from a policy file's [tasks] table (used when no app is at hand)."""
-    try:
-        return set(tomllib.loads(policy_file.read_text(encoding="utf-8")).get("tasks", {}))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read task types from {policy_file}: {exc}") from exc
 
 
 def _bad(where: str, problem: str) -> ConfigError:

@@ -60,20 +60,6 @@ class QueryResult:
     elapsed_ms: float = 0.0
     sql: str = ""
 
-    def to_text(self, limit: int = 50, width: int = 40) -> str:
-        """A compact pipe table for prompts and the CLI (first `limit` rows)."""
-        def cell(v: object) -> str:
-            s = "NULL" if v is None else (f"<blob {len(v)} bytes>" if isinstance(v, bytes) else str(v))
-            s = s.replace("\n", " ").replace("|", "/")
-            return s if len(s) <= width else s[: width - 1] + "…"
-        lines = [" | ".join(self.columns), " | ".join("---" for _ in self.columns)]
-        lines += [" | ".join(cell(v) for v in row) for row in self.rows[:limit]]
-        shown = min(len(self.rows), limit)
-        more = len(self.rows) - shown
-        if more > 0 or self.truncated:
-            lines.append(f"({shown} of {len(self.rows)}{'+' if self.truncated else ''} rows shown)")
-        return "\n".join(lines)
-
     def to_json(self) -> dict:
         """JSON-safe shape (blobs summarised)."""
         def safe(v: object) -> object:

@@ -10,7 +10,6 @@ from router.errors import ConfigError
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _FIELD_RE = re.compile(rf"^(?:inputs\.({_NAME})|steps\.({_NAME})\.output(?:\.(\d+))?|(item|index|count))$")
-FAN_OUT_FIELDS = ("item", "index", "count")
 
 
 class TemplateError(ConfigError):

@@ -95,7 +95,7 @@ def test_local_chat_in_the_window_says_the_image_model_stepped_aside(qtbot, qloo
     from tests.ui.conftest import close_window, make_window
 
     with FakeOllama() as ollama:
-        sd = LocalDiffusionProvider(build_tiny_pipeline(tmp_path / "tiny"), engine=PretendGpuEngine())
+        sd = LocalDiffusionProvider(base_url=build_tiny_pipeline(tmp_path / "tiny"), engine=PretendGpuEngine())
         app = Sparklio(data_dir, keyring=memory_keyring, env={}, provider_overrides={"local_sd": sd})
         app.settings.set("endpoints", {"ollama": ollama.url})
         app.settings.set("exploration_rate", 0.0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from local_models.gallery import read_png_parameters
+from router.gallery import read_png_parameters
 from tests.ui.pages_support import controller, demo, demo_db, keep_closed_loops, open_page  # noqa: F401
 from ui.controller import AppController
 

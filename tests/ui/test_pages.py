@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from router.demo import seed_demo
+from router.settings import FIELDS
 from tests.ui.pages_support import NOW, PAGES, open_page, page_class
 from ui.controller import AppController
 from ui.widgets.format import money
@@ -66,7 +67,7 @@ def test_budget_page_shows_month_against_limits(qtbot, qloop, controller, demo):
 def test_budget_limit_editor_validates_then_saves(qtbot, qloop, controller, demo):
     page = open_page(qtbot, qloop, "budget", controller)
     ed = page.editor
-    before = demo.settings.as_dict()
+    before = {k: demo.settings.get(k) for k in FIELDS}
     said = []
     controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
     for field, text, words in ((ed.monthly, "abc", "monthly limit must be a number"),
@@ -77,7 +78,7 @@ def test_budget_limit_editor_validates_then_saves(qtbot, qloop, controller, demo
         field.setText(text)
         qtbot.mouseClick(ed.save, Qt.MouseButton.LeftButton)
         assert said[-1][0] == "error" and words in said[-1][1], said
-        assert demo.settings.as_dict() == before  # nothing half-saved
+        assert {k: demo.settings.get(k) for k in FIELDS} == before  # nothing half-saved
     ed.load(demo)
     ed.monthly.setText("$75")
     ed.provider_edits["openai"].setText("40")

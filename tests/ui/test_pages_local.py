@@ -83,7 +83,7 @@ def test_models_page_without_ollama_says_how_to_get_it(qtbot, qloop, controller,
 
 
 def test_images_cloud_price_before_click_then_generation_is_ledgered(qtbot, qloop, facade, data_dir):
-    from local_models.gallery import list_gallery
+    from router.gallery import list_gallery
     from router.store.db import database
 
     controller = AppController()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from router.secrets import ENV_VARS
+from router.providers.info import PROVIDERS
 from ui.pages.settings import cache_summary_text
 from ui.widgets.table import Column, RecordTable
 
 
 def test_key_from_the_environment_is_not_called_saved(qtbot, qloop, window, facade):
-    var = ENV_VARS["anthropic"][0]
+    var = PROVIDERS["anthropic"].key_env[0]
     facade.secrets.env = {var: "sk-ant-from-env-1234567890"}
     settings = window.show_page("settings")
     qloop.until(lambda: settings.keys.rows["anthropic"].status.text(), what="the keys card")

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from router.workflows.engine import WorkflowEngine
+from router.workflows.runner import WorkflowRunner
 from tests.conftest import catalog_api_models, make_cloud_app
 from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpenAI
 from ui.pages.workflow_results import ResultView
@@ -22,7 +22,7 @@ def engine(data_dir, memory_keyring, qloop):
             ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
             ScriptedGemini(models=catalog_api_models("google")) as g:
         app = make_cloud_app(data_dir, memory_keyring, openai=o, anthropic=a, gemini=g)
-        yield WorkflowEngine(app)
+        yield WorkflowRunner(app)
         qloop.run(app.aclose())
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from router.errors import SparklioError
 from router.workflows import records
-from router.workflows.engine import BUILTIN_DIR, WorkflowEngine
+from router.workflows.runner import BUILTIN_DIR, WorkflowRunner
 from tests.conftest import catalog_api_models, make_cloud_app
 from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpenAI
 from ui.pages.workflow_results import ResultView, VariationStrip
@@ -36,7 +36,7 @@ def engine(data_dir, memory_keyring, qloop):
             ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
             ScriptedGemini(models=catalog_api_models("google")) as g:
         app = make_cloud_app(data_dir, memory_keyring, openai=o, anthropic=a, gemini=g)
-        yield WorkflowEngine(app)
+        yield WorkflowRunner(app)
         qloop.run(app.aclose())
 
 

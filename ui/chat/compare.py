@@ -14,7 +14,6 @@ from router.errors import SparklioError
 from router.types import Message, RouteRequest
 from ui.widgets.card import muted
 
-AUTO = "__auto__"
 NONE = "__none__"
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from router.display import fmt_usd
 from ui.chat.markdown import Rendered, render_markdown
 
-ROLE_LABEL = {"user": "You", "assistant": "Assistant", "error": "No answer"}
 
 
 @dataclass(eq=False)

@@ -312,11 +312,6 @@ class MessageView(QListView):
         """Re-render one item after its text or meta changed."""
         self.store.changed(item)
 
-    def at_bottom(self) -> bool:
-        """True when the newest message is in view."""
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 4
-
     # ---- scrolling ----
     def _on_scroll(self, value: int) -> None:
         bar = self.verticalScrollBar()

@@ -12,13 +12,12 @@ from PySide6.QtCore import QTimer
 from router.batch.types import BatchQueued
 from router.chat import TurnStored, answer_meta
 from router.errors import (AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError)
+from router.providers.info import PROVIDERS
 from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
 from ui.chat.items import ChatItem
 
 log = logging.getLogger(__name__)
 FLUSH_MS = 30  # deltas are merged and painted at most this often (adaptive when rendering gets slow)
-SDK_MODULES = {"openai": "openai", "compat": "openai", "anthropic": "anthropic", "google": "google.genai",
-               "ollama": "ollama"}
 
 
 def warm_providers(app: Any, only: set[str] | None = None) -> list[str]:
@@ -29,7 +28,7 @@ def warm_providers(app: Any, only: set[str] | None = None) -> list[str]:
     ready = ready if only is None else ready & only
     done = []
     for name in sorted(ready):
-        module = SDK_MODULES.get(name)
+        module = PROVIDERS[name].sdk_module if name in PROVIDERS else ""
         if module and module not in done:
             try:
                 importlib.import_module(module)

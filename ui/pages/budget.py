@@ -11,21 +11,20 @@ from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QGridLayout, QHBoxLayo
                                QRadioButton, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
+from router.providers.info import PROVIDERS, keyed
 from router.savings import month_discounts
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, Meter, StatTile, muted, tile_row
 from ui.widgets.charts import ChartView
 from ui.widgets.format import level, money
 from ui.widgets.page import PageBase
 
-LIMIT_PROVIDERS = ("openai", "anthropic", "google", "compat")
-PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "compat": "OpenAI-compatible",
-                  "ollama": "Ollama (local)", "local_sd": "Stable Diffusion (local)"}
 
 
 def provider_name(p: str) -> str:
     """Human name of a provider id."""
-    return PROVIDER_NAMES.get(p, p)
+    row = PROVIDERS.get(p)
+    return p if row is None else f"{row.label} (local)" if row.local else row.label
 
 
 def parse_thresholds(text: str) -> list[float]:
@@ -60,7 +59,7 @@ class LimitEditor(Card):
         self.monthly.setMaximumWidth(160)
         form.addRow("Monthly limit (USD)", self.monthly)
         self.provider_edits: dict[str, QLineEdit] = {}
-        for p in LIMIT_PROVIDERS:
+        for p in keyed():  # the paid providers: those that take a key
             e = QLineEdit()
             e.setPlaceholderText("no limit")
             e.setMaximumWidth(160)
@@ -114,7 +113,7 @@ class LimitEditor(Card):
         self._say("", "ok")
 
     def _say(self, text: str, kind: str) -> None:
-        c = theme.color({"ok": "ok", "error": "danger"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger"}.get(kind, "muted")).name()
         self.message.setStyleSheet(f"color: {c};")
         self.message.setText(text)
         self.message.setVisible(bool(text))
@@ -212,10 +211,10 @@ class BudgetPage(PageBase):
 
     def _tiles(self, st: Any) -> None:
         lvl = level(st.spent_usd / st.limit_usd) if st.limit_usd > 0 else "ok"
-        self.t_spent.set_value(money(st.spent_usd), theme.level_color(lvl).name() if lvl != "ok" else None)
+        self.t_spent.set_value(money(st.spent_usd), palette.level_color(lvl).name() if lvl != "ok" else None)
         self.t_spent.caption.setText(f"spent of {money(st.limit_usd)} in {_month_name(st.month)}")
         flvl = level(st.forecast_usd / st.limit_usd) if st.limit_usd > 0 else "ok"
-        self.t_forecast.set_value(money(st.forecast_usd), theme.level_color(flvl).name() if flvl != "ok" else None)
+        self.t_forecast.set_value(money(st.forecast_usd), palette.level_color(flvl).name() if flvl != "ok" else None)
         self.t_remaining.set_value(money(st.remaining_usd))
         self.t_held.set_value(money(st.held_usd))
 
@@ -265,7 +264,7 @@ class BudgetPage(PageBase):
                             label_every=5 if len(days) > 12 else 1)
 
     def _alerts(self, st: Any) -> None:
-        muted_c = theme.muted_color().name()
+        muted_c = palette.muted_color().name()
         lines = [f"Alerts fire at <b>{' and '.join(f'{t * 100:g}%' for t in st.thresholds) or 'no thresholds'}</b>"
                  f" of each limit, once per month. At 100%: <b>{'cloud calls stop' if st.hard_stop else 'warn only'}"
                  "</b>."]

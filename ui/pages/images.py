@@ -18,7 +18,7 @@ from ui.pages.images_gpu import GpuSupportCard
 from ui.pages.images_queue import QueueCard
 from ui.pages.images_studio import StepBridge, StudioCard
 from ui.pages.images_upscale import UpscaleAction
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 from ui.widgets.page import PageBase
@@ -64,7 +64,7 @@ class PreviewCard(Card):
 
     def say(self, text: str, kind: str = "muted") -> None:
         """Message under the preview."""
-        c = theme.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
         self.message.setStyleSheet(f"color: {c};")
         self.message.setText(text)
 
@@ -191,7 +191,7 @@ class ImagesPage(PageBase):
 
     def finished(self, prompt: str, kw: dict, result: Any) -> None:
         """Save to the gallery, show the image, tell the budget views."""
-        from local_models.gallery import gallery_dir, save_to_gallery
+        from router.gallery import gallery_dir, save_to_gallery
 
         spec, res = result
         self._done(DONE, f"{len(res.images)} image(s) · {spec.name}")

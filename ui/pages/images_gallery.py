@@ -134,7 +134,7 @@ class GalleryCard(Card):
 
     def reload(self) -> None:
         """Read the newest images and their thumbnails (in a worker thread)."""
-        from local_models.gallery import list_gallery
+        from router.gallery import list_gallery
 
         search = self.filter.text()
 
@@ -189,7 +189,7 @@ class GalleryCard(Card):
 
     def reuse(self) -> None:
         """Copy the selected image's settings into the studio form (LoRAs from the PNG's `<lora:…>` tags)."""
-        from local_models.gallery import parse_parameters, read_png_parameters
+        from router.gallery import parse_parameters, read_png_parameters
 
         row = self.current()
         if row is not None:
@@ -242,7 +242,7 @@ class GalleryCard(Card):
 
     def copy_settings(self) -> None:
         """Put the selected image's A1111 parameters text on the clipboard."""
-        from local_models.gallery import settings_text
+        from router.gallery import settings_text
 
         row = self.current()
         if row is not None:
@@ -257,7 +257,7 @@ class GalleryCard(Card):
 
     def delete(self, *, confirm: bool = True) -> None:
         """Delete the selected image (file and row) after a confirmation."""
-        from local_models.gallery import delete_from_gallery
+        from router.gallery import delete_from_gallery
 
         row = self.current()
         if row is None:

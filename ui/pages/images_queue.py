@@ -26,7 +26,7 @@ from router.image_queue import (
     ImageJob,
     ImageQueue,
 )
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ class JobDelegate(QStyledItemDelegate):
             return
         r = option.rect
         bar = QRect(r.x() + 6, r.bottom() - 3, r.width() - 12, 3)
-        painter.fillRect(bar, theme.color("border"))
-        painter.fillRect(QRect(bar.x(), bar.y(), int(bar.width() * fraction), bar.height()), theme.color("accent"))
+        painter.fillRect(bar, palette.color("border"))
+        painter.fillRect(QRect(bar.x(), bar.y(), int(bar.width() * fraction), bar.height()), palette.color("accent"))
 
     def sizeHint(self, option: Any, index: Any) -> QSize:
         """Room under the text for the bar."""
@@ -206,7 +206,7 @@ class QueueCard(Card):
             flags |= Qt.ItemFlag.ItemIsDragEnabled
         it.setFlags(flags)
         if job.state == FAILED:
-            it.setForeground(theme.color("danger"))
+            it.setForeground(palette.color("danger"))
 
     def _update_buttons(self) -> None:
         job = self.selected()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from router.errors import SparklioError
 from ui.pages.images_family import apply_defaults, family_cells
 from ui.pages.images_lora import LoraPicker
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import money
 
@@ -239,7 +239,7 @@ class StudioCard(Card):
         if app is not None:
             left = app.budget.status().remaining_usd
             text += f" · {money(left)} left this month"
-            colour = theme.color("danger" if each * n > left else "text").name()
+            colour = palette.color("danger" if each * n > left else "text").name()
             self.price.setStyleSheet(f"color: {colour};")
         self.price.setText(text)
 

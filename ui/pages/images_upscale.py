@@ -53,7 +53,7 @@ class UpscaleAction:
         return img
 
     def _done(self, img: Any) -> None:
-        from local_models.gallery import gallery_dir, save_to_gallery
+        from router.gallery import gallery_dir, save_to_gallery
 
         from router.errors import SparklioError
 

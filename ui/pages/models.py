@@ -229,7 +229,3 @@ class ModelsPage(PageBase):
         self.in_thread(self.gpu.read, on_done=lambda r: (self.gpu.fill(r), one_done()),
                        on_error=lambda m: (self.gpu.fill((None, m)), one_done()))
 
-    def available_ids(self) -> list[str]:
-        """Catalog ids shown as available (for tests and the status bar)."""
-        return [r["id"] for r in self.records if r["available"]]
-

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QWidget)
 
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import human_bytes, percent
 from ui.widgets.table import Column, RecordTable
@@ -129,7 +129,7 @@ class OllamaCard(Card):
 
     def say(self, text: str, kind: str = "muted") -> None:
         """Message line under the actions."""
-        c = theme.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
         self.message.setStyleSheet(f"color: {c};")
         self.message.setText(text)
 
@@ -155,10 +155,10 @@ class OllamaCard(Card):
         st = data["status"]
         if st.running:
             self.status.setText(f"<b>●</b> {st.message}")
-            self.status.setStyleSheet(f"color: {theme.color('ok').name()};")
+            self.status.setStyleSheet(f"color: {palette.color('ok').name()};")
         elif st.installed:
             self.status.setText(st.message)
-            self.status.setStyleSheet(f"color: {theme.color('warn').name()};")
+            self.status.setStyleSheet(f"color: {palette.color('warn').name()};")
         else:
             self.status.setText(INSTALL_HELP)
             self.status.setStyleSheet("")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from router.errors import SparklioError
+from router.providers.info import PROVIDERS, with_endpoint
 from ui.pages.budget import LimitEditor
 from ui.pages.settings_images import ImageFilesCard
 from ui.pages.settings_keys import KeysCard
@@ -19,22 +20,15 @@ from ui.pages.settings_limits import TimeLimitsCard
 from ui.pages.settings_prompts import PromptsCard
 from ui.pages.settings_routing import TaskTableCard, WeightsCard
 from ui.pages.settings_updates import UpdatesCard
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import count, money
 from ui.widgets.page import PageBase
 
-ENDPOINT_LABELS = {"openai": "OpenAI base URL", "anthropic": "Anthropic base URL", "google": "Google Gemini base URL",
-                   "compat": "OpenAI-compatible URL", "ollama": "Ollama host"}
-ENDPOINT_HINTS = {"openai": "default: api.openai.com (or OPENAI_BASE_URL)",
-                  "anthropic": "default: api.anthropic.com (or ANTHROPIC_BASE_URL)",
-                  "google": "default: Google's endpoint (or GOOGLE_GEMINI_BASE_URL)",
-                  "compat": "e.g. http://127.0.0.1:8000/v1 (LM Studio, vLLM, OpenRouter…)",
-                  "ollama": "default: http://127.0.0.1:11434 (or OLLAMA_HOST)"}
 
 
 def _say(label: QLabel, text: str, kind: str = "muted") -> None:
-    c = theme.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+    c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
     label.setStyleSheet(f"color: {c};")
     label.setText(text)
 
@@ -65,11 +59,11 @@ class EndpointsCard(Card):
         form = QFormLayout()
         form.setHorizontalSpacing(14)
         self.edits: dict[str, QLineEdit] = {}
-        for key, label in ENDPOINT_LABELS.items():
+        for key in with_endpoint():
             e = QLineEdit()
-            e.setPlaceholderText(ENDPOINT_HINTS[key])
+            e.setPlaceholderText(PROVIDERS[key].endpoint_hint)
             self.edits[key] = e
-            form.addRow(label, e)
+            form.addRow(f"{PROVIDERS[key].label} URL", e)
         self.compat_models = QLineEdit()
         self.compat_models.setPlaceholderText("model names served there, comma-separated (e.g. llama-3.1-70b)")
         form.addRow("Compatible models", self.compat_models)

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from router.errors import SparklioError
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 
 # setting -> (label, placeholder, pick a folder?)
@@ -66,10 +66,10 @@ class ImageFilesCard(Card):
         try:
             stored = app.settings.set(key, value)
         except SparklioError as exc:
-            self.message.setStyleSheet(f"color: {theme.color('danger').name()};")
+            self.message.setStyleSheet(f"color: {palette.color('danger').name()};")
             self.message.setText(str(exc))
             return
         self.edits[key].setText(stored or "")
-        self.message.setStyleSheet(f"color: {theme.color('ok').name()};")
+        self.message.setStyleSheet(f"color: {palette.color('ok').name()};")
         self.message.setText(f"{FIELDS[key][0]}: {stored or 'cleared'}")
         self.page.controller.catalogChanged.emit()  # the Images page re-reads the LoRA list

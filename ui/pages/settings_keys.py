@@ -9,11 +9,10 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMes
 
 from router.errors import SparklioError
 from router.key_file import file_keyring
-from ui.widgets import theme
+from router.providers.info import PROVIDERS, keyed, label
+from ui.widgets import palette
 from ui.widgets.card import Banner, Card, muted
 
-KEY_LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Gemini",
-              "compat": "OpenAI-compatible"}
 SOURCE_TEXT = {"keyring": "saved in the system keyring", "session": "kept for this session only",
                "environment": "from an environment variable", None: "not set"}
 PLACEHOLDER = {"keyring": "saved in the keyring — type a new key to replace it",
@@ -28,7 +27,7 @@ class KeyRow:
         self.card, self.provider = card, provider
         self.edit = QLineEdit()
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setPlaceholderText("paste a key" if provider != "compat" else "optional for local servers")
+        self.edit.setPlaceholderText("paste a key" if PROVIDERS[provider].key_required else "optional for local servers")
         self.edit.setMinimumWidth(220)
         self.show_btn = QToolButton()
         self.show_btn.setText("Show")
@@ -39,7 +38,7 @@ class KeyRow:
         self.test_btn = QPushButton("Test connection")
         self.status = muted(QLabel(""))
         self.status.setWordWrap(True)
-        grid.addWidget(QLabel(KEY_LABELS[provider]), row, 0)
+        grid.addWidget(QLabel(label(provider)), row, 0)
         grid.addWidget(self.edit, row, 1)
         grid.addWidget(self.show_btn, row, 2)
         grid.addWidget(self.save_btn, row, 3)
@@ -57,7 +56,7 @@ class KeyRow:
 
     def say(self, text: str, kind: str = "muted") -> None:
         """Status line under the row."""
-        c = theme.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
+        c = palette.color({"ok": "ok", "error": "danger", "warn": "warn"}.get(kind, "muted")).name()
         self.status.setStyleSheet(f"color: {c};")
         self.status.setText(text)
 
@@ -148,7 +147,7 @@ class KeysCard(Card):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
         grid.setColumnStretch(1, 1)
-        self.rows = {p: KeyRow(self, p, grid, i * 2) for i, p in enumerate(KEY_LABELS)}
+        self.rows = {p: KeyRow(self, p, grid, i * 2) for i, p in enumerate(keyed())}
         self.body.addLayout(grid)
 
     def app(self) -> Any:

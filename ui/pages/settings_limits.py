@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, 
 from router.deadlines import DEFAULT_TTFT_S
 from router.errors import SparklioError
 from router.settings import Settings
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 
 # (setting, label, explanation); time-to-first-token rows are per speed class
@@ -80,9 +80,9 @@ class TimeLimitsCard(Card):
                 if not key.startswith("ttft:"):
                     app.settings.set(key, box.value())
         except SparklioError as exc:
-            self.message.setStyleSheet(f"color: {theme.color('danger').name()};")
+            self.message.setStyleSheet(f"color: {palette.color('danger').name()};")
             self.message.setText(str(exc))
             return
         self.load(app)
-        self.message.setStyleSheet(f"color: {theme.color('ok').name()};")
+        self.message.setStyleSheet(f"color: {palette.color('ok').name()};")
         self.message.setText("Saved: used from the next request.")

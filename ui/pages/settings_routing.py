@@ -10,11 +10,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout
 
 from router.errors import SparklioError
 from router.settings import DEFAULT_WEIGHTS
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 
 WEIGHT_LABELS = {"complexity": "Task complexity", "budget": "Budget", "speed": "Speed", "quality": "Quality"}
-KIND_OF_TASK = {"chat": "chat", "image": "image", "embedding": "embedding"}
 NONE = "—"
 
 
@@ -94,11 +93,11 @@ class WeightsCard(Card):
             app.settings.exploration_rate = round(self.exploration.value() / 100, 4)
             app.settings.auto_adopt = self.auto_adopt.isChecked()
         except SparklioError as exc:
-            self.message.setStyleSheet(f"color: {theme.color('danger').name()};")
+            self.message.setStyleSheet(f"color: {palette.color('danger').name()};")
             self.message.setText(str(exc))
             return
         self.load(app)
-        self.message.setStyleSheet(f"color: {theme.color('ok').name()};")
+        self.message.setStyleSheet(f"color: {palette.color('ok').name()};")
         self.message.setText("Saved.")
 
 

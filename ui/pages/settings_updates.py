@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from router import __version__
 from router.errors import SparklioError
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 
 
@@ -61,7 +61,7 @@ class UpdatesCard(Card):
             self._say("Offline mode is on: update checks are off.")
 
     def _say(self, text: str, kind: str = "muted") -> None:
-        self.message.setStyleSheet(f"color: {theme.color(kind).name()};")
+        self.message.setStyleSheet(f"color: {palette.color(kind).name()};")
         self.message.setText(text)
 
     def _weekly_toggled(self, on: bool) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QL
 from router.errors import SparklioError
 from router.workflows.deliverables import Deliverable, Post, assemble
 from router.workflows.export import export_run
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, heading, muted
 
 POST_IMAGE_PX = 220
@@ -76,7 +76,7 @@ class VariationStrip(QWidget):
             b.setCheckable(True)
             b.setChecked(k == chosen)
             b.setToolTip("The chosen image" if k == chosen else f"Use variation {k + 1} instead")
-            b.setStyleSheet(f"QToolButton:checked {{ border: 2px solid {theme.color('accent').name()}; }}")
+            b.setStyleSheet(f"QToolButton:checked {{ border: 2px solid {palette.color('accent').name()}; }}")
             b.clicked.connect(lambda _c=False, i=k: on_choose(i))
             row.addWidget(b)
             self.buttons.append(b)
@@ -90,7 +90,7 @@ class PostCard(QFrame):
         super().__init__()
         self.post = post
         self.setObjectName("PostCard")
-        self.setStyleSheet(f"QFrame#PostCard {{ border: 1px solid {theme.border_color().name()};"
+        self.setStyleSheet(f"QFrame#PostCard {{ border: 1px solid {palette.border_color().name()};"
                            " border-radius: 10px; }")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
@@ -104,7 +104,7 @@ class PostCard(QFrame):
         lay.addWidget(self.caption)
         self.hashtags = QLabel(" ".join(post.hashtags))
         self.hashtags.setWordWrap(True)
-        self.hashtags.setStyleSheet(f"color: {theme.color('accent').name()};")
+        self.hashtags.setStyleSheet(f"color: {palette.color('accent').name()};")
         lay.addWidget(self.hashtags)
         lay.addStretch(1)
         row = QHBoxLayout()

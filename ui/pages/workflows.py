@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from router.errors import SparklioError
 from ui.pages.workflow_results import ResultView
 from ui.pages.workflows_run import RunView
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 from ui.widgets.page import PageBase
@@ -42,7 +42,7 @@ class WorkflowsPage(PageBase):
         self.list = QListWidget()
         self.list.setMinimumWidth(180)
         self.list.setMaximumWidth(220)
-        t = theme.tokens()
+        t = palette.tokens()
         self.list.setStyleSheet("QListWidget { border: none; background: transparent; outline: none; }"
                                 " QListWidget::item { padding: 6px 6px; border-radius: 6px; }"
                                 f" QListWidget::item:selected {{ background: {t['accent_soft']}; color: {t['text']};"
@@ -118,9 +118,9 @@ class WorkflowsPage(PageBase):
         if self.engine is None or self.engine.app is not app:
             engine = getattr(app, "workflows", None)
             if engine is None:
-                from router.workflows.engine import WorkflowEngine
+                from router.workflows.runner import WorkflowRunner
 
-                engine = WorkflowEngine(app)
+                engine = WorkflowRunner(app)
             self.engine = engine
         found, problems = self.engine.list()
         self.workflows = found
@@ -264,7 +264,7 @@ class WorkflowsPage(PageBase):
         self.batch_box.setEnabled(bool(batch))
         self.retry_choice.setEnabled(bool(batch) and self.batch_box.isChecked())
         self.est_summary.setText(f"<b>~{money(est.total_usd)}</b> as routed now{batch} "
-                                 f"<span style='color:{theme.muted_color().name()}'>(vs "
+                                 f"<span style='color:{palette.muted_color().name()}'>(vs "
                                  f"{money(est.premium_total_usd)} with every step on the premium tier{tail})</span>")
 
     # ---- running ----

@@ -10,7 +10,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 
@@ -103,7 +103,7 @@ class StepRow(QWidget):
     def set_status(self, status: str, detail: str | None = None) -> None:
         """Show a status word (coloured) and optional detail."""
         token = STATUS_TOKEN.get(status, "muted")
-        self.status.setStyleSheet(f"color: {theme.color(token).name()}; font-weight: 600;")
+        self.status.setStyleSheet(f"color: {palette.color(token).name()}; font-weight: 600;")
         self.status.setText(STATUS_TEXT.get(status, status))
         if status == "running" and self.bar.maximum() <= 1:
             self.bar.setRange(0, 0)  # busy until the first item reports
@@ -163,7 +163,7 @@ class RunView(Card):
         self.show()
 
     def progress(self, p: Any) -> None:
-        """Apply one router.workflows.engine.Progress report."""
+        """Apply one router.workflows.runner.Progress report."""
         self.run_id = p.run_id
         row = self.rows.get(p.step_id)
         if p.event == "run_started":
@@ -198,7 +198,7 @@ class RunView(Card):
                 row.set_status(s.status, s.error or None)
         est = f" · estimate was {money(result.estimate_usd)}" if result.estimate_usd is not None else ""
         msg = f"<br>{result.message}" if result.message and result.status != "done" else ""
-        colour = theme.color(STATUS_TOKEN.get(result.status, "text")).name()
+        colour = palette.color(STATUS_TOKEN.get(result.status, "text")).name()
         self.summary.setText(f"<span style='color:{colour}'><b>{STATUS_TEXT.get(result.status, result.status)}"
                              f"</b></span> · spent {money(result.cost_usd)}{est}{msg}")
         self._clear(self.outputs_box)

@@ -6,14 +6,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout,
                                QWidget)
 
-from ui.widgets import theme
+from ui.widgets import palette
 from ui.widgets.format import level
 
 
 def muted(label: QLabel) -> QLabel:
     """Style `label` as secondary text (the app stylesheet colours #Muted)."""
     label.setObjectName("Muted")
-    sheet = f"color: {theme.muted_color().name()};"
+    sheet = f"color: {palette.muted_color().name()};"
     if label.styleSheet() != sheet:
         label.setStyleSheet(sheet)
     return label
@@ -52,8 +52,8 @@ class Card(QFrame):
         self.title_label.setVisible(bool(title))
 
     def _apply_style(self) -> None:
-        sheet = (f"QFrame#Card {{ background: {theme.card_color().name()}; border: 1px solid "
-                 f"{theme.border_color().name()}; border-radius: 12px; }}")
+        sheet = (f"QFrame#Card {{ background: {palette.card_color().name()}; border: 1px solid "
+                 f"{palette.border_color().name()}; border-radius: 12px; }}")
         if sheet != self.styleSheet():  # setting a sheet sends PaletteChange: never loop
             self.setStyleSheet(sheet)
 
@@ -112,8 +112,8 @@ class Banner(QLabel):
     def show_message(self, text: str, kind: str = "info") -> None:
         """Show `text` styled as `kind`; empty text hides the banner."""
         self.kind = kind
-        c = theme.color(self.TOKENS.get(kind, "accent")).name()
-        bg = theme.color("danger_soft" if kind == "error" else "accent_soft").name()
+        c = palette.color(self.TOKENS.get(kind, "accent")).name()
+        bg = palette.color("danger_soft" if kind == "error" else "accent_soft").name()
         self.setStyleSheet(f"QLabel {{ background: {bg}; border-left: 3px solid {c}; padding: 7px 12px;"
                            " border-radius: 6px; }")
         self.setText(text)
@@ -153,8 +153,8 @@ class Meter(QWidget):
         f = max(0.0, min(1.0, frac or 0.0))
         self.level = level(frac, warn, over)
         self.bar.setValue(int(f * 1000))
-        c = theme.level_color(self.level).name()
-        track = theme.border_color().name()
+        c = palette.level_color(self.level).name()
+        track = palette.border_color().name()
         self.bar.setStyleSheet(
             f"QProgressBar {{ background: {track}; border: none; border-radius: 4px; }}"
             f"QProgressBar::chunk {{ background: {c}; border-radius: 4px; }}"
@@ -219,7 +219,7 @@ def plain_spins(*boxes: QWidget) -> None:
     """Spin boxes with small drawn arrows that read well in light and dark (the app sheet draws none)."""
     from PySide6.QtWidgets import QAbstractSpinBox
 
-    up, down = _arrow_files(theme.muted_color().name())
+    up, down = _arrow_files(palette.muted_color().name())
     sheet = ("QAbstractSpinBox { padding: 4px 22px 4px 8px; }"
              " QAbstractSpinBox::up-button { subcontrol-origin: border; subcontrol-position: top right;"
              " width: 20px; border: none; }"

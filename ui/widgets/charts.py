@@ -8,7 +8,7 @@ from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ui.widgets import theme
+from ui.widgets import palette
 
 
 def nice_max(v: float) -> float:
@@ -43,7 +43,7 @@ class ChartView(QChartView):
     def _new_chart(self) -> QChart:
         chart = QChart()
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        chart.setBackgroundBrush(QBrush(theme.card_color()))
+        chart.setBackgroundBrush(QBrush(palette.card_color()))
         chart.setBackgroundPen(QPen(Qt.PenStyle.NoPen))
         chart.setBackgroundRoundness(0)
         chart.setMargins(QMargins(4, 4, 4, 4))
@@ -52,10 +52,10 @@ class ChartView(QChartView):
             f = QFont(self.font())
             f.setBold(True)
             chart.setTitleFont(f)
-            chart.setTitleBrush(QBrush(theme.text_color()))
+            chart.setTitleBrush(QBrush(palette.text_color()))
             chart.setTitle(self.title)
         legend = chart.legend()
-        legend.setLabelColor(theme.text_color())
+        legend.setLabelColor(palette.text_color())
         legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
         legend.setFont(self._small_font())
         return chart
@@ -67,15 +67,15 @@ class ChartView(QChartView):
         return f
 
     def _style_axis(self, axis) -> None:
-        axis.setLabelsColor(theme.muted_color())
-        axis.setLinePen(QPen(theme.border_color()))
-        axis.setGridLineColor(theme.border_color())
+        axis.setLabelsColor(palette.muted_color())
+        axis.setLinePen(QPen(palette.border_color()))
+        axis.setGridLineColor(palette.border_color())
         axis.setLabelsFont(self._small_font())
 
     def _install(self, chart: QChart) -> None:
         old = self.chart()
         self.setChart(chart)
-        self.setBackgroundBrush(QBrush(theme.card_color()))
+        self.setBackgroundBrush(QBrush(palette.card_color()))
         if old is not None and old is not chart:
             old.deleteLater()
 
@@ -108,7 +108,7 @@ class ChartView(QChartView):
         for i, (name, vals) in enumerate(series.items()):
             bs = QBarSet(name)
             bs.append([float(v or 0.0) for v in vals])
-            c = colors[i] if colors and i < len(colors) else theme.series_color(i)
+            c = colors[i] if colors and i < len(colors) else palette.series_color(i)
             bs.setColor(c)
             bs.setBorderColor(c)
             s.append(bs)
@@ -166,8 +166,8 @@ class ChartView(QChartView):
         for i, (label, value) in enumerate(slices):
             short = label if len(label) <= 18 else label[:17] + "…"
             sl = pie.append(f"{short}  {value / total * 100:.0f}%", value)
-            sl.setColor(theme.series_color(i))
-            sl.setBorderColor(theme.card_color())
+            sl.setColor(palette.series_color(i))
+            sl.setBorderColor(palette.card_color())
         chart.addSeries(pie)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         chart.legend().setMinimumWidth(min(220, max(120, self.width() * 0.45)))
@@ -182,6 +182,6 @@ class ChartView(QChartView):
         super().drawForeground(painter, rect)
         if self.kind == "empty":
             painter.save()
-            painter.setPen(theme.muted_color())
+            painter.setPen(palette.muted_color())
             painter.drawText(self.chart().plotArea(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
             painter.restore()

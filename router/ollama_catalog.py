@@ -4,13 +4,43 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from router.catalog import ModelSpec
 
-if TYPE_CHECKING:
-    from local_models.ollama import LocalModel
+
+@dataclass
+class LocalModel:
+    """An installed Ollama model."""
+
+    name: str
+    size_bytes: int
+    family: str = ""
+    parameter_size: str = ""
+    quantization: str = ""
+    context_length: int | None = None
+    capabilities: frozenset = frozenset()  # server words: completion, vision, embedding, tools, insert, thinking
+    modified_at: datetime | None = None
+    embedding_length: int | None = None
+    digest: str = ""
+
+    def to_row(self) -> dict:
+        """The JSON form kept in the `local_snapshot` table (no timestamp)."""
+        d = asdict(self)
+        d["capabilities"] = sorted(d.get("capabilities") or ())
+        d.pop("modified_at", None)
+        return d
+
+    @classmethod
+    def from_row(cls, row: dict) -> LocalModel:
+        """Back from `to_row`."""
+        d = dict(row)
+        d["capabilities"] = frozenset(d.get("capabilities") or ())
+        d.pop("modified_at", None)
+        return cls(**d)
+
 
 @dataclass(frozen=True)
 class FamilyFigures:

@@ -44,7 +44,7 @@ class _Run:
         self.marks: dict[str, int] = {}  # ledger id a step's cost counts from (a resumed batch step)
 
 
-class WorkflowEngine:
+class WorkflowRunner:
     """Lists, estimates, runs and retries workflows on top of the Sparklio facade."""
 
     def __init__(self, app: Any, *, user_dir: Path | None = None, builtin_dir: Path = BUILTIN_DIR,

@@ -1,4 +1,4 @@
-"""Colours for page widgets and charts, taken from the app theme's tokens (ui.theme) so light/dark match."""
+"""Colours for page widgets and charts, taken from the app theme's tokens (ui/theme.py) so light/dark match."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Stable Diffusion model path as configuration: checked from file headers alone (no torch, no loading)."""
+"""The image studio's paths as configuration (SD model, LoRA folder, upscaler file): checked without torch or loading."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from router.errors import SparklioError
 
 UNSET = "no Stable Diffusion model chosen (Images → Model, or `sparklio config sd-model PATH`)"
-SUFFIXES = (".safetensors", ".ckpt")
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors caps its JSON header at 100 MB
 
 
@@ -104,3 +103,36 @@ def sd_path_problem(path: str | Path | None) -> str:
     except SdPathError as exc:
         return str(exc)
     return ""
+
+
+class LoraError(SparklioError):
+    """A LoRA file or folder cannot be used (one-line reason)."""
+
+
+class UpscaleError(SparklioError):
+    """The image or the upscaler cannot be used (one-line reason)."""
+
+
+UPSCALER_SUFFIXES = (".pth", ".pt", ".safetensors")
+
+
+def check_lora_folder(value: object) -> str:
+    """The `lora_folder` setting: "" or an existing folder (absolute); LoraError otherwise."""
+    if not str(value or "").strip():
+        return ""
+    root = Path(str(value).strip()).expanduser().absolute()
+    if not root.is_dir():
+        raise LoraError(f"LoRA folder not found: {root}")
+    return str(root)
+
+
+def check_upscaler_path(value: object) -> str:
+    """The `upscaler_path` setting: "" or an existing .pth/.safetensors file (absolute); UpscaleError otherwise."""
+    if not str(value or "").strip():
+        return ""
+    p = Path(str(value).strip()).expanduser().absolute()
+    if not p.is_file():
+        raise UpscaleError(f"Upscaler model not found: {p}")
+    if p.suffix.lower() not in UPSCALER_SUFFIXES:
+        raise UpscaleError(f"{p.name} is not an upscaler model: choose a .pth or .safetensors file (ESRGAN family)")
+    return str(p)
