@@ -10,13 +10,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Callable
 
-from router.catalog import ModelSpec
 from router import recovery
+from router.catalog import ModelSpec
 from router.display import fmt_usd
 from router.errors import BudgetExceededError, SparklioError
 from router.events import AppEvent, EventBus
 from router.store.db import database
 from router.store.models import LlmUsage
+from router.types import Reservation
 from router.validate import MAX_USD
 
 log = logging.getLogger(__name__)
@@ -64,17 +65,6 @@ def parse_usd(value: Any, what: str = "limit") -> float:
     if usd > MAX_USD:  # issue 13: 1e308 is not a budget
         raise SparklioError(f"the {what} must be at most {fmt_usd(MAX_USD)}, not {value!r}")
     return round(usd, 6)
-
-
-@dataclass
-class Reservation:
-    """A worst-case hold on the budget for one cloud attempt."""
-
-    id: int
-    model: str
-    provider: str
-    month: str
-    amount_usd: float
 
 
 @dataclass

@@ -74,9 +74,8 @@ def interrupt_dead_answers(now: float | None = None) -> int:
 
 def settle_dead_holds(budget: Any, catalog: Any, now: float | None = None) -> tuple[int, float, int]:
     """Holds of dead processes become estimated ledger rows (prompt + text received so far); returns counts."""
-    from router.budget import Reservation
     from router.pricing import call_cost
-    from router.types import Usage
+    from router.types import Reservation, Usage
 
     now = time.time() if now is None else now
     rows = database.execute_sql(

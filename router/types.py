@@ -365,3 +365,14 @@ class AnswerDone:
 
 
 EngineEvent = Union[AttemptStarted, RetryScheduled, AttemptFailed, PartialWithdrawn, TextDelta, AnswerDone]
+
+
+@dataclass
+class Reservation:
+    """A worst-case hold on the budget for one cloud attempt."""
+
+    id: int
+    model: str
+    provider: str
+    month: str
+    amount_usd: float

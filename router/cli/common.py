@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from router.display import strip_controls
-from router.validate import MAX_ROW_ID
+from router.errors import SparklioError
+from router.validate import MAX_ROW_ID, read_stdin_text
 
 if TYPE_CHECKING:
     from router.app import Sparklio
@@ -103,3 +104,12 @@ def _print_alert(event: Any) -> None:
 def print_json(obj: Any) -> None:
     """Pretty JSON on stdout."""
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def read_prompt(text: str) -> str:
+    """The prompt argument (`-` reads stdin); an empty one is refused in one line."""
+    if text == "-":
+        text = read_stdin_text(sys.stdin)  # bytes that are not UTF-8 become U+FFFD, never a decode error
+    if not text.strip():
+        raise SparklioError("the prompt is empty: type something to send")
+    return text

@@ -11,10 +11,12 @@ from typing import Any
 import click
 
 from router.batch.types import RETRY_MODES
-from router.cli.common import Session, json_flag, pass_session, print_json
+from router.cli.common import Session, json_flag, pass_session, print_json, read_prompt
 from router.display import fmt_usd, strip_controls
 from router.errors import AllProvidersFailedError, SparklioError
-from router.secrets import KEY_PROVIDERS
+from router.providers.info import keyed
+
+KEY_PROVIDERS = keyed()  # providers with an API key, from the one provider table
 from router.types import (
     BUDGET_TIERS,
     COMPLEXITIES,
@@ -30,17 +32,8 @@ from router.types import (
     RouteRequest,
     TextDelta,
 )
-from router.validate import read_stdin_text
 
 log = logging.getLogger(__name__)
-
-
-def _read_prompt(text: str) -> str:
-    if text == "-":
-        text = read_stdin_text(sys.stdin)  # bytes that are not UTF-8 become U+FFFD, never a decode error
-    if not text.strip():
-        raise SparklioError("the prompt is empty: type something to send")
-    return text
 
 
 def _read_image(path: str) -> ImageInput:
@@ -51,7 +44,7 @@ def _read_image(path: str) -> ImageInput:
 
 def request_from(app, prompt: str, flags: dict) -> RouteRequest:
     """A RouteRequest from route/ask flags (the task and a pinned model checked against the live tables)."""
-    prompt = _read_prompt(prompt)
+    prompt = read_prompt(prompt)
     task, model = flags.get("task"), flags.get("model")
     if task:
         app.policy.task(task)

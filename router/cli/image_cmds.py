@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from router.cli.common import Session, json_flag, pass_session, print_json
+from router.cli.common import Session, json_flag, pass_session, print_json, read_prompt
 from router.cli.studio_cmds import lora_option
 from router.errors import SparklioError
 from router.types import ImageJobHooks
@@ -151,9 +151,7 @@ def image(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
     PROMPT is what to draw (use - to read it from stdin). PNG paths go to stdout, progress and the summary line
     to stderr. `sparklio image upscale PATH --factor 2` upscales an image.
     """
-    from router.cli.core_cmds import _read_prompt
-
-    prompt = _read_prompt(prompt)
+    prompt = read_prompt(prompt)
 
     async def generate(app) -> int:
         await app.refresh_local(timeout=0.5)

@@ -57,8 +57,8 @@ def upscale_command(session: Session, path: str, factor: str, upscaler: str | No
     With the upscaler model file from Settings (ESRGAN family) when set, else a tiled img2img hires fix with the
     Stable Diffusion model. PATH is a PNG, JPEG or WebP file; the new PNG goes to the gallery (or --out).
     """
-    from router.gallery import gallery_dir, save_to_gallery
     from local_models.upscale import check_factor, read_image, upscale
+    from router.gallery import gallery_dir, save_to_gallery
 
     app = session.app
     times = check_factor(int(factor))

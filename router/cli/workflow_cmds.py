@@ -15,8 +15,8 @@ from router.display import fmt_usd
 from router.errors import SparklioError
 
 if TYPE_CHECKING:  # the workflow engine loads when a workflow command runs, not for `sparklio --help`
-    from router.workflows.runner import Progress, RunResult, WorkflowRunner
     from router.workflows.estimate import Estimate
+    from router.workflows.runner import Progress, RunResult, WorkflowRunner
 
 
 def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
