@@ -37,8 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if verbose:
             import logging
 
-            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
-                                format="%(levelname)s %(name)s: %(message)s")
+            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
         return run([sys.argv[0], *others[1:]], data_dir=opts.data_dir, offline=opts.offline)
     from router.cli import main as cli_main  # the CLI parses the same global options itself
 

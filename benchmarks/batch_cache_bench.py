@@ -26,14 +26,22 @@ from tests.conftest import catalog_api_models, make_cloud_app  # noqa: E402
 from tests.fakes.anthropic_server import FakeAnthropic  # noqa: E402
 from tests.fakes.keyring import MemoryKeyring  # noqa: E402
 
-DESCRIPTION = ("Thrown by hand on the wheel and glazed in a soft speckled white, this piece brings a quiet warmth "
-               "to everyday rituals. Its weight sits comfortably in the hand and the rim is finished smooth for "
-               "easy sipping or serving. Every item varies slightly in tone and shape, a trace of the maker's "
-               "hand rather than a flaw. ") * 2
-PRODUCTS = [f"{kind} no. {n}, stoneware, {size} cm" for n, (kind, size) in enumerate(
-    [("Mug", 9), ("Bowl", 15), ("Plate", 24), ("Vase", 20), ("Jug", 18), ("Cup", 8)] * 5, 1)]
-BRAND_GUIDE = ("Studio voice: warm, concrete, never salesy. Mention the clay body, the glaze and how the piece is "
-               "used. Avoid superlatives, avoid the words 'perfect' and 'stunning'. Sizes in centimetres. ") * 30
+DESCRIPTION = (
+    "Thrown by hand on the wheel and glazed in a soft speckled white, this piece brings a quiet warmth "
+    "to everyday rituals. Its weight sits comfortably in the hand and the rim is finished smooth for "
+    "easy sipping or serving. Every item varies slightly in tone and shape, a trace of the maker's "
+    "hand rather than a flaw. "
+) * 2
+PRODUCTS = [
+    f"{kind} no. {n}, stoneware, {size} cm"
+    for n, (kind, size) in enumerate(
+        [("Mug", 9), ("Bowl", 15), ("Plate", 24), ("Vase", 20), ("Jug", 18), ("Cup", 8)] * 5, 1
+    )
+]
+BRAND_GUIDE = (
+    "Studio voice: warm, concrete, never salesy. Mention the clay body, the glaze and how the piece is "
+    "used. Avoid superlatives, avoid the words 'perfect' and 'stunning'. Sizes in centimetres. "
+) * 30
 
 
 async def catalogue(tmp: Path) -> dict:
@@ -45,15 +53,19 @@ async def catalogue(tmp: Path) -> dict:
             try:
                 items = "\n".join(PRODUCTS)
                 est = app.workflows.estimate("catalogue_copy", {"items": items})
-                run = await app.workflows.run("catalogue_copy", {"items": items},
-                                              batch="live" if mode == "batch" else None)
+                run = await app.workflows.run(
+                    "catalogue_copy", {"items": items}, batch="live" if mode == "batch" else None
+                )
                 while mode == "batch" and app.workflows.result(run.run_id).status == "waiting":
                     await app.batch.poll_all()
                 run = app.workflows.result(run.run_id)
                 assert run.status == "done", run.message
-                out[mode] = {"model": run.step("describe").model, "items": len(run.output("describe")),
-                             "cost_usd": run.cost_usd, "estimate_usd": est.batch_total_usd if mode == "batch"
-                             else est.total_usd}
+                out[mode] = {
+                    "model": run.step("describe").model,
+                    "items": len(run.output("describe")),
+                    "cost_usd": run.cost_usd,
+                    "estimate_usd": est.batch_total_usd if mode == "batch" else est.total_usd,
+                }
             finally:
                 await app.aclose()
     out["saving_pct"] = 100 * (1 - out["batch"]["cost_usd"] / out["live"]["cost_usd"])
@@ -62,8 +74,9 @@ async def catalogue(tmp: Path) -> dict:
 
 async def chat(tmp: Path, turns: int = 20) -> dict:
     """A 20-turn conversation with a long brand guide as the system prompt; Anthropic breakpoints on."""
-    with FakeAnthropic(models=catalog_api_models("anthropic"), reply_text=DESCRIPTION,
-                       simulate_prompt_cache=True) as fake:
+    with FakeAnthropic(
+        models=catalog_api_models("anthropic"), reply_text=DESCRIPTION, simulate_prompt_cache=True
+    ) as fake:
         app = make_cloud_app(tmp / "chat", MemoryKeyring(), anthropic=fake)
         model = app.catalog.get("claude-sonnet-4.5")
         history = [Message("system", BRAND_GUIDE)]
@@ -81,9 +94,15 @@ async def chat(tmp: Path, turns: int = 20) -> dict:
                 written += answer.usage.cache_write_tokens
         finally:
             await app.aclose()
-    return {"model": model.id, "turns": turns, "with_cache_usd": cached, "without_cache_usd": uncached,
-            "cache_read_tokens": read, "cache_write_tokens": written,
-            "saving_pct": 100 * (1 - cached / uncached)}
+    return {
+        "model": model.id,
+        "turns": turns,
+        "with_cache_usd": cached,
+        "without_cache_usd": uncached,
+        "cache_read_tokens": read,
+        "cache_write_tokens": written,
+        "saving_pct": 100 * (1 - cached / uncached),
+    }
 
 
 def main() -> int:
@@ -97,12 +116,16 @@ def main() -> int:
         print(json.dumps(result, indent=2))
         return 0
     c, h = result["catalogue"], result["chat"]
-    print(f"30-item catalogue job ({c['live']['model']}): live ${c['live']['cost_usd']:.4f} "
-          f"(estimated ${c['live']['estimate_usd']:.4f}), batch ${c['batch']['cost_usd']:.4f} "
-          f"(estimated ${c['batch']['estimate_usd']:.4f}): {c['saving_pct']:.0f} % saved")
-    print(f"{h['turns']}-turn chat ({h['model']}, long system prompt): with prompt caching ${h['with_cache_usd']:.4f},"
-          f" without ${h['without_cache_usd']:.4f}: {h['saving_pct']:.0f} % saved "
-          f"({h['cache_read_tokens']:,} tokens read from the cache, {h['cache_write_tokens']:,} written)")
+    print(
+        f"30-item catalogue job ({c['live']['model']}): live ${c['live']['cost_usd']:.4f} "
+        f"(estimated ${c['live']['estimate_usd']:.4f}), batch ${c['batch']['cost_usd']:.4f} "
+        f"(estimated ${c['batch']['estimate_usd']:.4f}): {c['saving_pct']:.0f} % saved"
+    )
+    print(
+        f"{h['turns']}-turn chat ({h['model']}, long system prompt): with prompt caching ${h['with_cache_usd']:.4f},"
+        f" without ${h['without_cache_usd']:.4f}: {h['saving_pct']:.0f} % saved "
+        f"({h['cache_read_tokens']:,} tokens read from the cache, {h['cache_write_tokens']:,} written)"
+    )
     return 0
 
 

@@ -55,13 +55,19 @@ def seed_long_conversation(app, n: int) -> int:
     from router.store.models import ChatMessage
 
     conv = app.conversations.create(f"{n} messages")
-    body = ("Here is **point {i}** with `code` and a list:\n\n- one\n- two\n\n"
-            "```python\nprint({i})\n```\n")
-    rows = [{"conversation": conv.id, "role": "user" if i % 2 == 0 else "assistant",
-             "content": body.format(i=i), "created_at": 1.0 + i} for i in range(n)]
+    body = "Here is **point {i}** with `code` and a list:\n\n- one\n- two\n\n```python\nprint({i})\n```\n"
+    rows = [
+        {
+            "conversation": conv.id,
+            "role": "user" if i % 2 == 0 else "assistant",
+            "content": body.format(i=i),
+            "created_at": 1.0 + i,
+        }
+        for i in range(n)
+    ]
     with database.atomic():
         for k in range(0, n, 500):
-            ChatMessage.insert_many(rows[k:k + 500]).execute()
+            ChatMessage.insert_many(rows[k : k + 500]).execute()
     return conv.id
 
 
@@ -69,8 +75,10 @@ def sdk_import_s() -> float:
     """Seconds a fresh interpreter takes to import the OpenAI, Anthropic and Google SDKs."""
     import subprocess
 
-    code = "import time; t = time.perf_counter(); import openai, anthropic; from google import genai; " \
-           "print(time.perf_counter() - t)"
+    code = (
+        "import time; t = time.perf_counter(); import openai, anthropic; from google import genai; "
+        "print(time.perf_counter() - t)"
+    )
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
@@ -121,6 +129,7 @@ def main() -> int:
         await asyncio.to_thread(app.classify, "warm up", False)  # as ui.app does after start-up
         settle_heap()
         await asyncio.sleep(0.2)
+
         def phase() -> str:
             items = chat.view.store.items
             return "streaming" if items and items[-1].role != "user" and items[-1].text else "setup"
@@ -141,10 +150,17 @@ def main() -> int:
             await asyncio.sleep(0.15)  # the final, highlighted render is painted inside the window
             probe.stop()
             lates = sorted(probe.lates.get("streaming", [0.0]))
-            runs.append({"status": chat.view.store.items[-1].status, "elapsed": elapsed,
-                         "flushes": chat.stream.flushes, "max": lates[-1] * 1000,
-                         "p99": lates[max(int(len(lates) * 0.99) - 1, 0)] * 1000,
-                         "setup": max(probe.lates.get("setup", [0.0])) * 1000, "first": first * 1000})
+            runs.append(
+                {
+                    "status": chat.view.store.items[-1].status,
+                    "elapsed": elapsed,
+                    "flushes": chat.stream.flushes,
+                    "max": lates[-1] * 1000,
+                    "p99": lates[max(int(len(lates) * 0.99) - 1, 0)] * 1000,
+                    "setup": max(probe.lates.get("setup", [0.0])) * 1000,
+                    "first": first * 1000,
+                }
+            )
         results.update(runs=runs, tokens=args.tokens)
         cid = seed_long_conversation(app, args.messages)
         chat.refresh()
@@ -165,11 +181,15 @@ def main() -> int:
         loop.run_until_complete(app.aclose())
     fake.stop()
     r = results
-    print(f"{'run':>3}  {'status':>7}  {'tok/s':>6}  {'repaints':>8}  {'max stall':>9}  {'p99':>6}  "
-          f"{'before 1st token':>16}  {'send→1st token':>14}")
+    print(
+        f"{'run':>3}  {'status':>7}  {'tok/s':>6}  {'repaints':>8}  {'max stall':>9}  {'p99':>6}  "
+        f"{'before 1st token':>16}  {'send→1st token':>14}"
+    )
     for i, x in enumerate(r["runs"], 1):
-        print(f"{i:>3}  {x['status']:>7}  {r['tokens'] / x['elapsed']:>6.0f}  {x['flushes']:>8}  {x['max']:>6.1f} ms"
-              f"  {x['p99']:>3.0f} ms  {x['setup']:>13.1f} ms  {x['first']:>11.0f} ms")
+        print(
+            f"{i:>3}  {x['status']:>7}  {r['tokens'] / x['elapsed']:>6.0f}  {x['flushes']:>8}  {x['max']:>6.1f} ms"
+            f"  {x['p99']:>3.0f} ms  {x['setup']:>13.1f} ms  {x['first']:>11.0f} ms"
+        )
     worst = max(x["max"] for x in r["runs"])
     med = statistics.median(x["max"] for x in r["runs"])
     print(f"{'measure':<44} {'value':>14}  target")

@@ -77,8 +77,9 @@ def _score(model: clf.Classifier, rows: list[dict], out: dict) -> None:
             out["cx_conf"][f"{row['complexity']} -> {res.complexity}"] += 1
 
 
-def cross_validate(rows: list[dict], seeds: tuple[int, ...] = DEFAULT_SEEDS, k: int = 5,
-                   weight: float = clf.LABELLED_WEIGHT) -> dict:
+def cross_validate(
+    rows: list[dict], seeds: tuple[int, ...] = DEFAULT_SEEDS, k: int = 5, weight: float = clf.LABELLED_WEIGHT
+) -> dict:
     """Stratified k-fold CV, averaged over seeds: each fold scored by synthetic + the other folds' rows."""
     out: dict = {"n": 0, "task_ok": 0, "cx_ok": 0, "task_conf": Counter(), "cx_conf": Counter()}
     for seed in seeds:
@@ -100,8 +101,12 @@ def blind(labelled: list[dict], rows: list[dict]) -> dict:
     """Accuracy of the shipped model (synthetic + every labelled row) on a held-out set, per language and task."""
     out: dict = {"n": 0, "task_ok": 0, "cx_ok": 0, "task_conf": Counter(), "cx_conf": Counter(), "groups": {}}
     _score(clf.Classifier(clf.TRAINING_PATH, labelled, clf.LABELLED_WEIGHT), rows, out)
-    groups = {key: {k: {"n": n, "task": round(t / n, 3), "complexity": round(c / n, 3)}
-                    for k, (n, t, c) in sorted(vals.items())} for key, vals in out["groups"].items()}
+    groups = {
+        key: {
+            k: {"n": n, "task": round(t / n, 3), "complexity": round(c / n, 3)} for k, (n, t, c) in sorted(vals.items())
+        }
+        for key, vals in out["groups"].items()
+    }
     return {**_summary(out), "by": groups}
 
 
@@ -119,12 +124,22 @@ def generator_spread(rows: list[dict], seeds: list[int], cv_seeds: tuple[int, ..
                 path = Path(tmp) / f"{seed}" / "training.jsonl"
                 path.parent.mkdir()
                 (path.parent / clf.WRITTEN_PATH.name).write_bytes(clf.WRITTEN_PATH.read_bytes())  # read beside it
-                path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gen.generate(60, seed) + gen.generate_intl(seed)),
-                                encoding="utf-8")
+                path.write_text(
+                    "".join(
+                        json.dumps(r, ensure_ascii=False) + "\n"
+                        for r in gen.generate(60, seed) + gen.generate_intl(seed)
+                    ),
+                    encoding="utf-8",
+                )
                 clf.TRAINING_PATH = path
                 cv = cross_validate(rows, cv_seeds)
-                out.append({"generator_seed": seed, "task_accuracy": cv["task_accuracy"],
-                            "complexity_accuracy": cv["complexity_accuracy"]})
+                out.append(
+                    {
+                        "generator_seed": seed,
+                        "task_accuracy": cv["task_accuracy"],
+                        "complexity_accuracy": cv["complexity_accuracy"],
+                    }
+                )
     finally:
         clf.TRAINING_PATH = shipped
     return out
@@ -133,10 +148,14 @@ def generator_spread(rows: list[dict], seeds: list[int], cv_seeds: tuple[int, ..
 def _summary(out: dict, **extra: object) -> dict:
     """Accuracies and the most common confusions from raw counts."""
     n = max(1, out["n"])
-    return {"scored": out["n"], "task_accuracy": round(out["task_ok"] / n, 4),
-            "complexity_accuracy": round(out["cx_ok"] / n, 4), **extra,
-            "task_confusions": dict(out["task_conf"].most_common(12)),
-            "complexity_confusions": dict(out["cx_conf"].most_common())}
+    return {
+        "scored": out["n"],
+        "task_accuracy": round(out["task_ok"] / n, 4),
+        "complexity_accuracy": round(out["cx_ok"] / n, 4),
+        **extra,
+        "task_confusions": dict(out["task_conf"].most_common(12)),
+        "complexity_confusions": dict(out["cx_conf"].most_common()),
+    }
 
 
 def latency(rows: list[dict], repeats: int) -> dict:
@@ -166,10 +185,14 @@ def latency(rows: list[dict], repeats: int) -> dict:
         per_prompt.append(statistics.median(runs))
     per_prompt.sort()
     every.sort()
-    return {"train_ms": round(train_ms, 1), "load_ms": round(load_ms, 1),
-            "median_ms": round(statistics.median(per_prompt), 4),
-            "p95_ms": round(per_prompt[int(0.95 * (len(per_prompt) - 1))], 4), "max_ms": round(per_prompt[-1], 4),
-            "p95_all_runs_ms": round(every[int(0.95 * (len(every) - 1))], 4)}
+    return {
+        "train_ms": round(train_ms, 1),
+        "load_ms": round(load_ms, 1),
+        "median_ms": round(statistics.median(per_prompt), 4),
+        "p95_ms": round(per_prompt[int(0.95 * (len(per_prompt) - 1))], 4),
+        "max_ms": round(per_prompt[-1], 4),
+        "p95_all_runs_ms": round(every[int(0.95 * (len(every) - 1))], 4),
+    }
 
 
 def main() -> None:
@@ -182,18 +205,27 @@ def main() -> None:
     ap.add_argument("--blind", type=Path, default=BLIND_DATA, help="blind set scored by the shipped model")
     ap.add_argument("--blind-2", type=Path, default=BLIND_2_DATA, help="second (multilingual, casual) blind set")
     ap.add_argument("--dev", type=Path, default=DEV_DATA, help="dev set (used for tuning: optimistic)")
-    ap.add_argument("--generator-seeds", type=int, nargs="*", default=[],
-                    help="also regenerate the synthetic set with these seeds and cross-validate each")
+    ap.add_argument(
+        "--generator-seeds",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also regenerate the synthetic set with these seeds and cross-validate each",
+    )
     ap.add_argument("--repeats", type=int, default=20, help="timed classifications per prompt")
     ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = ap.parse_args()
     rows = load(args.data)
-    res = {"prompts": len(rows),
-           "cv_synthetic_plus_labelled": cross_validate(rows, tuple(args.seeds), args.folds, args.weight),
-           "synthetic_only": synthetic_only(rows), "blind": blind(rows, load(args.blind)),
-           "blind_2": blind(rows, load(args.blind_2)), "dev": blind(rows, load(args.dev)),
-           "generator_seeds": generator_spread(rows, args.generator_seeds, tuple(args.seeds)),
-           "latency": latency(rows + load(args.dev), max(1, args.repeats))}
+    res = {
+        "prompts": len(rows),
+        "cv_synthetic_plus_labelled": cross_validate(rows, tuple(args.seeds), args.folds, args.weight),
+        "synthetic_only": synthetic_only(rows),
+        "blind": blind(rows, load(args.blind)),
+        "blind_2": blind(rows, load(args.blind_2)),
+        "dev": blind(rows, load(args.dev)),
+        "generator_seeds": generator_spread(rows, args.generator_seeds, tuple(args.seeds)),
+        "latency": latency(rows + load(args.dev), max(1, args.repeats)),
+    }
     if args.json:
         print(json.dumps(res, indent=2))
         return
@@ -203,17 +235,22 @@ def main() -> None:
     label = f"synthetic + labelled, {args.folds}-fold CV x {len(args.seeds)} seeds"
     print(f"{label:<58} {cv['task_accuracy']:>7.1%} {cv['complexity_accuracy']:>11.1%}")
     print(f"{'synthetic only':<58} {syn['task_accuracy']:>7.1%} {syn['complexity_accuracy']:>11.1%}")
-    for key, what in (("blind", "blind set 1, team-written, English"), ("blind_2", "blind set 2, 12 languages"),
-                      ("dev", "dev set (tuned on: optimistic)")):
+    for key, what in (
+        ("blind", "blind set 1, team-written, English"),
+        ("blind_2", "blind set 2, 12 languages"),
+        ("dev", "dev set (tuned on: optimistic)"),
+    ):
         bl = res[key]
         label = f"shipped model on the {what} ({bl['scored']})"
         print(f"{label:<58} {bl['task_accuracy']:>7.1%} {bl['complexity_accuracy']:>11.1%}")
     for g in res["generator_seeds"]:
         label = f"  CV with the synthetic set regenerated, seed {g['generator_seed']}"
         print(f"{label:<58} {g['task_accuracy']:>7.1%} {g['complexity_accuracy']:>11.1%}")
-    print(f"training (first call): {lat['train_ms']:.1f} ms; saved model load: {lat['load_ms']:.1f} ms; per prompt: "
-          f"median {lat['median_ms']:.3f} ms, p95 {lat['p95_ms']:.3f} ms, max {lat['max_ms']:.3f} ms (each prompt's "
-          f"median of {args.repeats} runs; p95 of every single run {lat['p95_all_runs_ms']:.3f} ms)")
+    print(
+        f"training (first call): {lat['train_ms']:.1f} ms; saved model load: {lat['load_ms']:.1f} ms; per prompt: "
+        f"median {lat['median_ms']:.3f} ms, p95 {lat['p95_ms']:.3f} ms, max {lat['max_ms']:.3f} ms (each prompt's "
+        f"median of {args.repeats} runs; p95 of every single run {lat['p95_all_runs_ms']:.3f} ms)"
+    )
     _print_groups(res)
     print("CV task confusions (gold -> predicted, summed over seeds):")
     for pair, count in cv["task_confusions"].items():
@@ -227,13 +264,17 @@ def _print_groups(res: dict) -> None:
     """Per-language and per-task task/complexity accuracy of the held-out sets, and their confusions."""
     for key in ("blind_2", "dev"):
         by = res[key]["by"]
-        print(f"{key} per language (task / complexity):  " + "  ".join(
-            f"{k} {v['task']:.0%}/{v['complexity']:.0%} ({v['n']})" for k, v in by["lang"].items()))
+        print(
+            f"{key} per language (task / complexity):  "
+            + "  ".join(f"{k} {v['task']:.0%}/{v['complexity']:.0%} ({v['n']})" for k, v in by["lang"].items())
+        )
         worst = sorted(by["task"].items(), key=lambda kv: kv[1]["task"])[:6]
         print(f"{key} weakest tasks: " + ", ".join(f"{k} {v['task']:.0%}" for k, v in worst))
         print(f"{key} task confusions: " + ", ".join(f"{p} ({n})" for p, n in res[key]["task_confusions"].items()))
-        print(f"{key} complexity confusions: " + ", ".join(
-            f"{p} ({n})" for p, n in res[key]["complexity_confusions"].items()))
+        print(
+            f"{key} complexity confusions: "
+            + ", ".join(f"{p} ({n})" for p, n in res[key]["complexity_confusions"].items())
+        )
 
 
 if __name__ == "__main__":

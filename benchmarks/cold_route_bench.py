@@ -18,12 +18,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
 def one_route(data_dir: str) -> float:
     """Seconds for one fresh `route "hello" --json` process."""
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", data_dir, "route", "hello", "--json"],
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--data-dir", data_dir, "route", "hello", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - start
     assert json.loads(out.stdout)["task"] == "chat_response"
     return elapsed
@@ -33,8 +40,9 @@ def one_help() -> float:
     """Seconds for one fresh `sparklio --help` process (the CLI's import cost: no app, no SDK)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"], env=env, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--help"], env=env, capture_output=True, text=True, check=True
+    )
     elapsed = time.perf_counter() - start
     assert "Usage: sparklio" in out.stdout
     return elapsed
@@ -42,8 +50,10 @@ def one_help() -> float:
 
 def classifier_ms(data_dir: str) -> float:
     """The classifier's part of a cold start: make the app's Auto classifier and classify once (ms)."""
-    code = ("import sys, time; from router.app import Sparklio; a = Sparklio.open(sys.argv[1]); "
-            "t = time.perf_counter(); a.classify('hello'); print((time.perf_counter() - t) * 1000)")
+    code = (
+        "import sys, time; from router.app import Sparklio; a = Sparklio.open(sys.argv[1]); "
+        "t = time.perf_counter(); a.classify('hello'); print((time.perf_counter() - t) * 1000)"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code, data_dir], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -60,17 +70,25 @@ def main() -> None:
         later = sorted(one_route(tmp) for _ in range(args.runs))
         loads = sorted(classifier_ms(tmp) for _ in range(3))
         helps = sorted(one_help() for _ in range(args.runs))
-    res = {"first_run_s": round(first, 3), "cold_route_median_s": round(statistics.median(later), 3),
-           "cold_route_min_s": round(later[0], 3), "classifier_load_and_first_classify_ms": round(loads[1], 1),
-           "cli_help_median_s": round(statistics.median(helps), 3)}
+    res = {
+        "first_run_s": round(first, 3),
+        "cold_route_median_s": round(statistics.median(later), 3),
+        "cold_route_min_s": round(later[0], 3),
+        "classifier_load_and_first_classify_ms": round(loads[1], 1),
+        "cli_help_median_s": round(statistics.median(helps), 3),
+    }
     if args.json:
         print(json.dumps(res, indent=2))
         return
     print(f"first `route` in a new data folder (trains + saves the classifier): {res['first_run_s']:.2f} s")
-    print(f"cold `route \"hello\" --json`, saved classifier: median {res['cold_route_median_s']:.2f} s "
-          f"(min {res['cold_route_min_s']:.2f} s, {args.runs} fresh processes)")
-    print(f"of which the classifier (load the saved model + first classify): "
-          f"{res['classifier_load_and_first_classify_ms']:.0f} ms")
+    print(
+        f'cold `route "hello" --json`, saved classifier: median {res["cold_route_median_s"]:.2f} s '
+        f"(min {res['cold_route_min_s']:.2f} s, {args.runs} fresh processes)"
+    )
+    print(
+        f"of which the classifier (load the saved model + first classify): "
+        f"{res['classifier_load_and_first_classify_ms']:.0f} ms"
+    )
     print(f"cold `sparklio --help`: median {res['cli_help_median_s']:.2f} s ({args.runs} fresh processes)")
 
 

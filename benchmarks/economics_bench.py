@@ -20,12 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from router.catalog import ModelSpec
-from router.pricing import load_catalog  # noqa: E402
-from router.lifecycle import Lifecycle  # noqa: E402
-from router.planner import Availability, estimate_tokens, make_plan  # noqa: E402
-from router.policy import Policy  # noqa: E402
-from router.pricing import call_cost  # noqa: E402
-from router.types import Message, Usage  # noqa: E402
+from router.lifecycle import Lifecycle
+from router.planner import Availability, estimate_tokens, make_plan
+from router.policy import Policy
+from router.pricing import (
+    call_cost,
+    load_catalog,
+)
+from router.types import Message, Usage
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER_TOKENS = {"simple": 300, "medium": 700, "complex": 1500}
@@ -36,8 +38,14 @@ def cost(m: ModelSpec, input_tokens: int, answer_tokens: int) -> float:
     """USD for one answer from `m` with this profile (images: one image at the default size)."""
     if m.kind == "image":
         return call_cost(m, Usage(images=1, image_size="1024x1024"))
-    return call_cost(m, Usage(input_tokens=input_tokens, output_tokens=answer_tokens + m.reasoning_tokens,
-                              reasoning_tokens=m.reasoning_tokens))
+    return call_cost(
+        m,
+        Usage(
+            input_tokens=input_tokens,
+            output_tokens=answer_tokens + m.reasoning_tokens,
+            reasoning_tokens=m.reasoning_tokens,
+        ),
+    )
 
 
 def run(today: date | None = None, labelled: bool = False) -> dict:
@@ -51,8 +59,11 @@ def run(today: date | None = None, labelled: bool = False) -> dict:
     catalog = load_catalog(ROOT / "resources" / "catalog.toml")
     policy = Policy(ROOT / "resources" / "policy.toml")
     retired = Lifecycle(catalog, today=today).retired()
-    prompts = [json.loads(line) for line in (ROOT / "resources/classifier/labelled.jsonl").read_text().splitlines()
-               if line.strip()]
+    prompts = [
+        json.loads(line)
+        for line in (ROOT / "resources/classifier/labelled.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     profiles = [(p, estimate_tokens([Message("user", p["prompt"])]), ANSWER_TOKENS[p["complexity"]]) for p in prompts]
     live = [m for m in catalog if m.kind == "chat" and not m.local and m.priced and m.id not in retired]
     flagship = max((m for m in live if m.quality >= 9.5), key=lambda m: sum(cost(m, i, o) for _, i, o in profiles))
@@ -61,11 +72,22 @@ def run(today: date | None = None, labelled: bool = False) -> dict:
     complex_low: list[str] = []
     used: dict[str, int] = {}
     for p, inp, out in profiles:
-        task, complexity = ((p["task"], p["complexity"]) if labelled else
-                            (lambda c: (c.task, c.complexity))(classify(p["prompt"], p["has_image"])))
-        plan = make_plan(messages=[Message("user", p["prompt"])], task=task, complexity=complexity, tier=TIER,
-                         catalog=catalog, policy=policy, avail=Availability.everything(), has_image=p["has_image"],
-                         retired=retired)
+        task, complexity = (
+            (p["task"], p["complexity"])
+            if labelled
+            else (lambda c: (c.task, c.complexity))(classify(p["prompt"], p["has_image"]))
+        )
+        plan = make_plan(
+            messages=[Message("user", p["prompt"])],
+            task=task,
+            complexity=complexity,
+            tier=TIER,
+            catalog=catalog,
+            policy=policy,
+            avail=Availability.everything(),
+            has_image=p["has_image"],
+            retired=retired,
+        )
         m = catalog.get(plan.chain[0].target)
         used[m.id] = used.get(m.id, 0) + 1
         auto_total += cost(m, inp, out)
@@ -74,8 +96,12 @@ def run(today: date | None = None, labelled: bool = False) -> dict:
         if p["complexity"] == "complex" and m.kind == "chat" and m.quality < 9.0:
             complex_low.append(f"{p['id']}: {m.id} ({m.quality:g})")
     return {
-        "prompts": len(prompts), "tier": TIER, "flagship": flagship.id,
-        "auto_usd": round(auto_total, 4), "flagship_usd": round(flag_total, 4), "gpt51_usd": round(base_total, 4),
+        "prompts": len(prompts),
+        "tier": TIER,
+        "flagship": flagship.id,
+        "auto_usd": round(auto_total, 4),
+        "flagship_usd": round(flag_total, 4),
+        "gpt51_usd": round(base_total, 4),
         "cheaper_than_flagship_pct": round(100 * (1 - auto_total / flag_total), 1),
         "cheaper_than_gpt51_pct": round(100 * (1 - auto_total / base_total), 1),
         "complex_prompts": sum(p["complexity"] == "complex" for p in prompts),
@@ -95,16 +121,24 @@ def main() -> None:
         print(json.dumps(res, indent=2))
         return
     how = "labelled task and complexity" if args.labelled else "Auto"
-    print(f"{res['prompts']} labelled prompts, {how} at the {res['tier']} tier, retirements as of "
-          f"{(args.today or date.today()).isoformat()} (prices: genai-prices)")
+    print(
+        f"{res['prompts']} labelled prompts, {how} at the {res['tier']} tier, retirements as of "
+        f"{(args.today or date.today()).isoformat()} (prices: genai-prices)"
+    )
     print(f"  Auto                     ${res['auto_usd']:.4f}")
-    print(f"  always {res['flagship']:17} ${res['flagship_usd']:.4f}   Auto is {res['cheaper_than_flagship_pct']} % cheaper"
-          " (target >= 70 %)")
-    print(f"  always gpt-5.1           ${res['gpt51_usd']:.4f}   Auto is {res['cheaper_than_gpt51_pct']} % cheaper"
-          " (target >= 30 %)")
+    print(
+        f"  always {res['flagship']:17} ${res['flagship_usd']:.4f}   Auto is {res['cheaper_than_flagship_pct']} % cheaper"
+        " (target >= 70 %)"
+    )
+    print(
+        f"  always gpt-5.1           ${res['gpt51_usd']:.4f}   Auto is {res['cheaper_than_gpt51_pct']} % cheaper"
+        " (target >= 30 %)"
+    )
     low = res["complex_below_quality_9"]
-    print(f"  complex prompts on a model of quality >= 9: {res['complex_prompts'] - len(low)} of {res['complex_prompts']}"
-          + (f" (below: {', '.join(low)})" if low else ""))
+    print(
+        f"  complex prompts on a model of quality >= 9: {res['complex_prompts'] - len(low)} of {res['complex_prompts']}"
+        + (f" (below: {', '.join(low)})" if low else "")
+    )
     print("  first models Auto called: " + ", ".join(f"{k} ×{v}" for k, v in res["models_used"].items()))
 
 

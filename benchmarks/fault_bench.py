@@ -46,8 +46,11 @@ def _fault(name: str, anthropic: FakeAnthropic) -> str | None:
 
 
 async def one(name: str, scale: float) -> dict:
-    with FakeAnthropic(models=["claude-3-5-sonnet-20241022"]) as anthropic, FakeOpenAI(models=["gpt-4"]) as openai, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        FakeAnthropic(models=["claude-3-5-sonnet-20241022"]) as anthropic,
+        FakeOpenAI(models=["gpt-4"]) as openai,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         app = Sparklio(Path(tmp), keyring=MemoryKeyring(), env={})
         app.secrets.set("anthropic", "sk-ant-bench")
         app.secrets.set("openai", "sk-bench")
@@ -62,8 +65,9 @@ async def one(name: str, scale: float) -> dict:
             app.registry.prepare(provider)
         t0 = time.perf_counter()
         attempts, first = [], None
-        async for ev in app.run(RouteRequest([Message("user", PROMPT)], task="copywriting_standard",
-                                             complexity="medium", use_cache=False)):
+        async for ev in app.run(
+            RouteRequest([Message("user", PROMPT)], task="copywriting_standard", complexity="medium", use_cache=False)
+        ):
             if isinstance(ev, AttemptStarted):
                 attempts.append(f"{ev.model}#{ev.attempt}")
             elif isinstance(ev, TextDelta) and first is None and attempts[-1].startswith("gpt-4"):

@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from local_models.diffusion import SdPipelineHost, GenerationParams, route_library_logs  # noqa: E402
+from local_models.diffusion import GenerationParams, SdPipelineHost, route_library_logs  # noqa: E402
 
 MIB = 1024 * 1024
 FULL = {"size": 512, "steps": 25, "oom_size": 1024, "oom_batch": 8, "oom_steps": 4}
@@ -65,22 +65,56 @@ def sd15_components(tok_dir: Path, device: str | None = None) -> dict[str, Any]:
     tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir), model_max_length=77)
     with torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu")):
         unet = UNet2DConditionModel(
-            sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
-            block_out_channels=(320, 640, 1280, 1280), cross_attention_dim=768, attention_head_dim=8,
+            sample_size=64,
+            in_channels=4,
+            out_channels=4,
+            layers_per_block=2,
+            block_out_channels=(320, 640, 1280, 1280),
+            cross_attention_dim=768,
+            attention_head_dim=8,
             down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
-            up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3)
-        vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, layers_per_block=2, sample_size=512,
-                            block_out_channels=(128, 256, 512, 512), down_block_types=("DownEncoderBlock2D",) * 4,
-                            up_block_types=("UpDecoderBlock2D",) * 4)
-        text = CLIPTextModel(CLIPTextConfig(
-            vocab_size=max(vocab, 49408), hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
-            num_attention_heads=12, max_position_embeddings=77, projection_dim=768, hidden_act="quick_gelu",
-            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id))
-    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
-                              set_alpha_to_one=False, steps_offset=1)
-    return {"unet": unet.half(), "vae": vae.half(), "text_encoder": text.half(), "tokenizer": tokenizer,
-            "scheduler": scheduler}
+            up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
+        )
+        vae = AutoencoderKL(
+            in_channels=3,
+            out_channels=3,
+            latent_channels=4,
+            layers_per_block=2,
+            sample_size=512,
+            block_out_channels=(128, 256, 512, 512),
+            down_block_types=("DownEncoderBlock2D",) * 4,
+            up_block_types=("UpDecoderBlock2D",) * 4,
+        )
+        text = CLIPTextModel(
+            CLIPTextConfig(
+                vocab_size=max(vocab, 49408),
+                hidden_size=768,
+                intermediate_size=3072,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+                max_position_embeddings=77,
+                projection_dim=768,
+                hidden_act="quick_gelu",
+                bos_token_id=tokenizer.bos_token_id,
+                eos_token_id=tokenizer.eos_token_id,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+        )
+    scheduler = DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )
+    return {
+        "unet": unet.half(),
+        "vae": vae.half(),
+        "text_encoder": text.half(),
+        "tokenizer": tokenizer,
+        "scheduler": scheduler,
+    }
 
 
 def build_model(work: Path, full: bool) -> Path:
@@ -91,8 +125,13 @@ def build_model(work: Path, full: bool) -> Path:
         return build_tiny_pipeline(work / "tiny")
     from diffusers import StableDiffusionPipeline
 
-    pipe = StableDiffusionPipeline(**sd15_components(work / "tok"), safety_checker=None, feature_extractor=None,
-                                   image_encoder=None, requires_safety_checker=False)
+    pipe = StableDiffusionPipeline(
+        **sd15_components(work / "tok"),
+        safety_checker=None,
+        feature_extractor=None,
+        image_encoder=None,
+        requires_safety_checker=False,
+    )
     folder = work / "sd15-random"
     pipe.save_pretrained(str(folder), safe_serialization=True)
     shutil.copytree(work / "tok", folder / "tokenizer", dirs_exist_ok=True)
@@ -112,16 +151,27 @@ def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_
         cuda.synchronize()
         cuda.reset_peak_memory_stats()
     t0 = time.perf_counter()
-    images = engine.generate(GenerationParams("a photo of a red cat", width=size, height=size, steps=steps,
-                                              batch=batch, seed=1, scheduler="ddim"), on_step=on_step)
+    images = engine.generate(
+        GenerationParams(
+            "a photo of a red cat", width=size, height=size, steps=steps, batch=batch, seed=1, scheduler="ddim"
+        ),
+        on_step=on_step,
+    )
     if cuda is not None:
         cuda.synchronize()
     seconds = time.perf_counter() - t0
     choice = engine.last_choice
-    return {"mode": choice.mode if choice else engine.mode, "vae_tiling": bool(choice and choice.vae_tiling),
-            "why": choice.why if choice else "", "size": f"{size}x{size}", "steps": steps, "batch": batch,
-            "s_per_image": round(seconds / len(images), 3), "it_per_s": round(steps / seconds, 3),
-            "peak_vram_mib": round(cuda.max_memory_allocated() / MIB) if cuda is not None else None}
+    return {
+        "mode": choice.mode if choice else engine.mode,
+        "vae_tiling": bool(choice and choice.vae_tiling),
+        "why": choice.why if choice else "",
+        "size": f"{size}x{size}",
+        "steps": steps,
+        "batch": batch,
+        "s_per_image": round(seconds / len(images), 3),
+        "it_per_s": round(steps / seconds, 3),
+        "peak_vram_mib": round(cuda.max_memory_allocated() / MIB) if cuda is not None else None,
+    }
 
 
 def modes_run(engine: SdPipelineHost, cfg: dict) -> list[dict]:
@@ -132,8 +182,11 @@ def modes_run(engine: SdPipelineHost, cfg: dict) -> list[dict]:
         engine.pinned_mode = None if mode == "cpu" else mode
         timed_run(engine, cfg["size"], 2)
         out.append(timed_run(engine, cfg["size"], cfg["steps"]))
-        print(f"  {out[-1]['mode']:20} {out[-1]['s_per_image']:8.2f} s/image {out[-1]['it_per_s']:7.2f} it/s "
-              f"peak {out[-1]['peak_vram_mib']} MiB", file=sys.stderr)
+        print(
+            f"  {out[-1]['mode']:20} {out[-1]['s_per_image']:8.2f} s/image {out[-1]['it_per_s']:7.2f} it/s "
+            f"peak {out[-1]['peak_vram_mib']} MiB",
+            file=sys.stderr,
+        )
     engine.pinned_mode = None
     return out
 
@@ -198,9 +251,16 @@ async def arbitration_run(engine: SdPipelineHost, full: bool, cap: Any) -> dict:
         await arbiter.before_sd(free + sd.vram_held_mib() + max(held.get(model.name, 0) // 2, 1))
         unload_s = time.perf_counter() - t0
         after = {r.name for r in await mgr.running()}
-        return {"ollama": host if full else "fake server", "model": model.name, "model_vram_mib": held.get(model.name),
-                "free_before_mib": free, "load_s": round(load_s, 2), "arbitrate_s": round(unload_s, 3),
-                "unloaded": model.name not in after, "notices": notices}
+        return {
+            "ollama": host if full else "fake server",
+            "model": model.name,
+            "model_vram_mib": held.get(model.name),
+            "free_before_mib": free,
+            "load_s": round(load_s, 2),
+            "arbitrate_s": round(unload_s, 3),
+            "unloaded": model.name not in after,
+            "notices": notices,
+        }
     finally:
         await mgr.aclose()
         if fake is not None:
@@ -226,13 +286,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cfg = FULL if args.full else DRY
     started = time.perf_counter()
-    report: dict[str, Any] = {"kind": "full" if args.full else "dry-run", "python": platform.python_version(),
-                              "torch": torch.__version__, "cuda": torch.version.cuda, "device": "cpu"}
+    report: dict[str, Any] = {
+        "kind": "full" if args.full else "dry-run",
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "device": "cpu",
+    }
     cap = None
     if args.full:
         report["device"] = torch.cuda.get_device_name(0)
         total = torch.cuda.get_device_properties(0).total_memory
-        cap_bytes = min(int(args.vram_cap_gib * 1024 ** 3), total)
+        cap_bytes = min(int(args.vram_cap_gib * 1024**3), total)
         torch.cuda.set_per_process_memory_fraction(cap_bytes / total)
         report["vram_cap_mib"] = cap_bytes // MIB
         cap = CappedCard(cap_bytes // MIB)

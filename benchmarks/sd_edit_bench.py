@@ -65,8 +65,10 @@ def outside_pipeline(run_app: Any, repeats: int) -> dict:
     stats = pstats.Stats(prof).stats  # {(file, line, name): (cc, nc, tottime, cumtime, callers)}
     total = sum(v[3] for k, v in stats.items() if k[2] == "generate" and k[0].endswith("diffusion.py"))
     inside = sum(v[3] for k, v in stats.items() if k[2] == "__call__" and "pipeline_stable_diffusion" in k[0])
-    return {"app_own_ms": round((total - inside) / repeats * 1000, 2),
-            "app_own_pct": round((total - inside) / inside * 100, 2)}
+    return {
+        "app_own_ms": round((total - inside) / repeats * 1000, 2),
+        "app_own_pct": round((total - inside) / inside * 100, 2),
+    }
 
 
 def measure(size: int, steps: int, repeats: int) -> dict:
@@ -74,7 +76,7 @@ def measure(size: int, steps: int, repeats: int) -> dict:
     import torch
     from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting
 
-    from local_models.diffusion import SdPipelineHost, GenerationParams
+    from local_models.diffusion import GenerationParams, SdPipelineHost
     from local_models.edit import edit_inputs
     from local_models.tiny_pipeline import build_tiny_pipeline
 
@@ -87,17 +89,33 @@ def measure(size: int, steps: int, repeats: int) -> dict:
     out: dict = {"size": size, "steps": steps, "repeats": repeats, "strength": 0.6}
     for mode, auto in (("img2img", AutoPipelineForImage2Image), ("inpaint", AutoPipelineForInpainting)):
         m = mask if mode == "inpaint" else None
-        params = GenerationParams("a red cat on the sea", width=size, height=size, steps=steps, seed=1,
-                                  scheduler="ddim", source=source, mask=m, strength=0.6)
+        params = GenerationParams(
+            "a red cat on the sea",
+            width=size,
+            height=size,
+            steps=steps,
+            seed=1,
+            scheduler="ddim",
+            source=source,
+            mask=m,
+            strength=0.6,
+        )
         bare = auto.from_pipe(base)
         bare.set_progress_bar_config(disable=True)
         image, pil_mask = edit_inputs(source, m, size, size)
         kw = {"mask_image": pil_mask, "width": size, "height": size} if mode == "inpaint" else {}
 
         def run_bare(bare=bare, params=params, image=image, kw=kw) -> Any:
-            return bare(prompt=params.prompt, image=image, strength=0.6, num_inference_steps=steps,
-                        guidance_scale=7.0, generator=[torch.Generator("cpu").manual_seed(1)], output_type="pil",
-                        **kw).images[0]
+            return bare(
+                prompt=params.prompt,
+                image=image,
+                strength=0.6,
+                num_inference_steps=steps,
+                guidance_scale=7.0,
+                generator=[torch.Generator("cpu").manual_seed(1)],
+                output_type="pil",
+                **kw,
+            ).images[0]
 
         def run_app(params=params) -> Any:
             return engine.generate(params)[0]

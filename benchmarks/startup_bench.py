@@ -18,8 +18,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("torch", "diffusers", "transformers", "openai", "anthropic", "google.genai", "ollama", "router.app",
-         "peewee", "genai_prices", "numpy", "PIL")
+HEAVY = (
+    "torch",
+    "diffusers",
+    "transformers",
+    "openai",
+    "anthropic",
+    "google.genai",
+    "ollama",
+    "router.app",
+    "peewee",
+    "genai_prices",
+    "numpy",
+    "PIL",
+)
 
 
 def rss_mb() -> float:
@@ -85,9 +97,14 @@ def main() -> int:
         data = str(Path(tmp) / "data")
         for i in range(args.runs + 1):  # run 0 creates the database and warms the OS file cache
             spawn = time.time()
-            out = subprocess.run([sys.executable, __file__, "--child", repr(spawn), "--data-dir", data,
-                                  "--idle", str(args.idle)], cwd=ROOT, env=env, capture_output=True, text=True,
-                                 timeout=120)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", repr(spawn), "--data-dir", data, "--idle", str(args.idle)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
             if line is None:
                 print(out.stdout[-2000:], out.stderr[-2000:], sep="\n")
@@ -96,8 +113,10 @@ def main() -> int:
                 rows.append(json.loads(line[7:]))
     print(f"{'run':>3}  {'first paint':>11}  {'facade ready':>12}  {'idle RSS':>9}  heavy modules at first paint")
     for i, r in enumerate(rows, 1):
-        print(f"{i:>3}  {r['first_paint_s']:>10.3f}s  {r['ready_s']:>11.3f}s  {r['idle_rss_mb']:>6.0f} MB  "
-              f"{', '.join(r['heavy_at_paint']) or '(none)'}")
+        print(
+            f"{i:>3}  {r['first_paint_s']:>10.3f}s  {r['ready_s']:>11.3f}s  {r['idle_rss_mb']:>6.0f} MB  "
+            f"{', '.join(r['heavy_at_paint']) or '(none)'}"
+        )
     med = statistics.median(r["first_paint_s"] for r in rows)
     rss = statistics.median(r["idle_rss_mb"] for r in rows)
     print(f"median first paint {med:.3f} s (target < 1.0 s) · median idle RSS {rss:.0f} MB (target < 200 MB)")

@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from router.budget import LEDGER_COLUMNS, Budget  # noqa: E402
 from router.cache import ResponseCache  # noqa: E402
-from router.pricing import load_catalog  # noqa: E402
 from router.events import EventBus  # noqa: E402
 from router.learning import Learning  # noqa: E402
 from router.policy import Policy  # noqa: E402
+from router.pricing import load_catalog  # noqa: E402
 from router.settings import Settings  # noqa: E402
 from router.stats import Stats  # noqa: E402
 from router.store import database, open_store  # noqa: E402
@@ -81,13 +81,41 @@ def iter_rows(n: int, seed: int, catalog, policy, models):
         ok = outcome == "ok"
         lat = rnd.uniform(2, 30) if cached else rnd.lognormvariate(lat_mu[model.id], 0.45)
         d = datetime.fromtimestamp(ts)
-        yield (ts, d.strftime("%Y-%m-%d"), d.strftime("%Y-%m"), "chat", task, model.id, model.provider,
-                     outcome, None if ok else "TransientError", None if ok else "simulated failure",
-                     usage.input_tokens, usage.output_tokens, 0, 0, 0, cost, saved,
-                     lat if ok else None, (lat * rnd.uniform(0.1, 0.35)) if ok and not cached else None,
-                     pos, 1, int(cached), int(experiment), None, None, None,
-                     rnd.uniform(0.5, 4.0) if model.local else 0.0, None, None,  # ... energy_wh, policy_model
-                     0, 0.0, 0.0, None)  # cache_write_tokens, cache_saved_usd, batch_saved_usd, batch_job_id
+        yield (
+            ts,
+            d.strftime("%Y-%m-%d"),
+            d.strftime("%Y-%m"),
+            "chat",
+            task,
+            model.id,
+            model.provider,
+            outcome,
+            None if ok else "TransientError",
+            None if ok else "simulated failure",
+            usage.input_tokens,
+            usage.output_tokens,
+            0,
+            0,
+            0,
+            cost,
+            saved,
+            lat if ok else None,
+            (lat * rnd.uniform(0.1, 0.35)) if ok and not cached else None,
+            pos,
+            1,
+            int(cached),
+            int(experiment),
+            None,
+            None,
+            None,
+            rnd.uniform(0.5, 4.0) if model.local else 0.0,
+            None,
+            None,  # ... energy_wh, policy_model
+            0,
+            0.0,
+            0.0,
+            None,
+        )  # cache_write_tokens, cache_saved_usd, batch_saved_usd, batch_job_id
 
 
 def timed(fn, runs: int) -> tuple[float, object]:
@@ -132,25 +160,40 @@ def main() -> int:
                 gen_s, load_s = gen_s + t1 - t0, load_s + time.perf_counter() - t1
         # ~2% of successful answers get a rating (needs a stored assistant message).
         rnd = random.Random(args.seed + 1)
-        ok_ids = [r[0] for r in database.execute_sql(
-            "SELECT id FROM llm_usage WHERE outcome = 'ok' AND id % 50 = 7").fetchall()]
+        ok_ids = [
+            r[0]
+            for r in database.execute_sql("SELECT id FROM llm_usage WHERE outcome = 'ok' AND id % 50 = 7").fetchall()
+        ]
         with store.db.atomic():
             for lid in ok_ids:
                 model, task, day = database.execute_sql(
-                    "SELECT model, task, day FROM llm_usage WHERE id = ?", (lid,)).fetchone()
-                mid = database.execute_sql("INSERT INTO messages(role, content, status, model, created_at)"
-                                           " VALUES ('assistant', 'a', 'ok', ?, 0)", (model,)).lastrowid
-                database.execute_sql("INSERT INTO ratings(message_id, stars, model, task, day, experiment, rated_at)"
-                                     " VALUES (?, ?, ?, ?, ?, 0, 0)", (mid, rnd.randint(2, 5), model, task, day))
+                    "SELECT model, task, day FROM llm_usage WHERE id = ?", (lid,)
+                ).fetchone()
+                mid = database.execute_sql(
+                    "INSERT INTO messages(role, content, status, model, created_at)"
+                    " VALUES ('assistant', 'a', 'ok', ?, 0)",
+                    (model,),
+                ).lastrowid
+                database.execute_sql(
+                    "INSERT INTO ratings(message_id, stars, model, task, day, experiment, rated_at)"
+                    " VALUES (?, ?, ?, ?, ?, 0, 0)",
+                    (mid, rnd.randint(2, 5), model, task, day),
+                )
         database.execute_sql("ANALYZE")
-        counts = {t: database.execute_sql(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                  for t in ("llm_usage", "usage_rollup", "latency_hist", "spend_totals", "ratings")}
+        counts = {
+            t: database.execute_sql(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("llm_usage", "usage_rollup", "latency_hist", "spend_totals", "ratings")
+        }
         size_mb = sum(p.stat().st_size for p in tmp.iterdir()) / 1e6
-        print(f"ledger: {counts['llm_usage']:,} rows ({len(models)} models, {len(policy.tasks)} tasks, {DAYS} days;"
-              f" generated in {gen_s:.1f}s, inserted through the triggers in {load_s:.1f}s ="
-              f" {load_s / args.rows * 1e6:.1f} us/row); database {size_mb:.0f} MB")
-        print(f"rollups: usage_rollup {counts['usage_rollup']:,} rows, latency_hist {counts['latency_hist']:,},"
-              f" spend_totals {counts['spend_totals']:,}, ratings {counts['ratings']:,}")
+        print(
+            f"ledger: {counts['llm_usage']:,} rows ({len(models)} models, {len(policy.tasks)} tasks, {DAYS} days;"
+            f" generated in {gen_s:.1f}s, inserted through the triggers in {load_s:.1f}s ="
+            f" {load_s / args.rows * 1e6:.1f} us/row); database {size_mb:.0f} MB"
+        )
+        print(
+            f"rollups: usage_rollup {counts['usage_rollup']:,} rows, latency_hist {counts['latency_hist']:,},"
+            f" spend_totals {counts['spend_totals']:,}, ratings {counts['ratings']:,}"
+        )
 
         events = EventBus()
         budget = Budget(settings, events)
@@ -198,8 +241,17 @@ def main() -> int:
 
         # One ledger write: insert + triggers + hold release + alert checks, in one IMMEDIATE transaction.
         m = models[0]
-        row = {"task": "chat_response", "model": m.id, "provider": m.provider, "outcome": "ok", "input_tokens": 500,
-               "output_tokens": 200, "cost_usd": 0.001, "latency_ms": 850.0, "ttft_ms": 120.0}
+        row = {
+            "task": "chat_response",
+            "model": m.id,
+            "provider": m.provider,
+            "outcome": "ok",
+            "input_tokens": 500,
+            "output_tokens": 200,
+            "cost_usd": 0.001,
+            "latency_ms": 850.0,
+            "ttft_ms": 120.0,
+        }
         times = []
         for _ in range(args.writes):
             t0 = time.perf_counter()
@@ -212,9 +264,11 @@ def main() -> int:
             budget.record_attempt(res, **row)
             pair.append((time.perf_counter() - t0) * 1000)
         q = statistics.quantiles(times, n=100)
-        print(f"\n{'ledger write: record_attempt':<40}{statistics.median(times):>9.3f}  <1 ms "
-              f"{'ok' if statistics.median(times) < WRITE_TARGET_MS else 'OVER'} (p95 {q[94]:.3f} ms,"
-              f" p99 {q[98]:.3f} ms, {sum(t > 2 for t in times)} over 2 ms, {args.writes} writes)")
+        print(
+            f"\n{'ledger write: record_attempt':<40}{statistics.median(times):>9.3f}  <1 ms "
+            f"{'ok' if statistics.median(times) < WRITE_TARGET_MS else 'OVER'} (p95 {q[94]:.3f} ms,"
+            f" p99 {q[98]:.3f} ms, {sum(t > 2 for t in times)} over 2 ms, {args.writes} writes)"
+        )
         print(f"{'reserve + record_attempt':<40}{statistics.median(pair):>9.3f}")
         key = cache.key(m, [Message("user", "hello")], {})
         cache.put(key, m, "chat_response", "hi", Usage(1, 1), 0.001)

@@ -46,7 +46,7 @@ def main() -> int:
     import torch
     from PIL import Image
 
-    from local_models.diffusion import SdPipelineHost, GenerationParams, route_library_logs
+    from local_models.diffusion import GenerationParams, SdPipelineHost, route_library_logs
     from local_models.tiny_pipeline import build_tiny_pipeline
     from local_models.tiny_studio import build_tiny_esrgan, build_tiny_lora
     from local_models.upscale import HIRES_STRENGTH, load_upscaler, model_upscale, upscale
@@ -59,13 +59,21 @@ def main() -> int:
     engine.load(build_tiny_pipeline(tmp / "sd"))
     pipe = engine._pipe  # the same weights for the bare calls
     size, steps = args.size, args.steps
-    params = GenerationParams("a red cat", width=size, height=size, steps=steps, seed=1, scheduler="ddim",
-                              loras=((str(lora), 0.8),))
+    params = GenerationParams(
+        "a red cat", width=size, height=size, steps=steps, seed=1, scheduler="ddim", loras=((str(lora), 0.8),)
+    )
     out: dict = {"size": size, "steps": steps, "repeats": args.repeats, "torch_threads": 1}
 
     def bare_lora() -> object:
-        return pipe(prompt="a red cat", width=size, height=size, num_inference_steps=steps, guidance_scale=7.0,
-                    generator=torch.Generator("cpu").manual_seed(1), output_type="pil").images[0]
+        return pipe(
+            prompt="a red cat",
+            width=size,
+            height=size,
+            num_inference_steps=steps,
+            guidance_scale=7.0,
+            generator=torch.Generator("cpu").manual_seed(1),
+            output_type="pil",
+        ).images[0]
 
     engine.generate(params)  # loads the adapter once; both sides then run with it active (ddim set by the engine)
     out["lora"] = _pair(lambda: engine.generate(params), bare_lora, args.repeats)
@@ -79,12 +87,18 @@ def main() -> int:
 
     def bare_hires() -> object:
         big = src_image.resize((size * 2, size * 2), Image.LANCZOS)
-        return img2img(prompt="a red cat", image=big, strength=HIRES_STRENGTH, num_inference_steps=20,
-                       guidance_scale=7.0, width=big.width, height=big.height,
-                       generator=torch.Generator("cpu").manual_seed(1)).images[0]
+        return img2img(
+            prompt="a red cat",
+            image=big,
+            strength=HIRES_STRENGTH,
+            num_inference_steps=20,
+            guidance_scale=7.0,
+            width=big.width,
+            height=big.height,
+            generator=torch.Generator("cpu").manual_seed(1),
+        ).images[0]
 
-    out["hires_fix_one_tile"] = _pair(lambda: upscale(src, 2, engine=engine, tile=size * 2), bare_hires,
-                                      args.repeats)
+    out["hires_fix_one_tile"] = _pair(lambda: upscale(src, 2, engine=engine, tile=size * 2), bare_hires, args.repeats)
     esrgan = build_tiny_esrgan(tmp / "x2.safetensors", scale=2)
     model = load_upscaler(esrgan)
 
@@ -96,8 +110,7 @@ def main() -> int:
             res = model(arr)[0].clamp(0, 1).permute(1, 2, 0).numpy()
         return Image.fromarray((res * 255).round().astype(np.uint8), "RGB")
 
-    out["esrgan_model_path"] = _pair(lambda: model_upscale(src_image, model, 2, tile=size), bare_esrgan,
-                                     args.repeats)
+    out["esrgan_model_path"] = _pair(lambda: model_upscale(src_image, model, 2, tile=size), bare_esrgan, args.repeats)
     text = json.dumps(out, indent=2)
     print(text)
     if args.out:

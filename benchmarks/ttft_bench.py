@@ -28,9 +28,13 @@ from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 
 async def bare_ttft(client, prompt: str) -> float:
     t0 = time.perf_counter()
-    stream = await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}],
-                                                  stream=True, stream_options={"include_usage": True},
-                                                  max_completion_tokens=4096)
+    stream = await client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": prompt}],
+        stream=True,
+        stream_options={"include_usage": True},
+        max_completion_tokens=4096,
+    )
     first = None
     async for chunk in stream:
         if first is None and chunk.choices and chunk.choices[0].delta.content:
@@ -41,8 +45,11 @@ async def bare_ttft(client, prompt: str) -> float:
 async def engine_ttft(app, prompt: str) -> float:
     t0 = time.perf_counter()
     first = None
-    async for ev in app.run(RouteRequest([Message("user", prompt)], task="chat_response", complexity="simple",
-                                         model="gpt-4o-mini", use_cache=False)):
+    async for ev in app.run(
+        RouteRequest(
+            [Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini", use_cache=False
+        )
+    ):
         if first is None and isinstance(ev, TextDelta):
             first = time.perf_counter()
     return (first - t0) * 1000
@@ -72,10 +79,14 @@ async def run(n: int) -> dict:
         await client.close()
         await app.aclose()
     diffs = sorted(e - b for e, b in zip(eng, bare))
-    return {"n": n, "bare_median_ms": round(statistics.median(bare), 3), "engine_median_ms": round(statistics.median(eng), 3),
-            "added_median_ms": round(statistics.median(eng) - statistics.median(bare), 3),
-            "added_p95_ms": round(sorted(eng)[int(0.95 * n)] - sorted(bare)[int(0.95 * n)], 3),
-            "paired_diff_median_ms": round(statistics.median(diffs), 3)}
+    return {
+        "n": n,
+        "bare_median_ms": round(statistics.median(bare), 3),
+        "engine_median_ms": round(statistics.median(eng), 3),
+        "added_median_ms": round(statistics.median(eng) - statistics.median(bare), 3),
+        "added_p95_ms": round(sorted(eng)[int(0.95 * n)] - sorted(bare)[int(0.95 * n)], 3),
+        "paired_diff_median_ms": round(statistics.median(diffs), 3),
+    }
 
 
 def main() -> None:
@@ -89,8 +100,10 @@ def main() -> None:
         return
     print(f"TTFT over {res['n']} interleaved requests on one loopback fake OpenAI server")
     print(f"bare SDK median {res['bare_median_ms']} ms · through Sparklio median {res['engine_median_ms']} ms")
-    print(f"added: median {res['added_median_ms']} ms, p95 {res['added_p95_ms']} ms "
-          f"(paired median {res['paired_diff_median_ms']} ms; target < 1 ms median, < 3 ms p95)")
+    print(
+        f"added: median {res['added_median_ms']} ms, p95 {res['added_p95_ms']} ms "
+        f"(paired median {res['paired_diff_median_ms']} ms; target < 1 ms median, < 3 ms p95)"
+    )
 
 
 if __name__ == "__main__":

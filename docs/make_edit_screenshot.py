@@ -49,8 +49,17 @@ def paint(painter, points: list[tuple[float, float]]) -> None:
     kinds = [QEvent.Type.MouseButtonPress] + [QEvent.Type.MouseMove] * (len(points) - 1)
     for kind, (x, y) in zip(kinds + [QEvent.Type.MouseButtonRelease], points + points[-1:]):
         at = QPointF(f.x() + x * scale, f.y() + y * scale)
-        QApplication.sendEvent(painter, QMouseEvent(kind, at, painter.mapToGlobal(at), Qt.MouseButton.LeftButton,
-                                                    Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(
+            painter,
+            QMouseEvent(
+                kind,
+                at,
+                painter.mapToGlobal(at),
+                Qt.MouseButton.LeftButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
 
 
 async def main(out: Path) -> int:
@@ -81,8 +90,10 @@ async def main(out: Path) -> int:
         page.edit.strength.setValue(65)
         await asyncio.sleep(0.3)
         page.edit.brush.setValue(56)
-        paint(page.edit.painter, [(205, 165), (285, 165), (285, 200), (205, 200), (205, 240), (285, 240),
-                                  (285, 272), (205, 272)])
+        paint(
+            page.edit.painter,
+            [(205, 165), (285, 165), (285, 200), (205, 200), (205, 240), (285, 240), (285, 272), (205, 272)],
+        )
         page.edit.refresh()
         area = page.findChild(__import__("PySide6.QtWidgets", fromlist=["QScrollArea"]).QScrollArea)
         if area is not None:

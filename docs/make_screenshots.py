@@ -142,8 +142,11 @@ def scripted_servers():
     class Brief:
         def reply_for(self, prompt: str) -> str:
             body = scripted_reply(prompt).split("\n\n")[0]
-            return body if body != "Done as asked." else ("Fresh bread, baked before sunrise — taste the morning."
-                                                           " Come early, leave happy.")
+            return (
+                body
+                if body != "Done as asked."
+                else ("Fresh bread, baked before sunrise — taste the morning. Come early, leave happy.")
+            )
 
     return [type(f"Brief{c.__name__}", (Brief, c), {})().start() for c in (FakeOpenAI, FakeAnthropic, FakeGemini)]
 
@@ -165,8 +168,10 @@ async def render_extras(app, out: Path) -> list[tuple[str, int]]:
         srv.models = catalog_api_models(name)
     before = app.settings.get("endpoints")
     app.secrets.set("google", "demo-google-key")
-    app.settings.set("endpoints", {**before, "openai": servers[0].base_url, "anthropic": servers[1].base_url,
-                                   "google": servers[2].url})
+    app.settings.set(
+        "endpoints",
+        {**before, "openai": servers[0].base_url, "anthropic": servers[1].base_url, "google": servers[2].url},
+    )
     made = []
     try:
         engine = WorkflowRunner(app, image_overrides={"size": "64x64", "steps": 2})
@@ -225,8 +230,10 @@ async def render_images_queue(app, out: Path) -> list[tuple[str, int]]:
     st.steps.setValue(4)
     st.random_seed.setChecked(False)
     st.seed.setValue(1234)
-    for prompt, n in (("A ceramic mug on a linen tablecloth, soft morning light", 3),
-                      ("The same mug on a wooden shelf, evening light", 2)):
+    for prompt, n in (
+        ("A ceramic mug on a linen tablecloth, soft morning light", 3),
+        ("The same mug on a wooden shelf, evening light", 2),
+    ):
         st.prompt.setPlainText(prompt)
         page.queue.variations.setValue(n)
         page.generate()

@@ -60,8 +60,9 @@ def vae_decode_mib(width: int, height: int, batch: int = 1, tiling: bool = False
     return VAE_DECODE_MIB if tiling else int(VAE_DECODE_MIB * _scale(width, height) * max(batch, 1))
 
 
-def sd_needed_mib(mode: str, width: int, height: int, batch: int = 1, vae_tiling: bool = False,
-                  weights_mib: int | None = None) -> int:
+def sd_needed_mib(
+    mode: str, width: int, height: int, batch: int = 1, vae_tiling: bool = False, weights_mib: int | None = None
+) -> int:
     """Peak VRAM estimate for a generation in `mode` (`weights_mib`: the loaded model's fp16 weights)."""
     act = activations_mib(width, height, batch)
     vae = vae_decode_mib(width, height, batch, vae_tiling)
@@ -74,8 +75,14 @@ def sd_needed_mib(mode: str, width: int, height: int, batch: int = 1, vae_tiling
     return SEQUENTIAL_MIB + max(act // 2, vae // 2)
 
 
-def choose_sd_mode(free_mib: int | None, width: int, height: int, pinned: str | None = None,
-                   batch: int = 1, weights_mib: int | None = None) -> SdModeChoice:
+def choose_sd_mode(
+    free_mib: int | None,
+    width: int,
+    height: int,
+    pinned: str | None = None,
+    batch: int = 1,
+    weights_mib: int | None = None,
+) -> SdModeChoice:
     """The fastest placement that fits `free_mib` (unless `pinned`), plus VAE tiling for large images."""
     big = width * height > TILING_PIXELS
     if pinned and pinned != "auto":
@@ -115,8 +122,12 @@ def plan_before_sd(free_mib: int | None, needed_mib: int, ollama_running: Mappin
         return SdPlan()
     held = sorted(((mib, name) for name, mib in ollama_running.items() if mib > 0), reverse=True)
     if free_mib + sum(m for m, _ in held) < needed_mib:
-        return SdPlan((), False, f"Not enough GPU memory for full-speed images ({_gib(free_mib)} free, "
-                                 f"~{_gib(needed_mib)} needed): using slower CPU offload")
+        return SdPlan(
+            (),
+            False,
+            f"Not enough GPU memory for full-speed images ({_gib(free_mib)} free, "
+            f"~{_gib(needed_mib)} needed): using slower CPU offload",
+        )
     chosen, freed = [], 0
     for mib, name in held:
         if free_mib + freed >= needed_mib:
@@ -124,13 +135,20 @@ def plan_before_sd(free_mib: int | None, needed_mib: int, ollama_running: Mappin
         chosen.append(name)
         freed += mib
     names = ", ".join(chosen)
-    return SdPlan(tuple(chosen), True, f"Unloading {names} from the GPU to make room for image generation "
-                                       f"(~{_gib(needed_mib)} needed, {_gib(free_mib)} free)")
+    return SdPlan(
+        tuple(chosen),
+        True,
+        f"Unloading {names} from the GPU to make room for image generation "
+        f"(~{_gib(needed_mib)} needed, {_gib(free_mib)} free)",
+    )
 
 
 def plan_before_local_text(sd_resident: bool, free_mib: int | None, needed_mib: int) -> TextPlan:
     """Move a resident SD pipeline to CPU offload when the LLM would not fit beside it."""
     if not sd_resident or free_mib is None or free_mib >= needed_mib:
         return TextPlan()
-    return TextPlan(True, f"Moving the image model off the GPU to make room for the local chat model "
-                          f"(~{_gib(needed_mib)} needed, {_gib(free_mib)} free)")
+    return TextPlan(
+        True,
+        f"Moving the image model off the GPU to make room for the local chat model "
+        f"(~{_gib(needed_mib)} needed, {_gib(free_mib)} free)",
+    )

@@ -49,7 +49,7 @@ class GenerationCancelled(SparklioError):
 
 
 def normalize_scheduler(name: str) -> str:
-    """"DPM++ 2M" / "dpmpp_2m" / "Euler a" -> the canonical key of SCHEDULERS."""
+    """ "DPM++ 2M" / "dpmpp_2m" / "Euler a" -> the canonical key of SCHEDULERS."""
     key = re.sub(r"[\s_\-]+", " ", (name or "").strip().lower()).replace("dpmpp", "dpm++")
     key = {"euler a": "euler_a", "euler ancestral": "euler_a", "plms": "pndm", "dpm++2m": "dpm++ 2m"}.get(key, key)
     if key not in SCHEDULERS:
@@ -80,7 +80,7 @@ class GenerationParams:
         """txt2img, img2img or inpaint."""
         return "txt2img" if self.source is None else ("inpaint" if self.mask is not None else "img2img")
 
-    def validated(self) -> "GenerationParams":
+    def validated(self) -> GenerationParams:
         """A checked copy (canonical scheduler name); SparklioError with a one-line reason otherwise."""
         if not (self.prompt or "").strip():
             raise SparklioError("Enter a prompt describing the image")
@@ -99,8 +99,7 @@ class GenerationParams:
         from local_models.lora import check_weight
 
         loras = tuple((str(path), check_weight(Path(path).stem, w)) for path, w in self.loras)
-        return replace(self, scheduler=normalize_scheduler(self.scheduler), guidance=float(self.guidance),
-                       loras=loras)
+        return replace(self, scheduler=normalize_scheduler(self.scheduler), guidance=float(self.guidance), loras=loras)
 
 
 def choose_device(prefer: str | None = None) -> tuple[str, str, str]:
@@ -137,8 +136,14 @@ class _Cancelled(Exception):
 class SdPipelineHost:
     """One loaded Stable Diffusion pipeline and how it is placed on the hardware (thread-safe)."""
 
-    def __init__(self, *, vram: VramSource | None = None, pinned_mode: str | None = None,
-                 device: str | None = None, preview_every: int = 5) -> None:
+    def __init__(
+        self,
+        *,
+        vram: VramSource | None = None,
+        pinned_mode: str | None = None,
+        device: str | None = None,
+        preview_every: int = 5,
+    ) -> None:
         self.device, self._dtype_name, warning = choose_device(device)
         self.warnings: list[str] = [warning] if warning else []
         self.vram = vram
@@ -195,8 +200,9 @@ class SdPipelineHost:
 
         cls_name = pipeline_class(p, cfg)
         if cls_name not in PIPELINES:
-            raise SparklioError(f"{p.name} is a {cls_name}; Sparklio runs Stable Diffusion 1.x/2.x, SDXL, "
-                                f"SD 3.x and Flux models")
+            raise SparklioError(
+                f"{p.name} is a {cls_name}; Sparklio runs Stable Diffusion 1.x/2.x, SDXL, SD 3.x and Flux models"
+            )
         cls = getattr(diffusers, cls_name)
         half = BY_PIPELINE[cls_name].half if self._dtype_name == "float16" else self._dtype_name
         kwargs: dict[str, Any] = {"dtype": getattr(torch, half), "local_files_only": True}
@@ -206,7 +212,7 @@ class SdPipelineHost:
             if p.is_dir():
                 return cls.from_pretrained(str(p), **kwargs)
             return cls.from_single_file(str(p), config=str(cfg) if cfg else None, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - diffusers/transformers/safetensors raise many kinds
+        except Exception as exc:
             log.debug("loading %s failed", p, exc_info=True)
             if p.is_file() and cfg is None:
                 raise SparklioError(
@@ -278,8 +284,9 @@ class SdPipelineHost:
         if self.device == "cpu":
             return SdModeChoice("cpu", False, CPU_WARNING)
         try:
-            return choose_sd_mode(self.free_vram_mib(), params.width, params.height, self.pinned_mode,
-                                  params.batch, self.weights_mib())
+            return choose_sd_mode(
+                self.free_vram_mib(), params.width, params.height, self.pinned_mode, params.batch, self.weights_mib()
+            )
         except ValueError as exc:
             raise SparklioError(str(exc)) from exc
 
@@ -338,8 +345,9 @@ class SdPipelineHost:
 
     # ---- generation ----
 
-    def generate(self, params: GenerationParams, on_step: StepCallback | None = None,
-                 cancel: threading.Event | None = None) -> list[GeneratedImage]:
+    def generate(
+        self, params: GenerationParams, on_step: StepCallback | None = None, cancel: threading.Event | None = None
+    ) -> list[GeneratedImage]:
         """Generate `params.batch` PNGs; retries once in a leaner mode after a CUDA out-of-memory error."""
         import torch
 
@@ -360,12 +368,19 @@ class SdPipelineHost:
                 return self._attempt(p, seed, retry, on_step, cancel)
             except torch.cuda.OutOfMemoryError as exc:
                 self._free_memory()
-                raise SparklioError(f"Not enough GPU memory for {p.width}x{p.height} (batch {p.batch}) even with "
-                                    f"{leaner.replace('_', ' ')}: try a smaller size or batch, or close other GPU apps"
-                                    ) from exc
+                raise SparklioError(
+                    f"Not enough GPU memory for {p.width}x{p.height} (batch {p.batch}) even with "
+                    f"{leaner.replace('_', ' ')}: try a smaller size or batch, or close other GPU apps"
+                ) from exc
 
-    def _attempt(self, p: GenerationParams, seed: int, choice: SdModeChoice, on_step: StepCallback | None,
-                 cancel: threading.Event | None) -> list[GeneratedImage]:
+    def _attempt(
+        self,
+        p: GenerationParams,
+        seed: int,
+        choice: SdModeChoice,
+        on_step: StepCallback | None,
+        cancel: threading.Event | None,
+    ) -> list[GeneratedImage]:
         """One run of the pipeline; maps cancel and unexpected failures to SparklioError subclasses."""
         import torch
 
@@ -389,28 +404,40 @@ class SdPipelineHost:
             if on_step is not None:
                 total = int(getattr(pipe_, "num_timesteps", 0) or p.steps)
                 every = self.preview_every
-                preview = latent_preview_png(kwargs["latents"]) if every and (i + 1) % every == 0 and \
-                    i + 1 < total else None
+                preview = (
+                    latent_preview_png(kwargs["latents"]) if every and (i + 1) % every == 0 and i + 1 < total else None
+                )
                 on_step(i + 1, total, preview)
             return {}
 
         try:
             negative = {"negative_prompt": p.negative_prompt or None} if family.negative else {}
-            kw = dict(prompt=p.prompt, width=p.width, height=p.height, num_inference_steps=p.steps,
-                      guidance_scale=p.guidance, num_images_per_prompt=p.batch, generator=generators,
-                      callback_on_step_end=step_end, callback_on_step_end_tensor_inputs=["latents"],
-                      output_type="pil", **negative)
+            kw = dict(
+                prompt=p.prompt,
+                width=p.width,
+                height=p.height,
+                num_inference_steps=p.steps,
+                guidance_scale=p.guidance,
+                num_images_per_prompt=p.batch,
+                generator=generators,
+                callback_on_step_end=step_end,
+                callback_on_step_end_tensor_inputs=["latents"],
+                output_type="pil",
+                **negative,
+            )
             out = pipe(**call_kwargs(p.mode, kw, p.source, p.mask, p.strength))
         except _Cancelled:
             pipe.maybe_free_model_hooks()
             raise GenerationCancelled("Image generation cancelled") from None
         except (torch.cuda.OutOfMemoryError, SparklioError):
             raise
-        except Exception as exc:  # noqa: BLE001 - never let a traceback reach the user
+        except Exception as exc:
             if isinstance(exc, (RuntimeError, MemoryError)) and (
-                    isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)):
-                raise SparklioError(f"Not enough memory for {p.width}x{p.height} images: try a smaller size "
-                                    f"or batch") from exc
+                isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)
+            ):
+                raise SparklioError(
+                    f"Not enough memory for {p.width}x{p.height} images: try a smaller size or batch"
+                ) from exc
             log.exception("image generation failed")
             raise SparklioError(f"Image generation failed: {_short(exc)}") from exc
         images = [paste_unmasked(img, p.source, p.mask) for img in out.images] if p.mode == "inpaint" else out.images
@@ -421,13 +448,23 @@ class SdPipelineHost:
         from local_models.lora import active
 
         family = family_of(self._pipe)
-        params = {"prompt": p.prompt, "negative_prompt": p.negative_prompt if family.negative else "",
-                  "width": p.width, "height": p.height, "steps": p.steps, "guidance": p.guidance,
-                  "scheduler": p.scheduler if family.samplers else family.sampler_name,
-                  "sampler": SCHEDULERS[p.scheduler][2] if family.samplers else family.sampler_name, "seed": seed,
-                  "model": self.model_name, "family": family.key, "device": self.device, "mode": choice.mode,
-                  "vae_tiling": choice.vae_tiling, "loras": active(p.loras)}
+        params = {
+            "prompt": p.prompt,
+            "negative_prompt": p.negative_prompt if family.negative else "",
+            "width": p.width,
+            "height": p.height,
+            "steps": p.steps,
+            "guidance": p.guidance,
+            "scheduler": p.scheduler if family.samplers else family.sampler_name,
+            "sampler": SCHEDULERS[p.scheduler][2] if family.samplers else family.sampler_name,
+            "seed": seed,
+            "model": self.model_name,
+            "family": family.key,
+            "device": self.device,
+            "mode": choice.mode,
+            "vae_tiling": choice.vae_tiling,
+            "loras": active(p.loras),
+        }
         if p.mode != "txt2img":
             params.update(edit_mode=p.mode, strength=p.strength)
         return GeneratedImage(png=png_bytes(image, format_parameters(params)), params=params)
-

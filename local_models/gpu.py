@@ -68,7 +68,7 @@ def _process_name(nvml: Any, pid: int) -> str:
         name = _text(nvml.nvmlSystemGetProcessName(pid))
         if name:
             return Path(name).name
-    except Exception:  # noqa: BLE001 - not permitted / not supported
+    except Exception:
         pass
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -102,7 +102,7 @@ class GpuMonitor:
                     raise LookupError("no such GPU")
                 self._handle = self._nvml.nvmlDeviceGetHandleByIndex(self.index)
                 self._ready, self._message = True, ""
-            except Exception as exc:  # noqa: BLE001 - ImportError, NVMLError_*, OSError: all mean "no GPU"
+            except Exception as exc:
                 log.debug("NVML unavailable: %s", exc)
                 self._ready, self._message = False, NO_GPU_MESSAGE
             return self._ready
@@ -126,7 +126,7 @@ class GpuMonitor:
         try:
             mem = nv.nvmlDeviceGetMemoryInfo(h)
             name = _text(nv.nvmlDeviceGetName(h))
-        except Exception as exc:  # noqa: BLE001 - e.g. GPU fell off the bus
+        except Exception as exc:
             log.debug("NVML read failed: %s", exc)
             return None
         snap = GpuSnapshot(self.index, name, int(mem.total) // _MIB, int(mem.used) // _MIB, int(mem.free) // _MIB)
@@ -141,7 +141,7 @@ class GpuMonitor:
         """One optional reading (None when unsupported)."""
         try:
             return read()
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
 
     def _processes(self) -> list[GpuProcess]:

@@ -13,9 +13,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from router.errors import SparklioError
 
@@ -23,8 +23,14 @@ log = logging.getLogger(__name__)
 
 TORCH_VERSION = "2.14.1"  # the release bootstrap.sh installs (SPARKLIO_TORCH_VERSION there)
 TORCHVISION_VERSION = "0.29.1"  # built for that torch (spandrel's upscalers import it)
-PACKAGES = ("diffusers>=0.35", "accelerate>=1.0", "transformers>=4.44", "safetensors>=0.4", "peft>=0.17",
-            "spandrel>=0.4")
+PACKAGES = (
+    "diffusers>=0.35",
+    "accelerate>=1.0",
+    "transformers>=4.44",
+    "safetensors>=0.4",
+    "peft>=0.17",
+    "spandrel>=0.4",
+)
 TORCH_INDEX = "https://download.pytorch.org/whl/{flavour}"
 PYPI_INDEX = "https://pypi.org/simple"
 # (lowest driver CUDA version as NVML reports it, e.g. 12080 = 12.8; PyTorch wheel flavour), newest first
@@ -76,8 +82,10 @@ class InstallPlan:
         """One line for the user: what and how big."""
         build = "CPU build" if self.flavour == "cpu" else f"CUDA {self.flavour[2:-1]}.{self.flavour[-1]} build"
         driver = f" for your NVIDIA driver (CUDA {cuda_text(self.driver_cuda)})" if self.driver_cuda else ""
-        return (f"GPU support: torch ({build}{driver}) and diffusers, {len(self.wheels)} packages, "
-                f"~{gigabytes(self.total_bytes)} to download")
+        return (
+            f"GPU support: torch ({build}{driver}) and diffusers, {len(self.wheels)} packages, "
+            f"~{gigabytes(self.total_bytes)} to download"
+        )
 
 
 @dataclass
@@ -150,7 +158,7 @@ def driver_cuda_version() -> int | None:
             return int(pynvml.nvmlSystemGetCudaDriverVersion_v2())
         finally:
             pynvml.nvmlShutdown()
-    except Exception:  # noqa: BLE001 - no library, no driver, no GPU: the CPU build
+    except Exception:
         return None
 
 
@@ -191,9 +199,15 @@ def _index_args(index_url: str, extra: list[str]) -> list[str]:
     return args
 
 
-def plan(*, flavour: str | None = None, index_url: str | None = None, extra_index_urls: list[str] | None = None,
-         packages: tuple[str, ...] = PACKAGES, torch_version: str = TORCH_VERSION,
-         head: Callable[[str], int] | None = None) -> InstallPlan:
+def plan(
+    *,
+    flavour: str | None = None,
+    index_url: str | None = None,
+    extra_index_urls: list[str] | None = None,
+    packages: tuple[str, ...] = PACKAGES,
+    torch_version: str = TORCH_VERSION,
+    head: Callable[[str], int] | None = None,
+) -> InstallPlan:
     """Ask pip (dry run) which wheels it would install, then each file's size: the size said before anything."""
     driver = driver_cuda_version()
     flavour = flavour or choose_flavour(driver)
@@ -202,13 +216,37 @@ def plan(*, flavour: str | None = None, index_url: str | None = None, extra_inde
     extra = list(extra_index_urls if extra_index_urls is not None else ([] if index_url else [PYPI_INDEX]))
     with tempfile.TemporaryDirectory(prefix="sparklio-plan-") as tmp:
         report = Path(tmp) / "report.json"
-        _run(["-m", "pip", "install", "--dry-run", "--quiet", "--disable-pip-version-check", "--no-input",
-              "--only-binary", ":all:", "--ignore-installed", "--report", str(report),
-              *_index_args(index, extra), f"torch=={torch_version}",
-              f"torchvision=={TORCHVISION_VERSION}", *packages], "resolving GPU support")
+        _run(
+            [
+                "-m",
+                "pip",
+                "install",
+                "--dry-run",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--only-binary",
+                ":all:",
+                "--ignore-installed",
+                "--report",
+                str(report),
+                *_index_args(index, extra),
+                f"torch=={torch_version}",
+                f"torchvision=={TORCHVISION_VERSION}",
+                *packages,
+            ],
+            "resolving GPU support",
+        )
         items = json.loads(report.read_text(encoding="utf-8")).get("install", [])
-    wheels = [Wheel(i["metadata"]["name"], i["metadata"]["version"], i["download_info"]["url"],
-                    i["download_info"].get("archive_info", {}).get("hashes", {}).get("sha256", "")) for i in items]
+    wheels = [
+        Wheel(
+            i["metadata"]["name"],
+            i["metadata"]["version"],
+            i["download_info"]["url"],
+            i["download_info"].get("archive_info", {}).get("hashes", {}).get("sha256", ""),
+        )
+        for i in items
+    ]
     size_of = head or _content_length
     for w in wheels:
         w.size = size_of(w.url)
@@ -229,8 +267,9 @@ def _content_length(url: str) -> int:
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
-def download(plan_: InstallPlan, folder: Path, *, progress: Progress | None = None,
-             cancel: threading.Event | None = None) -> list[Path]:
+def download(
+    plan_: InstallPlan, folder: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None
+) -> list[Path]:
     """Fetch every wheel into `folder`, resuming `.part` files with HTTP ranges; verified by sha256."""
     import httpx
 
@@ -240,7 +279,7 @@ def download(plan_: InstallPlan, folder: Path, *, progress: Progress | None = No
         for w in plan_.wheels:
             dest = folder / w.filename
             if not (dest.exists() and _sha256(dest) == w.sha256):
-                _fetch(client, w, dest, lambda n: progress and progress(done + n, total), cancel)
+                _fetch(client, w, dest, lambda n, done=done: progress and progress(done + n, total), cancel)
             done += dest.stat().st_size
             if progress:
                 progress(done, total)
@@ -260,8 +299,9 @@ def _fetch(client, wheel: Wheel, dest: Path, moved: Callable[[int], None], cance
             if r.status_code == 416:  # already complete
                 pass
             elif r.status_code >= 400:
-                raise GpuInstallError(f"downloading {wheel.filename} failed: HTTP {r.status_code}; "
-                                      "run it again later to resume")
+                raise GpuInstallError(
+                    f"downloading {wheel.filename} failed: HTTP {r.status_code}; run it again later to resume"
+                )
             else:
                 mode = "ab" if r.status_code == 206 else "wb"
                 have = have if mode == "ab" else 0
@@ -273,8 +313,9 @@ def _fetch(client, wheel: Wheel, dest: Path, moved: Callable[[int], None], cance
                         have += len(chunk)
                         moved(have)
     except httpx.HTTPError as exc:
-        raise GpuInstallError(f"downloading {wheel.filename} failed ({type(exc).__name__}); "
-                              "run it again to resume") from None
+        raise GpuInstallError(
+            f"downloading {wheel.filename} failed ({type(exc).__name__}); run it again to resume"
+        ) from None
     if wheel.sha256 and _sha256(part) != wheel.sha256:
         part.unlink(missing_ok=True)
         raise GpuInstallError(f"{wheel.filename} arrived damaged (hash mismatch); run it again to fetch it afresh")
@@ -289,9 +330,11 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-PROBE = ("import json, sys; sys.path.insert(0, sys.argv[1]); import torch, diffusers; "
-         "print(json.dumps({'torch_version': torch.__version__, 'cuda_available': bool(torch.cuda.is_available()),"
-         " 'torch_file': torch.__file__, 'diffusers_version': diffusers.__version__}))")
+PROBE = (
+    "import json, sys; sys.path.insert(0, sys.argv[1]); import torch, diffusers; "
+    "print(json.dumps({'torch_version': torch.__version__, 'cuda_available': bool(torch.cuda.is_available()),"
+    " 'torch_file': torch.__file__, 'diffusers_version': diffusers.__version__}))"
+)
 
 
 def probe(site: Path) -> ProbeResult:
@@ -303,15 +346,30 @@ def probe(site: Path) -> ProbeResult:
         raise GpuInstallError("checking the installed torch failed: it printed no result") from None
 
 
-def install(plan_: InstallPlan, data_dir: Path, *, progress: Progress | None = None,
-            cancel: threading.Event | None = None) -> ProbeResult:
+def install(
+    plan_: InstallPlan, data_dir: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None
+) -> ProbeResult:
     """Download (resumable), pip-install into a fresh folder, swap it in, verify by importing torch there."""
     root = env_dir(data_dir)
     files = download(plan_, root / "downloads", progress=progress, cancel=cancel)
     staging = root / "site-packages.new"
     shutil.rmtree(staging, ignore_errors=True)
-    _run(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--no-index",
-          "--no-deps", "--target", str(staging), *map(str, files)], "installing GPU support")
+    _run(
+        [
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--no-index",
+            "--no-deps",
+            "--target",
+            str(staging),
+            *map(str, files),
+        ],
+        "installing GPU support",
+    )
     result = probe(staging)
     if not Path(result.torch_file).resolve().is_relative_to(staging.resolve()):
         raise GpuInstallError(f"the check imported another torch ({result.torch_file}); the install is incomplete")
@@ -336,6 +394,11 @@ def uninstall(data_dir: Path) -> bool:
 def status(data_dir: Path) -> dict:
     """Driver, chosen build, and what is installed (for `sparklio gpu status` and the Images page)."""
     driver = driver_cuda_version()
-    return {"driver_cuda": cuda_text(driver) if driver else None, "flavour": choose_flavour(driver),
-            "folder": str(env_dir(data_dir)), "installed": installed_record(data_dir),
-            "importable": torch_importable(), "frozen": bool(getattr(sys, "frozen", False))}
+    return {
+        "driver_cuda": cuda_text(driver) if driver else None,
+        "flavour": choose_flavour(driver),
+        "folder": str(env_dir(data_dir)),
+        "installed": installed_record(data_dir),
+        "importable": torch_importable(),
+        "frozen": bool(getattr(sys, "frozen", False)),
+    }

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from router.sd_path import LoraError, check_lora_folder as check_folder  # noqa: F401  (settings check it too)
 from router.gallery import split_tags, tag_text  # noqa: F401  (the A1111 text format lives with the gallery)
+from router.sd_path import LoraError
 
 SUFFIX = ".safetensors"
 MAX_TRIGGERS = 8
@@ -34,7 +34,7 @@ def header_metadata(path: Path) -> dict[str, str]:
     try:
         with safe_open(str(path), framework="np") as fh:
             return dict(fh.metadata() or {})
-    except Exception as exc:  # noqa: BLE001 - safetensors raises its own SafetensorError and OSError
+    except Exception as exc:
         raise LoraError(f"{path.name} is not a valid .safetensors LoRA (damaged or incomplete download?)") from exc
 
 
@@ -48,8 +48,8 @@ def trigger_words(meta: dict[str, str]) -> tuple[str, ...]:
     except ValueError:
         freq = {}
     counts: dict[str, int] = {}
-    for tags in (freq.values() if isinstance(freq, dict) else []):
-        for tag, n in (tags.items() if isinstance(tags, dict) else []):
+    for tags in freq.values() if isinstance(freq, dict) else []:
+        for tag, n in tags.items() if isinstance(tags, dict) else []:
             if isinstance(n, (int, float)):
                 counts[tag.strip()] = counts.get(tag.strip(), 0) + int(n)
     words += [t for t, _ in sorted(counts.items(), key=lambda kv: -kv[1]) if t]
@@ -117,7 +117,7 @@ def apply(pipe: Any, loras: tuple[tuple[str, float], ...]) -> None:
             continue
         try:
             pipe.load_lora_weights(str(Path(path).parent), weight_name=Path(path).name, adapter_name=name)
-        except Exception as exc:  # noqa: BLE001 - diffusers/peft raise ValueError, KeyError, RuntimeError...
+        except Exception as exc:
             setattr(pipe, _STATE, loaded)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
             raise LoraError(f"{Path(path).name} does not fit this model: {first}") from exc

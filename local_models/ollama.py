@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from router.ollama_catalog import LocalModel
 from router.errors import SparklioError
+from router.ollama_catalog import LocalModel
 from router.providers.ollama_provider import DEFAULT_HOST, normalize_host  # noqa: F401 (one parser)
 
 NOT_INSTALLED = "Ollama is not installed — get it from ollama.com"
+
+
 @dataclass
 class OllamaStatus:
     """Whether the server answers, its version, and a message for the user."""
@@ -135,8 +137,9 @@ class OllamaManager:
                 version = str(r.json().get("version") or "?")
         except (httpx.HTTPError, ValueError):
             return OllamaStatus(False, self.host, installed=installed, message=self.not_running_message())
-        return OllamaStatus(True, self.host, version, installed=True,
-                            message=f"Ollama {version} is running at {self.host}")
+        return OllamaStatus(
+            True, self.host, version, installed=True, message=f"Ollama {version} is running at {self.host}"
+        )
 
     async def start_server(self, wait_s: float = 15.0, poll_s: float = 0.1) -> OllamaStatus:
         """Spawn `ollama serve` for this host (if not already up) and wait until it answers."""
@@ -148,16 +151,23 @@ class OllamaManager:
             raise SparklioError(NOT_INSTALLED)
         env = dict(os.environ, OLLAMA_HOST=self.host.split("://", 1)[1])
         try:
-            self.process = subprocess.Popen([path, "serve"], env=env, stdin=subprocess.DEVNULL,
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                             start_new_session=True)
+            self.process = subprocess.Popen(
+                [path, "serve"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
             raise SparklioError(f"Could not start Ollama: {exc.strerror or exc}") from exc
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SparklioError(f"Ollama exited at once (code {self.process.returncode}): "
-                                    f"run `ollama serve` in a terminal to see why")
+                raise SparklioError(
+                    f"Ollama exited at once (code {self.process.returncode}): "
+                    f"run `ollama serve` in a terminal to see why"
+                )
             current = await self.status()
             if current.running:
                 return current
@@ -170,7 +180,7 @@ class OllamaManager:
         """Installed models, with context length and capabilities from /api/show."""
         try:
             listing = await self.client().list()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._fail(exc, "list models") from exc
         shows = await asyncio.gather(*(self._show(m.model or "") for m in listing.models))
         return [_local_model(m, show) for m, show in zip(listing.models, shows)]
@@ -179,23 +189,31 @@ class OllamaManager:
         """/api/show for one model, or None if it fails (the listing still works)."""
         try:
             return await self.client().show(name)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
 
     async def running(self) -> list[RunningModel]:
         """Models loaded in memory now."""
         try:
             ps = await self.client().ps()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._fail(exc, "list running models") from exc
-        return [RunningModel(name=m.model or m.name or "", size_bytes=int(m.size or 0), size_vram=int(m.size_vram or 0),
-                             expires_at=m.expires_at, context_length=m.context_length) for m in ps.models]
+        return [
+            RunningModel(
+                name=m.model or m.name or "",
+                size_bytes=int(m.size or 0),
+                size_vram=int(m.size_vram or 0),
+                expires_at=m.expires_at,
+                context_length=m.context_length,
+            )
+            for m in ps.models
+        ]
 
     async def delete(self, name: str) -> None:
         """Remove an installed model."""
         try:
             await self.client().delete(name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._fail(exc, f"delete {name}", model=name) from exc
 
     async def load(self, name: str, keep_alive: str | float = "30m") -> None:
@@ -216,11 +234,15 @@ class OllamaManager:
                 if exc.status_code != 400:  # embedding models do not "generate": use /api/embed instead
                     raise
                 await self.client().embed(model=name, input=[], keep_alive=keep_alive)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._fail(exc, f"{what} {name}", model=name) from exc
 
-    async def pull(self, name: str, on_progress: Callable[[PullProgress], None] | None = None,
-                   cancel_event: asyncio.Event | None = None) -> None:
+    async def pull(
+        self,
+        name: str,
+        on_progress: Callable[[PullProgress], None] | None = None,
+        cancel_event: asyncio.Event | None = None,
+    ) -> None:
         """Download a model with progress; raises PullCancelled or a clear SparklioError."""
         cancel = cancel_event or asyncio.Event()
         tracker = _PullTracker(name)
@@ -236,8 +258,13 @@ class OllamaManager:
             raise PullCancelled(f"Download of {name} cancelled")
         work.result()
 
-    async def _pull_stream(self, name: str, tracker: "_PullTracker",
-                           on_progress: Callable[[PullProgress], None] | None, cancel: asyncio.Event) -> None:
+    async def _pull_stream(
+        self,
+        name: str,
+        tracker: _PullTracker,
+        on_progress: Callable[[PullProgress], None] | None,
+        cancel: asyncio.Event,
+    ) -> None:
         try:
             stream = await self.client().pull(name, stream=True)
             # Closed here, on the task that opened it: left to the garbage collector, the SDK's stream exits its
@@ -257,11 +284,11 @@ class OllamaManager:
                 return
         except PullCancelled:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._pull_error(exc, name, tracker) from exc
         raise self._pull_error(None, name, tracker)
 
-    def _pull_error(self, exc: BaseException | None, name: str, tracker: "_PullTracker") -> SparklioError:
+    def _pull_error(self, exc: BaseException | None, name: str, tracker: _PullTracker) -> SparklioError:
         """Unknown model, server down, or a download that stopped part-way."""
         import ollama
 
@@ -271,11 +298,13 @@ class OllamaManager:
         if tracker.completed > 0 or exc is None:
             import httpx
 
-            reason = getattr(exc, "error", None) or ("connection lost" if isinstance(exc, httpx.HTTPError) else
-                                                     type(exc).__name__ if exc is not None else "")
+            reason = getattr(exc, "error", None) or (
+                "connection lost" if isinstance(exc, httpx.HTTPError) else type(exc).__name__ if exc is not None else ""
+            )
             why = f": {reason}" if reason else ""
-            return SparklioError(f"Download of {name} failed at {tracker.percent_text()}{why}. "
-                                 f"Start it again to resume")
+            return SparklioError(
+                f"Download of {name} failed at {tracker.percent_text()}{why}. Start it again to resume"
+            )
         return self._fail(exc, f"download {name}")
 
 
@@ -320,10 +349,22 @@ def _local_model(m: Any, show: Any) -> LocalModel:
     family = (details.family if details else "") or ""
     if not caps:  # older servers: infer from the families list
         fams = set((details.families if details else None) or [family])
-        caps = frozenset({"embedding"} if any("bert" in f for f in fams) else
-                         {"completion", "vision"} if fams & {"clip", "mllama"} else {"completion"})
-    return LocalModel(name=m.model or "", size_bytes=int(m.size or 0), family=family,
-                      parameter_size=(details.parameter_size if details else "") or "",
-                      quantization=(details.quantization_level if details else "") or "",
-                      context_length=int(ctx) if ctx else None, capabilities=caps, modified_at=m.modified_at,
-                      embedding_length=int(emb) if emb else None, digest=m.digest or "")
+        caps = frozenset(
+            {"embedding"}
+            if any("bert" in f for f in fams)
+            else {"completion", "vision"}
+            if fams & {"clip", "mllama"}
+            else {"completion"}
+        )
+    return LocalModel(
+        name=m.model or "",
+        size_bytes=int(m.size or 0),
+        family=family,
+        parameter_size=(details.parameter_size if details else "") or "",
+        quantization=(details.quantization_level if details else "") or "",
+        context_length=int(ctx) if ctx else None,
+        capabilities=caps,
+        modified_at=m.modified_at,
+        embedding_length=int(emb) if emb else None,
+        digest=m.digest or "",
+    )

@@ -27,19 +27,36 @@ class Family:
     half: str = "float16"  # the GPU dtype (Flux and SD 3 overflow in float16: bfloat16)
 
 
-FAMILIES = {f.key: f for f in (
-    Family("sd", "Stable Diffusion 1.x/2.x", "StableDiffusionPipeline", 25, 7.0, "512x512", True, True),
-    Family("sdxl", "SDXL", "StableDiffusionXLPipeline", 30, 6.0, "1024x1024", True, True),
-    Family("sd3", "Stable Diffusion 3.x", "StableDiffusion3Pipeline", 28, 4.5, "1024x1024", False, True,
-           "Euler (flow matching)", "bfloat16"),
-    Family("flux", "Flux", "FluxPipeline", 28, 3.5, "1024x1024", False, False, "Euler (flow matching)", "bfloat16"),
-)}
+FAMILIES = {
+    f.key: f
+    for f in (
+        Family("sd", "Stable Diffusion 1.x/2.x", "StableDiffusionPipeline", 25, 7.0, "512x512", True, True),
+        Family("sdxl", "SDXL", "StableDiffusionXLPipeline", 30, 6.0, "1024x1024", True, True),
+        Family(
+            "sd3",
+            "Stable Diffusion 3.x",
+            "StableDiffusion3Pipeline",
+            28,
+            4.5,
+            "1024x1024",
+            False,
+            True,
+            "Euler (flow matching)",
+            "bfloat16",
+        ),
+        Family("flux", "Flux", "FluxPipeline", 28, 3.5, "1024x1024", False, False, "Euler (flow matching)", "bfloat16"),
+    )
+}
 BY_PIPELINE = {f.pipeline: f for f in FAMILIES.values()}
 PIPELINES = tuple(BY_PIPELINE)
 # a tensor-name prefix only that family's single-file checkpoints have (original/ComfyUI layouts), checked in order
-_KEY_MARKS = (("double_blocks.", "flux"), ("model.diffusion_model.double_blocks.", "flux"),
-              ("model.diffusion_model.joint_blocks.", "sd3"), ("joint_blocks.", "sd3"),
-              ("conditioner.embedders.1.", "sdxl"))
+_KEY_MARKS = (
+    ("double_blocks.", "flux"),
+    ("model.diffusion_model.double_blocks.", "flux"),
+    ("model.diffusion_model.joint_blocks.", "sd3"),
+    ("joint_blocks.", "sd3"),
+    ("conditioner.embedders.1.", "sdxl"),
+)
 
 
 def family_for_keys(keys: list[str]) -> Family:

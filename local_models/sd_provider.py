@@ -12,13 +12,15 @@ from router.catalog import ModelSpec
 from router.errors import PermanentError, SparklioError
 from router.types import EmbeddingResult, ImageJobHooks, ImageResult, Usage
 
-NO_MODEL = ("No Stable Diffusion model configured: choose a model folder or .safetensors file in Images → Model "
-            "(or `sparklio config sd-model PATH`)")
+NO_MODEL = (
+    "No Stable Diffusion model configured: choose a model folder or .safetensors file in Images → Model "
+    "(or `sparklio config sd-model PATH`)"
+)
 QUALITY_STEPS = {"draft": 15, "standard": 25, "hd": 40, "high": 40, "production": 40}
 
 
 def parse_size(size: str) -> tuple[int, int]:
-    """"512x768" -> (512, 768); PermanentError otherwise."""
+    """ "512x768" -> (512, 768); PermanentError otherwise."""
     try:
         w, h = (int(x) for x in str(size).lower().split("x", 1))
     except ValueError:
@@ -31,8 +33,14 @@ class LocalDiffusionProvider:
 
     name = "local_sd"
 
-    def __init__(self, api_key: str | None = None, base_url: str | Path | None = None, timeout: float = 3600.0, *,
-                 engine: Any = None) -> None:
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | Path | None = None,
+        timeout: float = 3600.0,
+        *,
+        engine: Any = None,
+    ) -> None:
         self.timeout = timeout  # the provider contract; api_key is unused (a local model needs none)
         self.model_path = str(base_url or "")  # where the model is: its folder or checkpoint file
         self._engine = engine  # a SdPipelineHost; built lazily (imports torch only then)
@@ -101,8 +109,17 @@ class LocalDiffusionProvider:
             return exc
         return PermanentError(str(exc), provider="local_sd", reason=type(exc).__name__)
 
-    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard",
-                             n: int = 1, hooks: ImageJobHooks | None = None, **params: Any) -> ImageResult:
+    async def generate_image(
+        self,
+        model: ModelSpec,
+        prompt: str,
+        *,
+        size: str = "1024x1024",
+        quality: str = "standard",
+        n: int = 1,
+        hooks: ImageJobHooks | None = None,
+        **params: Any,
+    ) -> ImageResult:
         """Generate `n` images; params: negative_prompt, steps, guidance, scheduler, seed, loras, and for edits
         source (image bytes), mask (white = repaint), strength; hooks: progress, cancel."""
         from local_models.diffusion import GenerationParams
@@ -115,11 +132,18 @@ class LocalDiffusionProvider:
         cancel = hooks.cancel or threading.Event()
         on_step = hooks.on_step
         gp = GenerationParams(
-            prompt=prompt, negative_prompt=str(params.pop("negative_prompt", "") or ""), width=width,
-            height=height, steps=int(params.pop("steps", QUALITY_STEPS.get(quality, 25))),
-            guidance=float(params.pop("guidance", 7.0)), scheduler=str(params.pop("scheduler", "euler_a")),
-            seed=params.pop("seed", None), batch=int(n), source=params.pop("source", None),
-            mask=params.pop("mask", None), strength=float(params.pop("strength", 0.75) or 0.75),
+            prompt=prompt,
+            negative_prompt=str(params.pop("negative_prompt", "") or ""),
+            width=width,
+            height=height,
+            steps=int(params.pop("steps", QUALITY_STEPS.get(quality, 25))),
+            guidance=float(params.pop("guidance", 7.0)),
+            scheduler=str(params.pop("scheduler", "euler_a")),
+            seed=params.pop("seed", None),
+            batch=int(n),
+            source=params.pop("source", None),
+            mask=params.pop("mask", None),
+            strength=float(params.pop("strength", 0.75) or 0.75),
             loras=tuple(tuple(x) for x in params.pop("loras", ()) or ()),
         )
         try:
@@ -142,20 +166,19 @@ class LocalDiffusionProvider:
             raise
         except SparklioError as exc:
             raise self._as_provider_error(exc) from exc
-        usage = Usage(images=len(images), image_size=f"{width}x{height}", image_quality=quality,
-                      gpu_seconds=seconds)
+        usage = Usage(images=len(images), image_size=f"{width}x{height}", image_quality=quality, gpu_seconds=seconds)
         return ImageResult(images=images, usage=usage)
 
-    async def stream_chat(self, model: ModelSpec, messages: list, *, max_tokens: int | None = None,
-                          temperature: float | None = None):
+    async def stream_chat(
+        self, model: ModelSpec, messages: list, *, max_tokens: int | None = None, temperature: float | None = None
+    ):
         """Not supported: local_sd only makes images."""
         raise PermanentError(f"{model.id} cannot chat", provider=self.name, reason="unsupported")
         yield  # pragma: no cover
 
     async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult:
         """Not supported: local_sd only makes images."""
-        raise PermanentError(f"{model.id} cannot embed text", provider=self.name,
-                             reason="unsupported")
+        raise PermanentError(f"{model.id} cannot embed text", provider=self.name, reason="unsupported")
 
     async def check(self) -> str:
         """Loads the configured model: "Stable Diffusion <name> ready on cuda/cpu" or a PermanentError."""

@@ -68,23 +68,49 @@ def _components(tok_dir: Path) -> dict[str, Any]:
     vocab_size = write_tokenizer_files(tok_dir)
     tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir), model_max_length=77)
     unet = UNet2DConditionModel(
-        sample_size=8, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(4, 8),
-        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
-        cross_attention_dim=8, attention_head_dim=2, norm_num_groups=2,
+        sample_size=8,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=1,
+        block_out_channels=(4, 8),
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=8,
+        attention_head_dim=2,
+        norm_num_groups=2,
     )
     vae = AutoencoderKL(
-        in_channels=3, out_channels=3, latent_channels=4, layers_per_block=1, norm_num_groups=2, sample_size=64,
-        block_out_channels=(4, 4, 8, 8), down_block_types=("DownEncoderBlock2D",) * 4,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=2,
+        sample_size=64,
+        block_out_channels=(4, 4, 8, 8),
+        down_block_types=("DownEncoderBlock2D",) * 4,
         up_block_types=("UpDecoderBlock2D",) * 4,
     )
-    text_encoder = CLIPTextModel(CLIPTextConfig(
-        vocab_size=vocab_size, hidden_size=8, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
-        max_position_embeddings=77, projection_dim=8, bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-    ))
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=vocab_size,
+            hidden_size=8,
+            intermediate_size=16,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            max_position_embeddings=77,
+            projection_dim=8,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+    )
     scheduler = DDIMScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
-        set_alpha_to_one=False, steps_offset=1,
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
     )
     return {"unet": unet, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer, "scheduler": scheduler}
 
@@ -127,10 +153,21 @@ def build_tiny_pipeline(path: Path, single_file: bool = False, *, seed: int = 0)
 
 # ---- Diffusers -> original (LDM) key layout: the inverse of diffusers' single-file converters ----
 
-_RESNET = (("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"), ("conv2", "out_layers.3"),
-           ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection"))
-_UNET_LAYERS = {"time_embedding.linear_1": "time_embed.0", "time_embedding.linear_2": "time_embed.2",
-                "conv_in": "input_blocks.0.0", "conv_norm_out": "out.0", "conv_out": "out.2"}
+_RESNET = (
+    ("norm1", "in_layers.0"),
+    ("conv1", "in_layers.2"),
+    ("norm2", "out_layers.0"),
+    ("conv2", "out_layers.3"),
+    ("time_emb_proj", "emb_layers.1"),
+    ("conv_shortcut", "skip_connection"),
+)
+_UNET_LAYERS = {
+    "time_embedding.linear_1": "time_embed.0",
+    "time_embedding.linear_2": "time_embed.2",
+    "conv_in": "input_blocks.0.0",
+    "conv_norm_out": "out.0",
+    "conv_out": "out.2",
+}
 _VAE_ATTN = (("group_norm", "norm"), ("to_q", "q"), ("to_k", "k"), ("to_v", "v"), ("to_out.0", "proj_out"))
 
 
@@ -181,7 +218,7 @@ def _rename(tail: str, table) -> str:
     """Rename the first dotted component of `tail` using (diffusers, ldm) pairs."""
     for new, old in table:
         if tail == new or tail.startswith(new + "."):
-            return old + tail[len(new):]
+            return old + tail[len(new) :]
     return tail
 
 
@@ -214,7 +251,7 @@ def _vae_to_ldm(sd: dict, config: dict) -> dict:
             (_, _, idx), tail = _split(rest, 3)
             new = f"{part}.mid.block_{int(idx) + 1}.{tail.replace('conv_shortcut', 'nin_shortcut')}"
         elif rest.startswith("mid_block.attentions.0."):
-            tail = rest[len("mid_block.attentions.0."):]
+            tail = rest[len("mid_block.attentions.0.") :]
             new = f"{part}.mid.attn_1.{_rename(tail, _VAE_ATTN)}"
             if value.ndim == 2:
                 value = value[:, :, None, None]

@@ -24,8 +24,9 @@ def build_tiny_lora(path: Path, *, seed: int = 1, rank: int = 2, metadata: dict[
     pipe = make_tiny_pipeline()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        pipe.unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, target_modules=LORA_TARGETS,
-                                         init_lora_weights="gaussian"))
+        pipe.unet.add_adapter(
+            LoraConfig(r=rank, lora_alpha=rank, target_modules=LORA_TARGETS, init_lora_weights="gaussian")
+        )
         for name, t in pipe.unet.named_parameters():
             if "lora_B" in name:  # gaussian init leaves B at zero (a no-op LoRA): make it bite
                 t.data.normal_(0, 0.5)
@@ -61,26 +62,53 @@ def _vae(latent_channels: int) -> Any:
     from diffusers import AutoencoderKL
 
     return AutoencoderKL(
-        in_channels=3, out_channels=3, latent_channels=latent_channels, layers_per_block=1, norm_num_groups=2,
-        sample_size=64, block_out_channels=(4, 4, 8, 8), down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4, shift_factor=0.0, scaling_factor=1.0,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=latent_channels,
+        layers_per_block=1,
+        norm_num_groups=2,
+        sample_size=64,
+        block_out_channels=(4, 4, 8, 8),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        shift_factor=0.0,
+        scaling_factor=1.0,
     )
 
 
 def _clip(tok: Any, vocab: int, projection: bool = False) -> Any:
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
-    cfg = CLIPTextConfig(vocab_size=vocab, hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-                         num_attention_heads=4, max_position_embeddings=77, projection_dim=32,
-                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    cfg = CLIPTextConfig(
+        vocab_size=vocab,
+        hidden_size=32,
+        intermediate_size=37,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        max_position_embeddings=77,
+        projection_dim=32,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
     return (CLIPTextModelWithProjection if projection else CLIPTextModel)(cfg)
 
 
 def _t5(vocab: int) -> Any:
     from transformers import T5Config, T5EncoderModel
 
-    return T5EncoderModel(T5Config(vocab_size=vocab, d_model=32, d_ff=37, d_kv=8, num_layers=2, num_heads=4,
-                                   relative_attention_num_buckets=8, decoder_start_token_id=0))
+    return T5EncoderModel(
+        T5Config(
+            vocab_size=vocab,
+            d_model=32,
+            d_ff=37,
+            d_kv=8,
+            num_layers=2,
+            num_heads=4,
+            relative_attention_num_buckets=8,
+            decoder_start_token_id=0,
+        )
+    )
 
 
 def _tokenizer(folder: Path) -> tuple[Any, int]:
@@ -108,11 +136,26 @@ def build_tiny_flux(path: Path, *, seed: int = 0) -> Path:
     with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as tmp:
         torch.manual_seed(seed)
         tok, vocab = _tokenizer(Path(tmp) / "tok")
-        transformer = FluxTransformer2DModel(patch_size=1, in_channels=16, num_layers=1, num_single_layers=1,
-                                             attention_head_dim=16, num_attention_heads=2, joint_attention_dim=32,
-                                             pooled_projection_dim=32, axes_dims_rope=(4, 4, 8))
-        pipe = FluxPipeline(scheduler=FlowMatchEulerDiscreteScheduler(), vae=_vae(4), text_encoder=_clip(tok, vocab),
-                            tokenizer=tok, text_encoder_2=_t5(vocab), tokenizer_2=tok, transformer=transformer)
+        transformer = FluxTransformer2DModel(
+            patch_size=1,
+            in_channels=16,
+            num_layers=1,
+            num_single_layers=1,
+            attention_head_dim=16,
+            num_attention_heads=2,
+            joint_attention_dim=32,
+            pooled_projection_dim=32,
+            axes_dims_rope=(4, 4, 8),
+        )
+        pipe = FluxPipeline(
+            scheduler=FlowMatchEulerDiscreteScheduler(),
+            vae=_vae(4),
+            text_encoder=_clip(tok, vocab),
+            tokenizer=tok,
+            text_encoder_2=_t5(vocab),
+            tokenizer_2=tok,
+            transformer=transformer,
+        )
         return _save(pipe, path, ("tokenizer", "tokenizer_2"))
 
 
@@ -127,13 +170,29 @@ def build_tiny_sd3(path: Path, *, seed: int = 0) -> Path:
     with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as tmp:
         torch.manual_seed(seed)
         tok, vocab = _tokenizer(Path(tmp) / "tok")
-        transformer = SD3Transformer2DModel(sample_size=8, patch_size=1, in_channels=4, num_layers=1,
-                                            attention_head_dim=8, num_attention_heads=4, caption_projection_dim=32,
-                                            joint_attention_dim=32, pooled_projection_dim=64, out_channels=4)
+        transformer = SD3Transformer2DModel(
+            sample_size=8,
+            patch_size=1,
+            in_channels=4,
+            num_layers=1,
+            attention_head_dim=8,
+            num_attention_heads=4,
+            caption_projection_dim=32,
+            joint_attention_dim=32,
+            pooled_projection_dim=64,
+            out_channels=4,
+        )
         pipe = StableDiffusion3Pipeline(
-            scheduler=FlowMatchEulerDiscreteScheduler(), vae=_vae(4), text_encoder=_clip(tok, vocab, True),
-            tokenizer=tok, text_encoder_2=_clip(tok, vocab, True), tokenizer_2=tok, text_encoder_3=_t5(vocab),
-            tokenizer_3=tok, transformer=transformer)
+            scheduler=FlowMatchEulerDiscreteScheduler(),
+            vae=_vae(4),
+            text_encoder=_clip(tok, vocab, True),
+            tokenizer=tok,
+            text_encoder_2=_clip(tok, vocab, True),
+            tokenizer_2=tok,
+            text_encoder_3=_t5(vocab),
+            tokenizer_3=tok,
+            transformer=transformer,
+        )
         return _save(pipe, path, ("tokenizer", "tokenizer_2", "tokenizer_3"))
 
 

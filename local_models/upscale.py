@@ -15,8 +15,10 @@ from router.types import GeneratedImage
 FACTORS = (2, 4)
 MAX_SIDE = 8192
 OVERLAP = 32  # pixels two neighbouring tiles share (blended linearly)
-NEEDS_MODEL = ("Upscaling needs a Stable Diffusion model (for the hires fix) or an upscaler model file: Images → "
-               "Model or Settings → Images (`sparklio config sd-model PATH` / `sparklio config upscaler FILE`)")
+NEEDS_MODEL = (
+    "Upscaling needs a Stable Diffusion model (for the hires fix) or an upscaler model file: Images → "
+    "Model or Settings → Images (`sparklio config sd-model PATH` / `sparklio config upscaler FILE`)"
+)
 HIRES_STRENGTH = 0.3
 HIRES_STEPS = 20
 TILE_SIDES = (1024, 768, 512, 384, 256)
@@ -83,11 +85,13 @@ def tiled(image: Any, tile: int, scale: int, fn: Tiler, overlap: int = OVERLAP) 
         for left in _boxes(w, tile, overlap):
             box = (left, top, min(left + tile, w), min(top + tile, h))
             piece = np.asarray(fn(image.crop(box)).convert("RGB"), dtype=np.float64)
-            ramp = _ramp(piece.shape[1], overlap * scale, left > 0, box[2] < w)[None, :, None] * \
-                _ramp(piece.shape[0], overlap * scale, top > 0, box[3] < h)[:, None, None]
+            ramp = (
+                _ramp(piece.shape[1], overlap * scale, left > 0, box[2] < w)[None, :, None]
+                * _ramp(piece.shape[0], overlap * scale, top > 0, box[3] < h)[:, None, None]
+            )
             ys, xs = top * scale, left * scale
-            out[ys:ys + piece.shape[0], xs:xs + piece.shape[1]] += piece * ramp
-            weight[ys:ys + piece.shape[0], xs:xs + piece.shape[1]] += ramp
+            out[ys : ys + piece.shape[0], xs : xs + piece.shape[1]] += piece * ramp
+            weight[ys : ys + piece.shape[0], xs : xs + piece.shape[1]] += ramp
     return Image.fromarray((out / np.maximum(weight, 1e-6)).clip(0, 255).astype(np.uint8), "RGB")
 
 
@@ -118,9 +122,8 @@ def load_upscaler(path: str | Path) -> Any:
         model = spandrel.ModelLoader().load_from_file(str(p))
     except spandrel.UnsupportedModelError:
         raise UpscaleError(f"{p.name} is not an upscaler architecture Sparklio knows (ESRGAN, SwinIR, …)") from None
-    except Exception as exc:  # noqa: BLE001 - torch/safetensors raise many kinds for a damaged file
-        raise UpscaleError(f"{p.name} cannot be read as an upscaler model (damaged or incomplete download?)") \
-            from exc
+    except Exception as exc:
+        raise UpscaleError(f"{p.name} cannot be read as an upscaler model (damaged or incomplete download?)") from exc
     if not isinstance(model, spandrel.ImageModelDescriptor) or model.scale < 2:
         raise UpscaleError(f"{p.name} is a {model.architecture.name} model, not an upscaler")
     return model.eval()
@@ -149,8 +152,17 @@ def model_upscale(image: Any, model: Any, factor: int, *, device: str = "cpu", t
 # ---- (a) hires fix: tiled img2img with the loaded pipeline ----
 
 
-def hires_fix(engine: Any, image: Any, factor: int, params: dict, *, strength: float = HIRES_STRENGTH,
-              steps: int = HIRES_STEPS, tile: int | None = None, loras: tuple = ()) -> Any:
+def hires_fix(
+    engine: Any,
+    image: Any,
+    factor: int,
+    params: dict,
+    *,
+    strength: float = HIRES_STRENGTH,
+    steps: int = HIRES_STEPS,
+    tile: int | None = None,
+    loras: tuple = (),
+) -> Any:
     """Lanczos to `factor`x (multiples of 8), then img2img each tile at low strength with the same weights
     (and the source's LoRAs, `loras` = ((path, weight), ...))."""
     import torch
@@ -172,14 +184,25 @@ def hires_fix(engine: Any, image: Any, factor: int, params: dict, *, strength: f
             img2img.set_progress_bar_config(disable=True)
             setattr(pipe, _IMG2IMG, img2img)
         side = tile or tile_side(engine.free_vram_mib(), engine.weights_mib())
-        negative = {"negative_prompt": params.get("negative_prompt") or None} if \
-            "negative_prompt" in _call_args(img2img) else {}
+        negative = (
+            {"negative_prompt": params.get("negative_prompt") or None}
+            if "negative_prompt" in _call_args(img2img)
+            else {}
+        )
 
         def run(piece: Any) -> Any:
             gen = torch.Generator("cpu").manual_seed(seed)
-            return img2img(prompt=params.get("prompt", ""), image=piece, strength=strength,
-                           num_inference_steps=steps, guidance_scale=guidance,
-                           width=piece.width, height=piece.height, generator=gen, **negative).images[0]
+            return img2img(
+                prompt=params.get("prompt", ""),
+                image=piece,
+                strength=strength,
+                num_inference_steps=steps,
+                guidance_scale=guidance,
+                width=piece.width,
+                height=piece.height,
+                generator=gen,
+                **negative,
+            ).images[0]
 
         return tiled(big, side, 1, run)
 
@@ -193,16 +216,27 @@ def _call_args(pipe: Any) -> set[str]:
 # ---- one call for the CLI and the GUI ----
 
 
-def upscale(source: str | Path | bytes, factor: int, *, model_path: str | Path | None = None,
-            engine: Any = None, tile: int | None = None, lora_folder: str | None = None) -> GeneratedImage:
+def upscale(
+    source: str | Path | bytes,
+    factor: int,
+    *,
+    model_path: str | Path | None = None,
+    engine: Any = None,
+    tile: int | None = None,
+    lora_folder: str | None = None,
+) -> GeneratedImage:
     """Upscale an image file/PNG by 2 or 4: with the upscaler model when given, else the hires fix on `engine`
     (re-applying the source's `<lora:…>` LoRAs found in `lora_folder`)."""
     factor = check_factor(factor)
     image, params = read_image(source)
     if max(image.size) * factor > MAX_SIDE:
         raise UpscaleError(f"{image.width}x{image.height} upscaled {factor}x would exceed {MAX_SIDE} pixels a side")
-    params = {**params, "prompt": params.get("prompt", ""), "negative_prompt": params.get("negative_prompt", ""),
-              "seed": _int(params.get("Seed", params.get("seed")))}
+    params = {
+        **params,
+        "prompt": params.get("prompt", ""),
+        "negative_prompt": params.get("negative_prompt", ""),
+        "seed": _int(params.get("Seed", params.get("seed"))),
+    }
     if model_path:
         model = load_upscaler(model_path)
         device = "cuda" if engine is not None and engine.device != "cpu" else "cpu"
@@ -214,10 +248,19 @@ def upscale(source: str | Path | bytes, factor: int, *, model_path: str | Path |
         params["loras"] = [{"name": Path(p).stem, "weight": w} for p, w in loras]
     else:
         raise UpscaleError(NEEDS_MODEL)
-    record = {"prompt": params["prompt"], "negative_prompt": params["negative_prompt"], "seed": params["seed"],
-              "guidance": float(params.get("CFG scale") or 0) or None, "width": out.width, "height": out.height, "model": params.get("Model", ""), "upscale": factor,
-              "upscaler": how, "loras": params.get("loras", []),
-              "denoising_strength": HIRES_STRENGTH if how == "hires fix" else None}
+    record = {
+        "prompt": params["prompt"],
+        "negative_prompt": params["negative_prompt"],
+        "seed": params["seed"],
+        "guidance": float(params.get("CFG scale") or 0) or None,
+        "width": out.width,
+        "height": out.height,
+        "model": params.get("Model", ""),
+        "upscale": factor,
+        "upscaler": how,
+        "loras": params.get("loras", []),
+        "denoising_strength": HIRES_STRENGTH if how == "hires fix" else None,
+    }
     return GeneratedImage(png=png_bytes(out, format_parameters(record)), params=record)
 
 

@@ -18,8 +18,7 @@ from router.errors import SparklioError
 
 log = logging.getLogger(__name__)
 
-NO_GPU_NOTICE = ("No NVIDIA GPU found: Ollama and Stable Diffusion are not arbitrated "
-                 "(nothing is unloaded or offloaded)")
+NO_GPU_NOTICE = "No NVIDIA GPU found: Ollama and Stable Diffusion are not arbitrated (nothing is unloaded or offloaded)"
 KV_CACHE_MIB = 1024  # context and compute buffers Ollama adds on top of the weights
 _MIB = 1024 * 1024
 
@@ -44,8 +43,13 @@ def vram_by_model(running: Iterable[Any]) -> dict[str, int]:
 class VramArbiter:
     """One per app: makes room on the GPU before a local model runs; does nothing (and says so once) without one."""
 
-    def __init__(self, ollama_host: Callable[[], str], *, gpu: VramSource | None = None,
-                 notify: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        ollama_host: Callable[[], str],
+        *,
+        gpu: VramSource | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.ollama_host = ollama_host
         self.gpu = gpu  # None: the NVML monitor, created on first use
         self.notify = notify or (lambda _text: None)

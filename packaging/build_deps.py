@@ -7,7 +7,16 @@ import sys
 import tomllib
 from pathlib import Path
 
-ON_DEMAND = {"torch", "torchvision", "diffusers", "transformers", "accelerate", "safetensors", "peft", "spandrel"}  # local_models/gpu_support.py
+ON_DEMAND = {
+    "torch",
+    "torchvision",
+    "diffusers",
+    "transformers",
+    "accelerate",
+    "safetensors",
+    "peft",
+    "spandrel",
+}  # local_models/gpu_support.py
 
 
 def requirements(build_only: bool = False) -> list[str]:
@@ -16,7 +25,9 @@ def requirements(build_only: bool = False) -> list[str]:
     build = project["optional-dependencies"]["build"]
     if build_only:
         return build
-    runtime = [r for r in project["dependencies"] if re.split(r"[<>=!~\[ ;]", r, 1)[0].lower() not in ON_DEMAND]
+    runtime = [
+        r for r in project["dependencies"] if re.split(r"[<>=!~\[ ;]", r, maxsplit=1)[0].lower() not in ON_DEMAND
+    ]
     return runtime + build
 
 

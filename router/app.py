@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from router.budget import Budget
 from router.cache import ResponseCache
@@ -19,7 +20,8 @@ from router.events import AppEvent, EventBus
 from router.key_file import apply_saved_choice
 from router.learning import Learning
 from router.lifecycle import Lifecycle
-from router.paths import RESOURCES, data_dir as resolve_data_dir
+from router.paths import RESOURCES
+from router.paths import data_dir as resolve_data_dir
 from router.planner import make_plan
 from router.policy import Policy
 from router.pricing import load_catalog
@@ -30,8 +32,17 @@ from router.secrets import Secrets
 from router.settings import Settings
 from router.stats import Stats
 from router.store import open_store
-from router.types import (COMPLEXITIES, Answer, AnswerDone, EmbeddingResult, ImageJobHooks, ImageResult, Message,
-                          RoutePlan, RouteRequest)
+from router.types import (
+    COMPLEXITIES,
+    Answer,
+    AnswerDone,
+    EmbeddingResult,
+    ImageJobHooks,
+    ImageResult,
+    Message,
+    RoutePlan,
+    RouteRequest,
+)
 
 if TYPE_CHECKING:
     from router.workflows.runner import WorkflowRunner
@@ -51,9 +62,17 @@ class ModelStatus:
 class Sparklio:
     """Owns the store, catalog, policy, providers, engine and the money/learning services for one data dir."""
 
-    def __init__(self, data_dir: Path, *, keyring: Any = None, env: dict | None = None,
-                 provider_overrides: dict | None = None, retry: RetryPolicy | None = None, sleep=None,
-                 rng=None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        keyring: Any = None,
+        env: dict | None = None,
+        provider_overrides: dict | None = None,
+        retry: RetryPolicy | None = None,
+        sleep=None,
+        rng=None,
+    ) -> None:
         self.data_dir = data_dir
         self.store = open_store(data_dir)
         self.events = EventBus()
@@ -64,8 +83,9 @@ class Sparklio:
         for row in PROVIDERS.values():  # local_sd: torch/diffusers installed on demand (`sparklio gpu install`)
             if row.setup:
                 load(row.setup)(data_dir)
-        self.catalog: Catalog = load_catalog(RESOURCES / "catalog.toml", data_dir / "catalog.toml",
-                                             data_dir / "price-cache.json")
+        self.catalog: Catalog = load_catalog(
+            RESOURCES / "catalog.toml", data_dir / "catalog.toml", data_dir / "price-cache.json"
+        )
         # retired models and their successors (shared through SQLite); stored lists' family members join the catalog
         self.lifecycle = Lifecycle(self.catalog, price_cache=data_dir / "price-cache.json")
         self.lifecycle.load()
@@ -79,8 +99,17 @@ class Sparklio:
         self.chat = ChatSession(self)  # one chat turn end to end (history, attachments, sources)
         self.registry = ProviderRegistry(self.settings, self.secrets, overrides=provider_overrides)
         kw = {"sleep": sleep} if sleep is not None else {}
-        self.engine = Engine(catalog=self.catalog, registry=self.registry, budget=self.budget, cache=self.cache,
-                             policy=self.policy, settings=self.settings, retry=retry, lifecycle=self.lifecycle, **kw)
+        self.engine = Engine(
+            catalog=self.catalog,
+            registry=self.registry,
+            budget=self.budget,
+            cache=self.cache,
+            policy=self.policy,
+            settings=self.settings,
+            retry=retry,
+            lifecycle=self.lifecycle,
+            **kw,
+        )
         self._classify = None
         self.force_offline = False  # `--offline`: local-only for this process, the setting untouched
         from router.knowledge import Knowledge
@@ -136,7 +165,7 @@ class Sparklio:
 
     def plan(self, request: RouteRequest, *, explore: bool = False) -> RoutePlan:
         """The ordered model chain for a request, with reasons (no network)."""
-        if not request.messages or not request.prompt.strip() and not request.has_image:
+        if not request.messages or (not request.prompt.strip() and not request.has_image):
             raise SparklioError("the prompt is empty: type something to send")
         task, complexity = request.task, request.complexity
         if task is None and request.model:  # a pinned image/embedding model says what the request is
@@ -158,12 +187,21 @@ class Sparklio:
             elif auto_cx and not auto_task and row.complexity in COMPLEXITIES:  # a task you chose is its floor:
                 complexity = max(complexity, row.complexity, key=COMPLEXITIES.index)  # premium copy stays premium
         offline = self.offline if request.offline is None else bool(request.offline)
-        plan = make_plan(messages=request.messages, task=task, complexity=complexity,
-                         tier=request.budget or self.budget.tier(), catalog=self.catalog, policy=self.policy,
-                         avail=self.engine.health.apply(self.registry.availability(self.engine.cooldown_until)),
-                         offline=offline,
-                         speed=request.speed, quality=request.quality, pinned=request.model,
-                         has_image=request.has_image, retired=self.lifecycle_now())
+        plan = make_plan(
+            messages=request.messages,
+            task=task,
+            complexity=complexity,
+            tier=request.budget or self.budget.tier(),
+            catalog=self.catalog,
+            policy=self.policy,
+            avail=self.engine.health.apply(self.registry.availability(self.engine.cooldown_until)),
+            offline=offline,
+            speed=request.speed,
+            quality=request.quality,
+            pinned=request.model,
+            has_image=request.has_image,
+            retired=self.lifecycle_now(),
+        )
         plan.auto_task, plan.auto_complexity = auto_task, auto_cx
         if c is not None:
             plan.task_confidence = c.task_confidence if auto_task and task == c.task else None
@@ -205,14 +243,16 @@ class Sparklio:
         return await self.registry.get(name).check()
 
     # ---- embeddings and images ----
-    async def embed(self, texts: list[str], *, offline: bool | None = None,
-                    workflow_run_id: int | None = None) -> tuple[ModelSpec, EmbeddingResult]:
+    async def embed(
+        self, texts: list[str], *, offline: bool | None = None, workflow_run_id: int | None = None
+    ) -> tuple[ModelSpec, EmbeddingResult]:
         """Embed texts with the embeddings row's model (offline: an installed local embedding model)."""
         texts = [t for t in texts if t and t.strip()]
         if not texts:
             raise SparklioError("there is no text to embed")
-        request = RouteRequest([Message("user", "\n".join(texts))], task="embeddings", offline=offline,
-                               workflow_run_id=workflow_run_id)
+        request = RouteRequest(
+            [Message("user", "\n".join(texts))], task="embeddings", offline=offline, workflow_run_id=workflow_run_id
+        )
         plan = self.plan(request)
 
         async def invoke(provider, model, _max_out):
@@ -221,10 +261,20 @@ class Sparklio:
 
         return await self._run_op(plan, request, invoke, "embed")
 
-    async def generate_image(self, prompt: str, *, task: str = "image_generation_bulk", model: str | None = None,
-                             offline: bool | None = None, workflow_run_id: int | None = None,
-                             size: str = "1024x1024", quality: str = "standard", n: int = 1,
-                             hooks: ImageJobHooks | None = None, **params: Any) -> tuple[ModelSpec, ImageResult]:
+    async def generate_image(
+        self,
+        prompt: str,
+        *,
+        task: str = "image_generation_bulk",
+        model: str | None = None,
+        offline: bool | None = None,
+        workflow_run_id: int | None = None,
+        size: str = "1024x1024",
+        quality: str = "standard",
+        n: int = 1,
+        hooks: ImageJobHooks | None = None,
+        **params: Any,
+    ) -> tuple[ModelSpec, ImageResult]:
         """Generate images with the task row's model (routed, budgeted, in the ledger).
 
         `params` are request parameters (Stable Diffusion's reach only local models); `source` (image bytes) and
@@ -236,8 +286,9 @@ class Sparklio:
         from router.image_edit import source_input
 
         source = source_input(params.get("source"), params.get("mask"))  # one-line errors for bad files
-        request = RouteRequest([Message("user", prompt, source)], task=task, model=model, offline=offline,
-                               workflow_run_id=workflow_run_id)
+        request = RouteRequest(
+            [Message("user", prompt, source)], task=task, model=model, offline=offline, workflow_run_id=workflow_run_id
+        )
         plan = self.plan(request)
 
         async def invoke(provider, m, _max_out):
@@ -282,12 +333,21 @@ class Sparklio:
             if not name:
                 continue
             wanted[f"compat/{name}"] = ModelSpec(
-                id=f"compat/{name}", provider="compat", api_model=name,
+                id=f"compat/{name}",
+                provider="compat",
+                api_model=name,
                 capabilities=frozenset(spec.get("capabilities", ["text", "code"])),
-                input_price=float(spec.get("input_price", 0.0)), output_price=float(spec.get("output_price", 0.0)),
-                price_source="catalog", speed=spec.get("speed", "standard"), latency_s=float(spec.get("latency_s", 4.0)),
-                context_window=int(spec.get("context_window", 32768)), max_output=int(spec.get("max_output", 4096)),
-                quality=float(spec.get("quality", 7.0)), min_budget="low", display_name=f"{name} (your endpoint)")
+                input_price=float(spec.get("input_price", 0.0)),
+                output_price=float(spec.get("output_price", 0.0)),
+                price_source="catalog",
+                speed=spec.get("speed", "standard"),
+                latency_s=float(spec.get("latency_s", 4.0)),
+                context_window=int(spec.get("context_window", 32768)),
+                max_output=int(spec.get("max_output", 4096)),
+                quality=float(spec.get("quality", 7.0)),
+                min_budget="low",
+                display_name=f"{name} (your endpoint)",
+            )
         for mid in [m.id for m in self.catalog if m.provider == "compat" and m.id not in wanted]:
             del self.catalog.models[mid]
         for spec in wanted.values():
@@ -345,4 +405,3 @@ def implied_task(model: ModelSpec | None) -> str | None:
     if model.kind == "embedding":
         return "embeddings"
     return "image_generation_bulk" if model.local else "image_generation_quality"
-

@@ -44,25 +44,47 @@ class AttemptRecord:
         """Usage estimated from the prompt and the text received (when the provider sent none)."""
         return Usage(input_tokens=estimated_input_tokens, output_tokens=len("".join(self.text)) // 4)
 
-    def ledger_row(self, *, usage: Usage | None = None, cost: float = 0.0,
-                   error: SparklioError | None = None, cached: bool = False, saved: float = 0.0) -> dict[str, Any]:
+    def ledger_row(
+        self,
+        *,
+        usage: Usage | None = None,
+        cost: float = 0.0,
+        error: SparklioError | None = None,
+        cached: bool = False,
+        saved: float = 0.0,
+    ) -> dict[str, Any]:
         """The llm_usage row (keys are LlmUsage's fields) for this attempt's outcome."""
         u = usage or self.usage or Usage()
         return {
-            "ts": self.started, "kind": self.kind, "task": self.task, "model": self.model.id,
-            "provider": self.model.provider, "outcome": self.outcome,
+            "ts": self.started,
+            "kind": self.kind,
+            "task": self.task,
+            "model": self.model.id,
+            "provider": self.model.provider,
+            "outcome": self.outcome,
             "error_class": (error.error_class if isinstance(error, ProviderError) else type(error).__name__)
-            if error else None,
+            if error
+            else None,
             "error": str(error)[:500] if error else None,
-            "input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
-            "cached_input_tokens": u.cached_input_tokens, "reasoning_tokens": u.reasoning_tokens, "images": u.images,
-            "cost_usd": cost, "saved_usd": saved,
+            "input_tokens": u.input_tokens,
+            "output_tokens": u.output_tokens,
+            "cached_input_tokens": u.cached_input_tokens,
+            "reasoning_tokens": u.reasoning_tokens,
+            "images": u.images,
+            "cost_usd": cost,
+            "saved_usd": saved,
             "latency_ms": self.latency_ms,
             "ttft_ms": (self.ttft - self.t0) * 1000 if self.ttft is not None else None,
-            "fallback_position": self.position, "attempt": self.number, "cached": cached,
-            "experiment": self.experiment and self.position == 0, "message_id": self.message_id,
+            "fallback_position": self.position,
+            "attempt": self.number,
+            "cached": cached,
+            "experiment": self.experiment and self.position == 0,
+            "message_id": self.message_id,
             "cache_write_tokens": u.cache_write_tokens,
             "cache_saved_usd": 0.0 if cached else cache_saving(self.model, u),
-            "conversation_id": self.conversation_id, "workflow_run_id": self.workflow_run_id,
-            "gpu_seconds": u.gpu_seconds, "energy_wh": u.energy_wh, "policy_model": self.policy_model,
+            "conversation_id": self.conversation_id,
+            "workflow_run_id": self.workflow_run_id,
+            "gpu_seconds": u.gpu_seconds,
+            "energy_wh": u.energy_wh,
+            "policy_model": self.policy_model,
         }

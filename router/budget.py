@@ -6,9 +6,10 @@ import calendar
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Callable
+from typing import Any
 
 from router import recovery
 from router.catalog import ModelSpec
@@ -33,9 +34,7 @@ LEDGER_COLUMNS = tuple(f.column_name for f in _FIELDS)
 _DERIVED = ("ts", "day", "month")  # record_attempt stamps these
 _REQUIRED = tuple(f.name for f in _FIELDS if not f.null and f.default is None and f.name not in _DERIVED)
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in _FIELDS if f.name not in _REQUIRED + _DERIVED}
-_INSERT_SQL = (
-    f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})"
-)
+_INSERT_SQL = f"INSERT INTO llm_usage ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' for _ in LEDGER_COLUMNS)})"
 
 
 def tier_for_limit(limit_usd: float) -> str:
@@ -97,8 +96,14 @@ class BudgetStatus:
 class Budget:
     """Holds, the ledger write and budget alerts; every check reads O(1) totals, never the ledger."""
 
-    def __init__(self, settings: Any, events: EventBus | None = None, *,
-                 clock: Callable[[], float] = time.time, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        events: EventBus | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        tz: tzinfo | None = None,
+    ) -> None:
         self.settings = settings
         self.events = events
         self.clock = clock
@@ -156,14 +161,17 @@ class Budget:
     def _held(month: str, now: float) -> dict[str, float]:
         rows = database.execute_sql(
             "SELECT provider, SUM(amount_usd) FROM reservations WHERE month = ? AND expires_at > ? GROUP BY provider",
-            (month, now))
+            (month, now),
+        )
         return {p: float(c) for p, c in rows.fetchall()}
 
     @staticmethod
     def _fire(kind: str, period: str, key: str, threshold: float, limit: float, spent: float, now: float) -> bool:
         cur = database.execute_sql(
             "INSERT OR IGNORE INTO alerts_fired(kind, period, limit_key, threshold, limit_usd, spent_usd, fired_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (kind, period, key, threshold, round(limit, 6), spent, now))
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (kind, period, key, threshold, round(limit, 6), spent, now),
+        )
         return cur.rowcount == 1
 
     def _threshold_alerts(self, month: str, spent: dict[str, float], now: float) -> list[AppEvent]:
@@ -174,14 +182,18 @@ class Budget:
         checks += [(p, lim, spent.get(p, 0.0)) for p, lim in sorted(prov_limits.items())]
         out = []
         for key, limit, used in checks:
-            fired = [t for t in thresholds if used > 0 and used >= t * limit - 1e-12
-                     and self._fire("budget", month, key, t, limit, used, now)]
+            fired = [
+                t
+                for t in thresholds
+                if used > 0 and used >= t * limit - 1e-12 and self._fire("budget", month, key, t, limit, used, now)
+            ]
             if fired:  # issue 13: one jump past 80% and 100% says only "100%" (the lower one is recorded silently)
                 out.append(self._alert_event(key, max(fired), used, limit, month))
         return out
 
-    def _alert_event(self, key: str, threshold: float, spent: float, limit: float, month: str,
-                     call_usd: float | None = None) -> AppEvent:
+    def _alert_event(
+        self, key: str, threshold: float, spent: float, limit: float, month: str, call_usd: float | None = None
+    ) -> AppEvent:
         who = "Monthly budget" if key == "total" else f"{key} budget"
         pct = round(threshold * 100)
         tail = ""
@@ -191,13 +203,19 @@ class Budget:
             tail = " Warn-only mode: calls continue."
         if call_usd is not None:  # the first call that would pass the limit
             title = f"{who}: limit reached"
-            text = (f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}; a call of up to"
-                    f" {fmt_usd(call_usd)} would pass the limit.{tail}")
+            text = (
+                f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}; a call of up to"
+                f" {fmt_usd(call_usd)} would pass the limit.{tail}"
+            )
         else:  # the title names the limit and the threshold; the text does not repeat them
             title = f"{who}: {pct}% reached"
             text = f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}.{tail}"
-        return AppEvent("budget_alert", title, text, {"limit": key, "threshold": threshold, "spent": round(spent, 6),
-                                                      "limit_usd": limit, "month": month})
+        return AppEvent(
+            "budget_alert",
+            title,
+            text,
+            {"limit": key, "threshold": threshold, "spent": round(spent, 6), "limit_usd": limit, "month": month},
+        )
 
     def _publish(self, events: list[AppEvent]) -> None:
         if self.events:
@@ -205,8 +223,9 @@ class Budget:
                 self.events.publish(ev)
 
     # ---- reservations ----
-    def reserve(self, model: ModelSpec, worst_case_usd: float, note: dict | None = None, *,
-                ttl_s: float = HOLD_TTL_S) -> Reservation | None:
+    def reserve(
+        self, model: ModelSpec, worst_case_usd: float, note: dict | None = None, *, ttl_s: float = HOLD_TTL_S
+    ) -> Reservation | None:
         """Hold `worst_case_usd` for a cloud call, atomically; None for local models (never blocked).
 
         `note` (task, kind, message_id, conversation_id, workflow_run_id, input_tokens) lets a later start settle
@@ -227,14 +246,23 @@ class Budget:
             spent, held = self._spent(month), self._held(month, now)
             checks = [("total", "monthly", total_limit, sum(spent.values()), sum(held.values()))]
             if model.provider in prov_limits:
-                checks.append((model.provider, f"{model.provider}", prov_limits[model.provider],
-                               spent.get(model.provider, 0.0), held.get(model.provider, 0.0)))
+                checks.append(
+                    (
+                        model.provider,
+                        f"{model.provider}",
+                        prov_limits[model.provider],
+                        spent.get(model.provider, 0.0),
+                        held.get(model.provider, 0.0),
+                    )
+                )
             for key, label, limit, used, on_hold in checks:
                 if used + on_hold + amount > limit + 1e-9:
                     if not refusal:
-                        refusal = (f"{model.name} refused: it could cost up to {fmt_usd(amount)}, and {fmt_usd(used)}"
-                                   f" spent + {fmt_usd(on_hold)} held would pass the {label} limit of"
-                                   f" {fmt_usd(limit)}; raise the limit or use a local model")
+                        refusal = (
+                            f"{model.name} refused: it could cost up to {fmt_usd(amount)}, and {fmt_usd(used)}"
+                            f" spent + {fmt_usd(on_hold)} held would pass the {label} limit of"
+                            f" {fmt_usd(limit)}; raise the limit or use a local model"
+                        )
                     if self._fire("budget", month, key, 1.0, limit, used, now):
                         events.append(self._alert_event(key, 1.0, used, limit, month, amount))
             rid = 0
@@ -245,14 +273,33 @@ class Budget:
                     "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at, owner_pid,"
                     " owner_started, task, kind, message_id, conversation_id, workflow_run_id, input_tokens)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (month, model.provider, model.id, amount, now, now + ttl_s, pid, started, n.get("task"),
-                     n.get("kind"), n.get("message_id"), n.get("conversation_id"), n.get("workflow_run_id"),
-                     int(n.get("input_tokens") or 0)))
+                    (
+                        month,
+                        model.provider,
+                        model.id,
+                        amount,
+                        now,
+                        now + ttl_s,
+                        pid,
+                        started,
+                        n.get("task"),
+                        n.get("kind"),
+                        n.get("message_id"),
+                        n.get("conversation_id"),
+                        n.get("workflow_run_id"),
+                        int(n.get("input_tokens") or 0),
+                    ),
+                )
                 rid = cur.lastrowid
         if refusal and hard_stop:
-            events.append(AppEvent("budget_refused", "Budget limit reached", refusal,
-                                   {"model": model.id, "provider": model.provider, "amount": amount,
-                                    "hard_stop": hard_stop}))
+            events.append(
+                AppEvent(
+                    "budget_refused",
+                    "Budget limit reached",
+                    refusal,
+                    {"model": model.id, "provider": model.provider, "amount": amount, "hard_stop": hard_stop},
+                )
+            )
         self._publish(events)
         if refusal and hard_stop:
             raise BudgetExceededError(refusal)
@@ -300,23 +347,33 @@ class Budget:
             "SELECT COALESCE(SUM(CASE WHEN period = ? THEN cost_usd END), 0),"
             " COALESCE(SUM(CASE WHEN period < ? THEN cost_usd END), 0)"
             " FROM spend_totals WHERE length(period) = 10 AND period BETWEEN ? AND ?",
-            (day, day, start, day)).fetchone()
+            (day, day, start, day),
+        ).fetchone()
         today, trailing = float(row[0]), float(row[1])
         avg = trailing / ANOMALY_WINDOW_DAYS
         if avg <= 0 or today <= ANOMALY_FACTOR * avg:
             return []
         # Only with a full week of history: the first days of use are not a spike.
-        if database.execute_sql("SELECT 1 FROM spend_totals WHERE period BETWEEN '0000-00-00' AND ?"
-                                " AND length(period) = 10 LIMIT 1",
-                                (start,)).fetchone() is None:
+        if (
+            database.execute_sql(
+                "SELECT 1 FROM spend_totals WHERE period BETWEEN '0000-00-00' AND ? AND length(period) = 10 LIMIT 1",
+                (start,),
+            ).fetchone()
+            is None
+        ):
             return []
         self._anomaly_done = day
         if not self._fire("anomaly", day, "total", ANOMALY_FACTOR, avg, today, now):
             return []
-        return [AppEvent("cost_anomaly", "Unusual spending today",
-                         f"{fmt_usd(today)} spent today is {today / avg:.1f}x the {fmt_usd(avg)} daily average of"
-                         f" the last {ANOMALY_WINDOW_DAYS} days.",
-                         {"day": day, "spent": round(today, 6), "average": round(avg, 6), "factor": ANOMALY_FACTOR})]
+        return [
+            AppEvent(
+                "cost_anomaly",
+                "Unusual spending today",
+                f"{fmt_usd(today)} spent today is {today / avg:.1f}x the {fmt_usd(avg)} daily average of"
+                f" the last {ANOMALY_WINDOW_DAYS} days.",
+                {"day": day, "spent": round(today, 6), "average": round(avg, 6), "factor": ANOMALY_FACTOR},
+            )
+        ]
 
     def check_alerts(self) -> list[AppEvent]:
         """Re-evaluate threshold alerts now (e.g. after a limit change); returns what fired."""
@@ -338,10 +395,14 @@ class Budget:
             held = sum(self._held(month, now).values())
             alerts = database.execute_sql(
                 "SELECT limit_key, threshold, limit_usd, spent_usd, fired_at FROM alerts_fired"
-                " WHERE kind = 'budget' AND period = ? ORDER BY fired_at", (month,)).fetchall()
+                " WHERE kind = 'budget' AND period = ? ORDER BY fired_at",
+                (month,),
+            ).fetchall()
             daily = database.execute_sql(
                 "SELECT period, SUM(cost_usd) FROM spend_totals WHERE period BETWEEN ? AND ?"
-                " GROUP BY period ORDER BY period", (f"{month}-01", f"{month}-31")).fetchall()
+                " GROUP BY period ORDER BY period",
+                (f"{month}-01", f"{month}-31"),
+            ).fetchall()
         total = sum(spent.values())
         limit, prov = self.limits()
         days_in_month = calendar.monthrange(local.year, local.month)[1]
@@ -362,7 +423,9 @@ class Budget:
             tier_source="setting" if setting_tier else "derived",
             hard_stop=self.settings.hard_stop,
             thresholds=[float(t) for t in self.settings.alert_thresholds],
-            alerts=[{"limit": k, "threshold": t, "limit_usd": round(lu, 6), "spent": round(s, 6), "fired_at": f}
-                    for k, t, lu, s, f in alerts],
+            alerts=[
+                {"limit": k, "threshold": t, "limit_usd": round(lu, 6), "spent": round(s, 6), "fired_at": f}
+                for k, t, lu, s, f in alerts
+            ],
             daily=[(d, float(c)) for d, c in daily],
         )

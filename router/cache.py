@@ -8,8 +8,9 @@ import logging
 import math
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Callable
+from typing import Any
 
 from router.catalog import ModelSpec
 from router.store.db import database
@@ -21,8 +22,14 @@ log = logging.getLogger(__name__)
 STATIC_TASKS = frozenset({"template_generation", "translation", "embeddings", "embedding"})
 PURGE_EVERY = 200  # puts between sweeps of expired rows
 _USAGE_FIELDS = {f.name for f in fields(Usage)}
-_INT_FIELDS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens",
-               "images")
+_INT_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+    "images",
+)
 
 
 @dataclass
@@ -92,8 +99,8 @@ class ResponseCache:
         if not self.enabled:
             return None
         row = database.execute_sql(
-            "SELECT model, task, text, usage, cost_usd, created_at, expires_at FROM cache_entries WHERE key = ?",
-            (key,)).fetchone()
+            "SELECT model, task, text, usage, cost_usd, created_at, expires_at FROM cache_entries WHERE key = ?", (key,)
+        ).fetchone()
         if row is None:
             return None
         now = self.clock()
@@ -123,11 +130,17 @@ class ResponseCache:
         cost = float(cost)
         if not math.isfinite(cost) or cost < 0:
             raise ValueError(f"bad cost {cost!r}")
-        return CachedAnswer(text=text, usage=Usage(**usage), cost_usd=cost, model_id=model, task=str(task or ""),
-                            created_at=float(created), expires_at=float(expires))
+        return CachedAnswer(
+            text=text,
+            usage=Usage(**usage),
+            cost_usd=cost,
+            model_id=model,
+            task=str(task or ""),
+            created_at=float(created),
+            expires_at=float(expires),
+        )
 
-    def put(self, key: str, model: ModelSpec | str, task: str, text: str, usage: Usage | None,
-            cost_usd: float) -> None:
+    def put(self, key: str, model: ModelSpec | str, task: str, text: str, usage: Usage | None, cost_usd: float) -> None:
         """Store a complete answer under `key` with the task type's TTL (no-op when the cache is off)."""
         if not self.enabled:
             return
@@ -137,7 +150,8 @@ class ResponseCache:
         database.execute_sql(
             "INSERT OR REPLACE INTO cache_entries(key, model, task, text, usage, cost_usd, created_at, expires_at,"
             " hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            (key, model_id, task or "", text, usage_json, float(cost_usd or 0.0), now, now + self.ttl_for(task)))
+            (key, model_id, task or "", text, usage_json, float(cost_usd or 0.0), now, now + self.ttl_for(task)),
+        )
         self._puts += 1
         if self._puts % PURGE_EVERY == 0:
             self.purge_expired()
@@ -156,11 +170,19 @@ class ResponseCache:
         fresh, expired, size, hits = database.execute_sql(
             "SELECT COALESCE(SUM(expires_at > ?), 0), COALESCE(SUM(expires_at <= ?), 0),"
             " COALESCE(SUM(LENGTH(text) + LENGTH(usage)), 0), COALESCE(SUM(hits), 0) FROM cache_entries",
-            (now, now)).fetchone()
+            (now, now),
+        ).fetchone()
         served, saved = database.execute_sql(
-            "SELECT COALESCE(SUM(cache_hits), 0), COALESCE(SUM(saved_usd), 0) FROM usage_rollup"
-            " WHERE grain = 'm'").fetchone()
-        return {"enabled": self.enabled, "entries": int(fresh), "expired": int(expired), "bytes": int(size),
-                "hits_on_entries": int(hits), "hits_served": int(served), "saved_usd": round(float(saved), 6),
-                "ttl_static_s": self.settings.cache_ttl_static_s,
-                "ttl_dynamic_s": self.settings.cache_ttl_dynamic_s}
+            "SELECT COALESCE(SUM(cache_hits), 0), COALESCE(SUM(saved_usd), 0) FROM usage_rollup WHERE grain = 'm'"
+        ).fetchone()
+        return {
+            "enabled": self.enabled,
+            "entries": int(fresh),
+            "expired": int(expired),
+            "bytes": int(size),
+            "hits_on_entries": int(hits),
+            "hits_served": int(served),
+            "saved_usd": round(float(saved), 6),
+            "ttl_static_s": self.settings.cache_ttl_static_s,
+            "ttl_dynamic_s": self.settings.cache_ttl_dynamic_s,
+        }

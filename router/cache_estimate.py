@@ -9,8 +9,11 @@ from router.types import Usage
 # Minimum cacheable prompt length (tokens) per Anthropic model family, from Anthropic's prompt-caching
 # documentation; a shorter prefix is not cached (and a breakpoint on it would buy nothing), so none is placed.
 _ANTHROPIC_MIN: tuple[tuple[str, int], ...] = (
-    ("claude-opus-4-5", 4096), ("claude-haiku-4-5", 4096),
-    ("claude-3-5-haiku", 2048), ("claude-3-haiku", 2048), ("claude-haiku-3", 2048),
+    ("claude-opus-4-5", 4096),
+    ("claude-haiku-4-5", 4096),
+    ("claude-3-5-haiku", 2048),
+    ("claude-3-haiku", 2048),
+    ("claude-haiku-3", 2048),
 )
 ANTHROPIC_DEFAULT_MIN = 1024  # Sonnet 3.7/4/4.5, Opus 3/4/4.1
 
@@ -46,12 +49,15 @@ def input_cost_per_call(model: ModelSpec, input_tokens: int, prefix_tokens: int)
     return ((input_tokens - cached) * rate + cached * cached_rate) / 1_000_000
 
 
-def shared_prefix_usages(model: ModelSpec, input_tokens: int, output_tokens: int, prefix_tokens: int,
-                         calls: int) -> list[tuple[Usage, int]]:
+def shared_prefix_usages(
+    model: ModelSpec, input_tokens: int, output_tokens: int, prefix_tokens: int, calls: int
+) -> list[tuple[Usage, int]]:
     """(usage, calls) for `calls` calls that share a prefix: the first writes the cache, the others read it."""
     cached = min(cached_prefix_tokens(model, prefix_tokens), input_tokens)
     if not cached or calls < 2:
         return [(Usage(input_tokens=input_tokens, output_tokens=output_tokens), calls)]
     writes = cached if model.provider == "anthropic" else 0  # the others bill no cache writes
-    return [(Usage(input_tokens=input_tokens, output_tokens=output_tokens, cache_write_tokens=writes), 1),
-            (Usage(input_tokens=input_tokens, output_tokens=output_tokens, cached_input_tokens=cached), calls - 1)]
+    return [
+        (Usage(input_tokens=input_tokens, output_tokens=output_tokens, cache_write_tokens=writes), 1),
+        (Usage(input_tokens=input_tokens, output_tokens=output_tokens, cached_input_tokens=cached), calls - 1),
+    ]

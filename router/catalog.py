@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Callable
 
-from router.validate import read_toml
 from router.errors import ConfigError
 from router.families import Family, parse_families, with_family
 from router.providers.info import LOCAL_PROVIDERS, PROVIDERS
 from router.types import BUDGET_TIERS, SPEED_TIERS, Usage
+from router.validate import read_toml
 
 KINDS = ("chat", "embedding", "image")
 LIFECYCLES = ("active", "deprecated", "retired")
-CAPABILITIES = frozenset({"text", "vision", "code", "reasoning", "image_gen", "image_edit", "embedding", "tools",
-                          "long_context"})
+CAPABILITIES = frozenset(
+    {"text", "vision", "code", "reasoning", "image_gen", "image_edit", "embedding", "tools", "long_context"}
+)
 
 
 @dataclass(frozen=True)
@@ -139,13 +140,23 @@ def _line_of(text: str, model_id: str, field: str | None = None) -> int:
     return header
 
 
-_MAX = {"input_price": 1e6, "output_price": 1e6, "cached_input_price": 1e6, "per_image_input": 1e3,
-        "latency_s": 3600.0, "quality": 10.0, "context_window": 1e9, "max_output": 1e9,
-        "reasoning_tokens": 1e7, "generation": 1e3}
+_MAX = {
+    "input_price": 1e6,
+    "output_price": 1e6,
+    "cached_input_price": 1e6,
+    "per_image_input": 1e3,
+    "latency_s": 3600.0,
+    "quality": 10.0,
+    "context_window": 1e9,
+    "max_output": 1e9,
+    "reasoning_tokens": 1e7,
+    "generation": 1e3,
+}
 
 
-def _spec_from_table(model_id: str, t: dict, where: str,
-                     field_where: Callable[[str], str] | None = None) -> tuple[ModelSpec, str | None]:
+def _spec_from_table(
+    model_id: str, t: dict, where: str, field_where: Callable[[str], str] | None = None
+) -> tuple[ModelSpec, str | None]:
     """Validate one `[models.ID]` table and build its ModelSpec (plus its genai-prices ref)."""
     at = field_where or (lambda _field: where)
     unknown = set(t) - _FIELDS
@@ -155,16 +166,22 @@ def _spec_from_table(model_id: str, t: dict, where: str,
         if not isinstance(t.get(req), str) or not t[req]:
             raise ConfigError(f"{where}: model {model_id!r} needs a {req} (text)")
     if t["provider"] not in PROVIDERS:
-        raise ConfigError(f"{at('provider')}: model {model_id!r} has unknown provider {t['provider']!r} (one of {', '.join(PROVIDERS)})")
+        raise ConfigError(
+            f"{at('provider')}: model {model_id!r} has unknown provider {t['provider']!r} (one of {', '.join(PROVIDERS)})"
+        )
     kind = t.get("kind", "chat")
     if kind not in KINDS:
         raise ConfigError(f"{at('kind')}: model {model_id!r} has unknown kind {kind!r} (one of {', '.join(KINDS)})")
     if kind not in PROVIDERS[t["provider"]].kinds:
-        raise ConfigError(f"{at('kind')}: model {model_id!r} has kind {kind!r}, which {t['provider']} does not serve "
-                          f"(it serves {', '.join(sorted(PROVIDERS[t['provider']].kinds))})")
+        raise ConfigError(
+            f"{at('kind')}: model {model_id!r} has kind {kind!r}, which {t['provider']} does not serve "
+            f"(it serves {', '.join(sorted(PROVIDERS[t['provider']].kinds))})"
+        )
     caps = frozenset(t.get("capabilities", ["text"]))
     if not caps <= CAPABILITIES:
-        raise ConfigError(f"{at('capabilities')}: model {model_id!r} has unknown capabilities {sorted(caps - CAPABILITIES)}")
+        raise ConfigError(
+            f"{at('capabilities')}: model {model_id!r} has unknown capabilities {sorted(caps - CAPABILITIES)}"
+        )
     if t.get("speed", "standard") not in SPEED_TIERS:
         raise ConfigError(f"{at('speed')}: model {model_id!r} speed must be one of {', '.join(SPEED_TIERS)}")
     if t.get("min_budget", "low") not in BUDGET_TIERS:
@@ -179,12 +196,15 @@ def _spec_from_table(model_id: str, t: dict, where: str,
         v = t.get(f)
         if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= _MAX[f]):
             # issue 13: nan and inf are refused too (a NaN price once reached the budget hold)
-            raise ConfigError(f"{at(f)}: model {model_id!r} field {f} must be a non-negative number (at most"
-                              f" {_MAX[f]:g}), not {v!r}")
+            raise ConfigError(
+                f"{at(f)}: model {model_id!r} field {f} must be a non-negative number (at most {_MAX[f]:g}), not {v!r}"
+            )
     for size, price in (t.get("image_prices") or {}).items() if isinstance(t.get("image_prices"), dict) else ():
         if not isinstance(price, (int, float)) or isinstance(price, bool) or not 0 <= price <= 1000:
-            raise ConfigError(f"{at('image_prices')}: model {model_id!r} image price {size} must be a number from 0"
-                              f" to 1000, not {price!r}")
+            raise ConfigError(
+                f"{at('image_prices')}: model {model_id!r} image price {size} must be a number from 0"
+                f" to 1000, not {price!r}"
+            )
     kw = {k: v for k, v in t.items() if k in ModelSpec.__dataclass_fields__ and k != "local"}
     for f in ("released", "retires"):
         if f in kw:
@@ -242,8 +262,9 @@ class Catalog:
         self.version += 1
 
 
-def load_catalog_file(path: Path, base: dict[str, dict] | None = None, families: dict[str, Family] | None = None
-                      ) -> tuple[dict[str, ModelSpec], dict[str, str], dict[str, dict], dict[str, Family]]:
+def load_catalog_file(
+    path: Path, base: dict[str, dict] | None = None, families: dict[str, Family] | None = None
+) -> tuple[dict[str, ModelSpec], dict[str, str], dict[str, dict], dict[str, Family]]:
     """Parse one catalog TOML file into specs, price refs, raw tables and families; errors name the file and line.
 
     A table for a model already in `base` (the built-in tables) only needs the fields it changes; a model of a
@@ -263,10 +284,8 @@ def load_catalog_file(path: Path, base: dict[str, dict] | None = None, families:
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: models.{mid} must be a table")
         merged = with_family({**(base or {}).get(mid, {}), **table}, families)
-        spec, ref = _spec_from_table(mid, merged, where,
-                                     lambda f, mid=mid: f"{path}, line {_line_of(text, mid, f)}")
+        spec, ref = _spec_from_table(mid, merged, where, lambda f, mid=mid: f"{path}, line {_line_of(text, mid, f)}")
         specs[mid], tables[mid] = spec, merged
         if ref and not (base and _PRICE_FIELDS & set(table)):  # a price the user typed beats genai-prices
             refs[mid] = ref
     return specs, refs, tables, families
-

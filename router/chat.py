@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from router.errors import SparklioError
 from router.types import Answer, AnswerDone, ImageInput, Message, PartialWithdrawn, RoutePlan, RouteRequest, TextDelta
@@ -87,11 +88,20 @@ def stored_prompt(message_id: int) -> Message:
 def answer_meta(a: Answer) -> dict:
     """What an answer's footer needs, stored with the message and shown live."""
     meta = {
-        "model": a.model, "provider": a.provider, "cost_usd": a.cost_usd, "cached": a.cached,
-        "latency_ms": a.latency_ms, "ttft_ms": a.ttft_ms, "experiment": a.experiment,
-        "usage": {"input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens,
-                  "cached_input_tokens": a.usage.cached_input_tokens, "reasoning_tokens": a.usage.reasoning_tokens,
-                  "cache_write_tokens": a.usage.cache_write_tokens},
+        "model": a.model,
+        "provider": a.provider,
+        "cost_usd": a.cost_usd,
+        "cached": a.cached,
+        "latency_ms": a.latency_ms,
+        "ttft_ms": a.ttft_ms,
+        "experiment": a.experiment,
+        "usage": {
+            "input_tokens": a.usage.input_tokens,
+            "output_tokens": a.usage.output_tokens,
+            "cached_input_tokens": a.usage.cached_input_tokens,
+            "reasoning_tokens": a.usage.reasoning_tokens,
+            "cache_write_tokens": a.usage.cache_write_tokens,
+        },
         "cache_saved_usd": a.cache_saved_usd,
         "attempts": [dict(x.__dict__) for x in a.attempts],
         "plan": a.plan.explain() if a.plan else "",
@@ -113,12 +123,16 @@ class ChatSession:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    def request(self, conversation_id: int, prompt: Message | None = None, *, answer_to: int | None = None,
-                **routing: Any) -> RouteRequest:
+    def request(
+        self, conversation_id: int, prompt: Message | None = None, *, answer_to: int | None = None, **routing: Any
+    ) -> RouteRequest:
         """A turn's request: the stored history, then `prompt` (regenerating: the stored question `answer_to`)."""
         if answer_to is not None:
-            return RouteRequest(history(conversation_id, before=answer_to) + [stored_prompt(answer_to)],
-                                conversation_id=conversation_id, **routing)
+            return RouteRequest(
+                history(conversation_id, before=answer_to) + [stored_prompt(answer_to)],
+                conversation_id=conversation_id,
+                **routing,
+            )
         if prompt is None:
             raise SparklioError("the prompt is empty: type something to send")
         return RouteRequest(history(conversation_id) + [prompt], conversation_id=conversation_id, **routing)
@@ -132,8 +146,9 @@ class ChatSession:
             cid = request.conversation_id
             last = request.messages[-1]
             if store_user:
-                user_id = app.conversations.add(cid, "user", last.content,
-                                                attachments=save_attachments(app.data_dir / "attachments", last))
+                user_id = app.conversations.add(
+                    cid, "user", last.content, attachments=save_attachments(app.data_dir / "attachments", last)
+                )
                 app.conversations.auto_title(cid, last.content)
             answer_id = app.conversations.add(cid, "assistant", "", status="pending")
         return request, TurnStored(cid, user_id, answer_id)
@@ -145,8 +160,7 @@ class ChatSession:
             return request, []
         offline = app.offline if request.offline is None else bool(request.offline)
         try:
-            messages, passages = await app.knowledge.augment(request.messages, request.conversation_id,
-                                                             offline=offline)
+            messages, passages = await app.knowledge.augment(request.messages, request.conversation_id, offline=offline)
         except SparklioError as exc:  # documents unreachable: answer without them, and say so
             return request, [{"label": f"documents not used: {exc}", "path": "", "score": 0.0}]
         sources = [{"label": p.label, "path": p.path, "score": round(p.score, 3)} for p in passages]
@@ -181,16 +195,22 @@ class ChatSession:
                 elif isinstance(ev, AnswerDone):
                     ev.answer.user_message_id = stored.user_message_id if stored else None
                     ev.answer.sources = sources
-                    self._update(answer_id, content=ev.answer.text, status="ok", model=ev.answer.model,
-                                 meta=answer_meta(ev.answer))
+                    self._update(
+                        answer_id,
+                        content=ev.answer.text,
+                        status="ok",
+                        model=ev.answer.model,
+                        meta=answer_meta(ev.answer),
+                    )
                 yield ev
         except asyncio.CancelledError:
             self._update(answer_id, content="".join(text), status="cancelled", meta={"plan": plan.explain()})
             raise
         except SparklioError as exc:
             attempts = [a.__dict__ for a in getattr(exc, "attempts", [])]
-            self._update(answer_id, content=str(exc), status="error",
-                         meta={"plan": plan.explain(), "attempts": attempts})
+            self._update(
+                answer_id, content=str(exc), status="error", meta={"plan": plan.explain(), "attempts": attempts}
+            )
             raise
 
     def _events(self, plan: RoutePlan, request: RouteRequest, answer_id: int | None) -> AsyncIterator:
@@ -206,14 +226,17 @@ class ChatSession:
             return embedding_answer_events(app, plan, request, answer_id)
 
         async def invoke(provider, model, max_out):
-            async for ev in provider.stream_chat(model, request.messages, max_tokens=max_out,
-                                                 temperature=request.temperature):
+            async for ev in provider.stream_chat(
+                model, request.messages, max_tokens=max_out, temperature=request.temperature
+            ):
                 yield ev
 
         cache_key = None
         if request.use_cache and app.cache.enabled:
+
             def cache_key(m):
                 return app.cache.key(m, request.messages, {"temperature": request.temperature})
+
         return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key)
 
     async def _maybe_batch(self, request: RouteRequest, plan: RoutePlan, answer_id: int | None):
@@ -222,8 +245,13 @@ class ChatSession:
             return None
         queued = await self.app.batch.queue_chat(request, plan, answer_id)
         if queued is not None:
-            self._update(answer_id, content="", status="pending", model=queued.model,
-                         meta={"batch_job": queued.job_id, "plan": plan.explain()})
+            self._update(
+                answer_id,
+                content="",
+                status="pending",
+                model=queued.model,
+                meta={"batch_job": queued.job_id, "plan": plan.explain()},
+            )
         return queued
 
     def _update(self, answer_id: int | None, **fields: Any) -> None:

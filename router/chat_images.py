@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from router.engine import OpResult
 from router.gallery import gallery_dir, save_to_gallery
 from router.types import AnswerDone, RoutePlan, RouteRequest, TextDelta
 
 
-async def image_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
-                              message_id: int | None) -> AsyncIterator:
+async def image_answer_events(
+    app: Any, plan: RoutePlan, request: RouteRequest, message_id: int | None
+) -> AsyncIterator:
     """Engine events for an image task in the chat: the PNGs land in the gallery, the answer shows them."""
     prompt = request.prompt.strip()
 
@@ -21,8 +23,9 @@ async def image_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
 
     saved: list[Path] = []
     facts: dict = {}
-    async for ev in app.engine.execute(plan, request, invoke, kind="image", message_id=message_id,
-                                       hold_for=lambda m: m.image_price()):
+    async for ev in app.engine.execute(
+        plan, request, invoke, kind="image", message_id=message_id, hold_for=lambda m: m.image_price()
+    ):
         if isinstance(ev, OpResult):
             for img in ev.value.images:
                 img.params.setdefault("prompt", prompt)
@@ -47,14 +50,24 @@ def chat_image_size(model: Any) -> str:
 def image_facts(result: Any, paths: list[Path]) -> dict:
     """What an image answer's footer shows: size, steps, seconds, seed (steps/seed only from local models)."""
     first = result.images[0].params if result.images else {}
-    size = result.usage.image_size or first.get("size") or (
-        f"{first['width']}x{first['height']}" if first.get("width") else "")
-    return {"size": size, "steps": first.get("steps"), "seconds": round(result.usage.gpu_seconds, 1) or None,
-            "seed": first.get("seed"), "count": len(result.images), "paths": [str(p) for p in paths]}
+    size = (
+        result.usage.image_size
+        or first.get("size")
+        or (f"{first['width']}x{first['height']}" if first.get("width") else "")
+    )
+    return {
+        "size": size,
+        "steps": first.get("steps"),
+        "seconds": round(result.usage.gpu_seconds, 1) or None,
+        "seed": first.get("seed"),
+        "count": len(result.images),
+        "paths": [str(p) for p in paths],
+    }
 
 
-async def embedding_answer_events(app: Any, plan: RoutePlan, request: RouteRequest,
-                                  message_id: int | None) -> AsyncIterator:
+async def embedding_answer_events(
+    app: Any, plan: RoutePlan, request: RouteRequest, message_id: int | None
+) -> AsyncIterator:
     """Engine events for the embeddings task in the chat: the prompt is embedded; the answer describes the vector."""
     text = request.prompt.strip()
 
@@ -69,9 +82,11 @@ async def embedding_answer_events(app: Any, plan: RoutePlan, request: RouteReque
             continue
         if isinstance(ev, AnswerDone):
             head = ", ".join(f"{x:.4f}" for x in vector[:8])
-            answer = (f"Embedded with **{ev.answer.model}**: a {len(vector):,}-dimensional vector "
-                      f"(first values: [{head}{', …' if len(vector) > 8 else ''}]).\n\n"
-                      "To search your own files by meaning, attach them to the conversation as documents.")
+            answer = (
+                f"Embedded with **{ev.answer.model}**: a {len(vector):,}-dimensional vector "
+                f"(first values: [{head}{', …' if len(vector) > 8 else ''}]).\n\n"
+                "To search your own files by meaning, attach them to the conversation as documents."
+            )
             ev.answer.text = answer
             ev.answer.embedding = vector
             yield TextDelta(answer)

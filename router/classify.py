@@ -14,11 +14,28 @@ from router.classify_text import features, foreign_share, shape_features, word_c
 from router.errors import ConfigError
 
 TASK_TYPES: tuple[str, ...] = (
-    "chat_response", "brief_questions", "copywriting_standard", "copywriting_premium", "strategy_planning",
-    "template_generation", "trend_analysis", "image_analysis", "image_generation_quality",
-    "image_generation_bulk", "code_generation", "translation", "embeddings", "query_interpretation",
-    "sql_generation", "insights_generation", "evaluation", "vision_analysis", "workflow_orchestration",
-    "data_processing", "report_generation", "predictive_analytics",
+    "chat_response",
+    "brief_questions",
+    "copywriting_standard",
+    "copywriting_premium",
+    "strategy_planning",
+    "template_generation",
+    "trend_analysis",
+    "image_analysis",
+    "image_generation_quality",
+    "image_generation_bulk",
+    "code_generation",
+    "translation",
+    "embeddings",
+    "query_interpretation",
+    "sql_generation",
+    "insights_generation",
+    "evaluation",
+    "vision_analysis",
+    "workflow_orchestration",
+    "data_processing",
+    "report_generation",
+    "predictive_analytics",
 )
 IMAGE_INPUT_TASKS: frozenset[str] = frozenset({"image_analysis", "vision_analysis"})
 TRAINING_PATH = Path(__file__).resolve().parent.parent / "resources" / "classifier" / "training.jsonl"
@@ -31,8 +48,9 @@ DEFAULT_TASK = "chat_response"
 _DEFAULT_INDEX = TASK_TYPES.index(DEFAULT_TASK)
 _IMAGE_INDEXES = frozenset(TASK_TYPES.index(t) for t in IMAGE_INPUT_TASKS)
 # Tasks a prompt with an attached picture can never be (the picture would be ignored by their models).
-_NO_IMAGE_INPUT_INDEXES = frozenset(TASK_TYPES.index(t) for t in (
-    "image_generation_quality", "image_generation_bulk", "embeddings"))
+_NO_IMAGE_INPUT_INDEXES = frozenset(
+    TASK_TYPES.index(t) for t in ("image_generation_quality", "image_generation_bulk", "embeddings")
+)
 
 _TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
 _CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker
@@ -96,8 +114,14 @@ def read_written(path: Path = WRITTEN_PATH) -> list[dict]:
 
 def _usable(rows: list) -> list[dict]:
     """The rows with a prompt and known task and complexity labels."""
-    return [r for r in rows if isinstance(r, dict) and isinstance(r.get("prompt"), str)
-            and r.get("task") in TASK_TYPES and r.get("complexity") in COMPLEXITY_LEVELS]
+    return [
+        r
+        for r in rows
+        if isinstance(r, dict)
+        and isinstance(r.get("prompt"), str)
+        and r.get("task") in TASK_TYPES
+        and r.get("complexity") in COMPLEXITY_LEVELS
+    ]
 
 
 class Classifier:
@@ -109,15 +133,19 @@ class Classifier:
     that best fit the labelled rows, so the user's idea of "simple"/"medium"/"complex" wins over the synthetic one.
     """
 
-    def __init__(self, path: Path = TRAINING_PATH, extra_rows: list[dict] | None = None,
-                 extra_weight: float = 1, corrections: list[dict] | None = None,
-                 calibration_rows: list[dict] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path = TRAINING_PATH,
+        extra_rows: list[dict] | None = None,
+        extra_weight: float = 1,
+        corrections: list[dict] | None = None,
+        calibration_rows: list[dict] | None = None,
+    ) -> None:
         written = _usable(read_written(path.with_name(WRITTEN_PATH.name)))
         base = _usable(_read_rows(path))
         fixed = _usable(list(corrections or []))  # the user's corrections: labelled rows, and remembered exactly
         extra = _usable(list(extra_rows or [])) + fixed
-        self.memory = {_memory_key(r["prompt"], bool(r.get("has_image"))): (r["task"], r["complexity"])
-                       for r in fixed}
+        self.memory = {_memory_key(r["prompt"], bool(r.get("has_image"))): (r["task"], r["complexity"]) for r in fixed}
         if not base and not extra:
             raise ConfigError(f"The classifier training data {path} has no usable rows")
         rows = base + extra
@@ -125,13 +153,18 @@ class Classifier:
         self.task_nb = NaiveBayes(TASK_TYPES, _TASK_ALPHA)
         rows += written
         docs += [features(r["prompt"], bool(r.get("has_image"))) for r in written]
-        self.task_nb.fit(docs, [r["task"] for r in rows],
-                         [1.0] * len(base) + [float(extra_weight)] * len(extra) + [WRITTEN_WEIGHT] * len(written))
+        self.task_nb.fit(
+            docs,
+            [r["task"] for r in rows],
+            [1.0] * len(base) + [float(extra_weight)] * len(extra) + [WRITTEN_WEIGHT] * len(written),
+        )
         cx_rows = base or extra
         counts = [word_count(r["prompt"]) for r in cx_rows]
         self.cx_nb = NaiveBayes(COMPLEXITY_LEVELS, _CX_ALPHA)
-        self.cx_nb.fit([d + shape_features(r["prompt"], n) for d, r, n in zip(docs, cx_rows, counts)],
-                       [r["complexity"] for r in cx_rows])
+        self.cx_nb.fit(
+            [d + shape_features(r["prompt"], n) for d, r, n in zip(docs, cx_rows, counts)],
+            [r["complexity"] for r in cx_rows],
+        )
         self.length = LengthModel()
         self.length.fit([(r["task"], r["complexity"], n) for r, n in zip(cx_rows, counts)])
         self.cuts: tuple[float, float] | None = None
@@ -142,8 +175,9 @@ class Classifier:
             self._fit_task_lengths(calibration)
             scored = []
             for r in calibration:
-                _, _, _, x, _ = self._scores(r["prompt"], bool(r.get("has_image")),
-                                             features(r["prompt"], bool(r.get("has_image"))))
+                _, _, _, x, _ = self._scores(
+                    r["prompt"], bool(r.get("has_image")), features(r["prompt"], bool(r.get("has_image")))
+                )
                 scored.append((x, COMPLEXITY_LEVELS.index(r["complexity"])))
             self.cuts = fit_cuts(scored)
 
@@ -157,13 +191,16 @@ class Classifier:
         k = _TASK_LENGTH_PRIOR
         self.task_log_len = {t: (sum(xs) + k * self.mean_log_len) / (len(xs) + k) for t, xs in logs.items()}
 
-    def _scores(self, prompt: str, has_image: bool,
-                feats: list[str]) -> tuple[int, list[float], list[float], float, int]:
+    def _scores(
+        self, prompt: str, has_image: bool, feats: list[str]
+    ) -> tuple[int, list[float], list[float], float, int]:
         """(task index, task probabilities, complexity log-scores, calibrated score, feature count) for one prompt."""
         ts, known = self.task_nb.scores_known(feats)
         if has_image:  # a picture is input: not an image to make or a text to embed; image tasks favoured
-            ts = [-math.inf if i in _NO_IMAGE_INPUT_INDEXES else s + (_IMAGE_BONUS if i in _IMAGE_INDEXES else 0.0)
-                  for i, s in enumerate(ts)]
+            ts = [
+                -math.inf if i in _NO_IMAGE_INPUT_INDEXES else s + (_IMAGE_BONUS if i in _IMAGE_INDEXES else 0.0)
+                for i, s in enumerate(ts)
+            ]
         else:
             for i in _IMAGE_INDEXES:
                 ts[i] -= _NO_IMAGE_PENALTY
@@ -177,15 +214,26 @@ class Classifier:
         ll = self.length.loglik(TASK_TYPES[ti], n)
         cs = [w + _CX_SHAPE_WEIGHT * s + _LENGTH_WEIGHT * x for w, s, x in zip(ws, ss, ll)]
         rel = math.log(n + 1) - self.task_log_len.get(TASK_TYPES[ti], self.mean_log_len)
-        x = (_CAL_WORD_WEIGHT * (ws[2] - ws[0]) + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0]) + _CAL_LOG_WORDS * rel
-             + _CAL_ASK_WEIGHT * ask_score(prompt) + _CAL_FOREIGN_SHIFT * foreign_share(prompt))
+        x = (
+            _CAL_WORD_WEIGHT * (ws[2] - ws[0])
+            + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0])
+            + _CAL_LOG_WORDS * rel
+            + _CAL_ASK_WEIGHT * ask_score(prompt)
+            + _CAL_FOREIGN_SHIFT * foreign_share(prompt)
+        )
         return ti, tp, cs, x, len(feats) + len(shape)
 
     def state(self) -> dict:
         """Plain data (dicts, lists, floats, strings) that rebuilds this model without training."""
-        return {"task_nb": self.task_nb.state(), "cx_nb": self.cx_nb.state(), "length": self.length.params,
-                "cuts": self.cuts, "task_log_len": self.task_log_len, "mean_log_len": self.mean_log_len,
-                "memory": self.memory}
+        return {
+            "task_nb": self.task_nb.state(),
+            "cx_nb": self.cx_nb.state(),
+            "length": self.length.params,
+            "cuts": self.cuts,
+            "task_log_len": self.task_log_len,
+            "mean_log_len": self.mean_log_len,
+            "memory": self.memory,
+        }
 
     @classmethod
     def from_state(cls, st: dict) -> Classifier:

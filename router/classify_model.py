@@ -81,13 +81,19 @@ class NaiveBayes:
         flat = array("d")
         for f in vocab:
             flat.extend(self.counts[f] if self.counts else self._counts_at(self.index[f]))
-        return {"labels": list(self.labels), "alpha": self.alpha, "vocab": vocab, "flat": flat.tobytes(),
-                "denom": self.denom, "smooth": self.smooth}
+        return {
+            "labels": list(self.labels),
+            "alpha": self.alpha,
+            "vocab": vocab,
+            "flat": flat.tobytes(),
+            "denom": self.denom,
+            "smooth": self.smooth,
+        }
 
     def _counts_at(self, i: int) -> array:
         """One loaded feature's per-class counts."""
         k = len(self.labels)
-        return self.flat[i * k:(i + 1) * k]
+        return self.flat[i * k : (i + 1) * k]
 
     @classmethod
     def from_state(cls, st: dict) -> NaiveBayes:
@@ -155,4 +161,5 @@ def fit_cuts(scored: list[tuple[float, int]]) -> tuple[float, float]:
 
     def at(k: int) -> float:
         return xs[0] - 1.0 if k == 0 else xs[-1] + 1.0 if k == n else (xs[k - 1] + xs[k]) / 2
+
     return at(i), at(j)

@@ -17,15 +17,24 @@ log = logging.getLogger(__name__)
 _MAGIC = b"SPARKLIO-CLASSIFIER-1\n"
 _PREFIX = "classifier-"
 _SUFFIX = ".bin"
-_CODE = [Path(clf.__file__).with_name(n) for n in ("classify.py", "classify_text.py", "classify_model.py",
-                                                    "classify_asks.py")]
+_CODE = [
+    Path(clf.__file__).with_name(n)
+    for n in ("classify.py", "classify_text.py", "classify_model.py", "classify_asks.py")
+]
 
 
 def _inputs() -> list[Path]:
     """What a saved model depends on besides the user's corrections: the data and the code that builds it."""
     from router.classify_text import ENGLISH_TEMPLATES_PATH, LEXICON_PATH
 
-    return [clf.TRAINING_PATH, clf.LABELLED_PATH, clf.TRAINING_PATH.with_name(clf.WRITTEN_PATH.name), LEXICON_PATH, ENGLISH_TEMPLATES_PATH, *_CODE]
+    return [
+        clf.TRAINING_PATH,
+        clf.LABELLED_PATH,
+        clf.TRAINING_PATH.with_name(clf.WRITTEN_PATH.name),
+        LEXICON_PATH,
+        ENGLISH_TEMPLATES_PATH,
+        *_CODE,
+    ]
 
 
 def training_hash(corrections: list[dict]) -> str:
@@ -49,7 +58,7 @@ def load(path: Path) -> clf.Classifier | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    head, digest, payload = blob[:len(_MAGIC)], blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+    head, digest, payload = blob[: len(_MAGIC)], blob[len(_MAGIC) : len(_MAGIC) + 32], blob[len(_MAGIC) + 32 :]
     if head != _MAGIC or hashlib.sha256(payload).digest() != digest:
         log.warning("saved classifier %s is corrupt: rebuilding it", path)
         return None

@@ -23,8 +23,9 @@ _STOP = frozenset(
     "a an the to of and or for in on at by is are be it this that these those with our my me i we you your "
     "us as from into its it's i'm can could would will please just so do some any all".split()
 )
-_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten twelve fifteen twenty thirty forty fifty "
-                          "hundred dozen".split())
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten twelve fifteen twenty thirty forty fifty hundred dozen".split()
+)
 _LANGUAGES = frozenset(
     "spanish french german japanese korean portuguese italian chinese mandarin arabic dutch hindi polish turkish "
     "swedish vietnamese russian thai indonesian greek hebrew danish norwegian finnish czech english".split()
@@ -35,40 +36,57 @@ _CODE_WORDS = frozenset(
     "method bug debug error exception stacktrace refactor compile unittest pytest git docker kubernetes npm pip "
     "library package cli repo".split()
 )
-_IMAGE_NOUNS = r"(?:images?|pictures?|photos?|illustrations?|visuals?|renders?|logos?|posters?|banners?|icons?|" \
-               r"thumbnails?|mockups?|stickers?|avatars?|pins?|wallpapers?|artworks?|drawings?|portraits?|" \
-               r"backgrounds?|creatives?|variations?|variants?|headers?|graphics?)"
-_IMAGE_WORDS = frozenset(re.findall(r"[a-z]+", _IMAGE_NOUNS.replace("s?", " ")) + [
-    w + "s" for w in re.findall(r"[a-z]+", _IMAGE_NOUNS.replace("s?", " "))] + ["draw", "paint", "illustrate", "render"])
+_IMAGE_NOUNS = (
+    r"(?:images?|pictures?|photos?|illustrations?|visuals?|renders?|logos?|posters?|banners?|icons?|"
+    r"thumbnails?|mockups?|stickers?|avatars?|pins?|wallpapers?|artworks?|drawings?|portraits?|"
+    r"backgrounds?|creatives?|variations?|variants?|headers?|graphics?)"
+)
+_IMAGE_WORDS = frozenset(
+    re.findall(r"[a-z]+", _IMAGE_NOUNS.replace("s?", " "))
+    + [w + "s" for w in re.findall(r"[a-z]+", _IMAGE_NOUNS.replace("s?", " "))]
+    + ["draw", "paint", "illustrate", "render"]
+)
 _SQL_WORDS = frozenset("select group join where sql cte".split())
 _GEN_IMG_RE = re.compile(
     r"\b(?:generate|create|make|draw|render|paint|design|produce|illustrate|imagine)\b(?:\W+\w+){0,6}?\W+"
-    + _IMAGE_NOUNS + r"\b|\b(?:draw|paint|illustrate|render)\b"
+    + _IMAGE_NOUNS
+    + r"\b|\b(?:draw|paint|illustrate|render)\b"
 )
 _COUNT_IMG_RE = re.compile(
-    r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r"|a dozen|dozens|hundreds|lots|bunch|batch|bulk|set)\b(?:\W+\w+){0,4}?\W+"
-    + _IMAGE_NOUNS + r"\b"
+    r"\b(\d+|"
+    + "|".join(_NUMBER_WORDS)
+    + r"|a dozen|dozens|hundreds|lots|bunch|batch|bulk|set)\b(?:\W+\w+){0,4}?\W+"
+    + _IMAGE_NOUNS
+    + r"\b"
 )
 _CJK_COUNT_RE = re.compile(r"(\d+)\s*(?:张|張|枚|장|幅|款|개의|가지)")  # "5张海报", "20枚", "10장"
 _SQL_RE = re.compile(r"\bselect\b[\s\S]{0,300}?\bfrom\b|\bgroup by\b|\bjoin\b|\bwhere\b[^\n]{0,80}?=|\bsql\b|\bcte\b")
 _CODE_RE = re.compile(r"```|`[^`]+`|\bdef \w+\(|=>|\bfunction\b|\bconst \w+|\breturn\b|\(\)|\w+\.\w+\(")
 _URL_RE = re.compile(r"https?://\S+")
-_IMG_REF_RE = re.compile(r"\b(?:this|these|the|attached)\s+(?:\w+\s+){0,2}?(?:image|photo|picture|screenshot|"
-                         r"scan|chart|graph|shot|logo|design|banner|receipt|invoice|menu|whiteboard)s?\b")
+_IMG_REF_RE = re.compile(
+    r"\b(?:this|these|the|attached)\s+(?:\w+\s+){0,2}?(?:image|photo|picture|screenshot|"
+    r"scan|chart|graph|shot|logo|design|banner|receipt|invoice|menu|whiteboard)s?\b"
+)
 _PAYLOAD_RE = re.compile(
     r"```.*?```|`[^`\n]{8,}`|\"[^\"]{25,}\"|“[^”]{25,}”|«[^»]{25,}»|「[^」]{15,}」|(?<![a-z])'[^'\n]{40,}'(?![a-z])"
     r"|(?:\n[^\n,;|\t]*[,;|\t][^\n]*){2,}",
-    re.S)
+    re.S,
+)
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。！？])\s*(?=[^\W\d_])")
 _CONTEXT_RE = re.compile(
     r"\s*(?:hi|hello|hey|thanks|thank you|thx|cheers|context|background|fyi|for context|i'm|i am|i run|i work|"
     r"we're|we are|we've|we have|we run|we sell|our (?:team|company|brand|audience|customers|main)|this is for|"
     r"it's for|my (?:boss|manager|team)|keep in mind|happy to|nothing fancy|please be|i'd like it)\b[^?]*[.!]?\s*$",
-    re.I)
-_MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
-                    "august september october november december mon tue wed thu fri sat sun week".split())
-_EXTRA_ENGLISH = frozenset("subscription subscriptions description descriptions transcript prescription creative "
-                           "create created general generally generous kunde plane planet".split())
+    re.I,
+)
+_MONTHS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
+    "august september october november december mon tue wed thu fri sat sun week".split()
+)
+_EXTRA_ENGLISH = frozenset(
+    "subscription subscriptions description descriptions transcript prescription creative "
+    "create created general generally generous kunde plane planet".split()
+)
 _LIST_MARK_RE = re.compile(r"(?:^|\s)(?:\d+[.)]|[-*•])\s")
 
 
@@ -99,8 +117,12 @@ def _lexicon() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], 
             table.setdefault(v, []).extend(targets)
     longest = max((len(k) for k in cjk), default=1)
     _FOREIGN_STOP.update(stop - _STOP_KEEP)
-    return ({k: tuple(v) for k, v in stems.items()}, {k: tuple(v) for k, v in phrases.items()},
-            {k: tuple(v) for k, v in cjk.items()}, longest)
+    return (
+        {k: tuple(v) for k, v in stems.items()},
+        {k: tuple(v) for k, v in phrases.items()},
+        {k: tuple(v) for k, v in cjk.items()},
+        longest,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +150,7 @@ def _concepts_of_word(word: str, stems: dict[str, tuple[str, ...]]) -> tuple[str
     if len(word) > 8:
         for i in range(1, len(word) - 5):
             for k in range(min(len(word) - i, 14), 5, -1):
-                hit = stems.get(word[i:i + k])
+                hit = stems.get(word[i : i + k])
                 if hit is not None:
                     return hit
     return ()
@@ -140,7 +162,7 @@ def _concepts_of_run(run: str, cjk: dict[str, tuple[str, ...]], longest: int) ->
     i = 0
     while i < len(run):
         for k in range(min(longest, len(run) - i), 0, -1):
-            hit = cjk.get(run[i:i + k])
+            hit = cjk.get(run[i : i + k])
             if hit is not None:
                 out.extend(hit)
                 i += k - 1
@@ -156,7 +178,7 @@ def tokens(text: str) -> list[str]:
         if t[0].isdigit():
             out.append("<num>")
         elif _CJK_RE.search(t) or _HANGUL_RE.search(t):
-            out.extend(t[i:i + 2] for i in range(max(1, len(t) - 1)))
+            out.extend(t[i : i + 2] for i in range(max(1, len(t) - 1)))
         else:
             out.append(t)
     return out
@@ -182,8 +204,14 @@ def concepts(text: str) -> list[str]:
 def shape_features(text: str, n: int) -> list[str]:
     """Length and structure markers that drive complexity (`n` = word count)."""
     size = "xs" if n <= 6 else "s" if n <= 14 else "m" if n <= 28 else "l" if n <= 50 else "xl"
-    seps = (text.count(",") + text.count(";") + text.count(":") + text.count("、") + text.count("，")
-            + len(_LIST_MARK_RE.findall(text)))
+    seps = (
+        text.count(",")
+        + text.count(";")
+        + text.count(":")
+        + text.count("、")
+        + text.count("，")
+        + len(_LIST_MARK_RE.findall(text))
+    )
     sentences = len(re.findall(r"[.!?](?:\s|$)|[。！？]", text))
     feats = [f"__len_{size}", f"__seps_{min(seps, 8) // 2}", f"__sent_{min(sentences, 4)}"]
     if n > 28:
@@ -199,7 +227,7 @@ def features(prompt: str, has_image: bool) -> list[str]:
     mapped = concepts(text)
     wordset = set(words) | {w for phrase in mapped for w in phrase.split()}
     stop = _FOREIGN_STOP
-    feats = {t for t in wordset if t not in _STOP and t not in stop and len(t) > 1 or t == "<num>"}
+    feats = {t for t in wordset if (t not in _STOP and t not in stop and len(t) > 1) or t == "<num>"}
     feats.update(f"{a}_{b}" for a, b in zip(words, words[1:]) if a not in stop or b not in stop)
     feats.update(phrase.replace(" ", "_") for phrase in mapped if " " in phrase)  # "how many", "landing page"
     if has_image:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from router.errors import SparklioError
 from router.store.db import database
@@ -20,11 +21,13 @@ from router.types import AnswerDone, RouteRequest, TextDelta
 PREFERENCE_WEIGHT = 2
 MAX_MODELS = 3
 # Ratings plus compare verdicts as weighted (task, model, weight, stars) evidence for the learner.
-EVIDENCE_SQL = (f"SELECT task, model, 1 AS w, stars FROM ratings"
-                f" UNION ALL SELECT task, winner, {PREFERENCE_WEIGHT}, CASE tie WHEN 1 THEN 3 ELSE 5 END"
-                f" FROM preferences"
-                f" UNION ALL SELECT task, loser, {PREFERENCE_WEIGHT}, CASE tie WHEN 1 THEN 3 ELSE 1 END"
-                f" FROM preferences")
+EVIDENCE_SQL = (
+    f"SELECT task, model, 1 AS w, stars FROM ratings"
+    f" UNION ALL SELECT task, winner, {PREFERENCE_WEIGHT}, CASE tie WHEN 1 THEN 3 ELSE 5 END"
+    f" FROM preferences"
+    f" UNION ALL SELECT task, loser, {PREFERENCE_WEIGHT}, CASE tie WHEN 1 THEN 3 ELSE 1 END"
+    f" FROM preferences"
+)
 
 
 @dataclass
@@ -72,13 +75,22 @@ def price(app: Any, request: RouteRequest, models: list[str]) -> list[Contender]
     for m in models:
         spec = app.catalog.get(m)
         plan = app.plan(replace(request, model=m, explore=False))
-        out.append(Contender(m, spec.name if hasattr(spec, "name") else m,
-                             app.engine.worst_case(spec, plan, replace(request, model=m))))
+        out.append(
+            Contender(
+                m,
+                spec.name if hasattr(spec, "name") else m,
+                app.engine.worst_case(spec, plan, replace(request, model=m)),
+            )
+        )
     return out
 
 
-async def run(app: Any, request: RouteRequest, contenders: list[Contender],
-              on_update: Callable[[int, Contender], Any] | None = None) -> list[Contender]:
+async def run(
+    app: Any,
+    request: RouteRequest,
+    contenders: list[Contender],
+    on_update: Callable[[int, Contender], Any] | None = None,
+) -> list[Contender]:
     """Stream every model at once (each attempt holds its own budget); one failing leaves the others running."""
     if not request.messages or not request.prompt.strip():
         raise SparklioError("type a prompt to compare")
@@ -110,12 +122,14 @@ def prefer(app: Any, task: str, models: list[str], winner: str | None, prompt: s
         raise SparklioError(f"{winner} was not one of the compared models ({', '.join(models)})")
     now = time.time()
     if winner is None:
-        pairs = [(a, b, 1) for i, a in enumerate(models) for b in models[i + 1:]]
+        pairs = [(a, b, 1) for i, a in enumerate(models) for b in models[i + 1 :]]
     else:
         pairs = [(winner, m, 0) for m in models if m != winner]
     with database.atomic():
         for w, lo, tie in pairs:
-            database.execute_sql("INSERT INTO preferences(task, winner, loser, tie, prompt_chars, created_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?)", (task, w, lo, tie, len(prompt), now))
+            database.execute_sql(
+                "INSERT INTO preferences(task, winner, loser, tie, prompt_chars, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (task, w, lo, tie, len(prompt), now),
+            )
     app.learning.refresh(task)
     return len(pairs)

@@ -36,10 +36,17 @@ def totals(conversation_id: int) -> Totals:
     """Sum of the ledger rows carrying this conversation's id (failed attempts included: they cost money)."""
     row = database.execute_sql(
         "SELECT COALESCE(SUM(cost_usd), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)"
-        " FROM llm_usage WHERE conversation_id = ?", (conversation_id,)).fetchone()
-    models = [m for (m,) in database.execute_sql(
-        "SELECT model FROM llm_usage WHERE conversation_id = ? AND outcome = 'ok' GROUP BY model"
-        " ORDER BY COUNT(*) DESC, model", (conversation_id,)).fetchall()]
+        " FROM llm_usage WHERE conversation_id = ?",
+        (conversation_id,),
+    ).fetchone()
+    models = [
+        m
+        for (m,) in database.execute_sql(
+            "SELECT model FROM llm_usage WHERE conversation_id = ? AND outcome = 'ok' GROUP BY model"
+            " ORDER BY COUNT(*) DESC, model",
+            (conversation_id,),
+        ).fetchall()
+    ]
     return Totals(float(row[0]), int(row[1]), int(row[2]), models)
 
 
@@ -51,12 +58,28 @@ def to_json(app: Any, conversation_id: int) -> dict[str, Any]:
     """The conversation as data: title, totals and every message with its model, attachments and meta."""
     conv = app.conversations.get(conversation_id)
     t = totals(conversation_id)
-    return {"id": conv.id, "title": conv.title, "created_at": conv.created_at,
-            "cost_usd": round(t.cost_usd, 6), "input_tokens": t.input_tokens, "output_tokens": t.output_tokens,
-            "models": t.models,
-            "messages": [{"id": m.id, "role": m.role, "content": m.content, "status": m.status, "model": m.model,
-                          "attachments": json.loads(m.attachments or "[]"), "meta": m.meta_dict,
-                          "created_at": m.created_at} for m in _rows(app, conversation_id)]}
+    return {
+        "id": conv.id,
+        "title": conv.title,
+        "created_at": conv.created_at,
+        "cost_usd": round(t.cost_usd, 6),
+        "input_tokens": t.input_tokens,
+        "output_tokens": t.output_tokens,
+        "models": t.models,
+        "messages": [
+            {
+                "id": m.id,
+                "role": m.role,
+                "content": m.content,
+                "status": m.status,
+                "model": m.model,
+                "attachments": json.loads(m.attachments or "[]"),
+                "meta": m.meta_dict,
+                "created_at": m.created_at,
+            }
+            for m in _rows(app, conversation_id)
+        ],
+    }
 
 
 def export(app: Any, conversation_id: int, dest: Path) -> Path:
@@ -87,17 +110,22 @@ def _markdown(data: dict[str, Any], dest: Path) -> str:
         shutil.copyfile(src, folder / src.name)
         return f"{folder.name}/{src.name}"
 
-    out = [f"# {data['title']}", "",
-           f"*{len(data['messages'])} messages · ${data['cost_usd']:.4f} · "
-           f"{data['input_tokens'] + data['output_tokens']:,} tokens · {', '.join(data['models']) or 'no model'}*", ""]
+    out = [
+        f"# {data['title']}",
+        "",
+        f"*{len(data['messages'])} messages · ${data['cost_usd']:.4f} · "
+        f"{data['input_tokens'] + data['output_tokens']:,} tokens · {', '.join(data['models']) or 'no model'}*",
+        "",
+    ]
     for m in data["messages"]:
         who = "You" if m["role"] == "user" else (f"{m['model']}" if m["model"] else m["role"].capitalize())
         out += [f"### {who}", ""]
         for a in m["attachments"]:
             if a.get("kind") == "image" and a.get("path"):
                 out += [f"![{a.get('name') or 'image'}]({copy(a['path'])})", ""]
-        text = _IMAGE_LINK.sub(lambda mm: f"![{mm.group(1)}]({copy(unquote(urlparse(mm.group(2)).path))})",
-                               m["content"])
+        text = _IMAGE_LINK.sub(
+            lambda mm: f"![{mm.group(1)}]({copy(unquote(urlparse(mm.group(2)).path))})", m["content"]
+        )
         out += [text.strip(), ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -115,13 +143,15 @@ def fork(app: Any, conversation_id: int, message_id: int) -> int:
     root = family_root(conversation_id)
     with database.atomic():
         new = app.conversations.create(conv.title)
-        database.execute_sql("UPDATE conversations SET parent_id = ?, fork_message_id = ? WHERE id = ?",
-                             (root, message_id, new.id))
+        database.execute_sql(
+            "UPDATE conversations SET parent_id = ?, fork_message_id = ? WHERE id = ?", (root, message_id, new.id)
+        )
         for m in rows[:idx]:
             database.execute_sql(
                 "INSERT INTO messages (conversation_id, role, content, attachments, status, model, meta, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new.id, m.role, m.content, m.attachments, m.status, m.model, m.meta, m.created_at))
+                (new.id, m.role, m.content, m.attachments, m.status, m.model, m.meta, m.created_at),
+            )
         database.execute_sql("UPDATE conversations SET updated_at = ? WHERE id = ?", (time.time(), new.id))
     return new.id
 
@@ -135,5 +165,9 @@ def family_root(conversation_id: int) -> int:
 def branches(conversation_id: int) -> list[int]:
     """Every branch of this conversation's family, oldest first (the original, then its forks)."""
     root = family_root(conversation_id)
-    return [root] + [i for (i,) in database.execute_sql(
-        "SELECT id FROM conversations WHERE parent_id = ? ORDER BY id", (root,)).fetchall()]
+    return [root] + [
+        i
+        for (i,) in database.execute_sql(
+            "SELECT id FROM conversations WHERE parent_id = ? ORDER BY id", (root,)
+        ).fetchall()
+    ]

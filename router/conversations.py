@@ -7,8 +7,8 @@ import time
 
 from router import recovery
 from router.errors import SparklioError
-from router.validate import clean_text
 from router.store.models import ChatMessage, Conversation
+from router.validate import clean_text
 
 
 class Conversations:
@@ -19,8 +19,8 @@ class Conversations:
         q = Conversation.select().order_by(Conversation.updated_at.desc()).limit(limit)
         if search:
             like = f"%{search}%"
-            hits = ChatMessage.select(ChatMessage.conversation).where(ChatMessage.content ** like)
-            q = q.where((Conversation.title ** like) | (Conversation.id.in_(hits)))
+            hits = ChatMessage.select(ChatMessage.conversation).where(ChatMessage.content**like)
+            q = q.where((Conversation.title**like) | (Conversation.id.in_(hits)))
         return list(q)
 
     def get(self, conversation_id: int) -> Conversation:
@@ -57,8 +57,17 @@ class Conversations:
             return rows[::-1]
         return list(q.order_by(ChatMessage.id))
 
-    def add(self, conversation_id: int | None, role: str, content: str, *, status: str = "ok",
-            model: str | None = None, attachments: list | None = None, meta: dict | None = None) -> int:
+    def add(
+        self,
+        conversation_id: int | None,
+        role: str,
+        content: str,
+        *,
+        status: str = "ok",
+        model: str | None = None,
+        attachments: list | None = None,
+        meta: dict | None = None,
+    ) -> int:
         """Append a message and touch the conversation; returns the message id (plain SQL: on the send path)."""
         now = time.time()
         db = ChatMessage._meta.database
@@ -66,8 +75,18 @@ class Conversations:
         cur = db.execute_sql(
             "INSERT INTO messages (conversation_id, role, content, attachments, status, model, meta, created_at,"
             " owner_pid, owner_started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (conversation_id, role, clean_text(content), json.dumps(attachments or []), status, model,
-             json.dumps(meta or {}), now, *owner))
+            (
+                conversation_id,
+                role,
+                clean_text(content),
+                json.dumps(attachments or []),
+                status,
+                model,
+                json.dumps(meta or {}),
+                now,
+                *owner,
+            ),
+        )
         if conversation_id is not None:
             db.execute_sql("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return cur.lastrowid
@@ -84,4 +103,5 @@ class Conversations:
         if words:
             title = (" ".join(words[:8]) + ("…" if len(words) > 8 else ""))[:200]
             Conversation._meta.database.execute_sql(
-                "UPDATE conversations SET title = ? WHERE id = ? AND title = 'New chat'", (title, conversation_id))
+                "UPDATE conversations SET title = ? WHERE id = ? AND title = 'New chat'", (title, conversation_id)
+            )

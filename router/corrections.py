@@ -50,11 +50,22 @@ class AutoClassifier:
         rows = database.execute_sql(
             "SELECT prompt, has_image, task, complexity FROM classifier_corrections "
             "WHERE id IN (SELECT MAX(id) FROM classifier_corrections GROUP BY prompt, has_image) "
-            "ORDER BY id DESC LIMIT ?", (self.cap,)).fetchall()
+            "ORDER BY id DESC LIMIT ?",
+            (self.cap,),
+        ).fetchall()
         return [{"prompt": p, "has_image": bool(img), "task": t, "complexity": c} for p, img, t, c in reversed(rows)]
 
-    def record(self, prompt: str, has_image: bool, task: str, complexity: str | None = None, *, source: str,
-               message_id: int | None = None, background: bool = False) -> clf.Classification:
+    def record(
+        self,
+        prompt: str,
+        has_image: bool,
+        task: str,
+        complexity: str | None = None,
+        *,
+        source: str,
+        message_id: int | None = None,
+        background: bool = False,
+    ) -> clf.Classification:
         """Store a correction (the task/complexity the user says `prompt` is) and retrain; returns Auto's old guess.
 
         `background`: retrain in a thread (the GUI) while the current model keeps answering; else retrain now.
@@ -72,21 +83,35 @@ class AutoClassifier:
             database.execute_sql(
                 "INSERT INTO classifier_corrections (message_id, prompt, has_image, auto_task, auto_complexity, task,"
                 " complexity, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (message_id, prompt, int(has_image), guess.task, guess.complexity, task,
-                 complexity or guess.complexity, source, time.time()))
+                (
+                    message_id,
+                    prompt,
+                    int(has_image),
+                    guess.task,
+                    guess.complexity,
+                    task,
+                    complexity or guess.complexity,
+                    source,
+                    time.time(),
+                ),
+            )
         self._refresh(background)
         return guess
 
-    def correct_answer(self, message_id: int, task: str, complexity: str | None = None, *, source: str,
-                       background: bool = False) -> clf.Classification:
+    def correct_answer(
+        self, message_id: int, task: str, complexity: str | None = None, *, source: str, background: bool = False
+    ) -> clf.Classification:
         """Correct the routing of a stored answer: the prompt is the user message just before it."""
         row = database.execute_sql(
-            "SELECT conversation_id, meta FROM messages WHERE id = ? AND role = 'assistant'", (message_id,)).fetchone()
+            "SELECT conversation_id, meta FROM messages WHERE id = ? AND role = 'assistant'", (message_id,)
+        ).fetchone()
         if row is None:
             raise SparklioError(f"there is no answer with id {message_id}")
         prompt = database.execute_sql(
             "SELECT content, attachments FROM messages WHERE conversation_id IS ? AND role = 'user' AND id < ? "
-            "ORDER BY id DESC LIMIT 1", (row[0], message_id)).fetchone()
+            "ORDER BY id DESC LIMIT 1",
+            (row[0], message_id),
+        ).fetchone()
         if prompt is None:
             raise SparklioError(f"answer {message_id} has no stored prompt to learn from")
         try:
@@ -96,8 +121,9 @@ class AutoClassifier:
             meta, has_image = {}, False
         if complexity is None and meta.get("task") == task and meta.get("complexity") in clf.COMPLEXITY_LEVELS:
             complexity = meta["complexity"]
-        guess = self.record(prompt[0], has_image, task, complexity, source=source, message_id=message_id,
-                            background=background)
+        guess = self.record(
+            prompt[0], has_image, task, complexity, source=source, message_id=message_id, background=background
+        )
         meta["corrected_task"] = task  # the answer's footer says so from now on
         with database.atomic():
             database.execute_sql("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message_id))
@@ -108,19 +134,25 @@ class AutoClassifier:
         if task is None or not prompt.strip():
             return
         guess = self.classify(prompt, has_image)
-        if guess.task != task or complexity is not None and guess.complexity != complexity:
+        if guess.task != task or (complexity is not None and guess.complexity != complexity):
             self.record(prompt, has_image, task, complexity, source="composer", background=True)
 
     def summary(self) -> dict:
         """How often Auto was corrected: auto-routed answers, corrections, and their ratio."""
         auto = database.execute_sql(
-            "SELECT COUNT(*) FROM messages WHERE role = 'assistant' AND meta LIKE '%\"auto_task\": true%'").fetchone()[0]
-        by_source = dict(database.execute_sql(
-            "SELECT source, COUNT(*) FROM classifier_corrections GROUP BY source").fetchall())
+            "SELECT COUNT(*) FROM messages WHERE role = 'assistant' AND meta LIKE '%\"auto_task\": true%'"
+        ).fetchone()[0]
+        by_source = dict(
+            database.execute_sql("SELECT source, COUNT(*) FROM classifier_corrections GROUP BY source").fetchall()
+        )
         answers = by_source.get("answer", 0) + by_source.get("cli", 0)
-        return {"auto_answers": auto, "corrections": sum(by_source.values()), "answer_corrections": answers,
-                "composer_corrections": by_source.get("composer", 0),
-                "corrected_rate": answers / auto if auto else None}
+        return {
+            "auto_answers": auto,
+            "corrections": sum(by_source.values()),
+            "answer_corrections": answers,
+            "composer_corrections": by_source.get("composer", 0),
+            "corrected_rate": answers / auto if auto else None,
+        }
 
     def _refresh(self, background: bool) -> None:
         """Retrain on the new corrections (the old model answers until the new one is ready)."""
@@ -133,7 +165,7 @@ class AutoClassifier:
         def run() -> None:
             try:
                 model = self._train()
-            except Exception:  # noqa: BLE001 - a failed retrain keeps the old model; the next start retries
+            except Exception:
                 log.exception("retraining the classifier failed")
                 return
             with self._lock:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 from router.errors import ProviderError, TransientError
 from router.providers.info import LOCAL_PROVIDERS
@@ -27,8 +28,7 @@ class Deadlines:
     def from_settings(cls, settings: Any) -> Deadlines:
         """The user's limits (Settings → Routing → Time limits)."""
         ttft = {**DEFAULT_TTFT_S, **settings.ttft_s}
-        return cls(tuple(ttft.items()), settings.idle_gap_s, settings.request_deadline_s,
-                   settings.op_deadline_s)
+        return cls(tuple(ttft.items()), settings.idle_gap_s, settings.request_deadline_s, settings.op_deadline_s)
 
     def first_token_s(self, model: Any, kind: str = "chat") -> float:
         """How long to wait for the first event of an attempt on `model`."""
@@ -43,8 +43,9 @@ def _timeout(model: Any, what: str, reason: str = "timeout") -> TransientError:
     return TransientError(f"{model.id} {what}", provider=model.provider, reason=reason)
 
 
-async def bounded(events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float,
-                  until: float) -> AsyncIterator[Any]:
+async def bounded(
+    events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float, until: float
+) -> AsyncIterator[Any]:
     """Yield `events`, raising TransientError when the first event, a gap or the whole request takes too long.
 
     `until` is a time.monotonic() deadline for the whole request. The stream is always closed here, on the task
@@ -78,7 +79,7 @@ async def bounded(events: AsyncIterator[Any], *, model: Any, first_s: float, idl
         if aclose is not None:
             try:
                 await aclose()
-            except Exception:  # noqa: BLE001 - closing a broken stream may fail too
+            except Exception:
                 pass
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from router.budget import Budget
+from router.catalog import ModelSpec, load_catalog_file
+from router.errors import SparklioError
 from router.learning import Learning
 from router.paths import RESOURCES
 from router.policy import Policy
-from router.catalog import ModelSpec, load_catalog_file
-from router.errors import SparklioError
 from router.settings import Settings
 from router.store.db import database, open_store
 from router.store.models import ChatMessage, Conversation
@@ -39,48 +39,102 @@ TASKS: dict[str, tuple[int, list[str], tuple[int, int], tuple[int, int], str]] =
 CACHEABLE = {"chat_response", "translation", "template_generation", "embeddings"}
 
 CONVERSATIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("Launch copy for the spring collection", "copywriting_standard", [
-        ("Write three Instagram captions for our spring linen collection. Warm, not salesy.",
-         "**1.** Soft mornings, open windows, linen that breathes with you.\n\n**2.** Made for long lunches"
-         " and longer evenings.\n\n**3.** Spring, slowed down. Our linen edit is here."),
-        ("Make the second one shorter and add a call to action.",
-         "Made for long lunches. Shop the linen edit — link in bio."),
-    ]),
-    ("Quarterly content strategy", "strategy_planning", [
-        ("Plan Q3 content for a small ceramics studio: goals, channels, cadence.",
-         "## Goals\n- Grow newsletter to 2,000 subscribers\n- Two studio-sale launches\n\n## Channels\n"
-         "| Channel | Cadence |\n|---|---|\n| Instagram | 4 posts/week |\n| Newsletter | every 2 weeks |\n"
-         "| Pinterest | 10 pins/week |"),
-    ]),
-    ("Translate product page to German", "translation", [
-        ("Translate: 'Hand-thrown stoneware, glazed in small batches. Dishwasher safe.'",
-         "Handgedrehtes Steinzeug, in kleinen Chargen glasiert. Spülmaschinenfest."),
-    ]),
-    ("CSV cleanup script", "code_generation", [
-        ("Python: read orders.csv, drop rows with empty email, write clean.csv.",
-         "```python\nimport csv\n\nwith open('orders.csv', newline='') as src, open('clean.csv', 'w', newline='')"
-         " as dst:\n    rows = csv.DictReader(src)\n    out = csv.DictWriter(dst, rows.fieldnames)\n"
-         "    out.writeheader()\n    out.writerows(r for r in rows if r['email'].strip())\n```"),
-        ("Also lower-case the emails.", "Change the last line to write `{**r, 'email': r['email'].strip().lower()}`."),
-    ]),
-    ("What's trending in home decor", "trend_analysis", [
-        ("Summarise this month's home decor trends for a newsletter intro.",
-         "Earthy tones keep their hold — terracotta, olive and oat — while *quiet texture* (bouclé, raw linen,"
-         " limewash) replaces last year's bold prints."),
-    ]),
-    ("Quick questions", "chat_response", [
-        ("What's a good length for an email subject line?", "Aim for 30–50 characters: 4–7 words read fully on phones."),
-        ("And for a preheader?", "40–100 characters; make it add to the subject rather than repeat it."),
-    ]),
-    ("Newsletter template", "template_generation", [
-        ("Make a reusable newsletter template with sections for news, a feature and a sale.",
-         "# {{title}}\n\n## News\n{{news}}\n\n## Feature\n{{feature}}\n\n## Sale\n{{sale_details}}"),
-    ]),
-    ("Client brief: cafe rebrand", "brief_questions", [
-        ("What should I ask a cafe owner before a rebrand?",
-         "1. Who comes in today, and who do you wish came in?\n2. What must not change?\n3. Budget and timeline?"
-         "\n4. Three brands you admire — and why?"),
-    ]),
+    (
+        "Launch copy for the spring collection",
+        "copywriting_standard",
+        [
+            (
+                "Write three Instagram captions for our spring linen collection. Warm, not salesy.",
+                "**1.** Soft mornings, open windows, linen that breathes with you.\n\n**2.** Made for long lunches"
+                " and longer evenings.\n\n**3.** Spring, slowed down. Our linen edit is here.",
+            ),
+            (
+                "Make the second one shorter and add a call to action.",
+                "Made for long lunches. Shop the linen edit — link in bio.",
+            ),
+        ],
+    ),
+    (
+        "Quarterly content strategy",
+        "strategy_planning",
+        [
+            (
+                "Plan Q3 content for a small ceramics studio: goals, channels, cadence.",
+                "## Goals\n- Grow newsletter to 2,000 subscribers\n- Two studio-sale launches\n\n## Channels\n"
+                "| Channel | Cadence |\n|---|---|\n| Instagram | 4 posts/week |\n| Newsletter | every 2 weeks |\n"
+                "| Pinterest | 10 pins/week |",
+            ),
+        ],
+    ),
+    (
+        "Translate product page to German",
+        "translation",
+        [
+            (
+                "Translate: 'Hand-thrown stoneware, glazed in small batches. Dishwasher safe.'",
+                "Handgedrehtes Steinzeug, in kleinen Chargen glasiert. Spülmaschinenfest.",
+            ),
+        ],
+    ),
+    (
+        "CSV cleanup script",
+        "code_generation",
+        [
+            (
+                "Python: read orders.csv, drop rows with empty email, write clean.csv.",
+                "```python\nimport csv\n\nwith open('orders.csv', newline='') as src, open('clean.csv', 'w', newline='')"
+                " as dst:\n    rows = csv.DictReader(src)\n    out = csv.DictWriter(dst, rows.fieldnames)\n"
+                "    out.writeheader()\n    out.writerows(r for r in rows if r['email'].strip())\n```",
+            ),
+            (
+                "Also lower-case the emails.",
+                "Change the last line to write `{**r, 'email': r['email'].strip().lower()}`.",
+            ),
+        ],
+    ),
+    (
+        "What's trending in home decor",
+        "trend_analysis",
+        [
+            (
+                "Summarise this month's home decor trends for a newsletter intro.",
+                "Earthy tones keep their hold — terracotta, olive and oat — while *quiet texture* (bouclé, raw linen,"
+                " limewash) replaces last year's bold prints.",
+            ),
+        ],
+    ),
+    (
+        "Quick questions",
+        "chat_response",
+        [
+            (
+                "What's a good length for an email subject line?",
+                "Aim for 30–50 characters: 4–7 words read fully on phones.",
+            ),
+            ("And for a preheader?", "40–100 characters; make it add to the subject rather than repeat it."),
+        ],
+    ),
+    (
+        "Newsletter template",
+        "template_generation",
+        [
+            (
+                "Make a reusable newsletter template with sections for news, a feature and a sale.",
+                "# {{title}}\n\n## News\n{{news}}\n\n## Feature\n{{feature}}\n\n## Sale\n{{sale_details}}",
+            ),
+        ],
+    ),
+    (
+        "Client brief: cafe rebrand",
+        "brief_questions",
+        [
+            (
+                "What should I ask a cafe owner before a rebrand?",
+                "1. Who comes in today, and who do you wish came in?\n2. What must not change?\n3. Budget and timeline?"
+                "\n4. Three brands you admire — and why?",
+            ),
+        ],
+    ),
 ]
 
 
@@ -103,8 +157,7 @@ def _lognormal(rng: random.Random, median: float, sigma: float = 0.35) -> float:
 def _usage_for(rng: random.Random, spec: ModelSpec, task: str) -> Usage:
     _w, _chain, (ilo, ihi), (olo, ohi), kind = TASKS[task]
     if kind == "image":
-        return Usage(images=rng.choice([1, 1, 2, 4]), image_size="1024x1024", image_quality="standard",
-                     gpu_seconds=0.0)
+        return Usage(images=rng.choice([1, 1, 2, 4]), image_size="1024x1024", image_quality="standard", gpu_seconds=0.0)
     inp = rng.randint(ilo, ihi) * 2
     out = rng.randint(olo, ohi) * 2 if ohi else 0
     cached = int(inp * rng.choice([0, 0, 0.5])) if spec.provider in ("openai", "anthropic") else 0
@@ -131,9 +184,17 @@ class _Seeder:
         self.rng, self.budget, self.models = rng, budget, models
         self.rows = 0
 
-    def request(self, task: str, ts: float, *, position: int | None = None, experiment: bool = False,
-                message_id: int | None = None, conversation_id: int | None = None,
-                allow_cache: bool = True) -> tuple[ModelSpec, Usage, float, float]:
+    def request(
+        self,
+        task: str,
+        ts: float,
+        *,
+        position: int | None = None,
+        experiment: bool = False,
+        message_id: int | None = None,
+        conversation_id: int | None = None,
+        allow_cache: bool = True,
+    ) -> tuple[ModelSpec, Usage, float, float]:
         """Write the attempts of one request; returns (model, usage, cost, latency_ms) of the answer."""
         rng = self.rng
         chain = TASKS[task][1]
@@ -144,14 +205,28 @@ class _Seeder:
         if not experiment:
             for p in range(position):
                 failed = self.models[chain[p]]
-                err = rng.choice([("TransientError", "503 Service Unavailable after 3 tries"),
-                                  ("RateLimitedError", "429 Too Many Requests (retry after 60 s)"),
-                                  ("TransientError", "stream cut before the answer finished")])
-                self.budget.record_attempt(None, ts=ts, kind=kind, task=task, model=failed.id,
-                                           provider=failed.provider, outcome="error", error_class=err[0],
-                                           error=err[1], latency_ms=round(_lognormal(rng, 900), 1),
-                                           fallback_position=p, attempt=3 if err[0] == "TransientError" else 1,
-                                           conversation_id=conversation_id)
+                err = rng.choice(
+                    [
+                        ("TransientError", "503 Service Unavailable after 3 tries"),
+                        ("RateLimitedError", "429 Too Many Requests (retry after 60 s)"),
+                        ("TransientError", "stream cut before the answer finished"),
+                    ]
+                )
+                self.budget.record_attempt(
+                    None,
+                    ts=ts,
+                    kind=kind,
+                    task=task,
+                    model=failed.id,
+                    provider=failed.provider,
+                    outcome="error",
+                    error_class=err[0],
+                    error=err[1],
+                    latency_ms=round(_lognormal(rng, 900), 1),
+                    fallback_position=p,
+                    attempt=3 if err[0] == "TransientError" else 1,
+                    conversation_id=conversation_id,
+                )
                 self.rows += 1
                 ts += 2.0
         spec = self.models[chain[position]]
@@ -164,36 +239,85 @@ class _Seeder:
             usage.energy_wh = round(usage.gpu_seconds * 220 / 3600, 4)
         if cached:
             cached_ms = round(_lognormal(rng, 12, 0.2), 1)
-            self.budget.record_attempt(None, ts=ts, kind=kind, task=task, model=spec.id, provider=spec.provider,
-                                       outcome="ok", input_tokens=usage.input_tokens,
-                                       output_tokens=usage.output_tokens, cost_usd=0.0, saved_usd=round(cost, 8),
-                                       latency_ms=cached_ms, ttft_ms=cached_ms, cached=True,
-                                       message_id=message_id, conversation_id=conversation_id)
+            self.budget.record_attempt(
+                None,
+                ts=ts,
+                kind=kind,
+                task=task,
+                model=spec.id,
+                provider=spec.provider,
+                outcome="ok",
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cost_usd=0.0,
+                saved_usd=round(cost, 8),
+                latency_ms=cached_ms,
+                ttft_ms=cached_ms,
+                cached=True,
+                message_id=message_id,
+                conversation_id=conversation_id,
+            )
             self.rows += 1
             return spec, usage, 0.0, cached_ms
         ttft = round(latency * rng.uniform(0.12, 0.3), 1) if kind == "chat" else None
-        self.budget.record_attempt(None, ts=ts, kind=kind, task=task, model=spec.id, provider=spec.provider,
-                                   outcome="ok", input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                                   cached_input_tokens=usage.cached_input_tokens,
-                                   cache_saved_usd=round(spec.cost(replace(usage, cached_input_tokens=0)) - cost, 8),
-                                   reasoning_tokens=usage.reasoning_tokens, images=usage.images,
-                                   cost_usd=round(cost, 8), latency_ms=round(latency, 1), ttft_ms=ttft,
-                                   fallback_position=position, experiment=experiment, message_id=message_id,
-                                   conversation_id=conversation_id, gpu_seconds=usage.gpu_seconds,
-                                   energy_wh=usage.energy_wh)
+        self.budget.record_attempt(
+            None,
+            ts=ts,
+            kind=kind,
+            task=task,
+            model=spec.id,
+            provider=spec.provider,
+            outcome="ok",
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=usage.cached_input_tokens,
+            cache_saved_usd=round(spec.cost(replace(usage, cached_input_tokens=0)) - cost, 8),
+            reasoning_tokens=usage.reasoning_tokens,
+            images=usage.images,
+            cost_usd=round(cost, 8),
+            latency_ms=round(latency, 1),
+            ttft_ms=ttft,
+            fallback_position=position,
+            experiment=experiment,
+            message_id=message_id,
+            conversation_id=conversation_id,
+            gpu_seconds=usage.gpu_seconds,
+            energy_wh=usage.energy_wh,
+        )
         self.rows += 1
         return spec, usage, cost, latency
 
 
 def _meta(spec: ModelSpec, task: str, usage: Usage, cost: float, latency: float) -> dict:
     """The footer metadata the facade stores with an answer (same shape as router.app)."""
-    return {"model": spec.id, "provider": spec.provider, "cost_usd": round(cost, 8), "cached": False,
-            "latency_ms": round(latency, 1), "ttft_ms": round(latency * 0.2, 1), "experiment": False,
-            "usage": {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-                      "cached_input_tokens": usage.cached_input_tokens, "reasoning_tokens": usage.reasoning_tokens},
-            "attempts": [{"model": spec.id, "provider": spec.provider, "outcome": "ok", "error": "",
-                          "error_class": "", "fallback_position": 0, "latency_ms": round(latency, 1)}],
-            "plan": f"{spec.id} is the policy's primary for {task}", "task": task}
+    return {
+        "model": spec.id,
+        "provider": spec.provider,
+        "cost_usd": round(cost, 8),
+        "cached": False,
+        "latency_ms": round(latency, 1),
+        "ttft_ms": round(latency * 0.2, 1),
+        "experiment": False,
+        "usage": {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cached_input_tokens": usage.cached_input_tokens,
+            "reasoning_tokens": usage.reasoning_tokens,
+        },
+        "attempts": [
+            {
+                "model": spec.id,
+                "provider": spec.provider,
+                "outcome": "ok",
+                "error": "",
+                "error_class": "",
+                "fallback_position": 0,
+                "latency_ms": round(latency, 1),
+            }
+        ],
+        "plan": f"{spec.id} is the policy's primary for {task}",
+        "task": task,
+    }
 
 
 def _stars(rng: random.Random, mean: float) -> int:
@@ -214,8 +338,9 @@ def _rate(learning, msg, stars: int) -> None:
     ChatMessage.update(meta=json.dumps(meta)).where(ChatMessage.id == msg.id).execute()
 
 
-def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: int = 30,
-              monthly_limit_usd: float = 60.0) -> DemoSummary:
+def seed_demo(
+    data_dir: Path, *, seed: int = 7, now: float | None = None, days: int = 30, monthly_limit_usd: float = 60.0
+) -> DemoSummary:
     """Fill an empty data folder with a deterministic month of demo activity (same seed and now: same rows).
 
     Call it before opening the facade on `data_dir` (it binds the store to that folder).
@@ -255,8 +380,9 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
             for prompt, answer in turns:
                 ChatMessage.create(conversation=conv, role="user", content=prompt, created_at=ts)
                 msg = ChatMessage.create(conversation=conv, role="assistant", content=answer, created_at=ts + 5)
-                spec, usage, cost, latency = seeder.request(task, ts, position=0, message_id=msg.id,
-                                                            conversation_id=conv.id, allow_cache=False)
+                spec, usage, cost, latency = seeder.request(
+                    task, ts, position=0, message_id=msg.id, conversation_id=conv.id, allow_cache=False
+                )
                 msg.model = spec.id
                 msg.meta = json.dumps(_meta(spec, task, usage, cost, latency))
                 msg.save()
@@ -270,8 +396,9 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
             ts = now - rng.uniform(1, days - 1) * DAY_S
             position, mean = (1, 4.7) if j % 2 else (0, 3.6)
             msg = ChatMessage.create(conversation=None, role="assistant", content="(demo answer)", created_at=ts)
-            spec, _u, _c, _l = seeder.request("brief_questions", ts, position=position, experiment=bool(j % 2),
-                                              message_id=msg.id, allow_cache=False)
+            spec, _u, _c, _l = seeder.request(
+                "brief_questions", ts, position=position, experiment=bool(j % 2), message_id=msg.id, allow_cache=False
+            )
             msg.model = spec.id
             msg.save()
             n_msgs += 1
@@ -279,8 +406,15 @@ def seed_demo(data_dir: Path, *, seed: int = 7, now: float | None = None, days: 
             ratings += 1
         n_sugg = len(learning.suggestions("open"))
     month = budget.local(now).strftime("%Y-%m")
-    spent = database.execute_sql("SELECT COALESCE(SUM(cost_usd), 0) FROM spend_totals WHERE period = ?",
-                                 (month,)).fetchone()[0]
+    spent = database.execute_sql(
+        "SELECT COALESCE(SUM(cost_usd), 0) FROM spend_totals WHERE period = ?", (month,)
+    ).fetchone()[0]
     n_conv = len(CONVERSATIONS)
-    return DemoSummary(conversations=n_conv, messages=n_msgs, ledger_rows=seeder.rows, ratings=ratings,
-                       suggestions=n_sugg, month_spend_usd=round(float(spent), 4))
+    return DemoSummary(
+        conversations=n_conv,
+        messages=n_msgs,
+        ledger_rows=seeder.rows,
+        ratings=ratings,
+        suggestions=n_sugg,
+        month_spend_usd=round(float(spent), 4),
+    )

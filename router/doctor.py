@@ -68,9 +68,15 @@ def _leftovers(conn: sqlite3.Connection) -> list[Finding]:
         return []
     dead_p = sum(1 for pid, st in pending if not is_alive(pid, st))
     dead_h = sum(1 for pid, st in holds if not is_alive(pid, st))
-    return [Finding("leftovers", not (dead_p or dead_h),
-                    f"{dead_p} unfinished answers and {dead_h} budget holds from closed processes"
-                    " (the next start settles them)" if dead_p or dead_h else "none")]
+    return [
+        Finding(
+            "leftovers",
+            not (dead_p or dead_h),
+            f"{dead_p} unfinished answers and {dead_h} budget holds from closed processes (the next start settles them)"
+            if dead_p or dead_h
+            else "none",
+        )
+    ]
 
 
 def repair(data_dir: Path) -> str:
@@ -103,8 +109,10 @@ def repair(data_dir: Path) -> str:
     if good:
         return f"rebuilt the database from its readable pages; the old file is kept as {kept.name}"
     if lost:
-        return (f"started a fresh database with what could be read (lost: {', '.join(lost)});"
-                f" the old file is kept as {kept.name}")
+        return (
+            f"started a fresh database with what could be read (lost: {', '.join(lost)});"
+            f" the old file is kept as {kept.name}"
+        )
     return f"rebuilt the database table by table (every table was readable); the old file is kept as {kept.name}"
 
 

@@ -39,13 +39,21 @@ def dominates(a: ModelSpec, b: ModelSpec, need: float = NO_CAP, keep: frozenset 
     (up to `need` for chat), for less."""
     cap = need if a.kind == "chat" else NO_CAP
     caps = b.capabilities if keep is None else b.capabilities & keep
-    return (a.id != b.id and a.kind == b.kind and a.kind in _SUBSTITUTABLE and a.priced
-            and caps <= a.capabilities and _SPEED[a.speed] <= _SPEED[b.speed]
-            and min(a.quality, cap) >= min(b.quality, cap) and expected_price(a) < expected_price(b))
+    return (
+        a.id != b.id
+        and a.kind == b.kind
+        and a.kind in _SUBSTITUTABLE
+        and a.priced
+        and caps <= a.capabilities
+        and _SPEED[a.speed] <= _SPEED[b.speed]
+        and min(a.quality, cap) >= min(b.quality, cap)
+        and expected_price(a) < expected_price(b)
+    )
 
 
-def dominators(catalog: Catalog, retired: dict, need: float = NO_CAP,
-               keep: frozenset | None = None) -> dict[str, list[str]]:
+def dominators(
+    catalog: Catalog, retired: dict, need: float = NO_CAP, keep: frozenset | None = None
+) -> dict[str, list[str]]:
     """Model id -> the ids that dominate it for a request needing `need` and abilities `keep`, cheapest first."""
     key = (catalog.version, len(catalog))
     hit = _cache.get(id(catalog))
@@ -75,8 +83,10 @@ def qualified(catalog: Catalog, retired: dict, need: float) -> list[ModelSpec]:
         hit = _cache[id(catalog)]
     found = hit[2].get(("qualified", need))
     if found is None:
-        found = sorted((m for m in catalog if m.kind == "chat" and m.priced and m.id not in retired
-                        and m.quality >= need), key=lambda m: (expected_price(m), -m.quality))
+        found = sorted(
+            (m for m in catalog if m.kind == "chat" and m.priced and m.id not in retired and m.quality >= need),
+            key=lambda m: (expected_price(m), -m.quality),
+        )
         hit[2][("qualified", need)] = found
     return found
 
@@ -101,5 +111,7 @@ def _words(better: ModelSpec, worse: ModelSpec, need: float, keep: frozenset | N
     else:
         level = f"quality {better.quality:g} ≥ {worse.quality:g}"
     caps = worse.capabilities if keep is None else worse.capabilities & keep
-    return (f"{better.id} does what this request can use of it ({', '.join(sorted(caps))}), {better.speed} speed, "
-            f"{level}, ~${expected_price(better):.4f} vs ~${expected_price(worse):.4f} a typical call")
+    return (
+        f"{better.id} does what this request can use of it ({', '.join(sorted(caps))}), {better.speed} speed, "
+        f"{level}, ~${expected_price(better):.4f} vs ~${expected_price(worse):.4f} a typical call"
+    )

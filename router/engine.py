@@ -6,20 +6,40 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from router.attempts import AttemptRecord
 from router.catalog import ModelSpec
 from router.deadlines import LOCAL_PROVIDERS, Deadlines, bounded, failure_summary, retry_allowed
-from router.errors import (AllProvidersFailedError, BudgetExceededError, PermanentError, ProviderError,
-                           SparklioError, TransientError)
+from router.errors import (
+    AllProvidersFailedError,
+    BudgetExceededError,
+    PermanentError,
+    ProviderError,
+    SparklioError,
+    TransientError,
+)
 from router.health import Health
 from router.pricing import cache_saving, call_cost
 from router.recovery import HoldProgress
-from router.types import (Answer, AnswerDone, Attempt, AttemptFailed, AttemptStarted, EngineEvent, Finished,
-                          PartialWithdrawn, RetryScheduled, RoutePlan, RouteRequest, TextDelta, Usage, UsageReport)
-
+from router.types import (
+    Answer,
+    AnswerDone,
+    Attempt,
+    AttemptFailed,
+    AttemptStarted,
+    EngineEvent,
+    Finished,
+    PartialWithdrawn,
+    RetryScheduled,
+    RoutePlan,
+    RouteRequest,
+    TextDelta,
+    Usage,
+    UsageReport,
+)
 
 log = logging.getLogger(__name__)
 _PROMPT_FAULTS = frozenset({"bad_request", "content_policy", "unsupported", "model_path"})  # no cool-down
@@ -50,9 +70,20 @@ Invoke = Callable[[Any, ModelSpec, int], AsyncIterator[Any]]
 class Engine:
     """Runs plans against providers; stateless per request except failure counts for cool-downs."""
 
-    def __init__(self, *, catalog, registry, budget, cache, policy, settings, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rng: random.Random | None = None,
-                 lifecycle=None) -> None:
+    def __init__(
+        self,
+        *,
+        catalog,
+        registry,
+        budget,
+        cache,
+        policy,
+        settings,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+        lifecycle=None,
+    ) -> None:
         self.catalog = catalog
         self.registry = registry
         self.budget = budget
@@ -80,8 +111,11 @@ class Engine:
     def worst_case(self, model: ModelSpec, plan: RoutePlan, request: RouteRequest) -> float:
         """The budget hold for one attempt: the prompt estimate with headroom plus the full output ceiling."""
         # chars/4 undercounts CJK text and code: hold for up to twice the estimate
-        return model.worst_case_cost(int(plan.estimated_input_tokens * 2) + 50, self.max_output(model, request),
-                                     images=sum(len(m.images) for m in request.messages))
+        return model.worst_case_cost(
+            int(plan.estimated_input_tokens * 2) + 50,
+            self.max_output(model, request),
+            images=sum(len(m.images) for m in request.messages),
+        )
 
     def _delay(self, err: ProviderError, attempt: int) -> float | None:
         """Seconds to wait before retrying the same model, or None to move on."""
@@ -98,15 +132,31 @@ class Engine:
         self.budget.record_attempt(rec.hold, **rec.ledger_row(**row))
 
     # ---- the attempt loop ----
-    async def execute(self, plan: RoutePlan, request: RouteRequest, invoke: Invoke, *, kind: str = "chat",
-                      message_id: int | None = None, cache_key: Callable[[ModelSpec], str] | None = None,
-                      hold_for: Callable[[ModelSpec], float] | None = None) -> AsyncIterator[EngineEvent | OpResult]:
+    async def execute(
+        self,
+        plan: RoutePlan,
+        request: RouteRequest,
+        invoke: Invoke,
+        *,
+        kind: str = "chat",
+        message_id: int | None = None,
+        cache_key: Callable[[ModelSpec], str] | None = None,
+        hold_for: Callable[[ModelSpec], float] | None = None,
+    ) -> AsyncIterator[EngineEvent | OpResult]:
         """Walk the chain; yields engine events (and OpResult for non-streaming calls), ending with AnswerDone."""
         # issue 13: bounded waits; providers found unreachable or a total-limit refusal skip the rest of their kind
         limits = Deadlines.from_settings(self.settings)
-        walk = _Walk(plan, request, invoke, kind, message_id, hold_for, limits,
-                     time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s),
-                     set(self.health.unreachable()))
+        walk = _Walk(
+            plan,
+            request,
+            invoke,
+            kind,
+            message_id,
+            hold_for,
+            limits,
+            time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s),
+            set(self.health.unreachable()),
+        )
         for position, entry in enumerate(plan.chain):
             if entry.provider in walk.skip or ("cloud" in walk.skip and entry.provider not in LOCAL_PROVIDERS):
                 continue
@@ -137,8 +187,9 @@ class Engine:
         refused = [a for a in walk.attempts if a.outcome == "refused"]
         if refused and len(refused) == len(walk.attempts):
             raise BudgetExceededError(refused[0].error)
-        raise AllProvidersFailedError(failure_summary(walk.attempts, time.monotonic() >= walk.until, walk.skip),
-                                      walk.attempts)
+        raise AllProvidersFailedError(
+            failure_summary(walk.attempts, time.monotonic() >= walk.until, walk.skip), walk.attempts
+        )
 
     def _usable(self, target: str, provider: str, position: int, walk: _Walk) -> ModelSpec | None:
         """The catalog model for a chain entry, or None (with a failed Attempt noted) when it is gone or retired."""
@@ -149,8 +200,9 @@ class Engine:
             return None
         gone = self.lifecycle.retired().get(model.id) if self.lifecycle is not None else None
         if gone is not None:  # retired since planning (a 404 earlier in this chain): never called
-            walk.attempts.append(Attempt(model.id, model.provider, "skipped", f"retired: {gone.why}", "retired",
-                                         position))
+            walk.attempts.append(
+                Attempt(model.id, model.provider, "skipped", f"retired: {gone.why}", "retired", position)
+            )
             return None
         return model
 
@@ -167,9 +219,14 @@ class Engine:
         provider = self.registry.get(model.provider)
         max_out = self.max_output(model, walk.request)
         worst = walk.hold_for(model) if walk.hold_for else self.worst_case(model, walk.plan, walk.request)
-        note = {"task": walk.plan.task, "kind": walk.kind, "message_id": walk.message_id,
-                "conversation_id": walk.request.conversation_id, "workflow_run_id": walk.request.workflow_run_id,
-                "input_tokens": walk.plan.estimated_input_tokens}
+        note = {
+            "task": walk.plan.task,
+            "kind": walk.kind,
+            "message_id": walk.message_id,
+            "conversation_id": walk.request.conversation_id,
+            "workflow_run_id": walk.request.workflow_run_id,
+            "input_tokens": walk.plan.estimated_input_tokens,
+        }
         rec.hold = self.budget.reserve(model, worst, note) if not model.local else None
         return provider, max_out
 
@@ -181,8 +238,7 @@ class Engine:
         except BudgetExceededError as exc:
             rec.outcome = "refused"
             self._write(rec, error=exc)
-            walk.attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded",
-                                         rec.position))
+            walk.attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", rec.position))
             yield AttemptFailed(walk.attempts[-1])
             if "monthly limit" in str(exc):  # every cloud model would be refused the same way: go local
                 walk.skip.add("cloud")
@@ -195,11 +251,17 @@ class Engine:
             yield AttemptFailed(walk.attempts[-1])
             return
         first_s = walk.limits.first_token_s(model, walk.kind)
-        yield AttemptStarted(model.id, model.provider, rec.position, rec.number,
-                             min(first_s, walk.until - time.monotonic()))
+        yield AttemptStarted(
+            model.id, model.provider, rec.position, rec.number, min(first_s, walk.until - time.monotonic())
+        )
         finished, result = False, None
-        stream = bounded(walk.invoke(provider, model, max_out), model=model, first_s=first_s,
-                         idle_s=walk.limits.idle_s, until=walk.until)
+        stream = bounded(
+            walk.invoke(provider, model, max_out),
+            model=model,
+            first_s=first_s,
+            idle_s=walk.limits.idle_s,
+            until=walk.until,
+        )
         try:
             async for ev in stream:
                 if isinstance(ev, TextDelta):
@@ -215,8 +277,11 @@ class Engine:
                 elif isinstance(ev, OpResult):
                     result, rec.usage, finished = ev, ev.usage, True
             if not finished:
-                raise TransientError(f"{model.id}: the answer stream was cut before it finished",
-                                     provider=model.provider, reason="stream_cut")
+                raise TransientError(
+                    f"{model.id}: the answer stream was cut before it finished",
+                    provider=model.provider,
+                    reason="stream_cut",
+                )
         except asyncio.CancelledError:
             await stream.aclose()  # closed on this task, not left to the garbage collector
             partial = rec.usage or rec.estimate(walk.plan.estimated_input_tokens)
@@ -239,8 +304,9 @@ class Engine:
         self._write(rec, usage=spent, cost=call_cost(model, spent) if spent else 0.0, error=err)
         if rec.text:
             events.append(PartialWithdrawn(model.id))
-        walk.attempts.append(Attempt(model.id, model.provider, rec.outcome, str(err), err.error_class, rec.position,
-                                     rec.latency_ms))
+        walk.attempts.append(
+            Attempt(model.id, model.provider, rec.outcome, str(err), err.error_class, rec.position, rec.latency_ms)
+        )
         delay = self._delay(err, rec.number) if retry_allowed(err, walk.attempts, model.id) else None
         if err.reason == "unreachable" and model.provider not in LOCAL_PROVIDERS:
             self.health.mark_unreachable(model.provider, str(err))  # every process skips it a while
@@ -266,8 +332,9 @@ class Engine:
         full = "".join(rec.text)
         if key is not None and walk.kind == "chat":
             self.cache.put(key, model, walk.plan.task, full, usage, cost)
-        walk.attempts.append(Attempt(model.id, model.provider, "ok", fallback_position=rec.position,
-                                     latency_ms=rec.latency_ms))
+        walk.attempts.append(
+            Attempt(model.id, model.provider, "ok", fallback_position=rec.position, latency_ms=rec.latency_ms)
+        )
         done = walk.done(rec, full, usage, cost, cached=False)
         return [result, done] if result is not None else [done]
 
@@ -290,17 +357,39 @@ class _Walk:
 
     def record(self, model: ModelSpec, position: int, number: int, serves: str | None) -> AttemptRecord:
         """A fresh attempt record for `model` in this request."""
-        return AttemptRecord(model, self.kind, self.plan.task, position, number, self.message_id,
-                             self.request.conversation_id, self.request.workflow_run_id, self.plan.experiment,
-                             serves)
+        return AttemptRecord(
+            model,
+            self.kind,
+            self.plan.task,
+            position,
+            number,
+            self.message_id,
+            self.request.conversation_id,
+            self.request.workflow_run_id,
+            self.plan.experiment,
+            serves,
+        )
 
     def done(self, rec: AttemptRecord, text: str, usage: Usage, cost: float, *, cached: bool) -> AnswerDone:
         """The final event for the attempt that answered."""
         ttft_ms = 0.0 if cached else (rec.ttft - self.t_request) * 1000 if rec.ttft is not None else None
-        return AnswerDone(Answer(rec.model.id, rec.model.provider, text, usage, cost, cached,
-                                 (time.perf_counter() - self.t_request) * 1000, ttft_ms, self.attempts, self.plan,
-                                 message_id=self.message_id, experiment=self.plan.experiment and rec.position == 0,
-                                 cache_saved_usd=0.0 if cached else cache_saving(rec.model, usage)))
+        return AnswerDone(
+            Answer(
+                rec.model.id,
+                rec.model.provider,
+                text,
+                usage,
+                cost,
+                cached,
+                (time.perf_counter() - self.t_request) * 1000,
+                ttft_ms,
+                self.attempts,
+                self.plan,
+                message_id=self.message_id,
+                experiment=self.plan.experiment and rec.position == 0,
+                cache_saved_usd=0.0 if cached else cache_saving(rec.model, usage),
+            )
+        )
 
 
 def classified(exc: Exception, model: ModelSpec) -> ProviderError:
@@ -310,5 +399,6 @@ def classified(exc: Exception, model: ModelSpec) -> ProviderError:
     if isinstance(exc, SparklioError):
         return PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
     log.debug("unexpected error from %s", model.id, exc_info=exc)  # details only with -v
-    return TransientError(f"{model.id}: unexpected {type(exc).__name__}: {exc}", provider=model.provider,
-                          reason=type(exc).__name__)
+    return TransientError(
+        f"{model.id}: unexpected {type(exc).__name__}: {exc}", provider=model.provider, reason=type(exc).__name__
+    )

@@ -47,8 +47,13 @@ class Family:
 
     def table_for(self, api_model: str, generation: float) -> dict:
         """The catalog fields this family gives a model of that generation (a model's own table wins)."""
-        return {**self.defaults, "provider": self.provider, "family": self.id, "generation": generation,
-                "quality": self.quality_at(generation)}
+        return {
+            **self.defaults,
+            "provider": self.provider,
+            "family": self.id,
+            "generation": generation,
+            "quality": self.quality_at(generation),
+        }
 
 
 def parse_families(raw: dict, where: str) -> dict[str, Family]:
@@ -68,8 +73,17 @@ def parse_families(raw: dict, where: str) -> dict[str, Family]:
         if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in nums.values()):
             raise ConfigError(f"{where}: family {fid!r}: generation_ref, quality, step and cap must be numbers")
         defaults = {k: v for k, v in t.items() if k not in _RULE_FIELDS}
-        out[fid] = Family(fid, t["provider"], t["label"], pattern, float(t["generation_ref"]), float(t["quality"]),
-                          float(t["step"]), float(t["cap"]), defaults)
+        out[fid] = Family(
+            fid,
+            t["provider"],
+            t["label"],
+            pattern,
+            float(t["generation_ref"]),
+            float(t["quality"]),
+            float(t["step"]),
+            float(t["cap"]),
+            defaults,
+        )
     return out
 
 

@@ -30,7 +30,7 @@ _LORA_TAG = re.compile(r"<lora:([^:<>]+)(?::([-+]?\d*\.?\d+))?>", re.IGNORECASE)
 
 
 def split_tags(prompt: str) -> tuple[str, list[tuple[str, float]]]:
-    """"a cat <lora:ink:0.8>" -> ("a cat", [("ink", 0.8)]): the prompt without A1111 LoRA tags, and the tags."""
+    """ "a cat <lora:ink:0.8>" -> ("a cat", [("ink", 0.8)]): the prompt without A1111 LoRA tags, and the tags."""
     tags = [(m.group(1).strip(), float(m.group(2)) if m.group(2) else 1.0) for m in _LORA_TAG.finditer(prompt or "")]
     if not tags:
         return prompt or "", []
@@ -53,13 +53,19 @@ def format_parameters(params: dict) -> str:
     lines = [" ".join(t for t in (params.get("prompt", ""), tag_text(params.get("loras") or [])) if t)]
     if params.get("negative_prompt"):
         lines.append(f"Negative prompt: {params['negative_prompt']}")
-    fields = {"Steps": params.get("steps"), "Sampler": params.get("sampler"),
-              "CFG scale": f"{float(params['guidance']):g}" if params.get("guidance") is not None else None,
-              "Seed": params.get("seed"),
-              "Size": f"{params.get('width')}x{params.get('height')}", "Model": params.get("model"),
-              "Hires upscale": params.get("upscale"), "Hires upscaler": params.get("upscaler"),
-              "Denoising strength": params.get("strength", params.get("denoising_strength")),
-              "Mode": params.get("edit_mode"), "Version": "Sparklio"}
+    fields = {
+        "Steps": params.get("steps"),
+        "Sampler": params.get("sampler"),
+        "CFG scale": f"{float(params['guidance']):g}" if params.get("guidance") is not None else None,
+        "Seed": params.get("seed"),
+        "Size": f"{params.get('width')}x{params.get('height')}",
+        "Model": params.get("model"),
+        "Hires upscale": params.get("upscale"),
+        "Hires upscaler": params.get("upscaler"),
+        "Denoising strength": params.get("strength", params.get("denoising_strength")),
+        "Mode": params.get("edit_mode"),
+        "Version": "Sparklio",
+    }
     lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
     return "\n".join(lines)
 
@@ -77,7 +83,7 @@ def parse_parameters(text: str) -> dict:
     prompt, negative, in_negative = [], [], False
     for line in lines:
         if line.startswith("Negative prompt:"):
-            in_negative, line = True, line[len("Negative prompt:"):].strip()
+            in_negative, line = True, line[len("Negative prompt:") :].strip()
         (negative if in_negative else prompt).append(line)
     out["prompt"], tags = split_tags("\n".join(prompt))
     out["negative_prompt"] = "\n".join(negative)
@@ -159,11 +165,17 @@ def save_to_gallery(images: Iterable[GeneratedImage], out_dir: Path) -> list[Gal
         except OSError as exc:
             raise SparklioError(f"Cannot save the image to {path}: {exc.strerror or exc}") from exc
         p = img.params
-        rows.append(GalleryImage.create(
-            path=str(path.resolve()), prompt=p.get("prompt", ""), negative_prompt=p.get("negative_prompt", ""),
-            params=json.dumps(p, sort_keys=True), model=p.get("model", ""),
-            seed=p.get("seed"), created_at=now,
-        ))
+        rows.append(
+            GalleryImage.create(
+                path=str(path.resolve()),
+                prompt=p.get("prompt", ""),
+                negative_prompt=p.get("negative_prompt", ""),
+                params=json.dumps(p, sort_keys=True),
+                model=p.get("model", ""),
+                seed=p.get("seed"),
+                created_at=now,
+            )
+        )
     return rows
 
 
@@ -194,8 +206,13 @@ def settings_text(row: GalleryImage) -> str:
         text = None
     if text:
         return text
-    p = {**row.params_dict, "prompt": row.prompt, "negative_prompt": row.negative_prompt, "seed": row.seed,
-         "model": row.model or row.params_dict.get("model")}
+    p = {
+        **row.params_dict,
+        "prompt": row.prompt,
+        "negative_prompt": row.negative_prompt,
+        "seed": row.seed,
+        "model": row.model or row.params_dict.get("model"),
+    }
     width, _, height = str(p.get("size") or "").partition("x")
     if not p.get("width") and width.isdigit() and height.isdigit():
         p["width"], p["height"] = int(width), int(height)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from router.store.db import database
 
@@ -24,7 +24,7 @@ class Health:
         try:
             with database.atomic("IMMEDIATE"):
                 database.execute_sql(sql, params)
-        except Exception as exc:  # noqa: BLE001 - health is advice; a busy database must not fail the request
+        except Exception as exc:
             log.debug("provider health not written: %s", exc)
 
     # ---- models ----
@@ -37,7 +37,8 @@ class Health:
             " ON CONFLICT(key) DO UPDATE SET failures = failures + 1, reason = excluded.reason,"
             " updated_at = excluded.updated_at,"
             " until = CASE WHEN failures + 1 >= ? THEN ? ELSE until END",
-            (f"model:{model_id}", why[:200], now, COOLDOWN_AFTER, now + cooldown))
+            (f"model:{model_id}", why[:200], now, COOLDOWN_AFTER, now + cooldown),
+        )
 
     def note_success(self, model_id: str) -> None:
         """A success clears the model's failure count and cool-down (and its provider's unreachable mark)."""
@@ -46,28 +47,32 @@ class Health:
     def cooldowns(self) -> dict[str, float]:
         """Model id -> unix time its cool-down ends (only those still running)."""
         try:
-            rows = database.execute_sql("SELECT key, until FROM provider_health WHERE key LIKE 'model:%'"
-                                        " AND until > ?", (self.clock(),)).fetchall()
-        except Exception:  # noqa: BLE001
+            rows = database.execute_sql(
+                "SELECT key, until FROM provider_health WHERE key LIKE 'model:%' AND until > ?", (self.clock(),)
+            ).fetchall()
+        except Exception:
             return {}
-        return {k[len("model:"):]: float(u) for k, u in rows}
+        return {k[len("model:") :]: float(u) for k, u in rows}
 
     # ---- providers ----
     def mark_unreachable(self, provider: str, why: str) -> None:
         """Nobody answers at the provider's address: every process skips it for unreachable_s seconds."""
         now = self.clock()
-        self._write("INSERT OR REPLACE INTO provider_health(key, failures, until, reason, updated_at)"
-                    " VALUES (?, 1, ?, ?, ?)",
-                    (f"provider:{provider}", now + self.settings.unreachable_s, why[:200], now))
+        self._write(
+            "INSERT OR REPLACE INTO provider_health(key, failures, until, reason, updated_at) VALUES (?, 1, ?, ?, ?)",
+            (f"provider:{provider}", now + self.settings.unreachable_s, why[:200], now),
+        )
 
     def unreachable(self) -> dict[str, tuple[float, str]]:
         """Provider -> (until, why) for providers marked unreachable and not yet due for another try."""
         try:
-            rows = database.execute_sql("SELECT key, until, reason FROM provider_health WHERE key LIKE 'provider:%'"
-                                        " AND until > ?", (self.clock(),)).fetchall()
-        except Exception:  # noqa: BLE001
+            rows = database.execute_sql(
+                "SELECT key, until, reason FROM provider_health WHERE key LIKE 'provider:%' AND until > ?",
+                (self.clock(),),
+            ).fetchall()
+        except Exception:
             return {}
-        return {k[len("provider:"):]: (float(u), r) for k, u, r in rows}
+        return {k[len("provider:") :]: (float(u), r) for k, u, r in rows}
 
     def apply(self, avail):
         """Availability with unreachable providers taken out of `ready` (the reason says when they are retried)."""

@@ -66,8 +66,9 @@ def check_edit_inputs(source: bytes | None, mask: bytes | None) -> tuple[int, in
     if mask is not None:
         msize = check_image_bytes(mask, "mask")
         if msize != size:
-            raise SparklioError(f"The mask is {msize[0]}x{msize[1]} but the image is {size[0]}x{size[1]}: "
-                                f"use a mask of the same size")
+            raise SparklioError(
+                f"The mask is {msize[0]}x{msize[1]} but the image is {size[0]}x{size[1]}: use a mask of the same size"
+            )
     return size
 
 

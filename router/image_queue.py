@@ -65,8 +65,9 @@ def variation_seeds(seed: int | None, count: int, draw: Callable[[], int] | None
 class ImageQueue:
     """Jobs in run order; finished ones stay listed (for the overall progress) until the next batch starts."""
 
-    def __init__(self, on_change: Callable[[], None] | None = None,
-                 persist: Callable[[list[ImageJob]], Any] | None = None) -> None:
+    def __init__(
+        self, on_change: Callable[[], None] | None = None, persist: Callable[[list[ImageJob]], Any] | None = None
+    ) -> None:
         self.jobs: list[ImageJob] = []
         self._ids = itertools.count(1)
         self.on_change = on_change or (lambda: None)

@@ -23,8 +23,9 @@ def save_jobs(jobs: list[ImageJob]) -> int:
     with database.atomic():
         database.execute_sql("DELETE FROM image_jobs")
         for row in rows:
-            database.execute_sql("INSERT INTO image_jobs (position, prompt, params, local, created_at) "
-                                 "VALUES (?, ?, ?, ?, ?)", row)
+            database.execute_sql(
+                "INSERT INTO image_jobs (position, prompt, params, local, created_at) VALUES (?, ?, ?, ?, ?)", row
+            )
     return len(rows)
 
 
@@ -32,7 +33,8 @@ def load_jobs() -> list[tuple[str, dict, bool]]:
     """The stored jobs in order: (prompt, params, local); unreadable settings become {}."""
     out = []
     for prompt, params, local in database.execute_sql(
-            "SELECT prompt, params, local FROM image_jobs ORDER BY position, id").fetchall():
+        "SELECT prompt, params, local FROM image_jobs ORDER BY position, id"
+    ).fetchall():
         try:
             decoded = json.loads(params)
         except ValueError:

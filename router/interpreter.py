@@ -19,7 +19,7 @@ def run_as_interpreter(argv: list[str]) -> int:
             runpy.run_module(target, run_name="__main__", alter_sys=True)
         else:
             sys.argv = ["-c", *rest]
-            exec(compile(target, "<string>", "exec"), {"__name__": "__main__"})  # noqa: S102 - our own child calls
+            exec(compile(target, "<string>", "exec"), {"__name__": "__main__"})
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

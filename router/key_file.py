@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-WARNING = ("warning: API keys go UNENCRYPTED into {path} (readable only by you, mode 0600). Anyone who can read "
-           "your files as you could spend your money; a system keyring (GNOME Keyring, KWallet, macOS Keychain, "
-           "Windows Credential Manager) is safer. `sparklio keys delete PROVIDER` removes a key.")
+WARNING = (
+    "warning: API keys go UNENCRYPTED into {path} (readable only by you, mode 0600). Anyone who can read "
+    "your files as you could spend your money; a system keyring (GNOME Keyring, KWallet, macOS Keychain, "
+    "Windows Credential Manager) is safer. `sparklio keys delete PROVIDER` removes a key."
+)
 
 
 def file_keyring(path: str | Path | None = None) -> Any:

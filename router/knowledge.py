@@ -17,8 +17,30 @@ from router.store.db import database
 from router.store.models import BaseModel
 from router.types import Message
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".csv", ".tsv", ".py", ".json", ".toml", ".yaml",
-                           ".yml", ".html", ".htm", ".xml", ".sql", ".js", ".ts", ".log", ".ini", ".cfg"})
+TEXT_SUFFIXES = frozenset(
+    {
+        ".txt",
+        ".md",
+        ".markdown",
+        ".rst",
+        ".csv",
+        ".tsv",
+        ".py",
+        ".json",
+        ".toml",
+        ".yaml",
+        ".yml",
+        ".html",
+        ".htm",
+        ".xml",
+        ".sql",
+        ".js",
+        ".ts",
+        ".log",
+        ".ini",
+        ".cfg",
+    }
+)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK_CHARS = 800
 OVERLAP_CHARS = 150
@@ -158,12 +180,16 @@ def read_document(path: Path) -> str:
         try:
             from pypdf import PdfReader  # pyright: ignore[reportMissingImports] - optional; not a dependency
         except ImportError:
-            raise SparklioError(f"{path.name}: PDF text extraction needs the optional pypdf package; "
-                                "save the document as text or Markdown instead") from None
+            raise SparklioError(
+                f"{path.name}: PDF text extraction needs the optional pypdf package; "
+                "save the document as text or Markdown instead"
+            ) from None
         return "\n\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
     if suffix not in TEXT_SUFFIXES:
-        raise SparklioError(f"{path.name}: {suffix or 'files without an extension'} cannot be read as text "
-                            f"(supported: {', '.join(sorted(TEXT_SUFFIXES))})")
+        raise SparklioError(
+            f"{path.name}: {suffix or 'files without an extension'} cannot be read as text "
+            f"(supported: {', '.join(sorted(TEXT_SUFFIXES))})"
+        )
     data = path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SparklioError(f"{path.name} looks like a binary file, not text")
@@ -231,8 +257,11 @@ class Knowledge:
                 raise SparklioError(f"conversation {conversation_id} does not exist")
         if path.is_file():
             return AttachReport([await self._index(conversation_id, path)], [])
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(path).parts))
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
         sources, skipped = [], []
         for f in files:
             if f.suffix.lower() not in TEXT_SUFFIXES | {".pdf"}:
@@ -252,8 +281,9 @@ class Knowledge:
         if not text.strip():
             raise SparklioError(f"{path.name} is empty: there is no text to add")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        existing = KnowledgeSource.get_or_none((KnowledgeSource.conversation_id == conversation_id) &
-                                               (KnowledgeSource.path == str(path.resolve())))
+        existing = KnowledgeSource.get_or_none(
+            (KnowledgeSource.conversation_id == conversation_id) & (KnowledgeSource.path == str(path.resolve()))
+        )
         if existing is not None and existing.sha256 == digest:
             return existing
         chunks = chunk_text(text, self.chunk_chars, self.overlap)
@@ -261,14 +291,32 @@ class Knowledge:
         with database.atomic():
             if existing is not None:
                 existing.delete_instance()
-            src = KnowledgeSource.create(conversation_id=conversation_id, path=str(path.resolve()), name=path.name,
-                                         kind=path.suffix.lower().lstrip(".") or "txt", sha256=digest,
-                                         chars=len(text), chunks=len(chunks), embed_model=model,
-                                         dims=len(vectors[0]) if vectors else None)
-            KnowledgeChunk.insert_many([
-                {"source": src.id, "position": c.position, "start": c.start, "end": c.end, "text": c.text,
-                 "model": model, "dims": len(v), "embedding": _pack(v)} for c, v in zip(chunks, vectors)
-            ]).execute()
+            src = KnowledgeSource.create(
+                conversation_id=conversation_id,
+                path=str(path.resolve()),
+                name=path.name,
+                kind=path.suffix.lower().lstrip(".") or "txt",
+                sha256=digest,
+                chars=len(text),
+                chunks=len(chunks),
+                embed_model=model,
+                dims=len(vectors[0]) if vectors else None,
+            )
+            KnowledgeChunk.insert_many(
+                [
+                    {
+                        "source": src.id,
+                        "position": c.position,
+                        "start": c.start,
+                        "end": c.end,
+                        "text": c.text,
+                        "model": model,
+                        "dims": len(v),
+                        "embedding": _pack(v),
+                    }
+                    for c, v in zip(chunks, vectors)
+                ]
+            ).execute()
         return src
 
     async def _embed(self, texts: list[str], offline: bool | None = None) -> tuple[str, list[list[float]]]:
@@ -276,7 +324,7 @@ class Knowledge:
         vectors: list[list[float]] = []
         model = ""
         for i in range(0, len(texts), EMBED_BATCH):
-            batch = texts[i:i + EMBED_BATCH]
+            batch = texts[i : i + EMBED_BATCH]
             spec, result = await self.app.embed(batch, offline=offline)
             if len(result.vectors) != len(batch):
                 raise SparklioError(f"{spec.id} returned {len(result.vectors)} vectors for {len(batch)} passages")
@@ -289,13 +337,15 @@ class Knowledge:
         """Whether any document is attached to this conversation (or everywhere); cheap, on the send path."""
         row = KnowledgeSource._meta.database.execute_sql(
             "SELECT 1 FROM knowledge_sources WHERE conversation_id = ? OR conversation_id IS NULL LIMIT 1",
-            (conversation_id,)).fetchone()
+            (conversation_id,),
+        ).fetchone()
         return row is not None
 
     def sources(self, conversation_id: int | None) -> list[KnowledgeSource]:
         """Documents attached to a conversation (plus the ones attached everywhere)."""
-        q = KnowledgeSource.select().where((KnowledgeSource.conversation_id == conversation_id) |
-                                           KnowledgeSource.conversation_id.is_null())
+        q = KnowledgeSource.select().where(
+            (KnowledgeSource.conversation_id == conversation_id) | KnowledgeSource.conversation_id.is_null()
+        )
         return list(q.order_by(KnowledgeSource.id))
 
     def remove(self, source_id: int) -> None:
@@ -303,8 +353,9 @@ class Knowledge:
         KnowledgeSource.delete().where(KnowledgeSource.id == source_id).execute()
 
     # ---- retrieve ----
-    async def search(self, conversation_id: int | None, query: str, k: int = 4,
-                     offline: bool | None = None) -> list[Passage]:
+    async def search(
+        self, conversation_id: int | None, query: str, k: int = 4, offline: bool | None = None
+    ) -> list[Passage]:
         """The k passages most similar to `query` (cosine), re-embedding any stored with another model."""
         srcs = {s.id: s for s in self.sources(conversation_id)}
         if not srcs or not query.strip():
@@ -319,20 +370,42 @@ class Knowledge:
                     r.model, r.dims, r.embedding = model, len(v), _pack(v)
                     r.save()
                 KnowledgeSource.update(embed_model=model, dims=len(qvec)).where(
-                    KnowledgeSource.id.in_(list(srcs))).execute()
+                    KnowledgeSource.id.in_(list(srcs))
+                ).execute()
         top = cosine_top(qvec, [bytes(r.embedding or b"") for r in rows], k)
-        return [Passage(rows[i].source_id, srcs[rows[i].source_id].name, srcs[rows[i].source_id].path,
-                        rows[i].position, rows[i].start, rows[i].end, rows[i].text, score) for i, score in top]
+        return [
+            Passage(
+                rows[i].source_id,
+                srcs[rows[i].source_id].name,
+                srcs[rows[i].source_id].path,
+                rows[i].position,
+                rows[i].start,
+                rows[i].end,
+                rows[i].text,
+                score,
+            )
+            for i, score in top
+        ]
 
-    async def augment(self, messages: list[Message], conversation_id: int | None, *, k: int = 4,
-                      min_score: float = 0.0, offline: bool | None = None) -> tuple[list[Message], list[Passage]]:
+    async def augment(
+        self,
+        messages: list[Message],
+        conversation_id: int | None,
+        *,
+        k: int = 4,
+        min_score: float = 0.0,
+        offline: bool | None = None,
+    ) -> tuple[list[Message], list[Passage]]:
         """Messages with the best passages added before the last user message, and the passages (sources) used."""
         query = next((m.content for m in reversed(messages) if m.role == "user"), "")
         passages = [p for p in await self.search(conversation_id, query, k, offline) if p.score >= min_score]
         if not passages:
             return list(messages), []
         context = "\n\n".join(f"[{n}] {p.label}:\n{p.text}" for n, p in enumerate(passages, 1))
-        note = Message("system", "Passages from the user's documents follow. Use them when they help and cite "
-                                 "them as [1], [2], ...; say so when they do not answer the question.\n\n" + context)
+        note = Message(
+            "system",
+            "Passages from the user's documents follow. Use them when they help and cite "
+            "them as [1], [2], ...; say so when they do not answer the question.\n\n" + context,
+        )
         last_user = max(i for i, m in enumerate(messages) if m.role == "user") if query else len(messages)
         return list(messages[:last_user]) + [note] + list(messages[last_user:]), passages

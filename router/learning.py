@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from router.budget import effective_tier
 from router.catalog import ModelSpec
@@ -51,9 +52,17 @@ _SUGGESTION_COLS = "id, task, model, current, text, evidence, status, created_at
 class Learning:
     """Star ratings, exploration of same-tier alternatives, and policy suggestions from the ratings."""
 
-    def __init__(self, settings: Any, policy: Any, events: EventBus | None = None, rng: random.Random | None = None,
-                 *, catalog: Any | None = None, budget: Any | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        policy: Any,
+        events: EventBus | None = None,
+        rng: random.Random | None = None,
+        *,
+        catalog: Any | None = None,
+        budget: Any | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
         self.policy = policy
         self.events = events
@@ -84,7 +93,8 @@ class Learning:
         if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
             raise SparklioError(f"a message id must be a positive whole number, not {message_id!r}")
         msg = database.execute_sql(
-            "SELECT role, model, status, created_at, meta FROM messages WHERE id = ?", (message_id,)).fetchone()
+            "SELECT role, model, status, created_at, meta FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
         if msg is None:
             raise SparklioError(f"there is no message {message_id} to rate")
         role, model, status, created, meta = msg
@@ -92,7 +102,9 @@ class Learning:
             raise SparklioError(f"message {message_id} is a {role} message; only answers can be rated")
         led = database.execute_sql(
             "SELECT task, model, experiment, day FROM llm_usage WHERE message_id = ? AND outcome = 'ok'"
-            " ORDER BY id DESC LIMIT 1", (message_id,)).fetchone()
+            " ORDER BY id DESC LIMIT 1",
+            (message_id,),
+        ).fetchone()
         if led is None and status == "ok" and model:  # no ledger link: the stored answer's own record
             m = _json_dict(meta)
             if m.get("task"):
@@ -104,13 +116,22 @@ class Learning:
             "INSERT INTO ratings(message_id, stars, model, task, day, experiment, rated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(message_id) DO UPDATE SET stars = excluded.stars, rated_at = excluded.rated_at",
-            (message_id, stars, led_model or model, task, day or datetime.fromtimestamp(created).date().isoformat(),
-             int(bool(experiment)), self.clock()))
+            (
+                message_id,
+                stars,
+                led_model or model,
+                task,
+                day or datetime.fromtimestamp(created).date().isoformat(),
+                int(bool(experiment)),
+                self.clock(),
+            ),
+        )
         return self.refresh(task)
 
     # ---- exploration ----
-    def maybe_explore(self, plan: RoutePlan, alternatives: list[PlanEntry],
-                      model_lookup: Callable[[str], ModelSpec | None]) -> RoutePlan:
+    def maybe_explore(
+        self, plan: RoutePlan, alternatives: list[PlanEntry], model_lookup: Callable[[str], ModelSpec | None]
+    ) -> RoutePlan:
         """With probability exploration_rate, put another eligible same-tier model first and mark an experiment."""
         rate = self.settings.exploration_rate
         if rate <= 0 or not plan.chain or self.rng.random() >= rate:
@@ -123,15 +144,22 @@ class Learning:
         pool: dict[str, PlanEntry] = {}
         for e in list(plan.chain[1:]) + list(alternatives):
             spec = _safe(model_lookup, e.model)
-            if (e.model != primary.model and spec is not None and spec.kind == p_spec.kind
-                    and spec.min_budget == p_spec.min_budget and _RANK.get(spec.min_budget, 9) <= allowed):
+            if (
+                e.model != primary.model
+                and spec is not None
+                and spec.kind == p_spec.kind
+                and spec.min_budget == p_spec.min_budget
+                and _RANK.get(spec.min_budget, 9) <= allowed
+            ):
                 pool.setdefault(e.model, e)
         if not pool:
             return plan
         pick = self.rng.choice(sorted(pool))
         entry = pool[pick]
-        why = (f"experiment: tried instead of {primary.model} ({rate:.0%} A/B exploration among"
-               f" {p_spec.min_budget}-tier models); rate the answer to teach the router")
+        why = (
+            f"experiment: tried instead of {primary.model} ({rate:.0%} A/B exploration among"
+            f" {p_spec.min_budget}-tier models); rate the answer to teach the router"
+        )
         chain = [replace(entry, _why=why)]  # keeps `serves`: a retired slot stays served by its successor
         chain += [e for e in plan.chain if e.model != pick]
         rest = [a for a in plan.alternatives if a.model != pick]
@@ -142,7 +170,8 @@ class Learning:
         rows = database.execute_sql(
             "SELECT model, SUM(cost_usd) / NULLIF(SUM(ok), 0) FROM usage_rollup WHERE grain = 'm' AND task = ?"
             " GROUP BY model",
-            (task,)).fetchall()
+            (task,),
+        ).fetchall()
         return {m: float(c or 0.0) for m, c in rows}
 
     def _p_better(self, a: tuple[float, float], b: tuple[float, float], cost_a: float, cost_b: float) -> float:
@@ -159,7 +188,9 @@ class Learning:
         where, args = ("WHERE task = ?", (task,)) if task else ("", ())
         rows = database.execute_sql(
             f"SELECT task, model, SUM(w), SUM(w * stars) * 1.0 / SUM(w), SUM(w * (stars - 1)) FROM ({EVIDENCE_SQL})"
-            f" {where} GROUP BY task, model HAVING SUM(w) >= ?", (*args, MIN_RATINGS)).fetchall()
+            f" {where} GROUP BY task, model HAVING SUM(w) >= ?",
+            (*args, MIN_RATINGS),
+        ).fetchall()
         by_task: dict[str, dict[str, tuple[int, float, float]]] = {}
         for t, m, n, mean, succ in rows:
             by_task.setdefault(t, {})[m] = (int(n), float(mean), float(succ))
@@ -175,9 +206,13 @@ class Learning:
             cur_spec = self._lookup(current)
             costs = self._cost_per_answer(t)
             n_p, mean_p, s_p = models[current]
-            decided = {m for (m,) in database.execute_sql(
-                "SELECT model FROM suggestions WHERE task = ? AND current = ? AND status IN ('open', 'rejected')",
-                (t, current)).fetchall()}
+            decided = {
+                m
+                for (m,) in database.execute_sql(
+                    "SELECT model FROM suggestions WHERE task = ? AND current = ? AND status IN ('open', 'rejected')",
+                    (t, current),
+                ).fetchall()
+            }
             best = None
             for m, (n, mean, s) in sorted(models.items()):
                 spec = self._lookup(m)
@@ -188,8 +223,9 @@ class Learning:
                 if mean - mean_p < MIN_MARGIN:
                     continue
                 # Each rating is 4 Bernoulli steps (1 star = 0 of 4, 5 stars = 4 of 4): Beta(1 + s, 1 + 4n - s).
-                p = self._p_better((1 + s, 1 + 4 * n - s), (1 + s_p, 1 + 4 * n_p - s_p), costs.get(m, 0.0),
-                                   costs.get(current, 0.0))
+                p = self._p_better(
+                    (1 + s, 1 + 4 * n - s), (1 + s_p, 1 + 4 * n_p - s_p), costs.get(m, 0.0), costs.get(current, 0.0)
+                )
                 if p >= MIN_PROBABILITY and (best is None or (p, mean) > (best[1], best[2])):
                     best = (m, p, mean, n)
             if best is not None:
@@ -199,20 +235,30 @@ class Learning:
     def _propose(self, task: str, current: str, best: tuple, cur: tuple, costs: dict) -> Suggestion:
         model, p, mean, n = best
         n_p, mean_p = cur
-        text = (f"for {task}, {model} rated {mean:.1f} vs {current} {mean_p:.1f} over {n + n_p} ratings:"
-                " make it primary")
-        evidence = {"model_mean": round(mean, 3), "model_ratings": n, "current_mean": round(mean_p, 3),
-                    "current_ratings": n_p, "p_better": round(p, 4), "model_cost_per_answer": costs.get(model, 0.0),
-                    "current_cost_per_answer": costs.get(current, 0.0)}
+        text = f"for {task}, {model} rated {mean:.1f} vs {current} {mean_p:.1f} over {n + n_p} ratings: make it primary"
+        evidence = {
+            "model_mean": round(mean, 3),
+            "model_ratings": n,
+            "current_mean": round(mean_p, 3),
+            "current_ratings": n_p,
+            "p_better": round(p, 4),
+            "model_cost_per_answer": costs.get(model, 0.0),
+            "current_cost_per_answer": costs.get(current, 0.0),
+        }
         now = self.clock()
         with database.atomic("IMMEDIATE"):
-            database.execute_sql("UPDATE suggestions SET status = 'superseded', decided_at = ?"
-                                 " WHERE task = ? AND status = 'open'", (now, task))
+            database.execute_sql(
+                "UPDATE suggestions SET status = 'superseded', decided_at = ? WHERE task = ? AND status = 'open'",
+                (now, task),
+            )
             sid = database.execute_sql(
                 "INSERT INTO suggestions(task, model, current, text, evidence, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, 'open', ?)", (task, model, current, text, json.dumps(evidence), now)).lastrowid
-        self._publish("policy_suggestion", "The router has a suggestion", text, {"id": sid, "task": task,
-                                                                                  "model": model})
+                " VALUES (?, ?, ?, ?, ?, 'open', ?)",
+                (task, model, current, text, json.dumps(evidence), now),
+            ).lastrowid
+        self._publish(
+            "policy_suggestion", "The router has a suggestion", text, {"id": sid, "task": task, "model": model}
+        )
         if self.settings.auto_adopt:
             return self.accept(sid, auto=True)
         return self._get(sid)
@@ -233,7 +279,8 @@ class Learning:
         """Suggestions with `status` (None: all), newest first."""
         where, args = ("WHERE status = ?", (status,)) if status else ("", ())
         rows = database.execute_sql(
-            f"SELECT {_SUGGESTION_COLS} FROM suggestions {where} ORDER BY id DESC", args).fetchall()
+            f"SELECT {_SUGGESTION_COLS} FROM suggestions {where} ORDER BY id DESC", args
+        ).fetchall()
         return [_suggestion(r) for r in rows]
 
     def accept(self, sid: Any, *, auto: bool = False) -> Suggestion:
@@ -248,11 +295,15 @@ class Learning:
         day = datetime.fromtimestamp(self.clock()).date().isoformat()
         self.policy.set_task_row(sug.task, row, origin=f"learned:{day}")
         status = "auto" if auto else "accepted"
-        database.execute_sql("UPDATE suggestions SET status = ?, decided_at = ? WHERE id = ?",
-                             (status, self.clock(), sug.id))
-        self._publish("policy_adopted", "Routing policy updated",
-                      f"{sug.model} is now the primary model for {sug.task}" + (" (adopted automatically)" * auto),
-                      {"id": sug.id, "task": sug.task, "model": sug.model, "row": row, "auto": auto})
+        database.execute_sql(
+            "UPDATE suggestions SET status = ?, decided_at = ? WHERE id = ?", (status, self.clock(), sug.id)
+        )
+        self._publish(
+            "policy_adopted",
+            "Routing policy updated",
+            f"{sug.model} is now the primary model for {sug.task}" + (" (adopted automatically)" * auto),
+            {"id": sug.id, "task": sug.task, "model": sug.model, "row": row, "auto": auto},
+        )
         return self._get(sug.id)
 
     def reject(self, sid: Any) -> Suggestion:
@@ -260,8 +311,9 @@ class Learning:
         sug = self._get(sid)
         if sug.status != "open":
             raise SparklioError(f"suggestion {sug.id} is already {sug.status}")
-        database.execute_sql("UPDATE suggestions SET status = 'rejected', decided_at = ? WHERE id = ?",
-                             (self.clock(), sug.id))
+        database.execute_sql(
+            "UPDATE suggestions SET status = 'rejected', decided_at = ? WHERE id = ?", (self.clock(), sug.id)
+        )
         return self._get(sug.id)
 
 

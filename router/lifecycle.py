@@ -71,12 +71,15 @@ class Lifecycle:
 
         self.lists = {}
         for provider, fetched_at, ids, error in database.execute_sql(
-                "SELECT provider, fetched_at, models, error FROM model_lists"):
+            "SELECT provider, fetched_at, models, error FROM model_lists"
+        ):
             import json
 
             self.lists[provider] = LiveList(provider, float(fetched_at), frozenset(json.loads(ids)), error or "")
-        self.not_found = {(p, m): (float(at), msg) for p, m, at, msg in database.execute_sql(
-            "SELECT provider, api_model, at, message FROM model_not_found")}
+        self.not_found = {
+            (p, m): (float(at), msg)
+            for p, m, at, msg in database.execute_sql("SELECT provider, api_model, at, message FROM model_not_found")
+        }
         self.version += 1
         self._seen = (self._mark(), time.monotonic())
         from router.model_lists import join_listed
@@ -88,9 +91,12 @@ class Lifecycle:
         """A cheap fingerprint of the stored lists and 404s (changes when any process writes them)."""
         from router.store.db import database
 
-        return tuple(database.execute_sql(
-            "SELECT (SELECT MAX(fetched_at) FROM model_lists), (SELECT COUNT(*) FROM model_not_found),"
-            " (SELECT MAX(at) FROM model_not_found)").fetchone())
+        return tuple(
+            database.execute_sql(
+                "SELECT (SELECT MAX(fetched_at) FROM model_lists), (SELECT COUNT(*) FROM model_not_found),"
+                " (SELECT MAX(at) FROM model_not_found)"
+            ).fetchone()
+        )
 
     def current(self, every_s: float = 2.0) -> dict[str, Retirement]:
         """retired(), after re-reading the tables (at most every `every_s`) if another process changed them."""
@@ -109,8 +115,10 @@ class Lifecycle:
 
         now = time.time()
         with database.atomic():
-            database.execute_sql("INSERT OR REPLACE INTO model_not_found(provider, api_model, at, message)"
-                                 " VALUES (?, ?, ?, ?)", (model.provider, model.api_model, now, message[:300]))
+            database.execute_sql(
+                "INSERT OR REPLACE INTO model_not_found(provider, api_model, at, message) VALUES (?, ?, ?, ?)",
+                (model.provider, model.api_model, now, message[:300]),
+            )
         self.not_found[(model.provider, model.api_model)] = (now, message)
         self.version += 1
         self._seen = (self._mark(), time.monotonic())
@@ -122,12 +130,13 @@ class Lifecycle:
         from router.store.db import database
 
         with database.atomic():
-            database.execute_sql("INSERT OR REPLACE INTO model_lists(provider, fetched_at, models, error)"
-                                 " VALUES (?, ?, ?, '')", (provider, fetched_at, json.dumps(sorted(ids))))
+            database.execute_sql(
+                "INSERT OR REPLACE INTO model_lists(provider, fetched_at, models, error) VALUES (?, ?, ?, '')",
+                (provider, fetched_at, json.dumps(sorted(ids))),
+            )
             listed = LiveList(provider, fetched_at, frozenset(ids))
-            for (p, api_model) in [k for k in self.not_found if k[0] == provider and listed.names(k[1])]:
-                database.execute_sql("DELETE FROM model_not_found WHERE provider = ? AND api_model = ?",
-                                     (p, api_model))
+            for p, api_model in [k for k in self.not_found if k[0] == provider and listed.names(k[1])]:
+                database.execute_sql("DELETE FROM model_not_found WHERE provider = ? AND api_model = ?", (p, api_model))
                 del self.not_found[(p, api_model)]
         self.lists[provider] = listed
         self.version += 1
@@ -195,9 +204,16 @@ class Lifecycle:
         if not m.family:
             return None
         effort = m.params.get("reasoning_effort")
-        pool = [c for c in self.catalog if c.family == m.family and c.id not in gone and c.kind == m.kind
-                and c.priced and c.params.get("reasoning_effort") == effort
-                and _RANK[c.min_budget] <= _RANK[m.min_budget]]
+        pool = [
+            c
+            for c in self.catalog
+            if c.family == m.family
+            and c.id not in gone
+            and c.kind == m.kind
+            and c.priced
+            and c.params.get("reasoning_effort") == effort
+            and _RANK[c.min_budget] <= _RANK[m.min_budget]
+        ]
         if not pool:
             return None
         best = [c for c in pool if m.capabilities <= c.capabilities] or pool

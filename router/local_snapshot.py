@@ -21,8 +21,9 @@ MAX_TIMEOUT_S = 4.5  # below OllamaManager.status()'s own 5 s, so a slow answer 
 
 
 def _read() -> tuple[list[dict], float | None, float] | None:
-    row = database.execute_sql("SELECT models, latency_ms, checked_at FROM local_snapshot WHERE provider = 'ollama'"
-                               ).fetchone()
+    row = database.execute_sql(
+        "SELECT models, latency_ms, checked_at FROM local_snapshot WHERE provider = 'ollama'"
+    ).fetchone()
     if row is None:
         return None
     try:
@@ -35,7 +36,7 @@ def adaptive_timeout() -> float:
     """Three times the last status check's latency, between 1.5 and 4.5 s."""
     try:
         snap = _read()
-    except Exception:  # noqa: BLE001
+    except Exception:
         snap = None
     last_ms = snap[1] if snap and snap[1] else 0.0
     return min(max(3 * last_ms / 1000.0, MIN_TIMEOUT_S), MAX_TIMEOUT_S)
@@ -52,7 +53,7 @@ def load_snapshot(app: Any) -> bool:
         if not snap or not snap[0]:
             return False
         _install(app, [LocalModel.from_row(e) for e in snap[0]])
-    except Exception as exc:  # noqa: BLE001 - a damaged snapshot is only a missed shortcut
+    except Exception as exc:
         log.debug("Ollama snapshot not used: %s", exc)
         return False
     app.registry.ollama_reachable = True
@@ -63,8 +64,11 @@ def load_snapshot(app: Any) -> bool:
 def _save(models: list[LocalModel], latency_ms: float) -> None:
     rows = [m.to_row() for m in models]
     with database.atomic("IMMEDIATE"):
-        database.execute_sql("INSERT OR REPLACE INTO local_snapshot(provider, models, latency_ms, checked_at)"
-                             " VALUES ('ollama', ?, ?, ?)", (json.dumps(rows), latency_ms, time.time()))
+        database.execute_sql(
+            "INSERT OR REPLACE INTO local_snapshot(provider, models, latency_ms, checked_at)"
+            " VALUES ('ollama', ?, ?, ?)",
+            (json.dumps(rows), latency_ms, time.time()),
+        )
 
 
 async def refresh(app: Any, timeout: float | None = None) -> bool:
@@ -78,9 +82,10 @@ async def refresh(app: Any, timeout: float | None = None) -> bool:
             raise SparklioError(status.message)
         latency_ms = (time.perf_counter() - t0) * 1000
         models = await asyncio.wait_for(mgr.list_models(), limit * 4)
-    except asyncio.TimeoutError:
-        app.registry.ollama_message = (f"Ollama did not answer within {limit:.1f} s; the models seen last time "
-                                       "stay in use")
+    except TimeoutError:
+        app.registry.ollama_message = (
+            f"Ollama did not answer within {limit:.1f} s; the models seen last time stay in use"
+        )
         _note_latency(limit * 1000)
         return False
     except (SparklioError, OSError) as exc:
@@ -90,7 +95,7 @@ async def refresh(app: Any, timeout: float | None = None) -> bool:
         return False
     try:
         _save(models, latency_ms)
-    except Exception as exc:  # noqa: BLE001 - the list is still used now
+    except Exception as exc:
         log.debug("Ollama snapshot not saved: %s", exc)
     _install(app, models)
     app.registry.ollama_reachable = True
@@ -104,5 +109,5 @@ def _note_latency(ms: float) -> None:
     try:
         with database.atomic("IMMEDIATE"):
             database.execute_sql("UPDATE local_snapshot SET latency_ms = ? WHERE provider = 'ollama'", (ms,))
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass

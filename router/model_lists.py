@@ -63,7 +63,7 @@ async def _refresh_one(app, name: str, timeout: float) -> tuple[str, str]:
     try:
         await asyncio.to_thread(app.registry.prepare, name)  # SDK import and client setup off the event loop
         ids = await asyncio.wait_for(app.registry.get(name).list_models(), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         app.lifecycle.set_error(name, f"no answer within {timeout:g} s")
         return name, f"failed: no answer within {timeout:g} s (the stored list stands)"
     except SparklioError as exc:
@@ -107,6 +107,6 @@ def join_listed(catalog: Catalog, lifecycle, price_cache: Path | None) -> list[s
             added[name] = replace(spec, description=f"joined from {provider}'s model list")
             if ref:
                 refs[name] = ref
-    for mid, spec in apply_known_prices(added, refs, price_cache).items():
+    for spec in apply_known_prices(added, refs, price_cache).values():
         catalog.upsert(spec)
     return list(added)

@@ -62,17 +62,42 @@ FAMILIES: dict[str, FamilyFigures] = {
     "llama3.2": FamilyFigures(7.5, 8000, "standard", 4.5, reference_b=3.0),
     "mistral": FamilyFigures(6.5, 8000, "realtime", 2.0),
     "qwen2.5-coder": FamilyFigures(7.0, 32000, "standard", 3.5, frozenset({"code"})),
-    **{v: _VISION for v in ("llava", "llava-llama3", "llava-phi3", "bakllava", "llama3.2-vision", "qwen2.5vl",
-                            "qwen2-vl", "minicpm-v", "moondream", "granite3.2-vision", "gemma3")},
-    **{e: _EMBED for e in ("nomic-embed-text", "mxbai-embed-large", "all-minilm", "bge-m3", "bge-large",
-                           "snowflake-arctic-embed", "snowflake-arctic-embed2", "granite-embedding")},
+    **{
+        v: _VISION
+        for v in (
+            "llava",
+            "llava-llama3",
+            "llava-phi3",
+            "bakllava",
+            "llama3.2-vision",
+            "qwen2.5vl",
+            "qwen2-vl",
+            "minicpm-v",
+            "moondream",
+            "granite3.2-vision",
+            "gemma3",
+        )
+    },
+    **{
+        e: _EMBED
+        for e in (
+            "nomic-embed-text",
+            "mxbai-embed-large",
+            "all-minilm",
+            "bge-m3",
+            "bge-large",
+            "snowflake-arctic-embed",
+            "snowflake-arctic-embed2",
+            "granite-embedding",
+        )
+    },
 }
 CATALOG_FAMILY_IDS = ("qwen2.5", "llama3.2", "mistral", "qwen2.5-coder")
 UNKNOWN_CONTEXT = 4096
 
 
 def base_name(tag: str) -> str:
-    """"library/qwen2.5:7b" -> "qwen2.5"."""
+    """ "library/qwen2.5:7b" -> "qwen2.5"."""
     return tag.split(":", 1)[0].rsplit("/", 1)[-1].lower()
 
 
@@ -86,7 +111,7 @@ def family_of(tag: str) -> str | None:
 
 
 def _billions(parameter_size: str) -> float | None:
-    """"7.6B" -> 7.6, "137M" -> 0.137."""
+    """ "7.6B" -> 7.6, "137M" -> 0.137."""
     m = re.match(r"^\s*([\d.]+)\s*([BMK]?)", parameter_size or "", re.I)
     if not m:
         return None
@@ -98,7 +123,9 @@ def model_spec(model: LocalModel, model_id: str | None = None) -> ModelSpec:
     """One installed model as a catalog entry (provider ollama, price 0, local)."""
     fam = family_of(model.name)
     fig = FAMILIES.get(fam or "", FamilyFigures())
-    embedding = fig.kind == "embedding" or "embedding" in model.capabilities and "completion" not in model.capabilities
+    embedding = fig.kind == "embedding" or (
+        "embedding" in model.capabilities and "completion" not in model.capabilities
+    )
     caps = set(fig.capabilities)
     if embedding:
         caps = {"embedding"}
@@ -108,12 +135,24 @@ def model_spec(model: LocalModel, model_id: str | None = None) -> ModelSpec:
     context = fig.context or model.context_length or UNKNOWN_CONTEXT
     what = " ".join(x for x in (model.parameter_size, model.quantization) if x)
     return ModelSpec(
-        id=model_id or model.name, provider="ollama", api_model=model.name, kind="embedding" if embedding else "chat",
-        capabilities=frozenset(caps), input_price=0.0, output_price=0.0, price_source="catalog",
-        speed=fig.speed, latency_s=fig.latency_s, context_window=int(context),
-        max_output=min(4096, int(context)), quality=fig.quality, min_budget="low", display_name=model.name,
+        id=model_id or model.name,
+        provider="ollama",
+        api_model=model.name,
+        kind="embedding" if embedding else "chat",
+        capabilities=frozenset(caps),
+        input_price=0.0,
+        output_price=0.0,
+        price_source="catalog",
+        speed=fig.speed,
+        latency_s=fig.latency_s,
+        context_window=int(context),
+        max_output=min(4096, int(context)),
+        quality=fig.quality,
+        min_budget="low",
+        display_name=model.name,
         description=f"Local model via Ollama ({what})" if what else "Local model via Ollama",
-        dimensions=model.embedding_length if embedding else None, installed=True,
+        dimensions=model.embedding_length if embedding else None,
+        installed=True,
     )
 
 
@@ -142,7 +181,13 @@ def catalog_entries(models: Iterable[LocalModel], catalog: Iterable[Any] = CATAL
         if not tags:
             continue
         ref = FAMILIES.get(base, FamilyFigures()).reference_b
-        best = min(tags, key=lambda m: (spec is None or m.name != spec.api_model,
-                                        abs((_billions(m.parameter_size) or ref) - ref), m.name))
+        best = min(
+            tags,
+            key=lambda m: (
+                spec is None or m.name != spec.api_model,
+                abs((_billions(m.parameter_size) or ref) - ref),
+                m.name,
+            ),
+        )
         out[best.name] = model_spec(best, cid) if spec is None else replace(spec, api_model=best.name, installed=True)
     return [out.get(m.name) or model_spec(m) for m in models]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from router.cache_estimate import input_cost_per_call
-from router.display import fmt_usd
 from router.catalog import Catalog, ModelSpec
+from router.display import fmt_usd
 from router.dominance import CORE, NO_CAP, dominators, qualified, why_dominated
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
@@ -67,8 +67,9 @@ def _typical_cost(m: ModelSpec, est_in: int, est_prefix: int = 0) -> float:
     return _input_cost(m, est_in, est_prefix) + (500 + m.reasoning_tokens) * (m.output_price or 0.0) / 1_000_000
 
 
-def score(m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy, weights: dict,
-          est_prefix: int = 0) -> float:
+def score(
+    m: ModelSpec, complexity: str, tier: str, est_in: int, policy: Policy, weights: dict, est_prefix: int = 0
+) -> float:
     """Weighted score in 0..1: complexity fit, budget (cheapness), speed, quality."""
     need = policy.config.complexity_quality.get(complexity, 8.0)
     c = 1.0 if m.quality >= need else max(0.0, 1.0 - (need - m.quality) / 3.0)
@@ -107,8 +108,9 @@ def _remedy(reasons: list[str]) -> str:
     return f"To fix: {text}."
 
 
-def _static_exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, offline: bool, avail: Availability,
-                      retired: dict, pinned: bool) -> str | None:
+def _static_exclusion(
+    m: ModelSpec, row: TaskRow, needs: frozenset, *, offline: bool, avail: Availability, retired: dict, pinned: bool
+) -> str | None:
     """Why `m` can never serve this kind of request in this state (no prompt needed), or None."""
     if m.kind != row.kind:
         return f"{m.kind} model; {row.id} needs a {row.kind} model"
@@ -118,8 +120,11 @@ def _static_exclusion(m: ModelSpec, row: TaskRow, needs: frozenset, *, offline: 
             return "cannot read images"
         return f"lacks {', '.join(sorted(missing))}"
     if not m.priced:
-        return ("price unknown: not run until it has a price (catalog.toml in your data folder)" if pinned
-                else "price unknown: never routed automatically")
+        return (
+            "price unknown: not run until it has a price (catalog.toml in your data folder)"
+            if pinned
+            else "price unknown: never routed automatically"
+        )
     if offline and not m.local:
         return "offline mode: only local models run"
     if m.provider not in avail.ready:
@@ -143,8 +148,9 @@ def _tier_exclusion(m: ModelSpec, tier: str, speed: str | None, quality_min: flo
     return None
 
 
-def _prompt_exclusion(m: ModelSpec, *, est_in: int, avail: Availability, now: float,
-                      images: list[ImageInput]) -> str | None:
+def _prompt_exclusion(
+    m: ModelSpec, *, est_in: int, avail: Availability, now: float, images: list[ImageInput]
+) -> str | None:
     """Why this prompt (its images, its size) or a cool-down rules `m` out, or None."""
     if images:
         from router.vision import refusal
@@ -167,24 +173,53 @@ _STATIC: dict[tuple, tuple] = {}  # per catalog/lifecycle/request shape: one _Ro
 class _Row:
     """One model's prompt-independent verdict and the parts of its score that do not depend on the prompt."""
 
-    __slots__ = ("m", "post", "ctx_limit", "inp", "out_cost", "fixed", "quality")
+    __slots__ = ("ctx_limit", "fixed", "inp", "m", "out_cost", "post", "quality")
 
     def __init__(self, m: ModelSpec, post: str | None, weights: dict) -> None:
         self.m, self.post, self.quality = m, post, m.quality
         self.ctx_limit = m.context_window - min(m.max_output, 1024) if m.kind == "chat" else 1 << 60
         local = m.local
         self.inp = 0.0 if local or m.kind == "image" else (m.input_price or 0.0) / 1_000_000
-        self.out_cost = (0.0 if local else m.image_price() if m.kind == "image"
-                         else (500 + m.reasoning_tokens) * (m.output_price or 0.0) / 1_000_000)
+        self.out_cost = (
+            0.0
+            if local
+            else m.image_price()
+            if m.kind == "image"
+            else (500 + m.reasoning_tokens) * (m.output_price or 0.0) / 1_000_000
+        )
         self.fixed = weights["speed"] / (1.0 + m.latency_s / 3.0) + weights["quality"] * m.quality / 10.0
 
 
-def _static_table(catalog: Catalog, row: TaskRow, needs: frozenset, *, offline: bool, tier: str, speed: str | None,
-                  quality_min: float | None, avail: Availability, retired: dict, weights: dict
-                  ) -> tuple[list[Exclusion], list[_Row]]:
+def _static_table(
+    catalog: Catalog,
+    row: TaskRow,
+    needs: frozenset,
+    *,
+    offline: bool,
+    tier: str,
+    speed: str | None,
+    quality_min: float | None,
+    avail: Availability,
+    retired: dict,
+    weights: dict,
+) -> tuple[list[Exclusion], list[_Row]]:
     """Every model's prompt-independent verdict, computed once per catalog, lifecycle and request shape."""
-    key = (id(catalog), catalog.version, len(catalog), id(retired), row.id, row.kind, needs, offline, tier, speed,
-           quality_min, frozenset(avail.ready), tuple(avail.reasons.items()), tuple(weights.items()))
+    key = (
+        id(catalog),
+        catalog.version,
+        len(catalog),
+        id(retired),
+        row.id,
+        row.kind,
+        needs,
+        offline,
+        tier,
+        speed,
+        quality_min,
+        frozenset(avail.ready),
+        tuple(avail.reasons.items()),
+        tuple(weights.items()),
+    )
     hit = _STATIC.get(key)
     if hit is not None and hit[0] is retired:
         return hit[1]
@@ -235,25 +270,56 @@ def make_plan(
     now = time.time() if now is None else now
     retired = _NONE if retired is None else retired
     row = policy.task(task)
-    needs = row.needs | ({"vision"} if has_image and row.kind == "chat" else
-                         {"image_edit"} if has_image and row.kind == "image" else frozenset())  # a source: an edit
+    needs = row.needs | (
+        {"vision"}
+        if has_image and row.kind == "chat"
+        else {"image_edit"}
+        if has_image and row.kind == "image"
+        else frozenset()
+    )  # a source: an edit
     est_in = estimate_tokens(messages)
     est_prefix = stable_prefix_tokens(messages)
     images = [img for msg in messages for img in msg.images] if "vision" in needs else []
     quality_min = policy.config.quality_targets.get(quality) if quality else None
     weights = policy.weights
     if pinned is not None:
-        return _pinned_plan(pinned, catalog, row, needs, est_in=est_in, offline=offline, tier=tier, speed=speed,
-                            quality=quality, quality_min=quality_min, avail=avail, now=now, images=images,
-                            retired=retired, complexity=complexity, policy=policy, est_prefix=est_prefix)
+        return _pinned_plan(
+            pinned,
+            catalog,
+            row,
+            needs,
+            est_in=est_in,
+            offline=offline,
+            tier=tier,
+            speed=speed,
+            quality=quality,
+            quality_min=quality_min,
+            avail=avail,
+            now=now,
+            images=images,
+            retired=retired,
+            complexity=complexity,
+            policy=policy,
+            est_prefix=est_prefix,
+        )
     excluded: list[Exclusion] = []
     eligible: dict[str, ModelSpec] = {}
     scores: dict[str, float] = {}
     need = policy.config.complexity_quality.get(complexity, 8.0)
     wc, wb, ref = weights["complexity"], weights["budget"], _BUDGET_REF[tier]
     slow_checks = bool(images or avail.cooldown_until)
-    ruled_out, candidates = _static_table(catalog, row, needs, offline=offline, tier=tier, speed=speed,
-                                          quality_min=quality_min, avail=avail, retired=retired, weights=weights)
+    ruled_out, candidates = _static_table(
+        catalog,
+        row,
+        needs,
+        offline=offline,
+        tier=tier,
+        speed=speed,
+        quality_min=quality_min,
+        avail=avail,
+        retired=retired,
+        weights=weights,
+    )
     excluded.extend(ruled_out)
     for r in candidates:
         m = r.m
@@ -269,8 +335,11 @@ def make_plan(
         c = 1.0 if q >= need else max(0.0, 1.0 - (need - q) / 3.0)
         inp = _input_cost(m, est_in, est_prefix) if est_prefix and r.inp else est_in * r.inp
         scores[m.id] = wc * c + wb / (1.0 + (inp + r.out_cost) / ref) + r.fixed
-    excluded += [Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
-                 for mid in policy.row(task) if mid not in catalog]
+    excluded += [
+        Exclusion(mid, f"named in the {task} row of policy.toml but not in the catalog")
+        for mid in policy.row(task)
+        if mid not in catalog
+    ]
     chat = row.kind == "chat"
     need_q = max(need, quality_min or 0.0) if chat else NO_CAP
     keep = (CORE | needs) if chat else None  # abilities this request can use (tools, huge contexts: only if asked)
@@ -286,10 +355,22 @@ def make_plan(
         if target is None:
             continue
         role = "primary" if pos == 0 else f"fallback {pos}"
-        why = _why(f"{role} of the {task} row{source}; " + "".join(n + "; " for n in notes), eligible[target], est_in,
-                   est_prefix)
-        chain.append(PlanEntry(mid, eligible[target].provider, round(scores[target], 4), why,
-                               serves=target if target != mid else None, note="; ".join(notes)))
+        why = _why(
+            f"{role} of the {task} row{source}; " + "".join(n + "; " for n in notes),
+            eligible[target],
+            est_in,
+            est_prefix,
+        )
+        chain.append(
+            PlanEntry(
+                mid,
+                eligible[target].provider,
+                round(scores[target], 4),
+                why,
+                serves=target if target != mid else None,
+                note="; ".join(notes),
+            )
+        )
         used.update((target, mid))
     rest = sorted((mid for mid in eligible if mid not in used), key=scores.__getitem__, reverse=True)
     extra: list[str] = []
@@ -300,32 +381,59 @@ def make_plan(
             extra.append(mid)
             used.add(mid)
     for mid in extra:
-        chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
-                               _why(f"next best score {scores[mid]:.2f} among eligible models; ", eligible[mid],
-                                    est_in, est_prefix)))
+        chain.append(
+            PlanEntry(
+                mid,
+                eligible[mid].provider,
+                round(scores[mid], 4),
+                _why(f"next best score {scores[mid]:.2f} among eligible models; ", eligible[mid], est_in, est_prefix),
+            )
+        )
     if policy.config.local_last_resort and not (chain and eligible[chain[-1].target].local):
         local = [mid for mid in rest if eligible[mid].local and mid not in used]
         if local:
             mid = local[0]
-            chain.append(PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4),
-                                   "last resort: runs on this machine at $0"))
+            chain.append(
+                PlanEntry(mid, eligible[mid].provider, round(scores[mid], 4), "last resort: runs on this machine at $0")
+            )
             used.add(mid)
-    alternatives = [PlanEntry(mid, eligible[mid].provider, scores[mid], ALTERNATIVE_WHY) for mid in rest
-                    if mid not in used]
+    alternatives = [
+        PlanEntry(mid, eligible[mid].provider, scores[mid], ALTERNATIVE_WHY) for mid in rest if mid not in used
+    ]
     if not chain:
         why = {x.model: x.reason for x in excluded}
         reasons = "; ".join(f"{mid}: {why[mid]}" for mid in policy.row(task) if mid in why)
-        raise NoRouteError(f"no model can take this {task} request ({reasons or 'no eligible model'}). "
-                           + _remedy([x.reason for x in excluded]))
-    return RoutePlan(task, complexity, tier, speed, quality, offline, chain, excluded, est_in,
-                     alternatives=alternatives, kind=row.kind)
+        raise NoRouteError(
+            f"no model can take this {task} request ({reasons or 'no eligible model'}). "
+            + _remedy([x.reason for x in excluded])
+        )
+    return RoutePlan(
+        task,
+        complexity,
+        tier,
+        speed,
+        quality,
+        offline,
+        chain,
+        excluded,
+        est_in,
+        alternatives=alternatives,
+        kind=row.kind,
+    )
 
 
 _NONE: dict = {}
 
 
-def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[str, list[str]],
-          used: set[str], need: float, keep: frozenset | None) -> tuple[str | None, list[str]]:
+def _slot(
+    mid: str,
+    eligible: dict[str, ModelSpec],
+    retired: dict,
+    better: dict[str, list[str]],
+    used: set[str],
+    need: float,
+    keep: frozenset | None,
+) -> tuple[str | None, list[str]]:
     """Which model serves a policy row's slot, and the words for each substitution (None: nothing can)."""
     notes: list[str] = []
     target = mid
@@ -345,23 +453,49 @@ def _slot(mid: str, eligible: dict[str, ModelSpec], retired: dict, better: dict[
     return (None, notes) if target in used else (target, notes)
 
 
-def _upgrade(target: str, eligible: dict[str, ModelSpec], upgrades: list[ModelSpec], used: set[str],
-             keep: frozenset | None, need: float, complexity: str, notes: list[str]) -> str:
+def _upgrade(
+    target: str,
+    eligible: dict[str, ModelSpec],
+    upgrades: list[ModelSpec],
+    used: set[str],
+    keep: frozenset | None,
+    need: float,
+    complexity: str,
+    notes: list[str],
+) -> str:
     """A slot whose model is below the quality this request needs: the cheapest eligible model that clears it."""
     m = eligible[target]
     caps = m.capabilities if keep is None else m.capabilities & keep
     for u in upgrades:
         if u.id in eligible and u.id not in used and caps <= u.capabilities:
-            notes.append(f"{target} (quality {m.quality:g}) is below the {need:g} a {complexity} request needs → "
-                         f"served by {u.id} (quality {u.quality:g}, the cheapest that clears it)")
+            notes.append(
+                f"{target} (quality {m.quality:g}) is below the {need:g} a {complexity} request needs → "
+                f"served by {u.id} (quality {u.quality:g}, the cheapest that clears it)"
+            )
             return u.id
     return target
 
 
-def _pinned_plan(pinned: str, catalog: Catalog, row: TaskRow, needs: frozenset, *, est_in: int, offline: bool,
-                 tier: str, speed: str | None, quality: str | None, quality_min: float | None, avail: Availability,
-                 now: float, images: list[ImageInput], retired: dict, complexity: str, policy: Policy,
-                 est_prefix: int = 0) -> RoutePlan:
+def _pinned_plan(
+    pinned: str,
+    catalog: Catalog,
+    row: TaskRow,
+    needs: frozenset,
+    *,
+    est_in: int,
+    offline: bool,
+    tier: str,
+    speed: str | None,
+    quality: str | None,
+    quality_min: float | None,
+    avail: Availability,
+    now: float,
+    images: list[ImageInput],
+    retired: dict,
+    complexity: str,
+    policy: Policy,
+    est_prefix: int = 0,
+) -> RoutePlan:
     """The one-model plan for `--model ID` (a retired pin is served by its successor, and says so)."""
     m = catalog.get(pinned)
     note = ""
@@ -371,12 +505,20 @@ def _pinned_plan(pinned: str, catalog: Catalog, row: TaskRow, needs: frozenset, 
             raise NoRouteError(f"{pinned} is retired ({r.why}) and no catalog model succeeds it")
         note = f"{pinned} → served by {r.successor} ({r.why})"
         m = catalog.get(r.successor)
-    why = (_static_exclusion(m, row, needs, offline=offline, avail=avail, retired=retired, pinned=True)
-           or _prompt_exclusion(m, est_in=est_in, avail=avail, now=now, images=images))
+    why = _static_exclusion(
+        m, row, needs, offline=offline, avail=avail, retired=retired, pinned=True
+    ) or _prompt_exclusion(m, est_in=est_in, avail=avail, now=now, images=images)
     if why:
         raise NoRouteError(f"{m.id} cannot take this request: {why}")
     text = f"chosen by you ({_describe(m, est_in, est_prefix)})" + (f"; {note}" if note else "")
-    chain = [PlanEntry(pinned, m.provider, round(score(m, complexity, tier, est_in, policy, policy.weights,
-                                                      est_prefix), 4),
-                       text, serves=m.id if m.id != pinned else None, note=note)]
+    chain = [
+        PlanEntry(
+            pinned,
+            m.provider,
+            round(score(m, complexity, tier, est_in, policy, policy.weights, est_prefix), 4),
+            text,
+            serves=m.id if m.id != pinned else None,
+            note=note,
+        )
+    ]
     return RoutePlan(row.id, complexity, tier, speed, quality, offline, chain, [], est_in, kind=row.kind)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from router.validate import expect, finite, read_toml
 from router.errors import ConfigError, SparklioError
 from router.types import COMPLEXITIES
+from router.validate import expect, finite, read_toml
 
 if TYPE_CHECKING:
     from router.catalog import Catalog
@@ -70,17 +70,32 @@ def _parse_row(task: str, t: dict, where: str) -> TaskRow:
     cache = t.get("cache", "dynamic")
     if cache not in ("static", "dynamic"):
         raise ConfigError(f"{where}: tasks.{task}.cache must be static or dynamic")
-    return TaskRow(id=task, label=t.get("label", task.replace("_", " ").capitalize()), group=t.get("group", "Other"),
-                   kind=kind, complexity=complexity, needs=frozenset(t.get("needs", [])), models=tuple(models),
-                   source=t.get("source", "user"), cache=cache)
+    return TaskRow(
+        id=task,
+        label=t.get("label", task.replace("_", " ").capitalize()),
+        group=t.get("group", "Other"),
+        kind=kind,
+        complexity=complexity,
+        needs=frozenset(t.get("needs", [])),
+        models=tuple(models),
+        source=t.get("source", "user"),
+        cache=cache,
+    )
 
 
 def load_policy_file(path: Path) -> tuple[dict, dict[str, TaskRow]]:
     """Parse a policy TOML file: (settings tables, task rows); errors name the file and line."""
     data = read_toml(path, "policy")  # issue 13: encoding and syntax errors are one line naming the file
     text = path.read_bytes().decode("utf-8-sig")
-    for table in ("tasks", "weights", "budget_tiers", "speed_tiers", "quality_targets", "complexity_quality",
-                  "routing"):
+    for table in (
+        "tasks",
+        "weights",
+        "budget_tiers",
+        "speed_tiers",
+        "quality_targets",
+        "complexity_quality",
+        "routing",
+    ):
         if table in data:
             expect(data[table], dict, f"{path}: [{table}]")
     rows = {}
@@ -106,8 +121,12 @@ def _line_of_key(path: Path, section: str, key: str) -> int:
 
 
 def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
-    cfg = replace(base, weights=dict(base.weights), quality_targets=dict(base.quality_targets),
-                  complexity_quality=dict(base.complexity_quality))
+    cfg = replace(
+        base,
+        weights=dict(base.weights),
+        quality_targets=dict(base.quality_targets),
+        complexity_quality=dict(base.complexity_quality),
+    )
     try:
         if "weights" in data:
             for k, v in data["weights"].items():
@@ -139,7 +158,9 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
     except SparklioError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise ConfigError(f"{path}: a number in [weights], [budget_tiers], [speed_tiers] or [routing] is invalid: {exc}") from exc
+        raise ConfigError(
+            f"{path}: a number in [weights], [budget_tiers], [speed_tiers] or [routing] is invalid: {exc}"
+        ) from exc
     return cfg
 
 
@@ -168,7 +189,7 @@ class Policy:
     def row(self, task: str) -> list[str]:
         """The effective model chain for a task (Settings override, else the file's)."""
         override = (self.settings.task_table if self.settings else {}) or {}
-        if task in override and override[task]:
+        if override.get(task):
             return list(override[task])
         return list(self.task(task).models)
 
@@ -179,7 +200,7 @@ class Policy:
     def provenance(self, task: str) -> str:
         """Where the task's effective row comes from: the documents, your edit, or learned from your ratings."""
         override = (self.settings.task_table if self.settings else {}) or {}
-        if task in override and override[task]:
+        if override.get(task):
             origin = str((self.settings.task_table_origin.get(task)) or "")
             if origin.startswith("learned:"):
                 return f"learned from your ratings on {origin.partition(':')[2]}"
@@ -187,8 +208,7 @@ class Policy:
         source = self.task(task).source
         return f"{source} document" if source in ("policy", "strategy") else "the policy files"
 
-    def set_task_row(self, task: str, models: list[str], catalog: Catalog | None = None,
-                     origin: str = "edit") -> None:
+    def set_task_row(self, task: str, models: list[str], catalog: Catalog | None = None, origin: str = "edit") -> None:
         """Persist a new chain for `task` in Settings (ids checked against the catalog when given).
 
         `origin` is "edit" (the user's) or "learned:YYYY-MM-DD" (an accepted suggestion), shown in plans."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from router.catalog import Catalog, ModelSpec, load_catalog_file
 from router.providers.info import info
@@ -34,7 +34,8 @@ def _genai_version() -> str:
 def _lookup(ref: str, provider: str) -> tuple[float, float, float] | None:
     """(input, output, cached input) USD per 1M tokens from genai-prices, or None if unknown."""
     try:
-        from genai_prices import Usage as GUsage, calc_price
+        from genai_prices import Usage as GUsage
+        from genai_prices import calc_price
     except ImportError:
         return None
     pid = _genai_id(provider)
@@ -44,9 +45,14 @@ def _lookup(ref: str, provider: str) -> tuple[float, float, float] | None:
         scale = 1_000_000 / _PROBE_TOKENS
         inp = float(calc_price(GUsage(input_tokens=_PROBE_TOKENS), ref, provider_id=pid).total_price) * scale
         out = float(calc_price(GUsage(output_tokens=_PROBE_TOKENS), ref, provider_id=pid).total_price) * scale
-        cached = float(
-            calc_price(GUsage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref, provider_id=pid).total_price
-        ) * scale
+        cached = (
+            float(
+                calc_price(
+                    GUsage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref, provider_id=pid
+                ).total_price
+            )
+            * scale
+        )
     except Exception:  # LookupError for unknown models; anything else means "not known" too
         return None
     return round(inp, 6), round(out, 6), round(cached, 6)
@@ -55,7 +61,8 @@ def _lookup(ref: str, provider: str) -> tuple[float, float, float] | None:
 def _image_rate(ref: str, provider: str) -> float | None:
     """USD per 1M generated-image tokens from genai-prices (its image-output rate, else its output rate)."""
     try:
-        from genai_prices import Usage as GUsage, calc_price
+        from genai_prices import Usage as GUsage
+        from genai_prices import calc_price
     except ImportError:
         return None
     pid = _genai_id(provider)
@@ -106,8 +113,9 @@ def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache:
         found = table[key]
         if found:
             inp, outp, cached = found
-            out[mid] = replace(spec, input_price=inp, output_price=outp, cached_input_price=cached,
-                               price_source="genai-prices")
+            out[mid] = replace(
+                spec, input_price=inp, output_price=outp, cached_input_price=cached, price_source="genai-prices"
+            )
         else:
             out[mid] = spec
     if dirty and cache is not None:
@@ -125,11 +133,15 @@ BATCH_DISCOUNT = 0.5
 
 def _genai_cost(model: ModelSpec, usage: Usage, context: dict | None) -> float:
     """genai-prices' exact calculation (tiers, cache reads and writes) for a model it priced."""
-    from genai_prices import Usage as GUsage, calc_price
+    from genai_prices import Usage as GUsage
+    from genai_prices import calc_price
 
-    g = GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-               cache_read_tokens=usage.cached_input_tokens or None,
-               cache_write_tokens=usage.cache_write_tokens or None)
+    g = GUsage(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_read_tokens=usage.cached_input_tokens or None,
+        cache_write_tokens=usage.cache_write_tokens or None,
+    )
     ref = model.price_ref or model.api_model
     kw: dict[str, Any] = {"price_context": context} if context else {}
     return float(calc_price(g, ref, provider_id=_genai_id(model.provider), **kw).total_price)

@@ -88,5 +88,6 @@ class PromptLibrary:
         """Saved prompts whose name starts with (then contains) `prefix`, for the composer's "/" menu."""
         q = prefix.lower()
         items = self.saved()
-        return ([p for p in items if p["name"].lower().startswith(q)]
-                + [p for p in items if q in p["name"].lower() and not p["name"].lower().startswith(q)])
+        return [p for p in items if p["name"].lower().startswith(q)] + [
+            p for p in items if q in p["name"].lower() and not p["name"].lower().startswith(q)
+        ]

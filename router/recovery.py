@@ -64,11 +64,15 @@ def interrupt_dead_answers(now: float | None = None) -> int:
     """Answers left `pending` by a process that is gone become `interrupted`; returns how many."""
     now = time.time() if now is None else now
     rows = database.execute_sql(
-        "SELECT id, owner_pid, owner_started, created_at, content FROM messages WHERE status = 'pending'").fetchall()
+        "SELECT id, owner_pid, owner_started, created_at, content FROM messages WHERE status = 'pending'"
+    ).fetchall()
     dead = [(mid, content) for mid, pid, started, created, content in rows if _dead(pid, started, created, now)]
     for mid, content in dead:
-        database.execute_sql("UPDATE messages SET status = 'interrupted', content = ?, owner_pid = NULL"
-                             " WHERE id = ? AND status = 'pending'", (content or INTERRUPTED_TEXT, mid))
+        database.execute_sql(
+            "UPDATE messages SET status = 'interrupted', content = ?, owner_pid = NULL"
+            " WHERE id = ? AND status = 'pending'",
+            (content or INTERRUPTED_TEXT, mid),
+        )
     return len(dead)
 
 
@@ -80,10 +84,26 @@ def settle_dead_holds(budget: Any, catalog: Any, now: float | None = None) -> tu
     now = time.time() if now is None else now
     rows = database.execute_sql(
         "SELECT id, month, provider, model, amount_usd, created_at, owner_pid, owner_started, task, kind,"
-        " message_id, conversation_id, workflow_run_id, input_tokens, output_chars FROM reservations").fetchall()
+        " message_id, conversation_id, workflow_run_id, input_tokens, output_chars FROM reservations"
+    ).fetchall()
     settled, usd, released = 0, 0.0, 0
-    for (rid, month, provider, model_id, amount, created, pid, started, task, kind, message_id, conv_id, run_id,
-         in_tok, out_chars) in rows:
+    for (
+        rid,
+        month,
+        provider,
+        model_id,
+        amount,
+        created,
+        pid,
+        started,
+        task,
+        kind,
+        message_id,
+        conv_id,
+        run_id,
+        in_tok,
+        out_chars,
+    ) in rows:
         if not _dead(pid, started, created, now):
             continue
         res = Reservation(rid, model_id, provider, month, amount)
@@ -95,11 +115,23 @@ def settle_dead_holds(budget: Any, catalog: Any, now: float | None = None) -> tu
         usage = Usage(input_tokens=int(in_tok or 0), output_tokens=int(out_chars or 0) // 4)
         cost = min(call_cost(model, usage), float(amount))  # never more than the worst case that was held
         budget.record_attempt(
-            res, ts=created, kind=kind or "chat", task=task, model=model_id, provider=provider, outcome="cancelled",
-            error_class="Interrupted", error="the process ended during this call; cost estimated from the prompt"
-            f" and the {int(out_chars or 0)} characters received", input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens, cost_usd=cost, message_id=message_id, conversation_id=conv_id,
-            workflow_run_id=run_id)
+            res,
+            ts=created,
+            kind=kind or "chat",
+            task=task,
+            model=model_id,
+            provider=provider,
+            outcome="cancelled",
+            error_class="Interrupted",
+            error="the process ended during this call; cost estimated from the prompt"
+            f" and the {int(out_chars or 0)} characters received",
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=cost,
+            message_id=message_id,
+            conversation_id=conv_id,
+            workflow_run_id=run_id,
+        )
         settled, usd = settled + 1, usd + cost
     return settled, usd, released
 
@@ -113,7 +145,7 @@ def sweep_temp(now: float | None = None) -> int:
     except OSError:
         return 0
     for path in entries:
-        parts = path.name[len(TEMP_PREFIX):].split("-")
+        parts = path.name[len(TEMP_PREFIX) :].split("-")
         try:
             pid, started = int(parts[0]), float(parts[1])
         except (IndexError, ValueError):
@@ -143,7 +175,7 @@ def recover(budget: Any, catalog: Any) -> RecoveryReport:
             report.interrupted = interrupt_dead_answers()
         report.settled, report.settled_usd, report.released = settle_dead_holds(budget, catalog)
         report.temp_removed = sweep_temp()
-    except Exception as exc:  # noqa: BLE001 - a sweep that fails must not stop the app from opening
+    except Exception as exc:
         log.info("start-up recovery skipped: %s", exc)
     finally:
         database.execute_sql("PRAGMA busy_timeout = 10000")
@@ -170,5 +202,5 @@ class HoldProgress:
         self._last[hold.id] = now
         try:
             database.execute_sql("UPDATE reservations SET output_chars = ? WHERE id = ?", (int(chars), hold.id))
-        except Exception as exc:  # noqa: BLE001 - progress is best effort; the answer goes on
+        except Exception as exc:
             log.debug("hold progress not written: %s", exc)

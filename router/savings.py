@@ -14,7 +14,8 @@ def discounts(since: str | None = None, until: str | None = None) -> dict[str, A
     rows = database.execute_sql(
         f"SELECT provider, {', '.join(f'SUM({k})' for k in _KEYS)} FROM discount_totals"
         " WHERE length(period) = 10 AND period BETWEEN ? AND ? GROUP BY provider ORDER BY provider",
-        (since or "0000-01-01", until or "9999-12-31")).fetchall()
+        (since or "0000-01-01", until or "9999-12-31"),
+    ).fetchall()
     by_provider = {r[0]: dict(zip(_KEYS, r[1:])) for r in rows}
     totals = {k: sum(p[k] or 0 for p in by_provider.values()) for k in _KEYS}
     return {**totals, "by_provider": by_provider}
@@ -23,8 +24,8 @@ def discounts(since: str | None = None, until: str | None = None) -> dict[str, A
 def month_discounts(month: str) -> dict[str, Any]:
     """The same figures for one 'YYYY-MM' month (one row per provider)."""
     rows = database.execute_sql(
-        f"SELECT provider, {', '.join(_KEYS)} FROM discount_totals WHERE period = ? ORDER BY provider",
-        (month,)).fetchall()
+        f"SELECT provider, {', '.join(_KEYS)} FROM discount_totals WHERE period = ? ORDER BY provider", (month,)
+    ).fetchall()
     by_provider = {r[0]: dict(zip(_KEYS, r[1:])) for r in rows}
     totals = {k: sum(p[k] or 0 for p in by_provider.values()) for k in _KEYS}
     return {**totals, "by_provider": by_provider}

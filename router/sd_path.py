@@ -20,8 +20,10 @@ class SdPathError(SparklioError):
 def _check_folder(p: Path) -> None:
     index = p / "model_index.json"
     if not index.is_file():
-        raise SdPathError(f"{p} is not a Diffusers model folder (no model_index.json): choose the folder that "
-                          f"holds model_index.json, or a .safetensors file")
+        raise SdPathError(
+            f"{p} is not a Diffusers model folder (no model_index.json): choose the folder that "
+            f"holds model_index.json, or a .safetensors file"
+        )
     try:
         data = json.loads(index.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from router.errors import SparklioError
 from router.providers.info import PROVIDERS, keyed
@@ -58,11 +58,16 @@ class Secrets:
         if self.backend_ok:
             return f"Keys are stored in your system keyring ({type(self.backend).__name__})."
         module = type(self.backend).__module__
-        found = (f"The keyring backend {type(self.backend).__name__} stores keys unencrypted in a file, so Sparklio "
-                 "does not use it" if module.startswith("keyrings.alt")
-                 else "No system keyring was found (a bare Linux session?)")
-        return (f"{found}: keys you enter are kept for this session only. Install and unlock a keyring "
-                "(GNOME Keyring, KWallet) to keep them.")
+        found = (
+            f"The keyring backend {type(self.backend).__name__} stores keys unencrypted in a file, so Sparklio "
+            "does not use it"
+            if module.startswith("keyrings.alt")
+            else "No system keyring was found (a bare Linux session?)"
+        )
+        return (
+            f"{found}: keys you enter are kept for this session only. Install and unlock a keyring "
+            "(GNOME Keyring, KWallet) to keep them."
+        )
 
     def _check(self, provider: str) -> None:
         if provider not in keyed():

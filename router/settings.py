@@ -109,7 +109,7 @@ def _endpoints(v: Any) -> dict:
 
 
 def _sd_model_path(v: Any) -> str:
-    """"" (unset) or a Stable Diffusion folder/checkpoint whose header parses; SparklioError otherwise."""
+    """ "" (unset) or a Stable Diffusion folder/checkpoint whose header parses; SparklioError otherwise."""
     if not str(v or "").strip():
         return ""
     from router.sd_path import check_sd_model_path  # header checks only: no torch
@@ -229,8 +229,10 @@ class Settings:
     keep_in_tray = SettingField(True, _bool("keep in tray"))
     first_run_done = SettingField(False, _bool("first run done"))
     include_prompts_in_review = SettingField(False, _bool("include prompts in review"))
-    update_feed_url = SettingField("https://api.github.com/repos/sparklio/sparklio-desktop/releases/latest",
-                                   lambda v: _endpoints({"update feed": v})["update feed"])
+    update_feed_url = SettingField(
+        "https://api.github.com/repos/sparklio/sparklio-desktop/releases/latest",
+        lambda v: _endpoints({"update feed": v})["update feed"],
+    )
     update_check_weekly = SettingField(True, _bool("weekly update check"))  # router/updates.py
     update_last_check = SettingField(0.0, _float("last update check"))  # epoch seconds of the last automatic check
     system_prompts: SettingField[dict[str, str]] = SettingField({}, _mapping("system prompts"))  # router/prompts.py

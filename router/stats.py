@@ -148,8 +148,10 @@ class Stats:
         if first is not None and last is not None and first > last:
             return [("d", "d1", "d2")], {"d1": since, "d2": until}
         parts = [("m", "m1", "m2")]
-        params = {"m1": first.strftime("%Y-%m") if first else "0000-00",
-                  "m2": last.strftime("%Y-%m") if last else "9999-12"}
+        params = {
+            "m1": first.strftime("%Y-%m") if first else "0000-00",
+            "m2": last.strftime("%Y-%m") if last else "9999-12",
+        }
         if sd is not None and first is not None and sd < first:
             parts.append(("d", "d1", "d2"))
             params.update(d1=since, d2=(first - timedelta(days=1)).isoformat())
@@ -163,10 +165,13 @@ class Stats:
         rng = self._range(since, until)
         parts, params = self._split(rng["since"], rng["until"])
         usage = " UNION ALL ".join(
-            f"SELECT * FROM usage_rollup WHERE grain = '{g}' AND period BETWEEN :{a} AND :{b}" for g, a, b in parts)
+            f"SELECT * FROM usage_rollup WHERE grain = '{g}' AND period BETWEEN :{a} AND :{b}" for g, a, b in parts
+        )
         hist = " UNION ALL ".join(
             f"SELECT key, metric, bucket, n FROM latency_hist WHERE dim = :dim AND grain = '{g}'"
-            f" AND metric IN ('lat', 'ttft') AND period BETWEEN :{a} AND :{b}" for g, a, b in parts)
+            f" AND metric IN ('lat', 'ttft') AND period BETWEEN :{a} AND :{b}"
+            for g, a, b in parts
+        )
         return usage, hist, {**rng, **params}
 
     @staticmethod
@@ -196,7 +201,9 @@ class Stats:
         cur = database.execute_sql(
             "SELECT model, SUM(ok + cache_hits) AS n, CAST(SUM(ok + cache_hits) AS REAL)"
             f" / NULLIF(SUM(SUM(ok + cache_hits)) OVER (), 0) FROM ({usage})"
-            " GROUP BY model HAVING n > 0 ORDER BY n DESC, model", params)
+            " GROUP BY model HAVING n > 0 ORDER BY n DESC, model",
+            params,
+        )
         return [(m, int(n), float(s or 0.0)) for m, n, s in cur.fetchall()]
 
     def cost_per_day(self, since: Any = None, until: Any = None) -> list[dict]:
@@ -204,7 +211,8 @@ class Stats:
         cur = database.execute_sql(
             "SELECT period, SUM(cost_usd), SUM(saved_usd), SUM(attempts), SUM(ok + cache_hits) FROM usage_rollup"
             " WHERE grain = 'd' AND period BETWEEN :since AND :until GROUP BY period ORDER BY period",
-            self._range(since, until))
+            self._range(since, until),
+        )
         return [{"day": d, "cost_usd": c, "saved_usd": s, "calls": n, "answers": a} for d, c, s, n, a in cur]
 
     def cache(self, since: Any = None, until: Any = None) -> dict:
@@ -212,9 +220,15 @@ class Stats:
         usage, _, params = self._sources(since, until)
         hits, answers, saved = database.execute_sql(
             "SELECT COALESCE(SUM(cache_hits), 0), COALESCE(SUM(ok + cache_hits), 0), COALESCE(SUM(saved_usd), 0)"
-            f" FROM ({usage})", params).fetchone()
-        return {"hits": int(hits), "answers": int(answers), "hit_rate": (hits / answers) if answers else None,
-                "saved_usd": float(saved)}
+            f" FROM ({usage})",
+            params,
+        ).fetchone()
+        return {
+            "hits": int(hits),
+            "answers": int(answers),
+            "hit_rate": (hits / answers) if answers else None,
+            "saved_usd": float(saved),
+        }
 
     def totals(self, since: Any = None, until: Any = None) -> dict:
         """Overall calls, answers, failures, tokens, cost and savings."""
@@ -223,13 +237,23 @@ class Stats:
             "SELECT COALESCE(SUM(attempts), 0), COALESCE(SUM(ok + cache_hits), 0), COALESCE(SUM(failed), 0),"
             " COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_usd), 0),"
             " COALESCE(SUM(saved_usd), 0), COALESCE(SUM(gpu_seconds), 0), COALESCE(SUM(energy_wh), 0)"
-            f" FROM ({usage})", params).fetchone()
-        keys = ("calls", "answers", "failed", "input_tokens", "output_tokens", "cost_usd", "saved_usd",
-                "gpu_seconds", "energy_wh")
+            f" FROM ({usage})",
+            params,
+        ).fetchone()
+        keys = (
+            "calls",
+            "answers",
+            "failed",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+            "saved_usd",
+            "gpu_seconds",
+            "energy_wh",
+        )
         return dict(zip(keys, row))
 
-    def burn_down(self, month: str | None = None, limit_usd: float | None = None, *,
-                  today: date | None = None) -> dict:
+    def burn_down(self, month: str | None = None, limit_usd: float | None = None, *, today: date | None = None) -> dict:
         """Per day of `month` (default: this one, up to today): cumulative spend, remaining and the ideal line."""
         today = today or date.today()
         try:
@@ -249,9 +273,12 @@ class Stats:
                SELECT d.day, COALESCE(s.c, 0), SUM(COALESCE(s.c, 0)) OVER (ORDER BY d.day),
                       :limit - SUM(COALESCE(s.c, 0)) OVER (ORDER BY d.day), :limit * (1.0 - CAST(d.n AS REAL) / :days)
                FROM d LEFT JOIN s ON s.period = d.day ORDER BY d.day""",
-            {"first": first.isoformat(), "end": end.isoformat(), "limit": limit_usd, "days": days})
-        points = [{"day": d, "spent_usd": c, "cumulative_usd": cum, "remaining_usd": rem, "ideal_remaining_usd": ideal}
-                  for d, c, cum, rem, ideal in cur.fetchall()]
+            {"first": first.isoformat(), "end": end.isoformat(), "limit": limit_usd, "days": days},
+        )
+        points = [
+            {"day": d, "spent_usd": c, "cumulative_usd": cum, "remaining_usd": rem, "ideal_remaining_usd": ideal}
+            for d, c, cum, rem, ideal in cur.fetchall()
+        ]
         return {"month": first.strftime("%Y-%m"), "limit_usd": limit_usd, "days_in_month": days, "points": points}
 
     def report(self, since: Any = None, until: Any = None) -> dict:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Union
+from typing import Literal
 
 Role = Literal["system", "user", "assistant"]
 Complexity = Literal["simple", "medium", "complex"]
@@ -126,9 +127,11 @@ class RoutePlan:
 
     def explain(self) -> str:
         """Multi-line human explanation of the chain and the exclusions."""
-        lines = [f"Task {self.task} ({_how_chosen(self.auto_task, self.task_confidence)}), complexity "
-                 f"{self.complexity} ({_how_chosen(self.auto_complexity, self.complexity_confidence)}), "
-                 f"budget tier {self.budget}" + (", offline" if self.offline else "")]
+        lines = [
+            f"Task {self.task} ({_how_chosen(self.auto_task, self.task_confidence)}), complexity "
+            f"{self.complexity} ({_how_chosen(self.auto_complexity, self.complexity_confidence)}), "
+            f"budget tier {self.budget}" + (", offline" if self.offline else "")
+        ]
         for i, e in enumerate(self.chain):
             served = f" → served by {e.serves}" if e.serves else ""
             lines.append(f"{i + 1}. {e.model}{served} ({e.provider}) — {e.why}")
@@ -153,10 +156,12 @@ class RoutePlan:
             "auto_complexity": self.auto_complexity,
             "task_confidence": self.task_confidence,
             "complexity_confidence": self.complexity_confidence,
-            "chain": [{"model": e.model, "serves": e.target, "provider": e.provider, "score": e.score, "why": e.why}
-                      for e in self.chain],
+            "chain": [
+                {"model": e.model, "serves": e.target, "provider": e.provider, "score": e.score, "why": e.why}
+                for e in self.chain
+            ],
             "excluded": [{"model": a.model, "reason": _alternative_reason(a)} for a in self.alternatives]
-                        + [e.__dict__.copy() for e in self.excluded],
+            + [e.__dict__.copy() for e in self.excluded],
         }
 
 
@@ -212,7 +217,7 @@ class Finished:
     reason: str = "stop"
 
 
-ProviderEvent = Union[TextDelta, UsageReport, Finished]
+ProviderEvent = TextDelta | UsageReport | Finished
 
 
 @dataclass
@@ -364,7 +369,7 @@ class AnswerDone:
     answer: Answer
 
 
-EngineEvent = Union[AttemptStarted, RetryScheduled, AttemptFailed, PartialWithdrawn, TextDelta, AnswerDone]
+EngineEvent = AttemptStarted | RetryScheduled | AttemptFailed | PartialWithdrawn | TextDelta | AnswerDone
 
 
 @dataclass

@@ -52,8 +52,9 @@ def parse_feed(data: object) -> UpdateInfo:
     return UpdateInfo(version, url, notes if isinstance(notes, str) else "")
 
 
-def check(feed_url: str, current: str = __version__, *, strict: bool = False,
-          timeout: float = 10.0) -> UpdateInfo | None:
+def check(
+    feed_url: str, current: str = __version__, *, strict: bool = False, timeout: float = 10.0
+) -> UpdateInfo | None:
     """The newer release, or None when the feed's is the same or older.
 
     Unreachable feed: quiet (None); malformed feed: one log line (None). With `strict` both raise UpdateFeedError.
@@ -61,8 +62,12 @@ def check(feed_url: str, current: str = __version__, *, strict: bool = False,
     import httpx
 
     try:
-        response = httpx.get(feed_url, timeout=timeout, follow_redirects=True,
-                             headers={"Accept": "application/json", "User-Agent": f"Sparklio/{current}"})
+        response = httpx.get(
+            feed_url,
+            timeout=timeout,
+            follow_redirects=True,
+            headers={"Accept": "application/json", "User-Agent": f"Sparklio/{current}"},
+        )
         response.raise_for_status()
     except httpx.HTTPError as exc:
         log.debug("update feed %s unreachable: %s", feed_url, exc)
@@ -94,10 +99,14 @@ def automatic_check_due(settings, *, offline: bool, now: float | None = None) ->
 
 def announce(app, info: UpdateInfo) -> None:
     """Tell the app (tray notification, Settings → General) that a newer version exists."""
-    app.events.publish(AppEvent("update_available", title=f"Sparklio {info.version} is available",
-                                message="Settings → General → Updates has the download page (nothing is "
-                                        "downloaded unless you open it).",
-                                data={"version": info.version, "url": info.url, "notes": info.notes}))
+    app.events.publish(
+        AppEvent(
+            "update_available",
+            title=f"Sparklio {info.version} is available",
+            message="Settings → General → Updates has the download page (nothing is downloaded unless you open it).",
+            data={"version": info.version, "url": info.url, "notes": info.notes},
+        )
+    )
 
 
 async def weekly_check(app, now: float | None = None) -> UpdateInfo | None:
@@ -117,6 +126,6 @@ async def keep_checking(app, first_delay_s: float = FIRST_DELAY_S) -> None:
     while True:
         try:
             await weekly_check(app)
-        except Exception:  # noqa: BLE001 - an update check must never disturb the app
+        except Exception:
             log.info("update check failed", exc_info=True)
         await asyncio.sleep(RECHECK_S)

@@ -68,8 +68,9 @@ def read_toml(path: Path, what: str) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what} {path} is not UTF-8 text (bad byte at offset {exc.start}): save it as UTF-8"
-                          ) from None
+        raise ConfigError(
+            f"{what} {path} is not UTF-8 text (bad byte at offset {exc.start}): save it as UTF-8"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -80,8 +81,14 @@ def expect(value: Any, kind: type | tuple, where: str) -> Any:
     """`value` when it has the TOML type `kind`, else ConfigError saying what was expected."""
     if isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool)):
         return value
-    names = {dict: "a table", list: "a list", str: "text", int: "a whole number", float: "a number",
-             bool: "true or false"}
+    names = {
+        dict: "a table",
+        list: "a list",
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+    }
     want = names.get(kind, "a number") if not isinstance(kind, tuple) else "a number"
     raise ConfigError(f"{where} must be {want}, not {value!r}")
 
@@ -94,11 +101,15 @@ def database_problem(exc: BaseException, path: Any = "") -> SparklioError | None
     if not isinstance(exc, (sqlite3.Error,)) and type(exc).__module__.split(".")[0] != "peewee":
         return None
     if "locked" in text or "busy" in text:
-        return SparklioError(f"the database{where} is busy: another Sparklio process has held it for over 10 s; "
-                             "wait for it to finish (or close it) and try again")
+        return SparklioError(
+            f"the database{where} is busy: another Sparklio process has held it for over 10 s; "
+            "wait for it to finish (or close it) and try again"
+        )
     if "malformed" in text or "not a database" in text or "disk image" in text or "corrupt" in text:
-        return SparklioError(f"the database{where} is damaged ({exc}); run `sparklio doctor` to check it and"
-                             " repair it or start fresh (the old file is kept)")
+        return SparklioError(
+            f"the database{where} is damaged ({exc}); run `sparklio doctor` to check it and"
+            " repair it or start fresh (the old file is kept)"
+        )
     if "readonly" in text or "read-only" in text:
         return SparklioError(f"the database{where} is read-only: check the data folder's permissions")
     if "disk is full" in text or "full" in text:

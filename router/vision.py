@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from router.catalog import ModelSpec
 from router.errors import SparklioError
 from router.types import ImageInput
 
 MB = 1024 * 1024
-_FORMAT_NAMES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP", "image/gif": "GIF",
-                 "image/heic": "HEIC", "image/heif": "HEIF", "image/bmp": "BMP", "image/tiff": "TIFF"}
+_FORMAT_NAMES = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/webp": "WebP",
+    "image/gif": "GIF",
+    "image/heic": "HEIC",
+    "image/heif": "HEIF",
+    "image/bmp": "BMP",
+    "image/tiff": "TIFF",
+}
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,12 @@ PROVIDER_LIMITS: dict[str, ImageLimits] = {
     "openai": ImageLimits(20 * MB, None, _COMMON, "OpenAI: 20 MB per image; PNG, JPEG, WebP, non-animated GIF"),
     "compat": ImageLimits(20 * MB, None, _COMMON, "OpenAI-compatible endpoints: assumed as OpenAI"),
     "anthropic": ImageLimits(5 * MB, 8000, _COMMON, "Anthropic: 5 MB and 8000 px a side per image"),
-    "google": ImageLimits(20 * MB, None, _COMMON | {"image/heic", "image/heif"},
-                          "Gemini: inline images up to 20 MB per request; PNG, JPEG, WebP, HEIC, HEIF"),
+    "google": ImageLimits(
+        20 * MB,
+        None,
+        _COMMON | {"image/heic", "image/heif"},
+        "Gemini: inline images up to 20 MB per request; PNG, JPEG, WebP, HEIC, HEIF",
+    ),
     "ollama": ImageLimits(100 * MB, None, _COMMON | {"image/bmp"}, "Ollama: local, 100 MB sanity cap"),
 }
 
@@ -68,7 +80,7 @@ def image_dimensions(data: bytes) -> tuple[int, int] | None:
 
         with Image.open(io.BytesIO(data)) as im:
             return int(im.width), int(im.height)
-    except Exception:  # noqa: BLE001 - any decoder failure means "unknown"
+    except Exception:
         return None
 
 
@@ -108,8 +120,10 @@ def check_images(images: list[ImageInput], models: Iterable[ModelSpec]) -> list[
     if not images:
         return candidates
     if not candidates:
-        raise SparklioError("No model that can read images is available: add an OpenAI, Anthropic or Google key, "
-                            "or install a vision model in Ollama (e.g. ollama pull llava)")
+        raise SparklioError(
+            "No model that can read images is available: add an OpenAI, Anthropic or Google key, "
+            "or install a vision model in Ollama (e.g. ollama pull llava)"
+        )
     for img in images:
         name = img.name or "the image"
         if not img.data:
@@ -131,10 +145,13 @@ def check_images(images: list[ImageInput], models: Iterable[ModelSpec]) -> list[
         shape = f", {dims[0]}×{dims[1]} px" if dims else ""
         biggest = max(limits_for(m).max_bytes for m in candidates)
         if len(img.data) > biggest:
-            raise SparklioError(f"{name} ({size}{shape}) is too large for every vision model: the limit is "
-                                f"{_mb(biggest)} per image; shrink or crop it and attach it again")
-        raise SparklioError(f"{name} ({size}{shape}) cannot be sent to any vision model: "
-                            + "; ".join(reasons.values()))
+            raise SparklioError(
+                f"{name} ({size}{shape}) is too large for every vision model: the limit is "
+                f"{_mb(biggest)} per image; shrink or crop it and attach it again"
+            )
+        raise SparklioError(
+            f"{name} ({size}{shape}) cannot be sent to any vision model: " + "; ".join(reasons.values())
+        )
     raise SparklioError("No single vision model accepts all the attached images; send them in separate messages")
 
 

@@ -22,8 +22,17 @@ _xdg = _tempfile.mkdtemp(prefix="sparklio-xdg-")
 for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = os.path.join(_xdg, _name.lower())
 # Provider env vars from the developer's shell must never leak into tests.
-for _var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_KEY", "OPENAI_BASE_URL",
-             "ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "OLLAMA_HOST", "SPARKLIO_HOME"):
+for _var in (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GOOGLE_API_KEY",
+    "GEMINI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "GOOGLE_GEMINI_BASE_URL",
+    "OLLAMA_HOST",
+    "SPARKLIO_HOME",
+):
     os.environ.pop(_var, None)
 
 _real_connect = socket.socket.connect
@@ -43,7 +52,7 @@ def _check_address(address) -> None:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        raise NonLoopbackConnection(f"test tried to connect to non-IP host {host!r}")
+        raise NonLoopbackConnection(f"test tried to connect to non-IP host {host!r}") from None
     if not ip.is_loopback:
         raise NonLoopbackConnection(f"test tried to connect to non-loopback address {host}")
 
@@ -64,7 +73,7 @@ def _guarded_getaddrinfo(host, *args, **kwargs):
             if not ipaddress.ip_address(host if isinstance(host, str) else host.decode()).is_loopback:
                 raise NonLoopbackConnection(f"test tried to resolve non-loopback host {host!r}")
         except ValueError:
-            raise NonLoopbackConnection(f"test tried to resolve non-loopback host {host!r}")
+            raise NonLoopbackConnection(f"test tried to resolve non-loopback host {host!r}") from None
     return _real_getaddrinfo(host, *args, **kwargs)
 
 
@@ -85,6 +94,7 @@ def data_dir(tmp_path):
 def memory_keyring():
     """A real keyring backend that keeps secrets in memory (set as the process default)."""
     import keyring
+
     from tests.fakes.keyring import MemoryKeyring
 
     backend = MemoryKeyring()
@@ -101,14 +111,14 @@ def catalog_api_models(provider: str) -> list[str]:
     """Every API model name the built-in catalog uses for a provider and the provider still serves (the fakes'
     lists: like the real APIs, they answer 404 for a retired model)."""
     import tomllib
-    from pathlib import Path
-
     from datetime import date
+    from pathlib import Path
 
     data = tomllib.loads((Path(__file__).resolve().parent.parent / "resources" / "catalog.toml").read_text())
 
     def live(m: dict) -> bool:  # what the real API still lists: retired models answer 404
         return m.get("lifecycle") != "retired" and not (m.get("retires") and m["retires"] <= date.today())
+
     return sorted({m["api_model"] for m in data["models"].values() if m["provider"] == provider and live(m)})
 
 
@@ -173,8 +183,9 @@ def cloud_app(data_dir, memory_keyring, fake_openai, fake_anthropic, fake_gemini
     import asyncio
 
     sleep = SleepRecorder()
-    app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic,
-                         gemini=fake_gemini, sleep=sleep)
+    app = make_cloud_app(
+        data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini, sleep=sleep
+    )
     app.sleeps = sleep
     yield app
     try:

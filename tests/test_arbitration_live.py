@@ -66,7 +66,7 @@ def keep_alive_zero(ollama) -> list[str]:
 async def test_image_request_unloads_only_the_largest_ollama_model(data_dir, memory_keyring, ollama, tiny, caplog):
     for name in ("qwen2.5:7b", "llama3.2:3b"):  # 4.9 + 2.4 GiB held: 0.8 GiB of 8 left
         ollama.state.loaded[name] = float("inf")
-    app, sd, notices = make_app(data_dir, memory_keyring, ollama, tiny)
+    app, _sd, notices = make_app(data_dir, memory_keyring, ollama, tiny)
     caplog.set_level(logging.INFO, logger="local_models.vram_arbiter")
     try:
         spec, result = await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2, seed=1)
@@ -113,8 +113,9 @@ async def test_local_chat_moves_a_resident_sd_pipeline_off_the_gpu(data_dir, mem
         assert answer.model == "qwen2.5" and answer.text
         assert sd.engine.mode == "parked" and sd.vram_held_mib() == 0  # weights in RAM; loaded, not dropped
         assert sd.engine.loaded
-        assert notices == ["Moving the image model off the GPU to make room for the local chat model "
-                           "(~5.4 GiB needed, 3.1 GiB free)"]
+        assert notices == [
+            "Moving the image model off the GPU to make room for the local chat model (~5.4 GiB needed, 3.1 GiB free)"
+        ]
         assert any("Moving the image model off the GPU" in r.getMessage() for r in caplog.records)
         await app.ask(RouteRequest([Message("user", "Again")], model="qwen2.5", use_cache=False))
         assert len(notices) == 1  # SD no longer holds the GPU: nothing more to do

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from genai_prices import Usage as GUsage, calc_price
+from genai_prices import Usage as GUsage
+from genai_prices import calc_price
 
 from router.batch.types import BatchQueued
 from router.cli import main as cli_main
@@ -28,7 +29,8 @@ def held() -> float:
 def ledger(app) -> list[tuple]:
     return app.store.db.execute_sql(
         "SELECT model, outcome, cost_usd, batch_saved_usd, batch_job_id, input_tokens, output_tokens"
-        " FROM llm_usage ORDER BY id").fetchall()
+        " FROM llm_usage ORDER BY id"
+    ).fetchall()
 
 
 def chat_request(text="Write alt text for a photo of a blue stoneware mug", **kw) -> RouteRequest:
@@ -47,8 +49,9 @@ async def queue_chat(app, text="Write alt text for a photo of a blue stoneware m
     return events[-1]
 
 
-async def test_chat_batch_survives_a_restart_and_lands_in_the_conversation(data_dir, memory_keyring, fake_anthropic,
-                                                                             fake_openai):
+async def test_chat_batch_survives_a_restart_and_lands_in_the_conversation(
+    data_dir, memory_keyring, fake_anthropic, fake_openai
+):
     app = make_cloud_app(data_dir, memory_keyring, anthropic=fake_anthropic, openai=fake_openai)
     sonnet = served(app, model="claude-sonnet-4.5")  # retired: the batch goes to the model serving its slot
     queued = await queue_chat(app, model="claude-sonnet-4.5")
@@ -74,8 +77,9 @@ async def test_chat_batch_survives_a_restart_and_lands_in_the_conversation(data_
         [(model, outcome, cost, saved, job_id, tin, tout)] = ledger(app)
         g = GUsage(input_tokens=tin, output_tokens=tout)
         live = float(calc_price(g, sonnet.api_model, provider_id="anthropic").total_price)
-        batch = float(calc_price(g, sonnet.api_model, provider_id="anthropic",
-                                 price_context={"processing": "batch"}).total_price)
+        batch = float(
+            calc_price(g, sonnet.api_model, provider_id="anthropic", price_context={"processing": "batch"}).total_price
+        )
         assert (model, outcome, job_id) == (sonnet.id, "ok", queued.job_id)
         assert cost == pytest.approx(batch) and saved == pytest.approx(live - batch) and cost <= queued.hold_usd
         assert held() == 0.0  # the hold was settled
@@ -92,7 +96,9 @@ async def test_cancel_releases_the_hold(data_dir, memory_keyring, fake_openai):
     try:
         queue_of(fake_openai).finish_after_polls = None  # the provider never finishes by itself
         queued = await queue_chat(app, model="gpt-4o-mini")
-        assert fake_openai.requests[-2].path == "/v1/files" and fake_openai.last.json["endpoint"] == "/v1/chat/completions"
+        assert (
+            fake_openai.requests[-2].path == "/v1/files" and fake_openai.last.json["endpoint"] == "/v1/chat/completions"
+        )
         assert held() == pytest.approx(queued.hold_usd) and queued.hold_usd > 0
         job = await app.batch.cancel(queued.job_id)
         assert held() == 0.0
@@ -114,21 +120,30 @@ async def test_workflow_batch_partial_failure_retried_live(data_dir, memory_keyr
         est = app.workflows.estimate("catalogue_copy", {"items": f"@{tmp_path / 'items.csv'}#name"})
         step = est.step("describe")
         assert step.calls == 4 and step.batch_cost_usd == pytest.approx(step.cost_usd / 2)
-        result = await app.workflows.run("catalogue_copy", {"items": f"@{tmp_path / 'items.csv'}#name"},
-                                         batch="live")
+        result = await app.workflows.run("catalogue_copy", {"items": f"@{tmp_path / 'items.csv'}#name"}, batch="live")
         assert result.status == "waiting" and result.step("describe").status == "waiting"
         assert "batch job 1" in result.message
         sent = fake_anthropic.last.json["requests"]
         assert [r["params"]["messages"][0]["content"][0]["text"] for r in sent] == [
-            "Product: Stoneware mug", "Product: Linen apron", "Product: Oak board FAILME", "Product: Glazed bowl"]
+            "Product: Stoneware mug",
+            "Product: Linen apron",
+            "Product: Oak board FAILME",
+            "Product: Glazed bowl",
+        ]
         await app.batch.poll_all()
         await app.batch.poll_all()
         run = app.workflows.result(result.run_id)
         assert run.status == "done", run.message
         out = run.output("describe")
-        assert out == [f"Echo: Product: {p}" for p in ("Stoneware mug", "Linen apron", "Oak board FAILME", "Glazed bowl")]
+        assert out == [
+            f"Echo: Product: {p}" for p in ("Stoneware mug", "Linen apron", "Oak board FAILME", "Glazed bowl")
+        ]
         rows = ledger(app)
-        assert [(r[1], r[4] is not None) for r in rows] == [("ok", True)] * 2 + [("error", True), ("ok", True), ("ok", False)]
+        assert [(r[1], r[4] is not None) for r in rows] == [("ok", True)] * 2 + [
+            ("error", True),
+            ("ok", True),
+            ("ok", False),
+        ]
         assert run.step("describe").cost_usd == pytest.approx(sum(r[2] for r in rows))
         assert held() == 0.0
     finally:
@@ -160,10 +175,11 @@ async def test_expired_items_go_into_a_new_batch_when_chosen(data_dir, memory_ke
     queue = queue_of(fake_openai)
     queue.expire_prompts = {"Linen"}
     try:
-        result = await app.workflows.run("catalogue_copy", {"items": "Stoneware mug\nLinen apron\nGlazed bowl"},
-                                         batch="batch")
+        result = await app.workflows.run(
+            "catalogue_copy", {"items": "Stoneware mug\nLinen apron\nGlazed bowl"}, batch="batch"
+        )
         assert result.status == "waiting"
-        [first] = await app.batch.poll_all()  # in progress
+        [_first] = await app.batch.poll_all()  # in progress
         queue.finish_all()
         jobs = await app.batch.poll_all()
         assert [j.status for j in jobs] == ["done"]
@@ -178,8 +194,11 @@ async def test_expired_items_go_into_a_new_batch_when_chosen(data_dir, memory_ke
         await app.batch.poll_all()
         run = app.workflows.result(result.run_id)
         assert run.status == "done"
-        assert run.output("describe") == ["Echo: Product: Stoneware mug", "Echo: Product: Linen apron",
-                                          "Echo: Product: Glazed bowl"]
+        assert run.output("describe") == [
+            "Echo: Product: Stoneware mug",
+            "Echo: Product: Linen apron",
+            "Echo: Product: Glazed bowl",
+        ]
         assert held() == 0.0
         assert all(r[4] is not None for r in ledger(app) if r[1] == "ok")  # every answer at batch price
     finally:
@@ -198,7 +217,9 @@ def test_cli_batch_status_wait_and_bad_input(data_dir, memory_keyring, fake_open
     out = capsys.readouterr().out
     assert "done" in out and "1 ok" in out
     assert cli_main(["--data-dir", str(data_dir), "batch", "cancel", "99"]) == 1
-    assert capsys.readouterr().err.strip() == "sparklio: error: batch job 99 does not exist (see `sparklio batch status`)"
+    assert (
+        capsys.readouterr().err.strip() == "sparklio: error: batch job 99 does not exist (see `sparklio batch status`)"
+    )
     assert cli_main(["--data-dir", str(data_dir), "batch", "cancel", str(queued.job_id)]) == 1
     assert "already done" in capsys.readouterr().err
 
@@ -211,8 +232,14 @@ def test_batch_price_is_genai_prices_batch_rate(data_dir):
     try:
         m = app.catalog.get("gpt-4o-mini")
         u = Usage(input_tokens=1200, output_tokens=300)
-        g = float(calc_price(GUsage(input_tokens=1200, output_tokens=300), "gpt-4o-mini", provider_id="openai",
-                             price_context={"processing": "batch"}).total_price)
+        g = float(
+            calc_price(
+                GUsage(input_tokens=1200, output_tokens=300),
+                "gpt-4o-mini",
+                provider_id="openai",
+                price_context={"processing": "batch"},
+            ).total_price
+        )
         assert call_cost(m, u, batch=True) == pytest.approx(g) and g < call_cost(m, u)
     finally:
         app.store.close()
@@ -265,13 +292,30 @@ def test_cli_ask_can_wait_and_workflow_run_batch_from_a_csv(data_dir, memory_key
     app.settings.set("task_table", {"copywriting_standard": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
     asyncio.run(app.aclose())
     base = ["--data-dir", str(data_dir)]
-    assert cli_main(base + ["ask", "--speed", "batch", "--can-wait", "--model", "gpt-4o-mini",
-                            "A caption for a linen apron"]) == 0
+    assert (
+        cli_main(
+            base + ["ask", "--speed", "batch", "--can-wait", "--model", "gpt-4o-mini", "A caption for a linen apron"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("Queued as batch job 1 on gpt-4o-mini") and "sparklio batch wait 1" in out
     (tmp_path / "items.csv").write_text(CSV.replace(" FAILME", ""))
-    assert cli_main(base + ["workflow", "run", "catalogue_copy", "--input", f"items=@{tmp_path / 'items.csv'}#name",
-                            "--batch", "--json"]) == 0
+    assert (
+        cli_main(
+            base
+            + [
+                "workflow",
+                "run",
+                "catalogue_copy",
+                "--input",
+                f"items=@{tmp_path / 'items.csv'}#name",
+                "--batch",
+                "--json",
+            ]
+        )
+        == 0
+    )
     run = json.loads(capsys.readouterr().out)
     assert run["status"] == "waiting" and "batch job 2" in run["message"]
     assert cli_main(base + ["batch", "wait", "2", "--interval", "0.01", "--json"]) == 0
@@ -297,14 +341,28 @@ async def test_a_job_cut_off_before_the_provider_answered_is_released(data_dir, 
         hold = app.budget.reserve(model, 0.25, ttl_s=3600)
         conv = app.conversations.create()
         mid = app.conversations.add(conv.id, "assistant", "", status="pending")
-        job_id = store.insert_job([{"position": 0, "request": store.encode_request(
-            [Message("user", "hi")], 50, None), "message_id": mid, "label": ""}], provider="openai",
-            model=model.id, task="chat_response", reservation_id=hold.id, hold_usd=0.25)
+        job_id = store.insert_job(
+            [
+                {
+                    "position": 0,
+                    "request": store.encode_request([Message("user", "hi")], 50, None),
+                    "message_id": mid,
+                    "label": "",
+                }
+            ],
+            provider="openai",
+            model=model.id,
+            task="chat_response",
+            reservation_id=hold.id,
+            hold_usd=0.25,
+        )
         assert held() == pytest.approx(0.25)
         [job] = await app.batch.poll_all()
         assert job.status == "submitting" and held() == pytest.approx(0.25)  # still being sent, maybe
-        app.store.db.execute_sql("UPDATE batch_jobs SET updated_at = ? WHERE id = ?",  # long ago
-                                 (1.0, job_id))
+        app.store.db.execute_sql(
+            "UPDATE batch_jobs SET updated_at = ? WHERE id = ?",  # long ago
+            (1.0, job_id),
+        )
         [job] = await app.batch.poll_all()
         assert job.status == "failed" and "stopped before the provider confirmed" in job.error
         assert held() == 0.0 and STALE_SUBMIT_S >= 60

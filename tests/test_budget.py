@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -56,8 +56,14 @@ def env(data_dir):
 
 
 def row(model: ModelSpec = CLOUD, cost: float = 0.0, **kw) -> dict:
-    return {"task": "chat_response", "model": model.id, "provider": model.provider, "outcome": "ok",
-            "cost_usd": cost, **kw}
+    return {
+        "task": "chat_response",
+        "model": model.id,
+        "provider": model.provider,
+        "outcome": "ok",
+        "cost_usd": cost,
+        **kw,
+    }
 
 
 def ledger_total() -> float:
@@ -65,7 +71,7 @@ def ledger_total() -> float:
 
 
 async def test_fifty_concurrent_asyncio_requests_never_overspend(env):
-    budget, settings, _, _, seen = env
+    budget, _settings, _, _, seen = env
     budget.set_monthly_limit(1.05)  # just above what 10 calls cost
     outcomes = []
 
@@ -153,8 +159,14 @@ def test_processes_share_one_limit(env, data_dir):
     budget.set_monthly_limit(1.05)
     procs = []
     for _ in range(4):  # opened one after another (open_store's write probe is not for concurrent opens) ...
-        p = subprocess.Popen([sys.executable, "-c", WORKER, str(data_dir)], cwd=REPO, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(data_dir)],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert p.stdout.readline().strip() == "ready", p.stderr.read()[-500:]
         procs.append(p)
     for p in procs:  # ... then they all reserve at the same time
@@ -170,7 +182,7 @@ def test_processes_share_one_limit(env, data_dir):
 
 
 def test_local_models_are_never_blocked(env):
-    budget, settings, _, _, seen = env
+    budget, _settings, _, _, _seen = env
     budget.set_monthly_limit(0)
     assert budget.reserve(LOCAL, 0.0) is None
     rid = budget.record_attempt(None, **row(LOCAL, gpu_seconds=2.5, energy_wh=0.12))
@@ -178,7 +190,9 @@ def test_local_models_are_never_blocked(env):
     with pytest.raises(BudgetExceededError):
         budget.reserve(CLOUD, 0.01)
     assert database.execute_sql("SELECT gpu_seconds, energy_wh FROM llm_usage WHERE id = ?", (rid,)).fetchone() == (
-        2.5, 0.12)
+        2.5,
+        0.12,
+    )
 
 
 def test_warn_only_passes_and_alerts(env):
@@ -207,7 +221,7 @@ def test_provider_limit(env):
 
 
 def test_alerts_fire_once_per_threshold_per_period_across_restart(env, data_dir):
-    budget, settings, _, clock, seen = env
+    budget, _settings, _, clock, seen = env
     budget.set_monthly_limit(10)
     for _ in range(12):
         budget.record_attempt(None, **row(cost=1.0))
@@ -246,14 +260,16 @@ def test_first_refusal_fires_the_100_percent_alert(env):
 
 def test_month_is_the_users_local_month(env):
     budget, _, _, _, _ = env
-    ts = datetime(2026, 2, 1, 3, 0, tzinfo=timezone.utc).timestamp()  # still January 31 at UTC-5
+    ts = datetime(2026, 2, 1, 3, 0, tzinfo=UTC).timestamp()  # still January 31 at UTC-5
     rid = budget.record_attempt(None, **row(cost=0.5, ts=ts))
     assert database.execute_sql("SELECT day, month FROM llm_usage WHERE id = ?", (rid,)).fetchone() == (
-        "2026-01-31", "2026-01")
+        "2026-01-31",
+        "2026-01",
+    )
 
 
 def test_cost_anomaly_fires_once_a_day(env):
-    budget, _, _, clock, seen = env
+    budget, _, _, _clock, seen = env
     for d in range(4, 11):  # March 4..10: $1 a day
         budget.record_attempt(None, **row(cost=1.0, ts=at(2026, 3, d)))
     budget.record_attempt(None, **row(cost=2.5, ts=at(2026, 3, 11, 9)))
@@ -306,8 +322,9 @@ def test_spend_totals_match_the_ledger(env):
     costs = [0.125, 0.5, 0.0, 1.75, 0.03125]
     for i, c in enumerate(costs):
         budget.record_attempt(None, **row(OTHER if i % 2 else CLOUD, cost=c))
-    by_provider = dict(database.execute_sql(
-        "SELECT provider, SUM(cost_usd) FROM llm_usage GROUP BY provider").fetchall())
+    by_provider = dict(
+        database.execute_sql("SELECT provider, SUM(cost_usd) FROM llm_usage GROUP BY provider").fetchall()
+    )
     assert budget.status().spent_by_provider == pytest.approx(by_provider)
     assert budget.status().spent_usd == pytest.approx(sum(costs))
 
@@ -339,6 +356,7 @@ def test_ledger_rejects_unknown_columns(env):
 
 # ---- end to end: the facade, a real SDK client and a fake OpenAI server ----
 
+
 async def test_fifty_concurrent_asks_against_a_fake_provider(cloud_app, fake_openai):
     from router.store.models import ChatMessage
     from router.types import Message, RouteRequest
@@ -347,8 +365,12 @@ async def test_fifty_concurrent_asks_against_a_fake_provider(cloud_app, fake_ope
     gpt4 = app.catalog.get("gpt-4")
 
     def request(i: int) -> RouteRequest:
-        return RouteRequest([Message("user", f"Write a tagline for bakery number {i}")], task="copywriting_standard",
-                            model="gpt-4", max_output_tokens=20)
+        return RouteRequest(
+            [Message("user", f"Write a tagline for bakery number {i}")],
+            task="copywriting_standard",
+            model="gpt-4",
+            max_output_tokens=20,
+        )
 
     worst = app.engine.worst_case(gpt4, app.plan(request(0)), request(0))
     limit = round(10 * worst * 1.02, 6)  # just above what 10 calls may cost
@@ -374,11 +396,14 @@ def test_cli_budget(data_dir, memory_keyring, capsys):
 
     assert main(["--data-dir", str(data_dir), "budget", "--set-monthly", "-5"]) == 1
     assert capsys.readouterr().err.strip() == (
-        "sparklio: error: the monthly limit must be zero or more US dollars, not '-5'")
+        "sparklio: error: the monthly limit must be zero or more US dollars, not '-5'"
+    )
     assert main(["--data-dir", str(data_dir), "budget", "--set-monthly", "abc"]) == 1
     assert "'abc'" in capsys.readouterr().err
-    assert main(["--data-dir", str(data_dir), "budget", "--set-monthly", "40", "--provider-limit", "openai=5",
-                 "--json"]) == 0
+    assert (
+        main(["--data-dir", str(data_dir), "budget", "--set-monthly", "40", "--provider-limit", "openai=5", "--json"])
+        == 0
+    )
     import json
 
     st = json.loads(capsys.readouterr().out)

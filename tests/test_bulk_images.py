@@ -57,8 +57,9 @@ def test_a_folder_over_the_cap_is_refused(tmp_path, monkeypatch):
     png_folder(tmp_path / "many", 3)
     with pytest.raises(SparklioError) as err:
         parse_items(f"@{tmp_path / 'many'}", "images")
-    assert str(err.value) == ("input 'images' (folder many) has more than 2 images; at most 2 per run "
-                              "(split the folder)")
+    assert str(err.value) == (
+        "input 'images' (folder many) has more than 2 images; at most 2 per run (split the folder)"
+    )
     assert MAX_ITEMS == 500
 
 
@@ -71,8 +72,7 @@ def _sent_images(requests) -> list[str]:
     return urls
 
 
-def test_cli_alt_text_over_a_folder_live_and_through_a_batch(data_dir, memory_keyring, fake_openai, tmp_path,
-                                                             capsys):
+def test_cli_alt_text_over_a_folder_live_and_through_a_batch(data_dir, memory_keyring, fake_openai, tmp_path, capsys):
     pngs = png_folder(tmp_path / "shots")
     (tmp_path / "shots" / "readme.txt").write_text("skip me")
     app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai)
@@ -96,8 +96,12 @@ def test_cli_alt_text_over_a_folder_live_and_through_a_batch(data_dir, memory_ke
     outputs = next(s for s in run["steps"] if s["step_id"] == "describe")["output"]
     assert len(outputs) == 3 and all(o.startswith("Echo: ") for o in outputs)
 
-    assert cli_main(base + ["workflow", "run", "alt_text", "--input", folder, "--batch", "--batch-retry", "none",
-                            "--json"]) == 0
+    assert (
+        cli_main(
+            base + ["workflow", "run", "alt_text", "--input", folder, "--batch", "--batch-retry", "none", "--json"]
+        )
+        == 0
+    )
     waiting = json.loads(capsys.readouterr().out)
     assert waiting["status"] == "waiting" and "3 item(s) sent as batch job 1" in waiting["message"]
     assert cli_main(base + ["batch", "wait", "1", "--interval", "0.01", "--json"]) == 0
@@ -109,11 +113,14 @@ def test_cli_alt_text_over_a_folder_live_and_through_a_batch(data_dir, memory_ke
     assert all(url in upload.body.decode("utf-8", "replace") for url in expected)  # the images went in the batch
 
     assert cli_main(base + ["workflow", "run", "alt_text", "--input", f"images=@{tmp_path / 'none'}"]) == 1
-    assert capsys.readouterr().err.strip() == f"sparklio: error: input 'images': file {tmp_path / 'none'} does not exist"
+    assert (
+        capsys.readouterr().err.strip() == f"sparklio: error: input 'images': file {tmp_path / 'none'} does not exist"
+    )
 
 
-async def test_a_workflow_batch_with_dont_retry_fails_the_step_keeping_the_answers(data_dir, memory_keyring,
-                                                                                   fake_openai, tmp_path):
+async def test_a_workflow_batch_with_dont_retry_fails_the_step_keeping_the_answers(
+    data_dir, memory_keyring, fake_openai, tmp_path
+):
     from tests.fakes.batch_queue import queue_of
 
     (tmp_path / "items.csv").write_text("name\nStoneware mug\nOak board FAILME\nGlazed bowl FAILME\n")
@@ -121,8 +128,7 @@ async def test_a_workflow_batch_with_dont_retry_fails_the_step_keeping_the_answe
     app.settings.set("task_table", {"copywriting_standard": ["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]})
     try:
         queue_of(fake_openai).fail_prompts = {"FAILME"}
-        result = await app.workflows.run("catalogue_copy", {"items": f"@{tmp_path / 'items.csv'}#name"},
-                                         batch="none")
+        result = await app.workflows.run("catalogue_copy", {"items": f"@{tmp_path / 'items.csv'}#name"}, batch="none")
         assert result.status == "waiting", result.message
         await app.batch.poll_all()
         await app.batch.poll_all()

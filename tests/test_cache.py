@@ -13,8 +13,9 @@ from router.store import database, open_store
 from router.types import ImageInput, Message, Usage
 
 MODEL = ModelSpec(id="gpt-4", provider="openai", api_model="gpt-4-0613", input_price=30, output_price=60)
-SAME_WIRE_OTHER_PARAMS = ModelSpec(id="gpt-4-high", provider="openai", api_model="gpt-4-0613",
-                                   params={"reasoning_effort": "high"})
+SAME_WIRE_OTHER_PARAMS = ModelSpec(
+    id="gpt-4-high", provider="openai", api_model="gpt-4-0613", params={"reasoning_effort": "high"}
+)
 
 
 class Clock:
@@ -62,8 +63,9 @@ def test_hit_miss_and_stored_values(cache):
     assert cache.summary()["hits_on_entries"] == 1
 
 
-@pytest.mark.parametrize("task,ttl", [("translation", 86400), ("template_generation", 86400),
-                                      ("embeddings", 86400), ("chat_response", 3600)])
+@pytest.mark.parametrize(
+    "task,ttl", [("translation", 86400), ("template_generation", 86400), ("embeddings", 86400), ("chat_response", 3600)]
+)
 def test_ttl_by_task_type(cache, task, ttl):
     key = cache.key(MODEL, msgs(task), {})
     cache.put(key, MODEL, task, "x", Usage(), 0.001)
@@ -82,9 +84,17 @@ def test_ttl_settings_are_editable(cache):
     assert cache.get(key) is None
 
 
-@pytest.mark.parametrize("column,value", [("usage", "{not json"), ("usage", '{"bogus_field": 1}'),
-                                          ("usage", '{"input_tokens": "many"}'), ("cost_usd", -1.0),
-                                          ("cost_usd", "free"), ("text", None)])
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("usage", "{not json"),
+        ("usage", '{"bogus_field": 1}'),
+        ("usage", '{"input_tokens": "many"}'),
+        ("cost_usd", -1.0),
+        ("cost_usd", "free"),
+        ("text", None),
+    ],
+)
 def test_corrupted_row_is_deleted_logged_and_missed(cache, caplog, column, value):
     key = cache.key(MODEL, msgs(), {})
     cache.put(key, MODEL, "chat_response", "fine", Usage(input_tokens=1), 0.01)

@@ -8,12 +8,14 @@ import json
 from router.store.models import ChatMessage
 from router.types import AnswerDone, ImageInput, Message
 
-GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\x00\x00\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00"
-       b"\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")  # a 1x1 GIF
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\x00\x00\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00"
+    b"\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)  # a 1x1 GIF
 
 
 async def answer_of(app, request, **kw):
-    return [ev.answer async for ev in app.run(request, **kw) if isinstance(ev, AnswerDone)][0]
+    return next(ev.answer async for ev in app.run(request, **kw) if isinstance(ev, AnswerDone))
 
 
 def sent_messages(fake) -> list:
@@ -28,7 +30,10 @@ async def test_history_is_loaded_by_conversation_id_without_failed_turns(cloud_a
     app.conversations.add(cid, "assistant", "OpenAI timed out", status="error")
     request = app.chat.request(cid, Message("user", "And a cake?"), model="gpt-4o-mini")
     assert [(m.role, m.content) for m in request.messages] == [
-        ("user", "Name a bread"), ("assistant", first.text), ("user", "And a cake?")]
+        ("user", "Name a bread"),
+        ("assistant", first.text),
+        ("user", "And a cake?"),
+    ]
     await answer_of(app, request)
     sent = [(m["role"], m["content"]) for m in sent_messages(fake_openai) if m["role"] != "system"]
     assert sent == [("user", "Name a bread"), ("assistant", first.text), ("user", "And a cake?")]
@@ -38,8 +43,7 @@ async def test_attachments_are_stored_once_with_their_mime_type(cloud_app, fake_
     app = cloud_app
     cid = app.conversations.create().id
     gif = ImageInput(GIF, "image/gif", "dot.gif")
-    answer = await answer_of(app, app.chat.request(cid, Message("user", "What is this?", [gif]),
-                                                   model="gpt-4o-mini"))
+    answer = await answer_of(app, app.chat.request(cid, Message("user", "What is this?", [gif]), model="gpt-4o-mini"))
     stored = json.loads(ChatMessage.get_by_id(answer.user_message_id).attachments)
     assert [(a["mime"], a["name"]) for a in stored] == [("image/gif", "dot.gif")]
     files = list((app.data_dir / "attachments").iterdir())
@@ -61,8 +65,7 @@ async def test_sources_travel_on_the_answer(cloud_app, fake_openai, tmp_path):
     doc = tmp_path / "oven.md"
     doc.write_text("The bakery oven is preheated to 240 degrees for sourdough.\n", encoding="utf-8")
     await app.knowledge.attach(cid, doc)
-    answer = await answer_of(app, app.chat.request(cid, Message("user", "How hot is the oven?"),
-                                                   model="gpt-4o-mini"))
+    answer = await answer_of(app, app.chat.request(cid, Message("user", "How hot is the oven?"), model="gpt-4o-mini"))
     assert [s["label"] for s in answer.sources] == ["oven.md, passage 1"]
     assert answer.sources[0]["path"] == str(doc.resolve())
     assert ChatMessage.get_by_id(answer.message_id).meta_dict["sources"] == answer.sources  # stored as given

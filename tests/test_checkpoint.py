@@ -38,7 +38,9 @@ def wait_for(cond, timeout_s: float = 20.0) -> bool:
 def test_every_app_connection_has_automatic_checkpoints_off(data_dir):
     store = open_store(data_dir)
     seen = []
-    worker = threading.Thread(target=lambda: seen.append(store.db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]))
+    worker = threading.Thread(
+        target=lambda: seen.append(store.db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0])
+    )
     worker.start()
     worker.join()
     assert store.db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
@@ -57,7 +59,7 @@ def test_commits_never_checkpoint_and_the_checkpointer_does_it_later(data_dir):
     conn = ckpt.connect()
     try:
         ckpt.step(conn)  # new frames: PASSIVE copies the WAL into the database
-        busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        _busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert frames > 1000  # one WAL cycle holds every commit: none of them checkpointed (or restarted it)
         assert done == frames and ckpt.passive == 1 and ckpt.truncated == 0
         assert wal_bytes(store) > 1000 * 4096
@@ -76,8 +78,18 @@ def test_the_background_thread_checkpoints_and_empties_the_wal(data_dir):
     ckpt.every_s, ckpt.quiet_s = 0.02, 0.1
     budget = Budget(Settings(store))
     for _ in range(20):
-        budget.record_attempt(None, task="chat_response", model="m", provider="openai", outcome="ok",
-                              input_tokens=10, output_tokens=5, cost_usd=0.001, latency_ms=10.0, ttft_ms=5.0)
+        budget.record_attempt(
+            None,
+            task="chat_response",
+            model="m",
+            provider="openai",
+            outcome="ok",
+            input_tokens=10,
+            output_tokens=5,
+            cost_usd=0.001,
+            latency_ms=10.0,
+            ttft_ms=5.0,
+        )
     assert wait_for(lambda: ckpt.passive >= 1 and ckpt.truncated >= 1 and wal_bytes(store) == 0)
     assert count(store.path, "llm_usage") == 20
     store.close()

@@ -13,8 +13,8 @@ import pytest
 
 from router import classify as clf
 from router.classify_asks import ask_score
-from router.classify_text import foreign_share
 from router.classify_model import fit_cuts
+from router.classify_text import foreign_share
 from router.errors import ConfigError, SparklioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,11 @@ def test_classification_shape():
     result = clf.classify("Write a SQL query that counts orders per month from the orders table")
     assert isinstance(result, clf.Classification)
     assert [f.name for f in dataclasses.fields(result)] == [
-        "task", "complexity", "task_confidence", "complexity_confidence"]
+        "task",
+        "complexity",
+        "task_confidence",
+        "complexity_confidence",
+    ]
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.task = "chat_response"  # type: ignore[misc]
     assert result.task in clf.TASK_TYPES
@@ -79,9 +83,17 @@ def test_classification_shape():
     assert 0.0 <= result.complexity_confidence <= 1.0
 
 
-@pytest.mark.parametrize("prompt", ["What do you think of this?", "Describe this", "thoughts?",
-                                    "can you help with this one?", "what is going on here",
-                                    "Is this good enough for our homepage?"])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "What do you think of this?",
+        "Describe this",
+        "thoughts?",
+        "can you help with this one?",
+        "what is going on here",
+        "Is this good enough for our homepage?",
+    ],
+)
 def test_attached_image_routes_vague_prompts_to_image_tasks(prompt):
     result = clf.classify(prompt, has_image=True)
     assert result.task in clf.IMAGE_INPUT_TASKS
@@ -89,8 +101,7 @@ def test_attached_image_routes_vague_prompts_to_image_tasks(prompt):
 
 def test_image_reading_and_image_judging_are_told_apart():
     assert clf.classify("Read the text in this screenshot", has_image=True).task == "vision_analysis"
-    assert clf.classify("Extract the line items and total from this receipt", has_image=True).task == \
-        "vision_analysis"
+    assert clf.classify("Extract the line items and total from this receipt", has_image=True).task == "vision_analysis"
     assert clf.classify("Is this logo on-brand for a bakery?", has_image=True).task == "image_analysis"
     assert clf.classify("What mood does this photo give off?", has_image=True).task == "image_analysis"
 
@@ -113,7 +124,8 @@ def test_complexity_follows_scope():
     complex_ = clf.classify(
         "Develop a 12-month go-to-market strategy for our skincare brand entering Europe: segmentation, "
         "positioning against competitors, channel mix with budget allocation, pricing, launch phases, KPIs per "
-        "phase, and risks with mitigations.")
+        "phase, and risks with mitigations."
+    )
     assert simple.complexity == "simple"
     assert complex_.complexity == "complex"
 
@@ -168,14 +180,19 @@ def test_training_file_without_usable_rows_is_rejected(tmp_path):
 
 def test_small_custom_training_set_is_learned(tmp_path):
     rows = [{"prompt": f"zorblat the {x}", "task": "translation", "complexity": "simple"} for x in "abcdef"]
-    rows += [{"prompt": f"quuxify every {x} in depth across all regions and channels", "task": "sql_generation",
-              "complexity": "complex"} for x in "abcdef"]
+    rows += [
+        {
+            "prompt": f"quuxify every {x} in depth across all regions and channels",
+            "task": "sql_generation",
+            "complexity": "complex",
+        }
+        for x in "abcdef"
+    ]
     path = tmp_path / "t.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     model = clf.Classifier(path)
     assert model.classify("zorblat the g", False).task == "translation"
-    assert model.classify("quuxify every h in depth across all regions and channels", False).task == \
-        "sql_generation"
+    assert model.classify("quuxify every h in depth across all regions and channels", False).task == "sql_generation"
 
 
 def test_training_data_covers_every_cell_and_excludes_the_eval_set():
@@ -228,8 +245,13 @@ def test_image_prompts_go_to_tasks_that_read_the_picture():
     assert sum(t in clf.IMAGE_INPUT_TASKS for t in tasks) >= len(tasks) - 1
 
 
-@pytest.mark.parametrize("prompt", ["Write an Instagram caption for this photo of our new candle",
-                                    "Give me three caption ideas for this shot, playful tone"])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Write an Instagram caption for this photo of our new candle",
+        "Give me three caption ideas for this shot, playful tone",
+    ],
+)
 def test_a_caption_for_an_attached_photo_is_copywriting(prompt):
     """The picture is the caption's subject: copywriting (the planner then asks for a vision model)."""
     assert clf.classify(prompt, has_image=True).task == "copywriting_standard"
@@ -244,9 +266,12 @@ def test_blind_set_is_balanced_and_unseen():
     rows = _blind_rows()
     assert len(rows) == 132 and len({r["id"] for r in rows}) == 132
     assert {r["task"] for r in rows} == set(clf.TASK_TYPES)
-    training = {json.loads(line)["prompt"].strip().lower()
-                for path in (clf.TRAINING_PATH, clf.LABELLED_PATH)
-                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    training = {
+        json.loads(line)["prompt"].strip().lower()
+        for path in (clf.TRAINING_PATH, clf.LABELLED_PATH)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
     assert not [r["id"] for r in rows if r["prompt"].strip().lower() in training]
 
 
@@ -264,7 +289,7 @@ def test_shipped_model_on_the_blind_set_above_floor():
 def _runs(text: str, k: int = 9) -> set[str]:
     """Every run of k consecutive words (lowercased, punctuation dropped)."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
 def test_no_training_prompt_shares_a_nine_word_run_with_a_labelled_prompt():
@@ -309,9 +334,12 @@ def test_second_blind_set_is_multilingual_balanced_and_unseen():
     assert sum(lang != "en" for lang in langs) / len(rows) >= 0.30
     assert len(set(langs) - {"en"}) >= 8 and {"ko", "ja", "zh", "es", "pt", "de", "fr"} <= set(langs)
     assert any(r["has_image"] for r in rows)
-    training = {json.loads(line)["prompt"].strip().lower()
-                for path in (clf.TRAINING_PATH, clf.LABELLED_PATH)
-                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    training = {
+        json.loads(line)["prompt"].strip().lower()
+        for path in (clf.TRAINING_PATH, clf.LABELLED_PATH)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
     assert not [r["id"] for r in rows + dev if r["prompt"].strip().lower() in training]
     assert not {r["prompt"].strip().lower() for r in rows} & {r["prompt"].strip().lower() for r in dev}
 
@@ -337,7 +365,7 @@ def test_every_language_of_the_second_blind_set_above_floor():
 def _any_script_runs(text: str, k: int = 9) -> set[str]:
     """Every run of k consecutive words in any script (lowercased, punctuation dropped)."""
     words = re.findall(r"[^\W_]+", text.lower())
-    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
 def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
@@ -359,14 +387,17 @@ def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
         assert shared <= KNOWN_CHANCE_OVERLAPS, path.name
 
 
-@pytest.mark.parametrize("prompt, task", [
-    ("hazme un logo para mi panadería, estilo vintage", "image_generation_quality"),
-    ("traduis ce message en anglais : merci pour votre commande", "translation"),
-    ("Schreib mir ein Python-Skript, das alle PDFs in einem Ordner umbenennt", "code_generation"),
-    ("월별 매출 합계를 구하는 SQL 쿼리 짜줘", "sql_generation"),
-    ("このレシートの合計金額を読み取って", "vision_analysis"),
-    ("帮我把这段话翻译成英文：欢迎光临", "translation"),
-])
+@pytest.mark.parametrize(
+    "prompt, task",
+    [
+        ("hazme un logo para mi panadería, estilo vintage", "image_generation_quality"),
+        ("traduis ce message en anglais : merci pour votre commande", "translation"),
+        ("Schreib mir ein Python-Skript, das alle PDFs in einem Ordner umbenennt", "code_generation"),
+        ("월별 매출 합계를 구하는 SQL 쿼리 짜줘", "sql_generation"),
+        ("このレシートの合計金額を読み取って", "vision_analysis"),
+        ("帮我把这段话翻译成英文：欢迎光临", "translation"),
+    ],
+)
 def test_other_languages_are_understood(prompt, task):
     has_image = task in clf.IMAGE_INPUT_TASKS
     assert clf.classify(prompt, has_image).task == task
@@ -375,8 +406,12 @@ def test_other_languages_are_understood(prompt, task):
 def test_asked_depth_steps_and_pasted_data_raise_the_ask_score_in_any_language():
     plain = ("write a caption for our new iced latte", "escribe un texto para la tienda", "写一句文案")
     assert [ask_score(p) for p in plain] == [0.0, 0.0, 0.0]
-    for deep in ("analyse it in depth, then give a detailed plan", "analiza a fondo y luego propón acciones",
-                 "深入分析，然后给出全面的建议", "전체 흐름을 상세하게 설계해줘 → 승인 → 게시"):
+    for deep in (
+        "analyse it in depth, then give a detailed plan",
+        "analiza a fondo y luego propón acciones",
+        "深入分析，然后给出全面的建议",
+        "전체 흐름을 상세하게 설계해줘 → 승인 → 게시",
+    ):
         assert ask_score(deep) >= 2.0, deep
     rows = "sales by month:\nJan,120\nFeb,140\nMar,90\nApr,160\nMay,170\nJun,150\nJul,180"
     assert ask_score("what stands out? " + rows) > ask_score("what stands out?") + 2
@@ -384,12 +419,18 @@ def test_asked_depth_steps_and_pasted_data_raise_the_ask_score_in_any_language()
 
 def test_foreign_share_tells_english_from_other_languages():
     assert foreign_share("write a caption for my coffee photo") == 0.0
-    for prompt in ("necesito una descripción corta para mis aretes", "카드뉴스용 이미지 만들어줘",
-                   "Bitte ein Bild vom Frühstückstisch"):
+    for prompt in (
+        "necesito una descripción corta para mis aretes",
+        "카드뉴스용 이미지 만들어줘",
+        "Bitte ein Bild vom Frühstückstisch",
+    ):
         assert foreign_share(prompt) >= 0.8, prompt
 
 
 def test_a_long_asked_deliverable_is_complex_in_any_language():
-    for prompt in ("Write a 1500-word blog post about sustainable fashion trends for 2027 with SEO headings",
-                   "schreib einen Blogartikel mit 1.500 Wörtern über Kaffee", "写一篇3000字的品牌故事"):
+    for prompt in (
+        "Write a 1500-word blog post about sustainable fashion trends for 2027 with SEO headings",
+        "schreib einen Blogartikel mit 1.500 Wörtern über Kaffee",
+        "写一篇3000字的品牌故事",
+    ):
         assert clf.classify(prompt).complexity == "complex", prompt

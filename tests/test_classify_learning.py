@@ -14,7 +14,8 @@ from router.errors import SparklioError
 
 TINY = [{"prompt": f"zorblat the {x}", "task": "translation", "complexity": "simple"} for x in "abcdef"] + [
     {"prompt": f"quuxify every {x} in depth across all regions", "task": "sql_generation", "complexity": "complex"}
-    for x in "abcdef"]
+    for x in "abcdef"
+]
 
 
 @pytest.fixture
@@ -61,7 +62,9 @@ def test_changed_training_data_rebuilds_and_drops_the_stale_model(tiny_training,
     [old] = _saved(folder)
     with tiny_training.open("a", encoding="utf-8") as fh:
         for x in "abcdef":
-            fh.write(json.dumps({"prompt": f"flimflam the {x} quickly", "task": "embeddings", "complexity": "medium"}) + "\n")
+            fh.write(
+                json.dumps({"prompt": f"flimflam the {x} quickly", "task": "embeddings", "complexity": "medium"}) + "\n"
+            )
     model = store.load_or_train(folder, [])
     [new] = _saved(folder)
     assert new != old and not old.exists()
@@ -73,11 +76,19 @@ def test_changed_written_prompts_rebuild_the_model_and_teach_it(tiny_training, t
     store.load_or_train(folder, [])
     [old] = _saved(folder)
     written = tiny_training.with_name(clf.WRITTEN_PATH.name)
-    written.write_text("# hand-written\n## embeddings medium\n" + "".join(f"glorp the {x} gently\n" for x in "abcdef")
-                       + "## vision_analysis simple\n[attached] blip this photo\n", encoding="utf-8")
+    written.write_text(
+        "# hand-written\n## embeddings medium\n"
+        + "".join(f"glorp the {x} gently\n" for x in "abcdef")
+        + "## vision_analysis simple\n[attached] blip this photo\n",
+        encoding="utf-8",
+    )
     rows = clf.read_written(written)
-    assert len(rows) == 7 and rows[-1] == {"prompt": "blip this photo", "task": "vision_analysis",
-                                           "complexity": "simple", "has_image": True}
+    assert len(rows) == 7 and rows[-1] == {
+        "prompt": "blip this photo",
+        "task": "vision_analysis",
+        "complexity": "simple",
+        "has_image": True,
+    }
     model = store.load_or_train(folder, [])
     [new] = _saved(folder)
     assert new != old and not old.exists()
@@ -90,8 +101,12 @@ def test_corrupt_saved_model_is_ignored_and_rebuilt(tiny_training, tmp_path, dam
     good = store.load_or_train(folder, [])
     [path] = _saved(folder)
     blob = path.read_bytes()
-    broken = {"garbage": b"not a model at all", "truncated": blob[: len(blob) // 2], "empty": b"",
-              "flipped": blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:]}[damage]
+    broken = {
+        "garbage": b"not a model at all",
+        "truncated": blob[: len(blob) // 2],
+        "empty": b"",
+        "flipped": blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:],
+    }[damage]
     path.write_bytes(broken)
     assert store.load(path) is None
     model = store.load_or_train(folder, [])

@@ -36,12 +36,25 @@ def run(capsys, *argv):
 
 
 def test_route_json_shape(env_keys, capsys, memory_keyring):
-    code, out, err = run(capsys, "route", "Write a tagline for a vegan bakery", "--task", "copywriting_standard",
-                         "--json")
+    code, out, err = run(
+        capsys, "route", "Write a tagline for a vegan bakery", "--task", "copywriting_standard", "--json"
+    )
     assert code == 0, err
     plan = json.loads(out)
-    assert set(plan) == {"task", "complexity", "budget", "speed", "quality", "offline", "chain", "excluded",
-                         "auto_task", "auto_complexity", "task_confidence", "complexity_confidence"}
+    assert set(plan) == {
+        "task",
+        "complexity",
+        "budget",
+        "speed",
+        "quality",
+        "offline",
+        "chain",
+        "excluded",
+        "auto_task",
+        "auto_complexity",
+        "task_confidence",
+        "complexity_confidence",
+    }
     assert plan["auto_task"] is False and plan["task_confidence"] is None
     assert plan["chain"][0]["model"] == "claude-3-5-sonnet"  # the documents' id, exactly
     assert plan["chain"][0]["serves"] != "claude-3-5-sonnet"  # the model actually called: 3.5 Sonnet is retired
@@ -56,34 +69,61 @@ def test_route_auto_classifies(env_keys, capsys, memory_keyring):
 
 
 def test_ask_streams_and_reports_json(env_keys, capsys, memory_keyring, fake_anthropic):
-    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
-                         "--json")
+    code, out, err = run(
+        capsys,
+        "ask",
+        "Write a caption for our sourdough launch",
+        "--task",
+        "copywriting_standard",
+        "--model",
+        "claude-sonnet-5-5",
+        "--json",
+    )
     assert code == 0, err
     answer = json.loads(out)
     assert answer["model"] == "claude-sonnet-5-5" and answer["text"].startswith("Echo:")
-    assert answer["attempts"] == [{"model": "claude-sonnet-5-5", "provider": "anthropic", "outcome": "ok",
-                                   "error": ""}]
+    assert answer["attempts"] == [{"model": "claude-sonnet-5-5", "provider": "anthropic", "outcome": "ok", "error": ""}]
     assert answer["cost_usd"] > 0 and answer["input_tokens"] > 0 and answer["cached"] is False
     h = fake_anthropic.last.headers
     assert "sk-env-anthropic" in (h.get("x-api-key", "") + h.get("authorization", ""))
     code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard")
     assert code == 0 and out.startswith("Echo:")
-    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
-                       "--json")
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "Write a caption for our sourdough launch",
+        "--task",
+        "copywriting_standard",
+        "--model",
+        "claude-sonnet-5-5",
+        "--json",
+    )
     assert json.loads(out)["cached"] is True
-    code, out, _ = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard", "--model", "claude-sonnet-5-5",
-                       "--json", "--no-cache")
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "Write a caption for our sourdough launch",
+        "--task",
+        "copywriting_standard",
+        "--model",
+        "claude-sonnet-5-5",
+        "--json",
+        "--no-cache",
+    )
     assert json.loads(out)["cached"] is False
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["ask", ""], "the prompt is empty"),
-    (["route", "hello", "--task", "poetry"], "unknown task type 'poetry'"),
-    (["ask", "hello", "--model", "gpt-99"], "unknown model id 'gpt-99'"),
-    (["route", "describe this", "--image", "/nonexistent.png"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["ask", ""], "the prompt is empty"),
+        (["route", "hello", "--task", "poetry"], "unknown task type 'poetry'"),
+        (["ask", "hello", "--model", "gpt-99"], "unknown model id 'gpt-99'"),
+        (["route", "describe this", "--image", "/nonexistent.png"], "does not exist"),
+    ],
+)
 def test_bad_input_is_one_clear_line(env_keys, capsys, memory_keyring, argv, needle):
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 1 and needle in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
@@ -91,8 +131,10 @@ def test_bad_input_is_one_clear_line(env_keys, capsys, memory_keyring, argv, nee
 def test_bad_flag_is_one_line(capsys):
     assert main(["route", "hi", "--budget", "infinite"]) == 2  # a usage error: exit 2, as argparse had it
     err = capsys.readouterr().err
-    assert err == ("sparklio: error: Invalid value for '--budget': 'infinite' is not one of 'low', 'standard', "
-                   "'premium' (see `sparklio route --help`)\n")
+    assert err == (
+        "sparklio: error: Invalid value for '--budget': 'infinite' is not one of 'low', 'standard', "
+        "'premium' (see `sparklio route --help`)\n"
+    )
 
 
 def test_no_keys_no_model_is_clear(data_dir, capsys, memory_keyring, monkeypatch):
@@ -156,8 +198,15 @@ def test_global_offline_is_for_one_run_only(data_dir, capsys, memory_keyring, mo
 def test_budget_alerts_are_printed_by_the_cli(env_keys, capsys, memory_keyring):
     code, _, _ = run(capsys, "budget", "--set-monthly", "0.0001")
     assert code == 0
-    code, out, err = run(capsys, "ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
-                         "--model", "gpt-4o-mini")
+    code, _out, err = run(
+        capsys,
+        "ask",
+        "Write a caption for our sourdough launch",
+        "--task",
+        "copywriting_standard",
+        "--model",
+        "gpt-4o-mini",
+    )
     assert "sparklio: " in err and "budget" in err.lower()
 
 

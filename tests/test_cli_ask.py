@@ -15,8 +15,9 @@ def _request(text: str, **kw) -> RouteRequest:
 
 async def test_piped_stdout_gets_only_the_complete_answer(cloud_app, fake_openai, capsys):
     fake_openai.cut_stream(after_chunks=2)  # the first attempt dies mid-answer; the retry completes
-    answer = await core_cmds._ask(cloud_app, _request("Say hello to the team", task="chat_response",
-                                                       model="gpt-4o-mini"), False)
+    answer = await core_cmds._ask(
+        cloud_app, _request("Say hello to the team", task="chat_response", model="gpt-4o-mini"), False
+    )
     out, err = capsys.readouterr()
     assert out == answer.text + "\n"  # captured stdout is not a terminal: the answer is printed whole, once
     assert "cut off and is discarded" in err
@@ -32,8 +33,10 @@ def test_terminal_marks_a_cut_answer_in_place():
     writer.withdraw("gpt-4o-mini")
     writer.text("A complete answer.")
     writer.finish()
-    assert buf.getvalue() == ("The first half of\n[cut off: the partial answer from gpt-4o-mini above is incomplete "
-                              "and discarded]\nA complete answer.\n")
+    assert buf.getvalue() == (
+        "The first half of\n[cut off: the partial answer from gpt-4o-mini above is incomplete "
+        "and discarded]\nA complete answer.\n"
+    )
 
 
 def test_piped_writer_drops_a_cut_attempt_and_ends_with_a_newline():
@@ -53,7 +56,9 @@ async def test_embeddings_task_embeds_instead_of_chatting(cloud_app, fake_openai
     assert calls[-1].path == "/v1/embeddings"
     assert not any(r.path.endswith("/chat/completions") for r in calls)
     shape = answer.to_json()
-    assert answer.model.startswith("text-embedding") and len(shape["embedding"]) == 8  # the fake serves 8-dimensional vectors
+    assert (
+        answer.model.startswith("text-embedding") and len(shape["embedding"]) == 8
+    )  # the fake serves 8-dimensional vectors
     assert f"{len(shape['embedding']):,}-dimensional" in shape["text"]
     json.dumps(shape)  # the --json output is plain JSON
     rows = cloud_app.store.db.execute_sql("SELECT kind, outcome FROM llm_usage").fetchall()

@@ -28,25 +28,38 @@ def test_key_piped_in_is_read_from_stdin(data_dir, memory_keyring):
     assert memory_keyring.get_password("sparklio", "anthropic") == "sk-pipe-789"
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["keys", "set", "mistral"],
-     "sparklio: error: Invalid value for '[openai|anthropic|google|compat]': 'mistral' is not one of 'openai', "
-     "'anthropic', 'google', 'compat' (see `sparklio keys --help`)"),
-    (["route", "hi", "--complexity", "epic"],
-     "sparklio: error: Invalid value for '--complexity': 'epic' is not one of 'simple', 'medium', 'complex' "
-     "(see `sparklio route --help`)"),
-    (["gpu", "install", "--build", "cu999"],
-     "sparklio: error: Invalid value for '--build': 'cu999' is not one of 'cpu', 'cu118', 'cu126', 'cu128' "
-     "(see `sparklio gpu --help`)"),
-    (["batch", "wait", "0"],
-     "sparklio: error: Invalid value for 'JOB': 0 is not a valid id (ids are whole numbers from 1) "
-     "(see `sparklio batch wait --help`)"),
-    (["workflow", "show", "x1"],
-     "sparklio: error: Invalid value for 'RUN_ID': 'x1' is not a whole number (see `sparklio workflow show --help`)"),
-    (["nonsense"], "sparklio: error: No such command 'nonsense' (see `sparklio --help`)"),
-    (["ask"], "sparklio: error: Missing argument 'PROMPT' (see `sparklio ask --help`)"),
-    (["policy"], "sparklio: error: `sparklio policy` needs a command: suggestions (see `sparklio policy --help`)"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (
+            ["keys", "set", "mistral"],
+            "sparklio: error: Invalid value for '[openai|anthropic|google|compat]': 'mistral' is not one of 'openai', "
+            "'anthropic', 'google', 'compat' (see `sparklio keys --help`)",
+        ),
+        (
+            ["route", "hi", "--complexity", "epic"],
+            "sparklio: error: Invalid value for '--complexity': 'epic' is not one of 'simple', 'medium', 'complex' "
+            "(see `sparklio route --help`)",
+        ),
+        (
+            ["gpu", "install", "--build", "cu999"],
+            "sparklio: error: Invalid value for '--build': 'cu999' is not one of 'cpu', 'cu118', 'cu126', 'cu128' "
+            "(see `sparklio gpu --help`)",
+        ),
+        (
+            ["batch", "wait", "0"],
+            "sparklio: error: Invalid value for 'JOB': 0 is not a valid id (ids are whole numbers from 1) "
+            "(see `sparklio batch wait --help`)",
+        ),
+        (
+            ["workflow", "show", "x1"],
+            "sparklio: error: Invalid value for 'RUN_ID': 'x1' is not a whole number (see `sparklio workflow show --help`)",
+        ),
+        (["nonsense"], "sparklio: error: No such command 'nonsense' (see `sparklio --help`)"),
+        (["ask"], "sparklio: error: Missing argument 'PROMPT' (see `sparklio ask --help`)"),
+        (["policy"], "sparklio: error: `sparklio policy` needs a command: suggestions (see `sparklio policy --help`)"),
+    ],
+)
 def test_a_bad_choice_is_one_line_and_exit_2(data_dir, capsys, argv, expected):
     assert main(["--data-dir", str(data_dir), *argv]) == 2
     out, err = capsys.readouterr()
@@ -57,8 +70,25 @@ def test_a_bad_choice_is_one_line_and_exit_2(data_dir, capsys, argv, expected):
 def test_help_is_exit_0_and_lists_every_area(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("route", "ask", "image", "config", "batch", "models", "keys", "gpu", "update", "budget", "stats",
-                    "rate", "policy", "workflow", "demo", "doctor", "gui"):
+    for command in (
+        "route",
+        "ask",
+        "image",
+        "config",
+        "batch",
+        "models",
+        "keys",
+        "gpu",
+        "update",
+        "budget",
+        "stats",
+        "rate",
+        "policy",
+        "workflow",
+        "demo",
+        "doctor",
+        "gui",
+    ):
         assert f"\n  {command} " in out
 
 
@@ -84,16 +114,32 @@ def loops(monkeypatch):
 
 
 def test_ask_runs_in_one_event_loop(env_keys, capsys, memory_keyring, fake_anthropic, loops):  # noqa: F811
-    code = main(["ask", "Write a caption for our sourdough launch", "--task", "copywriting_standard",
-                 "--model", "claude-sonnet-5-5", "--json"])
+    code = main(
+        [
+            "ask",
+            "Write a caption for our sourdough launch",
+            "--task",
+            "copywriting_standard",
+            "--model",
+            "claude-sonnet-5-5",
+            "--json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert json.loads(out)["model"] == "claude-sonnet-5-5"
     assert len(loops) == 1 and loops[0].is_closed()  # Ollama discovery, the answer and closing the app: one loop
 
 
-@pytest.mark.parametrize("argv", [["batch", "status", "--json"], ["models", "--json"], ["budget", "--json"],
-                                  ["workflow", "estimate", "blog_post", "--input", "topic=bread", "--json"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["batch", "status", "--json"],
+        ["models", "--json"],
+        ["budget", "--json"],
+        ["workflow", "estimate", "blog_post", "--input", "topic=bread", "--json"],
+    ],
+)
 def test_every_command_runs_in_one_event_loop(data_dir, capsys, memory_keyring, loops, argv):
     code = main(["--data-dir", str(data_dir), "--offline", *argv])
     out, err = capsys.readouterr()
@@ -109,10 +155,12 @@ def test_help_loads_no_database_pricing_or_sdk():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    code = ("import sys, io, contextlib, main\n"
-            "with contextlib.redirect_stdout(io.StringIO()): rc = main.main(['--help'])\n"
-            "heavy = ('peewee', 'genai_prices', 'router.app', 'router.workflows.runner', 'openai', 'anthropic',"
-            " 'google.genai', 'ollama', 'torch', 'PySide6')\n"
-            "print(rc, [m for m in heavy if m in sys.modules])")
+    code = (
+        "import sys, io, contextlib, main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): rc = main.main(['--help'])\n"
+        "heavy = ('peewee', 'genai_prices', 'router.app', 'router.workflows.runner', 'openai', 'anthropic',"
+        " 'google.genai', 'ollama', 'torch', 'PySide6')\n"
+        "print(rc, [m for m in heavy if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "0 []", out.stderr

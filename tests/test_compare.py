@@ -63,8 +63,7 @@ def test_compare_streams_both_with_holds_and_the_verdict_teaches_the_learner(app
     assert {r[0] for r in database.execute_sql("SELECT model FROM llm_usage WHERE outcome='ok'")} == set(models)
     # the verdict: stored pairwise, counted by the learner as PREFERENCE_WEIGHT ratings each
     assert compare.prefer(app, "copywriting_standard", models, "claude-haiku-4.5", "tagline") == 1
-    assert preference_counts("copywriting_standard") == {"claude-haiku-4.5": (1, 0, 0),
-                                                                 "gpt-4o-mini": (0, 1, 0)}
+    assert preference_counts("copywriting_standard") == {"claude-haiku-4.5": (1, 0, 0), "gpt-4o-mini": (0, 1, 0)}
     with pytest.raises(SparklioError, match="was not one of the compared models"):
         compare.prefer(app, "copywriting_standard", models, "gpt-4")
 
@@ -100,8 +99,9 @@ def test_totals_export_and_fork(app, tmp_path, fake_openai):
 
     async def two() -> int:  # one event loop: the SDK client belongs to it
         first = await ask("First question")
-        cid = database.execute_sql("SELECT conversation_id FROM messages WHERE id = ?",
-                                   (first.message_id,)).fetchone()[0]
+        cid = database.execute_sql("SELECT conversation_id FROM messages WHERE id = ?", (first.message_id,)).fetchone()[
+            0
+        ]
         await ask("Second question", cid)
         return cid
 

@@ -14,8 +14,18 @@ from router.workflows.datafile import open_data, read_sqlite_schema, sanitize_he
 def test_sanitize_awkward_headers():
     headers = ["Unit Price ($)", "unit price", "", "  ", "価格", "2024 Sales", "Café Name", "select", "id", "ID"]
     names = sanitize_headers(headers)
-    assert names == ["unit_price", "unit_price_2", "column_3", "column_4", "column_5", "c_2024_sales",
-                     "cafe_name", "select_", "id", "id_2"]
+    assert names == [
+        "unit_price",
+        "unit_price_2",
+        "column_3",
+        "column_4",
+        "column_5",
+        "c_2024_sales",
+        "cafe_name",
+        "select_",
+        "id",
+        "id_2",
+    ]
     assert len(set(names)) == len(names)
 
 
@@ -49,7 +59,7 @@ def test_csv_with_awkward_headers_loads_and_maps(tmp_path):
         assert "'Unit Price ($)' -> unit_price" in schema
         assert "'価格' -> column_5" in schema
         assert "'Café Name' -> cafe_name" in schema
-        result = src.query('SELECT region, column_5 * 2 FROM c_2024_shop_sales WHERE unit_price IS NULL')
+        result = src.query("SELECT region, column_5 * 2 FROM c_2024_shop_sales WHERE unit_price IS NULL")
         assert result.rows == [("east", 600)]
         assert src.db_path.exists()
     finally:
@@ -98,7 +108,9 @@ def _build_big_sqlite(path, megabytes: int = 100) -> None:
     conn.execute(
         "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?) "
         "INSERT INTO events(kind, payload, note) SELECT 'k' || (i % 7), randomblob(10240), "
-        "printf('%.200c', 'x') FROM c", (rows,))
+        "printf('%.200c', 'x') FROM c",
+        (rows,),
+    )
     conn.commit()
     conn.close()
 

@@ -11,22 +11,30 @@ import pytest
 
 from local_models.diffusion import (
     CPU_WARNING,
-    SdPipelineHost,
     GenerationCancelled,
     GenerationParams,
+    SdPipelineHost,
     normalize_scheduler,
 )
-from router.gallery import (GalleryImage, delete_from_gallery, gallery_dir, list_gallery, parse_parameters,
-                            read_png_parameters, save_to_gallery)
 from local_models.sd_provider import NO_MODEL, LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline, config_dir_for
 from router.catalog import ModelSpec
 from router.errors import PermanentError, SparklioError
+from router.gallery import (
+    GalleryImage,
+    delete_from_gallery,
+    gallery_dir,
+    list_gallery,
+    parse_parameters,
+    read_png_parameters,
+    save_to_gallery,
+)
 from router.providers.base import Provider
 from router.store import open_store
 
-SD_MODEL = ModelSpec(id="local-sd", provider="local_sd", api_model="sd", kind="image",
-                     capabilities=frozenset({"image_gen"}))
+SD_MODEL = ModelSpec(
+    id="local-sd", provider="local_sd", api_model="sd", kind="image", capabilities=frozenset({"image_gen"})
+)
 
 
 def small(**kw) -> GenerationParams:
@@ -49,8 +57,10 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     root = tmp_path_factory.mktemp("sd")
-    return {"folder": build_tiny_pipeline(root / "tiny-folder"),
-            "single": build_tiny_pipeline(root / "single", single_file=True)}
+    return {
+        "folder": build_tiny_pipeline(root / "tiny-folder"),
+        "single": build_tiny_pipeline(root / "single", single_file=True),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -213,18 +223,21 @@ def test_png_parameters_chunk_is_a1111_text(engine):
 # ---- validation and load errors ----
 
 
-@pytest.mark.parametrize("kw,message", [
-    ({"width": 100}, "width must be a multiple of 8"),
-    ({"height": 4096}, "height must be a multiple of 8 between 64 and 2048"),
-    ({"width": 32}, "between 64 and 2048"),
-    ({"steps": 0}, "Steps must be between 1 and 150"),
-    ({"steps": 151}, "Steps must be between 1 and 150"),
-    ({"batch": 0}, "Batch size must be between 1 and 8"),
-    ({"batch": 9}, "Batch size must be between 1 and 8"),
-    ({"guidance": -1.0}, "Guidance"),
-    ({"prompt": "  "}, "Enter a prompt"),
-    ({"scheduler": "warp"}, "Unknown sampler"),
-])
+@pytest.mark.parametrize(
+    "kw,message",
+    [
+        ({"width": 100}, "width must be a multiple of 8"),
+        ({"height": 4096}, "height must be a multiple of 8 between 64 and 2048"),
+        ({"width": 32}, "between 64 and 2048"),
+        ({"steps": 0}, "Steps must be between 1 and 150"),
+        ({"steps": 151}, "Steps must be between 1 and 150"),
+        ({"batch": 0}, "Batch size must be between 1 and 8"),
+        ({"batch": 9}, "Batch size must be between 1 and 8"),
+        ({"guidance": -1.0}, "Guidance"),
+        ({"prompt": "  "}, "Enter a prompt"),
+        ({"scheduler": "warp"}, "Unknown sampler"),
+    ],
+)
 def test_bad_parameters(engine, kw, message):
     with pytest.raises(SparklioError, match=message):
         engine.generate(small(**kw))
@@ -307,8 +320,9 @@ async def test_provider_without_model_path():
 
 async def test_provider_generates_images_with_usage(models):
     p = LocalDiffusionProvider(base_url=models["folder"], engine=SdPipelineHost())  # as the registry builds it
-    model = ModelSpec(id="local-sd", provider="local_sd", api_model="sd", kind="image",
-                      params={"scheduler": "ddim", "steps": 3})
+    model = ModelSpec(
+        id="local-sd", provider="local_sd", api_model="sd", kind="image", params={"scheduler": "ddim", "steps": 3}
+    )
     result = await p.generate_image(model, "a blue dog", size="64x64", n=2, steps=2, seed=3)
     assert result.images[0].params["scheduler"] == "ddim"  # from the catalog params
     assert result.images[0].params["steps"] == 2  # the call overrides the catalog

@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-import economics_bench  # noqa: E402
+import economics_bench
 
 TODAY = date(2026, 12, 4)  # retirements as of the day the figures in the README were measured
 

@@ -8,8 +8,7 @@ import pytest
 
 from router.errors import AllProvidersFailedError, NoRouteError
 from router.store.models import ChatMessage, LlmUsage
-from router.types import (AnswerDone, AttemptFailed, Message, PartialWithdrawn, RetryScheduled, RouteRequest,
-                          TextDelta)
+from router.types import AnswerDone, AttemptFailed, Message, PartialWithdrawn, RetryScheduled, RouteRequest, TextDelta
 
 PROMPT = "Write a warm two-line caption for a neighbourhood bakery's sourdough launch"
 
@@ -56,7 +55,8 @@ async def test_primary_answers_streamed_priced_and_logged(cloud_app, servers):
     assert servers[first.provider].last.json["model"] == first.api_model
     rows = ledger()
     assert [(r.model, r.policy_model, r.outcome, r.fallback_position) for r in rows] == [
-        (first.id, "claude-3-5-sonnet", "ok", 0)]
+        (first.id, "claude-3-5-sonnet", "ok", 0)
+    ]
     assert rows[0].input_tokens == answer.usage.input_tokens > 0
     expected = (answer.usage.input_tokens * first.input_price + answer.usage.output_tokens * first.output_price) / 1e6
     assert rows[0].cost_usd == pytest.approx(expected) == pytest.approx(answer.cost_usd)
@@ -72,8 +72,7 @@ async def test_rate_limit_waits_retry_after_then_succeeds(cloud_app, servers):
     assert cloud_app.sleeps.delays == [3.0]
     assert any(isinstance(e, RetryScheduled) and e.delay_s == 3.0 for e in events)
     assert answer.model == served(cloud_app)[0]
-    assert [(r.outcome, r.error_class, r.attempt) for r in ledger()] == [
-        ("error", "rate_limited", 1), ("ok", None, 2)]
+    assert [(r.outcome, r.error_class, r.attempt) for r in ledger()] == [("error", "rate_limited", 1), ("ok", None, 2)]
 
 
 async def test_rate_limit_beyond_cap_falls_back_at_once(cloud_app, servers):
@@ -205,8 +204,10 @@ async def test_embeddings_and_images_are_routed_and_ledgered(cloud_app):
     model, images = await cloud_app.generate_image("a loaf of bread, studio light", task="image_generation_quality")
     assert model.id == IMAGE_MODEL and images.images[0].png.startswith(b"\x89PNG")
     rows = ledger()
-    assert [(r.kind, r.model, r.policy_model) for r in rows] == [("embed", "text-embedding-3-small", None),
-                                                                  ("image", IMAGE_MODEL, "dall-e-3")]
+    assert [(r.kind, r.model, r.policy_model) for r in rows] == [
+        ("embed", "text-embedding-3-small", None),
+        ("image", IMAGE_MODEL, "dall-e-3"),
+    ]
     assert rows[1].cost_usd == pytest.approx(cloud_app.catalog.get(IMAGE_MODEL).image_price())
 
 
@@ -229,8 +230,9 @@ async def test_users_message_is_on_disk_before_the_first_network_call(cloud_app,
 
 
 async def test_an_image_request_in_the_chat_answers_with_the_picture(cloud_app, fake_openai):
-    events, answer = await collect(cloud_app, req(task="image_generation_quality",
-                                                  prompt="A ceramic mug on linen, soft morning light"))
+    _events, answer = await collect(
+        cloud_app, req(task="image_generation_quality", prompt="A ceramic mug on linen, soft morning light")
+    )
     assert answer.model == IMAGE_MODEL
     assert answer.cost_usd == pytest.approx(cloud_app.catalog.get(IMAGE_MODEL).image_price())
     assert answer.text.startswith("![A ceramic mug") and "Saved to" in answer.text

@@ -66,8 +66,10 @@ class ScriptedNvml:
         return 112_345  # milliwatts
 
     def nvmlDeviceGetComputeRunningProcesses(self, handle):
-        return [SimpleNamespace(pid=4242, usedGpuMemory=4200 * MIB), SimpleNamespace(pid=os.getpid(),
-                                                                                     usedGpuMemory=None)]
+        return [
+            SimpleNamespace(pid=4242, usedGpuMemory=4200 * MIB),
+            SimpleNamespace(pid=os.getpid(), usedGpuMemory=None),
+        ]
 
     def nvmlDeviceGetGraphicsRunningProcesses(self, handle):
         return [SimpleNamespace(pid=4242, usedGpuMemory=4200 * MIB)]

@@ -17,8 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_gpu_check_dry_run_writes_its_figures(tmp_path):
     out = tmp_path / "gpu_check.json"
     env = dict(os.environ, PYTHON=sys.executable, PYTHONPATH=str(ROOT))
-    done = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu_check.sh"), "--dry-run", "--out", str(out)],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["bash", str(ROOT / "benchmarks" / "gpu_check.sh"), "--dry-run", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["kind"] == "dry-run" and report["device"] == "cpu"
@@ -32,7 +37,11 @@ def test_gpu_check_dry_run_writes_its_figures(tmp_path):
 
 @pytest.mark.skipif(shutil.which("nvidia-smi") is not None, reason="this machine has an NVIDIA driver")
 def test_gpu_check_without_a_gpu_says_so_in_one_line(tmp_path):
-    done = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu_check.sh"), "--out", str(tmp_path / "x.json")],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(ROOT / "benchmarks" / "gpu_check.sh"), "--out", str(tmp_path / "x.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--dry-run" in done.stderr
     assert not (tmp_path / "x.json").exists()

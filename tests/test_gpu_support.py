@@ -35,8 +35,18 @@ def index(tmp_path, monkeypatch):
         yield idx
 
 
-@pytest.mark.parametrize("driver,flavour", [(None, "cpu"), (11040, "cpu"), (11080, "cu118"), (12040, "cu118"),
-                                            (12060, "cu126"), (12080, "cu128"), (13000, "cu128")])
+@pytest.mark.parametrize(
+    "driver,flavour",
+    [
+        (None, "cpu"),
+        (11040, "cpu"),
+        (11080, "cu118"),
+        (12040, "cu118"),
+        (12060, "cu126"),
+        (12080, "cu128"),
+        (13000, "cu128"),
+    ],
+)
 def test_torch_build_follows_the_drivers_cuda_version(driver, flavour):
     assert gs.choose_flavour(driver) == flavour
 
@@ -60,10 +70,13 @@ def test_cli_install_says_size_installs_verifies_and_the_app_finds_it(index, dat
     assert record["flavour"] == "cpu" and Path(record["torch_file"]).parent == site / "torch"
     assert not (gs.env_dir(data_dir) / "downloads").exists()
     # a fresh app process on this data folder imports the installed torch, not any other
-    code = ("import sys; from pathlib import Path; from router.app import Sparklio; "
-            f"Sparklio(Path(sys.argv[1])); import torch; print(torch.__file__)")
-    found = subprocess.run([sys.executable, "-c", code, str(data_dir)], cwd=ROOT, capture_output=True, text=True,
-                           timeout=120)
+    code = (
+        "import sys; from pathlib import Path; from router.app import Sparklio; "
+        "Sparklio(Path(sys.argv[1])); import torch; print(torch.__file__)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()).parent == site / "torch"
     assert cli_main(["--data-dir", str(data_dir), "gpu", "status", "--json"]) == 0

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from router.gallery import parse_parameters, read_png_parameters
 from local_models.tiny_pipeline import build_tiny_pipeline
 from router.cli import main
+from router.gallery import parse_parameters, read_png_parameters
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
@@ -37,8 +37,23 @@ def run(capsys, *argv):
 def test_inpaint_from_the_terminal(data_dir, capsys, files, memory_keyring):
     r = files["root"]
     run(capsys, "--data-dir", str(data_dir), "config", "sd-model", str(files["model"]))
-    code, out, err = run(capsys, "--data-dir", str(data_dir), "image", "a red cat", "--source", str(r / "src.png"),
-                         "--mask", str(r / "mask.png"), "--strength", "0.6", "--steps", "4", "--seed", "1")
+    code, out, err = run(
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "image",
+        "a red cat",
+        "--source",
+        str(r / "src.png"),
+        "--mask",
+        str(r / "mask.png"),
+        "--strength",
+        "0.6",
+        "--steps",
+        "4",
+        "--seed",
+        "1",
+    )
     assert code == 0, err
     made = Path(out.split()[0]).read_bytes()
     fields = parse_parameters(read_png_parameters(made))
@@ -48,14 +63,17 @@ def test_inpaint_from_the_terminal(data_dir, capsys, files, memory_keyring):
     assert (right == (200, 0, 0)).all()  # the unmasked half is the source, untouched
 
 
-@pytest.mark.parametrize("argv,why", [
-    (["--source", "note.png"], "The source image note.png is not an image"),
-    (["--source", "missing.png"], "does not exist"),
-    (["--source", "src.png", "--mask", "small.png"], "The mask is 10x10 but the image is 80x64"),
-    (["--mask", "mask.png"], "--mask and --strength need --source"),
-    (["--source", "src.png", "--strength", "2"], "--strength must be above 0 and at most 1"),
-    (["--source", "src.png", "--steps", "2", "--strength", "0.1"], "leave no step to run"),
-])
+@pytest.mark.parametrize(
+    "argv,why",
+    [
+        (["--source", "note.png"], "The source image note.png is not an image"),
+        (["--source", "missing.png"], "does not exist"),
+        (["--source", "src.png", "--mask", "small.png"], "The mask is 10x10 but the image is 80x64"),
+        (["--mask", "mask.png"], "--mask and --strength need --source"),
+        (["--source", "src.png", "--strength", "2"], "--strength must be above 0 and at most 1"),
+        (["--source", "src.png", "--steps", "2", "--strength", "0.1"], "leave no step to run"),
+    ],
+)
 def test_bad_edit_flags_are_one_line(data_dir, capsys, files, memory_keyring, argv, why):
     r = files["root"]
     run(capsys, "--data-dir", str(data_dir), "config", "sd-model", str(files["model"]))

@@ -59,8 +59,9 @@ def test_openai_mask_is_transparent_where_to_change():
 async def test_openai_edit_uploads_image_and_alpha_mask_as_multipart(openai_server):  # noqa: F811
     provider = OpenAIProvider(OPENAI_KEY, base_url=openai_server.base_url, timeout=CLIENT_TIMEOUT_S)
     source = png()
-    res = await provider.generate_image(GPT_IMAGE, "paint the left side blue", size="1024x1024", quality="hd",
-                                        n=2, source=source, mask=left_half_mask())
+    res = await provider.generate_image(
+        GPT_IMAGE, "paint the left side blue", size="1024x1024", quality="hd", n=2, source=source, mask=left_half_mask()
+    )
     await provider.aclose()
     assert len(res.images) == 2 and res.images[0].png.startswith(b"\x89PNG") and res.usage.images == 2
     req = openai_server.last
@@ -122,8 +123,9 @@ def test_an_edit_plans_only_models_that_edit(cloud_app):
 
 async def test_facade_edit_is_routed_priced_and_recorded(cloud_app, fake_openai):
     before = cloud_app.budget.status().spent_usd
-    spec, res = await cloud_app.generate_image("blue sky", model="gpt-image-2", size="1024x1024",
-                                               source=png(), mask=left_half_mask(), strength=0.4)
+    spec, res = await cloud_app.generate_image(
+        "blue sky", model="gpt-image-2", size="1024x1024", source=png(), mask=left_half_mask(), strength=0.4
+    )
     assert spec.id == "gpt-image-2" and len(res.images) == 1
     form = fake_openai.edits[-1]
     assert "strength" not in form["fields"] and "mask" in form["files"]  # SD-only fields stay local
@@ -137,12 +139,15 @@ async def test_a_pinned_retired_model_is_served_by_a_successor_that_edits(cloud_
     assert fake_openai.last.path == "/v1/images/edits"
 
 
-@pytest.mark.parametrize("source,mask,why", [
-    (b"not an image at all", None, "is not an image"),
-    (png((32, 32)), left_half_mask((16, 16)), "The mask is 16x16 but the image is 32x32"),
-    (None, left_half_mask(), "A mask needs a source image"),
-    (png()[:40], None, "cannot be decoded"),
-])
+@pytest.mark.parametrize(
+    "source,mask,why",
+    [
+        (b"not an image at all", None, "is not an image"),
+        (png((32, 32)), left_half_mask((16, 16)), "The mask is 16x16 but the image is 32x32"),
+        (None, left_half_mask(), "A mask needs a source image"),
+        (png()[:40], None, "cannot be decoded"),
+    ],
+)
 async def test_facade_bad_inputs_are_one_line(cloud_app, source, mask, why):
     with pytest.raises(SparklioError) as info:
         await cloud_app.generate_image("x", model="gpt-image-2", source=source, mask=mask)
@@ -153,8 +158,11 @@ def test_huge_or_missing_files_are_refused_before_reading(tmp_path):
     huge = tmp_path / "huge.png"
     with huge.open("wb") as f:
         f.truncate(MAX_EDIT_BYTES + 1)
-    for path, why in ((huge, "the limit is 50 MB"), (tmp_path / "nope.png", "does not exist"),
-                      (tmp_path, "is a folder")):
+    for path, why in (
+        (huge, "the limit is 50 MB"),
+        (tmp_path / "nope.png", "does not exist"),
+        (tmp_path, "is a folder"),
+    ):
         with pytest.raises(SparklioError) as info:
             read_edit_file(path)
         assert why in str(info.value)

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from local_models.diffusion import (
-    SdPipelineHost,
     GenerationParams,
+    SdPipelineHost,
     parse_parameters,
     read_png_parameters,
 )
@@ -20,8 +20,13 @@ from local_models.tiny_pipeline import build_tiny_pipeline
 from router.catalog import ModelSpec
 from router.errors import PermanentError, SparklioError
 
-SD = ModelSpec(id="local-sd", provider="local_sd", api_model="sd", kind="image",
-               capabilities=frozenset({"image_gen", "image_edit"}))
+SD = ModelSpec(
+    id="local-sd",
+    provider="local_sd",
+    api_model="sd",
+    kind="image",
+    capabilities=frozenset({"image_gen", "image_edit"}),
+)
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
@@ -43,8 +48,16 @@ MASK = png(MASK_IMG)
 
 
 def edit(**kw) -> GenerationParams:
-    base = {"prompt": "a red cat", "width": 64, "height": 64, "steps": 4, "seed": 3, "scheduler": "ddim",
-            "source": SOURCE, "strength": 0.5}
+    base = {
+        "prompt": "a red cat",
+        "width": 64,
+        "height": 64,
+        "steps": 4,
+        "seed": 3,
+        "scheduler": "ddim",
+        "source": SOURCE,
+        "strength": 0.5,
+    }
     return GenerationParams(**{**base, **kw})
 
 
@@ -66,8 +79,10 @@ def test_edit_pipelines_share_the_loaded_weights(engine):
     base = engine._pipe
     for mode in ("img2img", "inpaint"):
         derived = engine._edits.get(base, mode)
-        assert type(derived).__name__ == {"img2img": "StableDiffusionImg2ImgPipeline",
-                                          "inpaint": "StableDiffusionInpaintPipeline"}[mode]
+        assert (
+            type(derived).__name__
+            == {"img2img": "StableDiffusionImg2ImgPipeline", "inpaint": "StableDiffusionInpaintPipeline"}[mode]
+        )
         for name in ("unet", "vae", "text_encoder", "tokenizer"):
             assert getattr(derived, name) is getattr(base, name)
         assert next(derived.unet.parameters()).data_ptr() == next(base.unet.parameters()).data_ptr()
@@ -106,14 +121,17 @@ def test_txt2img_still_uses_the_base_pipeline(engine):
     assert "edit_mode" not in out.params and "Denoising" not in read_png_parameters(out.png)
 
 
-@pytest.mark.parametrize("kw,why", [
-    ({"source": b"hello"}, "is not an image"),
-    ({"mask": png(Image.new("L", (32, 32)))}, "The mask is 32x32 but the image is 64x64"),
-    ({"strength": 0.0}, "Strength (denoising) must be above 0"),
-    ({"strength": 1.5}, "Strength (denoising) must be above 0"),
-    ({"steps": 2, "strength": 0.2}, "leave no step to run"),
-    ({"source": None, "mask": MASK}, "A mask needs a source image"),
-])
+@pytest.mark.parametrize(
+    "kw,why",
+    [
+        ({"source": b"hello"}, "is not an image"),
+        ({"mask": png(Image.new("L", (32, 32)))}, "The mask is 32x32 but the image is 64x64"),
+        ({"strength": 0.0}, "Strength (denoising) must be above 0"),
+        ({"strength": 1.5}, "Strength (denoising) must be above 0"),
+        ({"steps": 2, "strength": 0.2}, "leave no step to run"),
+        ({"source": None, "mask": MASK}, "A mask needs a source image"),
+    ],
+)
 def test_bad_edit_inputs_are_one_line(kw, why):
     with pytest.raises(SparklioError) as info:
         edit(**kw).validated()
@@ -122,8 +140,9 @@ def test_bad_edit_inputs_are_one_line(kw, why):
 
 async def test_provider_path_takes_source_mask_and_strength(model):
     provider = LocalDiffusionProvider(base_url=model)
-    res = await provider.generate_image(SD, "a red cat", size="64x64", steps=4, seed=2, scheduler="ddim",
-                                        source=SOURCE, mask=MASK, strength=0.8)
+    res = await provider.generate_image(
+        SD, "a red cat", size="64x64", steps=4, seed=2, scheduler="ddim", source=SOURCE, mask=MASK, strength=0.8
+    )
     assert res.images[0].params["edit_mode"] == "inpaint" and res.usage.images == 1
     with pytest.raises(PermanentError) as info:
         await provider.generate_image(SD, "a red cat", size="64x64", source=SOURCE, mask=png(Image.new("L", (8, 8))))
@@ -172,22 +191,55 @@ def tiny_sdxl(folder):
         vocab = write_tokenizer_files(folder / "tok")
         tok = CLIPTokenizer.from_pretrained(str(folder / "tok"), model_max_length=77)
         unet = UNet2DConditionModel(
-            block_out_channels=(4, 8), layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
-            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-            attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
-            addition_time_embed_dim=8, transformer_layers_per_block=(1, 1),
-            projection_class_embeddings_input_dim=56, cross_attention_dim=16, norm_num_groups=2)  # 6 x 8 + 8
-        vae = AutoencoderKL(block_out_channels=(4, 8), in_channels=3, out_channels=3, latent_channels=4,
-                            down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
-                            norm_num_groups=2, sample_size=32)
-        cfg = CLIPTextConfig(vocab_size=vocab, hidden_size=8, intermediate_size=16, num_hidden_layers=2,
-                             num_attention_heads=2, max_position_embeddings=77, projection_dim=8,
-                             bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+            block_out_channels=(4, 8),
+            layers_per_block=1,
+            sample_size=8,
+            in_channels=4,
+            out_channels=4,
+            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+            attention_head_dim=(2, 4),
+            use_linear_projection=True,
+            addition_embed_type="text_time",
+            addition_time_embed_dim=8,
+            transformer_layers_per_block=(1, 1),
+            projection_class_embeddings_input_dim=56,
+            cross_attention_dim=16,
+            norm_num_groups=2,
+        )  # 6 x 8 + 8
+        vae = AutoencoderKL(
+            block_out_channels=(4, 8),
+            in_channels=3,
+            out_channels=3,
+            latent_channels=4,
+            down_block_types=("DownEncoderBlock2D",) * 2,
+            up_block_types=("UpDecoderBlock2D",) * 2,
+            norm_num_groups=2,
+            sample_size=32,
+        )
+        cfg = CLIPTextConfig(
+            vocab_size=vocab,
+            hidden_size=8,
+            intermediate_size=16,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            max_position_embeddings=77,
+            projection_dim=8,
+            bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id,
+        )
         pipe = StableDiffusionXLPipeline(
-            vae=vae, text_encoder=CLIPTextModel(cfg), text_encoder_2=CLIPTextModelWithProjection(cfg), tokenizer=tok,
-            tokenizer_2=tok, unet=unet,
-            scheduler=EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                                             steps_offset=1))
+            vae=vae,
+            text_encoder=CLIPTextModel(cfg),
+            text_encoder_2=CLIPTextModelWithProjection(cfg),
+            tokenizer=tok,
+            tokenizer_2=tok,
+            unet=unet,
+            scheduler=EulerDiscreteScheduler(
+                beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1
+            ),
+        )
     pipe.save_pretrained(str(folder / "sdxl"), safe_serialization=True)
     for sub in ("tokenizer", "tokenizer_2"):
         write_tokenizer_files(folder / "sdxl" / sub)

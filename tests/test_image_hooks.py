@@ -17,8 +17,9 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 async def test_hooks_and_sd_parameters_never_reach_a_cloud_request(cloud_app, fake_openai):
     steps: list = []
     hooks = ImageJobHooks(on_step=lambda *a: steps.append(a), cancel=threading.Event())
-    model, result = await cloud_app.generate_image("a loaf of bread", task="image_generation_quality", hooks=hooks,
-                                                   steps=4, seed=1, negative_prompt="blur")
+    model, result = await cloud_app.generate_image(
+        "a loaf of bread", task="image_generation_quality", hooks=hooks, steps=4, seed=1, negative_prompt="blur"
+    )
     assert not model.local and result.images
     body = [r.json for r in fake_openai.requests if r.path == "/v1/images/generations"][-1]
     assert body["prompt"] == "a loaf of bread"
@@ -32,13 +33,15 @@ async def test_a_local_job_reports_each_step_and_stops_when_cancelled(data_dir, 
         app.settings.set("sd_model_path", str(build_tiny_pipeline(tmp_path / "tiny")))
         steps: list = []
         hooks = ImageJobHooks(on_step=lambda i, n, _png: steps.append((i, n)))
-        _, result = await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2, seed=1,
-                                             hooks=hooks)
+        _, result = await app.generate_image(
+            "a red cat", model="stable-diffusion", size="64x64", steps=2, seed=1, hooks=hooks
+        )
         assert len(result.images) == 1 and steps == [(1, 2), (2, 2)]
         stop = threading.Event()
         stop.set()
         with pytest.raises(SparklioError, match="(?i)cancel"):
-            await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2,
-                                     hooks=ImageJobHooks(cancel=stop))
+            await app.generate_image(
+                "a red cat", model="stable-diffusion", size="64x64", steps=2, hooks=ImageJobHooks(cancel=stop)
+            )
     finally:
         await app.aclose()

@@ -85,13 +85,16 @@ def test_unfinished_jobs_are_kept_in_sqlite_and_restored_paused(data_dir):
     store = open_store(data_dir)
     try:
         q = ImageQueue(persist=save_jobs)
-        a, b, c = (q.add(p, {"model": "stable-diffusion", "steps": 3, "seed": i}, local=True)[0]
-                   for i, p in enumerate("abc"))
+        a, b, c = (
+            q.add(p, {"model": "stable-diffusion", "steps": 3, "seed": i}, local=True)[0] for i, p in enumerate("abc")
+        )
         q.start(a)
         q.shift(c.id, -1)
         q.cancel(b.id)
-        assert load_jobs() == [("a", {"model": "stable-diffusion", "steps": 3, "seed": 0}, True),
-                               ("c", {"model": "stable-diffusion", "steps": 3, "seed": 2}, True)]
+        assert load_jobs() == [
+            ("a", {"model": "stable-diffusion", "steps": 3, "seed": 0}, True),
+            ("c", {"model": "stable-diffusion", "steps": 3, "seed": 2}, True),
+        ]
         q.add("not json", {"source": object()})  # settings that cannot be stored are run but not kept
         assert [p for p, _, _ in load_jobs()] == ["a", "c"]
         q.finish(a, DONE)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from router.sd_path import check_sd_model_path, sd_path_problem
 from local_models.tiny_pipeline import build_tiny_pipeline
 from router.app import Sparklio
 from router.cli import main
 from router.cli.image_cmds import StepBar, parse_size
 from router.errors import SparklioError
+from router.sd_path import check_sd_model_path, sd_path_problem
 from router.types import Message, RouteRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,9 +69,11 @@ def test_path_checks(tmp_path, tiny, bad_paths):
 
 
 def test_config_sd_model_refuses_bad_paths_in_one_line(data_dir, capsys, bad_paths, tiny, memory_keyring):
-    for path, why in ((bad_paths["missing"], "Stable Diffusion model not found"),
-                      (bad_paths["corrupt"], "is not a valid .safetensors file"),
-                      (bad_paths["text"], "readme.txt is not a model")):
+    for path, why in (
+        (bad_paths["missing"], "Stable Diffusion model not found"),
+        (bad_paths["corrupt"], "is not a valid .safetensors file"),
+        (bad_paths["text"], "readme.txt is not a model"),
+    ):
         code, out, err = run(capsys, "--data-dir", str(data_dir), "config", "sd-model", str(path))
         assert code == 1 and out == "" and err.count("\n") == 1 and why in err, err
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "config", "sd-model")
@@ -96,16 +98,16 @@ def test_a_path_that_went_bad_is_a_reason_not_a_failure(data_dir, tmp_path, tiny
         assert not status.available and status.why == f"Stable Diffusion model not found: {moved}"
         with pytest.raises(SparklioError, match=r"\(stable-diffusion: Stable Diffusion model not found: "):
             app.plan(RouteRequest([Message("user", "a red cat")], task="image_generation_bulk"))
-        with pytest.raises(SparklioError, match="stable-diffusion cannot take this request: Stable Diffusion model"
-                                                " not found"):
+        with pytest.raises(
+            SparklioError, match="stable-diffusion cannot take this request: Stable Diffusion model not found"
+        ):
             app.plan(RouteRequest([Message("user", "a red cat")], model="stable-diffusion"))
         assert app.engine.cooldown_until == {}
     finally:
         app.store.close()
 
 
-async def test_a_load_failure_never_cools_down_and_a_new_path_starts_clean(data_dir, tmp_path, tiny,
-                                                                           memory_keyring):
+async def test_a_load_failure_never_cools_down_and_a_new_path_starts_clean(data_dir, tmp_path, tiny, memory_keyring):
     lonely = tmp_path / "lonely.safetensors"  # a valid header, but its Diffusers config is not on this computer
     shutil.copy(tiny["single"], lonely)
     app = Sparklio(data_dir, keyring=memory_keyring, env={})
@@ -167,9 +169,27 @@ def test_ask_with_a_pinned_cloud_image_model_draws(data_dir, capsys, memory_keyr
 def test_image_command_local(data_dir, tmp_path, capsys, tiny, memory_keyring):
     run(capsys, "--data-dir", str(data_dir), "config", "sd-model", str(tiny["folder"]))
     out_dir = tmp_path / "out"
-    code, out, err = run(capsys, "--data-dir", str(data_dir), "image", "a red cat", "--size", "64x64", "--steps", "2",
-                         "--seed", "5", "--sampler", "DPM++ 2M", "--negative", "blurry", "--count", "2",
-                         "--out", str(out_dir))
+    code, out, err = run(
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "image",
+        "a red cat",
+        "--size",
+        "64x64",
+        "--steps",
+        "2",
+        "--seed",
+        "5",
+        "--sampler",
+        "DPM++ 2M",
+        "--negative",
+        "blurry",
+        "--count",
+        "2",
+        "--out",
+        str(out_dir),
+    )
     assert code == 0, err
     paths = [Path(p) for p in out.split()]
     assert len(paths) == 2 and all(p.parent == out_dir and p.read_bytes().startswith(b"\x89PNG") for p in paths)
@@ -181,16 +201,19 @@ def test_image_command_local(data_dir, tmp_path, capsys, tiny, memory_keyring):
     assert "Negative prompt: blurry" in text and "Sampler: DPM++ 2M" in text and "Seed: 5" in text
 
 
-@pytest.mark.parametrize("argv,why", [
-    (["--size", "big"], "--size must look like 512x512"),
-    (["--size", "65x64"], "width must be a multiple of 8"),
-    (["--steps", "0"], "Steps must be between 1 and 150"),
-    (["--sampler", "warp"], "Unknown sampler 'warp'"),
-    (["--count", "9"], "--count must be between 1 and 8"),
-    (["--seed", "-1"], "--seed must be a whole number"),
-    (["--model", "gpt-4o-mini"], "gpt-4o-mini is a chat model: choose an image model"),
-    (["--model", "nope"], "unknown model id 'nope'"),
-])
+@pytest.mark.parametrize(
+    "argv,why",
+    [
+        (["--size", "big"], "--size must look like 512x512"),
+        (["--size", "65x64"], "width must be a multiple of 8"),
+        (["--steps", "0"], "Steps must be between 1 and 150"),
+        (["--sampler", "warp"], "Unknown sampler 'warp'"),
+        (["--count", "9"], "--count must be between 1 and 8"),
+        (["--seed", "-1"], "--seed must be a whole number"),
+        (["--model", "gpt-4o-mini"], "gpt-4o-mini is a chat model: choose an image model"),
+        (["--model", "nope"], "unknown model id 'nope'"),
+    ],
+)
 def test_image_command_bad_input_is_one_line(data_dir, capsys, tiny, memory_keyring, argv, why):
     run(capsys, "--data-dir", str(data_dir), "config", "sd-model", str(tiny["folder"]))
     code, out, err = run(capsys, "--data-dir", str(data_dir), "image", "a red cat", *argv)
@@ -221,10 +244,16 @@ def test_library_noise_stays_off_the_terminal(tmp_path, tiny):
     """A fresh process, as a user runs it: stderr holds our lines only; transformers' warnings are in the log."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), SPARKLIO_HOME=str(tmp_path / "data"))
     base = [sys.executable, str(ROOT / "main.py")]
-    subprocess.run(base + ["config", "sd-model", str(tiny["folder"])], env=env, check=True, capture_output=True,
-                   timeout=120)
-    done = subprocess.run(base + ["image", "a red cat", "--size", "64x64", "--steps", "2", "--seed", "1"],
-                          env=env, capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        base + ["config", "sd-model", str(tiny["folder"])], env=env, check=True, capture_output=True, timeout=120
+    )
+    done = subprocess.run(
+        base + ["image", "a red cat", "--size", "64x64", "--steps", "2", "--seed", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("sparklio: GPU: No NVIDIA GPU found")  # said once, no GPU on this machine

@@ -31,16 +31,18 @@ def run(capsys, monkeypatch, *argv, stdin: str = ""):
 
 
 def test_without_a_keyring_the_cli_refuses_and_names_the_opt_in(data_dir, capsys, monkeypatch, no_keyring):
-    code, out, err = run(capsys, monkeypatch, "--data-dir", str(data_dir), "keys", "set", "openai",
-                         stdin="sk-file-123\n")
+    code, out, err = run(
+        capsys, monkeypatch, "--data-dir", str(data_dir), "keys", "set", "openai", stdin="sk-file-123\n"
+    )
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "the key cannot be kept from the command line" in err and "--file-store" in err
     assert not (data_dir / "keys.cfg").exists() and "sk-file-123" not in out + err
 
 
 def test_file_store_is_warned_0600_remembered_and_used(data_dir, capsys, monkeypatch, no_keyring):
-    code, out, err = run(capsys, monkeypatch, "--data-dir", str(data_dir), "keys", "set", "openai", "--file-store",
-                         stdin="sk-file-123\n")
+    code, out, err = run(
+        capsys, monkeypatch, "--data-dir", str(data_dir), "keys", "set", "openai", "--file-store", stdin="sk-file-123\n"
+    )
     path = data_dir / "keys.cfg"
     assert code == 0 and f"stored the openai key in the plain file {path}" in out
     assert "warning: API keys go UNENCRYPTED into" in err and str(path) in err

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from router.errors import SparklioError
-from router.knowledge import Knowledge, KnowledgeChunk, KnowledgeSource, chunk_text, cosine_top, _pack
+from router.knowledge import Knowledge, KnowledgeChunk, KnowledgeSource, _pack, chunk_text, cosine_top
 from router.store.models import LlmUsage
 from router.types import Message
 from tests.conftest import catalog_api_models, make_cloud_app
@@ -36,8 +36,14 @@ class WordsOpenAI(FakeOpenAI):
         texts = [body["input"]] if isinstance(body["input"], str) else list(body["input"])
         data = [{"object": "embedding", "index": i, "embedding": bag_of_words(t)} for i, t in enumerate(texts)]
         tokens = sum(len(t.split()) for t in texts)
-        ex.send_json({"object": "list", "data": data, "model": body.get("model"),
-                      "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        ex.send_json(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model"),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
 
 
 DOC = """Sourdough starter care
@@ -73,7 +79,7 @@ def test_chunks_follow_paragraphs_and_overlap():
     text = "\n\n".join(f"Paragraph {i}. " + "word " * 30 for i in range(10))
     chunks = chunk_text(text, size=400, overlap=200)
     assert all(len(c.text) <= 400 for c in chunks)
-    assert all(c.text == text[c.start:c.end] for c in chunks)
+    assert all(c.text == text[c.start : c.end] for c in chunks)
     assert all(c.text.startswith("Paragraph") for c in chunks)  # cut on paragraph boundaries
     covered = set()
     for c in chunks:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from router.budget import Budget
-from router.pricing import load_catalog
 from router.errors import SparklioError
 from router.events import EventBus
 from router.learning import MIN_RATINGS, Learning
 from router.policy import Policy
+from router.pricing import load_catalog
 from router.settings import Settings
 from router.store import database, open_store
 from router.types import PlanEntry, RoutePlan, Usage
@@ -40,15 +40,32 @@ def world(data_dir, catalog):
     store.close()
 
 
-def answer(budget: Budget, catalog, model: str, task: str = TASK, *, role: str = "assistant",
-           status: str = "ok", experiment: bool = False) -> int:
+def answer(
+    budget: Budget,
+    catalog,
+    model: str,
+    task: str = TASK,
+    *,
+    role: str = "assistant",
+    status: str = "ok",
+    experiment: bool = False,
+) -> int:
     """Store an answer message and its ledger row, as the engine does; returns the message id."""
     mid = database.execute_sql(
         "INSERT INTO messages(role, content, status, model, created_at) VALUES (?, 'text', ?, ?, 1.7e9)",
-        (role, status, model)).lastrowid
+        (role, status, model),
+    ).lastrowid
     spec = catalog.get(model)
-    budget.record_attempt(None, task=task, model=model, provider=spec.provider, outcome="ok", message_id=mid,
-                          cost_usd=spec.cost(Usage(input_tokens=500, output_tokens=300)), experiment=experiment)
+    budget.record_attempt(
+        None,
+        task=task,
+        model=model,
+        provider=spec.provider,
+        outcome="ok",
+        message_id=mid,
+        cost_usd=spec.cost(Usage(input_tokens=500, output_tokens=300)),
+        experiment=experiment,
+    )
     return mid
 
 
@@ -61,6 +78,7 @@ def rate_many(learning, budget, catalog, model: str, stars: list[int], task: str
 
 # ---- ratings ----
 
+
 @pytest.mark.parametrize("stars", [0, 6, 3.5, "4", True, None, -1])
 def test_rating_outside_one_to_five_is_refused(world, catalog, stars):
     learning, budget, *_ = world
@@ -72,15 +90,17 @@ def test_rating_outside_one_to_five_is_refused(world, catalog, stars):
 
 
 def test_rating_needs_a_finished_answer(world, catalog):
-    learning, budget, *_ = world
+    learning, _budget, *_ = world
     with pytest.raises(SparklioError, match="no message 999"):
         learning.rate(999, 4)
     user_mid = database.execute_sql(
-        "INSERT INTO messages(role, content, created_at) VALUES ('user', 'hi', 1.7e9)").lastrowid
+        "INSERT INTO messages(role, content, created_at) VALUES ('user', 'hi', 1.7e9)"
+    ).lastrowid
     with pytest.raises(SparklioError, match="user message"):
         learning.rate(user_mid, 4)
     failed = database.execute_sql(
-        "INSERT INTO messages(role, content, status, created_at) VALUES ('assistant', '', 'error', 1.7e9)").lastrowid
+        "INSERT INTO messages(role, content, status, created_at) VALUES ('assistant', '', 'error', 1.7e9)"
+    ).lastrowid
     with pytest.raises(SparklioError, match="not a finished answer"):
         learning.rate(failed, 4)
     with pytest.raises(SparklioError, match="positive whole number"):
@@ -91,7 +111,8 @@ def test_rating_an_answer_without_a_ledger_link_uses_its_stored_record(world):
     learning, *_ = world
     mid = database.execute_sql(
         "INSERT INTO messages(role, content, status, model, meta, created_at)"
-        " VALUES ('assistant', 'hi', 'ok', 'gpt-4', '{\"task\": \"translation\"}', 1.7e9)").lastrowid
+        " VALUES ('assistant', 'hi', 'ok', 'gpt-4', '{\"task\": \"translation\"}', 1.7e9)"
+    ).lastrowid
     learning.rate(mid, 3)
     assert database.execute_sql("SELECT stars, model, task FROM ratings").fetchall() == [(3, "gpt-4", "translation")]
 
@@ -102,22 +123,29 @@ def test_re_rating_replaces(world, catalog):
     learning.rate(mid, 2)
     learning.rate(mid, 5)
     assert database.execute_sql("SELECT stars, model, task, experiment FROM ratings").fetchall() == [
-        (5, "gpt-4", TASK, 1)]
+        (5, "gpt-4", TASK, 1)
+    ]
 
 
 # ---- exploration ----
 
+
 def plan_for(budget_tier: str = "standard") -> tuple[RoutePlan, list[PlanEntry]]:
-    chain = [PlanEntry("claude-3-5-sonnet", "anthropic", 0.8, "primary"), PlanEntry("gpt-4", "openai", 0.7, "fb 1"),
-             PlanEntry("gemini-2.0-pro", "google", 0.6, "fb 2")]
-    alts = [PlanEntry("claude-3-opus", "anthropic", 0.9, "eligible alternative"),  # premium: never in standard
-            PlanEntry("gpt-4o-mini", "openai", 0.5, "eligible alternative"),  # low tier: not the same tier
-            PlanEntry("gemini-2.5-pro", "google", 0.6, "eligible alternative")]
+    chain = [
+        PlanEntry("claude-3-5-sonnet", "anthropic", 0.8, "primary"),
+        PlanEntry("gpt-4", "openai", 0.7, "fb 1"),
+        PlanEntry("gemini-2.0-pro", "google", 0.6, "fb 2"),
+    ]
+    alts = [
+        PlanEntry("claude-3-opus", "anthropic", 0.9, "eligible alternative"),  # premium: never in standard
+        PlanEntry("gpt-4o-mini", "openai", 0.5, "eligible alternative"),  # low tier: not the same tier
+        PlanEntry("gemini-2.5-pro", "google", 0.6, "eligible alternative"),
+    ]
     return RoutePlan(TASK, "medium", budget_tier, None, None, False, chain, []), alts
 
 
 def test_exploration_rate_is_honoured_and_stays_in_tier(world, catalog):
-    learning, _, _, settings, _ = world
+    learning, _, _, _settings, _ = world
     plan, alts = plan_for()
     n = 4000
     picks = []
@@ -157,6 +185,7 @@ def test_exploration_never_goes_above_the_plan_tier(world, catalog):
 
 # ---- the learner ----
 
+
 def test_no_suggestion_without_enough_ratings(world, catalog):
     learning, budget, *_ = world
     rate_many(learning, budget, catalog, "claude-3-5-sonnet", [4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4])
@@ -170,8 +199,9 @@ def test_suggestion_with_evidence_then_accept(world, catalog):
     made = rate_many(learning, budget, catalog, "gpt-4", [5, 5, 5, 5, 5, 5, 4, 4, 4, 4])
     assert len(made) == 1
     s = made[0]
-    assert s.text == ("for copywriting_standard, gpt-4 rated 4.6 vs claude-3-5-sonnet 3.9 over 24 ratings:"
-                      " make it primary")
+    assert s.text == (
+        "for copywriting_standard, gpt-4 rated 4.6 vs claude-3-5-sonnet 3.9 over 24 ratings: make it primary"
+    )
     assert s.evidence["model_ratings"] == 10 and s.evidence["current_ratings"] == 14
     assert s.evidence["p_better"] >= 0.9
     assert [x.id for x in learning.suggestions()] == [s.id]

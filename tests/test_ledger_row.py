@@ -30,8 +30,18 @@ def test_the_model_is_the_migrated_table(budget):
 
 
 def test_an_attempt_record_is_one_ledger_row(budget):
-    rec = AttemptRecord(MODEL, "chat", "copywriting_standard", position=1, number=2, message_id=7,
-                        conversation_id=3, workflow_run_id=None, experiment=True, policy_model="gpt-old")
+    rec = AttemptRecord(
+        MODEL,
+        "chat",
+        "copywriting_standard",
+        position=1,
+        number=2,
+        message_id=7,
+        conversation_id=3,
+        workflow_run_id=None,
+        experiment=True,
+        policy_model="gpt-old",
+    )
     rec.outcome = "cut"
     rec.ttft = rec.t0 + 0.25
     rec.text = ["Fresh ", "sourdough"]
@@ -41,8 +51,13 @@ def test_an_attempt_record_is_one_ledger_row(budget):
     assert set(row) <= set(LEDGER_COLUMNS)
     rid = budget.record_attempt(rec.hold, **row)
     got = LlmUsage.get_by_id(rid)
-    assert (got.model, got.provider, got.task, got.kind, got.outcome) == ("gpt-test", "openai",
-                                                                         "copywriting_standard", "chat", "cut")
+    assert (got.model, got.provider, got.task, got.kind, got.outcome) == (
+        "gpt-test",
+        "openai",
+        "copywriting_standard",
+        "chat",
+        "cut",
+    )
     assert (got.fallback_position, got.attempt, got.message_id, got.conversation_id) == (1, 2, 7, 3)
     assert got.experiment is False  # an experiment is the primary's slot only; this was the fallback
     assert got.policy_model == "gpt-old" and got.error == "cut" and got.error_class == "stream_cut"

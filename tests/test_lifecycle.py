@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from router.catalog import ModelSpec
-from router.pricing import load_catalog
 from router.dominance import dominates, expected_price
 from router.lifecycle import Lifecycle
 from router.model_lists import join_listed
 from router.planner import Availability, make_plan
 from router.policy import Policy
+from router.pricing import load_catalog
 from router.types import Message, RouteRequest
 from tests.conftest import make_cloud_app
 
@@ -39,8 +39,11 @@ def primary(app) -> ModelSpec:
 
 def calls_to(server, api_model: str) -> int:
     """Requests that asked this server for an answer from `api_model` (model lists are not calls)."""
-    return sum(1 for r in server.requests if r.method == "POST" and (
-        (r.json or {}).get("model") == api_model or f"/models/{api_model}:" in r.path))
+    return sum(
+        1
+        for r in server.requests
+        if r.method == "POST" and ((r.json or {}).get("model") == api_model or f"/models/{api_model}:" in r.path)
+    )
 
 
 @pytest.fixture
@@ -49,6 +52,7 @@ def catalog():
 
 
 # ---- the family rule, successors and domination (units) ----
+
 
 def test_family_rule_gives_quality_by_generation(catalog):
     fam = catalog.families["anthropic-sonnet"]
@@ -90,15 +94,26 @@ def test_retired_by_date_with_the_family_successor(catalog):
     assert gone["dall-e-3"].successor.startswith("gpt-image-2.5")
     assert "gpt-5-mini" not in gone and "gpt-5.1" not in gone  # deprecated, still served
     assert "gpt-5-mini" in Lifecycle(catalog, today=date(2026, 12, 11)).retired()  # its published shutdown date
-    assert life.describe("claude-3-5-sonnet") == ("retired (Anthropic retired Claude 3.5 Sonnet on 2025-10-22); "
-                                                  "served by claude-sonnet-5-5")
+    assert life.describe("claude-3-5-sonnet") == (
+        "retired (Anthropic retired Claude 3.5 Sonnet on 2025-10-22); served by claude-sonnet-5-5"
+    )
 
 
 def test_successor_never_climbs_a_budget_tier(catalog):
     life = Lifecycle(catalog, today=date(2026, 12, 4))
-    catalog.upsert(ModelSpec(id="old-haiku", provider="anthropic", api_model="claude-haiku-3", family="anthropic-haiku",
-                             generation=3.0, retires="2026-01-01", min_budget="low", input_price=0.25,
-                             output_price=1.25))
+    catalog.upsert(
+        ModelSpec(
+            id="old-haiku",
+            provider="anthropic",
+            api_model="claude-haiku-3",
+            family="anthropic-haiku",
+            generation=3.0,
+            retires="2026-01-01",
+            min_budget="low",
+            input_price=0.25,
+            output_price=1.25,
+        )
+    )
     assert life.retired()["old-haiku"].successor == "claude-haiku-5-5"  # never an Opus, never a Sonnet
 
 
@@ -118,13 +133,23 @@ def test_domination_needs_every_condition(catalog):
 def test_plan_serves_retired_and_dominated_slots_and_explains(catalog, complexity, need):
     policy = Policy(RES / "policy.toml")
     retired = Lifecycle(catalog, today=date(2026, 12, 4)).retired()
-    plan = make_plan(messages=[Message("user", PROMPT)], task="copywriting_standard", complexity=complexity,
-                     tier="standard", catalog=catalog, policy=policy, avail=Availability.everything(), retired=retired)
+    plan = make_plan(
+        messages=[Message("user", PROMPT)],
+        task="copywriting_standard",
+        complexity=complexity,
+        tier="standard",
+        catalog=catalog,
+        policy=policy,
+        avail=Availability.everything(),
+        retired=retired,
+    )
     first = plan.chain[0]
     assert first.model == "claude-3-5-sonnet" and first.serves  # the documents' id stays, another model serves
     assert "claude-3-5-sonnet → served by claude-sonnet-5-5 (Anthropic retired Claude 3.5 Sonnet" in plan.explain()
     served = catalog.get(first.serves)
-    assert f"claude-sonnet-5-5 → served by {served.id}: " in first.why and f"the {need:g} this request needs" in first.why
+    assert (
+        f"claude-sonnet-5-5 → served by {served.id}: " in first.why and f"the {need:g} this request needs" in first.why
+    )
     assert served.quality >= need and served.capabilities >= {"text", "code", "reasoning"}
     eligible = {e.target for e in plan.chain} | {a.model for a in plan.alternatives}
     keep = frozenset({"text", "code", "reasoning"})
@@ -141,8 +166,16 @@ def test_plan_serves_retired_and_dominated_slots_and_explains(catalog, complexit
 def test_a_slot_below_what_a_complex_request_needs_is_upgraded(catalog):
     policy = Policy(RES / "policy.toml")
     retired = Lifecycle(catalog, today=date(2026, 12, 4)).retired()
-    plan = make_plan(messages=[Message("user", PROMPT)], task="trend_analysis", complexity="complex",
-                     tier="standard", catalog=catalog, policy=policy, avail=Availability.everything(), retired=retired)
+    plan = make_plan(
+        messages=[Message("user", PROMPT)],
+        task="trend_analysis",
+        complexity="complex",
+        tier="standard",
+        catalog=catalog,
+        policy=policy,
+        avail=Availability.everything(),
+        retired=retired,
+    )
     first = plan.chain[0]  # gemini-2.0-pro → gemini-3.8-flash (8.89): below 9.3 → the cheapest model that clears it
     assert "gemini-2.0-pro → served by gemini-3.8-flash" in first.why
     assert "gemini-3.8-flash (quality 8.89) is below the 9.3 a complex request needs" in first.why
@@ -150,6 +183,7 @@ def test_a_slot_below_what_a_complex_request_needs_is_upgraded(catalog):
 
 
 # ---- end to end: fake servers that list models and answer 404 in each provider's format ----
+
 
 async def test_a_404_retires_the_model_and_the_second_run_never_calls_it(cloud_app, servers):
     gone = primary(cloud_app)
@@ -165,12 +199,15 @@ async def test_a_404_retires_the_model_and_the_second_run_never_calls_it(cloud_a
     plan = cloud_app.plan(req())
     assert plan.chain[0].model == "claude-3-5-sonnet" and plan.chain[0].serves not in (None, gone.id)
     assert any(x.model == gone.id and "answered 404" in x.reason for x in plan.excluded)
-    rows = cloud_app.store.db.execute_sql("SELECT model, policy_model, error_class FROM llm_usage ORDER BY id").fetchall()
+    rows = cloud_app.store.db.execute_sql(
+        "SELECT model, policy_model, error_class FROM llm_usage ORDER BY id"
+    ).fetchall()
     assert rows[0] == (gone.id, "claude-3-5-sonnet", "not_found")
 
 
-async def test_a_404_is_shared_with_the_next_process(data_dir, memory_keyring, fake_anthropic, fake_openai,
-                                                   fake_gemini, servers):
+async def test_a_404_is_shared_with_the_next_process(
+    data_dir, memory_keyring, fake_anthropic, fake_openai, fake_gemini, servers
+):
     app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini)
     from router.app import Sparklio
 
@@ -247,15 +284,17 @@ async def test_offline_start_uses_the_stored_list(data_dir, memory_keyring, fake
     offline.force_offline = True
     try:
         assert offline.lifecycle.retired()["claude-sonnet-5-5"].source == "list"
-        assert await offline.refresh_models(force=True) == {p: "offline mode: the stored list stands"
-                                                            for p in ("openai", "anthropic", "google", "compat")}
+        assert await offline.refresh_models(force=True) == {
+            p: "offline mode: the stored list stands" for p in ("openai", "anthropic", "google", "compat")
+        }
         assert "claude-sonnet-5-5" in offline.lifecycle.retired()
     finally:
         await offline.aclose()
 
 
-def test_models_refresh_cli_shows_fetch_times_and_successors(data_dir, memory_keyring, fake_anthropic, fake_openai,
-                                                             fake_gemini, capsys):
+def test_models_refresh_cli_shows_fetch_times_and_successors(
+    data_dir, memory_keyring, fake_anthropic, fake_openai, fake_gemini, capsys
+):
     from router.cli import main
 
     app = make_cloud_app(data_dir, memory_keyring, openai=fake_openai, anthropic=fake_anthropic, gemini=fake_gemini)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from local_models.diffusion import SdPipelineHost, GenerationParams
-from router.gallery import parse_parameters, read_png_parameters
+from local_models.diffusion import GenerationParams, SdPipelineHost
 from local_models.lora import LoraError, check_folder, list_loras, resolve, split_tags, trigger_words
 from local_models.sd_families import FAMILIES, family_for_keys, family_for_path
 from local_models.tiny_pipeline import build_tiny_pipeline
@@ -19,10 +18,13 @@ from local_models.upscale import UpscaleError, check_upscaler_path, read_image, 
 from router.cli import main
 from router.cli.studio_cmds import alias_argv, parse_lora_flag
 from router.errors import SparklioError
+from router.gallery import parse_parameters, read_png_parameters
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
-KOHYA = {"ss_tag_frequency": json.dumps({"10_ink": {"inkstyle": 9, "cat": 2}, "5_x": {"cat": 3}}),
-         "modelspec.trigger_phrase": "ink art"}
+KOHYA = {
+    "ss_tag_frequency": json.dumps({"10_ink": {"inkstyle": 9, "cat": 2}, "5_x": {"cat": 3}}),
+    "modelspec.trigger_phrase": "ink art",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +34,12 @@ def parts(tmp_path_factory):
     build_tiny_lora(loras / "ink.safetensors", metadata=KOHYA)
     build_tiny_lora(loras / "glow.safetensors", seed=7)
     (loras / "broken.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json")
-    return {"sd": build_tiny_pipeline(root / "sd"), "loras": loras,
-            "esrgan2": build_tiny_esrgan(root / "x2.safetensors", scale=2),
-            "esrgan4": build_tiny_esrgan(root / "x4.pth", scale=4)}
+    return {
+        "sd": build_tiny_pipeline(root / "sd"),
+        "loras": loras,
+        "esrgan2": build_tiny_esrgan(root / "x2.safetensors", scale=2),
+        "esrgan4": build_tiny_esrgan(root / "x4.pth", scale=4),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +50,9 @@ def engine(parts):
 
 
 def small(**kw) -> GenerationParams:
-    return GenerationParams(**{"prompt": "a red cat", "width": 64, "height": 64, "steps": 2, "seed": 1,
-                               "scheduler": "ddim", **kw})
+    return GenerationParams(
+        **{"prompt": "a red cat", "width": 64, "height": 64, "steps": 2, "seed": 1, "scheduler": "ddim", **kw}
+    )
 
 
 def size_of(png: bytes) -> tuple[int, int]:
@@ -99,13 +105,17 @@ def test_a_lora_changes_the_image_lands_in_the_png_and_comes_back(parts, engine)
 def test_bad_lora_requests_are_one_line(parts, engine, tmp_path):
     with pytest.raises(SparklioError, match="LoRA ink weight must be between -4 and 4"):
         engine.generate(small(loras=((str(parts["loras"] / "ink.safetensors"), 9.0),)))
-    from safetensors.torch import save_file
     import torch
+    from safetensors.torch import save_file
 
     odd = tmp_path / "odd.safetensors"  # a LoRA for some other, bigger model
-    save_file({"unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora_A.weight": torch.ones(4, 320),
-               "unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora_B.weight": torch.ones(320, 4)},
-              str(odd))
+    save_file(
+        {
+            "unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora_A.weight": torch.ones(4, 320),
+            "unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora_B.weight": torch.ones(320, 4),
+        },
+        str(odd),
+    )
     with pytest.raises(LoraError, match="odd.safetensors does not fit this model"):
         engine.generate(small(loras=((str(odd), 1.0),)))
     assert engine.generate(small())[0].params["loras"] == []  # the engine still works afterwards
@@ -169,15 +179,19 @@ def test_bad_upscale_inputs_are_one_line(parts, tmp_path):
     text.write_text("hello")
     fake = tmp_path / "fake.pth"
     fake.write_bytes(b"\x80\x02garbage")
-    cases = [(lambda: upscale(text, 2, model_path=parts["esrgan2"]), "notes.png is not an image Sparklio can read"),
-             (lambda: upscale(tmp_path / "gone.png", 2), "Image not found"),
-             (lambda: read_image(b"xx"), "the image is not an image"),
-             (lambda: upscale(b"", 3), "Upscale factor must be 2 or 4"),
-             (lambda: check_upscaler_path(text), "notes.png is not an upscaler model"),
-             (lambda: upscale(_png(), 2, model_path=fake), "fake.pth cannot be read as an upscaler model"),
-             (lambda: upscale(_png(), 2, model_path=parts["sd"] / "unet" / "diffusion_pytorch_model.safetensors"),
-              "not an upscaler architecture"),
-             (lambda: upscale(_png(), 2), "Upscaling needs a Stable Diffusion model")]
+    cases = [
+        (lambda: upscale(text, 2, model_path=parts["esrgan2"]), "notes.png is not an image Sparklio can read"),
+        (lambda: upscale(tmp_path / "gone.png", 2), "Image not found"),
+        (lambda: read_image(b"xx"), "the image is not an image"),
+        (lambda: upscale(b"", 3), "Upscale factor must be 2 or 4"),
+        (lambda: check_upscaler_path(text), "notes.png is not an upscaler model"),
+        (lambda: upscale(_png(), 2, model_path=fake), "fake.pth cannot be read as an upscaler model"),
+        (
+            lambda: upscale(_png(), 2, model_path=parts["sd"] / "unet" / "diffusion_pytorch_model.safetensors"),
+            "not an upscaler architecture",
+        ),
+        (lambda: upscale(_png(), 2), "Upscaling needs a Stable Diffusion model"),
+    ]
     for call, why in cases:
         with pytest.raises(UpscaleError, match=why):
             call()
@@ -199,8 +213,9 @@ def test_cli_image_upscale(data_dir, capsys, parts, memory_keyring, tmp_path):
     src.write_bytes(_png())
     code, out, err = run(capsys, *base, "image", "upscale", str(src))  # neither model yet
     assert code == 1 and err.count("\n") == 1 and "Upscaling needs a Stable Diffusion model" in err
-    code, out, err = run(capsys, *base, "image", "upscale", str(src), "--factor", "4", "--upscaler",
-                         str(parts["esrgan2"]))
+    code, out, err = run(
+        capsys, *base, "image", "upscale", str(src), "--factor", "4", "--upscaler", str(parts["esrgan2"])
+    )
     assert code == 0, err
     assert size_of(Path(out.strip()).read_bytes()) == (64, 64) and "4x with x2" in err
     run(capsys, *base, "config", "sd-model", str(parts["sd"]))
@@ -222,23 +237,29 @@ def test_cli_image_upscale(data_dir, capsys, parts, memory_keyring, tmp_path):
 # ---- Flux and SD 3 ----
 
 
-@pytest.mark.parametrize("build,key,pipeline", [(build_tiny_flux, "flux", "FluxPipeline"),
-                                                (build_tiny_sd3, "sd3", "StableDiffusion3Pipeline")])
+@pytest.mark.parametrize(
+    "build,key,pipeline",
+    [(build_tiny_flux, "flux", "FluxPipeline"), (build_tiny_sd3, "sd3", "StableDiffusion3Pipeline")],
+)
 def test_flux_and_sd3_folders_load_and_generate(tmp_path, build, key, pipeline):
     folder = build(tmp_path / key)
     assert family_for_path(folder) is FAMILIES[key]
     e = SdPipelineHost(preview_every=1)
     e.load(folder)
     steps = []
-    img = e.generate(GenerationParams("a red cat", negative_prompt="blurry", width=64, height=64, steps=2, seed=4,
-                                      guidance=FAMILIES[key].guidance),
-                     on_step=lambda i, n, png: steps.append((i, n)))[0]
+    img = e.generate(
+        GenerationParams(
+            "a red cat", negative_prompt="blurry", width=64, height=64, steps=2, seed=4, guidance=FAMILIES[key].guidance
+        ),
+        on_step=lambda i, n, png: steps.append((i, n)),
+    )[0]
     assert type(e._pipe).__name__ == pipeline and steps == [(1, 2), (2, 2)] and size_of(img.png) == (64, 64)
     text = read_png_parameters(img.png)
     assert "Sampler: Euler (flow matching)" in text and img.params["family"] == key
     assert ("Negative prompt: blurry" in text) is FAMILIES[key].negative  # Flux takes no negative prompt
-    again = e.generate(GenerationParams("a red cat", width=64, height=64, steps=2, seed=4,
-                                        guidance=FAMILIES[key].guidance))[0]
+    again = e.generate(
+        GenerationParams("a red cat", width=64, height=64, steps=2, seed=4, guidance=FAMILIES[key].guidance)
+    )[0]
     assert (again.png == img.png) is (key == "flux")  # same seed: same image (SD 3 used the negative prompt)
     up = upscale(img.png, 2, engine=e, tile=64)  # the hires fix works with the flow-matching img2img pipelines
     assert size_of(up.png) == (128, 128)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from local_models.ollama import NOT_INSTALLED, OllamaManager, PullCancelled, PullProgress
+from router.errors import SparklioError
 from router.ollama_catalog import LocalModel, catalog_entries, family_of
 from router.pricing import load_catalog
-from router.errors import SparklioError
 from router.types import Usage
 from tests.fakes.ollama_server import FakeOllama, down_url
 
@@ -78,7 +78,7 @@ async def test_start_server_spawns_ollama_serve(monkeypatch, fake_binary):
     try:
         st = await m.start_server(wait_s=20)
         assert st.running and st.version == "0.6.5"
-        assert [x.name for x in await m.list_models()][0] == "qwen2.5:7b"
+        assert next(x.name for x in await m.list_models()) == "qwen2.5:7b"
     finally:
         await m.aclose()
         if m.process is not None:  # the app leaves the server running; the test does not
@@ -92,8 +92,14 @@ async def test_start_server_spawns_ollama_serve(monkeypatch, fake_binary):
 
 async def test_list_models_maps_tags_and_show(manager):
     models = {m.name: m for m in await manager.list_models()}
-    assert set(models) == {"qwen2.5:7b", "llama3.2:3b", "mistral:7b", "qwen2.5-coder:7b", "llava:7b",
-                           "nomic-embed-text:latest"}
+    assert set(models) == {
+        "qwen2.5:7b",
+        "llama3.2:3b",
+        "mistral:7b",
+        "qwen2.5-coder:7b",
+        "llava:7b",
+        "nomic-embed-text:latest",
+    }
     q = models["qwen2.5:7b"]
     assert (q.family, q.parameter_size, q.quantization) == ("qwen2", "7.6B", "Q4_K_M")
     assert q.size_bytes == 4_683_087_332 and q.context_length == 32768
@@ -119,8 +125,13 @@ async def test_catalog_entries_from_installed_models(manager):
         assert s.input_price == 0 and s.output_price == 0
         assert s.cost(Usage(input_tokens=10_000, output_tokens=10_000)) == 0.0
     q = specs["qwen2.5"]
-    assert (q.api_model, q.quality, q.context_window, q.speed, q.latency_s) == ("qwen2.5:7b", 7.0, 32000,
-                                                                                 "standard", 3.5)
+    assert (q.api_model, q.quality, q.context_window, q.speed, q.latency_s) == (
+        "qwen2.5:7b",
+        7.0,
+        32000,
+        "standard",
+        3.5,
+    )
     ll = specs["llama3.2"]
     assert (ll.api_model, ll.quality, ll.context_window, ll.latency_s) == ("llama3.2:3b", 7.5, 8000, 4.5)
     mi = specs["mistral"]
@@ -138,10 +149,25 @@ def test_catalog_entries_unknown_families_and_duplicate_tags():
         LocalModel("qwen2.5:7b", 4_700_000_000, "qwen2", "7.6B", "Q4_K_M", 32768, frozenset({"completion"})),
         LocalModel("phi3:mini", 2_200_000_000, "phi3", "3.8B", "Q4_0", 131072, frozenset({"completion"})),
         LocalModel("someone/custom:latest", 1_000_000_000, "", "", "", None, frozenset()),
-        LocalModel("llama3.2-vision:11b", 7_900_000_000, "mllama", "9.8B", "Q4_K_M", 131072,
-                   frozenset({"completion", "vision"})),
-        LocalModel("mxbai-embed-large:latest", 670_000_000, "bert", "334M", "F16", 512,
-                   frozenset({"embedding"}), embedding_length=1024),
+        LocalModel(
+            "llama3.2-vision:11b",
+            7_900_000_000,
+            "mllama",
+            "9.8B",
+            "Q4_K_M",
+            131072,
+            frozenset({"completion", "vision"}),
+        ),
+        LocalModel(
+            "mxbai-embed-large:latest",
+            670_000_000,
+            "bert",
+            "334M",
+            "F16",
+            512,
+            frozenset({"embedding"}),
+            embedding_length=1024,
+        ),
     ]
     specs = {s.id: s for s in catalog_entries(models)}
     assert specs["qwen2.5"].api_model == "qwen2.5:7b"  # the tag nearest the policy's reference size
@@ -166,13 +192,20 @@ def test_catalog_ids_come_from_the_catalog():
 async def test_catalog_entries_against_the_shipped_catalog(manager):
     catalog = load_catalog(REPO / "resources" / "catalog.toml")
     specs = {s.id: s for s in catalog_entries(await manager.list_models(), catalog)}
-    for family, tag in (("qwen2.5", "qwen2.5:7b"), ("llama3.2", "llama3.2:3b"), ("mistral", "mistral:7b"),
-                        ("qwen2.5-coder", "qwen2.5-coder:7b")):
+    for family, tag in (
+        ("qwen2.5", "qwen2.5:7b"),
+        ("llama3.2", "llama3.2:3b"),
+        ("mistral", "mistral:7b"),
+        ("qwen2.5-coder", "qwen2.5-coder:7b"),
+    ):
         shipped = catalog.get(family)
         assert specs[family].api_model == tag and specs[family].installed
         # the catalog's own figures win for the families it names
         assert (specs[family].quality, specs[family].context_window, specs[family].capabilities) == (
-            shipped.quality, shipped.context_window, shipped.capabilities)
+            shipped.quality,
+            shipped.context_window,
+            shipped.capabilities,
+        )
     assert specs["llava:7b"].provider == "ollama" and "vision" in specs["llava:7b"].capabilities
     catalog.set_installed("ollama", specs)
     assert catalog.get("qwen2.5").installed and catalog.get("llava:7b").api_model == "llava:7b"

@@ -33,8 +33,9 @@ def spec(tag: str = "qwen2.5:7b", **params) -> ModelSpec:
 
 async def collect(provider, model, messages, **kw):
     events = []
-    async for ev in provider.stream_chat(model, messages, max_tokens=kw.get("max_tokens"),
-                                         temperature=kw.get("temperature")):
+    async for ev in provider.stream_chat(
+        model, messages, max_tokens=kw.get("max_tokens"), temperature=kw.get("temperature")
+    ):
         events.append(ev)
     return events
 
@@ -63,8 +64,9 @@ async def test_streaming_chat_text_usage_and_finish(provider, fake):
 
 async def test_max_tokens_temperature_and_params_on_the_wire(provider, fake):
     model = spec(num_ctx=8192, keep_alive="10m")
-    events = await collect(provider, model, [Message("user", "one two three four five six")], max_tokens=3,
-                           temperature=0.3)
+    events = await collect(
+        provider, model, [Message("user", "one two three four five six")], max_tokens=3, temperature=0.3
+    )
     body = fake.requests_to("/api/chat")[-1]
     assert body["options"] == {"num_ctx": 8192, "num_predict": 3, "temperature": 0.3}
     assert body["keep_alive"] == "10m"
@@ -82,8 +84,7 @@ async def test_images_go_base64_in_the_message_images_field(provider, fake):
 
 
 async def test_embed(provider, fake):
-    model = ModelSpec(id="nomic-embed-text", provider="ollama", api_model="nomic-embed-text:latest",
-                      kind="embedding")
+    model = ModelSpec(id="nomic-embed-text", provider="ollama", api_model="nomic-embed-text:latest", kind="embedding")
     result = await provider.embed(model, ["first text", "second one here"])
     assert len(result.vectors) == 2 and all(len(v) == 768 for v in result.vectors)
     assert result.vectors[0] != result.vectors[1]

@@ -18,8 +18,10 @@ PACKAGING = ROOT / "packaging"
 def fake_python(folder: Path, name: str, minor: int) -> None:
     """A stand-in `python3.X` that answers find_python.sh's version probe as Python 3.minor would."""
     script = folder / name
-    script.write_text("#!/bin/sh\nwant=$(echo \"$2\" | sed -n 's/.*(3, \\([0-9]*\\)).*/\\1/p')\n"
-                      f'[ -z "$want" ] || [ {minor} -ge "$want" ]\n')
+    script.write_text(
+        "#!/bin/sh\nwant=$(echo \"$2\" | sed -n 's/.*(3, \\([0-9]*\\)).*/\\1/p')\n"
+        f'[ -z "$want" ] || [ {minor} -ge "$want" ]\n'
+    )
     script.chmod(0o755)
 
 
@@ -32,14 +34,22 @@ def find_python(tmp_path: Path, fakes: dict[str, int], python: str | None = None
     env = {"PATH": f"{folder}:/usr/bin:/bin", "HOME": str(tmp_path)}
     if python:
         env["PYTHON"] = python
-    return subprocess.run(["bash", "-c", f". {PACKAGING / 'find_python.sh'}; find_python && echo \"PY=$PY\""],
-                          capture_output=True, text=True, env=env, timeout=30)
+    return subprocess.run(
+        ["bash", "-c", f'. {PACKAGING / "find_python.sh"}; find_python && echo "PY=$PY"'],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
 
 
-@pytest.mark.parametrize("fakes,chosen", [
-    ({"python3.13": 13, "python3.12": 12}, "python3.13"),
-    ({"python3.12": 12, "python3.11": 11}, "python3.12"),
-])
+@pytest.mark.parametrize(
+    "fakes,chosen",
+    [
+        ({"python3.13": 13, "python3.12": 12}, "python3.13"),
+        ({"python3.12": 12, "python3.11": 11}, "python3.12"),
+    ],
+)
 def test_bootstrap_prefers_the_newest_python_from_3_12(tmp_path, fakes, chosen):
     out = find_python(tmp_path, fakes)
     assert out.returncode == 0 and out.stdout.strip() == f"PY={chosen}"
@@ -64,8 +74,14 @@ def test_bootstrap_keeps_an_installed_venv_without_rebuilding(tmp_path):
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + (PACKAGING / "bootstrap.sh").read_bytes())
     (venv / ".sparklio-installed").write_text(digest.hexdigest() + "\n")
     env = {**os.environ, "SPARKLIO_VENV": str(venv), "PYTHON": "/nonexistent/python"}
-    out = subprocess.run(["bash", str(PACKAGING / "bootstrap.sh"), "test", "--version"], capture_output=True,
-                         text=True, env=env, timeout=120, cwd=tmp_path)
+    out = subprocess.run(
+        ["bash", str(PACKAGING / "bootstrap.sh"), "test", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     assert "==>" not in out.stdout + out.stderr and "pytest" in out.stdout + out.stderr
 
@@ -78,9 +94,9 @@ def test_the_built_app_leaves_out_exactly_what_gpu_support_installs():
         sys.path.remove(str(PACKAGING))
     from local_models.gpu_support import PACKAGES
 
-    names = {re.split(r"[<>=!~ ]", r, 1)[0].lower() for r in requirements()}
+    names = {re.split(r"[<>=!~ ]", r, maxsplit=1)[0].lower() for r in requirements()}
     assert not names & ON_DEMAND and "pyinstaller" in names and "pyside6-essentials" in names
-    assert {re.split(r"[<>=]", p, 1)[0] for p in PACKAGES} | {"torch", "torchvision"} == ON_DEMAND
+    assert {re.split(r"[<>=]", p, maxsplit=1)[0] for p in PACKAGES} | {"torch", "torchvision"} == ON_DEMAND
     spec = (PACKAGING / "sparklio.spec").read_text()
     assert "*sorted(ON_DEMAND)" in spec and '"resources"' in spec and "migrations" in spec
 
@@ -109,16 +125,34 @@ def test_bootstrap_ps1_mirrors_bootstrap_sh():
     code = re.sub(r'"[^"\n]*"|\'[^\'\n]*\'|#.*', "", ps1)
     for a, b in ("{}", "()", "[]"):
         assert code.count(a) == code.count(b), f"unbalanced {a}{b}"
-    for needle in ('"app"', '"test"', ".sparklio-installed", "SHA256", "nvidia-smi", "whl/cu128",
-                   '@("py", "-3.13")', '@("py", "-3.12")', "QT_QPA_PLATFORM", '-e ".[test]"'):
+    for needle in (
+        '"app"',
+        '"test"',
+        ".sparklio-installed",
+        "SHA256",
+        "nvidia-smi",
+        "whl/cu128",
+        '@("py", "-3.13")',
+        '@("py", "-3.12")',
+        "QT_QPA_PLATFORM",
+        '-e ".[test]"',
+    ):
         assert needle in ps1
 
 
 def test_the_smoke_mode_paints_opens_the_data_folder_and_quits(tmp_path):
     env = {**os.environ, "SPARKLIO_SMOKE_TEST": "1", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path / "data")],
-                         capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == ["smoke: first window painted",
-                                       f"smoke: data folder open at {tmp_path / 'data'}", "smoke: quit cleanly"]
+    assert out.stdout.splitlines() == [
+        "smoke: first window painted",
+        f"smoke: data folder open at {tmp_path / 'data'}",
+        "smoke: quit cleanly",
+    ]
     assert (tmp_path / "data" / "sparklio.db").is_file()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from router.pricing import load_catalog
 from router.errors import ConfigError, NoRouteError, SparklioError
 from router.planner import Availability, make_plan
 from router.policy import Policy
+from router.pricing import load_catalog
 from router.types import ImageInput, Message
 
 RES = Path(__file__).resolve().parent.parent / "resources"
@@ -32,11 +32,16 @@ POLICY_DOC = {
     "embeddings": ["text-embedding-3-small", "gemini-embedding"],
 }
 STRATEGY_DOC = {
-    "query_interpretation": "claude-sonnet-4.5", "sql_generation": "gpt-5.1-codex",
-    "insights_generation": "gpt-5.1-high-reasoning", "evaluation": "gemini-2.5-pro",
-    "vision_analysis": "gemini-2.5-pro", "workflow_orchestration": "claude-sonnet-4.5",
-    "code_generation": "gpt-5.1-codex", "data_processing": "gpt-5.1-high-reasoning",
-    "report_generation": "gpt-5.1-high-reasoning", "predictive_analytics": "gpt-5.1-high-reasoning",
+    "query_interpretation": "claude-sonnet-4.5",
+    "sql_generation": "gpt-5.1-codex",
+    "insights_generation": "gpt-5.1-high-reasoning",
+    "evaluation": "gemini-2.5-pro",
+    "vision_analysis": "gemini-2.5-pro",
+    "workflow_orchestration": "claude-sonnet-4.5",
+    "code_generation": "gpt-5.1-codex",
+    "data_processing": "gpt-5.1-high-reasoning",
+    "report_generation": "gpt-5.1-high-reasoning",
+    "predictive_analytics": "gpt-5.1-high-reasoning",
 }
 ALL_TASKS = set(POLICY_DOC) | set(STRATEGY_DOC)
 
@@ -56,9 +61,16 @@ def policy():
 
 
 def plan(catalog, policy, task, tier="premium", prompt="Help me with this, please.", **kw):
-    return make_plan(messages=[Message("user", prompt, kw.pop("images", []))], task=task,
-                     complexity=policy.task(task).complexity, tier=tier, catalog=catalog, policy=policy,
-                     avail=kw.pop("avail", Availability.everything()), **kw)
+    return make_plan(
+        messages=[Message("user", prompt, kw.pop("images", []))],
+        task=task,
+        complexity=policy.task(task).complexity,
+        tier=tier,
+        catalog=catalog,
+        policy=policy,
+        avail=kw.pop("avail", Availability.everything()),
+        **kw,
+    )
 
 
 def test_policy_has_exactly_the_documents_task_types(policy):
@@ -87,8 +99,12 @@ def test_tier_removes_what_it_does_not_allow_and_says_so(catalog, policy):
 
 def test_every_model_is_either_chosen_or_excluded_with_a_reason(catalog, policy):
     p = plan(catalog, policy, "copywriting_standard", tier="standard")
-    named = ({e.model for e in p.chain} | {e.target for e in p.chain} | {x.model for x in p.excluded}
-             | {a.model for a in p.alternatives})
+    named = (
+        {e.model for e in p.chain}
+        | {e.target for e in p.chain}
+        | {x.model for x in p.excluded}
+        | {a.model for a in p.alternatives}
+    )
     assert named == set(catalog.models)
     assert all(e.why for e in p.chain) and all(x.reason for x in p.excluded)
 
@@ -156,8 +172,10 @@ def test_pinned_model_and_unknowns(catalog, policy):
 
 def test_unknown_price_is_flagged_never_routed(tmp_path, policy):
     path = tmp_path / "catalog.toml"
-    path.write_text((RES / "catalog.toml").read_text() + '\n[models."mystery-1"]\nprovider = "openai"\n'
-                    'api_model = "mystery-1"\nprice_ref = ""\nquality = 10.0\n')
+    path.write_text(
+        (RES / "catalog.toml").read_text() + '\n[models."mystery-1"]\nprovider = "openai"\n'
+        'api_model = "mystery-1"\nprice_ref = ""\nquality = 10.0\n'
+    )
     c = load_catalog(path)
     assert c.get("mystery-1").price_source == "unknown" and not c.get("mystery-1").priced
     p = plan(c, policy, "chat_response")
@@ -166,7 +184,9 @@ def test_unknown_price_is_flagged_never_routed(tmp_path, policy):
 
 def test_malformed_catalog_names_file_and_line(tmp_path):
     bad = tmp_path / "catalog.toml"
-    bad.write_text('[models."a"]\nprovider = "openai"\napi_model = "a"\ninput_price = 1\n\n[models."b"]\nprovider = "nobody"\napi_model = "b"\n')
+    bad.write_text(
+        '[models."a"]\nprovider = "openai"\napi_model = "a"\ninput_price = 1\n\n[models."b"]\nprovider = "nobody"\napi_model = "b"\n'
+    )
     with pytest.raises(ConfigError, match=r"catalog.toml, line 7: .*unknown provider 'nobody'"):
         load_catalog(bad)  # the line of the bad field, not just of its table
     bad.write_text('[models."a"]\nprovider = "openai\n')
@@ -180,15 +200,22 @@ def test_malformed_catalog_names_file_and_line(tmp_path):
 def test_user_catalog_overrides_only_the_fields_it_names(tmp_path):
     builtin = RES / "catalog.toml"
     user = tmp_path / "catalog.toml"
-    user.write_text('[models."gpt-4"]\nquality = 5.0\n\n[models."gpt-4o-mini"]\ninput_price = 9.0\n'
-                    'output_price = 9.0\n', encoding="utf-8")
-    base, mine = load_catalog(builtin, price_cache=tmp_path / "p.json"), \
-        load_catalog(builtin, user, price_cache=tmp_path / "p.json")
+    user.write_text(
+        '[models."gpt-4"]\nquality = 5.0\n\n[models."gpt-4o-mini"]\ninput_price = 9.0\noutput_price = 9.0\n',
+        encoding="utf-8",
+    )
+    base, mine = (
+        load_catalog(builtin, price_cache=tmp_path / "p.json"),
+        load_catalog(builtin, user, price_cache=tmp_path / "p.json"),
+    )
     assert mine.get("gpt-4").quality == 5.0
     assert mine.get("gpt-4").provider == base.get("gpt-4").provider == "openai"
     assert mine.get("gpt-4").context_window == base.get("gpt-4").context_window
     assert base.get("gpt-4o-mini").input_price != 9.0  # genai-prices' figure by default...
-    assert (mine.get("gpt-4o-mini").input_price, mine.get("gpt-4o-mini").output_price) == (9.0, 9.0)  # ...the user's wins
+    assert (mine.get("gpt-4o-mini").input_price, mine.get("gpt-4o-mini").output_price) == (
+        9.0,
+        9.0,
+    )  # ...the user's wins
 
 
 def test_bad_weight_names_its_line(tmp_path):

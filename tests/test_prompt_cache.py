@@ -4,7 +4,8 @@ the saving in the ledger, the answer, the Stats figures and the chat footer."""
 from __future__ import annotations
 
 import pytest
-from genai_prices import Usage as GUsage, calc_price
+from genai_prices import Usage as GUsage
+from genai_prices import calc_price
 
 from router.catalog import ModelSpec
 from router.pricing import BATCH_DISCOUNT, cache_saving, call_cost
@@ -38,7 +39,10 @@ def marked(body: dict) -> list[str]:
 def conversation(turns: int) -> list[Message]:
     msgs = [Message("system", SYSTEM)]
     for n in range(turns):
-        msgs += [Message("user", f"Describe mug number {n} in two lines."), Message("assistant", f"Mug {n}: " + "lovely " * 30)]
+        msgs += [
+            Message("user", f"Describe mug number {n} in two lines."),
+            Message("assistant", f"Mug {n}: " + "lovely " * 30),
+        ]
     return msgs + [Message("user", "Now the teapot, please.")]
 
 
@@ -70,8 +74,12 @@ async def test_breakpoints_on_system_prompt_knowledge_and_earlier_turns(provider
 
 
 async def test_short_prompt_gets_no_breakpoint_and_plain_system(provider, cache_server):
-    msgs = [Message("system", "Be brief."), Message("user", "hi"), Message("assistant", "hello"),
-            Message("user", "a caption for a mug")]
+    msgs = [
+        Message("system", "Be brief."),
+        Message("user", "hi"),
+        Message("assistant", "hello"),
+        Message("user", "a caption for a mug"),
+    ]
     await drain(provider.stream_chat(SONNET, msgs, max_tokens=None, temperature=None))
     body = cache_server.last.json
     assert body["system"] == "Be brief." and marked(body) == []
@@ -88,8 +96,9 @@ async def test_minimum_length_follows_the_model(provider, cache_server):
     assert marked(cache_server.last.json) == ["system[0]"]
 
 
-async def test_later_turn_reads_the_cache_and_the_ledger_prices_it_with_genai_prices(data_dir, memory_keyring,
-                                                                                       cache_server):
+async def test_later_turn_reads_the_cache_and_the_ledger_prices_it_with_genai_prices(
+    data_dir, memory_keyring, cache_server
+):
     app = make_cloud_app(data_dir, memory_keyring, anthropic=cache_server)
     try:
         first = await app.ask(RouteRequest(conversation(1), model="claude-sonnet-4.5"))
@@ -100,16 +109,28 @@ async def test_later_turn_reads_the_cache_and_the_ledger_prices_it_with_genai_pr
         assert first.model == second.model == served.id and cache_server.last.json["model"] == served.api_model
         u = second.usage
         assert u.cached_input_tokens > 900 and u.cache_write_tokens > 0
-        g = calc_price(GUsage(input_tokens=u.input_tokens, output_tokens=u.output_tokens,
-                              cache_read_tokens=u.cached_input_tokens, cache_write_tokens=u.cache_write_tokens),
-                       served.api_model, provider_id="anthropic")
-        plain = calc_price(GUsage(input_tokens=u.input_tokens, output_tokens=u.output_tokens),
-                           served.api_model, provider_id="anthropic")
+        g = calc_price(
+            GUsage(
+                input_tokens=u.input_tokens,
+                output_tokens=u.output_tokens,
+                cache_read_tokens=u.cached_input_tokens,
+                cache_write_tokens=u.cache_write_tokens,
+            ),
+            served.api_model,
+            provider_id="anthropic",
+        )
+        plain = calc_price(
+            GUsage(input_tokens=u.input_tokens, output_tokens=u.output_tokens),
+            served.api_model,
+            provider_id="anthropic",
+        )
         assert second.cost_usd == pytest.approx(float(g.total_price))
         assert second.cache_saved_usd == pytest.approx(float(plain.total_price - g.total_price))
         assert second.cache_saved_usd > 0
         rows = list(LlmUsage.select().order_by(LlmUsage.id))
-        raw = app.store.db.execute_sql("SELECT cache_write_tokens, cache_saved_usd FROM llm_usage ORDER BY id").fetchall()
+        raw = app.store.db.execute_sql(
+            "SELECT cache_write_tokens, cache_saved_usd FROM llm_usage ORDER BY id"
+        ).fetchall()
         assert [r.cached_input_tokens for r in rows] == [0, u.cached_input_tokens]
         assert raw[1] == (u.cache_write_tokens, pytest.approx(second.cache_saved_usd))
         totals = discounts()
@@ -125,12 +146,18 @@ async def test_later_turn_reads_the_cache_and_the_ledger_prices_it_with_genai_pr
         await app.aclose()
 
 
-@pytest.mark.parametrize("model_id,provider,usage", [
-    ("gpt-4o-mini", "openai", Usage(input_tokens=5000, output_tokens=300, cached_input_tokens=4096)),
-    ("gemini-2.5-flash", "google", Usage(input_tokens=5000, output_tokens=300, cached_input_tokens=4000)),
-    ("claude-sonnet-4.5", "anthropic", Usage(input_tokens=5000, output_tokens=300, cached_input_tokens=3000,
-                                            cache_write_tokens=1500)),
-])
+@pytest.mark.parametrize(
+    "model_id,provider,usage",
+    [
+        ("gpt-4o-mini", "openai", Usage(input_tokens=5000, output_tokens=300, cached_input_tokens=4096)),
+        ("gemini-2.5-flash", "google", Usage(input_tokens=5000, output_tokens=300, cached_input_tokens=4000)),
+        (
+            "claude-sonnet-4.5",
+            "anthropic",
+            Usage(input_tokens=5000, output_tokens=300, cached_input_tokens=3000, cache_write_tokens=1500),
+        ),
+    ],
+)
 def test_cached_and_batch_tokens_priced_like_genai_prices(data_dir, model_id, provider, usage):
     from router.app import Sparklio
 
@@ -138,15 +165,25 @@ def test_cached_and_batch_tokens_priced_like_genai_prices(data_dir, model_id, pr
     try:
         m = app.catalog.get(model_id)
         assert m.price_source == "genai-prices"
-        g = GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                   cache_read_tokens=usage.cached_input_tokens, cache_write_tokens=usage.cache_write_tokens or None)
+        g = GUsage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cached_input_tokens,
+            cache_write_tokens=usage.cache_write_tokens or None,
+        )
         live = float(calc_price(g, m.api_model, provider_id=provider).total_price)
-        batch = float(calc_price(g, m.api_model, provider_id=provider,
-                                 price_context={"processing": "batch"}).total_price)
+        batch = float(
+            calc_price(g, m.api_model, provider_id=provider, price_context={"processing": "batch"}).total_price
+        )
         assert call_cost(m, usage) == pytest.approx(live)
         assert call_cost(m, usage, batch=True) == pytest.approx(batch) and batch < live
-        plain = float(calc_price(GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens),
-                                 m.api_model, provider_id=provider).total_price)
+        plain = float(
+            calc_price(
+                GUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens),
+                m.api_model,
+                provider_id=provider,
+            ).total_price
+        )
         assert cache_saving(m, usage) == pytest.approx(plain - live) and plain > live
     finally:
         app.store.close()
@@ -162,8 +199,10 @@ async def test_openai_and_gemini_cached_tokens_reach_the_ledger(data_dir, memory
     from tests.fakes.gemini_server import FakeGemini
     from tests.fakes.openai_server import FakeOpenAI
 
-    with FakeOpenAI(models=["gpt-4o-mini"], cached_tokens=2048) as oa, \
-            FakeGemini(models=["gemini-2.5-flash"], cached_tokens=1500) as gm:
+    with (
+        FakeOpenAI(models=["gpt-4o-mini"], cached_tokens=2048) as oa,
+        FakeGemini(models=["gemini-2.5-flash"], cached_tokens=1500) as gm,
+    ):
         app = make_cloud_app(data_dir, memory_keyring, openai=oa, gemini=gm)
         try:
             a = await app.ask(RouteRequest([Message("user", "tag line for a mug")], model="gpt-4o-mini"))
@@ -179,8 +218,12 @@ def test_chat_footer_shows_cached_tokens_and_the_saving():
     from ui.chat.items import ChatItem, footer_html
     from ui.theme import LIGHT
 
-    meta = {"model": "claude-sonnet-4.5", "cost_usd": 0.004, "cache_saved_usd": 0.0123,
-            "usage": {"input_tokens": 5200, "output_tokens": 80, "cached_input_tokens": 4900}}
+    meta = {
+        "model": "claude-sonnet-4.5",
+        "cost_usd": 0.004,
+        "cache_saved_usd": 0.0123,
+        "usage": {"input_tokens": 5200, "output_tokens": 80, "cached_input_tokens": 4900},
+    }
     html = footer_html(ChatItem(role="assistant", text="ok", model="claude-sonnet-4.5", meta=meta), LIGHT)
     assert "4,900 tok from prompt cache, saved $0.01" in html
     writing = {**meta, "cache_saved_usd": -0.0011, "usage": {"input_tokens": 5200, "cache_write_tokens": 5000}}
@@ -217,9 +260,17 @@ def test_route_prices_a_long_chat_with_its_expected_cache_hits(data_dir):
     app = Sparklio(data_dir)
 
     def route(msgs):
-        return make_plan(messages=msgs, task="chat_response", complexity="medium", tier="standard",
-                         catalog=app.catalog, policy=app.policy, avail=Availability.everything(),
-                         pinned="claude-sonnet-4.5")
+        return make_plan(
+            messages=msgs,
+            task="chat_response",
+            complexity="medium",
+            tier="standard",
+            catalog=app.catalog,
+            policy=app.policy,
+            avail=Availability.everything(),
+            pinned="claude-sonnet-4.5",
+        )
+
     try:
         msgs = conversation(3)
         plan = route(msgs)
@@ -230,8 +281,10 @@ def test_route_prices_a_long_chat_with_its_expected_cache_hits(data_dir):
         full = (est_in * m.input_price + 500 * m.output_price) / 1e6
         assert f"~${expected:.4f}/call" in plan.chain[0].why and full - expected == pytest.approx(prefix * 2.7e-6)
         single = route([Message("user", "hi")])
-        assert f"~${(estimate_tokens([Message('user', 'hi')]) * m.input_price + 500 * m.output_price) / 1e6:.4f}" \
+        assert (
+            f"~${(estimate_tokens([Message('user', 'hi')]) * m.input_price + 500 * m.output_price) / 1e6:.4f}"
             in single.chain[0].why
+        )
     finally:
         app.store.close()
 

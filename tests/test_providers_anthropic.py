@@ -14,8 +14,13 @@ from tests.fakes.fixtures import ANTHROPIC_KEY, CLIENT_TIMEOUT_S, TIMEOUT_TEST_S
 from tests.fakes.http import count_tokens, pieces, small_png
 
 HAIKU = ModelSpec(id="claude-haiku-catalog", provider="anthropic", api_model="claude-fake-haiku", max_output=8192)
-OPUS = ModelSpec(id="claude-3-opus", provider="anthropic", api_model="claude-fake-opus", max_output=1000,
-                 params={"thinking": {"type": "enabled", "budget_tokens": 2048}, "metadata": {"user_id": "u1"}})
+OPUS = ModelSpec(
+    id="claude-3-opus",
+    provider="anthropic",
+    api_model="claude-fake-opus",
+    max_output=1000,
+    params={"thinking": {"type": "enabled", "budget_tokens": 2048}, "metadata": {"user_id": "u1"}},
+)
 PROMPT = "draft a friendly reminder about the team lunch"
 
 
@@ -52,16 +57,20 @@ async def test_cache_and_thinking_usage_is_normalised(provider, anthropic_server
     assert u.input_tokens == uncached + 100 + 40  # reads and writes are input too, so cost sees them
     assert u.cached_input_tokens == 100 and u.cache_write_tokens == 40
     assert u.output_tokens == len(pieces(out.text)) + 12 and u.reasoning_tokens == 12
-    priced = ModelSpec(id="p", provider="anthropic", api_model="x", input_price=3.0, output_price=15.0,
-                       cached_input_price=0.3)
+    priced = ModelSpec(
+        id="p", provider="anthropic", api_model="x", input_price=3.0, output_price=15.0, cached_input_price=0.3
+    )
     expected = ((uncached + 40) * 3.0 + 100 * 0.3 + u.output_tokens * 15.0) / 1_000_000
     assert priced.cost(u) == pytest.approx(expected)
 
 
 async def test_wire_shape_system_images_and_params(provider, anthropic_server):
     png = small_png("chart")
-    msgs = [Message("system", "Be brief."), Message("user", "look at this", images=[ImageInput(png, "image/png")]),
-            Message("user", "and answer")]
+    msgs = [
+        Message("system", "Be brief."),
+        Message("user", "look at this", images=[ImageInput(png, "image/png")]),
+        Message("user", "and answer"),
+    ]
     out = await drain(provider.stream_chat(OPUS, msgs, max_tokens=None, temperature=0.7))
     assert out.finished is not None
     req = anthropic_server.last
@@ -72,20 +81,25 @@ async def test_wire_shape_system_images_and_params(provider, anthropic_server):
     assert body["system"] == "Be brief." and all(m["role"] != "system" for m in body["messages"])
     assert len(body["messages"]) == 1  # consecutive user turns merged
     blocks = body["messages"][0]["content"]
-    assert blocks[0] == {"type": "image", "source": {"type": "base64", "media_type": "image/png",
-                                                     "data": base64.b64encode(png).decode()}}
+    assert blocks[0] == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(png).decode()},
+    }
     assert blocks[1] == {"type": "text", "text": "look at this"} and blocks[2]["text"] == "and answer"
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
     assert body["metadata"] == {"user_id": "u1"}
     assert body["stream"] is True and "temperature" not in body
 
 
-@pytest.mark.parametrize("model,max_tokens,expected", [
-    (HAIKU, None, 4096),                      # min(8192, 4096)
-    (ModelSpec(id="s", provider="anthropic", api_model="claude-fake-haiku", max_output=1000), None, 1000),
-    (HAIKU, 300, 300),
-    (OPUS, None, 1000),                       # thinking budget 2048 > 1000, capped at max_output
-])
+@pytest.mark.parametrize(
+    "model,max_tokens,expected",
+    [
+        (HAIKU, None, 4096),  # min(8192, 4096)
+        (ModelSpec(id="s", provider="anthropic", api_model="claude-fake-haiku", max_output=1000), None, 1000),
+        (HAIKU, 300, 300),
+        (OPUS, None, 1000),  # thinking budget 2048 > 1000, capped at max_output
+    ],
+)
 async def test_max_tokens_is_always_sent(provider, anthropic_server, model, max_tokens, expected):
     await drain(provider.stream_chat(model, ask("hi"), max_tokens=max_tokens, temperature=None))
     assert anthropic_server.last.json["max_tokens"] == expected
@@ -104,10 +118,18 @@ FAULTS = [
     ("malformed", lambda s: s.malformed(), TransientError, "malformed"),
     ("401", lambda s: s.fail_next(401), PermanentError, "auth"),
     ("400", lambda s: s.fail_next(400), PermanentError, "bad_request"),
-    ("overloaded mid-stream", lambda s: s.error_event("overloaded_error", after_chunks=3), TransientError,
-     "overloaded"),
-    ("rate limit mid-stream", lambda s: s.error_event("rate_limit_error", after_chunks=1), RateLimitedError,
-     "rate_limited"),
+    (
+        "overloaded mid-stream",
+        lambda s: s.error_event("overloaded_error", after_chunks=3),
+        TransientError,
+        "overloaded",
+    ),
+    (
+        "rate limit mid-stream",
+        lambda s: s.error_event("rate_limit_error", after_chunks=1),
+        RateLimitedError,
+        "rate_limited",
+    ),
 ]
 
 
@@ -129,7 +151,6 @@ async def test_rate_limit_carries_retry_after(provider, anthropic_server):
     assert err.retry_after == 3.0 and err.status == 429
 
 
-
 async def test_timeout_is_transient(anthropic_server):
     anthropic_server.timeout(2.0)
     p = AnthropicProvider(ANTHROPIC_KEY, base_url=anthropic_server.base_url, timeout=TIMEOUT_TEST_S)
@@ -139,6 +160,7 @@ async def test_timeout_is_transient(anthropic_server):
         await p.aclose()
     assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
     assert str(out.error) == "Anthropic timed out after 0.2s" and out.error.provider == "anthropic"
+
 
 async def test_wrong_key_is_permanent_and_never_echoed(anthropic_server):
     wrong = "sk-ant-wrong-9999999999999"

@@ -10,19 +10,20 @@ import pytest
 
 from router.catalog import ModelSpec
 from router.errors import PermanentError, RateLimitedError, TransientError
-from router.providers.base import BaseProvider, Provider
-from router.providers.info import PROVIDERS
 from router.providers.anthropic_provider import AnthropicProvider
+from router.providers.base import BaseProvider, Provider
 from router.providers.compat import PLACEHOLDER_KEY, CompatProvider
 from router.providers.errors import scrub
 from router.providers.google_provider import GoogleProvider
+from router.providers.info import PROVIDERS
 from router.providers.openai_provider import OpenAIProvider
 from router.types import Message
 from tests.fakes.fixtures import CLIENT_TIMEOUT_S, TIMEOUT_TEST_S, drain
 from tests.fakes.openai_server import FakeOpenAI
 
-LOCAL = ModelSpec(id="compat-qwen", provider="compat", api_model="qwen-local-7b",
-                  params={"top_k": 20, "repetition_penalty": 1.05})
+LOCAL = ModelSpec(
+    id="compat-qwen", provider="compat", api_model="qwen-local-7b", params={"top_k": 20, "repetition_penalty": 1.05}
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,8 +38,7 @@ async def test_streams_without_a_key_using_the_placeholder(local_server, monkeyp
     monkeypatch.setenv("OPENAI_API_KEY", "sk-real-openai-key-must-not-leak")
     p = CompatProvider(None, base_url=local_server.base_url, timeout=CLIENT_TIMEOUT_S)
     try:
-        out = await drain(p.stream_chat(LOCAL, [Message("user", "hello local model")], max_tokens=100,
-                                        temperature=0.2))
+        out = await drain(p.stream_chat(LOCAL, [Message("user", "hello local model")], max_tokens=100, temperature=0.2))
     finally:
         await p.aclose()
     assert out.text == "Echo: hello local model" and len(out.texts) == 4
@@ -139,16 +139,19 @@ async def test_base_class_refuses_unsupported_calls_clearly():
 
 
 def test_scrub_is_one_short_line_without_secrets():
-    text = scrub("line one\nkey sk-abcdef1234567890 and AIzaSyD-abcdefghijklmnop and mysecret " + "x" * 300,
-                 ["mysecret"])
+    text = scrub(
+        "line one\nkey sk-abcdef1234567890 and AIzaSyD-abcdefghijklmnop and mysecret " + "x" * 300, ["mysecret"]
+    )
     assert "\n" not in text and len(text) <= 160
     assert "sk-abcdef" not in text and "AIzaSy" not in text and "mysecret" not in text
 
 
 def test_importing_providers_does_not_import_sdks():
-    code = ("import sys, router.providers, router.providers.openai_provider, router.providers.anthropic_provider, "
-            "router.providers.google_provider, router.providers.compat; "
-            "print(sorted(m for m in ('openai', 'anthropic', 'google.genai', 'httpx2') if m in sys.modules))")
+    code = (
+        "import sys, router.providers, router.providers.openai_provider, router.providers.anthropic_provider, "
+        "router.providers.google_provider, router.providers.compat; "
+        "print(sorted(m for m in ('openai', 'anthropic', 'google.genai', 'httpx2') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

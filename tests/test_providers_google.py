@@ -16,8 +16,12 @@ from tests.fakes.fixtures import CLIENT_TIMEOUT_S, GOOGLE_KEY, TIMEOUT_TEST_S, d
 from tests.fakes.http import count_tokens, pieces, small_png
 
 FLASH = ModelSpec(id="gemini-flash-catalog", provider="google", api_model="gemini-fake-flash")
-PRO = ModelSpec(id="gemini-pro-catalog", provider="google", api_model="gemini-fake-pro",
-                params={"thinking_budget": 1024, "include_thoughts": True})
+PRO = ModelSpec(
+    id="gemini-pro-catalog",
+    provider="google",
+    api_model="gemini-fake-pro",
+    params={"thinking_budget": 1024, "include_thoughts": True},
+)
 EMBED = ModelSpec(id="g-embed", provider="google", api_model="gemini-fake-embedding", kind="embedding")
 NANOBANANA = ModelSpec(id="nanobanana", provider="google", api_model="gemini-fake-flash-image", kind="image")
 PROMPT = "write a haiku about morning coffee please"
@@ -60,8 +64,12 @@ async def test_cached_and_thought_tokens_are_normalised(provider, gemini_server)
 
 async def test_wire_shape_path_system_params_and_images(provider, gemini_server):
     png = small_png("photo")
-    msgs = [Message("system", "Answer in English."), Message("user", "describe", images=[ImageInput(png)]),
-            Message("assistant", "Sure."), Message("user", "now shorter")]
+    msgs = [
+        Message("system", "Answer in English."),
+        Message("user", "describe", images=[ImageInput(png)]),
+        Message("assistant", "Sure."),
+        Message("user", "now shorter"),
+    ]
     out = await drain(provider.stream_chat(PRO, msgs, max_tokens=64, temperature=0.4))
     assert out.finished is not None
     req = gemini_server.last
@@ -84,9 +92,14 @@ async def test_max_tokens_finish_is_length(provider):
     assert out.texts == ["Echo:", " write"] and out.finished.reason == "length"
 
 
-RETRY_INFO = {"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).",
-                        "status": "RESOURCE_EXHAUSTED",
-                        "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "17s"}]}}
+RETRY_INFO = {
+    "error": {
+        "code": 429,
+        "message": "Resource has been exhausted (e.g. check quota).",
+        "status": "RESOURCE_EXHAUSTED",
+        "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "17s"}],
+    }
+}
 FAULTS = [
     ("429 header", lambda s: s.fail_next(429, {"retry-after": "2"}), RateLimitedError, "rate_limited"),
     ("429 RetryInfo", lambda s: s.fail_next(429, body=RETRY_INFO), RateLimitedError, "rate_limited"),
@@ -119,7 +132,6 @@ async def test_retry_after_from_header_and_from_retry_info(provider, gemini_serv
     assert first.retry_after == 2.0 and second.retry_after == 17.0
 
 
-
 async def test_timeout_is_transient(gemini_server):
     gemini_server.timeout(2.0)
     p = GoogleProvider(GOOGLE_KEY, base_url=gemini_server.url, timeout=TIMEOUT_TEST_S)
@@ -129,6 +141,7 @@ async def test_timeout_is_transient(gemini_server):
         await p.aclose()
     assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
     assert str(out.error) == "Google Gemini timed out after 0.2s" and out.error.provider == "google"
+
 
 async def test_invalid_key_answer_is_permanent_auth(gemini_server):
     wrong = "AIzaWrongKeyWrongKeyWrongKey0000"
@@ -144,7 +157,12 @@ async def test_invalid_key_answer_is_permanent_auth(gemini_server):
 async def test_unknown_model_is_not_found(provider):
     ghost = ModelSpec(id="ghost", provider="google", api_model="gemini-nope")
     err = (await drain(provider.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-    assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "gemini-nope" in str(err)
+    assert (
+        isinstance(err, RetiredModelError)
+        and err.kind == "retired"
+        and err.reason == "not_found"
+        and "gemini-nope" in str(err)
+    )
 
 
 async def test_cut_stream_ends_without_finished(provider, gemini_server):
@@ -172,8 +190,11 @@ async def test_embeddings_one_request_entry_per_text(provider, gemini_server):
     assert res.usage.input_tokens > 0
     req = gemini_server.last
     assert req.path.endswith("/models/gemini-fake-embedding:batchEmbedContents")
-    assert [r["content"]["parts"][0]["text"] for r in req.json["requests"]] == ["first text here", "second",
-                                                                                "third one"]
+    assert [r["content"]["parts"][0]["text"] for r in req.json["requests"]] == [
+        "first text here",
+        "second",
+        "third one",
+    ]
 
 
 async def test_embedding_fault_is_mapped(provider, gemini_server):

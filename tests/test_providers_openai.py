@@ -18,11 +18,17 @@ from router.types import Finished, ImageInput, Message, UsageReport
 from tests.fakes.fixtures import CLIENT_TIMEOUT_S, OPENAI_KEY, TIMEOUT_TEST_S, drain
 from tests.fakes.http import count_tokens, pieces, small_png
 
-CHAT = ModelSpec(id="gpt-5.1-high-reasoning", provider="openai", api_model="gpt-fake-large",
-                 params={"reasoning_effort": "high"}, capabilities=frozenset({"text", "reasoning"}))
+CHAT = ModelSpec(
+    id="gpt-5.1-high-reasoning",
+    provider="openai",
+    api_model="gpt-fake-large",
+    params={"reasoning_effort": "high"},
+    capabilities=frozenset({"text", "reasoning"}),
+)
 MINI = ModelSpec(id="gpt-mini-catalog", provider="openai", api_model="gpt-fake-mini")
-EMBED = ModelSpec(id="oa-embed", provider="openai", api_model="text-embedding-fake", kind="embedding",
-                  params={"dimensions": 5})
+EMBED = ModelSpec(
+    id="oa-embed", provider="openai", api_model="text-embedding-fake", kind="embedding", params={"dimensions": 5}
+)
 IMAGE = ModelSpec(id="oa-image", provider="openai", api_model="gpt-image-fake", kind="image")
 DALLE = ModelSpec(id="oa-dalle", provider="openai", api_model="dall-e-fake", kind="image")
 PROMPT = "please summarise the quarterly report for me"
@@ -102,12 +108,38 @@ FAULTS = [
     ("malformed", lambda s: s.malformed(), TransientError, "malformed"),
     ("401", lambda s: s.fail_next(401), PermanentError, "auth"),
     ("403", lambda s: s.fail_next(403), PermanentError, "auth"),
-    ("content policy", lambda s: s.fail_next(400, body={"error": {
-        "message": "Your request was rejected by our safety system.", "type": "invalid_request_error",
-        "param": None, "code": "content_policy_violation"}}), PermanentError, "content_policy"),
-    ("quota", lambda s: s.fail_next(429, body={"error": {"message": "You exceeded your current quota.",
-                                                         "type": "insufficient_quota", "param": None,
-                                                         "code": "insufficient_quota"}}), PermanentError, "quota"),
+    (
+        "content policy",
+        lambda s: s.fail_next(
+            400,
+            body={
+                "error": {
+                    "message": "Your request was rejected by our safety system.",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": "content_policy_violation",
+                }
+            },
+        ),
+        PermanentError,
+        "content_policy",
+    ),
+    (
+        "quota",
+        lambda s: s.fail_next(
+            429,
+            body={
+                "error": {
+                    "message": "You exceeded your current quota.",
+                    "type": "insufficient_quota",
+                    "param": None,
+                    "code": "insufficient_quota",
+                }
+            },
+        ),
+        PermanentError,
+        "quota",
+    ),
 ]
 
 
@@ -148,7 +180,6 @@ def test_parse_retry_after_forms():
     assert parse_retry_after({}) is None
 
 
-
 async def test_timeout_is_transient(openai_server):
     openai_server.timeout(2.0)
     p = OpenAIProvider(OPENAI_KEY, base_url=openai_server.base_url, timeout=TIMEOUT_TEST_S)
@@ -158,6 +189,7 @@ async def test_timeout_is_transient(openai_server):
         await p.aclose()
     assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
     assert str(out.error) == "OpenAI timed out after 0.2s" and out.error.provider == "openai"
+
 
 async def test_wrong_key_is_permanent_auth_and_never_echoed(openai_server):
     wrong = "sk-wrong-key-ffffffffffffffff"
@@ -174,8 +206,17 @@ async def test_wrong_key_is_permanent_auth_and_never_echoed(openai_server):
 
 
 async def test_api_detail_is_kept_but_scrubbed_of_the_key(provider, openai_server):
-    openai_server.fail_next(400, body={"error": {"message": f"Bad input from key {OPENAI_KEY}\nsee docs",
-                                                 "type": "invalid_request_error", "param": None, "code": None}})
+    openai_server.fail_next(
+        400,
+        body={
+            "error": {
+                "message": f"Bad input from key {OPENAI_KEY}\nsee docs",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            }
+        },
+    )
     err = (await drain(provider.stream_chat(MINI, ask(), max_tokens=None, temperature=None))).error
     assert isinstance(err, PermanentError) and err.reason == "bad_request"
     assert "Bad input from key" in str(err) and OPENAI_KEY not in str(err) and "\n" not in str(err)
@@ -184,7 +225,12 @@ async def test_api_detail_is_kept_but_scrubbed_of_the_key(provider, openai_serve
 async def test_unknown_model_is_permanent_not_found(provider):
     ghost = ModelSpec(id="ghost", provider="openai", api_model="gpt-does-not-exist")
     err = (await drain(provider.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-    assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "gpt-does-not-exist" in str(err)
+    assert (
+        isinstance(err, RetiredModelError)
+        and err.kind == "retired"
+        and err.reason == "not_found"
+        and "gpt-does-not-exist" in str(err)
+    )
 
 
 async def test_cut_stream_ends_without_finished(provider, openai_server):
@@ -261,9 +307,13 @@ async def test_env_key_and_env_base_url_are_used(openai_server, monkeypatch):
 
 # ---- codex models through the Responses API ----
 
-CODEX = ModelSpec(id="gpt-5.1-codex", provider="openai", api_model="gpt-fake-codex",
-                  params={"api": "responses", "reasoning_effort": "high"},
-                  capabilities=frozenset({"text", "code", "reasoning"}))
+CODEX = ModelSpec(
+    id="gpt-5.1-codex",
+    provider="openai",
+    api_model="gpt-fake-codex",
+    params={"api": "responses", "reasoning_effort": "high"},
+    capabilities=frozenset({"text", "code", "reasoning"}),
+)
 
 
 @pytest.fixture
@@ -302,10 +352,14 @@ async def test_codex_wire_shape(provider, codex_server):
 
 async def test_codex_history_images_and_verbosity(provider, codex_server):
     png = small_png("codex")
-    model = ModelSpec(id="c", provider="openai", api_model="gpt-fake-codex",
-                      params={"api": "responses", "verbosity": "low"})
-    msgs = [Message("user", "first question"), Message("assistant", "first answer"),
-            Message("user", "what is in this picture", images=[ImageInput(png, "image/png")])]
+    model = ModelSpec(
+        id="c", provider="openai", api_model="gpt-fake-codex", params={"api": "responses", "verbosity": "low"}
+    )
+    msgs = [
+        Message("user", "first question"),
+        Message("assistant", "first answer"),
+        Message("user", "what is in this picture", images=[ImageInput(png, "image/png")]),
+    ]
     out = await drain(provider.stream_chat(model, msgs, max_tokens=None, temperature=0.25))
     assert out.text == "Echo: what is in this picture" and out.finished.reason == "stop"
     body = codex_server.last.json
@@ -313,8 +367,11 @@ async def test_codex_history_images_and_verbosity(provider, codex_server):
     assert body["input"][1]["content"] == [{"type": "output_text", "text": "first answer"}]
     parts = body["input"][2]["content"]
     assert parts[0] == {"type": "input_text", "text": "what is in this picture"}
-    assert parts[1] == {"type": "input_image", "detail": "auto",
-                        "image_url": "data:image/png;base64," + base64.b64encode(png).decode()}
+    assert parts[1] == {
+        "type": "input_image",
+        "detail": "auto",
+        "image_url": "data:image/png;base64," + base64.b64encode(png).decode(),
+    }
 
 
 async def test_codex_output_limit_reports_length(provider, codex_server):
@@ -338,14 +395,21 @@ async def test_codex_http_faults_map_like_chat(provider, codex_server, name, inj
 
 
 MID_STREAM = [
-    ("failed rate limit", lambda s: s.fail_response("rate_limit_exceeded", "Slow down"), RateLimitedError,
-     "rate_limited"),
+    (
+        "failed rate limit",
+        lambda s: s.fail_response("rate_limit_exceeded", "Slow down"),
+        RateLimitedError,
+        "rate_limited",
+    ),
     ("failed server error", lambda s: s.fail_response("server_error", "Oops"), TransientError, "server_error"),
     ("failed policy", lambda s: s.fail_response("bio_policy", "Refused"), PermanentError, "content_policy"),
-    ("failed invalid prompt", lambda s: s.fail_response("invalid_prompt", "Bad prompt"), PermanentError,
-     "bad_request"),
-    ("error event", lambda s: s.error_event("server_error", "Something broke", after_chunks=6), TransientError,
-     "server_error"),
+    ("failed invalid prompt", lambda s: s.fail_response("invalid_prompt", "Bad prompt"), PermanentError, "bad_request"),
+    (
+        "error event",
+        lambda s: s.error_event("server_error", "Something broke", after_chunks=6),
+        TransientError,
+        "server_error",
+    ),
 ]
 
 
@@ -375,7 +439,12 @@ async def test_codex_timeout_and_unknown_model(codex_server):
         assert isinstance(out.error, TransientError) and out.error.reason == "timeout" and out.finished is None
         ghost = ModelSpec(id="g", provider="openai", api_model="codex-ghost", params={"api": "responses"})
         err = (await drain(p.stream_chat(ghost, ask(), max_tokens=None, temperature=None))).error
-        assert isinstance(err, RetiredModelError) and err.kind == "retired" and err.reason == "not_found" and "codex-ghost" in str(err)
+        assert (
+            isinstance(err, RetiredModelError)
+            and err.kind == "retired"
+            and err.reason == "not_found"
+            and "codex-ghost" in str(err)
+        )
     finally:
         await p.aclose()
 

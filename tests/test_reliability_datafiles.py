@@ -22,8 +22,9 @@ def hostile_db(tmp_path) -> Path:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE sales (region TEXT, amount REAL)")
     conn.execute("INSERT INTO sales VALUES ('north', 10.5), ('south', 7.25)")
-    conn.execute("CREATE VIEW forever AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
-                 " SELECT max(i) FROM n")
+    conn.execute(
+        "CREATE VIEW forever AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    )
     conn.commit()
     conn.close()
     return path
@@ -39,8 +40,9 @@ def test_endless_view_does_not_hang_the_schema_step(hostile_db, monkeypatch):
         src.query("SELECT COUNT(*) FROM forever", timeout_s=0.3)
 
 
-@pytest.mark.parametrize("sql", ["SELECT randomblob(1000000000)", "SELECT printf('%.*c', 1000000000, 'x')",
-                                 "SELECT zeroblob(500000000)"])
+@pytest.mark.parametrize(
+    "sql", ["SELECT randomblob(1000000000)", "SELECT printf('%.*c', 1000000000, 'x')", "SELECT zeroblob(500000000)"]
+)
 def test_one_huge_expression_is_refused_by_the_size_limit(hostile_db, sql):
     with pytest.raises(SparklioError) as info:
         run_readonly(hostile_db, sql)
@@ -86,7 +88,9 @@ def test_csv_encodings_with_a_byte_order_mark(tmp_path, codec):
     try:
         assert src.encoding.replace("-sig", "") == codec.replace("-sig", "").replace("utf-8", "utf-8")
         assert src.query("SELECT name, city FROM people_" + codec.replace("-", "_") + " ORDER BY name").rows == [
-            ("Aiko", "東京"), ("José", "Zürich")]
+            ("Aiko", "東京"),
+            ("José", "Zürich"),
+        ]
     finally:
         src.close()
 

@@ -14,8 +14,11 @@ LIMIT = 0.5  # the shortened time-to-first-token limit of the primary's speed cl
 
 
 def req() -> RouteRequest:
-    return RouteRequest([Message("user", "Write a two-line caption for a bakery launch")],
-                        task="copywriting_standard", complexity="medium")
+    return RouteRequest(
+        [Message("user", "Write a two-line caption for a bakery launch")],
+        task="copywriting_standard",
+        complexity="medium",
+    )
 
 
 @pytest.fixture
@@ -91,7 +94,7 @@ async def test_refusing_provider_is_skipped_by_every_process(cloud_app, data_dir
 async def test_503_storm_retries_then_falls_back(cloud_app, servers):
     first, second = chain(cloud_app)[:2]
     servers[first.provider].fail_next(503, times=4)  # every attempt at the primary (1 + 3 retries)
-    events, answer = await run(cloud_app, req())
+    _events, answer = await run(cloud_app, req())
     assert answer is not None and answer.model == second.id
     assert [r.error_class for r in rows() if r.model == first.id] == ["server_error"] * 4
     assert cloud_app.sleeps.delays[:3] == pytest.approx([1, 2, 4], rel=0.3)
@@ -137,8 +140,21 @@ def test_cli_says_what_it_waits_for_and_falls_back(cloud_app, servers, data_dir,
     cloud_app.store.close()
     servers[first.provider].timeout(5.0)
     servers[first.provider].timeout(5.0)
-    assert main(["--data-dir", str(data_dir), "ask", "Write a two-line caption for a bakery launch",
-                 "--task", "copywriting_standard", "--complexity", "medium"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(data_dir),
+                "ask",
+                "Write a two-line caption for a bakery launch",
+                "--task",
+                "copywriting_standard",
+                "--complexity",
+                "medium",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     assert out.startswith("Echo: Write a two-line caption")
     assert f"[{first.id}: attempt 2; waiting up to {LIMIT:g} s for the first words]" in err

@@ -49,8 +49,9 @@ CORPUS = [
 ]
 
 
-@pytest.mark.parametrize("argv, files, expected", CORPUS, ids=[" ".join(c[0][:2]) + str(i)
-                                                                 for i, c in enumerate(CORPUS)])
+@pytest.mark.parametrize(
+    "argv, files, expected", CORPUS, ids=[" ".join(c[0][:2]) + str(i) for i, c in enumerate(CORPUS)]
+)
 def test_bad_input_corpus_gets_one_clear_line(data_dir, capsys, argv, files, expected):
     for name, data in files.items():
         _write(data_dir / name, data)
@@ -63,7 +64,7 @@ def test_non_utf8_prompt_is_stored_first_with_replacement_characters(data_dir, c
     rc = main(["--data-dir", str(data_dir), "--offline", "ask", "hello \udcff\udcfe"])  # argv bytes \xff\xfe
     one_line_error(capsys, rc)
     conn = sqlite3.connect(data_dir / "sparklio.db")
-    (content,), = conn.execute("SELECT content FROM messages WHERE role = 'user'").fetchall()
+    ((content,),) = conn.execute("SELECT content FROM messages WHERE role = 'user'").fetchall()
     conn.close()
     assert content == "hello \ufffd\ufffd"
 
@@ -72,7 +73,7 @@ def test_binary_stdin_is_stored_not_a_decode_error(data_dir, capsys, monkeypatch
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"bin\x00ary \xff\xfe text")))
     one_line_error(capsys, main(["--data-dir", str(data_dir), "--offline", "ask", "-"]))
     conn = sqlite3.connect(data_dir / "sparklio.db")
-    (content,), = conn.execute("SELECT content FROM messages WHERE role = 'user'").fetchall()
+    ((content,),) = conn.execute("SELECT content FROM messages WHERE role = 'user'").fetchall()
     conn.close()
     assert content.startswith("bin\ufffdary ") and content.endswith(" text")
 
@@ -81,7 +82,7 @@ def test_corrupt_database_says_how_to_fix_and_doctor_starts_fresh_keeping_the_ol
     assert main(["--data-dir", str(data_dir), "budget"]) == 0
     db = data_dir / "sparklio.db"
     raw = bytearray(db.read_bytes())
-    raw[4096 * 2:4096 * 6] = b"Z" * len(raw[4096 * 2:4096 * 6])
+    raw[4096 * 2 : 4096 * 6] = b"Z" * len(raw[4096 * 2 : 4096 * 6])
     db.write_bytes(bytes(raw))
     capsys.readouterr()
     err = one_line_error(capsys, main(["--data-dir", str(data_dir), "budget"]))
@@ -106,10 +107,18 @@ def test_doctor_repair_needs_consent(data_dir, capsys, monkeypatch):
 @pytest.mark.slow
 def test_locked_database_is_one_line_with_the_fix(data_dir, capsys):
     main(["--data-dir", str(data_dir), "budget"])
-    locker = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
-        " c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(30)"), str(data_dir / "sparklio.db")],
-        stdout=subprocess.PIPE)
+    locker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
+                " c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(30)"
+            ),
+            str(data_dir / "sparklio.db"),
+        ],
+        stdout=subprocess.PIPE,
+    )
     try:
         assert locker.stdout.readline().strip() == b"locked"
         capsys.readouterr()
@@ -123,8 +132,9 @@ def test_locked_database_is_one_line_with_the_fix(data_dir, capsys):
 
 def test_budget_json_is_rounded_and_the_alert_is_worded_once(cloud_app, data_dir, capsys):
     model = cloud_app.catalog.get("gpt-4o-mini")
-    cloud_app.budget.record_attempt(None, task="chat_response", model=model.id, provider=model.provider,
-                                    outcome="ok", cost_usd=0.26217440000000003)
+    cloud_app.budget.record_attempt(
+        None, task="chat_response", model=model.id, provider=model.provider, outcome="ok", cost_usd=0.26217440000000003
+    )
     cloud_app.store.close()
     assert main(["--data-dir", str(data_dir), "budget", "--set-monthly", "0.26", "--json"]) == 0
     out, err = capsys.readouterr()
@@ -153,7 +163,7 @@ def test_model_text_reaches_the_terminal_without_escape_sequences(data_dir, memo
     out = capsys.readouterr().out
     assert out.strip() == "Hi there friend red" and "\x1b" not in out and "\x07" not in out
     conn = sqlite3.connect(data_dir / "sparklio.db")
-    (stored,), = conn.execute("SELECT content FROM messages WHERE role = 'assistant'").fetchall()
+    ((stored,),) = conn.execute("SELECT content FROM messages WHERE role = 'assistant'").fetchall()
     conn.close()
     assert stored == hostile  # the database keeps exactly what the model sent
 
@@ -180,12 +190,12 @@ def test_doctor_salvages_every_readable_table(data_dir, capsys):
     conn = sqlite3.connect(data_dir / "sparklio.db")
     before = conn.execute("SELECT COUNT(*), SUM(cost_usd) FROM llm_usage").fetchone()
     messages = conn.execute("SELECT COUNT(*) FROM messages").fetchone()
-    (root,), = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'usage_rollup'").fetchall()
+    ((root,),) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'usage_rollup'").fetchall()
     conn.close()
     db = data_dir / "sparklio.db"
     raw = bytearray(db.read_bytes())
     start = (root - 1) * 4096  # damage a derived table: the ledger and the chats survive, totals are rebuilt
-    raw[start:start + 4096] = b"Z" * 4096
+    raw[start : start + 4096] = b"Z" * 4096
     db.write_bytes(bytes(raw))
     assert main(["--data-dir", str(data_dir), "doctor", "--repair", "--yes"]) == 0
     assert "table by table" in capsys.readouterr().out
@@ -193,6 +203,6 @@ def test_doctor_salvages_every_readable_table(data_dir, capsys):
     assert conn.execute("SELECT COUNT(*), SUM(cost_usd) FROM llm_usage").fetchone() == before
     assert conn.execute("SELECT COUNT(*) FROM messages").fetchone() == messages
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    (spent,), = conn.execute("SELECT SUM(cost_usd) FROM spend_totals WHERE length(period) = 7").fetchall()
+    ((spent,),) = conn.execute("SELECT SUM(cost_usd) FROM spend_totals WHERE length(period) = 7").fetchall()
     conn.close()
     assert spent == pytest.approx(before[1])  # the totals were rebuilt by the ledger's triggers

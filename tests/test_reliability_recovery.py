@@ -30,11 +30,28 @@ def _prepare(data_dir: Path, fake) -> None:
 
 
 def _spawn_ask(data_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "OPENAI_API_KEY": "test-key-openai", "PYTHONPATH": str(ROOT),
-           "OLLAMA_HOST": "http://127.0.0.1:9"}
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "ask",
-                             "Tell me a long story", "--model", "gpt-4o-mini", "--no-cache"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": "test-key-openai",
+        "PYTHONPATH": str(ROOT),
+        "OLLAMA_HOST": "http://127.0.0.1:9",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--data-dir",
+            str(data_dir),
+            "ask",
+            "Tell me a long story",
+            "--model",
+            "gpt-4o-mini",
+            "--no-cache",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_for_streaming(data_dir: Path, proc: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -106,7 +123,7 @@ def test_sigterm_mid_stream_is_handled_like_ctrl_c(data_dir, trickling_openai):
     assert "Traceback" not in err.decode()
     assert _db(data_dir, "SELECT COUNT(*) FROM reservations") == [(0,)]
     assert _db(data_dir, "SELECT status FROM messages WHERE role = 'assistant'") == [("cancelled",)]
-    (outcome, cost), = _db(data_dir, "SELECT outcome, cost_usd FROM llm_usage")
+    ((outcome, cost),) = _db(data_dir, "SELECT outcome, cost_usd FROM llm_usage")
     assert outcome == "cancelled" and cost > 0
 
 

@@ -47,8 +47,11 @@ def test_assignment_validates_normalises_stores_and_announces(store, data_dir):
     assert settings.weights == {"complexity": 0.5, "budget": 0.25, "speed": 0.25, "quality": 0.0}
     settings.hard_stop = "off"
     assert settings.hard_stop is False
-    assert [e.data["key"] for e in seen if e.kind == "settings_changed"] == ["monthly_limit_usd", "weights",
-                                                                            "hard_stop"]
+    assert [e.data["key"] for e in seen if e.kind == "settings_changed"] == [
+        "monthly_limit_usd",
+        "weights",
+        "hard_stop",
+    ]
     conn = sqlite3.connect(data_dir / "sparklio.db")  # the stored format: one JSON value per key, as before
     rows = dict(conn.execute("SELECT key, value FROM settings").fetchall())
     conn.close()
@@ -56,17 +59,20 @@ def test_assignment_validates_normalises_stores_and_announces(store, data_dir):
     assert Settings(store).monthly_limit_usd == 42.5  # a fresh instance reads it back
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("monthly_limit_usd", "lots", "monthly limit must be a number of US dollars, not 'lots'"),
-    ("monthly_limit_usd", -1, "monthly limit must be between $0 and $1,000,000, not -1"),
-    ("exploration_rate", 0.9, "exploration rate must be between 0.0 and 0.5, not 0.9"),
-    ("cache_ttl_static_s", 0, "static cache TTL (seconds) must be positive, not 0"),
-    ("hard_stop", "maybe", "hard stop must be true or false, not 'maybe'"),
-    ("budget_tier", "platinum", "budget tier must be low, standard, premium or auto, not 'platinum'"),
-    ("compat_models", "llama", "model names must be a list of names, not 'llama'"),
-    ("saved_prompts", ["x"], "saved prompts must be a list of {name, text} entries"),
-    ("no_such_setting", 1, "unknown setting 'no_such_setting'"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("monthly_limit_usd", "lots", "monthly limit must be a number of US dollars, not 'lots'"),
+        ("monthly_limit_usd", -1, "monthly limit must be between $0 and $1,000,000, not -1"),
+        ("exploration_rate", 0.9, "exploration rate must be between 0.0 and 0.5, not 0.9"),
+        ("cache_ttl_static_s", 0, "static cache TTL (seconds) must be positive, not 0"),
+        ("hard_stop", "maybe", "hard stop must be true or false, not 'maybe'"),
+        ("budget_tier", "platinum", "budget tier must be low, standard, premium or auto, not 'platinum'"),
+        ("compat_models", "llama", "model names must be a list of names, not 'llama'"),
+        ("saved_prompts", ["x"], "saved prompts must be a list of {name, text} entries"),
+        ("no_such_setting", 1, "unknown setting 'no_such_setting'"),
+    ],
+)
 def test_a_bad_value_is_one_line_and_nothing_changes(store, key, value, message):
     settings = Settings(store)
     before = {k: settings.get(k) for k in FIELDS}

@@ -37,8 +37,12 @@ def test_plan_says_where_each_row_came_from(app):
 
 
 def test_one_lucky_rating_does_not_top_the_chart():
-    groups = [{"key": "lucky", "ratings": 1, "rating_avg": 5.0}, {"key": "steady", "ratings": 40, "rating_avg": 4.6},
-              {"key": "weak", "ratings": 30, "rating_avg": 3.0}, {"key": "unrated", "ratings": 0, "rating_avg": None}]
+    groups = [
+        {"key": "lucky", "ratings": 1, "rating_avg": 5.0},
+        {"key": "steady", "ratings": 40, "rating_avg": 4.6},
+        {"key": "weak", "ratings": 30, "rating_avg": 3.0},
+        {"key": "unrated", "ratings": 0, "rating_avg": None},
+    ]
     assert [g["key"] for g in ranked_by_rating(groups)] == ["steady", "lucky", "weak"]
     assert ranked_by_rating([{"key": "x", "ratings": 0, "rating_avg": None}]) == []
 

@@ -21,8 +21,10 @@ def sales_db(tmp_path):
     path = tmp_path / "sales.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL)")
-    conn.executemany("INSERT INTO sales(region, amount) VALUES (?, ?)",
-                     [("north", 10.5), ("south", 20.0), ("east", 7.25), ("west", 3.0)] * 600)
+    conn.executemany(
+        "INSERT INTO sales(region, amount) VALUES (?, ?)",
+        [("north", 10.5), ("south", 20.0), ("east", 7.25), ("west", 3.0)] * 600,
+    )
     conn.commit()
     conn.close()
     return path
@@ -89,8 +91,9 @@ def test_unbounded_rows_are_capped_with_truncated_flag(sales_db):
 
 
 def test_real_select_returns_rows(sales_db):
-    result = run_readonly(sales_db,
-                          "SELECT region, SUM(amount) AS total FROM sales GROUP BY region ORDER BY total DESC;")
+    result = run_readonly(
+        sales_db, "SELECT region, SUM(amount) AS total FROM sales GROUP BY region ORDER BY total DESC;"
+    )
     assert result.columns == ["region", "total"]
     assert result.rows[0] == ("south", 12000.0)
     assert result.truncated is False
@@ -101,8 +104,9 @@ def test_semicolon_inside_literal_is_one_statement():
 
 
 def test_recursive_cte_within_limits_is_allowed(sales_db):
-    result = run_readonly(sales_db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 5) "
-                                    "SELECT sum(x) FROM c")
+    result = run_readonly(
+        sales_db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 5) SELECT sum(x) FROM c"
+    )
     assert result.rows == [(15,)]
 
 

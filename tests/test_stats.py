@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from router.settings import Settings
 from router.stats import PERCENTILE_RESOLUTION, Stats
 from router.store import database, open_store
 
-TZ = timezone.utc
+TZ = UTC
 DAYS = ["2026-03-01", "2026-03-02", "2026-03-04"]
 MODELS = {"gpt-4": "openai", "claude-3-5-sonnet": "anthropic", "qwen2.5": "ollama"}
 TASKS = ["copywriting_standard", "chat_response"]
@@ -32,24 +32,34 @@ def make_rows(seed: int = 7, n: int = 160) -> list[dict]:
     """A varied ledger: outcomes, cache hits, fallbacks, experiments, latencies, costs."""
     rnd = random.Random(seed)
     rows = []
-    for i in range(n):
+    for _ in range(n):
         model = rnd.choice(list(MODELS))
         outcome = rnd.choices(["ok", "error", "cut", "cancelled", "refused"], [70, 12, 5, 5, 3])[0]
         cached = outcome == "ok" and rnd.random() < 0.15
         day = rnd.choice(DAYS)
         local = MODELS[model] == "ollama"
         cost = 0.0 if (cached or local or outcome == "refused") else round(rnd.uniform(0.001, 0.05), 6)
-        rows.append({
-            "ts": datetime.fromisoformat(day).replace(hour=rnd.randint(0, 23), tzinfo=TZ).timestamp(),
-            "task": rnd.choice(TASKS), "model": model, "provider": MODELS[model], "outcome": outcome,
-            "cached": cached, "cost_usd": cost, "saved_usd": round(rnd.uniform(0.01, 0.03), 6) if cached else 0.0,
-            "input_tokens": rnd.randint(10, 900), "output_tokens": rnd.randint(5, 400),
-            "latency_ms": round(rnd.uniform(5, 50) if cached else rnd.lognormvariate(7, 0.6), 3)
-            if outcome == "ok" else None,
-            "ttft_ms": round(rnd.lognormvariate(5.5, 0.5), 3) if outcome == "ok" and not cached else None,
-            "fallback_position": rnd.choice([0, 0, 0, 1, 2]) if outcome == "ok" and not cached else 0,
-            "experiment": rnd.random() < 0.05, "gpu_seconds": round(rnd.uniform(0.5, 3), 3) if local else 0.0,
-        })
+        rows.append(
+            {
+                "ts": datetime.fromisoformat(day).replace(hour=rnd.randint(0, 23), tzinfo=TZ).timestamp(),
+                "task": rnd.choice(TASKS),
+                "model": model,
+                "provider": MODELS[model],
+                "outcome": outcome,
+                "cached": cached,
+                "cost_usd": cost,
+                "saved_usd": round(rnd.uniform(0.01, 0.03), 6) if cached else 0.0,
+                "input_tokens": rnd.randint(10, 900),
+                "output_tokens": rnd.randint(5, 400),
+                "latency_ms": round(rnd.uniform(5, 50) if cached else rnd.lognormvariate(7, 0.6), 3)
+                if outcome == "ok"
+                else None,
+                "ttft_ms": round(rnd.lognormvariate(5.5, 0.5), 3) if outcome == "ok" and not cached else None,
+                "fallback_position": rnd.choice([0, 0, 0, 1, 2]) if outcome == "ok" and not cached else 0,
+                "experiment": rnd.random() < 0.05,
+                "gpu_seconds": round(rnd.uniform(0.5, 3), 3) if local else 0.0,
+            }
+        )
     return rows
 
 
@@ -160,7 +170,8 @@ def test_average_rating_per_model_and_task(world):
     for i, r in enumerate(rated):
         mid = database.execute_sql(
             "INSERT INTO messages(role, content, status, model, created_at) VALUES ('assistant', 'x', 'ok', ?, ?)",
-            (r["model"], r["ts"])).lastrowid
+            (r["model"], r["ts"]),
+        ).lastrowid
         database.execute_sql("DELETE FROM llm_usage WHERE id = ?", (r["id"],))  # re-insert with its message
         Budget(settings, tz=TZ).record_attempt(None, **{k: v for k, v in r.items() if k != "id"}, message_id=mid)
         stars[mid] = (r, 1 + i % 5)
@@ -182,11 +193,13 @@ def test_burn_down(world):
     settings.set("monthly_limit_usd", 5.0)
     bd = stats.burn_down("2026-03", today=date(2026, 3, 4))
     assert bd["days_in_month"] == 31 and [p["day"] for p in bd["points"]] == [
-        (date(2026, 3, 1) + timedelta(days=i)).isoformat() for i in range(4)]
+        (date(2026, 3, 1) + timedelta(days=i)).isoformat() for i in range(4)
+    ]
     running = 0.0
     for p in bd["points"]:
-        running += sum(r["cost_usd"] for r in rows
-                       if datetime.fromtimestamp(r["ts"], TZ).date().isoformat() == p["day"])
+        running += sum(
+            r["cost_usd"] for r in rows if datetime.fromtimestamp(r["ts"], TZ).date().isoformat() == p["day"]
+        )
         assert p["cumulative_usd"] == pytest.approx(running)
         assert p["remaining_usd"] == pytest.approx(5.0 - running)
         n = int(p["day"][-2:])
@@ -229,8 +242,16 @@ def test_report_shape(world):
     assert rep["totals"]["calls"] == sum(m["calls"] for m in rep["models"])
 
 
-RANGES = [(None, None), ("2026-01-20", "2026-03-31"), ("2026-02-01", "2026-04-05"), ("2026-01-20", "2026-04-05"),
-          (None, "2026-02-10"), ("2026-02-28", None), ("2026-03-01", "2026-03-31"), ("2026-02-03", "2026-02-03")]
+RANGES = [
+    (None, None),
+    ("2026-01-20", "2026-03-31"),
+    ("2026-02-01", "2026-04-05"),
+    ("2026-01-20", "2026-04-05"),
+    (None, "2026-02-10"),
+    ("2026-02-28", None),
+    ("2026-03-01", "2026-03-31"),
+    ("2026-02-03", "2026-02-03"),
+]
 
 
 def test_percentiles_across_month_boundaries(data_dir):
@@ -243,9 +264,16 @@ def test_percentiles_across_month_boundaries(data_dir):
         rows = []
         for _ in range(600):
             ts = start + rnd.uniform(0, 85 * 86400)  # Jan 15 .. Apr 10
-            r = {"ts": ts, "task": "chat_response", "model": rnd.choice(["a", "b"]), "provider": "openai",
-                 "outcome": "ok", "latency_ms": rnd.lognormvariate(7, 0.7), "ttft_ms": rnd.lognormvariate(5, 0.4),
-                 "cost_usd": round(rnd.uniform(0.001, 0.01), 6)}
+            r = {
+                "ts": ts,
+                "task": "chat_response",
+                "model": rnd.choice(["a", "b"]),
+                "provider": "openai",
+                "outcome": "ok",
+                "latency_ms": rnd.lognormvariate(7, 0.7),
+                "ttft_ms": rnd.lognormvariate(5, 0.4),
+                "cost_usd": round(rnd.uniform(0.001, 0.01), 6),
+            }
             budget.record_attempt(None, **r)
             r["day"] = datetime.fromtimestamp(ts, TZ).date().isoformat()
             rows.append(r)
@@ -258,8 +286,10 @@ def test_percentiles_across_month_boundaries(data_dir):
                 sel = [r for r in in_range if r["model"] == model]
                 g = got[model]
                 assert g.calls == len(sel), (since, until)
-                for vals, p50, p95 in (([r["latency_ms"] for r in sel], g.latency_p50, g.latency_p95),
-                                       ([r["ttft_ms"] for r in sel], g.ttft_p50, g.ttft_p95)):
+                for vals, p50, p95 in (
+                    ([r["latency_ms"] for r in sel], g.latency_p50, g.latency_p95),
+                    ([r["ttft_ms"] for r in sel], g.ttft_p50, g.ttft_p95),
+                ):
                     for p, v in ((0.5, p50), (0.95, p95)):
                         exact = nearest_rank(vals, p)
                         assert abs(v - exact) <= PERCENTILE_RESOLUTION * exact, (since, until, p)
@@ -282,10 +312,21 @@ def test_upgrade_backfills_rollups_like_the_triggers(tmp_path):
 
     def values(r):
         d = datetime.fromtimestamp(r["ts"], TZ)
-        full = {**{c: None for c in LEDGER_COLUMNS}, "kind": "chat", "input_tokens": 0, "output_tokens": 0,
-                "cached_input_tokens": 0, "reasoning_tokens": 0, "images": 0, "saved_usd": 0.0, "attempt": 1,
-                "gpu_seconds": 0.0, **{k: v for k, v in r.items() if k in cols},
-                "day": d.date().isoformat(), "month": d.strftime("%Y-%m")}
+        full = {
+            **{c: None for c in LEDGER_COLUMNS},
+            "kind": "chat",
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cached_input_tokens": 0,
+            "reasoning_tokens": 0,
+            "images": 0,
+            "saved_usd": 0.0,
+            "attempt": 1,
+            "gpu_seconds": 0.0,
+            **{k: v for k, v in r.items() if k in cols},
+            "day": d.date().isoformat(),
+            "month": d.strftime("%Y-%m"),
+        }
         full["cached"], full["experiment"] = int(full["cached"]), int(full["experiment"])
         return tuple(full[c] for c in LEDGER_COLUMNS)
 
@@ -298,10 +339,15 @@ def test_upgrade_backfills_rollups_like_the_triggers(tmp_path):
 
     def dump(store):
         out = {}
-        for table, order in (("usage_rollup", "grain, period, model, task"), ("spend_totals", "period, provider"),
-                             ("latency_hist", "dim, grain, metric, period, key, bucket")):
-            out[table] = [tuple(round(v, 6) if isinstance(v, float) else v for v in r)
-                          for r in store.db.execute_sql(f"SELECT * FROM {table} ORDER BY {order}").fetchall()]
+        for table, order in (
+            ("usage_rollup", "grain, period, model, task"),
+            ("spend_totals", "period, provider"),
+            ("latency_hist", "dim, grain, metric, period, key, bucket"),
+        ):
+            out[table] = [
+                tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+                for r in store.db.execute_sql(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+            ]
         return out
 
     upgraded = open_store(old)
@@ -332,4 +378,5 @@ def test_cli_stats(data_dir, memory_keyring, capsys):
     assert "By model" in out and "gpt-4" in out and "By task type" in out and "Cache:" in out
     assert main(["--data-dir", str(data_dir), "stats", "--since", "last week"]) == 1
     assert capsys.readouterr().err.strip() == (
-        "sparklio: error: the start date must be a date like 2026-01-31, not 'last week'")
+        "sparklio: error: the start date must be a date like 2026-01-31, not 'last week'"
+    )

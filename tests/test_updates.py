@@ -62,8 +62,9 @@ def test_a_feed_that_is_down_is_quiet(down_url, feed, caplog):
     assert caplog.records == []
 
 
-@pytest.mark.parametrize("body", [b"<html>rate limited</html>", {"message": "Not Found"}, ["v1"],
-                                  ReleaseFeed.release("banana")])
+@pytest.mark.parametrize(
+    "body", [b"<html>rate limited</html>", {"message": "Not Found"}, ["v1"], ReleaseFeed.release("banana")]
+)
 def test_a_malformed_feed_is_one_log_line(feed, caplog, body):
     caplog.set_level(logging.DEBUG, logger="router.updates")
     feed.body = body

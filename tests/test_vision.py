@@ -9,12 +9,11 @@ import pytest
 from PIL import Image
 
 from router.catalog import ModelSpec
-from router.pricing import load_catalog
 from router.errors import SparklioError
 from router.paths import RESOURCES
+from router.pricing import load_catalog
 from router.types import ImageInput
-from router.vision import (MB, check_images, image_dimensions, load_image, refusal, sniff_mime,
-                           vision_models)
+from router.vision import MB, check_images, image_dimensions, load_image, refusal, sniff_mime, vision_models
 
 
 def _png(w: int, h: int, noise: bool = False) -> bytes:

@@ -38,8 +38,9 @@ async def test_sns_post_set_becomes_five_post_cards_and_exports(engine, tmp_path
     assert rows[1][4] == "images/images_1.png"
     man = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert man["cost_usd"] == pytest.approx(result.cost_usd, abs=1e-6)
-    answered = {r.model for r in LlmUsage.select().where(LlmUsage.workflow_run_id == result.run_id,
-                                                          LlmUsage.outcome == "ok")}
+    answered = {
+        r.model for r in LlmUsage.select().where(LlmUsage.workflow_run_id == result.run_id, LlmUsage.outcome == "ok")
+    }
     assert "stable-diffusion" in man["models"] and set(man["models"]) == answered  # the models that answered
     seeds = [i["seed"] for i in next(s for s in man["steps"] if s["id"] == "images")["images"]]
     assert len(seeds) == 5 and all(isinstance(s, int) for s in seeds)
@@ -88,8 +89,9 @@ def test_title_from_outline():
 def test_cli_run_out_and_export(data_dir, memory_keyring, servers, tmp_path, capsys):
     from router.cli import main
 
-    setup = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],
-                           gemini=servers["google"])
+    setup = make_cloud_app(
+        data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"], gemini=servers["google"]
+    )
     asyncio.run(setup.aclose())
     base = ["--data-dir", str(data_dir), "workflow"]
     busy = tmp_path / "busy"

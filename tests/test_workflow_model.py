@@ -26,15 +26,31 @@ def parse_text(body: str, source: str = "demo.toml"):
 
 def test_policy_has_the_22_task_types():
     assert len(TASKS) == 22
-    assert {"query_interpretation", "sql_generation", "insights_generation", "report_generation", "evaluation",
-            "image_generation_bulk", "image_analysis", "copywriting_standard"} <= TASKS
+    assert {
+        "query_interpretation",
+        "sql_generation",
+        "insights_generation",
+        "report_generation",
+        "evaluation",
+        "image_generation_bulk",
+        "image_analysis",
+        "copywriting_standard",
+    } <= TASKS
 
 
 def test_builtins_load_with_inferred_dependencies():
     found, problems = discover(TASKS, [(BUILTIN_DIR, True)])
     assert problems == []
-    assert set(found) == {"sns_post_set", "blog_post", "brand_analysis", "storyboard", "ask_your_data",
-                          "usage_review", "catalogue_copy", "alt_text"}
+    assert set(found) == {
+        "sns_post_set",
+        "blog_post",
+        "brand_analysis",
+        "storyboard",
+        "ask_your_data",
+        "usage_review",
+        "catalogue_copy",
+        "alt_text",
+    }
     sns = found["sns_post_set"]
     assert sns.step_ids == ["analysis", "captions", "images", "hashtags"]
     assert sns.step("captions").count == 5 and sns.step("captions").depends_on == ("analysis",)
@@ -42,7 +58,11 @@ def test_builtins_load_with_inferred_dependencies():
     assert sns.step("images").task == "image_generation_bulk"
     ayd = found["ask_your_data"]
     assert [ayd.step(s).task for s in ("interpretations", "sql", "insights", "report")] == [
-        "query_interpretation", "sql_generation", "insights_generation", "report_generation"]
+        "query_interpretation",
+        "sql_generation",
+        "insights_generation",
+        "report_generation",
+    ]
     assert ayd.step("result").action == "run_sql" and ayd.step("result").output == "table"
     assert ayd.dependents("sql") == {"result", "insights", "report"}
     assert found["usage_review"].step("review").task == "evaluation"
@@ -85,9 +105,12 @@ prompt = "{steps.b.output}"
 
 
 def test_missing_input_is_named():
-    with pytest.raises(TemplateError, match=r"demo.toml \(workflow 'demo'\), step 'w', prompt: placeholder "
-                                            r"\{inputs.audience\} names input 'audience', which is not declared "
-                                            r"\(declared: topic\)"):
+    with pytest.raises(
+        TemplateError,
+        match=r"demo.toml \(workflow 'demo'\), step 'w', prompt: placeholder "
+        r"\{inputs.audience\} names input 'audience', which is not declared "
+        r"\(declared: topic\)",
+    ):
         parse_text('[[steps]]\nid = "w"\ntask = "chat_response"\nprompt = "For {inputs.audience}"\n')
 
 
@@ -96,16 +119,19 @@ def test_unknown_task_type_is_named():
         parse_text('[[steps]]\nid = "w"\ntask = "copywrite"\nprompt = "x {inputs.topic}"\n')
 
 
-@pytest.mark.parametrize("prompt,expected", [
-    ("Hello {inputs.topic", "unclosed placeholder starting at '{inputs.topic'"),
-    ("Hello {inputs.topic!r}", "placeholder {inputs.topic!r} is not understood"),
-    ("Hello {topic}", "placeholder {topic} is not understood"),
-    ("Hello {steps.x}", "placeholder {steps.x} is not understood"),
-    ("Bad } brace", "stray '}'"),
-    ("{steps.nope.output}", "names step 'nope', which does not exist"),
-    ("Caption {index}", "only works in a step with count > 1 or for_each"),
-    ("{__import__('os')}", "is not understood"),
-])
+@pytest.mark.parametrize(
+    "prompt,expected",
+    [
+        ("Hello {inputs.topic", "unclosed placeholder starting at '{inputs.topic'"),
+        ("Hello {inputs.topic!r}", "placeholder {inputs.topic!r} is not understood"),
+        ("Hello {topic}", "placeholder {topic} is not understood"),
+        ("Hello {steps.x}", "placeholder {steps.x} is not understood"),
+        ("Bad } brace", "stray '}'"),
+        ("{steps.nope.output}", "names step 'nope', which does not exist"),
+        ("Caption {index}", "only works in a step with count > 1 or for_each"),
+        ("{__import__('os')}", "is not understood"),
+    ],
+)
 def test_template_errors_name_step_and_placeholder(prompt, expected):
     with pytest.raises(TemplateError) as info:
         parse_text(f'[[steps]]\nid = "w"\ntask = "chat_response"\nprompt = "{prompt}"\n')
@@ -120,24 +146,33 @@ def test_bad_toml_gives_the_line(tmp_path):
         load_workflow(path, TASKS)
 
 
-@pytest.mark.parametrize("body,expected", [
-    ('[[steps]]\nid = "a"\nprompt = "x"\n', "give exactly one of task"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\naction = "pick"\nprompt = "x"\n', "give exactly one of task"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\nprompt = ""\n', "prompt is empty"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\npromt = "x"\nprompt = "y"\n', "unknown key 'promt'"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\ncount = 0\nprompt = "y"\n', "count must be between 1 and 50"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\ncount = "5"\nprompt = "y"\n', "count must be a whole number"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\noutput = "image"\nprompt = "y"\n', "needs an image_generation"),
-    ('[[steps]]\nid = "a"\ntask = "image_generation_bulk"\noutput = "text"\nprompt = "y"\n', "output must be"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\nprompt = "x"\n[[steps]]\nid = "a"\ntask = "chat_response"\n'
-     'prompt = "y"\n', "step id 'a' is used more than once"),
-    ('[[steps]]\nid = "a b"\ntask = "chat_response"\nprompt = "x"\n', "needs an id made of letters"),
-    ('[[steps]]\nid = "a"\naction = "pick"\nprompt = "x"\n', "a pick step needs options"),
-    ('[[steps]]\nid = "a"\ntask = "image_analysis"\nimages = ["topic"]\nprompt = "x"\n', "not an image input"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\nfor_each = "zz"\nprompt = "{item}"\n', "for_each names step 'zz'"),
-    ('[[steps]]\nid = "a"\ntask = "chat_response"\ncomplexity = "hard"\nprompt = "x"\n', "complexity must be"),
-    ("", "has no steps"),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ('[[steps]]\nid = "a"\nprompt = "x"\n', "give exactly one of task"),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\naction = "pick"\nprompt = "x"\n', "give exactly one of task"),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\nprompt = ""\n', "prompt is empty"),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\npromt = "x"\nprompt = "y"\n', "unknown key 'promt'"),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\ncount = 0\nprompt = "y"\n', "count must be between 1 and 50"),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\ncount = "5"\nprompt = "y"\n', "count must be a whole number"),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\noutput = "image"\nprompt = "y"\n', "needs an image_generation"),
+        ('[[steps]]\nid = "a"\ntask = "image_generation_bulk"\noutput = "text"\nprompt = "y"\n', "output must be"),
+        (
+            '[[steps]]\nid = "a"\ntask = "chat_response"\nprompt = "x"\n[[steps]]\nid = "a"\ntask = "chat_response"\n'
+            'prompt = "y"\n',
+            "step id 'a' is used more than once",
+        ),
+        ('[[steps]]\nid = "a b"\ntask = "chat_response"\nprompt = "x"\n', "needs an id made of letters"),
+        ('[[steps]]\nid = "a"\naction = "pick"\nprompt = "x"\n', "a pick step needs options"),
+        ('[[steps]]\nid = "a"\ntask = "image_analysis"\nimages = ["topic"]\nprompt = "x"\n', "not an image input"),
+        (
+            '[[steps]]\nid = "a"\ntask = "chat_response"\nfor_each = "zz"\nprompt = "{item}"\n',
+            "for_each names step 'zz'",
+        ),
+        ('[[steps]]\nid = "a"\ntask = "chat_response"\ncomplexity = "hard"\nprompt = "x"\n', "complexity must be"),
+        ("", "has no steps"),
+    ],
+)
 def test_other_mistakes(body, expected):
     with pytest.raises(ConfigError) as info:
         parse_text(body)
@@ -146,8 +181,9 @@ def test_other_mistakes(body, expected):
 
 
 def test_user_folder_overrides_and_reports_problems(tmp_path):
-    (tmp_path / "blog_post.toml").write_text('name = "blog_post"\ntitle = "My blog"\n[[steps]]\nid = "a"\n'
-                                             'task = "chat_response"\nprompt = "hi"\n')
+    (tmp_path / "blog_post.toml").write_text(
+        'name = "blog_post"\ntitle = "My blog"\n[[steps]]\nid = "a"\ntask = "chat_response"\nprompt = "hi"\n'
+    )
     (tmp_path / "bad.toml").write_text("this is = = not toml")
     found, problems = discover(TASKS, [(BUILTIN_DIR, True), (tmp_path, False)])
     assert found["blog_post"].title == "My blog" and not found["blog_post"].builtin

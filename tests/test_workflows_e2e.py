@@ -14,8 +14,8 @@ from router.errors import SparklioError
 from router.store.models import LlmUsage
 from router.types import Message, RouteRequest
 from router.workflows import records
-from router.workflows.runner import Progress
 from router.workflows.estimate import within
+from router.workflows.runner import Progress
 from tests.conftest import make_cloud_app
 
 TOLERANCE = 0.20
@@ -43,8 +43,9 @@ def _check_run(result, engine, events: list[Progress] | None = None):
 async def test_sns_post_set(engine, app):
     events: list[Progress] = []
     est = engine.estimate("sns_post_set", {"brief": "Spring launch of our oat-milk latte"})
-    result = await engine.run("sns_post_set", {"brief": "Spring launch of our oat-milk latte"},
-                              on_progress=events.append)
+    result = await engine.run(
+        "sns_post_set", {"brief": "Spring launch of our oat-milk latte"}, on_progress=events.append
+    )
     _check_run(result, engine, events)
     captions = result.output("captions")
     assert [c.split(":")[0] for c in captions] == [f"Caption {i}" for i in range(1, 6)]
@@ -83,8 +84,11 @@ async def test_brand_analysis_sends_the_logo(engine, app, servers, tmp_path):
     assert "vision" in vision.capabilities and vision.id != "gpt-4v"
     vision_req = next(r for r in servers[vision.provider].requests if b"Analyse the attached logo" in r.body)
     parts = vision_req.json["messages"][-1]["content"]
-    assert any((p["type"] == "image_url" and p["image_url"]["url"].startswith("data:image/png;base64,"))
-               or (p["type"] == "image" and p["source"]["media_type"] == "image/png") for p in parts)
+    assert any(
+        (p["type"] == "image_url" and p["image_url"]["url"].startswith("data:image/png;base64,"))
+        or (p["type"] == "image" and p["source"]["media_type"] == "image/png")
+        for p in parts
+    )
     assert "Crumb & Co" in result.output("kit") or result.output("kit")
 
 
@@ -111,8 +115,10 @@ def shop_db(tmp_path):
     path = tmp_path / "shop.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL, sold_on TEXT)")
-    conn.executemany("INSERT INTO sales(region, amount, sold_on) VALUES (?, ?, ?)",
-                     [("north", 120.0, "2026-01-03"), ("south", 80.5, "2026-01-04"), ("north", 30.0, "2026-01-05")])
+    conn.executemany(
+        "INSERT INTO sales(region, amount, sold_on) VALUES (?, ?, ?)",
+        [("north", 120.0, "2026-01-03"), ("south", 80.5, "2026-01-04"), ("north", 30.0, "2026-01-05")],
+    )
     conn.commit()
     conn.close()
     return path
@@ -126,8 +132,9 @@ async def test_ask_your_data_sqlite(engine, app, servers, shop_db):
         offered.append(options)
         return 3
 
-    result = await engine.run("ask_your_data", {"data": str(shop_db), "question": "Which region sells most?"},
-                              choose=choose)
+    result = await engine.run(
+        "ask_your_data", {"data": str(shop_db), "question": "Which region sells most?"}, choose=choose
+    )
     _check_run(result, engine)
     assert "TABLE sales (id INTEGER PRIMARY KEY, region TEXT" in result.output("schema")
     assert len(result.output("interpretations")) == 5 and offered == [result.output("interpretations")]
@@ -144,10 +151,12 @@ async def test_ask_your_data_sqlite(engine, app, servers, shop_db):
 
 async def test_ask_your_data_csv_with_awkward_headers_and_a_choice(engine, app, servers, tmp_path):
     csv_path = tmp_path / "2026 Orders.csv"
-    csv_path.write_text("Store Name,Unit Price ($),Store Name,,Qty\n"
-                        "Le Café,3.5,x,,2\nBistro,4,y,,1\nLe Café,2,z,,5\n", encoding="utf-8")
-    result = await engine.run("ask_your_data", {"data": str(csv_path), "question": "Which store earns most?",
-                                                "choice": "2"})
+    csv_path.write_text(
+        "Store Name,Unit Price ($),Store Name,,Qty\nLe Café,3.5,x,,2\nBistro,4,y,,1\nLe Café,2,z,,5\n", encoding="utf-8"
+    )
+    result = await engine.run(
+        "ask_your_data", {"data": str(csv_path), "question": "Which store earns most?", "choice": "2"}
+    )
     _check_run(result, engine)
     assert "'Unit Price ($)' -> unit_price" in result.output("schema")
     assert result.output("pick").startswith("Interpretation 2")  # no chooser here: the input decides
@@ -167,8 +176,9 @@ async def test_ask_your_data_question_that_matches_nothing(engine, app, servers,
 
 async def test_usage_review_keeps_prompts_private_unless_opted_in(engine, app, servers):
     secret = "our unannounced pistachio croissant"
-    await app.ask(RouteRequest([Message("user", f"Write a tagline for {secret}")], task="chat_response",
-                               complexity="simple"))
+    await app.ask(
+        RouteRequest([Message("user", f"Write a tagline for {secret}")], task="chat_response", complexity="simple")
+    )
     result = await engine.run("usage_review", {})
     assert result.status == "done"
     assert "chat_response" in result.output("ledger") and secret not in result.output("ledger")
@@ -182,8 +192,15 @@ async def test_usage_review_keeps_prompts_private_unless_opted_in(engine, app, s
 
 
 async def test_failed_step_is_retried_and_rerouted_without_redoing_earlier_steps(engine, app, servers):
-    draft_plan = app.plan(RouteRequest([Message("user", "x" * 4000)], task="copywriting_standard",
-                                       complexity="medium", max_output_tokens=3000, explore=False))
+    draft_plan = app.plan(
+        RouteRequest(
+            [Message("user", "x" * 4000)],
+            task="copywriting_standard",
+            complexity="medium",
+            max_output_tokens=3000,
+            explore=False,
+        )
+    )
 
     def break_draft(p: Progress) -> None:
         if p.event == "step_done" and p.step_id == "outline":
@@ -236,11 +253,12 @@ async def test_user_workflow_with_template_error_is_reported_by_name(engine, app
     (folder / "mine.toml").write_text('[[steps]]\nid = "a"\ntask = "chat_response"\nprompt = "Hi {inputs.who}"\n')
     found, problems = engine.list()
     assert "mine" not in found and "sns_post_set" in found
-    assert problems == ["mine.toml (workflow 'mine'), step 'a', prompt: placeholder {inputs.who} names input 'who', "
-                        "which is not declared (declared: none); add [inputs.who]"]
+    assert problems == [
+        "mine.toml (workflow 'mine'), step 'a', prompt: placeholder {inputs.who} names input 'who', "
+        "which is not declared (declared: none); add [inputs.who]"
+    ]
     with pytest.raises(SparklioError, match="names input 'who'"):
         engine.get("mine")
-
 
 
 def test_cli_estimate_run_runs_retry(data_dir, memory_keyring, servers, shop_db, capsys):
@@ -248,8 +266,9 @@ def test_cli_estimate_run_runs_retry(data_dir, memory_keyring, servers, shop_db,
 
     from router.cli import main
 
-    setup = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],
-                           gemini=servers["google"])  # keys in the (process) keyring, endpoints in settings
+    setup = make_cloud_app(
+        data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"], gemini=servers["google"]
+    )  # keys in the (process) keyring, endpoints in settings
     asyncio.run(setup.aclose())
     base = ["--data-dir", str(data_dir), "workflow"]
     inputs = ["--input", f"data={shop_db}", "--input", "question=Which region sells most?"]

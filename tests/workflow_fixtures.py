@@ -13,9 +13,11 @@ from tests.workflow_fakes import ScriptedAnthropic, ScriptedGemini, ScriptedOpen
 
 @pytest.fixture
 def servers():
-    with ScriptedOpenAI(models=catalog_api_models("openai")) as o, \
-            ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
-            ScriptedGemini(models=catalog_api_models("google")) as g:
+    with (
+        ScriptedOpenAI(models=catalog_api_models("openai")) as o,
+        ScriptedAnthropic(models=catalog_api_models("anthropic")) as a,
+        ScriptedGemini(models=catalog_api_models("google")) as g,
+    ):
         yield {"openai": o, "anthropic": a, "google": g}
 
 
@@ -30,9 +32,14 @@ def tiny_sd(tmp_path_factory):
 def app(data_dir, memory_keyring, servers, tiny_sd):
     from local_models.sd_provider import LocalDiffusionProvider
 
-    app = make_cloud_app(data_dir, memory_keyring, openai=servers["openai"], anthropic=servers["anthropic"],
-                         gemini=servers["google"],
-                         provider_overrides={"local_sd": LocalDiffusionProvider(base_url=tiny_sd)})
+    app = make_cloud_app(
+        data_dir,
+        memory_keyring,
+        openai=servers["openai"],
+        anthropic=servers["anthropic"],
+        gemini=servers["google"],
+        provider_overrides={"local_sd": LocalDiffusionProvider(base_url=tiny_sd)},
+    )
     yield app
     asyncio.run(app.aclose())
 

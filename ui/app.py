@@ -7,8 +7,9 @@ import gc
 import importlib
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -80,8 +81,9 @@ def make_qapp(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-async def load_facade(controller: Any, data_dir: str | Path | None = None, *, offline: bool = False,
-                      **open_kw: Any) -> Any:
+async def load_facade(
+    controller: Any, data_dir: str | Path | None = None, *, offline: bool = False, **open_kw: Any
+) -> Any:
     """Import router.app off the UI thread, open it, apply --offline, attach it; None (and a line) on failure."""
     from router.errors import SparklioError
 
@@ -136,14 +138,23 @@ def install_excepthook(controller: Any) -> None:
             sys.__excepthook__(exc_type, exc, tb)
             return
         log.error("unexpected error", exc_info=(exc_type, exc, tb))
-        controller.error(f"Something went wrong: {exc_type.__name__}: {exc}" if str(exc) else
-                         f"Something went wrong: {exc_type.__name__}")
+        controller.error(
+            f"Something went wrong: {exc_type.__name__}: {exc}"
+            if str(exc)
+            else f"Something went wrong: {exc_type.__name__}"
+        )
 
     sys.excepthook = hook
 
 
-def run(argv: list[str] | None = None, *, data_dir: str | Path | None = None, offline: bool = False,
-        on_first_paint: Callable[[], None] | None = None, on_ready: Callable[[Any], None] | None = None) -> int:
+def run(
+    argv: list[str] | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    offline: bool = False,
+    on_first_paint: Callable[[], None] | None = None,
+    on_ready: Callable[[Any], None] | None = None,
+) -> int:
     """Start the desktop app and block until the user quits; returns the exit code."""
     import qasync
 

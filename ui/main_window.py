@@ -7,8 +7,18 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QMainWindow, QSizePolicy,
-                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui import theme
 from ui.pages import PAGES, create_page
@@ -25,8 +35,9 @@ class MainWindow(QMainWindow):
     firstPaint = Signal()
     quitRequested = Signal()  # the user chose to quit (ui.app ends the loop after closing the facade)
 
-    def __init__(self, controller: Any, settings: QSettings | None = None, *, force_tray: bool = False,
-                 gpu: Any = None) -> None:
+    def __init__(
+        self, controller: Any, settings: QSettings | None = None, *, force_tray: bool = False, gpu: Any = None
+    ) -> None:
         super().__init__()
         self.controller = controller
         self.qsettings = settings if settings is not None else QSettings()
@@ -163,7 +174,7 @@ class MainWindow(QMainWindow):
             page.conversations.focus_search()
 
     # ---- window life ----
-    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event: Any) -> None:
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
@@ -187,15 +198,17 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("window/page", self.current_key or "chat")
         self.qsettings.sync()
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: Any) -> None:
         self.save_state()
         if not self._quitting and self.keep_in_tray():
             event.ignore()
             self.hide()
             if not self._told_tray:
                 self._told_tray = True
-                self.tray.notify("Sparklio is still running", "It keeps watching your budget from the tray. "
-                                 "Use Quit in the tray menu to close it.")
+                self.tray.notify(
+                    "Sparklio is still running",
+                    "It keeps watching your budget from the tray. Use Quit in the tray menu to close it.",
+                )
             return
         self.tray.hide()
         event.accept()

@@ -58,15 +58,16 @@ class BudgetMeter(QProgressBar):
             self.style().polish(self)
         self.setToolTip(tooltip or f"This month: {text}")
 
-    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: Any) -> None:
         self.clicked.emit()
 
 
 class StatusBar(QStatusBar):
     """Keeps its meters current from controller signals plus a slow timer."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None, *, gpu: Any = None,
-                 poll_s: float = 30.0) -> None:
+    def __init__(
+        self, controller: Any, parent: QWidget | None = None, *, gpu: Any = None, poll_s: float = 30.0
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setSizeGripEnabled(False)
@@ -173,9 +174,11 @@ class StatusBar(QStatusBar):
         self.offline.setChecked(bool(on))
         self.offline.setText("Offline" if on else "Online")
         self.offline.setIcon(t.icon("offline" if on else "online", "accent_text" if on else "muted", 14))
-        self.offline.setToolTip("Offline mode: only local models run and nothing leaves this machine. Click to go "
-                                "online." if on else "Click for offline mode: only local models, nothing leaves "
-                                "this machine.")
+        self.offline.setToolTip(
+            "Offline mode: only local models run and nothing leaves this machine. Click to go online."
+            if on
+            else "Click for offline mode: only local models, nothing leaves this machine."
+        )
 
     def show_line(self, level: str, text: str) -> None:
         """A page's error or notice (AppController.message), coloured by level, for 15 s (errors) or 8 s."""
@@ -188,5 +191,8 @@ class StatusBar(QStatusBar):
         if event.kind == "gpu_notice":  # VRAM arbitration: Ollama unloaded, SD moved off the GPU, or no GPU
             self.showMessage(event.message, 15000)
         if event.kind == "settings_changed" and event.data.get("key") in (
-                "monthly_limit_usd", "provider_limits", "alert_thresholds"):
+            "monthly_limit_usd",
+            "provider_limits",
+            "alert_thresholds",
+        ):
             self.refresh_budget()

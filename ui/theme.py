@@ -12,16 +12,44 @@ ICONS = RESOURCES / "icons"
 STYLE = RESOURCES / "style"
 
 LIGHT: dict[str, str] = {
-    "bg": "#f6f7f9", "surface": "#ffffff", "sidebar": "#eceef2", "text": "#1f2328", "muted": "#66707c",
-    "border": "#dde1e6", "accent": "#4a62d8", "accent_text": "#ffffff", "accent_soft": "#e6eafc",
-    "hover": "#e2e5ea", "user_bubble": "#e9edfb", "code_bg": "#f3f4f6", "ok": "#1a7f37",
-    "warn": "#b7791f", "danger": "#c93c37", "danger_soft": "#fbeaea", "star": "#d99a06", "pygments": "friendly",
+    "bg": "#f6f7f9",
+    "surface": "#ffffff",
+    "sidebar": "#eceef2",
+    "text": "#1f2328",
+    "muted": "#66707c",
+    "border": "#dde1e6",
+    "accent": "#4a62d8",
+    "accent_text": "#ffffff",
+    "accent_soft": "#e6eafc",
+    "hover": "#e2e5ea",
+    "user_bubble": "#e9edfb",
+    "code_bg": "#f3f4f6",
+    "ok": "#1a7f37",
+    "warn": "#b7791f",
+    "danger": "#c93c37",
+    "danger_soft": "#fbeaea",
+    "star": "#d99a06",
+    "pygments": "friendly",
 }
 DARK: dict[str, str] = {
-    "bg": "#1c1e22", "surface": "#24272c", "sidebar": "#17191c", "text": "#e4e6ea", "muted": "#99a1ad",
-    "border": "#353940", "accent": "#7b90ff", "accent_text": "#10131a", "accent_soft": "#2c3350",
-    "hover": "#2e3238", "user_bubble": "#2b3146", "code_bg": "#1a1c20", "ok": "#3fb950",
-    "warn": "#e3b341", "danger": "#f0645e", "danger_soft": "#3a2426", "star": "#f2c14e", "pygments": "github-dark",
+    "bg": "#1c1e22",
+    "surface": "#24272c",
+    "sidebar": "#17191c",
+    "text": "#e4e6ea",
+    "muted": "#99a1ad",
+    "border": "#353940",
+    "accent": "#7b90ff",
+    "accent_text": "#10131a",
+    "accent_soft": "#2c3350",
+    "hover": "#2e3238",
+    "user_bubble": "#2b3146",
+    "code_bg": "#1a1c20",
+    "ok": "#3fb950",
+    "warn": "#e3b341",
+    "danger": "#f0645e",
+    "danger_soft": "#3a2426",
+    "star": "#f2c14e",
+    "pygments": "github-dark",
 }
 
 
@@ -72,12 +100,18 @@ class Theme(QObject):
         c = self.colors
         pal = QPalette()
         for role, token in (
-            (QPalette.ColorRole.Window, "bg"), (QPalette.ColorRole.Base, "surface"),
-            (QPalette.ColorRole.AlternateBase, "bg"), (QPalette.ColorRole.Text, "text"),
-            (QPalette.ColorRole.WindowText, "text"), (QPalette.ColorRole.Button, "surface"),
-            (QPalette.ColorRole.ButtonText, "text"), (QPalette.ColorRole.Highlight, "accent"),
-            (QPalette.ColorRole.HighlightedText, "accent_text"), (QPalette.ColorRole.ToolTipBase, "surface"),
-            (QPalette.ColorRole.ToolTipText, "text"), (QPalette.ColorRole.PlaceholderText, "muted"),
+            (QPalette.ColorRole.Window, "bg"),
+            (QPalette.ColorRole.Base, "surface"),
+            (QPalette.ColorRole.AlternateBase, "bg"),
+            (QPalette.ColorRole.Text, "text"),
+            (QPalette.ColorRole.WindowText, "text"),
+            (QPalette.ColorRole.Button, "surface"),
+            (QPalette.ColorRole.ButtonText, "text"),
+            (QPalette.ColorRole.Highlight, "accent"),
+            (QPalette.ColorRole.HighlightedText, "accent_text"),
+            (QPalette.ColorRole.ToolTipBase, "surface"),
+            (QPalette.ColorRole.ToolTipText, "text"),
+            (QPalette.ColorRole.PlaceholderText, "muted"),
             (QPalette.ColorRole.Link, "accent"),
         ):
             pal.setColor(role, QColor(c[token]))
@@ -109,8 +143,12 @@ class Theme(QObject):
             pm = QPixmap()
             pm.loadFromData(QByteArray(svg.encode()), "SVG")
             if not pm.isNull():
-                pm = pm.scaled(size * scale, size * scale, Qt.AspectRatioMode.KeepAspectRatio,
-                               Qt.TransformationMode.SmoothTransformation)
+                pm = pm.scaled(
+                    size * scale,
+                    size * scale,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
                 pm.setDevicePixelRatio(scale)
                 icon.addPixmap(pm)
         self._icon_cache[key] = icon

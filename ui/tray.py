@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -19,7 +20,7 @@ class TrayIcon(QSystemTrayIcon):
 
     shown = Signal(str, str)
 
-    def showMessage(self, title: str, message: str, *args: Any) -> None:  # noqa: N802 - Qt API
+    def showMessage(self, title: str, message: str, *args: Any) -> None:
         """Show a desktop notification and tell listeners."""
         icon = args[0] if args else QSystemTrayIcon.MessageIcon.Information
         msecs = args[1] if len(args) > 1 else 8000
@@ -32,8 +33,15 @@ class Tray(QObject):
 
     notified = Signal(str, str)  # title, message (sent even without a tray: the window shows it instead)
 
-    def __init__(self, controller: Any, show_window: Callable[[], None], quit_app: Callable[[], None],
-                 parent: QObject | None = None, *, force: bool = False) -> None:
+    def __init__(
+        self,
+        controller: Any,
+        show_window: Callable[[], None],
+        quit_app: Callable[[], None],
+        parent: QObject | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.icon: TrayIcon | None = None
@@ -54,7 +62,8 @@ class Tray(QObject):
             self.icon.setToolTip("Sparklio")
             self.icon.setContextMenu(self.menu)
             self.icon.activated.connect(
-                lambda reason: show_window() if reason == QSystemTrayIcon.ActivationReason.Trigger else None)
+                lambda reason: show_window() if reason == QSystemTrayIcon.ActivationReason.Trigger else None
+            )
             self.icon.show()
         controller.appEvent.connect(self.on_event)
         controller.offlineChanged.connect(self.offline_action.setChecked)

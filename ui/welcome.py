@@ -62,20 +62,43 @@ class WelcomePanel(QFrame):
         title = QLabel("Welcome to Sparklio", self)
         title.setObjectName("WelcomeTitle")
         lay.addWidget(title)
-        intro = QLabel("Sparklio sends every request to the model that fits it best, within your budget. "
-                       "Nothing can answer yet — add at least one of these:", self)
+        intro = QLabel(
+            "Sparklio sends every request to the model that fits it best, within your budget. "
+            "Nothing can answer yet — add at least one of these:",
+            self,
+        )
         intro.setWordWrap(True)
         intro.setFixedWidth(536)
         intro.setObjectName("Muted")
         lay.addWidget(intro)
         lay.addSpacing(4)
-        lay.addWidget(_Step(1, "A cloud API key", "OpenAI, Anthropic or Google: open <b>Settings → Keys</b>, paste "
-                            "the key and press “Test connection”. Keys live in your system keyring.", self))
-        lay.addWidget(_Step(2, "Free local models with Ollama", "Install Ollama from "
-                            '<a href="https://ollama.com/download">ollama.com</a>, then run '
-                            "<code>ollama pull llama3.2:3b</code>. Sparklio finds it by itself.", self))
-        lay.addWidget(_Step(3, "An OpenAI-compatible server", "LM Studio, vLLM, LiteLLM…: set its URL in "
-                            "<b>Settings → Endpoints</b>.", self))
+        lay.addWidget(
+            _Step(
+                1,
+                "A cloud API key",
+                "OpenAI, Anthropic or Google: open <b>Settings → Keys</b>, paste "
+                "the key and press “Test connection”. Keys live in your system keyring.",
+                self,
+            )
+        )
+        lay.addWidget(
+            _Step(
+                2,
+                "Free local models with Ollama",
+                "Install Ollama from "
+                '<a href="https://ollama.com/download">ollama.com</a>, then run '
+                "<code>ollama pull llama3.2:3b</code>. Sparklio finds it by itself.",
+                self,
+            )
+        )
+        lay.addWidget(
+            _Step(
+                3,
+                "An OpenAI-compatible server",
+                "LM Studio, vLLM, LiteLLM…: set its URL in <b>Settings → Endpoints</b>.",
+                self,
+            )
+        )
         row = QHBoxLayout()
         row.addStretch(1)
         self.recheck_button = QPushButton("Check again", self)

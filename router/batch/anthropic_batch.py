@@ -22,8 +22,10 @@ class AnthropicBatch(SdkBatch):
     async def create(self, model: ModelSpec, requests: list[BatchRequest]) -> str:
         """One Message Batch with every request; returns its id."""
         client = self.provider._client()
-        batch = await self._call(client.messages.batches.create, requests=[
-            {"custom_id": r.custom_id, "params": self._params(client, model, r)} for r in requests])
+        batch = await self._call(
+            client.messages.batches.create,
+            requests=[{"custom_id": r.custom_id, "params": self._params(client, model, r)} for r in requests],
+        )
         return batch.id
 
     async def state(self, remote_id: str) -> RemoteState:
@@ -32,8 +34,10 @@ class AnthropicBatch(SdkBatch):
         status = str(b.processing_status)
         state = ENDED if status == "ended" else CANCELLING if status == "canceling" else RUNNING
         counts = b.request_counts
-        detail = (f"{status}: {counts.succeeded} succeeded, {counts.errored} errored, {counts.expired} expired,"
-                  f" {counts.canceled} canceled, {counts.processing} processing")
+        detail = (
+            f"{status}: {counts.succeeded} succeeded, {counts.errored} errored, {counts.expired} expired,"
+            f" {counts.canceled} canceled, {counts.processing} processing"
+        )
         return RemoteState(state, detail)
 
     async def results(self, remote_id: str) -> list[ItemResult]:

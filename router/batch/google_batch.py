@@ -8,8 +8,13 @@ from router.batch.types import CANCELLING, ENDED, RUNNING, BatchRequest, ItemRes
 from router.catalog import ModelSpec
 from router.providers.google_provider import usage_from_gemini
 
-_ENDED = {"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED",
-          "JOB_STATE_PARTIALLY_SUCCEEDED"}
+_ENDED = {
+    "JOB_STATE_SUCCEEDED",
+    "JOB_STATE_FAILED",
+    "JOB_STATE_CANCELLED",
+    "JOB_STATE_EXPIRED",
+    "JOB_STATE_PARTIALLY_SUCCEEDED",
+}
 
 
 class GoogleBatch(SdkBatch):
@@ -18,16 +23,21 @@ class GoogleBatch(SdkBatch):
     def _inlined(self, model: ModelSpec, r: BatchRequest) -> dict:
         """One InlinedRequest: the live provider's contents and config, keyed by metadata."""
         system, contents = self.provider._contents(r.messages)
-        config = self.provider._config(model, {"system_instruction": system or None,
-                                               "max_output_tokens": r.max_tokens, "temperature": r.temperature})
+        config = self.provider._config(
+            model,
+            {"system_instruction": system or None, "max_output_tokens": r.max_tokens, "temperature": r.temperature},
+        )
         return {"contents": contents, "config": config, "metadata": {"key": r.custom_id}}
 
     async def create(self, model: ModelSpec, requests: list[BatchRequest]) -> str:
         """`batches.create` with inlined requests; returns the job name (batches/...)."""
         client = self.provider._client()
-        job = await self._call(client.aio.batches.create, model=model.api_model,
-                               src=[self._inlined(model, r) for r in requests],
-                               config={"display_name": f"sparklio-{requests[0].custom_id.split('-')[0]}"})
+        job = await self._call(
+            client.aio.batches.create,
+            model=model.api_model,
+            src=[self._inlined(model, r) for r in requests],
+            config={"display_name": f"sparklio-{requests[0].custom_id.split('-')[0]}"},
+        )
         return job.name
 
     async def _job(self, remote_id: str) -> Any:
@@ -51,8 +61,12 @@ class GoogleBatch(SdkBatch):
                 msg = getattr(r.error, "message", None) or "no response"
                 out.append(ItemResult(cid, error=f"{getattr(r.error, 'code', '')} {msg}".strip()))
                 continue
-            text = "".join(p.text for c in r.response.candidates or () for p in (c.content.parts or ())
-                           if c.content is not None and p.text and not p.thought)
+            text = "".join(
+                p.text
+                for c in r.response.candidates or ()
+                for p in (c.content.parts or ())
+                if c.content is not None and p.text and not p.thought
+            )
             out.append(ItemResult(cid, text=text, usage=usage_from_gemini(r.response.usage_metadata)))
         return out
 

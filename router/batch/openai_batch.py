@@ -17,8 +17,11 @@ class OpenAIBatch(SdkBatch):
     """Chat completions sent through /v1/batches (24 h completion window, 50 % price)."""
 
     def _body(self, model: ModelSpec, r: BatchRequest) -> dict:
-        body: dict[str, Any] = {"model": model.api_model, "messages": to_openai_messages(r.messages),
-                                self.provider.max_tokens_field: int(r.max_tokens)}
+        body: dict[str, Any] = {
+            "model": model.api_model,
+            "messages": to_openai_messages(r.messages),
+            self.provider.max_tokens_field: int(r.max_tokens),
+        }
         if r.temperature is not None and "reasoning_effort" not in model.params:
             body["temperature"] = float(r.temperature)
         body.update({k: v for k, v in model.params.items() if k != "api"})
@@ -26,13 +29,24 @@ class OpenAIBatch(SdkBatch):
 
     async def create(self, model: ModelSpec, requests: list[BatchRequest]) -> str:
         """Upload the JSONL input file, then create the batch; returns the batch id."""
-        lines = [json.dumps({"custom_id": r.custom_id, "method": "POST", "url": "/v1/chat/completions",
-                             "body": self._body(model, r)}) for r in requests]
+        lines = [
+            json.dumps(
+                {
+                    "custom_id": r.custom_id,
+                    "method": "POST",
+                    "url": "/v1/chat/completions",
+                    "body": self._body(model, r),
+                }
+            )
+            for r in requests
+        ]
         client = self.provider._client()
-        upload = await self._call(client.files.create, file=("batch.jsonl", ("\n".join(lines) + "\n").encode()),
-                                  purpose="batch")
-        batch = await self._call(client.batches.create, input_file_id=upload.id, endpoint="/v1/chat/completions",
-                                 completion_window="24h")
+        upload = await self._call(
+            client.files.create, file=("batch.jsonl", ("\n".join(lines) + "\n").encode()), purpose="batch"
+        )
+        batch = await self._call(
+            client.batches.create, input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
         return batch.id
 
     async def state(self, remote_id: str) -> RemoteState:
@@ -71,8 +85,11 @@ def _item(row: dict) -> ItemResult:
     if row.get("error"):
         err = row["error"]
         code = str(err.get("code", ""))
-        return ItemResult(cid, error=f"{code}: {err.get('message', '')}".strip(": "),
-                          expired=code in ("batch_expired", "batch_cancelled"))
+        return ItemResult(
+            cid,
+            error=f"{code}: {err.get('message', '')}".strip(": "),
+            expired=code in ("batch_expired", "batch_cancelled"),
+        )
     body = response.get("body") or {}
     if int(response.get("status_code", 0)) != 200:
         msg = (body.get("error") or {}).get("message", "") if isinstance(body, dict) else ""
@@ -81,4 +98,6 @@ def _item(row: dict) -> ItemResult:
 
     choice = (body.get("choices") or [{}])[0]
     usage = usage_from_openai(CompletionUsage.model_validate(body["usage"])) if body.get("usage") else None
-    return ItemResult(cid, text=(choice.get("message") or {}).get("content") or "", usage=usage or ItemResult(cid).usage)
+    return ItemResult(
+        cid, text=(choice.get("message") or {}).get("content") or "", usage=usage or ItemResult(cid).usage
+    )

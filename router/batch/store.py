@@ -59,8 +59,14 @@ class ItemRow:
     def batch_request(self) -> BatchRequest:
         """The stored request, ready to send again."""
         data = json.loads(self.request)
-        msgs = [Message(m["role"], m["content"], [ImageInput(base64.b64decode(i["data"]), i["mime"], i.get("name", ""))
-                                                  for i in m.get("images", [])]) for m in data["messages"]]
+        msgs = [
+            Message(
+                m["role"],
+                m["content"],
+                [ImageInput(base64.b64decode(i["data"]), i["mime"], i.get("name", "")) for i in m.get("images", [])],
+            )
+            for m in data["messages"]
+        ]
         return BatchRequest(self.custom_id, msgs, int(data["max_tokens"]), data.get("temperature"))
 
 
@@ -70,9 +76,23 @@ _ITEM_COLS = ", ".join(ItemRow.__dataclass_fields__)
 
 def encode_request(messages: list[Message], max_tokens: int, temperature: float | None) -> str:
     """JSON for a request (images inline as base64)."""
-    return json.dumps({"messages": [{"role": m.role, "content": m.content, "images": [
-        {"data": base64.b64encode(i.data).decode("ascii"), "mime": i.mime, "name": i.name} for i in m.images]}
-        for m in messages], "max_tokens": max_tokens, "temperature": temperature})
+    return json.dumps(
+        {
+            "messages": [
+                {
+                    "role": m.role,
+                    "content": m.content,
+                    "images": [
+                        {"data": base64.b64encode(i.data).decode("ascii"), "mime": i.mime, "name": i.name}
+                        for i in m.images
+                    ],
+                }
+                for m in messages
+            ],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+        }
+    )
 
 
 def insert_job(items: list[dict[str, Any]], **job: Any) -> int:
@@ -81,26 +101,29 @@ def insert_job(items: list[dict[str, Any]], **job: Any) -> int:
     with database.atomic():
         cols = {**job, "created_at": now, "updated_at": now}
         jid = database.execute_sql(
-            f"INSERT INTO batch_jobs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            tuple(cols.values())).lastrowid
+            f"INSERT INTO batch_jobs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", tuple(cols.values())
+        ).lastrowid
         for n, item in enumerate(items):
             row = {"job_id": jid, "custom_id": f"job{jid}-item{n}", **item}
-            database.execute_sql(f"INSERT INTO batch_items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                                 tuple(row.values()))
+            database.execute_sql(
+                f"INSERT INTO batch_items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            )
     return int(jid)
 
 
 def update_job(job_id: int, **fields: Any) -> None:
     """Set job columns (updated_at too)."""
     fields["updated_at"] = time.time()
-    database.execute_sql(f"UPDATE batch_jobs SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
-                         (*fields.values(), job_id))
+    database.execute_sql(
+        f"UPDATE batch_jobs SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?", (*fields.values(), job_id)
+    )
 
 
 def update_item(item_id: int, **fields: Any) -> None:
     """Set item columns."""
-    database.execute_sql(f"UPDATE batch_items SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
-                         (*fields.values(), item_id))
+    database.execute_sql(
+        f"UPDATE batch_items SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?", (*fields.values(), item_id)
+    )
 
 
 def get_job(job_id: int) -> JobRow | None:
@@ -118,8 +141,9 @@ def jobs(*, open_only: bool = False, limit: int = 50) -> list[JobRow]:
 
 def items(job_id: int) -> list[ItemRow]:
     """A job's items in order."""
-    rows = database.execute_sql(f"SELECT {_ITEM_COLS} FROM batch_items WHERE job_id = ? ORDER BY position, id",
-                                (job_id,))
+    rows = database.execute_sql(
+        f"SELECT {_ITEM_COLS} FROM batch_items WHERE job_id = ? ORDER BY position, id", (job_id,)
+    )
     return [ItemRow(*r) for r in rows.fetchall()]
 
 

@@ -17,8 +17,9 @@ __all__ = ["cli", "main", "print_json"]
 OWN_LOGGERS = ("router", "local_models", "ui", "__main__")  # what reaches the terminal without -v
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
-             invoke_without_command=True)
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}, invoke_without_command=True
+)
 @click.option("--data-dir", metavar="DIR", help="data folder (default: $SPARKLIO_HOME or the platform's)")
 @click.option("--offline", is_flag=True, help="local-only mode for this run")
 @click.option("-v", "--verbose", is_flag=True, help="log details to stderr")
@@ -59,8 +60,16 @@ def _add_commands() -> None:
         workflow_cmds,
     )
 
-    for module in (core_cmds, image_cmds, studio_cmds, batch_cmds, install_cmds, money_cmds, workflow_cmds,
-                   doctor_cmds):
+    for module in (
+        core_cmds,
+        image_cmds,
+        studio_cmds,
+        batch_cmds,
+        install_cmds,
+        money_cmds,
+        workflow_cmds,
+        doctor_cmds,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -121,8 +130,10 @@ def _unexpected(exc: Exception, session: Session) -> int:
 
         with path.open("a", encoding="utf-8") as fh:
             fh.write(traceback.format_exc())
-    print(f"sparklio: unexpected error: {type(exc).__name__}: {exc}"
-          + (f" (details in {path})" if path else ""), file=sys.stderr)
+    print(
+        f"sparklio: unexpected error: {type(exc).__name__}: {exc}" + (f" (details in {path})" if path else ""),
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -158,6 +169,7 @@ class _LogFile(logging.FileHandler):
 
 def _setup_logging(session: Session, command: str | None) -> None:
     """Our warnings on stderr (everything with -v); third-party library noise only in the log file."""
+
     def own(record: logging.LogRecord) -> bool:
         return record.name.split(".", 1)[0] in OWN_LOGGERS
 

@@ -14,21 +14,38 @@ from router.errors import SparklioError
 def print_queued(queued: Any, as_json: bool) -> int:
     """What `ask --speed batch --can-wait` prints instead of an answer."""
     if as_json:
-        print_json({"batch_job": queued.job_id, "model": queued.model, "provider": queued.provider,
-                    "hold_usd": round(queued.hold_usd, 6), "message_id": queued.message_id})
+        print_json(
+            {
+                "batch_job": queued.job_id,
+                "model": queued.model,
+                "provider": queued.provider,
+                "hold_usd": round(queued.hold_usd, 6),
+                "message_id": queued.message_id,
+            }
+        )
     else:
-        print(f"Queued as batch job {queued.job_id} on {queued.model} (at most ${queued.hold_usd:.4f} held)."
-              f" The answer arrives within 24 h: `sparklio batch wait {queued.job_id}`.")
+        print(
+            f"Queued as batch job {queued.job_id} on {queued.model} (at most ${queued.hold_usd:.4f} held)."
+            f" The answer arrives within 24 h: `sparklio batch wait {queued.job_id}`."
+        )
     return 0
 
 
 def _line(v: dict) -> str:
     c = v["counts"]
     done = ", ".join(f"{n} {s}" for s, n in sorted(c.items()))
-    target = (f"run {v['workflow_run_id']}.{v['step_id']}" if v["workflow_run_id"] else
-              f"conversation {v['conversation_id']}" if v["conversation_id"] else "")
-    return (f"{v['id']:>5}  {v['status']:10} {v['model']:20} {v['items']:>4} items ({done})  {target}"
-            + (f"  [{v['remote_status']}]" if v["remote_status"] else "") + (f"  error: {v['error']}" if v["error"] else ""))
+    target = (
+        f"run {v['workflow_run_id']}.{v['step_id']}"
+        if v["workflow_run_id"]
+        else f"conversation {v['conversation_id']}"
+        if v["conversation_id"]
+        else ""
+    )
+    return (
+        f"{v['id']:>5}  {v['status']:10} {v['model']:20} {v['items']:>4} items ({done})  {target}"
+        + (f"  [{v['remote_status']}]" if v["remote_status"] else "")
+        + (f"  error: {v['error']}" if v["error"] else "")
+    )
 
 
 def _show(app: Any, jobs: list, as_json: bool) -> None:
@@ -37,8 +54,10 @@ def _show(app: Any, jobs: list, as_json: bool) -> None:
         print_json(views)
         return
     if not views:
-        print("No batch jobs. Send one with `sparklio ask --speed batch --can-wait ...` or"
-              " `sparklio workflow run NAME --batch`.")
+        print(
+            "No batch jobs. Send one with `sparklio ask --speed batch --can-wait ...` or"
+            " `sparklio workflow run NAME --batch`."
+        )
         return
     print(f"{'job':>5}  {'status':10} {'model':20} items")
     for v in views:
@@ -88,8 +107,11 @@ def wait(session: Session, job: int, interval: float, timeout: float | None, as_
         ended = await app.batch.wait(job, interval_s=interval, timeout_s=timeout)
         _show(app, [ended], as_json)
         if ended.status in ("running", "submitting", "cancelling"):
-            print(f"sparklio: batch job {ended.id} is still {ended.status}; run `sparklio batch wait {ended.id}` "
-                  "again later", file=sys.stderr)
+            print(
+                f"sparklio: batch job {ended.id} is still {ended.status}; run `sparklio batch wait {ended.id}` "
+                "again later",
+                file=sys.stderr,
+            )
             return 3
         return 0
 
@@ -102,6 +124,7 @@ def wait(session: Session, job: int, interval: float, timeout: float | None, as_
 @pass_session
 def cancel(session: Session, job: int, as_json: bool) -> int:
     """Cancel a job and release its budget hold."""
+
     async def cancelled(app) -> int:
         _show(app, [await app.batch.cancel(job)], as_json)
         return 0

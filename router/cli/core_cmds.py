@@ -15,8 +15,6 @@ from router.cli.common import Session, json_flag, pass_session, print_json, read
 from router.display import fmt_usd, strip_controls
 from router.errors import AllProvidersFailedError, SparklioError
 from router.providers.info import keyed
-
-KEY_PROVIDERS = keyed()  # providers with an API key, from the one provider table
 from router.types import (
     BUDGET_TIERS,
     COMPLEXITIES,
@@ -35,6 +33,8 @@ from router.types import (
 
 log = logging.getLogger(__name__)
 
+KEY_PROVIDERS = keyed()  # providers with an API key, from the one provider table
+
 
 def _read_image(path: str) -> ImageInput:
     from router.vision import load_image
@@ -51,26 +51,36 @@ def request_from(app, prompt: str, flags: dict) -> RouteRequest:
     if model:
         app.catalog.get(model)
     images = [_read_image(p) for p in flags.get("image", ())]
-    return RouteRequest([Message("user", prompt, images)], task=task, complexity=flags.get("complexity"),
-                        budget=flags.get("budget"), speed=flags.get("speed"), quality=flags.get("quality"),
-                        model=model, offline=True if flags.get("offline") else None,
-                        use_cache=not flags.get("no_cache", False), can_wait=bool(flags.get("can_wait", False)),
-                        batch_retry=flags.get("batch_retry"))
+    return RouteRequest(
+        [Message("user", prompt, images)],
+        task=task,
+        complexity=flags.get("complexity"),
+        budget=flags.get("budget"),
+        speed=flags.get("speed"),
+        quality=flags.get("quality"),
+        model=model,
+        offline=True if flags.get("offline") else None,
+        use_cache=not flags.get("no_cache", False),
+        can_wait=bool(flags.get("can_wait", False)),
+        batch_retry=flags.get("batch_retry"),
+    )
 
 
 def routing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The flags `route` and `ask` share; choices come from the router's own tables."""
-    for option in reversed((
-        click.argument("prompt"),
-        click.option("--task", help="task type (default: auto)"),
-        click.option("--complexity", type=click.Choice(COMPLEXITIES)),
-        click.option("--budget", type=click.Choice(BUDGET_TIERS)),
-        click.option("--speed", type=click.Choice(SPEED_TIERS)),
-        click.option("--quality", type=click.Choice(QUALITIES)),
-        click.option("--image", multiple=True, metavar="FILE", help="attach an image (repeatable)"),
-        click.option("--offline", is_flag=True, help="local models only"),
-        json_flag,
-    )):
+    for option in reversed(
+        (
+            click.argument("prompt"),
+            click.option("--task", help="task type (default: auto)"),
+            click.option("--complexity", type=click.Choice(COMPLEXITIES)),
+            click.option("--budget", type=click.Choice(BUDGET_TIERS)),
+            click.option("--speed", type=click.Choice(SPEED_TIERS)),
+            click.option("--quality", type=click.Choice(QUALITIES)),
+            click.option("--image", multiple=True, metavar="FILE", help="attach an image (repeatable)"),
+            click.option("--offline", is_flag=True, help="local models only"),
+            json_flag,
+        )
+    ):
         command = option(command)
     return command
 
@@ -83,6 +93,7 @@ def route(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
 
     PROMPT is what you want (use - to read it from stdin).
     """
+
     async def plan(app) -> int:
         # issue 19: no Ollama probe: `Sparklio.open` installed the last list seen (router/local_snapshot.py)
         result = app.plan(request_from(app, prompt, flags))
@@ -178,10 +189,16 @@ async def _stream(app, request, writer, refresh: list):
 @routing_options
 @click.option("--model", help="use this catalog id")
 @click.option("--no-cache", is_flag=True, help="skip the response cache")
-@click.option("--can-wait", is_flag=True,
-              help="with --speed batch: send it through the provider's Batch API (half price, within 24 h)")
-@click.option("--batch-retry", type=click.Choice(RETRY_MODES),
-              help="if the batch item fails or expires: retry live (default), in a new batch, or not")
+@click.option(
+    "--can-wait",
+    is_flag=True,
+    help="with --speed batch: send it through the provider's Batch API (half price, within 24 h)",
+)
+@click.option(
+    "--batch-retry",
+    type=click.Choice(RETRY_MODES),
+    help="if the batch item fails or expires: retry live (default), in a new batch, or not",
+)
 @pass_session
 def ask(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
     """Ask and stream the answer.
@@ -190,6 +207,7 @@ def ask(session: Session, prompt: str, as_json: bool, **flags: Any) -> int:
     attempt never reaches the pipe). Progress, retries and the cost line go to stderr. PROMPT is what you want
     (use - to read it from stdin).
     """
+
     async def answer(app) -> int:
         await app.refresh_local(timeout=0.5)
         request = request_from(app, prompt, flags)
@@ -217,13 +235,17 @@ def _print_answer(answer, as_json: bool) -> int:
     if answer.image:  # an image answer: size, steps, seconds, seed instead of tokens
         from router.cli.image_cmds import image_summary
 
-        print(f"\n{image_summary(answer.model, answer.image, answer.cost_usd)} · message {answer.message_id}",
-              file=sys.stderr)
+        print(
+            f"\n{image_summary(answer.model, answer.image, answer.cost_usd)} · message {answer.message_id}",
+            file=sys.stderr,
+        )
         return 0
     slot = f" (for {answer.serves_for})" if answer.serves_for else ""
-    print(f"\n— {answer.model}{slot} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
-          f"{fmt_usd(answer.cost_usd)} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
-          file=sys.stderr)
+    print(
+        f"\n— {answer.model}{slot} · {answer.usage.input_tokens}→{answer.usage.output_tokens} tokens · "
+        f"{fmt_usd(answer.cost_usd)} · {answer.latency_ms / 1000:.1f} s{cached} · message {answer.message_id}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -233,6 +255,7 @@ def _print_answer(answer, as_json: bool) -> int:
 @pass_session
 def models(session: Session, as_json: bool, refresh: bool) -> int:
     """List the catalog with availability."""
+
     async def listing(app) -> int:
         if refresh:
             for name, outcome in (await app.refresh_models(force=True)).items():
@@ -250,27 +273,55 @@ def _print_models(app, as_json: bool) -> None:
     rows = app.model_status()
     retired = app.lifecycle.retired()
     if as_json:
-        print_json([{
-            "id": s.model.id, "provider": s.model.provider, "api_model": s.model.api_model, "kind": s.model.kind,
-            "family": s.model.family, "input_price": s.model.input_price, "output_price": s.model.output_price,
-            "price_source": s.model.price_source, "speed": s.model.speed, "context_window": s.model.context_window,
-            "quality": s.model.quality, "min_budget": s.model.min_budget, "available": s.available, "why": s.why,
-            "retired": s.model.id in retired, "served_by": getattr(retired.get(s.model.id), "successor", None),
-            "retires": s.model.retires or None,
-        } for s in rows])
+        print_json(
+            [
+                {
+                    "id": s.model.id,
+                    "provider": s.model.provider,
+                    "api_model": s.model.api_model,
+                    "kind": s.model.kind,
+                    "family": s.model.family,
+                    "input_price": s.model.input_price,
+                    "output_price": s.model.output_price,
+                    "price_source": s.model.price_source,
+                    "speed": s.model.speed,
+                    "context_window": s.model.context_window,
+                    "quality": s.model.quality,
+                    "min_budget": s.model.min_budget,
+                    "available": s.available,
+                    "why": s.why,
+                    "retired": s.model.id in retired,
+                    "served_by": getattr(retired.get(s.model.id), "successor", None),
+                    "retires": s.model.retires or None,
+                }
+                for s in rows
+            ]
+        )
         return
-    print(f"{'model':26} {'provider':10} {'kind':9} {'$in/$out per 1M':>18} {'speed':9} {'context':>9} {'q':>5}  status")
+    print(
+        f"{'model':26} {'provider':10} {'kind':9} {'$in/$out per 1M':>18} {'speed':9} {'context':>9} {'q':>5}  status"
+    )
     for s in rows:
         m = s.model
-        price = ("local" if m.local else "unknown" if not m.priced else
-                 "per image" if m.kind == "image" else f"{m.input_price:g}/{m.output_price:g}")
+        price = (
+            "local"
+            if m.local
+            else "unknown"
+            if not m.priced
+            else "per image"
+            if m.kind == "image"
+            else f"{m.input_price:g}/{m.output_price:g}"
+        )
         r = retired.get(m.id)
-        state = ("✓ ready" if s.available else (f"✗ retired → served by {r.successor or 'nothing'}" if r else
-                                                 "✗ " + s.why))
+        state = (
+            "✓ ready" if s.available else (f"✗ retired → served by {r.successor or 'nothing'}" if r else "✗ " + s.why)
+        )
         if s.available and m.retires:
             state += f" (retires {m.retires})"
-        print(f"{m.id:26} {m.provider:10} {m.kind:9} {price:>18} {m.speed:9} {m.context_window:>9,} {m.quality:>5g}  "
-              f"{state}")
+        print(
+            f"{m.id:26} {m.provider:10} {m.kind:9} {price:>18} {m.speed:9} {m.context_window:>9,} {m.quality:>5g}  "
+            f"{state}"
+        )
     print(_lists_line(app))
 
 
@@ -284,16 +335,21 @@ def _lists_line(app) -> str:
     if not lists:
         return "Model lists: none fetched yet (the catalog's published dates decide); run `sparklio models --refresh`."
     now = time.time()
-    parts = [f"{p} {age_text(now - lst.fetched_at)}" + (f" (last refresh failed: {lst.error})" if lst.error else "")
-             for p, lst in sorted(lists.items())]
+    parts = [
+        f"{p} {age_text(now - lst.fetched_at)}" + (f" (last refresh failed: {lst.error})" if lst.error else "")
+        for p, lst in sorted(lists.items())
+    ]
     return "Model lists fetched: " + "; ".join(parts)
 
 
 @click.command()
 @click.argument("action", type=click.Choice(["set", "delete", "list"]))
 @click.argument("provider", required=False, type=click.Choice(KEY_PROVIDERS))
-@click.option("--file-store", is_flag=True,
-              help="with set: keep keys in a plain file (mode 0600, UNENCRYPTED) where no keyring exists")
+@click.option(
+    "--file-store",
+    is_flag=True,
+    help="with set: keep keys in a plain file (mode 0600, UNENCRYPTED) where no keyring exists",
+)
 @pass_session
 def keys(session: Session, action: str, provider: str | None, file_store: bool) -> int:
     """Manage API keys in the OS keyring.
@@ -310,8 +366,9 @@ def keys(session: Session, action: str, provider: str | None, file_store: bool) 
             print(app.secrets.backend_message, file=sys.stderr)
         return 0
     if not provider:
-        raise SparklioError(f"`sparklio keys {action}` needs a provider: {', '.join(KEY_PROVIDERS[:-1])} or "
-                            f"{KEY_PROVIDERS[-1]}")
+        raise SparklioError(
+            f"`sparklio keys {action}` needs a provider: {', '.join(KEY_PROVIDERS[:-1])} or {KEY_PROVIDERS[-1]}"
+        )
     if action == "delete":
         removed = app.secrets.delete(provider)
         print(f"deleted the {provider} key" if removed else f"there was no stored {provider} key")
@@ -320,10 +377,12 @@ def keys(session: Session, action: str, provider: str | None, file_store: bool) 
     if file_store:
         where = _store_in_key_file(app, provider, key)
     elif not app.secrets.backend_ok:
-        raise SparklioError(app.secrets.backend_message.replace(
-            "keys you enter are kept for this session only",
-            "the key cannot be kept from the command line").rstrip(".")
-            + ", or add --file-store to keep it in a plain file (unencrypted)")
+        raise SparklioError(
+            app.secrets.backend_message.replace(
+                "keys you enter are kept for this session only", "the key cannot be kept from the command line"
+            ).rstrip(".")
+            + ", or add --file-store to keep it in a plain file (unencrypted)"
+        )
     else:
         where = app.secrets.set(provider, key)
     print(f"stored the {provider} key in the {where}")
@@ -363,8 +422,10 @@ def demo(session: Session, seed: int) -> int:
 
     folder = data_dir(session.data_dir)
     summary = seed_demo(folder, seed=seed)
-    print(f"demo data in {folder}: {summary.conversations} conversations, {summary.ledger_rows} ledger rows, "
-          f"{summary.ratings} ratings, {fmt_usd(summary.month_spend_usd)} spent this month")
+    print(
+        f"demo data in {folder}: {summary.conversations} conversations, {summary.ledger_rows} ledger rows, "
+        f"{summary.ratings} ratings, {fmt_usd(summary.month_spend_usd)} spent this month"
+    )
     return 0
 
 

@@ -20,7 +20,7 @@ BAR_WIDTH = 24
 
 
 def parse_size(text: str) -> str:
-    """"512x768" (also 512X768, 512×768) -> "512x768"; SparklioError otherwise."""
+    """ "512x768" (also 512X768, 512×768) -> "512x768"; SparklioError otherwise."""
     m = _SIZE.match(text or "")
     if not m:
         raise SparklioError(f"--size must look like 512x512 (got {text!r})")
@@ -121,11 +121,20 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
         if loras:
             kw["loras"] = loras
         w, h = (int(x) for x in size.split("x"))
-        GenerationParams(prompt, width=w, height=h, steps=kw.get("steps", 25), seed=kw.get("seed"),
-                         batch=flags["count"], source=kw.get("source"), mask=kw.get("mask"),
-                         strength=kw.get("strength", 0.75)).validated()
-    return await app.generate_image(prompt, task=task, model=flags["model"], size=size,
-                                    hooks=ImageJobHooks(on_step=bar), **kw)
+        GenerationParams(
+            prompt,
+            width=w,
+            height=h,
+            steps=kw.get("steps", 25),
+            seed=kw.get("seed"),
+            batch=flags["count"],
+            source=kw.get("source"),
+            mask=kw.get("mask"),
+            strength=kw.get("strength", 0.75),
+        ).validated()
+    return await app.generate_image(
+        prompt, task=task, model=flags["model"], size=size, hooks=ImageJobHooks(on_step=bar), **kw
+    )
 
 
 @click.command()
@@ -137,7 +146,9 @@ async def _generate(app, prompt: str, flags: dict[str, Any], bar: StepBar):
 @click.option("--sampler", help="euler, euler_a, ddim, dpm++ 2m or pndm (local models)")
 @click.option("--negative", metavar="TEXT", help="what to avoid (local models)")
 @click.option("--source", metavar="PATH", help="edit this image (image to image; inpaint with --mask)")
-@click.option("--mask", metavar="PATH", help="inpaint mask, same size as --source: white = repaint (or transparent = repaint)")
+@click.option(
+    "--mask", metavar="PATH", help="inpaint mask, same size as --source: white = repaint (or transparent = repaint)"
+)
 @click.option("--strength", type=float, help="how much to change the source, 0-1 (local models; default 0.75)")
 @lora_option
 @click.option("--count", type=int, default=1, show_default=True, help="how many images (1-8)")
@@ -179,9 +190,15 @@ def _report(app, prompt: str, flags: dict[str, Any], spec, result, seconds: floa
     rows = save_to_gallery(result.images, out)
     cost = spec.cost(result.usage)
     first = result.images[0].params if result.images else {}
-    facts = {"model": spec.id, "size": result.usage.image_size or first.get("size", ""), "steps": first.get("steps"),
-             "seconds": round(seconds, 1), "seed": first.get("seed"), "cost_usd": round(cost, 6),
-             "images": [{"path": r.path, "seed": img.params.get("seed")} for r, img in zip(rows, result.images)]}
+    facts = {
+        "model": spec.id,
+        "size": result.usage.image_size or first.get("size", ""),
+        "steps": first.get("steps"),
+        "seconds": round(seconds, 1),
+        "seed": first.get("seed"),
+        "cost_usd": round(cost, 6),
+        "images": [{"path": r.path, "seed": img.params.get("seed")} for r, img in zip(rows, result.images)],
+    }
     if as_json:
         print_json(facts)
         return
@@ -191,7 +208,7 @@ def _report(app, prompt: str, flags: dict[str, Any], spec, result, seconds: floa
 
 
 def image_summary(model: str, facts: dict, cost: float) -> str:
-    """"— stable-diffusion · 512x512 · 25 steps · 41.2 s · seed 7 · $0.0000": the image footer line."""
+    """ "— stable-diffusion · 512x512 · 25 steps · 41.2 s · seed 7 · $0.0000": the image footer line."""
     parts = [model, facts.get("size") or ""]
     if facts.get("steps"):
         parts.append(f"{facts['steps']} steps")

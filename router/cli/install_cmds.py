@@ -53,10 +53,15 @@ def gpu(session: Session, action: str, as_json: bool, **options) -> int:
             print_json(info)
             return 0
         rec = info["installed"]
-        print(f"NVIDIA driver: {'CUDA ' + info['driver_cuda'] if info['driver_cuda'] else 'none found'}"
-              f" -> torch build: {info['flavour']}")
-        print(f"installed here: torch {rec['torch_version']}, CUDA available: {rec['cuda_available']} "
-              f"({info['folder']})" if rec else f"not installed in {info['folder']}")
+        print(
+            f"NVIDIA driver: {'CUDA ' + info['driver_cuda'] if info['driver_cuda'] else 'none found'}"
+            f" -> torch build: {info['flavour']}"
+        )
+        print(
+            f"installed here: torch {rec['torch_version']}, CUDA available: {rec['cuda_available']} ({info['folder']})"
+            if rec
+            else f"not installed in {info['folder']}"
+        )
         print("torch and diffusers can be imported" if info["importable"] else "torch/diffusers are missing")
         return 0
     if action == "uninstall":
@@ -81,16 +86,21 @@ def _install(app, options: dict, gs) -> int:
         return 1
     cancel = threading.Event()
     try:
-        result = gs.install(plan, app.data_dir, progress=lambda d, t: print(_bar(d, t), end="", file=sys.stderr),
-                            cancel=cancel)
+        result = gs.install(
+            plan, app.data_dir, progress=lambda d, t: print(_bar(d, t), end="", file=sys.stderr), cancel=cancel
+        )
     except KeyboardInterrupt:
         cancel.set()
-        print("\nsparklio: cancelled; finished downloads are kept and the next `sparklio gpu install` resumes",
-              file=sys.stderr)
+        print(
+            "\nsparklio: cancelled; finished downloads are kept and the next `sparklio gpu install` resumes",
+            file=sys.stderr,
+        )
         return 130
     print(file=sys.stderr)
-    print(f"GPU support installed: torch {result.torch_version}, diffusers {result.diffusers_version}, "
-          f"CUDA available: {result.cuda_available}")
+    print(
+        f"GPU support installed: torch {result.torch_version}, diffusers {result.diffusers_version}, "
+        f"CUDA available: {result.cuda_available}"
+    )
     return 0
 
 

@@ -55,15 +55,21 @@ def _print_alerts(seen: list) -> None:
 
 # ---- budget ----
 
+
 @click.command()
 @click.option("--set-monthly", metavar="USD", help="set the monthly limit in US dollars")
-@click.option("--provider-limit", multiple=True, metavar="PROVIDER=USD",
-              help="set one provider's monthly limit (PROVIDER=none removes it; repeatable)")
+@click.option(
+    "--provider-limit",
+    multiple=True,
+    metavar="PROVIDER=USD",
+    help="set one provider's monthly limit (PROVIDER=none removes it; repeatable)",
+)
 @click.option("--hard-stop", type=click.Choice(["on", "off"]), help="at 100%: stop cloud calls (on) or only warn (off)")
 @json_flag
 @pass_session
-def budget(session: Session, set_monthly: str | None, provider_limit: tuple[str, ...], hard_stop: str | None,
-           as_json: bool) -> int:
+def budget(
+    session: Session, set_monthly: str | None, provider_limit: tuple[str, ...], hard_stop: str | None, as_json: bool
+) -> int:
     """The month's spend, limits, forecast and alerts.
 
     --set-monthly, --provider-limit and --hard-stop change the limits first.
@@ -87,17 +93,25 @@ def budget(session: Session, set_monthly: str | None, provider_limit: tuple[str,
     if as_json:
         print_json(st.to_json())
         return 0
-    print(f"Budget for {st.month}: {_usd(st.spent_usd)} of {_usd(st.limit_usd)} spent ({st.percent:.0f}%),"
-          f" {_usd(st.held_usd)} held for calls in flight, {_usd(st.remaining_usd)} left")
-    print(f"Forecast for the month: {_usd(st.forecast_usd)}"
-          + ("  (over the limit at this pace)" if st.forecast_usd > st.limit_usd else ""))
-    print(f"Budget tier: {st.tier} ({'chosen in Settings' if st.tier_source == 'setting' else 'from the limit'});"
-          f" at 100%: {'cloud calls stop' if st.hard_stop else 'warn only'};"
-          f" alerts at {', '.join(f'{t * 100:.0f}%' for t in st.thresholds)}")
+    print(
+        f"Budget for {st.month}: {_usd(st.spent_usd)} of {_usd(st.limit_usd)} spent ({st.percent:.0f}%),"
+        f" {_usd(st.held_usd)} held for calls in flight, {_usd(st.remaining_usd)} left"
+    )
+    print(
+        f"Forecast for the month: {_usd(st.forecast_usd)}"
+        + ("  (over the limit at this pace)" if st.forecast_usd > st.limit_usd else "")
+    )
+    print(
+        f"Budget tier: {st.tier} ({'chosen in Settings' if st.tier_source == 'setting' else 'from the limit'});"
+        f" at 100%: {'cloud calls stop' if st.hard_stop else 'warn only'};"
+        f" alerts at {', '.join(f'{t * 100:.0f}%' for t in st.thresholds)}"
+    )
     for provider in sorted(set(st.spent_by_provider) | set(st.provider_limits)):
         lim = st.provider_limits.get(provider)
-        print(f"  {provider:<10} {_usd(st.spent_by_provider.get(provider, 0.0)):>10}"
-              + (f" of {_usd(lim)}" if lim is not None else ""))
+        print(
+            f"  {provider:<10} {_usd(st.spent_by_provider.get(provider, 0.0)):>10}"
+            + (f" of {_usd(lim)}" if lim is not None else "")
+        )
     for a in st.alerts:
         who = "monthly" if a["limit"] == "total" else a["limit"]
         print(f"  alert: {who} {a['threshold'] * 100:.0f}% reached ({_usd(a['spent'])} of {_usd(a['limit_usd'])})")
@@ -118,9 +132,21 @@ def _table(title: str, groups: list[dict]) -> None:
     rows = []
     for g in groups:
         rating = "-" if g["rating_avg"] is None else f"{g['rating_avg']:.1f} ({g['ratings']})"
-        rows.append([g["key"], str(g["requests"]), _pct(g["success_rate"]), _pct(g["fallback_rate"]),
-                     _ms(g["latency_p50"]), _ms(g["latency_p95"]), _ms(g["ttft_p50"]),
-                     f"{g['input_tokens']}/{g['output_tokens']}", _usd(g["cost_usd"]), rating, _pct(g["share"])])
+        rows.append(
+            [
+                g["key"],
+                str(g["requests"]),
+                _pct(g["success_rate"]),
+                _pct(g["fallback_rate"]),
+                _ms(g["latency_p50"]),
+                _ms(g["latency_p95"]),
+                _ms(g["ttft_p50"]),
+                f"{g['input_tokens']}/{g['output_tokens']}",
+                _usd(g["cost_usd"]),
+                rating,
+                _pct(g["share"]),
+            ]
+        )
     # sized to the terminal: the least telling columns go first (ttft, p95, share, fallback%, tokens)
     for line in fit_table(["", *_COLS], rows, right=set(range(1, len(_COLS) + 1)), drop_order=[6, 5, 10, 3, 7]):
         print(line)
@@ -141,16 +167,22 @@ def stats(session: Session, since: str | None, until: str | None, as_json: bool)
         return 0
     t = rep["totals"]
     span = f"since {rep['since']}" if rep["since"] else "all time"
-    print(f"Sparklio usage, {span}{' until ' + rep['until'] if rep['until'] else ''}: {t['answers']} answers,"
-          f" {t['calls']} model calls, {t['failed']} failed, {_usd(t['cost_usd'])} spent")
+    print(
+        f"Sparklio usage, {span}{' until ' + rep['until'] if rep['until'] else ''}: {t['answers']} answers,"
+        f" {t['calls']} model calls, {t['failed']} failed, {_usd(t['cost_usd'])} spent"
+    )
     _table("\nBy model", rep["models"])
     _table("\nBy task type", rep["tasks"])
     c = rep["cache"]
-    print(f"\nCache: {c['hits']} of {c['answers']} answers from the cache ({_pct(c['hit_rate'])}),"
-          f" {_usd(c['saved_usd'])} saved")
+    print(
+        f"\nCache: {c['hits']} of {c['answers']} answers from the cache ({_pct(c['hit_rate'])}),"
+        f" {_usd(c['saved_usd'])} saved"
+    )
     a = rep["auto_corrections"]
-    print(f"Auto: {a['answer_corrections']} of {a['auto_answers']} auto-routed answers corrected"
-          f" ({_pct(a['corrected_rate'])}); {a['composer_corrections']} Auto guesses overridden in the composer")
+    print(
+        f"Auto: {a['answer_corrections']} of {a['auto_answers']} auto-routed answers corrected"
+        f" ({_pct(a['corrected_rate'])}); {a['composer_corrections']} Auto guesses overridden in the composer"
+    )
     days = rep["cost_per_day"][-14:]
     if days:
         print("\nCost per day" + (" (last 14 days with activity)" if len(rep["cost_per_day"]) > 14 else ""))
@@ -159,16 +191,21 @@ def stats(session: Session, since: str | None, until: str | None, as_json: bool)
     bd = rep["burn_down"]
     if bd["points"]:
         last = bd["points"][-1]
-        print(f"\nBurn-down {bd['month']}: {_usd(last['cumulative_usd'])} spent,"
-              f" {_usd(max(last['remaining_usd'], 0.0))} of"
-              f" {_usd(bd['limit_usd'])} left (on an even pace: {_usd(last['ideal_remaining_usd'])} left by"
-              f" {last['day']})")
-    print(f"\n(percentiles from histograms, within {rep['percentile_resolution'] * 100:.0f}%;"
-          f" computed in {rep['query_ms']} ms)")
+        print(
+            f"\nBurn-down {bd['month']}: {_usd(last['cumulative_usd'])} spent,"
+            f" {_usd(max(last['remaining_usd'], 0.0))} of"
+            f" {_usd(bd['limit_usd'])} left (on an even pace: {_usd(last['ideal_remaining_usd'])} left by"
+            f" {last['day']})"
+        )
+    print(
+        f"\n(percentiles from histograms, within {rep['percentile_resolution'] * 100:.0f}%;"
+        f" computed in {rep['query_ms']} ms)"
+    )
     return 0
 
 
 # ---- rating and suggestions ----
+
 
 @click.command()
 @click.argument("message_id")
@@ -189,11 +226,17 @@ def rate(session: Session, message_id: str, stars: str, task: str | None, comple
     print(f"Rated message {mid}: {'★' * stars_n}{'☆' * (5 - stars_n)}")
     if task:
         guess = app.auto.correct_answer(mid, task, complexity, source="cli")
-        print(f"Auto will learn: task {task}" + (f", complexity {complexity}" if complexity else "")
-              + f" (it had said {guess.task}, {guess.complexity})")
+        print(
+            f"Auto will learn: task {task}"
+            + (f", complexity {complexity}" if complexity else "")
+            + f" (it had said {guess.task}, {guess.complexity})"
+        )
     for s in made or []:
-        verb = ("applied automatically" if s.status == "auto"
-                else f"accept with `sparklio policy suggestions --accept {s.id}`")
+        verb = (
+            "applied automatically"
+            if s.status == "auto"
+            else f"accept with `sparklio policy suggestions --accept {s.id}`"
+        )
         print(f"Suggestion {s.id}: {s.text} ({verb})")
     return 0
 
@@ -244,8 +287,10 @@ def suggestions(session: Session, accept: str | None, reject: str | None, show_a
         ev = s.evidence
         print(f"[{s.id}] {s.status:<9} {s.text}")
         if ev:
-            print(f"      P(better) {ev.get('p_better', 0):.2f}; cost/answer {_usd(ev.get('model_cost_per_answer'))}"
-                  f" vs {_usd(ev.get('current_cost_per_answer'))}")
+            print(
+                f"      P(better) {ev.get('p_better', 0):.2f}; cost/answer {_usd(ev.get('model_cost_per_answer'))}"
+                f" vs {_usd(ev.get('current_cost_per_answer'))}"
+            )
     return 0
 
 

@@ -18,13 +18,13 @@ def alias_argv(argv: list[str]) -> list[str]:
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
         i += 2 if argv[i] == "--data-dir" else 1
-    if argv[i:i + 2] == ["image", "upscale"]:
-        return argv[:i] + [UPSCALE_COMMAND] + argv[i + 2:]
+    if argv[i : i + 2] == ["image", "upscale"]:
+        return argv[:i] + [UPSCALE_COMMAND] + argv[i + 2 :]
     return argv
 
 
 def parse_lora_flag(text: str) -> tuple[str, float]:
-    """"ink" -> ("ink", 1.0); "ink:0.7" -> ("ink", 0.7); SparklioError otherwise."""
+    """ "ink" -> ("ink", 1.0); "ink:0.7" -> ("ink", 0.7); SparklioError otherwise."""
     name, _, weight = text.rpartition(":") if ":" in text and not text.endswith(":") else (text, "", "1")
     try:
         return (name or text).strip(), float(weight or 1)
@@ -50,8 +50,9 @@ def lora_request(app, prompt: str, flags: list[str]) -> tuple[str, list[tuple[st
 @click.option("--out", metavar="DIR", help="write the PNG here (default: the gallery folder)")
 @json_flag
 @pass_session
-def upscale_command(session: Session, path: str, factor: str, upscaler: str | None, hires: bool, out: str | None,
-                    as_json: bool) -> int:
+def upscale_command(
+    session: Session, path: str, factor: str, upscaler: str | None, hires: bool, out: str | None, as_json: bool
+) -> int:
     """Upscale an image 2x or 4x (`sparklio image upscale PATH`).
 
     With the upscaler model file from Settings (ESRGAN family) when set, else a tiled img2img hires fix with the
@@ -75,8 +76,12 @@ def upscale_command(session: Session, path: str, factor: str, upscaler: str | No
     img.params["source"] = str(Path(path).expanduser().absolute())
     folder = Path(out).expanduser() if out else gallery_dir(app.data_dir)
     row = save_to_gallery([img], folder)[0]
-    facts = {"path": row.path, "size": f"{img.params['width']}x{img.params['height']}",
-             "upscaler": img.params["upscaler"], "factor": times}
+    facts = {
+        "path": row.path,
+        "size": f"{img.params['width']}x{img.params['height']}",
+        "upscaler": img.params["upscaler"],
+        "factor": times,
+    }
     if as_json:
         print_json(facts)
         return 0
@@ -85,7 +90,11 @@ def upscale_command(session: Session, path: str, factor: str, upscaler: str | No
     return 0
 
 
-lora_option = click.option("--lora", multiple=True, metavar="NAME[:WEIGHT]",
-                           help="apply a LoRA from the LoRA folder (repeatable; `<lora:name:0.8>` in the prompt too)")
+lora_option = click.option(
+    "--lora",
+    multiple=True,
+    metavar="NAME[:WEIGHT]",
+    help="apply a LoRA from the LoRA folder (repeatable; `<lora:name:0.8>` in the prompt too)",
+)
 
 COMMANDS = (upscale_command,)

@@ -11,8 +11,15 @@ def terminal_width(default: int = 100) -> int:
     return shutil.get_terminal_size((default, 24)).columns
 
 
-def fit_table(headers: list[str], rows: list[list[str]], *, right: AbstractSet[int] = frozenset(),
-              drop_order: list[int] | None = None, width: int | None = None, indent: int = 2) -> list[str]:
+def fit_table(
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    right: AbstractSet[int] = frozenset(),
+    drop_order: list[int] | None = None,
+    width: int | None = None,
+    indent: int = 2,
+) -> list[str]:
     """Lines of an aligned table; columns in `drop_order` (first = least important) go until it fits `width`."""
     width = width or terminal_width()
     keep = list(range(len(headers)))

@@ -52,9 +52,22 @@ def list_workflows(session: Session, as_json: bool) -> int:
     """The built-in and your own workflows (and files that failed to load)."""
     found, problems = _engine(session.app).list()
     if as_json:
-        print_json({"workflows": [{"name": w.name, "title": w.title, "description": w.description,
-                                   "builtin": w.builtin, "inputs": list(w.inputs), "steps": w.step_ids}
-                                  for w in found.values()], "problems": problems})
+        print_json(
+            {
+                "workflows": [
+                    {
+                        "name": w.name,
+                        "title": w.title,
+                        "description": w.description,
+                        "builtin": w.builtin,
+                        "inputs": list(w.inputs),
+                        "steps": w.step_ids,
+                    }
+                    for w in found.values()
+                ],
+                "problems": problems,
+            }
+        )
         return 0
     for w in sorted(found.values(), key=lambda w: (not w.builtin, w.name)):
         need = ", ".join(f"{n}{'' if s.required else '?'}" for n, s in w.inputs.items())
@@ -69,20 +82,32 @@ def _print_estimate(est: Estimate) -> None:
     print(f"{est.title}: estimated {est.summary()}")
     rows = []
     for s in est.steps:
-        rows.append([s.title, (s.model or ("this machine" if s.local else "no model")),
-                     f"×{s.calls}" if s.calls > 1 else "", _money(s.cost_usd), s.premium_model or "-",
-                     _money(s.premium_cost_usd) if s.premium_model else "", s.note if s.note and s.model else ""])
-    for line in fit_table(["step", "model", "calls", "cost", "premium model", "premium", "note"], rows,
-                          right={3, 5}, drop_order=[6, 4, 5]):
+        rows.append(
+            [
+                s.title,
+                (s.model or ("this machine" if s.local else "no model")),
+                f"×{s.calls}" if s.calls > 1 else "",
+                _money(s.cost_usd),
+                s.premium_model or "-",
+                _money(s.premium_cost_usd) if s.premium_model else "",
+                s.note if s.note and s.model else "",
+            ]
+        )
+    for line in fit_table(
+        ["step", "model", "calls", "cost", "premium model", "premium", "note"], rows, right={3, 5}, drop_order=[6, 4, 5]
+    ):
         print(line)
     if est.batch_total_usd < est.total_usd - 1e-9:
-        print(f"Through the providers' Batch APIs (answers within 24 h): ~{_money(est.batch_total_usd)} instead of"
-              f" ~{_money(est.total_usd)} live — run with --batch")
+        print(
+            f"Through the providers' Batch APIs (answers within 24 h): ~{_money(est.batch_total_usd)} instead of"
+            f" ~{_money(est.total_usd)} live — run with --batch"
+        )
 
 
 _name_argument = click.argument("name")  # a workflow name (see `sparklio workflow list`) or a .toml file
-_input_option = click.option("--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE",
-                             help="an input (repeatable)")
+_input_option = click.option(
+    "--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE", help="an input (repeatable)"
+)
 
 
 @workflow.command()
@@ -95,6 +120,7 @@ def estimate(session: Session, name: str, inputs: tuple[str, ...], as_json: bool
 
     NAME is a workflow name (see `sparklio workflow list`) or a .toml file.
     """
+
     async def priced(app) -> int:
         await app.refresh_local(timeout=0.5)
         est = _engine(app).estimate(name, parse_inputs(inputs))
@@ -116,8 +142,12 @@ def _progress_printer(quiet: bool):
         elif p.event == "item_done" and p.total > 1:
             line = f"  {p.title}: {p.index} of {p.total} done ({p.model}, {_money(p.cost_usd)})"
         elif p.event == "step_done":
-            line = f"✓ {p.title}" + (f" — {p.model}" if p.model else "") + f" {_money(p.cost_usd)}" + (
-                f": {p.message}" if p.message else "")
+            line = (
+                f"✓ {p.title}"
+                + (f" — {p.model}" if p.model else "")
+                + f" {_money(p.cost_usd)}"
+                + (f": {p.message}" if p.message else "")
+            )
         elif p.event == "step_failed":
             line = f"✗ {p.title}: {p.message}"
         elif p.event == "step_skipped":
@@ -127,6 +157,7 @@ def _progress_printer(quiet: bool):
         else:
             return
         print(line, file=sys.stderr, flush=True)
+
     return show
 
 
@@ -178,15 +209,32 @@ def _export(result: RunResult, dest: str | None) -> None:
 @_input_option
 @json_flag
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
-@click.option("--out", metavar="DIR", help="also write the result, images and a manifest here (a folder, or a path "
-                                           "ending in .zip)")
-@click.option("--batch", is_flag=True,
-              help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)")
-@click.option("--batch-retry", type=click.Choice(RETRY_MODES),
-              help="items a batch fails or expires: run them live (default), in a new batch, or not")
+@click.option(
+    "--out",
+    metavar="DIR",
+    help="also write the result, images and a manifest here (a folder, or a path ending in .zip)",
+)
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="text steps go through the provider's Batch API (half price; the run waits up to 24 h)",
+)
+@click.option(
+    "--batch-retry",
+    type=click.Choice(RETRY_MODES),
+    help="items a batch fails or expires: run them live (default), in a new batch, or not",
+)
 @pass_session
-def run(session: Session, name: str, inputs: tuple[str, ...], as_json: bool, quiet: bool, out: str | None,
-        batch: bool, batch_retry: str | None) -> int:
+def run(
+    session: Session,
+    name: str,
+    inputs: tuple[str, ...],
+    as_json: bool,
+    quiet: bool,
+    out: str | None,
+    batch: bool,
+    batch_retry: str | None,
+) -> int:
     """Run a workflow (progress on stderr).
 
     NAME is a workflow name (see `sparklio workflow list`) or a .toml file. Results go to stdout (and the
@@ -246,13 +294,25 @@ def runs(session: Session, limit: int, as_json: bool) -> int:
     """Recent runs with estimated and actual cost."""
     found = _engine(session.app).runs(limit)
     if as_json:
-        print_json([{"run_id": r.run_id, "workflow": r.workflow, "status": r.status, "cost_usd": r.cost_usd,
-                     "estimate_usd": r.estimate_usd, "message": r.message} for r in found])
+        print_json(
+            [
+                {
+                    "run_id": r.run_id,
+                    "workflow": r.workflow,
+                    "status": r.status,
+                    "cost_usd": r.cost_usd,
+                    "estimate_usd": r.estimate_usd,
+                    "message": r.message,
+                }
+                for r in found
+            ]
+        )
         return 0
     for r in found:
-        print(f"{r.run_id:5}  {r.workflow:16} {r.status:9} actual {_money(r.cost_usd)}  "
-              f"estimated {_money(r.estimate_usd)}"
-              + (f"  {r.message}" if r.message and r.status != "done" else ""))
+        print(
+            f"{r.run_id:5}  {r.workflow:16} {r.status:9} actual {_money(r.cost_usd)}  "
+            f"estimated {_money(r.estimate_usd)}" + (f"  {r.message}" if r.message and r.status != "done" else "")
+        )
     return 0
 
 

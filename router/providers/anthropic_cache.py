@@ -20,8 +20,9 @@ def block_tokens(block: dict) -> int:
     return len(str(block.get("text", ""))) // 4 + 1
 
 
-def place_breakpoints(system_parts: list[str], turns: list[dict],
-                      min_tokens: int) -> tuple[list[dict] | str, list[dict]]:
+def place_breakpoints(
+    system_parts: list[str], turns: list[dict], min_tokens: int
+) -> tuple[list[dict] | str, list[dict]]:
     """(system, turns) with breakpoints on the system prompt, the knowledge context and the earlier turns.
 
     `system_parts` are the request's system messages in order (the system prompt, then the knowledge passages);

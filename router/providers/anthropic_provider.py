@@ -26,8 +26,10 @@ def to_anthropic(messages: list[Message]) -> tuple[str, list[dict]]:
         if m.role == "system":
             continue
         blocks: list[dict] = [
-            {"type": "image", "source": {"type": "base64", "media_type": i.mime,
-                                         "data": base64.b64encode(i.data).decode("ascii")}}
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": i.mime, "data": base64.b64encode(i.data).decode("ascii")},
+            }
             for i in m.images
         ]
         if m.content or not blocks:
@@ -49,8 +51,12 @@ class _UsageAcc:
         """Take every field the event carries (later events hold cumulative values)."""
         if u is None:
             return
-        for attr, name in (("input", "input_tokens"), ("output", "output_tokens"),
-                           ("cache_read", "cache_read_input_tokens"), ("cache_write", "cache_creation_input_tokens")):
+        for attr, name in (
+            ("input", "input_tokens"),
+            ("output", "output_tokens"),
+            ("cache_read", "cache_read_input_tokens"),
+            ("cache_write", "cache_creation_input_tokens"),
+        ):
             value = getattr(u, name, None)
             if value is not None:
                 setattr(self, attr, int(value))
@@ -79,20 +85,27 @@ class AnthropicProvider(BaseProvider):
     def _make_client(self) -> Any:
         import anthropic
 
-        return anthropic.AsyncAnthropic(api_key=self._key(), base_url=self.base_url, timeout=self.http_timeout(anthropic),
-                                        max_retries=0)
+        return anthropic.AsyncAnthropic(
+            api_key=self._key(), base_url=self.base_url, timeout=self.http_timeout(anthropic), max_retries=0
+        )
 
-    def _create_kwargs(self, client: Any, model: ModelSpec, messages: list[Message],
-                       max_tokens: int | None) -> dict:
+    def _create_kwargs(self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None) -> dict:
         """Request arguments; max_tokens is required by the API, catalog params go on the wire."""
         _, turns = to_anthropic(messages)
-        system, turns = place_breakpoints([m.content for m in messages if m.role == "system" and m.content], turns,
-                                          min_cacheable_tokens(model.api_model))
+        system, turns = place_breakpoints(
+            [m.content for m in messages if m.role == "system" and m.content],
+            turns,
+            min_cacheable_tokens(model.api_model),
+        )
         params = dict(model.params)
-        limit = int(max_tokens) if max_tokens is not None else min(model.max_output or DEFAULT_MAX_TOKENS,
-                                                                   DEFAULT_MAX_TOKENS)
-        budget = (params.get("thinking") or {}).get("budget_tokens") if isinstance(params.get("thinking"), dict) \
-            else None
+        limit = (
+            int(max_tokens)
+            if max_tokens is not None
+            else min(model.max_output or DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS)
+        )
+        budget = (
+            (params.get("thinking") or {}).get("budget_tokens") if isinstance(params.get("thinking"), dict) else None
+        )
         if budget and limit <= int(budget):  # thinking tokens count toward max_tokens
             limit = min(int(budget) + DEFAULT_MAX_TOKENS, model.max_output or int(budget) + DEFAULT_MAX_TOKENS)
         kwargs: dict[str, Any] = {"model": model.api_model, "max_tokens": limit, "messages": turns, "stream": True}
@@ -104,8 +117,14 @@ class AnthropicProvider(BaseProvider):
             kwargs["extra_body"] = extra
         return kwargs
 
-    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
-                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+    async def stream_chat(
+        self,
+        model: ModelSpec,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> AsyncIterator[ProviderEvent]:
         """Text deltas, then UsageReport on message_delta, then Finished on message_stop.
 
         `temperature` is not sent: this SDK generation's Messages API has no sampling knobs (a catalog
@@ -155,13 +174,27 @@ class AnthropicProvider(BaseProvider):
             err_type = str(exc.type or "")
             status = exc.status_code
             if status < 400:  # error event mid-stream: classify by its type
-                status = {"overloaded_error": 529, "rate_limit_error": 429, "api_error": 500,
-                          "authentication_error": 401, "permission_error": 403, "not_found_error": 404,
-                          "billing_error": 402}.get(err_type, 400 if err_type.endswith("request_error") else 500)
+                status = {
+                    "overloaded_error": 529,
+                    "rate_limit_error": 429,
+                    "api_error": 500,
+                    "authentication_error": 401,
+                    "permission_error": 403,
+                    "not_found_error": 404,
+                    "billing_error": 402,
+                }.get(err_type, 400 if err_type.endswith("request_error") else 500)
             code = exc.error_code or err_type
-            return status_error(status, detail=exc.api_message or "", headers=exc.response.headers, code=code,
-                                model=model, secrets=self._secrets(), **kw)
+            return status_error(
+                status,
+                detail=exc.api_message or "",
+                headers=exc.response.headers,
+                code=code,
+                model=model,
+                secrets=self._secrets(),
+                **kw,
+            )
         if isinstance(exc, anthropic.APIError):
-            return TransientError(f"{self.label} reported an error: {self._scrub(exc.message)}", provider=self.name,
-                                  reason="server_error")
+            return TransientError(
+                f"{self.label} reported an error: {self._scrub(exc.message)}", provider=self.name, reason="server_error"
+            )
         return transport_error(exc, timeout=self.timeout, **kw)

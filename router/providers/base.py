@@ -12,7 +12,8 @@ from typing import Any, Protocol, runtime_checkable
 from router.catalog import ModelSpec
 from router.errors import PermanentError, ProviderError
 from router.providers.errors import scrub, unexpected
-from router.providers.info import PROVIDERS, label as provider_label
+from router.providers.info import PROVIDERS
+from router.providers.info import label as provider_label
 from router.types import EmbeddingResult, ImageResult, Message, ProviderEvent
 
 log = logging.getLogger(__name__)
@@ -24,13 +25,15 @@ class Provider(Protocol):
 
     name: str
 
-    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None,
-                          temperature: float | None) -> AsyncIterator[ProviderEvent]: ...
+    async def stream_chat(
+        self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None, temperature: float | None
+    ) -> AsyncIterator[ProviderEvent]: ...
 
     async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult: ...
 
-    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
-                             quality: str = "standard", n: int = 1, **params) -> ImageResult: ...
+    async def generate_image(
+        self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard", n: int = 1, **params
+    ) -> ImageResult: ...
 
     async def check(self) -> str: ...  # "test connection": short OK text or raises ProviderError
 
@@ -68,7 +71,8 @@ class BaseProvider:
         if not key:
             raise PermanentError(
                 f"No {self.label} API key: add one in Settings → Keys or run `sparklio keys set {self.name}`",
-                provider=self.name, reason="no_key",
+                provider=self.name,
+                reason="no_key",
             )
         return key
 
@@ -134,8 +138,14 @@ class BaseProvider:
         """The error for a call this provider/model cannot serve."""
         return PermanentError(f"{model.id} cannot {what}", provider=self.name, reason="unsupported")
 
-    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
-                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+    async def stream_chat(
+        self,
+        model: ModelSpec,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> AsyncIterator[ProviderEvent]:
         """Default: chat is not supported."""
         raise self._unsupported(model, "chat")
         yield  # pragma: no cover  (makes this an async generator like real implementations)
@@ -144,8 +154,9 @@ class BaseProvider:
         """Default: embeddings are not supported."""
         raise self._unsupported(model, "embed text")
 
-    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
-                             quality: str = "standard", n: int = 1, **params) -> ImageResult:
+    async def generate_image(
+        self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard", n: int = 1, **params
+    ) -> ImageResult:
         """Default: image generation is not supported."""
         raise self._unsupported(model, "generate images")
 

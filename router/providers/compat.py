@@ -34,6 +34,7 @@ class CompatProvider(OpenAIProvider):
         if not self.base_url:
             raise PermanentError(
                 "No OpenAI-compatible endpoint configured: set its URL in Settings → Endpoints",
-                provider=self.name, reason="no_endpoint",
+                provider=self.name,
+                reason="no_endpoint",
             )
         return super()._make_client()

@@ -89,8 +89,7 @@ def transport_error(exc: BaseException, *, provider: str, label: str, timeout: f
     return None
 
 
-def client_side_error(exc: BaseException, sdk, *, provider: str, label: str,
-                      timeout: float) -> ProviderError | None:
+def client_side_error(exc: BaseException, sdk, *, provider: str, label: str, timeout: float) -> ProviderError | None:
     """The openai/anthropic SDKs' shared non-HTTP failures (timeout, connection, bad body); None for anything else."""
     if isinstance(exc, sdk.APITimeoutError):
         cause = exc.__cause__ or exc.__context__
@@ -149,18 +148,21 @@ def status_error(
             return PermanentError(f"{label} quota exhausted (HTTP {status}){tail}", reason="quota", **kw)
         wait = retry_after if retry_after is not None else parse_retry_after(headers)
         when = f"; retry after {_fmt_secs(wait)}" if wait is not None else ""
-        return RateLimitedError(f"{label} rate limit reached (HTTP {status}){when}", retry_after=wait,
-                                reason="rate_limited", **kw)
+        return RateLimitedError(
+            f"{label} rate limit reached (HTTP {status}){when}", retry_after=wait, reason="rate_limited", **kw
+        )
     if status == 529 or code in ("overloaded_error", "overloaded"):
         return TransientError(f"{label} is overloaded (HTTP {status})", reason="overloaded", **kw)
     if status >= 500 or status in (408, 409):
         return TransientError(f"{label} server error (HTTP {status}){tail}", reason="server_error", **kw)
     if "content_policy" in code or code in ("content_filter", "safety"):
-        return PermanentError(f"{label} refused the request under its content policy{tail}",
-                              reason="content_policy", **kw)
+        return PermanentError(
+            f"{label} refused the request under its content policy{tail}", reason="content_policy", **kw
+        )
     if status == 401 or code in ("invalid_api_key", "authentication_error", "api_key_invalid"):
-        return PermanentError(f"{label} rejected the API key (HTTP {status}): check Settings → Keys",
-                              reason="auth", **kw)
+        return PermanentError(
+            f"{label} rejected the API key (HTTP {status}): check Settings → Keys", reason="auth", **kw
+        )
     if status == 402:
         return PermanentError(f"{label} refused the request: billing problem (HTTP 402){tail}", reason="quota", **kw)
     if status == 403:
@@ -175,5 +177,6 @@ def status_error(
 
 def unexpected(exc: BaseException, *, provider: str, label: str) -> PermanentError:
     """Last resort for an exception no mapper recognised (never retried, type name only)."""
-    return PermanentError(f"{label} call failed unexpectedly ({type(exc).__name__})", provider=provider,
-                          reason="unexpected")
+    return PermanentError(
+        f"{label} call failed unexpectedly ({type(exc).__name__})", provider=provider, reason="unexpected"
+    )

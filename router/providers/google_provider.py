@@ -24,10 +24,25 @@ from router.types import (
     UsageReport,
 )
 
-_FINISH = {"STOP": "stop", "MAX_TOKENS": "length", "SAFETY": "content_filter", "PROHIBITED_CONTENT": "content_filter",
-           "BLOCKLIST": "content_filter", "SPII": "content_filter", "RECITATION": "recitation"}
-_POLICY_FINISH = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
-                  "RECITATION", "IMAGE_RECITATION"}
+_FINISH = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "SAFETY": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "BLOCKLIST": "content_filter",
+    "SPII": "content_filter",
+    "RECITATION": "recitation",
+}
+_POLICY_FINISH = {
+    "SAFETY",
+    "PROHIBITED_CONTENT",
+    "BLOCKLIST",
+    "SPII",
+    "IMAGE_SAFETY",
+    "IMAGE_PROHIBITED_CONTENT",
+    "RECITATION",
+    "IMAGE_RECITATION",
+}
 _THINKING_KEYS = ("thinking_budget", "thinking_level", "include_thoughts")
 _RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 
@@ -37,8 +52,10 @@ def _enum_name(value: Any) -> str:
     return str(getattr(value, "value", value) or "")
 
 
-MASK_NOTE = ("The second image is a mask: change only the parts of the first image that are white in the mask and "
-             "keep everything else exactly as it is.")
+MASK_NOTE = (
+    "The second image is a mask: change only the parts of the first image that are white in the mask and "
+    "keep everything else exactly as it is."
+)
 
 
 def edit_contents(prompt: str, source: bytes | None, mask: bytes | None) -> Any:
@@ -138,13 +155,22 @@ class GoogleProvider(BaseProvider):
         """A prompt blocked by Gemini's safety filters is a permanent content-policy refusal."""
         feedback = getattr(response, "prompt_feedback", None)
         if feedback is not None and getattr(feedback, "block_reason", None):
-            raise PermanentError(f"{self.label} blocked the prompt ({_enum_name(feedback.block_reason)})",
-                                 provider=self.name, reason="content_policy")
+            raise PermanentError(
+                f"{self.label} blocked the prompt ({_enum_name(feedback.block_reason)})",
+                provider=self.name,
+                reason="content_policy",
+            )
 
     # ---- chat ----
 
-    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
-                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+    async def stream_chat(
+        self,
+        model: ModelSpec,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> AsyncIterator[ProviderEvent]:
         """Stream text parts (thoughts skipped); usage from the last usage_metadata; Finished on finish_reason."""
         usage: Usage | None = None
         finish: str | None = None
@@ -153,10 +179,13 @@ class GoogleProvider(BaseProvider):
         try:
             client = self._client()
             system, contents = self._contents(messages)
-            config = self._config(model, {"system_instruction": system or None, "max_output_tokens": max_tokens,
-                                          "temperature": temperature})
-            stream = await client.aio.models.generate_content_stream(model=model.api_model, contents=contents,
-                                                                     config=config)
+            config = self._config(
+                model,
+                {"system_instruction": system or None, "max_output_tokens": max_tokens, "temperature": temperature},
+            )
+            stream = await client.aio.models.generate_content_stream(
+                model=model.api_model, contents=contents, config=config
+            )
             async with contextlib.aclosing(stream):
                 async for chunk in stream:
                     received = True
@@ -193,8 +222,9 @@ class GoogleProvider(BaseProvider):
             config = types.EmbedContentConfig(**model.params) if model.params else None
             # One Content per text: a bare list of strings would be embedded as a single multi-part content.
             contents = [types.Content(parts=[types.Part.from_text(text=t)]) for t in texts]
-            resp = await self._client().aio.models.embed_content(model=model.api_model, contents=contents,
-                                                                 config=config)
+            resp = await self._client().aio.models.embed_content(
+                model=model.api_model, contents=contents, config=config
+            )
             vectors = [[float(x) for x in (e.values or [])] for e in (resp.embeddings or [])]
             if len(vectors) != len(texts):
                 raise malformed(provider=self.name, label=self.label)
@@ -214,33 +244,37 @@ class GoogleProvider(BaseProvider):
         image_cfg = {"aspect_ratio": aspect_ratio(size), **(params.pop("image_config", None) or {})}
         contents = edit_contents(prompt, params.pop("source", None), params.pop("mask", None))
         config = self._config(model, {**params, "response_modalities": ["IMAGE"], "image_config": image_cfg})
-        resp = await self._client().aio.models.generate_content(model=model.api_model, contents=contents,
-                                                                config=config)
+        resp = await self._client().aio.models.generate_content(model=model.api_model, contents=contents, config=config)
         for cand in resp.candidates or ():
-            for part in (cand.content.parts if cand.content and cand.content.parts else ()):
+            for part in cand.content.parts if cand.content and cand.content.parts else ():
                 blob = part.inline_data
                 if blob is not None and blob.data and (blob.mime_type or "").startswith("image/"):
                     return ensure_png(blob.data), usage_from_gemini(resp.usage_metadata)
             name = _enum_name(cand.finish_reason)
             if name in _POLICY_FINISH:
-                raise PermanentError(f"{self.label} refused to draw this prompt ({name})", provider=self.name,
-                                     reason="content_policy")
+                raise PermanentError(
+                    f"{self.label} refused to draw this prompt ({name})", provider=self.name, reason="content_policy"
+                )
         self._raise_if_blocked(resp)
         raise TransientError(f"{self.label} returned no image", provider=self.name, reason="malformed")
 
-    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
-                             quality: str = "standard", n: int = 1, **params) -> ImageResult:
+    async def generate_image(
+        self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard", n: int = 1, **params
+    ) -> ImageResult:
         """n parallel calls (the image models return one image per call)."""
         error: ProviderError | None = None
         try:
-            results = await asyncio.gather(*(self._one_image(model, prompt, size, dict(params))
-                                             for _ in range(max(int(n), 1))))
+            results = await asyncio.gather(
+                *(self._one_image(model, prompt, size, dict(params)) for _ in range(max(int(n), 1)))
+            )
             usage = Usage(images=len(results), image_size=size, image_quality=quality)
             for _, u in results:
                 usage.input_tokens += u.input_tokens
                 usage.output_tokens += u.output_tokens
-            images = [GeneratedImage(png=png, params={"size": size, "quality": quality,
-                                                      "aspect_ratio": aspect_ratio(size)}) for png, _ in results]
+            images = [
+                GeneratedImage(png=png, params={"size": size, "quality": quality, "aspect_ratio": aspect_ratio(size)})
+                for png, _ in results
+            ]
             return ImageResult(images=images, usage=usage)
         except Exception as exc:
             error = self._error(exc, model.api_model)
@@ -287,8 +321,16 @@ class GoogleProvider(BaseProvider):
                     if d.get("reason") == "API_KEY_INVALID":
                         code = "api_key_invalid"
             headers = getattr(getattr(exc, "response", None), "headers", None)
-            return status_error(int(exc.code or 500), detail=exc.message or "", headers=headers, code=code,
-                                model=model, secrets=self._secrets(), retry_after=retry, **kw)
+            return status_error(
+                int(exc.code or 500),
+                detail=exc.message or "",
+                headers=headers,
+                code=code,
+                model=model,
+                secrets=self._secrets(),
+                retry_after=retry,
+                **kw,
+            )
         if isinstance(exc, errors.UnknownApiResponseError):
             return malformed(**kw)
         return transport_error(exc, timeout=self.timeout, **kw)

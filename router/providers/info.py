@@ -39,35 +39,84 @@ class ProviderInfo:
         return f"default: {self.endpoint} (or {self.base_url_env})" if self.base_url_env else self.endpoint
 
 
-PROVIDERS: dict[str, ProviderInfo] = {p.name: p for p in (
-    ProviderInfo(
-        name="openai", label="OpenAI", factory="router.providers.openai_provider:OpenAIProvider",
-        kinds=frozenset({"chat", "embedding", "image"}), key_env=("OPENAI_API_KEY",), key_required=True,
-        base_url_env="OPENAI_BASE_URL", endpoint="api.openai.com", sdk_module="openai", genai_prices_id="openai",
-        lists_models=True, list_is_complete=True),
-    ProviderInfo(
-        name="anthropic", label="Anthropic", factory="router.providers.anthropic_provider:AnthropicProvider",
-        kinds=frozenset({"chat"}), key_env=("ANTHROPIC_API_KEY",), key_required=True,
-        base_url_env="ANTHROPIC_BASE_URL", endpoint="api.anthropic.com", sdk_module="anthropic",
-        genai_prices_id="anthropic", lists_models=True, list_is_complete=True),
-    ProviderInfo(
-        name="google", label="Google Gemini", factory="router.providers.google_provider:GoogleProvider",
-        kinds=frozenset({"chat", "embedding", "image"}), key_env=("GOOGLE_API_KEY", "GEMINI_API_KEY"),
-        key_required=True, base_url_env="GOOGLE_GEMINI_BASE_URL", endpoint="Google's endpoint",
-        sdk_module="google.genai", genai_prices_id="google", lists_models=True, list_is_complete=True),
-    ProviderInfo(
-        name="compat", label="OpenAI-compatible endpoint", factory="router.providers.compat:CompatProvider",
-        kinds=frozenset({"chat", "embedding", "image"}), key_env=("SPARKLIO_COMPAT_API_KEY",),
-        endpoint="e.g. http://127.0.0.1:8000/v1 (LM Studio, vLLM, OpenRouter…)", server_required=True,
-        sdk_module="openai", lists_models=True),
-    ProviderInfo(
-        name="ollama", label="Ollama", factory="router.providers.ollama_provider:OllamaProvider",
-        kinds=frozenset({"chat", "embedding"}), base_url_env="OLLAMA_HOST", endpoint="http://127.0.0.1:11434",
-        server_required=True, sdk_module="ollama", local=True, manager="local_models.ollama:OllamaManager"),
-    ProviderInfo(
-        name="local_sd", label="Stable Diffusion", factory="local_models.sd_provider:LocalDiffusionProvider",
-        kinds=frozenset({"image"}), local=True, setup="local_models.gpu_support:activate"),
-)}
+PROVIDERS: dict[str, ProviderInfo] = {
+    p.name: p
+    for p in (
+        ProviderInfo(
+            name="openai",
+            label="OpenAI",
+            factory="router.providers.openai_provider:OpenAIProvider",
+            kinds=frozenset({"chat", "embedding", "image"}),
+            key_env=("OPENAI_API_KEY",),
+            key_required=True,
+            base_url_env="OPENAI_BASE_URL",
+            endpoint="api.openai.com",
+            sdk_module="openai",
+            genai_prices_id="openai",
+            lists_models=True,
+            list_is_complete=True,
+        ),
+        ProviderInfo(
+            name="anthropic",
+            label="Anthropic",
+            factory="router.providers.anthropic_provider:AnthropicProvider",
+            kinds=frozenset({"chat"}),
+            key_env=("ANTHROPIC_API_KEY",),
+            key_required=True,
+            base_url_env="ANTHROPIC_BASE_URL",
+            endpoint="api.anthropic.com",
+            sdk_module="anthropic",
+            genai_prices_id="anthropic",
+            lists_models=True,
+            list_is_complete=True,
+        ),
+        ProviderInfo(
+            name="google",
+            label="Google Gemini",
+            factory="router.providers.google_provider:GoogleProvider",
+            kinds=frozenset({"chat", "embedding", "image"}),
+            key_env=("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+            key_required=True,
+            base_url_env="GOOGLE_GEMINI_BASE_URL",
+            endpoint="Google's endpoint",
+            sdk_module="google.genai",
+            genai_prices_id="google",
+            lists_models=True,
+            list_is_complete=True,
+        ),
+        ProviderInfo(
+            name="compat",
+            label="OpenAI-compatible endpoint",
+            factory="router.providers.compat:CompatProvider",
+            kinds=frozenset({"chat", "embedding", "image"}),
+            key_env=("SPARKLIO_COMPAT_API_KEY",),
+            endpoint="e.g. http://127.0.0.1:8000/v1 (LM Studio, vLLM, OpenRouter…)",
+            server_required=True,
+            sdk_module="openai",
+            lists_models=True,
+        ),
+        ProviderInfo(
+            name="ollama",
+            label="Ollama",
+            factory="router.providers.ollama_provider:OllamaProvider",
+            kinds=frozenset({"chat", "embedding"}),
+            base_url_env="OLLAMA_HOST",
+            endpoint="http://127.0.0.1:11434",
+            server_required=True,
+            sdk_module="ollama",
+            local=True,
+            manager="local_models.ollama:OllamaManager",
+        ),
+        ProviderInfo(
+            name="local_sd",
+            label="Stable Diffusion",
+            factory="local_models.sd_provider:LocalDiffusionProvider",
+            kinds=frozenset({"image"}),
+            local=True,
+            setup="local_models.gpu_support:activate",
+        ),
+    )
+}
 
 LOCAL_PROVIDERS = frozenset(p.name for p in PROVIDERS.values() if p.local)
 

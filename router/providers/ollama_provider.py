@@ -91,8 +91,11 @@ class OllamaProvider(BaseProvider):
 
     def not_running(self) -> TransientError:
         """The error for a server that does not answer."""
-        return TransientError(f"Ollama is not running at {self.host}: start it with `ollama serve`",
-                              provider=self.name, reason="not_running")
+        return TransientError(
+            f"Ollama is not running at {self.host}: start it with `ollama serve`",
+            provider=self.name,
+            reason="not_running",
+        )
 
     def _map_sdk_error(self, exc: BaseException, model: str = "") -> ProviderError | None:
         import httpx
@@ -103,15 +106,17 @@ class OllamaProvider(BaseProvider):
         if isinstance(exc, ollama.ResponseError):
             return self._response_error(exc, model)
         if isinstance(exc, ollama.RequestError):
-            return PermanentError(f"Invalid Ollama request: {scrub(exc.error)}", provider=self.name,
-                                  reason="bad_request")
+            return PermanentError(
+                f"Invalid Ollama request: {scrub(exc.error)}", provider=self.name, reason="bad_request"
+            )
         if isinstance(exc, httpx.TimeoutException):
             return timed_out(provider=self.name, label=self.label, timeout=self.timeout)
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
             return TransientError("Ollama closed the connection early", provider=self.name, reason="connection")
         if isinstance(exc, httpx.RequestError):
-            return TransientError(f"Ollama connection failed ({type(exc).__name__})", provider=self.name,
-                                  reason="connection")
+            return TransientError(
+                f"Ollama connection failed ({type(exc).__name__})", provider=self.name, reason="connection"
+            )
         if isinstance(exc, (ValueError, UnicodeDecodeError)):  # json.JSONDecodeError and pydantic errors
             return malformed(provider=self.name, label=self.label)
         return None
@@ -123,11 +128,13 @@ class OllamaProvider(BaseProvider):
         kw = {"provider": self.name, "status": status if status > 0 else None}
         if status == 404:
             name = model or "the model"
-            return PermanentError(f"{name} is not installed in Ollama: run `ollama pull {name}`",
-                                  reason="not_installed", **kw)
+            return PermanentError(
+                f"{name} is not installed in Ollama: run `ollama pull {name}`", reason="not_installed", **kw
+            )
         if "requires more system memory" in detail or "out of memory" in detail.lower():
-            return PermanentError(f"Not enough memory to run {model or 'this model'} in Ollama: {detail}",
-                                  reason="out_of_memory", **kw)
+            return PermanentError(
+                f"Not enough memory to run {model or 'this model'} in Ollama: {detail}", reason="out_of_memory", **kw
+            )
         if status == 429:
             return RateLimitedError(f"Ollama is busy (HTTP 429): {detail}", reason="rate_limited", **kw)
         if status >= 500 or status < 0:
@@ -147,15 +154,22 @@ class OllamaProvider(BaseProvider):
             options["temperature"] = float(temperature)
         return top, options
 
-    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
-                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+    async def stream_chat(
+        self,
+        model: ModelSpec,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> AsyncIterator[ProviderEvent]:
         """Stream the answer; the final chunk (done=True) gives usage and the finish reason."""
         top, options = self._split_params(model, max_tokens, temperature)
         if self.arbiter is not None:
             await self.arbiter.before_local_text(model.api_model)
         try:
-            stream = await self._client().chat(model=model.api_model, messages=ollama_messages(messages),
-                                               stream=True, options=options or None, **top)
+            stream = await self._client().chat(
+                model=model.api_model, messages=ollama_messages(messages), stream=True, options=options or None, **top
+            )
             async with contextlib.aclosing(stream):  # closed on this task (see OllamaManager.pull)
                 async for chunk in stream:
                     text = chunk.message.content if chunk.message is not None else None
@@ -166,7 +180,7 @@ class OllamaProvider(BaseProvider):
                         yield Finished(chunk.done_reason or "stop")
         except ProviderError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every SDK/transport failure is mapped
+        except Exception as exc:
             raise self._error(exc, model.api_model) from exc
 
     async def embed(self, model: ModelSpec, texts: list[str]) -> EmbeddingResult:
@@ -175,16 +189,15 @@ class OllamaProvider(BaseProvider):
         top.pop("think", None)
         top.pop("format", None)
         try:
-            resp = await self._client().embed(model=model.api_model, input=list(texts), options=options or None,
-                                              **top)
-        except Exception as exc:  # noqa: BLE001
+            resp = await self._client().embed(model=model.api_model, input=list(texts), options=options or None, **top)
+        except Exception as exc:
             raise self._error(exc, model.api_model) from exc
         compute = _ns(resp.total_duration) - _ns(resp.load_duration)
         usage = Usage(input_tokens=int(resp.prompt_eval_count or 0), gpu_seconds=max(compute, 0.0))
         return EmbeddingResult(vectors=[list(map(float, v)) for v in resp.embeddings], usage=usage)
 
     async def check(self) -> str:
-        """"Ollama X.Y.Z is running at <host>" from /api/version, or a ProviderError."""
+        """ "Ollama X.Y.Z is running at <host>" from /api/version, or a ProviderError."""
         import httpx
 
         try:
@@ -193,8 +206,11 @@ class OllamaProvider(BaseProvider):
                 r.raise_for_status()
                 version = r.json().get("version", "?")
         except httpx.HTTPStatusError as exc:
-            raise TransientError(f"Ollama at {self.host} answered HTTP {exc.response.status_code}",
-                                 provider=self.name, status=exc.response.status_code) from exc
-        except Exception as exc:  # noqa: BLE001
+            raise TransientError(
+                f"Ollama at {self.host} answered HTTP {exc.response.status_code}",
+                provider=self.name,
+                status=exc.response.status_code,
+            ) from exc
+        except Exception as exc:
             raise self._error(exc) from exc
         return f"Ollama {version} is running at {self.host}"

@@ -77,8 +77,9 @@ def to_responses_input(messages: list[Message]) -> tuple[str | None, list[dict]]
         if m.content or not m.images:
             parts.append({"type": "output_text" if assistant else "input_text", "text": m.content})
         if not assistant:
-            parts += [{"type": "input_image", "image_url": _data_url(i.data, i.mime), "detail": "auto"}
-                      for i in m.images]
+            parts += [
+                {"type": "input_image", "image_url": _data_url(i.data, i.mime), "detail": "auto"} for i in m.images
+            ]
         role = "developer" if m.role == "system" else m.role
         items.append({"type": "message", "role": role, "content": parts})
     return ("\n\n".join(instructions) or None), items
@@ -133,13 +134,15 @@ class OpenAIProvider(BaseProvider):
     def _make_client(self) -> Any:
         import openai
 
-        return openai.AsyncOpenAI(api_key=self._key(), base_url=self.base_url, timeout=self.http_timeout(openai),
-                                  max_retries=0)
+        return openai.AsyncOpenAI(
+            api_key=self._key(), base_url=self.base_url, timeout=self.http_timeout(openai), max_retries=0
+        )
 
     # ---- chat ----
 
-    def _chat_kwargs(self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None,
-                     temperature: float | None) -> dict:
+    def _chat_kwargs(
+        self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None, temperature: float | None
+    ) -> dict:
         """Request arguments: catalog params go on the wire, unknown ones through extra_body."""
         kwargs: dict[str, Any] = {
             "model": model.api_model,
@@ -159,8 +162,14 @@ class OpenAIProvider(BaseProvider):
             kwargs["extra_body"] = extra
         return kwargs
 
-    async def stream_chat(self, model: ModelSpec, messages: list[Message], *, max_tokens: int | None = None,
-                          temperature: float | None = None) -> AsyncIterator[ProviderEvent]:
+    async def stream_chat(
+        self,
+        model: ModelSpec,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> AsyncIterator[ProviderEvent]:
         """Stream text; usage from the final chunk; Finished only when a choice reported a finish_reason."""
         if model.params.get("api") == "responses":
             async for event in self._stream_responses(model, messages, max_tokens, temperature):
@@ -199,8 +208,9 @@ class OpenAIProvider(BaseProvider):
 
     # ---- Responses API (codex models) ----
 
-    def _responses_kwargs(self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None,
-                          temperature: float | None) -> dict:
+    def _responses_kwargs(
+        self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None, temperature: float | None
+    ) -> dict:
         """Request arguments for `responses.create`; nothing is stored server-side (the app keeps history)."""
         instructions, items = to_responses_input(messages)
         kwargs: dict[str, Any] = {"model": model.api_model, "input": items, "stream": True, "store": False}
@@ -220,8 +230,9 @@ class OpenAIProvider(BaseProvider):
             kwargs["extra_body"] = extra
         return kwargs
 
-    async def _stream_responses(self, model: ModelSpec, messages: list[Message], max_tokens: int | None,
-                                temperature: float | None) -> AsyncIterator[ProviderEvent]:
+    async def _stream_responses(
+        self, model: ModelSpec, messages: list[Message], max_tokens: int | None, temperature: float | None
+    ) -> AsyncIterator[ProviderEvent]:
         """Text from output_text deltas; usage and Finished only once response.completed/incomplete arrived."""
         from openai.types.responses import (
             ResponseCompletedEvent,
@@ -249,8 +260,9 @@ class OpenAIProvider(BaseProvider):
                         final = event.response
                     elif isinstance(event, ResponseFailedEvent):
                         err = event.response.error
-                        raise self._mid_stream_error(getattr(err, "code", None), getattr(err, "message", ""),
-                                                     model.api_model)
+                        raise self._mid_stream_error(
+                            getattr(err, "code", None), getattr(err, "message", ""), model.api_model
+                        )
                     elif isinstance(event, ResponseErrorEvent):
                         raise self._mid_stream_error(event.code, event.message, model.api_model)
         except Exception as exc:  # mapped below, outside the except block (no SDK objects chained)
@@ -273,13 +285,21 @@ class OpenAIProvider(BaseProvider):
         try:
             client = self._client()
             known, extra = split_kwargs(client.embeddings.create, dict(model.params))
-            resp = await client.embeddings.create(model=model.api_model, input=list(texts), encoding_format="float",
-                                                  **known, **({"extra_body": extra} if extra else {}))
+            resp = await client.embeddings.create(
+                model=model.api_model,
+                input=list(texts),
+                encoding_format="float",
+                **known,
+                **({"extra_body": extra} if extra else {}),
+            )
             rows = sorted(resp.data, key=lambda d: d.index)
             vectors = [[float(x) for x in row.embedding] for row in rows]
             if len(vectors) != len(texts):
-                raise TransientError(f"{self.label} returned {len(vectors)} vectors for {len(texts)} texts",
-                                     provider=self.name, reason="malformed")
+                raise TransientError(
+                    f"{self.label} returned {len(vectors)} vectors for {len(texts)} texts",
+                    provider=self.name,
+                    reason="malformed",
+                )
             tokens = int(getattr(resp.usage, "prompt_tokens", 0) or 0) if resp.usage else 0
             return EmbeddingResult(vectors=vectors, usage=Usage(input_tokens=tokens))
         except Exception as exc:
@@ -288,8 +308,9 @@ class OpenAIProvider(BaseProvider):
 
     # ---- images ----
 
-    async def generate_image(self, model: ModelSpec, prompt: str, *, size: str = "1024x1024",
-                             quality: str = "standard", n: int = 1, **params) -> ImageResult:
+    async def generate_image(
+        self, model: ModelSpec, prompt: str, *, size: str = "1024x1024", quality: str = "standard", n: int = 1, **params
+    ) -> ImageResult:
         """`images.generate` (or `images.edit` with params source/mask: a multipart upload, the mask as OpenAI's
         transparent-where-to-change PNG) with base64 output decoded to PNG bytes."""
         error: ProviderError | None = None
@@ -311,21 +332,35 @@ class OpenAIProvider(BaseProvider):
                 if mask is not None:
                     merged["mask"] = ("mask.png", openai_mask_png(mask), "image/png")
             known, extra = split_kwargs(call, merged)
-            resp = await call(model=model.api_model, prompt=prompt, size=size, quality=wire_quality, n=int(n),
-                              **known, **({"extra_body": extra} if extra else {}))
+            resp = await call(
+                model=model.api_model,
+                prompt=prompt,
+                size=size,
+                quality=wire_quality,
+                n=int(n),
+                **known,
+                **({"extra_body": extra} if extra else {}),
+            )
             images: list[GeneratedImage] = []
             for item in resp.data or ():
                 if not item.b64_json:
                     raise malformed(provider=self.name, label=self.label)
                 png = ensure_png(base64.b64decode(item.b64_json))
-                images.append(GeneratedImage(png=png, params={"size": size, "quality": quality,
-                                                              "revised_prompt": item.revised_prompt or ""}))
+                images.append(
+                    GeneratedImage(
+                        png=png, params={"size": size, "quality": quality, "revised_prompt": item.revised_prompt or ""}
+                    )
+                )
             if not images:
                 raise TransientError(f"{self.label} returned no image", provider=self.name, reason="malformed")
             tok = resp.usage
-            usage = Usage(input_tokens=int(getattr(tok, "input_tokens", 0) or 0),
-                          output_tokens=int(getattr(tok, "output_tokens", 0) or 0),
-                          images=len(images), image_size=size, image_quality=quality)
+            usage = Usage(
+                input_tokens=int(getattr(tok, "input_tokens", 0) or 0),
+                output_tokens=int(getattr(tok, "output_tokens", 0) or 0),
+                images=len(images),
+                image_size=size,
+                image_quality=quality,
+            )
             return ImageResult(images=images, usage=usage)
         except Exception as exc:
             error = self._error(exc, model.api_model)
@@ -344,19 +379,26 @@ class OpenAIProvider(BaseProvider):
         if isinstance(exc, openai.APIStatusError):
             body = exc.body if isinstance(exc.body, dict) else {}
             detail = body.get("message") or (exc.body if isinstance(exc.body, str) else "")
-            return status_error(exc.status_code, detail=detail, headers=exc.response.headers, code=exc.code,
-                                model=model, secrets=self._secrets(), **kw)
+            return status_error(
+                exc.status_code,
+                detail=detail,
+                headers=exc.response.headers,
+                code=exc.code,
+                model=model,
+                secrets=self._secrets(),
+                **kw,
+            )
         if isinstance(exc, openai.APIError):  # an error event inside a 200 stream
             body = exc.body if isinstance(exc.body, dict) else {}
-            return self._mid_stream_error(body.get("code") or body.get("type"), body.get("message") or exc.message,
-                                          model)
+            return self._mid_stream_error(
+                body.get("code") or body.get("type"), body.get("message") or exc.message, model
+            )
         return transport_error(exc, timeout=self.timeout, **kw)
 
     def _mid_stream_error(self, code: object, message: object, model: str = "") -> ProviderError:
         """An error reported inside a 200 stream (chat error chunk, Responses `error` or `response.failed`)."""
         code = str(code or "").lower()
-        kw = {"provider": self.name, "label": self.label, "detail": message, "model": model,
-              "secrets": self._secrets()}
+        kw = {"provider": self.name, "label": self.label, "detail": message, "model": model, "secrets": self._secrets()}
         if "rate_limit" in code or code in ("insufficient_quota", "billing_hard_limit_reached"):
             return status_error(429, code=code, **kw)
         if "policy" in code or code == "content_filter":
@@ -364,5 +406,8 @@ class OpenAIProvider(BaseProvider):
         if any(hint in code for hint in _PERMANENT_CODE_HINTS):
             return status_error(400, code=code, **kw)
         detail = self._scrub(message)
-        return TransientError(f"{self.label} reported an error mid-stream" + (f": {detail}" if detail else ""),
-                              provider=self.name, reason="server_error")
+        return TransientError(
+            f"{self.label} reported an error mid-stream" + (f": {detail}" if detail else ""),
+            provider=self.name,
+            reason="server_error",
+        )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 import sqlite3
 import time
+import uuid
 from importlib import resources
 from pathlib import Path
 
@@ -57,7 +57,9 @@ def _migrate(db: peewee.SqliteDatabase) -> None:
         if version in applied:
             continue
         conn = db.connection()
-        record = f"INSERT INTO schema_migrations(version, name, applied_at) VALUES ({version}, '{name}', {time.time()});"
+        record = (
+            f"INSERT INTO schema_migrations(version, name, applied_at) VALUES ({version}, '{name}', {time.time()});"
+        )
         try:  # the migration and its record commit together
             conn.executescript("BEGIN;\n" + sql + "\n" + record + "\nCOMMIT;")
         except sqlite3.Error as exc:
@@ -95,8 +97,13 @@ def open_store(data_dir: Path) -> Store:
     db = peewee.SqliteDatabase(
         str(path),
         # Applied to every connection peewee opens (one per thread); wal_autocheckpoint=0: see Checkpointer.
-        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "busy_timeout": 10000,
-                 "wal_autocheckpoint": 0},
+        pragmas={
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "synchronous": "normal",
+            "busy_timeout": 10000,
+            "wal_autocheckpoint": 0,
+        },
         check_same_thread=False,
     )
     try:

@@ -43,8 +43,9 @@ class ChatMessage(BaseModel):
     """One stored message (user text is stored before any network call)."""
 
     id = peewee.AutoField()
-    conversation = peewee.ForeignKeyField(Conversation, null=True, backref="messages", on_delete="CASCADE",
-                                          column_name="conversation_id")
+    conversation = peewee.ForeignKeyField(
+        Conversation, null=True, backref="messages", on_delete="CASCADE", column_name="conversation_id"
+    )
     role = peewee.TextField()
     content = peewee.TextField()
     attachments = peewee.TextField(default="[]")

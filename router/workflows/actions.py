@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from router.errors import SparklioError
 from router.workflows.datafile import DataSource, open_data
 
-Chooser = Callable[[str, list[str]], "int | None | Awaitable[int | None]"]
+Chooser = Callable[[str, list[str]], "int | Awaitable[int | None] | None"]
 _ITEM_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.*\S)\s*$")
 _NO_SUCH = re.compile(r"no such (table|column): ([\w.]+)", re.I)
 
@@ -67,8 +68,9 @@ async def pick(options: list[str], rendered_choice: str, chooser: Chooser | None
         try:
             index = int(float(raw))
         except ValueError:
-            raise SparklioError(f"{step_title}: the choice must be a number from 1 to {len(options)}, "
-                                f"not {raw!r}") from None
+            raise SparklioError(
+                f"{step_title}: the choice must be a number from 1 to {len(options)}, not {raw!r}"
+            ) from None
     elif chooser is not None:
         got = chooser(step_title, options)
         index = await got if asyncio.iscoroutine(got) or isinstance(got, asyncio.Future) else got
@@ -94,8 +96,10 @@ async def run_sql(reply: str, src: DataSource, *, max_rows: int = 1000, timeout_
     except SparklioError as exc:
         m = _NO_SUCH.search(str(exc))
         if m:
-            raise NoMatch(f"The question does not match the data in {where}: it has no {m.group(1)} "
-                          f"{m.group(2)!r}. It holds: {_holds(src)}") from None
+            raise NoMatch(
+                f"The question does not match the data in {where}: it has no {m.group(1)} "
+                f"{m.group(2)!r}. It holds: {_holds(src)}"
+            ) from None
         raise
     if not result.rows:
         raise NoMatch(f"The query ran on {where} but no rows match the question (SQL: {' '.join(sql.split())})")
@@ -122,21 +126,35 @@ def ledger_summary(app: Any, days_text: str) -> str:
     since = (date.today() - timedelta(days=days - 1)).isoformat()
     stats = app.stats
     totals = stats.totals(since)
-    lines = [f"Usage over the last {days} days (since {since}):",
-             f"calls {totals['calls']}, answers {totals['answers']}, failed {totals['failed']}, "
-             f"input tokens {totals['input_tokens']}, output tokens {totals['output_tokens']}, "
-             f"cost ${float(totals['cost_usd']):.4f}, saved by cache ${float(totals['saved_usd']):.4f}"]
+    lines = [
+        f"Usage over the last {days} days (since {since}):",
+        f"calls {totals['calls']}, answers {totals['answers']}, failed {totals['failed']}, "
+        f"input tokens {totals['input_tokens']}, output tokens {totals['output_tokens']}, "
+        f"cost ${float(totals['cost_usd']):.4f}, saved by cache ${float(totals['saved_usd']):.4f}",
+    ]
     for title, groups in (("By task", stats.by_task(since)), ("By model", stats.by_model(since))):
         lines.append(f"{title}: key | calls | success | fallback | cost $ | $/answer | p50 ms | rating")
         for g in groups:
-            lines.append(" | ".join([g.key, str(g.calls), _pct(g.success_rate), _pct(g.fallback_rate),
-                                     f"{g.cost_usd:.4f}", f"{g.cost_per_answer or 0:.5f}",
-                                     f"{g.latency_p50:.0f}" if g.latency_p50 else "-",
-                                     f"{g.rating_avg:.1f}" if g.rating_avg else "-"]))
+            lines.append(
+                " | ".join(
+                    [
+                        g.key,
+                        str(g.calls),
+                        _pct(g.success_rate),
+                        _pct(g.fallback_rate),
+                        f"{g.cost_usd:.4f}",
+                        f"{g.cost_per_answer or 0:.5f}",
+                        f"{g.latency_p50:.0f}" if g.latency_p50 else "-",
+                        f"{g.rating_avg:.1f}" if g.rating_avg else "-",
+                    ]
+                )
+            )
     cache = stats.cache(since)
     lines.append(f"Cache: {cache['hits']} hits of {cache['answers']} answers, saved ${cache['saved_usd']:.4f}")
-    lines.append(f"Monthly limit ${app.settings.monthly_limit_usd:.2f}; "
-                 f"budget tier {app.settings.budget_tier or 'derived from the limit'}")
+    lines.append(
+        f"Monthly limit ${app.settings.monthly_limit_usd:.2f}; "
+        f"budget tier {app.settings.budget_tier or 'derived from the limit'}"
+    )
     if app.settings.include_prompts_in_review:
         lines.append("Recent prompts (the user opted in to sharing them):")
         lines += [f"- {p}" for p in _recent_prompts(since)]
@@ -155,7 +173,10 @@ def _recent_prompts(since: str, limit: int = 40) -> list[str]:
     from router.store.models import ChatMessage
 
     start = datetime.fromisoformat(since).timestamp()
-    rows = (ChatMessage.select(ChatMessage.content)
-            .where((ChatMessage.role == "user") & (ChatMessage.created_at >= start))
-            .order_by(ChatMessage.id.desc()).limit(limit))
+    rows = (
+        ChatMessage.select(ChatMessage.content)
+        .where((ChatMessage.role == "user") & (ChatMessage.created_at >= start))
+        .order_by(ChatMessage.id.desc())
+        .limit(limit)
+    )
     return [" ".join(r.content.split())[:200] for r in rows]

@@ -51,7 +51,7 @@ def _csv_column(text: str, column: str | None, source: str) -> list[str]:
         has_header = csv.Sniffer().has_header(text[:4096])
     except csv.Error:
         has_header = False
-    return [r[0].strip() for r in rows[1 if has_header else 0:] if r and r[0].strip()]
+    return [r[0].strip() for r in rows[1 if has_header else 0 :] if r and r[0].strip()]
 
 
 def _checked(items: list[str], source: str) -> list[str]:
@@ -86,6 +86,7 @@ def folder_images(folder: Path, source: str) -> list[str]:
         extra = f" ({skipped} non-image file(s) skipped)" if skipped else ""
         raise SparklioError(f"{source} has no images (PNG, JPEG, WebP or GIF){extra}")
     if len(items) > MAX_ITEMS:
-        raise SparklioError(f"{source} has more than {MAX_ITEMS} images; at most {MAX_ITEMS} per run (split the folder)")
+        raise SparklioError(
+            f"{source} has more than {MAX_ITEMS} images; at most {MAX_ITEMS} per run (split the folder)"
+        )
     return items
-

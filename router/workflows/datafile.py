@@ -35,8 +35,23 @@ _SQL_WORDS = frozenset(
     "select set table temp temporary then to transaction trigger union unique update using vacuum values view "
     "virtual when where with without".split()
 )
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l",
-                       "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th"})
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "Th",
+    }
+)
 
 
 @dataclass
@@ -79,8 +94,9 @@ class DataSource:
             lines.append(f"{t.kind.upper()} {t.name} ({cols})")
             renamed = [c for c in t.columns if c.original and c.original != c.name]
             if renamed:
-                lines.append("  column names from the CSV header: " +
-                             "; ".join(f"{c.original!r} -> {c.name}" for c in renamed))
+                lines.append(
+                    "  column names from the CSV header: " + "; ".join(f"{c.original!r} -> {c.name}" for c in renamed)
+                )
             for row in t.samples:
                 lines.append("  sample: " + ", ".join("NULL" if v is None else str(v) for v in row))
         return "\n".join(lines)
@@ -105,8 +121,10 @@ def _sample_sql(table: Table, limit: int) -> str:
     parts = []
     for c in table.columns:
         q = _quote(c.name)
-        parts.append(f"CASE typeof({q}) WHEN 'blob' THEN '<blob ' || length({q}) || ' bytes>' "
-                     f"WHEN 'text' THEN substr({q}, 1, 60) ELSE {q} END")
+        parts.append(
+            f"CASE typeof({q}) WHEN 'blob' THEN '<blob ' || length({q}) || ' bytes>' "
+            f"WHEN 'text' THEN substr({q}, 1, 60) ELSE {q} END"
+        )
     return f"SELECT {', '.join(parts) or '1'} FROM {_quote(table.name)} LIMIT {int(limit)}"
 
 
@@ -117,8 +135,10 @@ def read_sqlite_schema(path: Path | str, *, samples: int = 3) -> list[Table]:
     guard = Guard(conn, SCHEMA_TIMEOUT_S, pragmas=frozenset({"table_info"}))  # a hostile view cannot hang this
     samples_until = time.monotonic() + 5 * SCHEMA_TIMEOUT_S  # samples stop after 10 s in all
     try:
-        objs = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
-                            "AND name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
+        objs = conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        ).fetchall()
         tables = []
         for kind, name in objs:
             info = conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
@@ -194,8 +214,12 @@ def sniff_type(values: list[str]) -> str:
     return "TEXT"
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-         (b"\xfe\xff", "utf-16"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 def decode_text(data: bytes, name: str = "the file") -> tuple[str, str]:
@@ -205,8 +229,10 @@ def decode_text(data: bytes, name: str = "the file") -> tuple[str, str]:
             try:
                 return data.decode(codec), codec
             except UnicodeDecodeError:
-                raise SparklioError(f"{name} starts with a {codec.upper()} mark but is not valid {codec.upper()}"
-                                    " text: save it as UTF-8 CSV") from None
+                raise SparklioError(
+                    f"{name} starts with a {codec.upper()} mark but is not valid {codec.upper()}"
+                    " text: save it as UTF-8 CSV"
+                ) from None
     if b"\x00" in data[:65536]:
         raise SparklioError(f"{name} looks like a binary file, not CSV text: export it as CSV (UTF-8)")
     try:
@@ -219,7 +245,7 @@ def decode_text(data: bytes, name: str = "the file") -> tuple[str, str]:
         best = from_bytes(data[:200_000]).best()
         if best is not None and best.encoding:
             return data.decode(best.encoding, errors="replace"), best.encoding
-    except Exception:  # noqa: BLE001 - detection is best effort
+    except Exception:
         pass
     try:
         return data.decode("cp1252"), "cp1252"
@@ -234,8 +260,9 @@ def _read_rows(text: str, dialect: Any, name: str) -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:
         if "field larger" in str(exc):
-            raise SparklioError(f"{name} has a cell over {MAX_CELL_CHARS:,} characters; cells that large cannot be"
-                                " asked about") from None
+            raise SparklioError(
+                f"{name} has a cell over {MAX_CELL_CHARS:,} characters; cells that large cannot be asked about"
+            ) from None
         raise SparklioError(f"{name} is not readable as CSV: {exc}") from None
     return [r for r in rows if any(cell.strip() for cell in r)]
 
@@ -255,8 +282,10 @@ def load_csv(path: Path | str, db_path: Path | str) -> tuple[Table, str]:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise SparklioError(f"{path.name} is {size / 1e6:.0f} MB; CSV files up to {MAX_CSV_BYTES // 1_000_000} MB"
-                            " can be asked about (filter or split it first)")
+        raise SparklioError(
+            f"{path.name} is {size / 1e6:.0f} MB; CSV files up to {MAX_CSV_BYTES // 1_000_000} MB"
+            " can be asked about (filter or split it first)"
+        )
     text, encoding = decode_text(path.read_bytes(), path.name)
     if not text.strip():
         raise SparklioError(f"{path.name} is empty: there is no data to ask about")
@@ -283,8 +312,10 @@ def load_csv(path: Path | str, db_path: Path | str) -> tuple[Table, str]:
     try:
         conn.execute(f"CREATE TABLE {_quote(table_name)} ({', '.join(f'{_quote(c.name)} {c.type}' for c in cols)})")
         marks = ", ".join("?" for _ in cols)
-        conn.executemany(f"INSERT INTO {_quote(table_name)} VALUES ({marks})",
-                         ([_convert(v, t) for v, t in zip(r, types)] for r in body))
+        conn.executemany(
+            f"INSERT INTO {_quote(table_name)} VALUES ({marks})",
+            ([_convert(v, t) for v, t in zip(r, types)] for r in body),
+        )
         conn.commit()
     finally:
         conn.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from router.workflows.results import RunResult
 from router.workflows.templates import as_text
@@ -99,8 +100,10 @@ class Deliverable:
     def table(self) -> tuple[list[str], list[list[str]]] | None:
         """The CSV form of a post set or a shot list (None for articles and reports)."""
         if self.posts:
-            return (["post", "platform", "caption", "hashtags", "image"],
-                    [[str(p.index), p.platform, p.caption, " ".join(p.hashtags), p.image or ""] for p in self.posts])
+            return (
+                ["post", "platform", "caption", "hashtags", "image"],
+                [[str(p.index), p.platform, p.caption, " ".join(p.hashtags), p.image or ""] for p in self.posts],
+            )
         if self.shots:
             return ["shot", "description", "frame"], [[str(s.index), s.text, s.image or ""] for s in self.shots]
         return None
@@ -110,8 +113,9 @@ def table_markdown(table: dict) -> str:
     """A {columns, rows} table as a Markdown table."""
     cols = [str(c) for c in table.get("columns", [])]
     rows = [["NULL" if v is None else str(v).replace("|", "\\|") for v in r] for r in table.get("rows", [])]
-    return "\n".join(["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)] + ["| " + " | ".join(r) + " |"
-                                                                                      for r in rows])
+    return "\n".join(
+        ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)] + ["| " + " | ".join(r) + " |" for r in rows]
+    )
 
 
 def _texts(value: Any) -> list[str]:
@@ -127,8 +131,11 @@ def _image_paths(value: Any) -> list[str]:
 def _variations(value: Any) -> list[tuple[list[str], int]]:
     """Per image item: (the variations' paths, the chosen index); ([], 0) for a single image."""
     items = value if isinstance(value, list) else [value]
-    return [([str(x.get("path")) for x in v.get("variations") or []], int(v.get("chosen") or 0))
-            for v in items if isinstance(v, dict) and v.get("path")]
+    return [
+        ([str(x.get("path")) for x in v.get("variations") or []], int(v.get("chosen") or 0))
+        for v in items
+        if isinstance(v, dict) and v.get("path")
+    ]
 
 
 def title_from(text: str, fallback: str) -> str:
@@ -156,17 +163,27 @@ def assemble(result: RunResult, spec: dict | None = None) -> Deliverable:
         images = _image_paths(out("images"))
         platform = result.inputs.get("platform", "")
         variations = _variations(out("images"))
-        d.posts = [Post(i + 1, c, tags, platform, images[i] if i < len(images) else None,
-                        *(variations[i] if i < len(variations) else ([], 0)))
-                   for i, c in enumerate(_texts(out("captions")))]
+        d.posts = [
+            Post(
+                i + 1,
+                c,
+                tags,
+                platform,
+                images[i] if i < len(images) else None,
+                *(variations[i] if i < len(variations) else ([], 0)),
+            )
+            for i, c in enumerate(_texts(out("captions")))
+        ]
     elif kind == "article":
         d.title = title_from(out("title"), result.title)
         d.body, d.notes = as_text(out("body") or ""), as_text(out("notes") or "")
         d.image = next(iter(_image_paths(out("image"))), None)
     elif kind == "storyboard":
         frames, variations = _image_paths(out("frames")), _variations(out("frames"))
-        d.shots = [Shot(i + 1, t, frames[i] if i < len(frames) else None,
-                        *(variations[i] if i < len(variations) else ([], 0))) for i, t in enumerate(_texts(out("shots")))]
+        d.shots = [
+            Shot(i + 1, t, frames[i] if i < len(frames) else None, *(variations[i] if i < len(variations) else ([], 0)))
+            for i, t in enumerate(_texts(out("shots")))
+        ]
         d.body = as_text(out("script") or "")
     else:
         names = spec.get("sections") or [s.step_id for s in result.steps]

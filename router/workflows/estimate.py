@@ -6,9 +6,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from router.cache_estimate import shared_prefix_usages
 from router.display import fmt_usd
 from router.errors import SparklioError
-from router.cache_estimate import shared_prefix_usages
 from router.planner import stable_prefix_tokens
 from router.pricing import call_cost
 from router.types import ImageInput, Message, RouteRequest, Usage
@@ -71,16 +71,21 @@ class Estimate:
 
     def to_json(self) -> dict[str, Any]:
         """The `workflow estimate --json` shape."""
-        return {"workflow": self.workflow, "title": self.title, "total_usd": round(self.total_usd, 6),
-                "premium_total_usd": round(self.premium_total_usd, 6),
-                "batch_total_usd": round(self.batch_total_usd, 6),
-                "steps": [{**asdict(s), "cost_usd": round(s.cost_usd, 6),
-                           "premium_cost_usd": round(s.premium_cost_usd, 6)} for s in self.steps]}
+        return {
+            "workflow": self.workflow,
+            "title": self.title,
+            "total_usd": round(self.total_usd, 6),
+            "premium_total_usd": round(self.premium_total_usd, 6),
+            "batch_total_usd": round(self.batch_total_usd, 6),
+            "steps": [
+                {**asdict(s), "cost_usd": round(s.cost_usd, 6), "premium_cost_usd": round(s.premium_cost_usd, 6)}
+                for s in self.steps
+            ],
+        }
 
     def summary(self) -> str:
         """One line like the document's: '~$0.04 (vs $0.24 on the premium tier)'."""
-        return (f"~{fmt_usd(self.total_usd)} (vs {fmt_usd(self.premium_total_usd)} with every step on the premium"
-                " tier)")
+        return f"~{fmt_usd(self.total_usd)} (vs {fmt_usd(self.premium_total_usd)} with every step on the premium tier)"
 
 
 class Sizer:
@@ -199,19 +204,37 @@ def _plan_anyway(app: Any, req: RouteRequest) -> Any:
     """The plan as if every provider were set up (for an estimate shown before keys are added)."""
     from router.planner import Availability, make_plan
 
-    return make_plan(messages=req.messages, task=req.task, complexity=req.complexity,
-                     tier=req.budget or app.budget.tier(), catalog=app.catalog, policy=app.policy,
-                     avail=Availability.everything(), offline=False, speed=req.speed, quality=req.quality,
-                     pinned=req.model, has_image=req.has_image)
+    return make_plan(
+        messages=req.messages,
+        task=req.task,
+        complexity=req.complexity,
+        tier=req.budget or app.budget.tier(),
+        catalog=app.catalog,
+        policy=app.policy,
+        avail=Availability.everything(),
+        offline=False,
+        speed=req.speed,
+        quality=req.quality,
+        pinned=req.model,
+        has_image=req.has_image,
+    )
 
 
-def _request(app: Any, step: StepSpec, messages: list[Message], *, premium: bool,
-             pinned: str | None) -> tuple[Any, str]:
+def _request(
+    app: Any, step: StepSpec, messages: list[Message], *, premium: bool, pinned: str | None
+) -> tuple[Any, str]:
     """(plan, note): the routed plan, else one as if set up (note says so); premium drops the quality bar if needed."""
-    req = RouteRequest(messages, task=step.task, complexity=step_complexity(app, step), speed=step.speed,
-                       quality="production" if premium else step.quality, model=None if premium else pinned,
-                       max_output_tokens=step.max_output_tokens, budget="premium" if premium else None,
-                       explore=False)
+    req = RouteRequest(
+        messages,
+        task=step.task,
+        complexity=step_complexity(app, step),
+        speed=step.speed,
+        quality="production" if premium else step.quality,
+        model=None if premium else pinned,
+        max_output_tokens=step.max_output_tokens,
+        budget="premium" if premium else None,
+        explore=False,
+    )
     attempts = [req]
     if premium:
         attempts.append(RouteRequest(**{**req.__dict__, "quality": step.quality}))
@@ -251,14 +274,16 @@ def image_size_for(spec: Any, size: str) -> str:
     def distance(k: str) -> tuple[bool, int]:
         kw, kh = (int(v) for v in k.split("x", 1))
         return ((kw > kh) != (w > h) or (kw == kh) != (w == h), abs(kw * kh - w * h))
+
     return min(offered, key=distance)
 
 
 def _price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int = 0) -> tuple[str, str, float, bool, int]:
     spec = app.catalog.get(plan.chain[0].target)  # the model that serves the row's slot
     if step.is_image:
-        usage = Usage(images=calls * step.variations, image_size=image_size_for(spec, step.size),
-                      image_quality=step.image_quality)
+        usage = Usage(
+            images=calls * step.variations, image_size=image_size_for(spec, step.size), image_quality=step.image_quality
+        )
         return spec.id, spec.provider, call_cost(spec, usage), spec.local, 0
     out = max(1, min(step.max_output_tokens + spec.reasoning_tokens, spec.max_output))  # reasoning is output
     return spec.id, spec.provider, _text_cost(spec, plan, out, calls, prefix), spec.local, out
@@ -266,8 +291,10 @@ def _price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int = 0) -> 
 
 def _text_cost(spec: Any, plan: Any, out: int, calls: int, prefix: int, batch: bool = False) -> float:
     """`calls` calls of one step; with a shared system prompt the provider's cache serves it after the first."""
-    return sum(call_cost(spec, u, batch=batch) * n
-               for u, n in shared_prefix_usages(spec, plan.estimated_input_tokens, out, prefix, calls))
+    return sum(
+        call_cost(spec, u, batch=batch) * n
+        for u, n in shared_prefix_usages(spec, plan.estimated_input_tokens, out, prefix, calls)
+    )
 
 
 def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int) -> float | None:
@@ -281,16 +308,25 @@ def _batch_price(app: Any, step: StepSpec, plan: Any, calls: int, prefix: int) -
     return _text_cost(spec, plan, out, calls, prefix, batch=True)
 
 
-def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images: dict[str, ImageInput] | None = None,
-                      pinned: dict[str, str] | None = None) -> Estimate:
+def estimate_workflow(
+    app: Any,
+    wf: Workflow,
+    inputs: dict[str, str],
+    *,
+    images: dict[str, ImageInput] | None = None,
+    pinned: dict[str, str] | None = None,
+) -> Estimate:
     """Estimate every step: rendered prompt size with placeholder lengths, expected output, fan-out, image prices."""
     sizer = Sizer(app, wf, inputs)
     est = Estimate(wf.name, wf.title)
     for step in wf.steps:
         calls = sizer.items(step)
         if step.action:
-            est.steps.append(StepEstimate(step.id, step.label, None, calls, None, None, local=True,
-                                          note="runs on this machine, no model"))
+            est.steps.append(
+                StepEstimate(
+                    step.id, step.label, None, calls, None, None, local=True, note="runs on this machine, no model"
+                )
+            )
             continue
         prompt = render(step.prompt, lambda f, s=step: sizer.resolve(s, f), f"{wf.name}.{step.id}")
         imgs = [(images or {}).get(n) or ImageInput(b"", "image/png", n) for n in step.images]
@@ -304,9 +340,23 @@ def estimate_workflow(app: Any, wf: Workflow, inputs: dict[str, str], *, images:
         model, provider, cost, local, out = _price(app, step, plan, calls, prefix)
         if plan.chain[0].serves:
             note = "; ".join(n for n in (note, f"{plan.chain[0].model} → served by {model}") if n)
-        row = StepEstimate(step.id, step.label, step.task, calls, model, provider, plan.estimated_input_tokens,
-                           out, calls * step.variations if step.is_image else 0, cost, model, cost, local, note,
-                           _batch_price(app, step, plan, calls, prefix))
+        row = StepEstimate(
+            step.id,
+            step.label,
+            step.task,
+            calls,
+            model,
+            provider,
+            plan.estimated_input_tokens,
+            out,
+            calls * step.variations if step.is_image else 0,
+            cost,
+            model,
+            cost,
+            local,
+            note,
+            _batch_price(app, step, plan, calls, prefix),
+        )
         try:
             pplan, _ = _request(app, step, msgs, premium=True, pinned=None)
             row.premium_model, _, row.premium_cost_usd, _, _ = _price(app, step, pplan, calls, prefix)

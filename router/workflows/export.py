@@ -23,9 +23,21 @@ MANIFEST = "manifest.json"
 def ledger_calls(run_id: int) -> list[dict[str, Any]]:
     """Every ledger row the run caused: model, provider, task, outcome, tokens, images and USD."""
     rows = LlmUsage.select().where(LlmUsage.workflow_run_id == run_id).order_by(LlmUsage.id)
-    return [{"model": r.model, "provider": r.provider, "task": r.task, "kind": r.kind, "outcome": r.outcome,
-             "input_tokens": r.input_tokens, "output_tokens": r.output_tokens, "images": r.images,
-             "cost_usd": round(r.cost_usd, 6), "cached": bool(r.cached)} for r in rows]
+    return [
+        {
+            "model": r.model,
+            "provider": r.provider,
+            "task": r.task,
+            "kind": r.kind,
+            "outcome": r.outcome,
+            "input_tokens": r.input_tokens,
+            "output_tokens": r.output_tokens,
+            "images": r.images,
+            "cost_usd": round(r.cost_usd, 6),
+            "cached": bool(r.cached),
+        }
+        for r in rows
+    ]
 
 
 def _variations(image: dict) -> dict[str, Any]:
@@ -38,19 +50,43 @@ def manifest(result: RunResult, images: dict[str, str]) -> dict[str, Any]:
     """What made the run: inputs, per-step model, cost, tokens and image seeds, plus every ledger call."""
     steps = []
     for s in result.steps:
-        entry: dict[str, Any] = {"id": s.step_id, "title": s.title, "status": s.status, "model": s.model,
-                                 "cost_usd": round(s.cost_usd, 6), "estimate_usd": s.estimate_usd}
+        entry: dict[str, Any] = {
+            "id": s.step_id,
+            "title": s.title,
+            "status": s.status,
+            "model": s.model,
+            "cost_usd": round(s.cost_usd, 6),
+            "estimate_usd": s.estimate_usd,
+        }
         records = s.output if isinstance(s.output, list) else [s.output]
         pics = [r for r in records if isinstance(r, dict) and r.get("path")]
         if pics:
-            entry["images"] = [{"file": images.get(r["path"]), "model": r.get("model"), "size": r.get("size"),
-                                "seed": r.get("seed"), "prompt": r.get("prompt"), **_variations(r)} for r in pics]
+            entry["images"] = [
+                {
+                    "file": images.get(r["path"]),
+                    "model": r.get("model"),
+                    "size": r.get("size"),
+                    "seed": r.get("seed"),
+                    "prompt": r.get("prompt"),
+                    **_variations(r),
+                }
+                for r in pics
+            ]
         steps.append(entry)
     calls = ledger_calls(result.run_id)
-    return {"run_id": result.run_id, "workflow": result.workflow, "title": result.title, "status": result.status,
-            "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "inputs": result.inputs,
-            "cost_usd": round(result.cost_usd, 6), "estimate_usd": result.estimate_usd,
-            "models": sorted({c["model"] for c in calls if c["outcome"] == "ok"}), "steps": steps, "calls": calls}
+    return {
+        "run_id": result.run_id,
+        "workflow": result.workflow,
+        "title": result.title,
+        "status": result.status,
+        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "inputs": result.inputs,
+        "cost_usd": round(result.cost_usd, 6),
+        "estimate_usd": result.estimate_usd,
+        "models": sorted({c["model"] for c in calls if c["outcome"] == "ok"}),
+        "steps": steps,
+        "calls": calls,
+    }
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:
@@ -71,14 +107,17 @@ def write_folder(result: RunResult, folder: Path, deliverable: Deliverable | Non
         (folder / "images").mkdir(parents=True, exist_ok=True)
         images: dict[str, str] = {}
         for s in result.steps:
-            for rec in (s.output if isinstance(s.output, list) else [s.output]):
+            for rec in s.output if isinstance(s.output, list) else [s.output]:
                 if isinstance(rec, dict) and rec.get("path") and Path(rec["path"]).is_file():
                     name = f"images/{Path(rec['path']).name}"
                     shutil.copyfile(rec["path"], folder / name)
                     images[rec["path"]] = name
         ref = lambda p: images.get(p, p)  # noqa: E731 - links relative to the export folder
-        files = {"result.md": d.markdown(ref), "result.html": d.html(ref),
-                 MANIFEST: json.dumps(manifest(result, images), indent=2, ensure_ascii=False)}
+        files = {
+            "result.md": d.markdown(ref),
+            "result.html": d.html(ref),
+            MANIFEST: json.dumps(manifest(result, images), indent=2, ensure_ascii=False),
+        }
         table = d.table()
         if table:
             files["posts.csv" if d.posts else "shots.csv"] = _csv(*_relative(table, images))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Collection, Iterable
 
 from router.errors import ConfigError
 from router.paths import RESOURCES
@@ -25,9 +25,32 @@ IMAGE_TASK_PREFIX = "image_generation"
 _WORKFLOW_KEYS = {"name", "title", "description", "inputs", "steps", "category", "result"}
 RESULT_KINDS = ("posts", "article", "storyboard", "report")
 _INPUT_KEYS = {"kind", "label", "description", "required", "default", "expected_chars", "accept"}
-_STEP_KEYS = {"id", "title", "task", "action", "prompt", "system", "output", "count", "for_each",
-              "max_output_tokens", "images", "size", "image_quality", "steps", "params", "complexity", "speed",
-              "quality", "temperature", "cache", "expected_items", "split", "options", "variations"}
+_STEP_KEYS = {
+    "id",
+    "title",
+    "task",
+    "action",
+    "prompt",
+    "system",
+    "output",
+    "count",
+    "for_each",
+    "max_output_tokens",
+    "images",
+    "size",
+    "image_quality",
+    "steps",
+    "params",
+    "complexity",
+    "speed",
+    "quality",
+    "temperature",
+    "cache",
+    "expected_items",
+    "split",
+    "options",
+    "variations",
+}
 MAX_VARIATIONS = 8  # images per image-step item; the first is the chosen one until the user picks another
 SPLITS = ("", "numbered", "lines")
 ITEM_IMAGE = "item"  # images = ["item"]: each for_each item is an image file (a list input given an @folder)
@@ -137,8 +160,9 @@ def _bad(where: str, problem: str) -> ConfigError:
 def _typed(value: object, kind: type | tuple, where: str, key: str) -> object:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise _bad(where, f"{key} must be {names.replace('str', 'a string').replace('int', 'a whole number')}, "
-                          f"not {value!r}")
+        raise _bad(
+            where, f"{key} must be {names.replace('str', 'a string').replace('int', 'a whole number')}, not {value!r}"
+        )
     return value
 
 
@@ -153,11 +177,16 @@ def _parse_input(name: str, raw: object, where: str) -> InputSpec:
     if kind not in INPUT_KINDS:
         raise _bad(w, f"kind must be one of {', '.join(INPUT_KINDS)}, not {kind!r}")
     default = raw.get("default")
-    return InputSpec(name, kind, str(raw.get("label", name.replace("_", " ").capitalize())),
-                     str(raw.get("description", "")), bool(raw.get("required", default is None)),
-                     None if default is None else str(default),
-                     int(_typed(raw.get("expected_chars", 400), int, w, "expected_chars")),
-                     tuple(raw.get("accept", ())))
+    return InputSpec(
+        name,
+        kind,
+        str(raw.get("label", name.replace("_", " ").capitalize())),
+        str(raw.get("description", "")),
+        bool(raw.get("required", default is None)),
+        None if default is None else str(default),
+        int(_typed(raw.get("expected_chars", 400), int, w, "expected_chars")),
+        tuple(raw.get("accept", ())),
+    )
 
 
 def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) -> StepSpec:
@@ -177,14 +206,15 @@ def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) 
         raise _bad(w, f"unknown task type {task!r} (known: {', '.join(sorted(task_ids))})")
     if action is not None and action not in ACTIONS:
         raise _bad(w, f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
-    output = raw.get("output") or (ACTIONS[action] if action else
-                                   "image" if str(task).startswith(IMAGE_TASK_PREFIX) else "text")
+    output = raw.get("output") or (
+        ACTIONS[action] if action else "image" if str(task).startswith(IMAGE_TASK_PREFIX) else "text"
+    )
     if output not in OUTPUT_KINDS:
         raise _bad(w, f"output must be one of {', '.join(OUTPUT_KINDS)}, not {output!r}")
     if output == "image" and not str(task).startswith(IMAGE_TASK_PREFIX):
         raise _bad(w, "an image output needs an image_generation_* task")
     if task and str(task).startswith(IMAGE_TASK_PREFIX) and output != "image":
-        raise _bad(w, f"task {task} makes images, so output must be \"image\"")
+        raise _bad(w, f'task {task} makes images, so output must be "image"')
     count = _typed(raw.get("count", 1), int, w, "count")
     if not 1 <= count <= 50:
         raise _bad(w, f"count must be between 1 and 50, not {count}")
@@ -200,18 +230,33 @@ def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) 
         raise _bad(w, f"variations must be 1 to {MAX_VARIATIONS}, on an image step (got {variations})")
     split = raw.get("split", "")
     if split not in SPLITS:
-        raise _bad(w, f"split must be \"numbered\" or \"lines\", not {split!r}")
+        raise _bad(w, f'split must be "numbered" or "lines", not {split!r}')
     if action == "pick" and not raw.get("options"):
-        raise _bad(w, "a pick step needs options = \"<step id with a list output>\"")
+        raise _bad(w, 'a pick step needs options = "<step id with a list output>"')
     return StepSpec(
-        id=sid, prompt=prompt, task=task, action=action, title=str(raw.get("title", "")),
-        system=str(raw.get("system", "")), output=output, count=count, for_each=raw.get("for_each"),
+        id=sid,
+        prompt=prompt,
+        task=task,
+        action=action,
+        title=str(raw.get("title", "")),
+        system=str(raw.get("system", "")),
+        output=output,
+        count=count,
+        for_each=raw.get("for_each"),
         max_output_tokens=int(_typed(raw.get("max_output_tokens", 500), int, w, "max_output_tokens")),
         images=tuple(_typed(raw.get("images", []), list, w, "images")),
-        size=str(raw.get("size", "1024x1024")), image_quality=str(raw.get("image_quality", "standard")),
-        steps=raw.get("steps"), variations=variations, params=dict(params), complexity=raw.get("complexity"), speed=raw.get("speed"),
-        quality=raw.get("quality"), temperature=raw.get("temperature"), cache=bool(raw.get("cache", True)),
-        expected_items=int(_typed(raw.get("expected_items", 5), int, w, "expected_items")), split=split,
+        size=str(raw.get("size", "1024x1024")),
+        image_quality=str(raw.get("image_quality", "standard")),
+        steps=raw.get("steps"),
+        variations=variations,
+        params=dict(params),
+        complexity=raw.get("complexity"),
+        speed=raw.get("speed"),
+        quality=raw.get("quality"),
+        temperature=raw.get("temperature"),
+        cache=bool(raw.get("cache", True)),
+        expected_items=int(_typed(raw.get("expected_items", 5), int, w, "expected_items")),
+        split=split,
         options=raw.get("options"),
     )
 
@@ -223,27 +268,32 @@ def _check_references(step: StepSpec, inputs: dict[str, InputSpec], ids: set[str
     for text, label in ((step.prompt, "prompt"), (step.system, "system")):
         for f in fields(text, f"{w}, {label}"):
             if f.root == "inputs" and f.name not in inputs:
-                raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} names input {f.name!r}, which is not "
-                                    f"declared (declared: {', '.join(inputs) or 'none'}); add [inputs.{f.name}]")
+                raise TemplateError(
+                    f"{w}, {label}: placeholder {{{f.text}}} names input {f.name!r}, which is not "
+                    f"declared (declared: {', '.join(inputs) or 'none'}); add [inputs.{f.name}]"
+                )
             if f.root == "steps":
                 if f.name not in ids:
-                    raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} names step {f.name!r}, which does "
-                                        f"not exist (steps: {', '.join(sorted(ids))})")
+                    raise TemplateError(
+                        f"{w}, {label}: placeholder {{{f.text}}} names step {f.name!r}, which does "
+                        f"not exist (steps: {', '.join(sorted(ids))})"
+                    )
                 if f.name == step.id:
                     raise _bad(w, f"{label} uses its own output {{{f.text}}} (a step cannot depend on itself)")
                 deps.append(f.name)
             if f.root in ("item", "index", "count") and not step.fan_out:
-                raise TemplateError(f"{w}, {label}: placeholder {{{f.text}}} only works in a step with count > 1 "
-                                    "or for_each")
+                raise TemplateError(
+                    f"{w}, {label}: placeholder {{{f.text}}} only works in a step with count > 1 or for_each"
+                )
     for name in step.images:
         if name == ITEM_IMAGE:
             if not (step.for_each in inputs and inputs[step.for_each].kind == "list"):
-                raise _bad(w, "images = [\"item\"] needs for_each over a list input (e.g. @folder of images)")
+                raise _bad(w, 'images = ["item"] needs for_each over a list input (e.g. @folder of images)')
             continue
         if name not in inputs:
             raise _bad(w, f"images names input {name!r}, which is not declared")
         if inputs[name].kind != "image":
-            raise _bad(w, f"images names input {name!r}, which is not an image input (kind = \"image\")")
+            raise _bad(w, f'images names input {name!r}, which is not an image input (kind = "image")')
     for key, ref in (("for_each", step.for_each), ("options", step.options)):
         if ref is None or (key == "for_each" and ref in inputs and inputs[ref].kind == "list"):
             continue  # for_each over a list input: the items are there before the run
@@ -278,15 +328,16 @@ def _find_cycle(by_id: dict[str, StepSpec], candidates: set[str]) -> str:
     while True:
         nxt = next(d for d in by_id[cur].depends_on if d in candidates)
         if nxt in seen:
-            cycle = path[path.index(nxt):] + [nxt]
+            cycle = path[path.index(nxt) :] + [nxt]
             return " -> ".join(reversed(cycle)) + " (each step needs the output of the one before it)"
         path.append(nxt)
         seen.add(nxt)
         cur = nxt
 
 
-def parse_workflow(text: str, source: str, task_ids: Collection[str], *, path: Path | None = None,
-                   builtin: bool = False) -> Workflow:
+def parse_workflow(
+    text: str, source: str, task_ids: Collection[str], *, path: Path | None = None, builtin: bool = False
+) -> Workflow:
     """Parse and validate workflow TOML text; `source` (a file name) starts every error message."""
     try:
         data = tomllib.loads(text)
@@ -294,8 +345,9 @@ def parse_workflow(text: str, source: str, task_ids: Collection[str], *, path: P
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     unknown = set(data) - _WORKFLOW_KEYS
     if unknown:
-        raise _bad(source, f"unknown top-level key {sorted(unknown)[0]!r} "
-                           f"(allowed: {', '.join(sorted(_WORKFLOW_KEYS))})")
+        raise _bad(
+            source, f"unknown top-level key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_WORKFLOW_KEYS))})"
+        )
     name = data.get("name") or (path.stem if path else "")
     if not isinstance(name, str) or not name:
         raise _bad(source, "the workflow needs a name")
@@ -314,9 +366,17 @@ def parse_workflow(text: str, source: str, task_ids: Collection[str], *, path: P
         raise _bad(where, f"step id {dupes[0]!r} is used more than once")
     idset = set(ids)
     steps = [replace(s, depends_on=_check_references(s, inputs, idset, where)) for s in steps]
-    return Workflow(name, str(data.get("title", name.replace("_", " ").capitalize())),
-                    str(data.get("description", "")), inputs, tuple(_order(steps, where)), path, builtin,
-                    str(data.get("category", "")), _parse_result(data.get("result", {}), idset, where))
+    return Workflow(
+        name,
+        str(data.get("title", name.replace("_", " ").capitalize())),
+        str(data.get("description", "")),
+        inputs,
+        tuple(_order(steps, where)),
+        path,
+        builtin,
+        str(data.get("category", "")),
+        _parse_result(data.get("result", {}), idset, where),
+    )
 
 
 def _parse_result(raw: object, ids: set[str], where: str) -> dict:

@@ -79,13 +79,26 @@ class WorkflowStepRow(BaseModel):
             return self.output
 
 
-def create_run(name: str, title: str, source: str | None, inputs: dict[str, str],
-               step_rows: list[tuple[str, str | None, float]], estimate: float | None,
-               premium: float | None) -> WorkflowRun:
+def create_run(
+    name: str,
+    title: str,
+    source: str | None,
+    inputs: dict[str, str],
+    step_rows: list[tuple[str, str | None, float]],
+    estimate: float | None,
+    premium: float | None,
+) -> WorkflowRun:
     """Insert a run and one pending row per step (step id, task, estimated USD)."""
     with database.atomic():
-        run = WorkflowRun.create(workflow=name, title=title, source_path=source, inputs=json.dumps(inputs),
-                                 status="running", estimate_usd=estimate, premium_estimate_usd=premium)
+        run = WorkflowRun.create(
+            workflow=name,
+            title=title,
+            source_path=source,
+            inputs=json.dumps(inputs),
+            status="running",
+            estimate_usd=estimate,
+            premium_estimate_usd=premium,
+        )
         for pos, (sid, task, est) in enumerate(step_rows):
             WorkflowStepRow.create(run=run, step_id=sid, position=pos, task=task, estimate_usd=est)
     return run
@@ -93,16 +106,19 @@ def create_run(name: str, title: str, source: str | None, inputs: dict[str, str]
 
 def step_rows(run_id: int) -> dict[str, WorkflowStepRow]:
     """A run's step rows by step id."""
-    return {r.step_id: r for r in WorkflowStepRow.select().where(WorkflowStepRow.run == run_id)
-            .order_by(WorkflowStepRow.position)}
+    return {
+        r.step_id: r
+        for r in WorkflowStepRow.select().where(WorkflowStepRow.run == run_id).order_by(WorkflowStepRow.position)
+    }
 
 
 def update_step(run_id: int, step_id: str, **fields: Any) -> None:
     """Update one step row (an `output` value is JSON-encoded)."""
     if "output" in fields:
         fields["output"] = None if fields["output"] is None else json.dumps(fields["output"], ensure_ascii=False)
-    WorkflowStepRow.update(**fields).where((WorkflowStepRow.run == run_id) &
-                                           (WorkflowStepRow.step_id == step_id)).execute()
+    WorkflowStepRow.update(**fields).where(
+        (WorkflowStepRow.run == run_id) & (WorkflowStepRow.step_id == step_id)
+    ).execute()
 
 
 def update_run(run_id: int, **fields: Any) -> None:
@@ -118,11 +134,17 @@ def ledger_mark() -> int:
 
 def ledger_since(run_id: int, after_id: int) -> tuple[float, int, int, int]:
     """(cost, input tokens, output tokens, rows) of the run's ledger rows with id > after_id."""
-    row = (LlmUsage.select(peewee.fn.COALESCE(peewee.fn.SUM(LlmUsage.cost_usd), 0.0),
-                           peewee.fn.COALESCE(peewee.fn.SUM(LlmUsage.input_tokens), 0),
-                           peewee.fn.COALESCE(peewee.fn.SUM(LlmUsage.output_tokens), 0),
-                           peewee.fn.COUNT(LlmUsage.id))
-           .where((LlmUsage.workflow_run_id == run_id) & (LlmUsage.id > after_id)).tuples().first())
+    row = (
+        LlmUsage.select(
+            peewee.fn.COALESCE(peewee.fn.SUM(LlmUsage.cost_usd), 0.0),
+            peewee.fn.COALESCE(peewee.fn.SUM(LlmUsage.input_tokens), 0),
+            peewee.fn.COALESCE(peewee.fn.SUM(LlmUsage.output_tokens), 0),
+            peewee.fn.COUNT(LlmUsage.id),
+        )
+        .where((LlmUsage.workflow_run_id == run_id) & (LlmUsage.id > after_id))
+        .tuples()
+        .first()
+    )
     return float(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
@@ -150,8 +172,9 @@ def choose_variation(run_id: int, step_id: str, item: int, choice: int) -> dict:
         raise SparklioError(f"run {run_id} has no image {item + 1} in step {step_id!r}")
     variations = items[item].get("variations") or []
     if not 0 <= choice < len(variations):
-        raise SparklioError(f"image {item + 1} of step {step_id!r} has {len(variations)} variation(s), "
-                            f"not {choice + 1}")
+        raise SparklioError(
+            f"image {item + 1} of step {step_id!r} has {len(variations)} variation(s), not {choice + 1}"
+        )
     items[item].update(variations[choice], chosen=choice)
     update_step(run_id, step_id, output=items if isinstance(output, list) else items[0])
     return items[item]

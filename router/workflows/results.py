@@ -63,7 +63,13 @@ class RunResult:
 
     def to_json(self) -> dict[str, Any]:
         """The `workflow run --json` shape."""
-        return {"run_id": self.run_id, "workflow": self.workflow, "status": self.status,
-                "cost_usd": round(self.cost_usd, 6), "estimate_usd": self.estimate_usd,
-                "premium_estimate_usd": self.premium_estimate_usd, "message": self.message,
-                "steps": [s.__dict__ for s in self.steps]}
+        return {
+            "run_id": self.run_id,
+            "workflow": self.workflow,
+            "status": self.status,
+            "cost_usd": round(self.cost_usd, 6),
+            "estimate_usd": self.estimate_usd,
+            "premium_estimate_usd": self.premium_estimate_usd,
+            "message": self.message,
+            "steps": [s.__dict__ for s in self.steps],
+        }

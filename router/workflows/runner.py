@@ -6,8 +6,9 @@ import asyncio
 import inspect
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from router.errors import ConfigError, SparklioError
 from router.pricing import call_cost
@@ -18,8 +19,7 @@ from router.workflows.actions import Chooser, NoMatch, ledger_summary, pick, rea
 from router.workflows.batch_step import BatchWaiting, send_step_batch
 from router.workflows.bulk import parse_items
 from router.workflows.datafile import DataSource
-from router.workflows.estimate import (Estimate, estimate_workflow, image_size_for, step_complexity,
-                                       step_messages)
+from router.workflows.estimate import Estimate, estimate_workflow, image_size_for, step_complexity, step_messages
 from router.workflows.model import BUILTIN_DIR, ITEM_IMAGE, StepSpec, Workflow, discover
 from router.workflows.results import Progress, RunResult, StepResult
 from router.workflows.templates import Field, as_text, render
@@ -47,9 +47,16 @@ class _Run:
 class WorkflowRunner:
     """Lists, estimates, runs and retries workflows on top of the Sparklio facade."""
 
-    def __init__(self, app: Any, *, user_dir: Path | None = None, builtin_dir: Path = BUILTIN_DIR,
-                 concurrency: int = 3, image_overrides: dict[str, Any] | None = None,
-                 sql_timeout_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        user_dir: Path | None = None,
+        builtin_dir: Path = BUILTIN_DIR,
+        concurrency: int = 3,
+        image_overrides: dict[str, Any] | None = None,
+        sql_timeout_s: float = 2.0,
+    ) -> None:
         self.app = app
         self.builtin_dir = builtin_dir
         self.user_dir = user_dir if user_dir is not None else Path(app.data_dir) / "workflows"
@@ -82,15 +89,17 @@ class WorkflowRunner:
         raise SparklioError(f"no workflow named {name!r} (available: {', '.join(sorted(found)) or 'none'})")
 
     # ---- inputs ----
-    def prepare_inputs(self, wf: Workflow, raw: dict[str, str], *,
-                       check: bool = True) -> tuple[dict[str, str], dict[str, ImageInput]]:
+    def prepare_inputs(
+        self, wf: Workflow, raw: dict[str, str], *, check: bool = True
+    ) -> tuple[dict[str, str], dict[str, ImageInput]]:
         """Defaults applied, unknown or missing inputs refused, files checked, images loaded and size-checked.
 
         With check=False (estimates) missing inputs are allowed and files are only read when present."""
         unknown = set(raw) - set(wf.inputs)
         if unknown:
-            raise SparklioError(f"workflow {wf.name!r} has no input {sorted(unknown)[0]!r} "
-                                f"(inputs: {', '.join(wf.inputs) or 'none'})")
+            raise SparklioError(
+                f"workflow {wf.name!r} has no input {sorted(unknown)[0]!r} (inputs: {', '.join(wf.inputs) or 'none'})"
+            )
         values: dict[str, str] = {}
         images: dict[str, ImageInput] = {}
         for name, spec in wf.inputs.items():
@@ -119,8 +128,15 @@ class WorkflowRunner:
         return estimate_workflow(self.app, wf, values or {k: "" for k in wf.inputs}, images=images)
 
     # ---- running ----
-    async def run(self, name: str | Workflow, inputs: dict[str, str], *, on_progress: ProgressCallback | None = None,
-                  choose: Chooser | None = None, batch: str | None = None) -> RunResult:
+    async def run(
+        self,
+        name: str | Workflow,
+        inputs: dict[str, str],
+        *,
+        on_progress: ProgressCallback | None = None,
+        choose: Chooser | None = None,
+        batch: str | None = None,
+    ) -> RunResult:
         """Estimate, record and execute every step; returns the run (failed steps can be retried).
 
         `batch` ("live"/"batch"/"none": how failed items are retried): text steps go through the provider's
@@ -128,18 +144,33 @@ class WorkflowRunner:
         wf = self.get(name) if isinstance(name, str) else name
         values, images = self.prepare_inputs(wf, dict(inputs))
         est = estimate_workflow(self.app, wf, values, images=images)
-        run = records.create_run(wf.name, wf.title, str(wf.path) if wf.path else None, values,
-                                 [(s.id, s.task, est.step(s.id).cost_usd) for s in wf.steps],
-                                 est.total_usd, est.premium_total_usd)
+        run = records.create_run(
+            wf.name,
+            wf.title,
+            str(wf.path) if wf.path else None,
+            values,
+            [(s.id, s.task, est.step(s.id).cost_usd) for s in wf.steps],
+            est.total_usd,
+            est.premium_total_usd,
+        )
         state = _Run(run.id, wf, values, images)
         state.batch_retry = batch
-        await _emit(on_progress, Progress("run_started", run.id, title=wf.title, total=len(wf.steps),
-                                          cost_usd=est.total_usd))
+        await _emit(
+            on_progress, Progress("run_started", run.id, title=wf.title, total=len(wf.steps), cost_usd=est.total_usd)
+        )
         await self._execute(state, set(wf.step_ids), on_progress, choose)
         return self.result(run.id)
 
-    async def resume_batch(self, run_id: int, step_id: str, answers: dict[int, str], since_ledger_id: int,
-                           on_progress: ProgressCallback | None = None, *, retry_missing: bool = True) -> RunResult:
+    async def resume_batch(
+        self,
+        run_id: int,
+        step_id: str,
+        answers: dict[int, str],
+        since_ledger_id: int,
+        on_progress: ProgressCallback | None = None,
+        *,
+        retry_missing: bool = True,
+    ) -> RunResult:
         """A step's batch job ended: its answers fill the step, missing items run live (unless the user chose not
         to retry: then the step fails keeping the answers), then the rest of the run."""
         row = records.step_rows(run_id).get(step_id)
@@ -147,18 +178,35 @@ class WorkflowRunner:
         partial = [answers.get(i) for i in range(total)]
         if not retry_missing and None in partial:
             n = partial.count(None)
-            records.update_step(run_id, step_id, status="failed", output=partial, finished_at=time.time(),
-                                error=f"{n} item(s) failed in the batch (not retried, as chosen)")
-            records.update_run(run_id, status="failed", finished_at=time.time(), cost_usd=records.run_cost(run_id),
-                               message=f"step {step_id!r}: {n} batch item(s) failed and were not retried, as "
-                                       f"chosen — retry them with: sparklio workflow retry {run_id} {step_id}")
+            records.update_step(
+                run_id,
+                step_id,
+                status="failed",
+                output=partial,
+                finished_at=time.time(),
+                error=f"{n} item(s) failed in the batch (not retried, as chosen)",
+            )
+            records.update_run(
+                run_id,
+                status="failed",
+                finished_at=time.time(),
+                cost_usd=records.run_cost(run_id),
+                message=f"step {step_id!r}: {n} batch item(s) failed and were not retried, as "
+                f"chosen — retry them with: sparklio workflow retry {run_id} {step_id}",
+            )
             return self.result(run_id)
-        return await self.retry(run_id, step_id, on_progress=on_progress,
-                                _resume=(partial, since_ledger_id))
+        return await self.retry(run_id, step_id, on_progress=on_progress, _resume=(partial, since_ledger_id))
 
-    async def retry(self, run_id: int, step_id: str, *, model: str | None = None,
-                    on_progress: ProgressCallback | None = None, choose: Chooser | None = None,
-                    _resume: tuple[list, int] | None = None) -> RunResult:
+    async def retry(
+        self,
+        run_id: int,
+        step_id: str,
+        *,
+        model: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        choose: Chooser | None = None,
+        _resume: tuple[list, int] | None = None,
+    ) -> RunResult:
         """Re-run one step (optionally pinned to `model`) and what has not finished after it; keeps earlier outputs."""
         row = records.get_run(run_id)
         if row is None:
@@ -182,8 +230,10 @@ class WorkflowRunner:
             state.pins[step_id] = model
             records.update_step(run_id, step_id, pinned_model=model)
         records.update_run(run_id, status="running", message=None, finished_at=None)
-        await _emit(on_progress, Progress("run_started", run_id, title=wf.title, total=len(todo),
-                                          message=f"retrying from {step_id}"))
+        await _emit(
+            on_progress,
+            Progress("run_started", run_id, title=wf.title, total=len(todo), message=f"retrying from {step_id}"),
+        )
         await self._execute(state, todo, on_progress, choose)
         return self.result(run_id)
 
@@ -194,8 +244,9 @@ class WorkflowRunner:
             return load_workflow(Path(row.source_path), self.task_ids(), builtin=False)
         return self.get(row.workflow)
 
-    async def _execute(self, state: _Run, todo: set[str], on_progress: ProgressCallback | None,
-                       choose: Chooser | None) -> None:
+    async def _execute(
+        self, state: _Run, todo: set[str], on_progress: ProgressCallback | None, choose: Chooser | None
+    ) -> None:
         rid, wf = state.run_id, state.wf
         stopped: str | None = None
         try:
@@ -209,28 +260,48 @@ class WorkflowRunner:
                     await _emit(on_progress, Progress("step_skipped", rid, step.id, step.label))
                     continue
                 mark = state.marks.pop(step.id) if step.id in state.marks else records.ledger_mark()
-                records.update_step(rid, step.id, status="running", started_at=time.time(), error=None,
-                                    tries=records.WorkflowStepRow.tries + 1)
+                records.update_step(
+                    rid,
+                    step.id,
+                    status="running",
+                    started_at=time.time(),
+                    error=None,
+                    tries=records.WorkflowStepRow.tries + 1,
+                )
                 await _emit(on_progress, Progress("step_started", rid, step.id, step.label))
                 try:
                     output, models, answer_cost = await self._step(state, step, on_progress, choose)
                 except asyncio.CancelledError:
-                    records.update_step(rid, step.id, status="cancelled", finished_at=time.time(),
-                                        **self._spent(rid, mark, 0.0))
-                    records.update_run(rid, status="cancelled", message=f"cancelled during {step.label}",
-                                       finished_at=time.time(), cost_usd=records.run_cost(rid))
+                    records.update_step(
+                        rid, step.id, status="cancelled", finished_at=time.time(), **self._spent(rid, mark, 0.0)
+                    )
+                    records.update_run(
+                        rid,
+                        status="cancelled",
+                        message=f"cancelled during {step.label}",
+                        finished_at=time.time(),
+                        cost_usd=records.run_cost(rid),
+                    )
                     raise
                 except BatchWaiting as exc:
                     stopped = "waiting"
-                    msg = (f"{step.label}: {exc.items} item(s) sent as batch job {exc.job_id}; the run continues when"
-                           f" it ends (`sparklio batch wait {exc.job_id}`)")
+                    msg = (
+                        f"{step.label}: {exc.items} item(s) sent as batch job {exc.job_id}; the run continues when"
+                        f" it ends (`sparklio batch wait {exc.job_id}`)"
+                    )
                     records.update_step(rid, step.id, status="waiting", error=None)
                     records.update_run(rid, status="waiting", message=msg)
                     await _emit(on_progress, Progress("step_waiting", rid, step.id, step.label, message=msg))
                     continue
                 except NoMatch as exc:
-                    records.update_step(rid, step.id, status="no_match", output={"message": str(exc)},
-                                        finished_at=time.time(), **self._spent(rid, mark, 0.0))
+                    records.update_step(
+                        rid,
+                        step.id,
+                        status="no_match",
+                        output={"message": str(exc)},
+                        finished_at=time.time(),
+                        **self._spent(rid, mark, 0.0),
+                    )
                     stopped = "no_match"
                     records.update_run(rid, status="no_match", message=str(exc))
                     await _emit(on_progress, Progress("step_done", rid, step.id, step.label, message=str(exc)))
@@ -248,35 +319,67 @@ class WorkflowRunner:
                     continue
                 state.outputs[step.id] = output
                 spent = self._spent(rid, mark, answer_cost)
-                records.update_step(rid, step.id, status="done", output=output, model=", ".join(models) or None,
-                                    finished_at=time.time(), **spent)
-                await _emit(on_progress, Progress("step_done", rid, step.id, step.label, model=", ".join(models),
-                                                  cost_usd=spent["cost_usd"]))
+                records.update_step(
+                    rid,
+                    step.id,
+                    status="done",
+                    output=output,
+                    model=", ".join(models) or None,
+                    finished_at=time.time(),
+                    **spent,
+                )
+                await _emit(
+                    on_progress,
+                    Progress(
+                        "step_done", rid, step.id, step.label, model=", ".join(models), cost_usd=spent["cost_usd"]
+                    ),
+                )
         finally:
             for src in state.sources.values():
                 src.close()
         if stopped == "waiting":
             final = records.get_run(rid)
-            await _emit(on_progress, Progress("run_done", rid, title=wf.title, cost_usd=final.cost_usd,
-                                              message=final.message or final.status))
+            await _emit(
+                on_progress,
+                Progress(
+                    "run_done", rid, title=wf.title, cost_usd=final.cost_usd, message=final.message or final.status
+                ),
+            )
             return
         if stopped != "no_match":
-            records.update_run(rid, status=stopped or "done", finished_at=time.time(), cost_usd=records.run_cost(rid),
-                               **({} if stopped else {"message": None}))
+            records.update_run(
+                rid,
+                status=stopped or "done",
+                finished_at=time.time(),
+                cost_usd=records.run_cost(rid),
+                **({} if stopped else {"message": None}),
+            )
         else:
             records.update_run(rid, finished_at=time.time(), cost_usd=records.run_cost(rid))
         final = records.get_run(rid)
-        await _emit(on_progress, Progress("run_done", rid, title=wf.title, cost_usd=final.cost_usd,
-                                          message=final.message or final.status))
+        await _emit(
+            on_progress,
+            Progress("run_done", rid, title=wf.title, cost_usd=final.cost_usd, message=final.message or final.status),
+        )
 
     def _fail(self, state: _Run, step: StepSpec, error: str, mark: int) -> None:
         rid = state.run_id
         partial = state.partial.get(step.id)
-        records.update_step(rid, step.id, status="failed", error=error, finished_at=time.time(),
-                            **({"output": partial} if partial else {}), **self._spent(rid, mark, 0.0))
-        records.update_run(rid, status="failed",
-                           message=f"step {step.id!r} ({step.label}) failed: {error} — retry it with: "
-                                   f"sparklio workflow retry {rid} {step.id} [--model ID]")
+        records.update_step(
+            rid,
+            step.id,
+            status="failed",
+            error=error,
+            finished_at=time.time(),
+            **({"output": partial} if partial else {}),
+            **self._spent(rid, mark, 0.0),
+        )
+        records.update_run(
+            rid,
+            status="failed",
+            message=f"step {step.id!r} ({step.label}) failed: {error} — retry it with: "
+            f"sparklio workflow retry {rid} {step.id} [--model ID]",
+        )
 
     @staticmethod
     def _spent(run_id: int, mark: int, answer_cost: float) -> dict[str, Any]:
@@ -297,10 +400,12 @@ class WorkflowRunner:
             if f.root == "item":
                 return as_text(item) if item is not None else str(index + 1)
             return str(index + 1) if f.root == "index" else str(total)
+
         return resolve
 
-    async def _step(self, state: _Run, step: StepSpec, on_progress: ProgressCallback | None,
-                    choose: Chooser | None) -> tuple[Any, list[str], float]:
+    async def _step(
+        self, state: _Run, step: StepSpec, on_progress: ProgressCallback | None, choose: Chooser | None
+    ) -> tuple[Any, list[str], float]:
         where = f"{state.wf.name}.{step.id}"
         if step.action:
             return await self._action(state, step, choose, where), [], 0.0
@@ -331,8 +436,9 @@ class WorkflowRunner:
                 if step.is_image:
                     results[i], model, costs[i] = await self._image(state, step, prompts[i], i)
                 else:
-                    results[i], model, costs[i] = await self._ask(state, step, prompts[i], systems[i],
-                                                                  distinct, item_images[i])
+                    results[i], model, costs[i] = await self._ask(
+                        state, step, prompts[i], systems[i], distinct, item_images[i]
+                    )
             models.append(model)
             done += 1
             records.update_step(state.run_id, step.id, items_done=done, items_total=n)
@@ -359,14 +465,23 @@ class WorkflowRunner:
         check_images(loaded, usable)
         return [fixed + [img] for img in loaded]
 
-    async def _ask(self, state: _Run, step: StepSpec, prompt: str, system: str,
-                   cacheable: bool, images: list[ImageInput]) -> tuple[str, str, float]:
+    async def _ask(
+        self, state: _Run, step: StepSpec, prompt: str, system: str, cacheable: bool, images: list[ImageInput]
+    ) -> tuple[str, str, float]:
         spec = StepSpec(step.id, prompt, system=system)
-        request = RouteRequest(step_messages(spec, prompt, images), task=step.task,
-                               complexity=step_complexity(self.app, step), speed=step.speed, quality=step.quality,
-                               model=state.pins.get(step.id), max_output_tokens=step.max_output_tokens,
-                               temperature=step.temperature, use_cache=step.cache and cacheable, explore=False,
-                               workflow_run_id=state.run_id)
+        request = RouteRequest(
+            step_messages(spec, prompt, images),
+            task=step.task,
+            complexity=step_complexity(self.app, step),
+            speed=step.speed,
+            quality=step.quality,
+            model=state.pins.get(step.id),
+            max_output_tokens=step.max_output_tokens,
+            temperature=step.temperature,
+            use_cache=step.cache and cacheable,
+            explore=False,
+            workflow_run_id=state.run_id,
+        )
         answer = None
         async for ev in self.app.run(request, store=False):
             if isinstance(ev, AnswerDone):
@@ -381,8 +496,15 @@ class WorkflowRunner:
         size = str(self.image_overrides.get("size", step.size))
         quality = str(self.image_overrides.get("quality", step.image_quality))
         pinned = state.pins.get(step.id)
-        plan = self.app.plan(RouteRequest([step_messages(step, prompt, [])[-1]], task=step.task, model=pinned,
-                                          complexity=step_complexity(self.app, step), explore=False))
+        plan = self.app.plan(
+            RouteRequest(
+                [step_messages(step, prompt, [])[-1]],
+                task=step.task,
+                model=pinned,
+                complexity=step_complexity(self.app, step),
+                explore=False,
+            )
+        )
         primary = self.app.catalog.get(plan.chain[0].target)
         if primary.local:
             steps = self.image_overrides.get("steps", step.steps)
@@ -390,8 +512,16 @@ class WorkflowRunner:
                 params["steps"] = int(steps)
         else:
             size = image_size_for(primary, size)
-        spec, result = await self.app.generate_image(prompt, task=step.task, model=pinned, size=size, quality=quality,
-                                                     n=step.variations, workflow_run_id=state.run_id, **params)
+        spec, result = await self.app.generate_image(
+            prompt,
+            task=step.task,
+            model=pinned,
+            size=size,
+            quality=quality,
+            n=step.variations,
+            workflow_run_id=state.run_id,
+            **params,
+        )
         if not result.images:
             raise SparklioError(f"{step.label}: {spec.id} returned no image")
         folder = Path(self.app.data_dir) / "workflow_runs" / str(state.run_id)
@@ -427,8 +557,21 @@ class WorkflowRunner:
         row = records.get_run(run_id)
         if row is None:
             raise SparklioError(f"workflow run {run_id} does not exist")
-        steps = [StepResult(r.step_id, r.step_id, r.status, r.model, r.output_value, r.cost_usd, r.estimate_usd,
-                            r.error, r.items_done, r.items_total) for r in records.step_rows(run_id).values()]
+        steps = [
+            StepResult(
+                r.step_id,
+                r.step_id,
+                r.status,
+                r.model,
+                r.output_value,
+                r.cost_usd,
+                r.estimate_usd,
+                r.error,
+                r.items_done,
+                r.items_total,
+            )
+            for r in records.step_rows(run_id).values()
+        ]
         spec: dict = {}
         try:
             wf = self._workflow_of(row)
@@ -437,8 +580,19 @@ class WorkflowRunner:
                 s.title = wf.step(s.step_id).label
         except SparklioError:
             pass
-        return RunResult(row.id, row.workflow, row.title, row.status, steps, row.cost_usd, row.estimate_usd,
-                         row.premium_estimate_usd, row.message, row.inputs_dict, spec)
+        return RunResult(
+            row.id,
+            row.workflow,
+            row.title,
+            row.status,
+            steps,
+            row.cost_usd,
+            row.estimate_usd,
+            row.premium_estimate_usd,
+            row.message,
+            row.inputs_dict,
+            spec,
+        )
 
     def runs(self, limit: int = 20) -> list[RunResult]:
         """The latest runs, newest first."""

@@ -21,19 +21,59 @@ _ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE
 _DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "sqlar_compress"})
 _FIRST_WORDS = frozenset({"select", "with", "values"})
 _WRITE_WORDS = {
-    "insert": "INSERT", "replace": "REPLACE", "update": "UPDATE", "delete": "DELETE", "drop": "DROP",
-    "create": "CREATE", "alter": "ALTER", "attach": "ATTACH", "detach": "DETACH", "pragma": "PRAGMA",
-    "vacuum": "VACUUM", "reindex": "REINDEX", "analyze": "ANALYZE", "begin": "BEGIN", "commit": "COMMIT",
-    "end": "END", "rollback": "ROLLBACK", "savepoint": "SAVEPOINT", "release": "RELEASE", "upsert": "UPSERT",
+    "insert": "INSERT",
+    "replace": "REPLACE",
+    "update": "UPDATE",
+    "delete": "DELETE",
+    "drop": "DROP",
+    "create": "CREATE",
+    "alter": "ALTER",
+    "attach": "ATTACH",
+    "detach": "DETACH",
+    "pragma": "PRAGMA",
+    "vacuum": "VACUUM",
+    "reindex": "REINDEX",
+    "analyze": "ANALYZE",
+    "begin": "BEGIN",
+    "commit": "COMMIT",
+    "end": "END",
+    "rollback": "ROLLBACK",
+    "savepoint": "SAVEPOINT",
+    "release": "RELEASE",
+    "upsert": "UPSERT",
 }
 
 
 _ACTION_ATTRS = (
-    "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER",
-    "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "CREATE_VTABLE", "DELETE", "DROP_INDEX", "DROP_TABLE",
-    "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW",
-    "DROP_VTABLE", "INSERT", "PRAGMA", "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX",
-    "ANALYZE", "SAVEPOINT",
+    "CREATE_INDEX",
+    "CREATE_TABLE",
+    "CREATE_TEMP_INDEX",
+    "CREATE_TEMP_TABLE",
+    "CREATE_TEMP_TRIGGER",
+    "CREATE_TEMP_VIEW",
+    "CREATE_TRIGGER",
+    "CREATE_VIEW",
+    "CREATE_VTABLE",
+    "DELETE",
+    "DROP_INDEX",
+    "DROP_TABLE",
+    "DROP_TEMP_INDEX",
+    "DROP_TEMP_TABLE",
+    "DROP_TEMP_TRIGGER",
+    "DROP_TEMP_VIEW",
+    "DROP_TRIGGER",
+    "DROP_VIEW",
+    "DROP_VTABLE",
+    "INSERT",
+    "PRAGMA",
+    "TRANSACTION",
+    "UPDATE",
+    "ATTACH",
+    "DETACH",
+    "ALTER_TABLE",
+    "REINDEX",
+    "ANALYZE",
+    "SAVEPOINT",
 )
 
 
@@ -62,10 +102,16 @@ class QueryResult:
 
     def to_json(self) -> dict:
         """JSON-safe shape (blobs summarised)."""
+
         def safe(v: object) -> object:
             return f"<blob {len(v)} bytes>" if isinstance(v, bytes) else v
-        return {"columns": self.columns, "rows": [[safe(v) for v in r] for r in self.rows],
-                "truncated": self.truncated, "sql": self.sql}
+
+        return {
+            "columns": self.columns,
+            "rows": [[safe(v) for v in r] for r in self.rows],
+            "truncated": self.truncated,
+            "sql": self.sql,
+        }
 
 
 def _skip_space_and_comments(sql: str, i: int) -> int:
@@ -104,8 +150,9 @@ def single_statement(sql: str) -> str:
     if rest < len(text):
         nxt = re.match(r"[A-Za-z]+", text[rest:])
         extra = f" ({nxt.group(0).upper()} …)" if nxt else ""
-        raise SparklioError(f"The query holds more than one statement{extra}: "
-                            "Sparklio runs exactly one read-only query")
+        raise SparklioError(
+            f"The query holds more than one statement{extra}: Sparklio runs exactly one read-only query"
+        )
     return text[:end].rstrip()
 
 
@@ -227,13 +274,20 @@ class Guard:
                 return SparklioError(f"This query calls {what}(), which is not allowed: {READ_ONLY_NOTE}")
             return _refuse_write(what)
         if "too big" in str(exc) or "user-defined function raised" in str(exc):  # the only UDF: bounded printf
-            return SparklioError(f"The query builds a value over {MAX_VALUE_BYTES // 1_000_000} MB, which is not"
-                                 " allowed (size limit)")
+            return SparklioError(
+                f"The query builds a value over {MAX_VALUE_BYTES // 1_000_000} MB, which is not allowed (size limit)"
+            )
         return SparklioError(f"The query failed on {name}: {exc}")
 
 
-def run_readonly(path: Path | str, sql: str, *, max_rows: int = DEFAULT_MAX_ROWS,
-                 timeout_s: float = DEFAULT_TIMEOUT_S, params: tuple = ()) -> QueryResult:
+def run_readonly(
+    path: Path | str,
+    sql: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    params: tuple = (),
+) -> QueryResult:
     """Execute one read-only statement against the file at `path` and return at most `max_rows` rows."""
     statement = single_statement(sql)
     check_read_only_text(statement)
@@ -250,5 +304,6 @@ def run_readonly(path: Path | str, sql: str, *, max_rows: int = DEFAULT_MAX_ROWS
     finally:
         conn.close()
     truncated = len(rows) > max_rows
-    return QueryResult(columns, [tuple(r) for r in rows[:max_rows]], truncated,
-                       (time.perf_counter() - started) * 1000.0, statement)
+    return QueryResult(
+        columns, [tuple(r) for r in rows[:max_rows]], truncated, (time.perf_counter() - started) * 1000.0, statement
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from router.errors import ConfigError
 
@@ -46,15 +46,17 @@ def parse(template: str, where: str = "template") -> list[Piece]:
             end = template.find("}", i + 1)
             nested = template.find("{", i + 1)
             if end < 0 or (0 <= nested < end):
-                snippet = template[i:i + 30].split("\n")[0]
-                raise TemplateError(f"{where}: unclosed placeholder starting at {snippet!r} "
-                                    "(write {{ for a literal brace)")
-            inner = template[i + 1:end].strip()
+                snippet = template[i : i + 30].split("\n")[0]
+                raise TemplateError(
+                    f"{where}: unclosed placeholder starting at {snippet!r} (write {{{{ for a literal brace)"
+                )
+            inner = template[i + 1 : end].strip()
             m = _FIELD_RE.match(inner)
             if not m:
                 raise TemplateError(
                     f"{where}: placeholder {{{inner}}} is not understood; use {{inputs.NAME}}, "
-                    f"{{steps.STEP.output}}, {{item}}, {{index}} or {{count}}")
+                    f"{{steps.STEP.output}}, {{item}}, {{index}} or {{count}}"
+                )
             if buf:
                 pieces.append("".join(buf))
                 buf = []
@@ -97,11 +99,14 @@ def as_text(value: object) -> str:
     if isinstance(value, dict):
         if "columns" in value and "rows" in value:
             cols = value["columns"]
-            lines = [" | ".join(cols)] + [" | ".join("NULL" if v is None else str(v) for v in r)
-                                          for r in value["rows"][:50]]
+            lines = [" | ".join(cols)] + [
+                " | ".join("NULL" if v is None else str(v) for v in r) for r in value["rows"][:50]
+            ]
             if value.get("truncated") or len(value["rows"]) > 50:
-                lines.append(f"({min(len(value['rows']), 50)} of {len(value['rows'])}"
-                             f"{'+' if value.get('truncated') else ''} rows shown)")
+                lines.append(
+                    f"({min(len(value['rows']), 50)} of {len(value['rows'])}"
+                    f"{'+' if value.get('truncated') else ''} rows shown)"
+                )
             return "\n".join(lines)
         if "path" in value:
             return f"[image {value['path']}]"

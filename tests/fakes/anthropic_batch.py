@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.batch_queue import FakeBatch, FakeItem, answer, queue_of
@@ -20,7 +20,7 @@ def _text(content: Any) -> str:
 
 
 def _iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def route_batch(fake: Any, ex: Exchange) -> bool:
@@ -40,8 +40,9 @@ def route_batch(fake: Any, ex: Exchange) -> bool:
         if b.state != "ended":
             ex.send_json(fake.error_body(400, "results are not available until the batch ends", req), status=400)
         else:
-            ex.send_bytes("".join(json.dumps(x) + "\n" for x in _results(fake, b)).encode(),
-                          content_type="application/binary")
+            ex.send_bytes(
+                "".join(json.dumps(x) + "\n" for x in _results(fake, b)).encode(), content_type="application/binary"
+            )
     else:
         ex.send_json(_batch_json(fake, b))
     return True
@@ -66,12 +67,25 @@ def _create(fake: Any, ex: Exchange) -> bool:
 
 
 def _batch_json(fake: Any, b: FakeBatch) -> dict:
-    counts = {"processing": b.count("processing"), "succeeded": b.count("succeeded"), "errored": b.count("errored"),
-              "canceled": b.count("canceled"), "expired": b.count("expired")}
-    return {"id": b.id, "type": "message_batch", "processing_status": b.state, "request_counts": counts,
-            "created_at": _iso(b.created_at), "expires_at": _iso(b.created_at + 86400), "ended_at": _iso(b.ended_at),
-            "archived_at": None, "cancel_initiated_at": None,
-            "results_url": f"{fake.url}/v1/messages/batches/{b.id}/results" if b.state == "ended" else None}
+    counts = {
+        "processing": b.count("processing"),
+        "succeeded": b.count("succeeded"),
+        "errored": b.count("errored"),
+        "canceled": b.count("canceled"),
+        "expired": b.count("expired"),
+    }
+    return {
+        "id": b.id,
+        "type": "message_batch",
+        "processing_status": b.state,
+        "request_counts": counts,
+        "created_at": _iso(b.created_at),
+        "expires_at": _iso(b.created_at + 86400),
+        "ended_at": _iso(b.ended_at),
+        "archived_at": None,
+        "cancel_initiated_at": None,
+        "results_url": f"{fake.url}/v1/messages/batches/{b.id}/results" if b.state == "ended" else None,
+    }
 
 
 def _results(fake: Any, b: FakeBatch) -> list[dict]:
@@ -79,14 +93,30 @@ def _results(fake: Any, b: FakeBatch) -> list[dict]:
     for n, item in enumerate(b.items):
         if item.outcome == "succeeded":
             text, tin, tout = answer(fake, item)
-            msg = {"id": f"msg_{b.id}_{n}", "type": "message", "role": "assistant", "model": item.body["model"],
-                   "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
-                   "usage": {"input_tokens": tin, "output_tokens": tout, "cache_creation_input_tokens": 0,
-                             "cache_read_input_tokens": 0}}
+            msg = {
+                "id": f"msg_{b.id}_{n}",
+                "type": "message",
+                "role": "assistant",
+                "model": item.body["model"],
+                "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn",
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": tin,
+                    "output_tokens": tout,
+                    "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 0,
+                },
+            }
             result: dict[str, Any] = {"type": "succeeded", "message": msg}
         elif item.outcome == "errored":
-            result = {"type": "errored", "error": {"type": "error", "error": {
-                "type": "invalid_request_error", "message": "messages: content flagged"}}}
+            result = {
+                "type": "errored",
+                "error": {
+                    "type": "error",
+                    "error": {"type": "invalid_request_error", "message": "messages: content flagged"},
+                },
+            }
         else:
             result = {"type": item.outcome}
         out.append({"custom_id": item.custom_id, "result": result})

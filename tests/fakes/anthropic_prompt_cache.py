@@ -57,8 +57,11 @@ class PromptCacheSim:
         write = max(last - read, 0)
         for i in marks:
             self.written[hashes[i]] = cumulative[i]
-        return {"input_tokens": total - read - write, "cache_read_input_tokens": read,
-                "cache_creation_input_tokens": write}
+        return {
+            "input_tokens": total - read - write,
+            "cache_read_input_tokens": read,
+            "cache_creation_input_tokens": write,
+        }
 
 
 def apply(sim: PromptCacheSim | None, body: dict, usage: dict[str, Any]) -> dict[str, Any]:

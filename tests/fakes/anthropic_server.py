@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakes import anthropic_batch, anthropic_prompt_cache
-from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, pieces
+from tests.fakes.http import Exchange, FakeServer, Fault, RecordedRequest, count_tokens, pieces
 
 ERROR_TYPES = {
-    400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
-    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error", 500: "api_error",
-    503: "api_error", 529: "overloaded_error",
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    503: "api_error",
+    529: "overloaded_error",
 }
 
 
@@ -26,8 +33,15 @@ def content_text(content: Any) -> str:
 class FakeAnthropic(FakeServer):
     """Speaks Anthropic's /v1/messages SSE; usage counts words as tokens."""
 
-    def __init__(self, *, cache_read_tokens: int = 0, cache_write_tokens: int = 0, thinking_tokens: int = 0,
-                 simulate_prompt_cache: bool = False, **kw: Any) -> None:
+    def __init__(
+        self,
+        *,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        thinking_tokens: int = 0,
+        simulate_prompt_cache: bool = False,
+        **kw: Any,
+    ) -> None:
         kw.setdefault("models", ["claude-fake-haiku", "claude-fake-opus"])
         super().__init__(**kw)
         self.cache_read_tokens = cache_read_tokens
@@ -75,11 +89,27 @@ class FakeAnthropic(FakeServer):
         q = ex.request.query
         limit = max(1, min(int(q.get("limit") or 20), 1000))
         start = self.models.index(q["after_id"]) + 1 if q.get("after_id") in self.models else 0
-        page = self.models[start:start + limit]
-        data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z",
-                 "lifecycle": "active", "deprecated_at": None, "retires_at": None} for m in page]
-        ex.send_json({"data": data, "has_more": start + limit < len(self.models),
-                      "first_id": page[0] if page else None, "last_id": page[-1] if page else None})
+        page = self.models[start : start + limit]
+        data = [
+            {
+                "type": "model",
+                "id": m,
+                "display_name": m,
+                "created_at": "2025-01-01T00:00:00Z",
+                "lifecycle": "active",
+                "deprecated_at": None,
+                "retires_at": None,
+            }
+            for m in page
+        ]
+        ex.send_json(
+            {
+                "data": data,
+                "has_more": start + limit < len(self.models),
+                "first_id": page[0] if page else None,
+                "last_id": page[-1] if page else None,
+            }
+        )
 
     # ---- messages ----
 
@@ -101,14 +131,24 @@ class FakeAnthropic(FakeServer):
         if len(parts) + (self.thinking_tokens if thinking else 0) > int(body["max_tokens"]):
             parts, stop = parts[: max(int(body["max_tokens"]), 0)], "max_tokens"
         output_tokens = len(parts) + (self.thinking_tokens if thinking else 0)
-        usage = {"input_tokens": count_tokens(prompt_text), "output_tokens": output_tokens,
-                 "cache_creation_input_tokens": self.cache_write_tokens,
-                 "cache_read_input_tokens": self.cache_read_tokens}
+        usage = {
+            "input_tokens": count_tokens(prompt_text),
+            "output_tokens": output_tokens,
+            "cache_creation_input_tokens": self.cache_write_tokens,
+            "cache_read_input_tokens": self.cache_read_tokens,
+        }
         usage = anthropic_prompt_cache.apply(self.prompt_cache, body, usage)
         if thinking:
             usage["output_tokens_details"] = {"thinking_tokens": self.thinking_tokens}
-        message = {"id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],
-                   "stop_reason": None, "stop_sequence": None}
+        message = {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+        }
         if not body.get("stream"):
             content = [{"type": "text", "text": "".join(parts)}]
             return ex.send_json({**message, "content": content, "stop_reason": stop, "usage": usage})
@@ -130,10 +170,14 @@ class FakeAnthropic(FakeServer):
             send("message_start", {"message": {**message, "usage": start_usage}})
             index = 0
             if thinking:
-                send("content_block_start", {"index": 0, "content_block": {"type": "thinking", "thinking": "",
-                                                                           "signature": ""}})
-                send("content_block_delta", {"index": 0, "delta": {"type": "thinking_delta",
-                                                                   "thinking": "Let me think."}})
+                send(
+                    "content_block_start",
+                    {"index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
+                )
+                send(
+                    "content_block_delta",
+                    {"index": 0, "delta": {"type": "thinking_delta", "thinking": "Let me think."}},
+                )
                 send("content_block_delta", {"index": 0, "delta": {"type": "signature_delta", "signature": "c2ln"}})
                 send("content_block_stop", {"index": 0})
                 index = 1

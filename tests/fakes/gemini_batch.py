@@ -59,10 +59,15 @@ def _create(fake: Any, ex: Exchange, model: str) -> bool:
 
 
 def _job(fake: Any, b: FakeBatch) -> dict:
-    state = {"in_progress": "BATCH_STATE_RUNNING", "canceling": "BATCH_STATE_RUNNING"}.get(b.state) \
-        or _STATE[b.ended_how]
-    meta: dict[str, Any] = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
-                            "model": f"models/{b.items[0].body['model']}", "displayName": b.id, "state": state}
+    state = {"in_progress": "BATCH_STATE_RUNNING", "canceling": "BATCH_STATE_RUNNING"}.get(b.state) or _STATE[
+        b.ended_how
+    ]
+    meta: dict[str, Any] = {
+        "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+        "model": f"models/{b.items[0].body['model']}",
+        "displayName": b.id,
+        "state": state,
+    }
     if b.state == "ended" and b.ended_how == "completed":
         meta["output"] = {"inlinedResponses": {"inlinedResponses": [_response(fake, i) for i in b.items]}}
     return {"name": f"batches/{b.id}", "metadata": meta}
@@ -72,6 +77,12 @@ def _response(fake: Any, item: FakeItem) -> dict:
     if item.outcome != "succeeded":
         return {"metadata": {"key": item.custom_id}, "error": {"code": 400, "message": "The request was blocked."}}
     text, tin, tout = answer(fake, item)
-    return {"metadata": {"key": item.custom_id}, "response": {
-        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
-        "usageMetadata": {"promptTokenCount": tin, "candidatesTokenCount": tout, "totalTokenCount": tin + tout}}}
+    return {
+        "metadata": {"key": item.custom_id},
+        "response": {
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}
+            ],
+            "usageMetadata": {"promptTokenCount": tin, "candidatesTokenCount": tout, "totalTokenCount": tin + tout},
+        },
+    }

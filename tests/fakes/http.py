@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import hashlib
 import io
 import json
+import re
 import socket
 import threading
 from collections import deque
@@ -54,7 +53,7 @@ def count_tokens(text: str) -> int:
 def pieces(text: str) -> list[str]:
     """Split a reply into word-sized stream chunks that concatenate back to `text`."""
     parts = re.findall(r"\s*\S+", text)
-    tail = text[len("".join(parts)):]
+    tail = text[len("".join(parts)) :]
     if tail or not parts:
         parts.append(tail)
     return parts
@@ -79,15 +78,21 @@ def small_png(seed: str, size: int = 16) -> bytes:
 class Exchange:
     """One request being answered: response helpers that honour the request's fault."""
 
-    def __init__(self, fake: FakeServer, handler: BaseHTTPRequestHandler, request: RecordedRequest,
-                 fault: Fault | None) -> None:
+    def __init__(
+        self, fake: FakeServer, handler: BaseHTTPRequestHandler, request: RecordedRequest, fault: Fault | None
+    ) -> None:
         self.fake = fake
         self.handler = handler
         self.request = request
         self.fault = fault
 
-    def send_bytes(self, body: bytes, status: int = 200, content_type: str = "application/json",
-                   headers: dict[str, str] | None = None) -> None:
+    def send_bytes(
+        self,
+        body: bytes,
+        status: int = 200,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """A complete response with Content-Length (a `cut` fault truncates it and drops the connection)."""
         h = self.handler
         h.send_response(status)
@@ -163,12 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY on every accepted socket
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.server.fake._handle(self)  # type: ignore[attr-defined]
 
-    do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_GET
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -185,8 +190,14 @@ class FakeServer:
 
     api_prefix = ""
 
-    def __init__(self, *, reply_text: str | None = None, chunk_delay_s: float = 0.0,
-                 require_key: str | None = None, models: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        reply_text: str | None = None,
+        chunk_delay_s: float = 0.0,
+        require_key: str | None = None,
+        models: list[str] | None = None,
+    ) -> None:
         self.reply_text = reply_text
         self.chunk_delay_s = chunk_delay_s
         self.require_key = require_key
@@ -204,8 +215,9 @@ class FakeServer:
         """Listen on 127.0.0.1 on a free port in a daemon thread."""
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True, name=type(self).__name__)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name=type(self).__name__
+        )
         self._thread.start()
         return self
 
@@ -246,8 +258,9 @@ class FakeServer:
             for _ in range(times):
                 self._faults.append(fault)
 
-    def fail_next(self, status: int = 500, headers: dict[str, str] | None = None, body: Any = None,
-                  times: int = 1) -> None:
+    def fail_next(
+        self, status: int = 500, headers: dict[str, str] | None = None, body: Any = None, times: int = 1
+    ) -> None:
         """Answer the next request(s) with an HTTP error (vendor error JSON unless `body` is given)."""
         self._push(Fault("status", status=status, headers=dict(headers or {}), body=body), times)
 
@@ -318,8 +331,12 @@ class FakeServer:
             parsed = None
         parts = urlsplit(h.path)
         return RecordedRequest(
-            method=h.command, path=parts.path, query=dict(parse_qsl(parts.query)),
-            headers={k.lower(): v for k, v in h.headers.items()}, body=body, json=parsed,
+            method=h.command,
+            path=parts.path,
+            query=dict(parse_qsl(parts.query)),
+            headers={k.lower(): v for k, v in h.headers.items()},
+            body=body,
+            json=parsed,
         )
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
@@ -329,9 +346,15 @@ class FakeServer:
             ex = Exchange(self, h, req, self._pop_fault())
             fault = ex.fault
             if fault is not None and fault.kind == "status":
-                body = fault.body if fault.body is not None else self.error_body(
-                    fault.status, HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_
-                    else "Error", req)
+                body = (
+                    fault.body
+                    if fault.body is not None
+                    else self.error_body(
+                        fault.status,
+                        HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "Error",
+                        req,
+                    )
+                )
                 raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 ex.fault = None
                 ex.send_bytes(raw, status=fault.status, headers=fault.headers)

@@ -19,22 +19,22 @@ class FakeNvml:
         self.name = name
         self.memory_reads = 0
 
-    def nvmlInit(self) -> None:  # noqa: N802 - pynvml's names
+    def nvmlInit(self) -> None:
         pass
 
-    def nvmlShutdown(self) -> None:  # noqa: N802
+    def nvmlShutdown(self) -> None:
         pass
 
-    def nvmlDeviceGetCount(self) -> int:  # noqa: N802
+    def nvmlDeviceGetCount(self) -> int:
         return 1
 
-    def nvmlDeviceGetHandleByIndex(self, index: int) -> tuple:  # noqa: N802
+    def nvmlDeviceGetHandleByIndex(self, index: int) -> tuple:
         return ("gpu", index)
 
-    def nvmlDeviceGetName(self, handle) -> str:  # noqa: N802
+    def nvmlDeviceGetName(self, handle) -> str:
         return self.name
 
-    def nvmlDeviceGetMemoryInfo(self, handle) -> SimpleNamespace:  # noqa: N802
+    def nvmlDeviceGetMemoryInfo(self, handle) -> SimpleNamespace:
         self.memory_reads += 1
         used = min(max(int(self.used_mib()), 0), self.total_mib)
         return SimpleNamespace(total=self.total_mib * MIB, used=used * MIB, free=(self.total_mib - used) * MIB)

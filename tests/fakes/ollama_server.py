@@ -16,24 +16,24 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.fakes.ollama_state import (  # noqa: F401 (re-exported for tests)
-    FAKE_VERSION,
     DEFAULT_KEEP_ALIVE_S,
+    FAKE_VERSION,
     FakeModel,
+    FakeState,
+    Fault,
+    _iso,
     default_models,
+    fake_vector,
     library_models,
     parse_keep_alive,
-    _iso,
-    fake_vector,
-    Fault,
-    FakeState,
 )
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
-    def log_message(self, format, *args):  # noqa: A002 - silence the default stderr log
+    def log_message(self, format, *args):
         pass
 
     # ---- plumbing ----
@@ -97,8 +97,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.cut_after is None:
             return self._error(fault.status, fault.message)
         routes = {
-            ("GET", "/api/version"): lambda: (time.sleep(self.state.version_delay_s),
-                                              self._json(200, {"version": self.state.version}))[1],
+            ("GET", "/api/version"): lambda: (
+                time.sleep(self.state.version_delay_s),
+                self._json(200, {"version": self.state.version}),
+            )[1],
             ("GET", "/api/tags"): self._tags,
             ("GET", "/api/ps"): self._ps,
             ("POST", "/api/ps"): self._ps,
@@ -116,13 +118,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(404, "404 page not found")
         handler()
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self._dispatch("GET")
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self._dispatch("POST")
 
-    def do_DELETE(self):  # noqa: N802
+    def do_DELETE(self):
         self._dispatch("DELETE")
 
     # ---- model lookup and keep-alive ----
@@ -146,9 +148,17 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- endpoints ----
 
     def _tags(self) -> None:
-        models = [{"name": m.name, "model": m.name, "modified_at": _iso(1_730_000_000 + i * 3600), "size": m.size,
-                   "digest": m.digest, "details": m.details()}
-                  for i, m in enumerate(self.state.installed.values())]
+        models = [
+            {
+                "name": m.name,
+                "model": m.name,
+                "modified_at": _iso(1_730_000_000 + i * 3600),
+                "size": m.size,
+                "digest": m.digest,
+                "details": m.details(),
+            }
+            for i, m in enumerate(self.state.installed.values())
+        ]
         self._json(200, {"models": models})
 
     def _ps(self) -> None:
@@ -163,9 +173,18 @@ class _Handler(BaseHTTPRequestHandler):
                 if m is None:
                     continue
                 expires = _iso(now + 10 * 365 * 86400) if math.isinf(exp) else _iso(exp)
-                out.append({"name": m.name, "model": m.name, "size": m.size + 500_000_000, "digest": m.digest,
-                            "details": m.details(), "expires_at": expires, "size_vram": m.size + 500_000_000,
-                            "context_length": min(m.context_length, 4096)})
+                out.append(
+                    {
+                        "name": m.name,
+                        "model": m.name,
+                        "size": m.size + 500_000_000,
+                        "digest": m.digest,
+                        "details": m.details(),
+                        "expires_at": expires,
+                        "size_vram": m.size + 500_000_000,
+                        "context_length": min(m.context_length, 4096),
+                    }
+                )
         self._json(200, {"models": out})
 
     def _show(self, body: dict) -> None:
@@ -173,11 +192,25 @@ class _Handler(BaseHTTPRequestHandler):
         if m is None:
             return self._error(404, f"model '{body.get('model')}' not found")
         arch = m.arch or m.family
-        info = {"general.architecture": arch, "general.parameter_count": 7_615_616_512,
-                f"{arch}.context_length": m.context_length, f"{arch}.embedding_length": m.embedding_length}
-        self._json(200, {"license": "", "modelfile": f"FROM {m.name}\n", "parameters": "stop \"<|im_end|>\"",
-                         "template": "{{ .Prompt }}", "details": m.details(), "model_info": info,
-                         "capabilities": list(m.capabilities), "modified_at": _iso(1_730_000_000)})
+        info = {
+            "general.architecture": arch,
+            "general.parameter_count": 7_615_616_512,
+            f"{arch}.context_length": m.context_length,
+            f"{arch}.embedding_length": m.embedding_length,
+        }
+        self._json(
+            200,
+            {
+                "license": "",
+                "modelfile": f"FROM {m.name}\n",
+                "parameters": 'stop "<|im_end|>"',
+                "template": "{{ .Prompt }}",
+                "details": m.details(),
+                "model_info": info,
+                "capabilities": list(m.capabilities),
+                "modified_at": _iso(1_730_000_000),
+            },
+        )
 
     def _delete(self, body: dict) -> None:
         name = body.get("model") or body.get("name") or ""
@@ -196,11 +229,17 @@ class _Handler(BaseHTTPRequestHandler):
             steps = max(self.state.pull_steps, 1)
             for k in range(1, steps + 1):
                 if m.fail_halfway and n == 0 and k > steps // 2:
-                    yield {"error": "max retries exceeded: read tcp 127.0.0.1->registry.ollama.ai: "
-                                    "connection reset by peer"}
+                    yield {
+                        "error": "max retries exceeded: read tcp 127.0.0.1->registry.ollama.ai: "
+                        "connection reset by peer"
+                    }
                     return
-                yield {"status": f"pulling {digest[7:19]}", "digest": digest, "total": total,
-                       "completed": total * k // steps}
+                yield {
+                    "status": f"pulling {digest[7:19]}",
+                    "digest": digest,
+                    "total": total,
+                    "completed": total * k // steps,
+                }
         yield {"status": "verifying sha256 digest"}
         yield {"status": "writing manifest"}
         yield {"status": "success"}
@@ -246,8 +285,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(400, f'"{name}" does not support {"chat" if chat else "generate"}')
         if not chat and body.get("prompt") in (None, ""):  # empty generate = load / unload
             reason = self._touch(m, body.get("keep_alive"))
-            return self._json(200, {"model": m.name, "created_at": _iso(time.time()), "response": "", "done": True,
-                                    "done_reason": reason})
+            return self._json(
+                200,
+                {"model": m.name, "created_at": _iso(time.time()), "response": "", "done": True, "done_reason": reason},
+            )
         self._touch(m, body.get("keep_alive"))
         if chat:
             msgs = body.get("messages") or []
@@ -266,14 +307,27 @@ class _Handler(BaseHTTPRequestHandler):
             words, reason = words[:limit], "length"
         pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
         prompt_tokens = max(len(prompt_text.split()), 1) + 576 * n_images
-        final = {"model": m.name, "created_at": _iso(time.time()), "done": True, "done_reason": reason,
-                 "total_duration": 1_900_000_000, "load_duration": 400_000_000, "prompt_eval_count": prompt_tokens,
-                 "prompt_eval_duration": 250_000_000, "eval_count": len(pieces), "eval_duration": 1_250_000_000}
+        final = {
+            "model": m.name,
+            "created_at": _iso(time.time()),
+            "done": True,
+            "done_reason": reason,
+            "total_duration": 1_900_000_000,
+            "load_duration": 400_000_000,
+            "prompt_eval_count": prompt_tokens,
+            "prompt_eval_duration": 250_000_000,
+            "eval_count": len(pieces),
+            "eval_duration": 1_250_000_000,
+        }
         key = "message" if chat else "response"
 
         def part(text: str) -> dict:
-            return {"model": m.name, "created_at": _iso(time.time()),
-                    key: {"role": "assistant", "content": text} if chat else text, "done": False}
+            return {
+                "model": m.name,
+                "created_at": _iso(time.time()),
+                key: {"role": "assistant", "content": text} if chat else text,
+                "done": False,
+            }
 
         if body.get("stream") is False:
             whole = {**final, key: {"role": "assistant", "content": "".join(pieces)} if chat else "".join(pieces)}
@@ -297,9 +351,16 @@ class _Handler(BaseHTTPRequestHandler):
         texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
         self._touch(m, body.get("keep_alive"))
         dims = int(body.get("dimensions") or m.embedding_length)
-        self._json(200, {"model": m.name, "embeddings": [fake_vector(t, dims) for t in texts],
-                         "total_duration": 60_000_000, "load_duration": 10_000_000,
-                         "prompt_eval_count": sum(max(len(t.split()), 1) for t in texts)})
+        self._json(
+            200,
+            {
+                "model": m.name,
+                "embeddings": [fake_vector(t, dims) for t in texts],
+                "total_duration": 60_000_000,
+                "load_duration": 10_000_000,
+                "prompt_eval_count": sum(max(len(t.split()), 1) for t in texts),
+            },
+        )
 
 
 class _Server(ThreadingHTTPServer):
@@ -322,10 +383,17 @@ class _Server(ThreadingHTTPServer):
 class FakeOllama:
     """The fake server: start()/stop() or use as a context manager; `url`, `state`, fault helpers."""
 
-    def __init__(self, models: list[FakeModel] | None = None, library: list[FakeModel] | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = FakeState(installed={m.name: m for m in (default_models() if models is None else models)},
-                               library={m.name: m for m in (library_models() if library is None else library)})
+    def __init__(
+        self,
+        models: list[FakeModel] | None = None,
+        library: list[FakeModel] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.state = FakeState(
+            installed={m.name: m for m in (default_models() if models is None else models)},
+            library={m.name: m for m in (library_models() if library is None else library)},
+        )
         self._addr = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -337,11 +405,12 @@ class FakeOllama:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeOllama":
+    def start(self) -> FakeOllama:
         """Listen and serve in a daemon thread."""
         self._server = _Server(self._addr, self.state)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True, name="fake-ollama")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="fake-ollama"
+        )
         self._thread.start()
         return self
 
@@ -352,7 +421,7 @@ class FakeOllama:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeOllama":
+    def __enter__(self) -> FakeOllama:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import math
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 FAKE_VERSION = "0.6.5"
 DEFAULT_KEEP_ALIVE_S = 300.0
@@ -36,38 +36,103 @@ class FakeModel:
 
     def details(self) -> dict:
         """The `details` object of /api/tags, /api/show and /api/ps."""
-        return {"parent_model": "", "format": "gguf", "family": self.family,
-                "families": list(self.families or (self.family,)), "parameter_size": self.parameter_size,
-                "quantization_level": self.quantization}
+        return {
+            "parent_model": "",
+            "format": "gguf",
+            "family": self.family,
+            "families": list(self.families or (self.family,)),
+            "parameter_size": self.parameter_size,
+            "quantization_level": self.quantization,
+        }
 
 
 def default_models() -> list[FakeModel]:
     """The installed models of a typical machine."""
     return [
-        FakeModel("qwen2.5:7b", "qwen2", "7.6B", context_length=32768, size=4_683_087_332,
-                  capabilities=("completion", "tools"), embedding_length=3584, arch="qwen2"),
-        FakeModel("llama3.2:3b", "llama", "3.2B", context_length=131072, size=2_019_393_189,
-                  capabilities=("completion", "tools"), embedding_length=3072, arch="llama"),
-        FakeModel("mistral:7b", "llama", "7.2B", quantization="Q4_0", context_length=32768, size=4_113_301_824,
-                  capabilities=("completion", "tools"), embedding_length=4096, arch="llama"),
-        FakeModel("qwen2.5-coder:7b", "qwen2", "7.6B", context_length=32768, size=4_683_087_519,
-                  capabilities=("completion", "tools", "insert"), embedding_length=3584, arch="qwen2"),
-        FakeModel("llava:7b", "llama", "7B", quantization="Q4_0", context_length=32768, size=4_733_363_377,
-                  capabilities=("completion", "vision"), families=("llama", "clip"), embedding_length=4096,
-                  arch="llama"),
-        FakeModel("nomic-embed-text:latest", "nomic-bert", "137M", quantization="F16", context_length=2048,
-                  size=274_302_450, capabilities=("embedding",), embedding_length=768, arch="nomic-bert"),
+        FakeModel(
+            "qwen2.5:7b",
+            "qwen2",
+            "7.6B",
+            context_length=32768,
+            size=4_683_087_332,
+            capabilities=("completion", "tools"),
+            embedding_length=3584,
+            arch="qwen2",
+        ),
+        FakeModel(
+            "llama3.2:3b",
+            "llama",
+            "3.2B",
+            context_length=131072,
+            size=2_019_393_189,
+            capabilities=("completion", "tools"),
+            embedding_length=3072,
+            arch="llama",
+        ),
+        FakeModel(
+            "mistral:7b",
+            "llama",
+            "7.2B",
+            quantization="Q4_0",
+            context_length=32768,
+            size=4_113_301_824,
+            capabilities=("completion", "tools"),
+            embedding_length=4096,
+            arch="llama",
+        ),
+        FakeModel(
+            "qwen2.5-coder:7b",
+            "qwen2",
+            "7.6B",
+            context_length=32768,
+            size=4_683_087_519,
+            capabilities=("completion", "tools", "insert"),
+            embedding_length=3584,
+            arch="qwen2",
+        ),
+        FakeModel(
+            "llava:7b",
+            "llama",
+            "7B",
+            quantization="Q4_0",
+            context_length=32768,
+            size=4_733_363_377,
+            capabilities=("completion", "vision"),
+            families=("llama", "clip"),
+            embedding_length=4096,
+            arch="llama",
+        ),
+        FakeModel(
+            "nomic-embed-text:latest",
+            "nomic-bert",
+            "137M",
+            quantization="F16",
+            context_length=2048,
+            size=274_302_450,
+            capabilities=("embedding",),
+            embedding_length=768,
+            arch="nomic-bert",
+        ),
     ]
 
 
 def library_models() -> list[FakeModel]:
     """Models the fake registry can pull (one fails half-way)."""
     return [
-        FakeModel("tinyllama:latest", "llama", "1B", context_length=2048, size=637_700_138,
-                  capabilities=("completion",), embedding_length=2048, arch="llama"),
+        FakeModel(
+            "tinyllama:latest",
+            "llama",
+            "1B",
+            context_length=2048,
+            size=637_700_138,
+            capabilities=("completion",),
+            embedding_length=2048,
+            arch="llama",
+        ),
         FakeModel("phi3:mini", "phi3", "3.8B", context_length=131072, size=2_176_178_913, arch="phi3"),
-        FakeModel("flaky:latest", "llama", "1B", context_length=2048, size=600_000_000, arch="llama",
-                  fail_halfway=True),
+        FakeModel(
+            "flaky:latest", "llama", "1B", context_length=2048, size=600_000_000, arch="llama", fail_halfway=True
+        ),
     ]
 
 
@@ -87,7 +152,7 @@ def parse_keep_alive(value: object) -> float:
 
 def _iso(ts: float) -> str:
     """RFC 3339 time with the local offset, as Ollama writes it."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).astimezone().isoformat()
+    return datetime.fromtimestamp(ts, tz=UTC).astimezone().isoformat()
 
 
 def fake_vector(text: str, dims: int) -> list[float]:

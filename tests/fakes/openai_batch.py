@@ -35,7 +35,11 @@ def route_batch(fake: Any, ex: Exchange) -> bool:
         return _create(fake, ex)
     m = _BATCH.match(req.path)
     if m:
-        b = queue_of(fake).cancel(m.group(1)) if (req.method == "POST" and m.group(2)) else queue_of(fake).get(m.group(1))
+        b = (
+            queue_of(fake).cancel(m.group(1))
+            if (req.method == "POST" and m.group(2))
+            else queue_of(fake).get(m.group(1))
+        )
         if b is None:
             ex.send_json(fake.error_body(404, f"No batch found with id '{m.group(1)}'.", req), status=404)
         else:
@@ -61,8 +65,17 @@ def _upload(fake: Any, ex: Exchange) -> bool:
         return True
     fid = f"file-{next(_file_ids):06d}"
     _files(fake)[fid] = fields["file"]
-    ex.send_json({"id": fid, "object": "file", "bytes": len(fields["file"]), "created_at": int(time.time()),
-                  "filename": "batch.jsonl", "purpose": "batch", "status": "processed"})
+    ex.send_json(
+        {
+            "id": fid,
+            "object": "file",
+            "bytes": len(fields["file"]),
+            "created_at": int(time.time()),
+            "filename": "batch.jsonl",
+            "purpose": "batch",
+            "status": "processed",
+        }
+    )
     return True
 
 
@@ -70,15 +83,20 @@ def _create(fake: Any, ex: Exchange) -> bool:
     body = ex.request.json or {}
     data = _files(fake).get(body.get("input_file_id", ""))
     if data is None or body.get("endpoint") != "/v1/chat/completions" or body.get("completion_window") != "24h":
-        ex.send_json(fake.error_body(400, "invalid batch: input_file_id, endpoint or completion_window", ex.request),
-                     status=400)
+        ex.send_json(
+            fake.error_body(400, "invalid batch: input_file_id, endpoint or completion_window", ex.request), status=400
+        )
         return True
     items = []
     for line in data.decode().splitlines():
         row = json.loads(line)
         msgs = row["body"]["messages"]
-        text = [m["content"] if isinstance(m["content"], str) else " ".join(
-            p.get("text", "") for p in m["content"] if p.get("type") == "text") for m in msgs]
+        text = [
+            m["content"]
+            if isinstance(m["content"], str)
+            else " ".join(p.get("text", "") for p in m["content"] if p.get("type") == "text")
+            for m in msgs
+        ]
         last_user = next((t for m, t in zip(reversed(msgs), reversed(text)) if m["role"] == "user"), "")
         items.append(FakeItem(row["custom_id"], row["body"], " ".join(text), last_user))
     if any(i.body.get("model") not in fake.models for i in items):
@@ -91,11 +109,23 @@ def _create(fake: Any, ex: Exchange) -> bool:
 
 def _batch_json(fake: Any, b: FakeBatch, input_file_id: str = "file-in") -> dict:
     status = {"in_progress": "in_progress", "canceling": "cancelling"}.get(b.state) or _STATUS[b.ended_how]
-    out: dict[str, Any] = {"id": b.id, "object": "batch", "endpoint": "/v1/chat/completions", "errors": None,
-                           "input_file_id": input_file_id, "completion_window": "24h", "status": status,
-                           "output_file_id": None, "error_file_id": None, "created_at": int(b.created_at),
-                           "request_counts": {"total": len(b.items), "completed": b.count("succeeded"),
-                                              "failed": len(b.items) - b.count("succeeded") - b.count("processing")}}
+    out: dict[str, Any] = {
+        "id": b.id,
+        "object": "batch",
+        "endpoint": "/v1/chat/completions",
+        "errors": None,
+        "input_file_id": input_file_id,
+        "completion_window": "24h",
+        "status": status,
+        "output_file_id": None,
+        "error_file_id": None,
+        "created_at": int(b.created_at),
+        "request_counts": {
+            "total": len(b.items),
+            "completed": b.count("succeeded"),
+            "failed": len(b.items) - b.count("succeeded") - b.count("processing"),
+        },
+    }
     if b.state == "ended":
         ok, bad = _result_lines(fake, b)
         out["output_file_id"] = _store(fake, b.id + "-out", ok) if ok else None
@@ -114,19 +144,54 @@ def _result_lines(fake: Any, b: FakeBatch) -> tuple[list[dict], list[dict]]:
         rid = f"batch_req_{b.id}_{n}"
         if item.outcome == "succeeded":
             text, tin, tout = answer(fake, item)
-            body = {"id": f"chatcmpl-{n}", "object": "chat.completion", "created": int(time.time()),
-                    "model": item.body["model"], "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                    "message": {"role": "assistant", "content": text, "refusal": None}}],
-                    "usage": {"prompt_tokens": tin, "completion_tokens": tout, "total_tokens": tin + tout}}
-            ok.append({"id": rid, "custom_id": item.custom_id, "error": None,
-                       "response": {"status_code": 200, "request_id": f"req_{n}", "body": body}})
+            body = {
+                "id": f"chatcmpl-{n}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": item.body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {"role": "assistant", "content": text, "refusal": None},
+                    }
+                ],
+                "usage": {"prompt_tokens": tin, "completion_tokens": tout, "total_tokens": tin + tout},
+            }
+            ok.append(
+                {
+                    "id": rid,
+                    "custom_id": item.custom_id,
+                    "error": None,
+                    "response": {"status_code": 200, "request_id": f"req_{n}", "body": body},
+                }
+            )
         elif item.outcome == "errored":
-            err = {"error": {"message": "Invalid 'messages': content flagged", "type": "invalid_request_error",
-                             "param": None, "code": None}}
-            bad.append({"id": rid, "custom_id": item.custom_id, "error": None,
-                        "response": {"status_code": 400, "request_id": f"req_{n}", "body": err}})
+            err = {
+                "error": {
+                    "message": "Invalid 'messages': content flagged",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": None,
+                }
+            }
+            bad.append(
+                {
+                    "id": rid,
+                    "custom_id": item.custom_id,
+                    "error": None,
+                    "response": {"status_code": 400, "request_id": f"req_{n}", "body": err},
+                }
+            )
         else:
             code = "batch_expired" if item.outcome == "expired" else "batch_cancelled"
-            bad.append({"id": rid, "custom_id": item.custom_id, "response": None,
-                        "error": {"code": code, "message": f"This request was not executed ({item.outcome})."}})
+            bad.append(
+                {
+                    "id": rid,
+                    "custom_id": item.custom_id,
+                    "response": None,
+                    "error": {"code": code, "message": f"This request was not executed ({item.outcome})."},
+                }
+            )
     return ok, bad

@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from tests.fakes import openai_batch
+from tests.fakes.http import Exchange, FakeServer, Fault, RecordedRequest, count_tokens, fake_vector, pieces, small_png
 from tests.fakes.multipart import edit_problem, parse_multipart
-from tests.fakes.http import Exchange, Fault, FakeServer, RecordedRequest, count_tokens, fake_vector, pieces, small_png
 
 _ERROR_TYPES = {
     400: ("invalid_request_error", None),
@@ -42,12 +42,38 @@ def message_text(content: Any) -> str:
 
 
 # Body fields POST /v1/responses accepts; anything else is a 400 `unknown_parameter`, as the real API answers.
-RESPONSES_FIELDS = frozenset({
-    "model", "input", "instructions", "stream", "stream_options", "max_output_tokens", "temperature", "top_p",
-    "reasoning", "text", "store", "metadata", "tools", "tool_choice", "parallel_tool_calls", "previous_response_id",
-    "include", "truncation", "user", "service_tier", "prompt_cache_key", "prompt_cache_retention", "background",
-    "conversation", "max_tool_calls", "top_logprobs", "prompt", "safety_identifier",
-})
+RESPONSES_FIELDS = frozenset(
+    {
+        "model",
+        "input",
+        "instructions",
+        "stream",
+        "stream_options",
+        "max_output_tokens",
+        "temperature",
+        "top_p",
+        "reasoning",
+        "text",
+        "store",
+        "metadata",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "include",
+        "truncation",
+        "user",
+        "service_tier",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "background",
+        "conversation",
+        "max_tool_calls",
+        "top_logprobs",
+        "prompt",
+        "safety_identifier",
+    }
+)
 RESPONSES_MIN_OUTPUT_TOKENS = 16
 _PART_TYPES = {"assistant": ("output_text", "refusal")}
 _INPUT_PART_TYPES = ("input_text", "input_image", "input_file")
@@ -58,8 +84,9 @@ def input_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content
-                        if isinstance(p, dict) and p.get("type") in ("input_text", "output_text"))
+        return " ".join(
+            p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") in ("input_text", "output_text")
+        )
     return ""
 
 
@@ -70,15 +97,22 @@ def responses_input_problem(body: dict) -> tuple[str, str] | None:
         return f"Unknown parameter: '{unknown[0]}'.", unknown[0]
     limit = body.get("max_output_tokens")
     if limit is not None and int(limit) < RESPONSES_MIN_OUTPUT_TOKENS:
-        return (f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
-                f"{RESPONSES_MIN_OUTPUT_TOKENS}, but got {limit} instead.", "max_output_tokens")
+        return (
+            f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
+            f"{RESPONSES_MIN_OUTPUT_TOKENS}, but got {limit} instead.",
+            "max_output_tokens",
+        )
     items = body.get("input")
     for i, item in enumerate(items if isinstance(items, list) else []):
         allowed = _PART_TYPES.get(item.get("role"), _INPUT_PART_TYPES)
         for j, part in enumerate(item.get("content") if isinstance(item.get("content"), list) else []):
             if part.get("type") not in allowed:
-                return (f"Invalid value: '{part.get('type')}'. Supported values are: "
-                        + " and ".join(f"'{a}'" for a in allowed) + ".", f"input[{i}].content[{j}]")
+                return (
+                    f"Invalid value: '{part.get('type')}'. Supported values are: "
+                    + " and ".join(f"'{a}'" for a in allowed)
+                    + ".",
+                    f"input[{i}].content[{j}]",
+                )
             if part["type"] == "input_image" and not (part.get("image_url") or part.get("file_id")):
                 return "Missing image_url or file_id.", f"input[{i}].content[{j}]"
     return None
@@ -89,10 +123,18 @@ class FakeOpenAI(FakeServer):
 
     api_prefix = "/v1"
 
-    def __init__(self, *, cached_tokens: int = 0, reasoning_tokens: int = 0, cache_write_tokens: int = 0,
-                 embedding_dim: int = 8, **kw: Any) -> None:
-        kw.setdefault("models", ["gpt-fake-mini", "gpt-fake-large", "text-embedding-fake", "gpt-image-fake",
-                                 "dall-e-fake"])
+    def __init__(
+        self,
+        *,
+        cached_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        embedding_dim: int = 8,
+        **kw: Any,
+    ) -> None:
+        kw.setdefault(
+            "models", ["gpt-fake-mini", "gpt-fake-large", "text-embedding-fake", "gpt-image-fake", "dall-e-fake"]
+        )
         super().__init__(**kw)
         self.cached_tokens = cached_tokens
         self.reasoning_tokens = reasoning_tokens
@@ -100,17 +142,25 @@ class FakeOpenAI(FakeServer):
         self.embedding_dim = embedding_dim
         self.edits: list[dict] = []  # each images.edit form as received: {"fields": {...}, "files": {...}}
 
-    def fail_response(self, code: str = "server_error", message: str = "The model failed.",
-                      after_chunks: int = 2) -> None:
+    def fail_response(
+        self, code: str = "server_error", message: str = "The model failed.", after_chunks: int = 2
+    ) -> None:
         """Next Responses stream: `response.failed` (status 200) after `after_chunks` events."""
-        self._push(Fault("stream_error", after_chunks=after_chunks,
-                         extra={"event": "response.failed", "code": code, "message": message}))
+        self._push(
+            Fault(
+                "stream_error",
+                after_chunks=after_chunks,
+                extra={"event": "response.failed", "code": code, "message": message},
+            )
+        )
 
-    def error_event(self, code: str = "server_error", message: str = "Something went wrong.",
-                    after_chunks: int = 2) -> None:
+    def error_event(
+        self, code: str = "server_error", message: str = "Something went wrong.", after_chunks: int = 2
+    ) -> None:
         """Next Responses stream: an `error` event (status 200) after `after_chunks` events."""
-        self._push(Fault("stream_error", after_chunks=after_chunks,
-                         extra={"event": "error", "code": code, "message": message}))
+        self._push(
+            Fault("stream_error", after_chunks=after_chunks, extra={"event": "error", "code": code, "message": message})
+        )
 
     # ---- hooks ----
 
@@ -151,10 +201,17 @@ class FakeOpenAI(FakeServer):
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": self.cached_tokens, "audio_tokens": 0,
-                                      "cache_write_tokens": self.cache_write_tokens},
-            "completion_tokens_details": {"reasoning_tokens": self.reasoning_tokens, "audio_tokens": 0,
-                                          "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+            "prompt_tokens_details": {
+                "cached_tokens": self.cached_tokens,
+                "audio_tokens": 0,
+                "cache_write_tokens": self.cache_write_tokens,
+            },
+            "completion_tokens_details": {
+                "reasoning_tokens": self.reasoning_tokens,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
         }
 
     def _chat(self, ex: Exchange) -> None:
@@ -173,22 +230,45 @@ class FakeOpenAI(FakeServer):
         images = sum(image_parts(m.get("content")) for m in msgs)
         prompt_tokens = count_tokens(prompt_text) + self.cached_tokens + IMAGE_TOKENS * images
         completion_tokens = len(parts) + self.reasoning_tokens
-        base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": body.get("model"),
-                "system_fingerprint": "fp_fake"}
+        base = {
+            "id": "chatcmpl-fake",
+            "created": int(time.time()),
+            "model": body.get("model"),
+            "system_fingerprint": "fp_fake",
+        }
         if not body.get("stream"):
-            return ex.send_json({**base, "object": "chat.completion", "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": "".join(parts), "refusal": None},
-                 "logprobs": None, "finish_reason": finish}], "usage": self._usage(prompt_tokens, completion_tokens)})
+            return ex.send_json(
+                {
+                    **base,
+                    "object": "chat.completion",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "".join(parts), "refusal": None},
+                            "logprobs": None,
+                            "finish_reason": finish,
+                        }
+                    ],
+                    "usage": self._usage(prompt_tokens, completion_tokens),
+                }
+            )
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         chunk = {**base, "object": "chat.completion.chunk"}
         if include_usage:
             chunk["usage"] = None
         stream = ex.sse()
-        stream.event({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                            "logprobs": None, "finish_reason": None}]})
+        stream.event(
+            {
+                **chunk,
+                "choices": [
+                    {"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None}
+                ],
+            }
+        )
         for p in parts:
-            stream.event({**chunk, "choices": [{"index": 0, "delta": {"content": p}, "logprobs": None,
-                                                "finish_reason": None}]})
+            stream.event(
+                {**chunk, "choices": [{"index": 0, "delta": {"content": p}, "logprobs": None, "finish_reason": None}]}
+            )
         stream.event({**chunk, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish}]})
         if include_usage:
             stream.event({**chunk, "choices": [], "usage": self._usage(prompt_tokens, completion_tokens)})
@@ -200,7 +280,10 @@ class FakeOpenAI(FakeServer):
     def _responses_usage(self, input_tokens: int, output_tokens: int) -> dict:
         return {
             "input_tokens": input_tokens,
-            "input_tokens_details": {"cached_tokens": self.cached_tokens, "cache_write_tokens": self.cache_write_tokens},
+            "input_tokens_details": {
+                "cached_tokens": self.cached_tokens,
+                "cache_write_tokens": self.cache_write_tokens,
+            },
             "output_tokens": output_tokens,
             "output_tokens_details": {"reasoning_tokens": self.reasoning_tokens},
             "total_tokens": input_tokens + output_tokens,
@@ -214,8 +297,10 @@ class FakeOpenAI(FakeServer):
         problem = responses_input_problem(body)
         if problem is not None:
             code = "unknown_parameter" if problem[0].startswith("Unknown") else "invalid_value"
-            return ex.send_json({"error": {"message": problem[0], "type": "invalid_request_error",
-                                           "param": problem[1], "code": code}}, status=400)
+            return ex.send_json(
+                {"error": {"message": problem[0], "type": "invalid_request_error", "param": problem[1], "code": code}},
+                status=400,
+            )
         items = body.get("input")
         items = [{"role": "user", "content": items}] if isinstance(items, str) else list(items or [])
         prompt_text = " ".join([body.get("instructions") or ""] + [input_text(i.get("content")) for i in items])
@@ -226,21 +311,41 @@ class FakeOpenAI(FakeServer):
         if limit is not None and len(parts) > int(limit):
             parts, status, incomplete = parts[: int(limit)], "incomplete", {"reason": "max_output_tokens"}
         text = "".join(parts)
-        usage = self._responses_usage(count_tokens(prompt_text) + self.cached_tokens, len(parts) + self.reasoning_tokens)
+        usage = self._responses_usage(
+            count_tokens(prompt_text) + self.cached_tokens, len(parts) + self.reasoning_tokens
+        )
         reasoning = body.get("reasoning")
         text_part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
         message = {"id": "msg_fake", "type": "message", "status": status, "role": "assistant", "content": [text_part]}
         reasoning_item = {"id": "rs_fake", "type": "reasoning", "summary": []}
         output = ([reasoning_item] if reasoning else []) + [message]
         response = {
-            "id": "resp_fake", "object": "response", "created_at": int(time.time()), "status": status,
-            "background": False, "error": None, "incomplete_details": incomplete,
-            "instructions": body.get("instructions"), "max_output_tokens": limit, "max_tool_calls": None,
-            "model": body["model"], "output": output, "parallel_tool_calls": True, "previous_response_id": None,
-            "reasoning": {"effort": (reasoning or {}).get("effort"), "summary": None}, "service_tier": "default",
-            "store": body.get("store", True), "temperature": body.get("temperature", 1.0),
-            "text": {"format": {"type": "text"}, "verbosity": "medium"}, "tool_choice": "auto", "tools": [],
-            "top_p": 1.0, "truncation": "disabled", "usage": usage, "user": None, "metadata": {},
+            "id": "resp_fake",
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": status,
+            "background": False,
+            "error": None,
+            "incomplete_details": incomplete,
+            "instructions": body.get("instructions"),
+            "max_output_tokens": limit,
+            "max_tool_calls": None,
+            "model": body["model"],
+            "output": output,
+            "parallel_tool_calls": True,
+            "previous_response_id": None,
+            "reasoning": {"effort": (reasoning or {}).get("effort"), "summary": None},
+            "service_tier": "default",
+            "store": body.get("store", True),
+            "temperature": body.get("temperature", 1.0),
+            "text": {"format": {"type": "text"}, "verbosity": "medium"},
+            "tool_choice": "auto",
+            "tools": [],
+            "top_p": 1.0,
+            "truncation": "disabled",
+            "usage": usage,
+            "user": None,
+            "metadata": {},
         }
         if not body.get("stream"):
             return ex.send_json(response)
@@ -260,10 +365,17 @@ class FakeOpenAI(FakeServer):
                     err = {"type": "error", "code": code, "message": message, "param": None, "sequence_number": seq}
                     stream.event(err, event="error")
                 else:
-                    failed = {**response, "status": "failed", "output": [], "usage": None, "incomplete_details": None,
-                              "error": {"code": code, "message": message}}
-                    stream.event({"type": "response.failed", "sequence_number": seq, "response": failed},
-                                 event="response.failed")
+                    failed = {
+                        **response,
+                        "status": "failed",
+                        "output": [],
+                        "usage": None,
+                        "incomplete_details": None,
+                        "error": {"code": code, "message": message},
+                    }
+                    stream.event(
+                        {"type": "response.failed", "sequence_number": seq, "response": failed}, event="response.failed"
+                    )
                 stream.done()
                 raise _Stop()
             stream.event({"type": event_type, "sequence_number": seq, **data}, event=event_type)
@@ -280,10 +392,18 @@ class FakeOpenAI(FakeServer):
             if reasoning:
                 send("response.output_item.added", output_index=0, item=response["output"][0])
                 send("response.output_item.done", output_index=0, item=response["output"][0])
-            send("response.output_item.added", output_index=index,
-                 item={**message, "status": "in_progress", "content": []})
-            send("response.content_part.added", item_id=message["id"], output_index=index, content_index=0,
-                 part=empty_part)
+            send(
+                "response.output_item.added",
+                output_index=index,
+                item={**message, "status": "in_progress", "content": []},
+            )
+            send(
+                "response.content_part.added",
+                item_id=message["id"],
+                output_index=index,
+                content_index=0,
+                part=empty_part,
+            )
             for p in parts:
                 send("response.output_text.delta", **ids, delta=p, logprobs=[])
             send("response.output_text.done", **ids, text=message["content"][0]["text"], logprobs=[])
@@ -322,8 +442,14 @@ class FakeOpenAI(FakeServer):
                 emb = vec
             data.append({"object": "embedding", "index": i, "embedding": emb})
         tokens = sum(count_tokens(str(t)) for t in texts)
-        ex.send_json({"object": "list", "data": data, "model": body.get("model"),
-                      "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        ex.send_json(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model"),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
 
     def _images(self, ex: Exchange, form: dict | None = None) -> None:
         if form is None and self._unknown_model(ex):
@@ -331,13 +457,24 @@ class FakeOpenAI(FakeServer):
         body = form if form is not None else ex.request.json or {}
         n = int(body.get("n") or 1)
         prompt = str(body.get("prompt", ""))
-        data = [{"b64_json": base64.b64encode(small_png(f"{prompt}#{i}")).decode(), "revised_prompt": prompt}
-                for i in range(n)]
+        data = [
+            {"b64_json": base64.b64encode(small_png(f"{prompt}#{i}")).decode(), "revised_prompt": prompt}
+            for i in range(n)
+        ]
         tokens = count_tokens(prompt)
-        ex.send_json({"created": int(time.time()), "data": data, "size": body.get("size"),
-                      "usage": {"input_tokens": tokens, "output_tokens": 1056 * n, "total_tokens": tokens + 1056 * n,
-                                "input_tokens_details": {"image_tokens": 0, "text_tokens": tokens}}})
-
+        ex.send_json(
+            {
+                "created": int(time.time()),
+                "data": data,
+                "size": body.get("size"),
+                "usage": {
+                    "input_tokens": tokens,
+                    "output_tokens": 1056 * n,
+                    "total_tokens": tokens + 1056 * n,
+                    "input_tokens_details": {"image_tokens": 0, "text_tokens": tokens},
+                },
+            }
+        )
 
     def _image_edit(self, ex: Exchange) -> None:
         """`images.edit`: a multipart form (image, optional mask, prompt…); the mask must be a PNG with an alpha
@@ -352,6 +489,7 @@ class FakeOpenAI(FakeServer):
         if problem:
             return ex.send_json(self.error_body(400, problem, ex.request), status=400)
         self._images(ex, {**fields, "n": int(fields.get("n") or 1)})
+
 
 class _Stop(Exception):
     """The stream ended early with a failure event."""

@@ -10,23 +10,25 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-FAKE_TORCH = '''__version__ = "{version}"
+FAKE_TORCH = """__version__ = "{version}"
 
 
 class cuda:
     @staticmethod
     def is_available():
         return False
-'''
+"""
 
 
 def build_wheel(folder: Path, name: str, version: str, code: str, padding: int = 0) -> Path:
     """A minimal valid wheel `name-version-py3-none-any.whl` whose package is `code` (+ `padding` bytes of data)."""
     dist = f"{name}-{version}.dist-info"
-    files = {f"{name}/__init__.py": code.encode(),
-             f"{name}/blob.bin": bytes((i * 7919) % 251 for i in range(padding)),
-             f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
-             f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sparklio-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    files = {
+        f"{name}/__init__.py": code.encode(),
+        f"{name}/blob.bin": bytes((i * 7919) % 251 for i in range(padding)),
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sparklio-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
     record = []
     for path, data in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -45,9 +47,15 @@ def build_fake_gpu_wheels(folder: Path, torch_version: str = "2.14.1", padding: 
     spandrel."""
     folder.mkdir(parents=True, exist_ok=True)
     wheels = [build_wheel(folder, "torch", torch_version, FAKE_TORCH.format(version=torch_version), padding)]
-    for name, version in (("diffusers", "0.35.0"), ("accelerate", "1.0.0"), ("transformers", "4.44.0"),
-                          ("safetensors", "0.4.0"), ("torchvision", "0.29.1"),
-                          ("peft", "0.17.0"), ("spandrel", "0.4.0")):
+    for name, version in (
+        ("diffusers", "0.35.0"),
+        ("accelerate", "1.0.0"),
+        ("transformers", "4.44.0"),
+        ("safetensors", "0.4.0"),
+        ("torchvision", "0.29.1"),
+        ("peft", "0.17.0"),
+        ("spandrel", "0.4.0"),
+    ):
         wheels.append(build_wheel(folder, name, version, f'__version__ = "{version}"\n'))
     return wheels
 
@@ -89,7 +97,7 @@ class PackageIndex:
                 if len(parts) == 2 and parts[0] == "simple":
                     return self._page(parts[1])
                 if len(parts) == 2 and parts[0] == "files" and parts[1].endswith(".metadata"):
-                    wheel = index.files.get(parts[1][:-len(".metadata")])
+                    wheel = index.files.get(parts[1][: -len(".metadata")])
                     if wheel is not None:  # PEP 658: pip reads metadata without fetching the wheel
                         return self._file(_metadata(wheel), head)
                 if len(parts) == 2 and parts[0] == "files" and parts[1] in index.files:
@@ -103,10 +111,13 @@ class PackageIndex:
                 return None
 
             def _page(self, project: str) -> None:
-                links = [f'<a href="/files/{n}#sha256={_sha(p.read_bytes())}" '
-                         f'data-dist-info-metadata="sha256={_sha(_metadata(p))}" '
-                         f'data-core-metadata="sha256={_sha(_metadata(p))}">{n}</a>'
-                         for n, p in index.files.items() if n.split("-")[0].lower() == project.lower()]
+                links = [
+                    f'<a href="/files/{n}#sha256={_sha(p.read_bytes())}" '
+                    f'data-dist-info-metadata="sha256={_sha(_metadata(p))}" '
+                    f'data-core-metadata="sha256={_sha(_metadata(p))}">{n}</a>'
+                    for n, p in index.files.items()
+                    if n.split("-")[0].lower() == project.lower()
+                ]
                 if not links:
                     self.send_error(404)
                     return
@@ -133,14 +144,14 @@ class PackageIndex:
                     return
                 step = 64 * 1024 if index.chunk_delay_s else len(data)
                 for at in range(start, len(data), step or 1):
-                    self.wfile.write(data[at:at + step])
+                    self.wfile.write(data[at : at + step])
                     time.sleep(index.chunk_delay_s)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "PackageIndex":
+    def __enter__(self) -> PackageIndex:
         self.thread.start()
         return self
 

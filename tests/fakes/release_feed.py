@@ -36,11 +36,17 @@ class ReleaseFeed:
     @staticmethod
     def release(tag: str) -> dict:
         """GitHub's latest-release object (the fields Sparklio reads, and some it ignores)."""
-        return {"tag_name": tag, "name": f"Sparklio {tag}", "draft": False, "prerelease": False,
-                "html_url": f"https://github.com/sparklio/sparklio-desktop/releases/tag/{tag}",
-                "body": "Faster routing.", "assets": []}
+        return {
+            "tag_name": tag,
+            "name": f"Sparklio {tag}",
+            "draft": False,
+            "prerelease": False,
+            "html_url": f"https://github.com/sparklio/sparklio-desktop/releases/tag/{tag}",
+            "body": "Faster routing.",
+            "assets": [],
+        }
 
-    def __enter__(self) -> "ReleaseFeed":
+    def __enter__(self) -> ReleaseFeed:
         self.thread.start()
         return self
 

@@ -6,7 +6,8 @@ import asyncio
 import random
 import socket
 import time
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import pytest
 import qasync
@@ -102,8 +103,12 @@ def open_facade(data_dir, keyring, *, openai=None, ollama_url: str = "") -> Any:
     from router.app import Sparklio
     from router.engine import RetryPolicy
 
-    app = Sparklio.open(data_dir, keyring=keyring, rng=random.Random(3),
-                        retry=RetryPolicy(retries=1, backoff_base_s=0.0, jitter=0.0, retry_after_cap_s=0.0))
+    app = Sparklio.open(
+        data_dir,
+        keyring=keyring,
+        rng=random.Random(3),
+        retry=RetryPolicy(retries=1, backoff_base_s=0.0, jitter=0.0, retry_after_cap_s=0.0),
+    )
     app.settings.set("exploration_rate", 0.0)
     endpoints = {"ollama": ollama_url}
     if openai is not None:

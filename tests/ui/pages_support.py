@@ -13,8 +13,14 @@ from tests.ui.conftest import open_facade
 from ui.controller import AppController
 
 NOW = datetime(2026, 11, 24, 15, 0).timestamp()  # a fixed "now": the demo month is the same on every run
-PAGES = {"budget": "BudgetPage", "stats": "StatsPage", "settings": "SettingsPage", "models": "ModelsPage",
-         "images": "ImagesPage", "workflows": "WorkflowsPage"}
+PAGES = {
+    "budget": "BudgetPage",
+    "stats": "StatsPage",
+    "settings": "SettingsPage",
+    "models": "ModelsPage",
+    "images": "ImagesPage",
+    "workflows": "WorkflowsPage",
+}
 
 
 def page_class(key: str):

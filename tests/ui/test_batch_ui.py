@@ -30,14 +30,18 @@ def test_can_wait_request_goes_to_a_batch_and_lands_with_a_notification(qtbot, q
     shown: list[tuple[str, str]] = []
     window.tray.icon.shown.connect(lambda t, m: shown.append((t, m)))
     poller = BatchPoller(window.controller, interval_ms=10)
-    qloop.until(lambda: facade.conversations.messages(chat.conversation_id)[-1].status == "ok",
-                what="the poller to settle the job")
+    qloop.until(
+        lambda: facade.conversations.messages(chat.conversation_id)[-1].status == "ok",
+        what="the poller to settle the job",
+    )
     poller.timer.stop()
     assert facade.conversations.messages(chat.conversation_id)[-1].content.startswith("Echo: Alt text")
     qloop.until(lambda: shown, what="the tray notification")
     assert shown[0][0] == "Batch job 1 finished" and "1 of 1 answers arrived in conversation" in shown[0][1]
-    qloop.until(lambda: chat.view.store.items[-1].text.startswith("Echo: Alt text"),
-                what="the open conversation to show the answer")
+    qloop.until(
+        lambda: chat.view.store.items[-1].text.startswith("Echo: Alt text"),
+        what="the open conversation to show the answer",
+    )
     assert poller.poll() is None  # nothing open any more
     saved = month_discounts(facade.budget.status().month)["batch_saved_usd"]
     assert saved > 0 and len(queue_of(fake_openai).batches) == 1
@@ -74,8 +78,7 @@ def test_workflows_page_offers_batch_for_a_list_input_and_the_run_waits(qtbot, q
     controller.app = None
 
 
-def test_the_gui_retry_choice_reaches_the_batch_job(qtbot, qloop, window, facade, fake_openai, tmp_path,
-                                                    monkeypatch):
+def test_the_gui_retry_choice_reaches_the_batch_job(qtbot, qloop, window, facade, fake_openai, tmp_path, monkeypatch):
     from PIL import Image
     from PySide6.QtWidgets import QFileDialog
 

@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 
 from router.store.db import database
 from router.types import Message, RouteRequest
+from tests.fakes.openai_server import FakeOpenAI
 from ui.chat.items import ChatItem, footer_html, source_tooltip
 from ui.chat.markdown import render_markdown
-from tests.fakes.openai_server import FakeOpenAI
 from ui.theme import LIGHT
 
 CODE_REPLY = "Here it is:\n\n```python\ndef add(a, b):\n\treturn a + b\n```\n\nDone."
@@ -34,8 +34,14 @@ class WordsOpenAI(FakeOpenAI):
                     v[int(hashlib.md5(w.encode()).hexdigest(), 16) % 32] += 1.0
             data.append({"object": "embedding", "index": i, "embedding": v})
         tokens = sum(len(t.split()) for t in texts)
-        ex.send_json({"object": "list", "data": data, "model": body.get("model"),
-                      "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        ex.send_json(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model"),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
 
 
 @pytest.fixture
@@ -149,8 +155,9 @@ def test_why_and_regenerate_with_another_model(qtbot, qloop, chat, facade, fake_
     names = [a.text() for a in chat._menu.actions() if a.isEnabled()]
     assert names and all(n != facade.catalog.get(item.model).name for n in names)
     chat._menu.hide()
-    other = next(s.model.id for s in facade.model_status()
-                 if s.available and s.model.kind == "chat" and s.model.id != item.model)
+    other = next(
+        s.model.id for s in facade.model_status() if s.available and s.model.kind == "chat" and s.model.id != item.model
+    )
     chat.regenerate(item, other)
     qloop.until(lambda: chat.task.done(), what="the regenerated answer")
     again = chat.view.store.items[-1]
@@ -209,11 +216,18 @@ def test_open_5000_message_conversation_lazily(qtbot, qloop, chat, facade):
     from router.store.models import ChatMessage
 
     conv = facade.conversations.create("Long one")
-    rows = [{"conversation": conv.id, "role": "user" if i % 2 == 0 else "assistant",
-             "content": f"message {i} " + "lorem ipsum " * (i % 7), "created_at": 1.0 + i} for i in range(5000)]
+    rows = [
+        {
+            "conversation": conv.id,
+            "role": "user" if i % 2 == 0 else "assistant",
+            "content": f"message {i} " + "lorem ipsum " * (i % 7),
+            "created_at": 1.0 + i,
+        }
+        for i in range(5000)
+    ]
     with database.atomic():
         for i in range(0, 5000, 500):
-            ChatMessage.insert_many(rows[i:i + 500]).execute()
+            ChatMessage.insert_many(rows[i : i + 500]).execute()
     chat.refresh()
     before = chat.view.delegate.render_count
     chat.conversations.select(conv.id)
@@ -257,8 +271,10 @@ def test_repeated_question_is_answered_from_cache_and_marked(qtbot, qloop, chat,
     assert "cached" in footer_html(again, LIGHT) and "cached" not in footer_html(first, LIGHT)
 
 
-NOTES = ("# Project Falcon\n\nThe Falcon launch window opens on 14 March; the backup date is 2 April.\n\n"
-         "Budget owner: Priya Raman. Weekly sync is on Thursdays at 10:00.\n")
+NOTES = (
+    "# Project Falcon\n\nThe Falcon launch window opens on 14 March; the backup date is 2 April.\n\n"
+    "Budget owner: Priya Raman. Weekly sync is on Thursdays at 10:00.\n"
+)
 
 
 def chat_requests(fake):
@@ -329,13 +345,23 @@ def test_folder_with_skipped_files_and_removing_a_chip(qtbot, qloop, chat, facad
 
 
 def test_sources_footer_renders_used_and_unused_documents():
-    used = ChatItem("assistant", "ok", id=1, model="m", meta={"sources": [
-        {"label": "notes.md, passage 3", "path": "/tmp/notes.md", "score": 0.83}]})
+    used = ChatItem(
+        "assistant",
+        "ok",
+        id=1,
+        model="m",
+        meta={"sources": [{"label": "notes.md, passage 3", "path": "/tmp/notes.md", "score": 0.83}]},
+    )
     html = footer_html(used, LIGHT)
     assert "Sources:" in html and "[1] notes.md, passage 3" in html and 'href="src:0"' in html
     assert "0.83" in source_tooltip(used.meta, "src:0") and source_tooltip(used.meta, "src:5") == ""
-    failed = ChatItem("assistant", "ok", id=2, model="m", meta={"sources": [
-        {"label": "documents not used: the embeddings model is offline", "path": "", "score": 0.0}]})
+    failed = ChatItem(
+        "assistant",
+        "ok",
+        id=2,
+        model="m",
+        meta={"sources": [{"label": "documents not used: the embeddings model is offline", "path": "", "score": 0.0}]},
+    )
     html = footer_html(failed, LIGHT)
     assert "Documents not used: the embeddings model is offline" in html and "Sources:" not in html
     assert "Sources" not in footer_html(ChatItem("assistant", "ok", id=3, model="m"), LIGHT)
@@ -351,8 +377,12 @@ def test_why_shows_confidence_and_wrong_task_teaches_auto(qtbot, qloop, chat, fa
     assert "wrong task?" in footer_html(item, LIGHT)
     chat.view.activate(item, "wrongtask:")
     labels = [a.text() for a in chat._menu.actions()]
-    assert len(labels) == 22 and not next(a for a in chat._menu.actions()
-                                          if a.text() == facade.policy.task(item.meta["task"]).label).isEnabled()
+    assert (
+        len(labels) == 22
+        and not next(
+            a for a in chat._menu.actions() if a.text() == facade.policy.task(item.meta["task"]).label
+        ).isEnabled()
+    )
     chat._menu.hide()
     from ui.chat.correction import correct_task
 

@@ -67,7 +67,9 @@ def test_edit_and_resend_forks_and_both_branches_switch(qtbot, qloop, chat, faca
     assert answer.text == "Second answer." and chat.conversation_id != original
     assert [m.content for m in facade.conversations.messages(original)] == ["Write a slogan", "First answer."]
     assert [m.content for m in facade.conversations.messages(chat.conversation_id)] == [
-        "Write a short slogan", "Second answer."]
+        "Write a short slogan",
+        "Second answer.",
+    ]
     assert chat.header.branch.text() == "branch 2 of 2" and chat.header.prev_btn.isEnabled()
     qtbot.mouseClick(chat.header.prev_btn, Qt.MouseButton.LeftButton)
     assert chat.conversation_id == original and chat.view.store.items[-1].text == "First answer."
@@ -86,8 +88,9 @@ def test_why_popover_shows_the_chain_and_folds_the_others(qtbot, qloop, chat, fa
     why.hide()
 
 
-def test_compare_two_providers_in_parallel_and_pick_a_winner(qtbot, qloop, chat, facade, fake_openai,
-                                                             fake_anthropic, tmp_path):
+def test_compare_two_providers_in_parallel_and_pick_a_winner(
+    qtbot, qloop, chat, facade, fake_openai, fake_anthropic, tmp_path
+):
     fake_openai.reply_text = fake_anthropic.reply_text = " ".join(f"w{i}" for i in range(40))
     fake_openai.chunk_delay_s = fake_anthropic.chunk_delay_s = 0.01
     chat.composer.set_text("Write a tagline for a bakery")

@@ -90,8 +90,8 @@ def test_mask_loads_from_file_and_refuses_the_wrong_size(painter):
 
 
 def test_inpaint_from_the_images_page_on_the_tiny_pipeline(qtbot, qloop, facade, tmp_path):
-    from router.gallery import list_gallery, parse_parameters, read_png_parameters
     from local_models.tiny_pipeline import build_tiny_pipeline
+    from router.gallery import list_gallery, parse_parameters, read_png_parameters
 
     ctl = AppController()
     ctl.attach(facade)

@@ -19,8 +19,9 @@ def send(qtbot, qloop, chat, text: str):
     return chat.view.store.items[-1]
 
 
-def test_pinned_image_model_in_the_composer_draws_and_the_footer_says_so(qtbot, qloop, chat, facade, fake_openai,
-                                                                           tmp_path):
+def test_pinned_image_model_in_the_composer_draws_and_the_footer_says_so(
+    qtbot, qloop, chat, facade, fake_openai, tmp_path
+):
     from local_models.tiny_pipeline import build_tiny_pipeline
 
     facade.settings.set("sd_model_path", str(build_tiny_pipeline(tmp_path / "tiny")))
@@ -48,9 +49,18 @@ def test_pinned_image_model_in_the_composer_draws_and_the_footer_says_so(qtbot, 
 
 
 def test_local_image_footer_shows_size_steps_seconds_seed():
-    item = ChatItem("assistant", "![cat](file:///x.png)", id=7, model="stable-diffusion",
-                    meta={"cost_usd": 0.0, "latency_ms": 41800.0, "usage": {"input_tokens": 0, "output_tokens": 0},
-                          "image": {"size": "512x512", "steps": 25, "seconds": 41.2, "seed": 7, "count": 1}})
+    item = ChatItem(
+        "assistant",
+        "![cat](file:///x.png)",
+        id=7,
+        model="stable-diffusion",
+        meta={
+            "cost_usd": 0.0,
+            "latency_ms": 41800.0,
+            "usage": {"input_tokens": 0, "output_tokens": 0},
+            "image": {"size": "512x512", "steps": 25, "seconds": 41.2, "seed": 7, "count": 1},
+        },
+    )
     footer = footer_html(item, LIGHT)
     for fact in ("512×512", "25 steps", "41.2 s", "seed 7", "$0"):
         assert fact in footer
@@ -61,8 +71,13 @@ def test_gpu_notice_reaches_the_status_bar_and_the_answer(qtbot, qloop, window, 
     text = "Unloading qwen2.5:7b from the GPU to make room for image generation (~4.3 GiB needed, 0.8 GiB free)"
     facade.events.publish(AppEvent("gpu_notice", "GPU", text))
     assert window.statusBar().currentMessage() == text
-    item = ChatItem("assistant", "Hi", id=3, model="qwen2.5",
-                    meta={"notices": ["Moving the image model off the GPU to make room for the local chat model"]})
+    item = ChatItem(
+        "assistant",
+        "Hi",
+        id=3,
+        model="qwen2.5",
+        meta={"notices": ["Moving the image model off the GPU to make room for the local chat model"]},
+    )
     assert "Moving the image model off the GPU" in footer_html(item, LIGHT)
 
 
@@ -83,8 +98,7 @@ def test_images_page_refuses_a_bad_path_and_says_why_sd_is_off(qtbot, qloop, fac
     controller.app = None
 
 
-def test_local_chat_in_the_window_says_the_image_model_stepped_aside(qtbot, qloop, data_dir, memory_keyring,
-                                                                      tmp_path):
+def test_local_chat_in_the_window_says_the_image_model_stepped_aside(qtbot, qloop, data_dir, memory_keyring, tmp_path):
     from local_models.gpu import GpuMonitor
     from local_models.sd_provider import LocalDiffusionProvider
     from local_models.tiny_pipeline import build_tiny_pipeline

@@ -28,8 +28,12 @@ def parts(tmp_path_factory):
     root = tmp_path_factory.mktemp("ui-studio")
     build_tiny_lora(root / "loras" / "ink.safetensors", metadata=KOHYA)
     build_tiny_lora(root / "loras" / "glow.safetensors", seed=7)
-    return {"sd": build_tiny_pipeline(root / "sd"), "flux": build_tiny_flux(root / "flux"),
-            "loras": root / "loras", "esrgan": build_tiny_esrgan(root / "x4.pth", scale=4)}
+    return {
+        "sd": build_tiny_pipeline(root / "sd"),
+        "flux": build_tiny_flux(root / "flux"),
+        "loras": root / "loras",
+        "esrgan": build_tiny_esrgan(root / "x4.pth", scale=4),
+    }
 
 
 def size_of(path: str) -> tuple[int, int]:

@@ -66,8 +66,10 @@ def test_queue_reorder_then_cancel_running_and_cancel_all(qtbot, qloop, facade, 
     rows.insertItem(0, rows.takeItem(2))  # a drop above the running job: it keeps its place
     rows.reordered.emit(rows.ids())
     assert [j.prompt for j in page.queue.queue.jobs] == ["alpha", "beta", "gamma", "delta"]
-    assert shown(page)[0].startswith("▶") and rows.item(0).flags() & Qt.ItemFlag.ItemIsDragEnabled == \
-        Qt.ItemFlag.NoItemFlags
+    assert (
+        shown(page)[0].startswith("▶")
+        and rows.item(0).flags() & Qt.ItemFlag.ItemIsDragEnabled == Qt.ItemFlag.NoItemFlags
+    )
     qloop.until(lambda: not page.busy_generating(), what="the queue")
     assert sent_prompts(fake_openai) == ["alpha", "beta", "gamma", "delta"]
     # cancel the running job through the preview's Cancel: the next one starts
@@ -114,7 +116,9 @@ def test_local_variations_progress_and_gallery_captions_filter_copy(qtbot, qloop
     assert any(0 < v < 1000 for v in overall) and overall[-1] == 1000  # per-step overall progress
     qloop.until(lambda: page.gallery.list.count() == 3, what="the gallery")
     captions = [page.gallery.list.item(i).text() for i in range(3)]
-    assert all(c.startswith("a red cat\nseed ") and c.endswith(" · tiny") for c in captions)  # the weights folder's name
+    assert all(
+        c.startswith("a red cat\nseed ") and c.endswith(" · tiny") for c in captions
+    )  # the weights folder's name
     assert sorted(c.split("seed ", 1)[1].split(" ")[0] for c in captions) == ["42", "43", "44"]
     # filter by prompt and by model
     page.gallery.filter.setText("no such words")
@@ -172,8 +176,11 @@ def test_queued_jobs_survive_a_killed_session_and_wait_for_run_queue(qtbot, qloo
     assert [p for p, _, _ in load_jobs()] == ["kept one", "kept two", "kept three"]
     page.controller.app = None
     again = images_page(qtbot, qloop, facade)  # the next session's Images page
-    assert [(j.prompt, j.state) for j in again.queue.queue.jobs] == [("kept one", "queued"), ("kept two", "queued"),
-                                                                     ("kept three", "queued")]
+    assert [(j.prompt, j.state) for j in again.queue.queue.jobs] == [
+        ("kept one", "queued"),
+        ("kept two", "queued"),
+        ("kept three", "queued"),
+    ]
     assert again.queue.overall_text.text() == "3 job(s) kept from your last session"
     assert again.queue.run_btn.isVisible() and not again.busy_generating()  # paused
     qloop.spin(0.2)

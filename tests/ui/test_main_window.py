@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_page_opens_from_the_sidebar_and_shortcuts(qtbot, qloop, window):
-    for i, p in enumerate(PAGES):
+    for p in PAGES:
         qtbot.mouseClick(window.buttons[p.key], Qt.MouseButton.LeftButton)
         assert window.current_key == p.key and window.stack.currentWidget() is window.pages[p.key]
     window.activateWindow()
@@ -122,8 +122,7 @@ def test_startup_imports_stay_light(tmp_path):
         "print(json.dumps({'painted': w._painted, 'loaded': [m for m in heavy if m in sys.modules]}))\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"painted": True, "loaded": []}
 

@@ -70,10 +70,12 @@ def test_budget_limit_editor_validates_then_saves(qtbot, qloop, controller, demo
     before = {k: demo.settings.get(k) for k in FIELDS}
     said = []
     controller.message.connect(lambda level, text: said.append((level, text)))  # the one message bridge
-    for field, text, words in ((ed.monthly, "abc", "monthly limit must be a number"),
-                               (ed.monthly, "-5", "zero or more"),
-                               (ed.provider_edits["openai"], "ten", "OpenAI limit must be a number"),
-                               (ed.thresholds, "80, 150", "between 1% and 100%")):
+    for field, text, words in (
+        (ed.monthly, "abc", "monthly limit must be a number"),
+        (ed.monthly, "-5", "zero or more"),
+        (ed.provider_edits["openai"], "ten", "OpenAI limit must be a number"),
+        (ed.thresholds, "80, 150", "between 1% and 100%"),
+    ):
         ed.load(demo)
         field.setText(text)
         qtbot.mouseClick(ed.save, Qt.MouseButton.LeftButton)
@@ -139,7 +141,8 @@ def test_stats_date_filter_narrows_the_rows(qtbot, qloop, controller, demo):
     one_day = demo.stats.totals(day.isoformat(), day.isoformat())
     assert page.t_cost.value.text() == money(one_day["cost_usd"])
     assert sum(r["requests"] for r in page.model_table.visible_records()) == sum(
-        g.requests for g in demo.stats.by_model(day.isoformat(), day.isoformat()))
+        g.requests for g in demo.stats.by_model(day.isoformat(), day.isoformat())
+    )
 
 
 @pytest.mark.parametrize("accept", [True, False])
@@ -170,8 +173,9 @@ def test_demo_seed_is_deterministic_and_needs_an_empty_folder(tmp_path):
 
     def snapshot(folder):
         s = seed_demo(folder, seed=11, now=NOW, days=6)
-        rows = database.execute_sql("SELECT day, task, model, outcome, cost_usd, input_tokens FROM llm_usage"
-                                    " ORDER BY id").fetchall()
+        rows = database.execute_sql(
+            "SELECT day, task, model, outcome, cost_usd, input_tokens FROM llm_usage ORDER BY id"
+        ).fetchall()
         conv = database.execute_sql("SELECT title FROM conversations ORDER BY id").fetchall()
         return s, rows, conv
 
@@ -179,8 +183,9 @@ def test_demo_seed_is_deterministic_and_needs_an_empty_folder(tmp_path):
     b, rows_b, conv_b = snapshot(tmp_path / "b")
     assert a == b and rows_a == rows_b and conv_a == conv_b and len(rows_a) == a.ledger_rows > 0
     assert {r[3] for r in rows_a} >= {"ok", "error"} and a.ratings > 30
-    spent = database.execute_sql("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_usage WHERE month = '2026-11'"
-                                 ).fetchone()[0]
+    spent = database.execute_sql("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_usage WHERE month = '2026-11'").fetchone()[
+        0
+    ]
     assert spent == pytest.approx(b.month_spend_usd, abs=1e-3)
     with pytest.raises(SparklioError, match="empty data folder"):
         seed_demo(tmp_path / "b", seed=11, now=NOW)

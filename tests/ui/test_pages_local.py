@@ -45,11 +45,13 @@ def test_models_page_lists_and_manages_ollama_models(qtbot, qloop, controller, d
     # cancel a slow pull
     fake_ollama.state.pull_delay_s = 0.05
     page.ollama.pull("phi3:mini")
-    qloop.until(lambda: "phi3" in page.ollama.pull_text.text() and "MB" in page.ollama.pull_text.text(),
-                what="progress")
+    qloop.until(
+        lambda: "phi3" in page.ollama.pull_text.text() and "MB" in page.ollama.pull_text.text(), what="progress"
+    )
     qtbot.mouseClick(page.ollama.cancel_btn, Qt.MouseButton.LeftButton)
     qloop.until(lambda: page.ollama.pull_cancel is None, what="the cancelled pull")
     assert "cancelled" in page.ollama.message.text() and "phi3:mini" not in fake_ollama.state.installed
+
     # load, see it running, unload
     def select(name: str) -> None:
         rows = page.ollama.installed.visible_records()
@@ -57,8 +59,9 @@ def test_models_page_lists_and_manages_ollama_models(qtbot, qloop, controller, d
 
     select("llama3.2:3b")
     qtbot.mouseClick(page.ollama.load_btn, Qt.MouseButton.LeftButton)
-    qloop.until(lambda: "llama3.2:3b" in [r["name"] for r in page.ollama.running.source.records],
-                what="the running list")
+    qloop.until(
+        lambda: "llama3.2:3b" in [r["name"] for r in page.ollama.running.source.records], what="the running list"
+    )
     assert "llama3.2:3b" in fake_ollama.loaded()
     select("llama3.2:3b")
     qtbot.mouseClick(page.ollama.unload_btn, Qt.MouseButton.LeftButton)
@@ -103,8 +106,9 @@ def test_images_cloud_price_before_click_then_generation_is_ledgered(qtbot, qloo
     qtbot.mouseClick(st.generate_btn, Qt.MouseButton.LeftButton)
     qloop.until(lambda: not page.busy_generating() and page.gallery.list.count() == 2, what="two images")
     assert f"2 image(s) from GPT Image 2 · ${2 * each:.2f}" in page.preview.message.text()
-    rows = database.execute_sql("SELECT model, cost_usd, images, outcome FROM llm_usage WHERE kind = 'image'"
-                                ).fetchall()
+    rows = database.execute_sql(
+        "SELECT model, cost_usd, images, outcome FROM llm_usage WHERE kind = 'image'"
+    ).fetchall()
     assert rows == [("gpt-image-2", pytest.approx(2 * each), 2, "ok")]
     saved = list_gallery()
     assert len(saved) == 2 and all(r.prompt == "a lighthouse at dusk, watercolour" for r in saved)
@@ -202,8 +206,9 @@ def test_workflow_estimate_run_and_results(qtbot, qloop, workflows_page, facade,
     assert result.status == "done" and [s.status for s in result.steps] == ["done", "done"]
     assert [r.status.text() for r in page.run_view.rows.values()] == ["done", "done"]
     assert page.run_view.outputs_box.count() == 4  # a heading and a view per step
-    n = database.execute_sql("SELECT COUNT(*) FROM llm_usage WHERE workflow_run_id = ? AND outcome = 'ok'",
-                             (result.run_id,)).fetchone()[0]
+    n = database.execute_sql(
+        "SELECT COUNT(*) FROM llm_usage WHERE workflow_run_id = ? AND outcome = 'ok'", (result.run_id,)
+    ).fetchone()[0]
     assert n == 2 and "spent" in page.run_view.summary.text()
 
 

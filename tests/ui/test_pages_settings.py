@@ -54,8 +54,9 @@ def test_settings_test_connection_calls_the_provider(qtbot, qloop, facade, fake_
     controller.app = None
 
 
-def test_settings_without_a_keyring_keeps_keys_for_the_session(qtbot, qloop, data_dir, closed_port_url,
-                                                                monkeypatch, tmp_path):
+def test_settings_without_a_keyring_keeps_keys_for_the_session(
+    qtbot, qloop, data_dir, closed_port_url, monkeypatch, tmp_path
+):
     from keyring.backends import fail
     from PySide6.QtWidgets import QMessageBox
 
@@ -74,8 +75,9 @@ def test_settings_without_a_keyring_keeps_keys_for_the_session(qtbot, qloop, dat
         assert "session only" in row.status.text() and app.secrets.get("openai") == "sk-session-key-123456"
         # the plain-file store only after an explicit, warned choice
         warned = []
-        monkeypatch.setattr(QMessageBox, "warning",
-                            lambda *a, **k: warned.append(a[2]) or QMessageBox.StandardButton.Yes)
+        monkeypatch.setattr(
+            QMessageBox, "warning", lambda *a, **k: warned.append(a[2]) or QMessageBox.StandardButton.Yes
+        )
         card.file_store_path = str(tmp_path / "keys.cfg")
         qtbot.mouseClick(card.file_store_btn, Qt.MouseButton.LeftButton)
         assert "UNENCRYPTED" in warned[0] and "keys.cfg" in warned[0]

@@ -26,7 +26,7 @@ def test_settings_edit_then_chat_uses_it_and_slash_inserts_saved(qtbot, qloop, w
     assert chat.composer.task.task() == "chat_response"
     qtbot.keyClicks(chat.composer.edit, "/")
     menu = chat.slash.menu
-    assert menu is not None and [a.text() for a in menu.actions()][0].startswith("/hello")
+    assert menu is not None and next(a.text() for a in menu.actions()).startswith("/hello")
     menu.actions()[0].trigger()
     assert chat.composer.text() == "Say hello to my team of "
     chat.composer.edit.clear()

@@ -25,14 +25,16 @@ def _killed_process_left_a_pending_answer(data_dir, keyring) -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     started = psutil.Process(child.pid).create_time()
     child.wait()
-    app.store.db.execute_sql("UPDATE messages SET owner_pid = ?, owner_started = ? WHERE id = ?",
-                             (child.pid, started, mid))
+    app.store.db.execute_sql(
+        "UPDATE messages SET owner_pid = ?, owner_started = ? WHERE id = ?", (child.pid, started, mid)
+    )
     app.store.close()
     return cid
 
 
-def test_interrupted_answer_is_shown_as_such(qtbot, qloop, data_dir, memory_keyring, fake_openai, closed_port_url,
-                                             tmp_path):
+def test_interrupted_answer_is_shown_as_such(
+    qtbot, qloop, data_dir, memory_keyring, fake_openai, closed_port_url, tmp_path
+):
     cid = _killed_process_left_a_pending_answer(data_dir, memory_keyring)
     app = open_facade(data_dir, memory_keyring, openai=fake_openai, ollama_url=closed_port_url)
     assert app.recovered.interrupted == 1
@@ -68,11 +70,10 @@ def test_time_limits_are_set_in_settings_and_used_by_the_next_request(qtbot, qlo
     assert card.message.text().startswith("Saved") and facade.settings.get("request_deadline_s") == 0.5
     page.grab().save(str(tmp_path / "time-limits.png"))
     fake_openai.timeout(5.0)  # the only provider hangs: the whole-request deadline ends the wait
-    request = RouteRequest([Message("user", "hi")], task="chat_response", complexity="simple",
-                           model="gpt-4o-mini")
+    request = RouteRequest([Message("user", "hi")], task="chat_response", complexity="simple", model="gpt-4o-mini")
     try:
         qloop.run(facade.ask(request, store=False))
-    except Exception as exc:  # noqa: BLE001 - the assertion is on the message
+    except Exception as exc:
         assert "whole-request deadline passed" in str(exc)
     else:
         raise AssertionError("a hung provider answered")
@@ -90,8 +91,12 @@ def test_sigterm_closes_the_desktop_app_like_quit(data_dir, tmp_path):
         pytest.skip("no SIGTERM here")
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen", "OLLAMA_HOST": "http://127.0.0.1:9"}
-    proc = subprocess.Popen([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "main.py"), "--data-dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while not (data_dir / "sparklio.db").exists() and time.monotonic() < deadline:  # the facade has opened

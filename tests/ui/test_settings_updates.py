@@ -20,8 +20,9 @@ def feed():
         yield f
 
 
-def test_check_for_updates_offers_a_newer_version_and_never_downloads(qtbot, qloop, facade, feed, closed_port_url,
-                                                                       tmp_path):
+def test_check_for_updates_offers_a_newer_version_and_never_downloads(
+    qtbot, qloop, facade, feed, closed_port_url, tmp_path
+):
     facade.settings.set("update_feed_url", feed.url)
     controller = AppController()
     controller.attach(facade)

@@ -74,6 +74,6 @@ def test_close_keeps_app_in_tray_and_quit_quits(qtbot, qloop, window, facade):
         window.close()
     window.show()
     facade.settings.set("keep_in_tray", True)
-    quit_action = [a for a in window.tray.menu.actions() if a.text() == "Quit Sparklio"][0]
+    quit_action = next(a for a in window.tray.menu.actions() if a.text() == "Quit Sparklio")
     with qtbot.waitSignal(window.quitRequested, timeout=1000):
         quit_action.trigger()

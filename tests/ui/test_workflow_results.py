@@ -18,9 +18,11 @@ from ui.pages.workflow_results import ResultView
 @pytest.fixture
 def engine(data_dir, memory_keyring, qloop):
     """Cloud fakes only (no local Stable Diffusion here: images route to the fake DALL-E 3)."""
-    with ScriptedOpenAI(models=catalog_api_models("openai")) as o, \
-            ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
-            ScriptedGemini(models=catalog_api_models("google")) as g:
+    with (
+        ScriptedOpenAI(models=catalog_api_models("openai")) as o,
+        ScriptedAnthropic(models=catalog_api_models("anthropic")) as a,
+        ScriptedGemini(models=catalog_api_models("google")) as g,
+    ):
         app = make_cloud_app(data_dir, memory_keyring, openai=o, anthropic=a, gemini=g)
         yield WorkflowRunner(app)
         qloop.run(app.aclose())

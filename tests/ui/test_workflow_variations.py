@@ -22,7 +22,9 @@ def with_variations(name: str, step_line: str, n: int) -> str:
     """A built-in workflow's TOML renamed, with `variations = n` after `step_line` of its image step."""
     text = (BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8")
     assert step_line in text
-    return text.replace(f'name = "{name}"', f'name = "{name}_v"', 1).replace(step_line, f"{step_line}\nvariations = {n}")
+    return text.replace(f'name = "{name}"', f'name = "{name}_v"', 1).replace(
+        step_line, f"{step_line}\nvariations = {n}"
+    )
 
 
 @pytest.fixture
@@ -32,9 +34,11 @@ def engine(data_dir, memory_keyring, qloop):
     folder.mkdir()
     (folder / "sns_post_set_v.toml").write_text(with_variations("sns_post_set", 'for_each = "captions"', 3))
     (folder / "storyboard_v.toml").write_text(with_variations("storyboard", 'for_each = "scenes"', 2))
-    with ScriptedOpenAI(models=catalog_api_models("openai")) as o, \
-            ScriptedAnthropic(models=catalog_api_models("anthropic")) as a, \
-            ScriptedGemini(models=catalog_api_models("google")) as g:
+    with (
+        ScriptedOpenAI(models=catalog_api_models("openai")) as o,
+        ScriptedAnthropic(models=catalog_api_models("anthropic")) as a,
+        ScriptedGemini(models=catalog_api_models("google")) as g,
+    ):
         app = make_cloud_app(data_dir, memory_keyring, openai=o, anthropic=a, gemini=g)
         yield WorkflowRunner(app)
         qloop.run(app.aclose())

@@ -6,8 +6,18 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router import compare
 from router.errors import SparklioError
@@ -20,8 +30,9 @@ NONE = "__none__"
 class CompareDialog(QDialog):
     """Prompt, 2-3 models (the router's suggestion or the user's), price, parallel answers, verdict buttons."""
 
-    def __init__(self, controller: Any, prompt: str = "", task: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: Any, prompt: str = "", task: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.task_choice = task
@@ -57,8 +68,11 @@ class CompareDialog(QDialog):
         lay.addLayout(self.grid, 1)
         self.columns: list[tuple[QLabel, QTextBrowser, QLabel, QPushButton]] = []
         verdict = QHBoxLayout()
-        self.verdict_label = muted(QLabel("Pick the better answer: it counts as "
-                                          f"{compare.PREFERENCE_WEIGHT} ratings for the router's learner."))
+        self.verdict_label = muted(
+            QLabel(
+                f"Pick the better answer: it counts as {compare.PREFERENCE_WEIGHT} ratings for the router's learner."
+            )
+        )
         verdict.addWidget(self.verdict_label, 1)
         self.tie_btn = QPushButton("Tie")
         self.tie_btn.clicked.connect(lambda: self.choose(None))
@@ -190,8 +204,10 @@ class CompareDialog(QDialog):
             self.verdict_label.setText(str(exc))
             return
         self.verdict = model or "tie"
-        self.verdict_label.setText(f"Saved: {'a tie' if model is None else model + ' won'} for {task}. "
-                                   "The learner counts it next to your star ratings.")
+        self.verdict_label.setText(
+            f"Saved: {'a tie' if model is None else model + ' won'} for {task}. "
+            "The learner counts it next to your star ratings."
+        )
         for _h, _b, _f, btn in self.columns:
             btn.setEnabled(False)
         self.tie_btn.setEnabled(False)

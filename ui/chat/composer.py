@@ -8,8 +8,18 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.types import ImageInput
 from ui import theme
@@ -31,7 +41,7 @@ class ComposerEdit(QPlainTextEdit):
         self.setPlaceholderText("Ask anything…   (Enter to send, Shift+Enter for a new line)")
         self.setTabChangesFocus(True)
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: Any) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             mods = event.modifiers()
             if mods & Qt.KeyboardModifier.ShiftModifier:
@@ -42,10 +52,10 @@ class ComposerEdit(QPlainTextEdit):
                 return
         super().keyPressEvent(event)
 
-    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 - Qt API
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
         return source.hasImage() or bool(images_from_mime(source)) or super().canInsertFromMimeData(source)
 
-    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt API
+    def insertFromMimeData(self, source: QMimeData) -> None:
         images = images_from_mime(source)
         if images:
             self.imagesDropped.emit(images)
@@ -227,14 +237,19 @@ class Composer(QFrame):
         self._update_send()
 
     def _pick_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Attach images", "",
-                                                "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Attach images", "", "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp)"
+        )
         self.add_images([img for f in files if (img := image_from_file(f)) is not None])
 
     def _pick_documents(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add documents to this chat", "",
-                                                "Documents (*.txt *.md *.markdown *.rst *.csv *.tsv *.json *.py "
-                                                "*.toml *.yaml *.yml *.html *.xml *.sql *.log *.pdf);;All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Add documents to this chat",
+            "",
+            "Documents (*.txt *.md *.markdown *.rst *.csv *.tsv *.json *.py "
+            "*.toml *.yaml *.yml *.html *.xml *.sql *.log *.pdf);;All files (*)",
+        )
         if files:
             self.documentsPicked.emit(list(files))
 
@@ -258,10 +273,10 @@ class Composer(QFrame):
     def _update_summary(self) -> None:
         self.routing_toggle.setText(f" {self.routing.summary()}")
 
-    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def dragEnterEvent(self, event: Any) -> None:
         if images_from_mime(event.mimeData()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def dropEvent(self, event: Any) -> None:
         self.add_images(images_from_mime(event.mimeData()))
         event.acceptProposedAction()

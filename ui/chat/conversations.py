@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem,
-                               QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui import theme
 
@@ -63,7 +75,9 @@ class ConversationList(QFrame):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setWordWrap(False)
         self.list.setUniformItemSizes(True)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._current_changed)
@@ -139,8 +153,10 @@ class ConversationList(QFrame):
 
     def delete(self, cid: int) -> bool:
         """Delete after confirmation; True when it was deleted."""
-        title = next((self.list.item(i).text() for i in range(self.list.count())
-                      if self.list.item(i).data(IdRole) == cid), "this chat")
+        title = next(
+            (self.list.item(i).text() for i in range(self.list.count()) if self.list.item(i).data(IdRole) == cid),
+            "this chat",
+        )
         if not self.confirm("Delete chat?", f"Delete “{title}” and all its messages? This cannot be undone."):
             return False
         try:
@@ -176,7 +192,7 @@ class ConversationList(QFrame):
             self._pending_rename = None
             self.rename(cid, title)
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: Any) -> None:
         cid = self.current_id()
         if event.key() == Qt.Key.Key_Delete and cid is not None and not self.search.hasFocus():
             self.delete(cid)
@@ -193,8 +209,13 @@ class ConversationList(QFrame):
         menu.exec(self.list.viewport().mapToGlobal(pos))
 
     def _confirm_dialog(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Yes, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Yes,
+            self,
+        )
         box.button(QMessageBox.StandardButton.Yes).setText("Delete")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Yes

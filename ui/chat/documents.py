@@ -56,7 +56,7 @@ class StreamDocs:
             self.__init__(self.generation)  # type: ignore[misc]
         end = stable_boundary(text, len(self.text))
         if end > len(self.text):
-            r = render_markdown(text[len(self.text):end], colors, highlight_code=False, first_code=len(self.code))
+            r = render_markdown(text[len(self.text) : end], colors, highlight_code=False, first_code=len(self.code))
             doc = make_doc(r.html, font, colors)
             if self.width > 0:
                 doc.setTextWidth(self.width)

@@ -17,8 +17,9 @@ class EditCompareMixin:
         self._editing = item
         self.composer.set_text(item.text)
         self.composer.edit.setFocus()
-        self.controller.info("Editing a sent message: sending it starts a new branch; the original stays "
-                             "(switch with ‹ › at the top).")
+        self.controller.info(
+            "Editing a sent message: sending it starts a new branch; the original stays (switch with ‹ › at the top)."
+        )
 
     def _fork_for_edit(self) -> None:
         from router.conversation_tools import fork  # peewee: kept off the start-up path
@@ -47,4 +48,3 @@ class EditCompareMixin:
         self.compare_dialog = CompareDialog(self.controller, self.composer.text(), self.composer.task.task(), self)
         self.compare_dialog.show()
         return self.compare_dialog
-

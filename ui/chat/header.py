@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QToolButton, QWidget
 
 from router.errors import SparklioError
 from ui.widgets.card import muted
@@ -22,7 +21,7 @@ def _tools() -> Any:
 
 
 def totals_text(t: Any) -> str:
-    """"$0.0123 · 1,234 tokens · gpt-4o-mini, +1" (the most used model, then how many others; all in the tooltip)."""
+    """ "$0.0123 · 1,234 tokens · gpt-4o-mini, +1" (the most used model, then how many others; all in the tooltip)."""
     models = t.models[:1] + ([f"+{len(t.models) - 1}"] if len(t.models) > 1 else [])
     cost = f"${t.cost_usd:.4f}" if t.cost_usd < 1 else f"${t.cost_usd:.2f}"
     return f"{cost} · {t.tokens:,} tokens" + (f" · {', '.join(models)}" if models else "")
@@ -46,8 +45,9 @@ class ConversationHeader(QWidget):
         self.title.setFrame(False)
         self.title.setPlaceholderText("New chat")
         self.title.setToolTip("Click to rename this conversation")
-        self.title.setStyleSheet("QLineEdit { font-size: 12pt; font-weight: 600; background: transparent;"
-                                 " border: none; }")
+        self.title.setStyleSheet(
+            "QLineEdit { font-size: 12pt; font-weight: 600; background: transparent; border: none; }"
+        )
         self.title.setMinimumWidth(140)
         self.title.editingFinished.connect(self._rename)
         self.totals = muted(QLabel(""))
@@ -94,8 +94,9 @@ class ConversationHeader(QWidget):
             self.title.setCursorPosition(0)  # a long title shows its beginning
         t = _tools().totals(cid)
         self.totals.setText(totals_text(t))
-        self.totals.setToolTip(f"{t.input_tokens:,} tokens in, {t.output_tokens:,} out · models: "
-                               + (", ".join(t.models) or "none yet"))
+        self.totals.setToolTip(
+            f"{t.input_tokens:,} tokens in, {t.output_tokens:,} out · models: " + (", ".join(t.models) or "none yet")
+        )
         if len(self.family) > 1:
             i = self.family.index(cid)
             self.branch.setText(f"branch {i + 1} of {len(self.family)}")

@@ -11,7 +11,6 @@ from router.display import fmt_usd
 from ui.chat.markdown import Rendered, render_markdown
 
 
-
 @dataclass(eq=False)
 class ChatItem:
     """A message as the view shows it; `rev` changes whenever its text or meta does."""
@@ -61,8 +60,16 @@ def from_stored(row: Any) -> ChatItem:
     if status == "pending" and isinstance(meta, dict) and meta.get("batch_job") and not text:
         text = f"Waiting for batch job {meta['batch_job']}: the answer arrives within 24 hours."
         status = "ok"
-    return ChatItem(role=role, text=text, id=get("id"), status=status, model=get("model") or "",
-                    meta=meta if isinstance(meta, dict) else {}, images=names, image_paths=paths)
+    return ChatItem(
+        role=role,
+        text=text,
+        id=get("id"),
+        status=status,
+        model=get("model") or "",
+        meta=meta if isinstance(meta, dict) else {},
+        images=names,
+        image_paths=paths,
+    )
 
 
 def _money(usd: float) -> str:
@@ -117,10 +124,11 @@ def sources_html(item: ChatItem, c: dict[str, str]) -> str:
     used, note = answer_sources(item.meta)
     if used:
         links = f' <span style="color:{c["muted"]};">·</span> '.join(
-            _link(f"src:{i}", f"[{i + 1}] {html.escape(str(s['label']))}", c["accent"]) for i, s in enumerate(used))
+            _link(f"src:{i}", f"[{i + 1}] {html.escape(str(s['label']))}", c["accent"]) for i, s in enumerate(used)
+        )
         return f'<span style="color:{c["muted"]};">Sources:</span> {links}<br>'
     if note:
-        return f'<i>{html.escape(note[:1].upper() + note[1:])}</i><br>'
+        return f"<i>{html.escape(note[:1].upper() + note[1:])}</i><br>"
     return ""
 
 
@@ -128,13 +136,13 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
     """The answer footer: sources, model, why?, retries/fallbacks, tokens, cost, latency, cached, stars, actions."""
     m = item.meta
     sep = f' &nbsp;<span style="color:{c["muted"]};">·</span>&nbsp; '
-    facts = [f'<b>{html.escape(item.model or "?")}</b>']
+    facts = [f"<b>{html.escape(item.model or '?')}</b>"]
     if m.get("serves_for"):  # the policy row named another model (retired, or a dearer equal): say which
         facts.append(f'<span style="color:{c["muted"]};">for {html.escape(m["serves_for"])}</span>')
     if m.get("plan"):
         facts.append(_link("why:", "why?", c["accent"]))
     if m.get("corrected_task"):
-        facts.append(f'task corrected to {html.escape(str(m["corrected_task"]))}: Auto learns it')
+        facts.append(f"task corrected to {html.escape(str(m['corrected_task']))}: Auto learns it")
     elif m.get("auto_task") and item.id is not None:
         facts.append(_link("wrongtask:", "wrong task?", c["accent"]))
     attempts = m.get("attempts") or []
@@ -150,14 +158,14 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
     if m.get("image"):  # an image answer: size, steps, seconds, seed instead of tokens
         facts.extend(image_facts(m["image"]))
     elif usage.get("input_tokens") or usage.get("output_tokens"):
-        facts.append(f'{usage.get("input_tokens", 0):,} → {usage.get("output_tokens", 0):,} tok')
+        facts.append(f"{usage.get('input_tokens', 0):,} → {usage.get('output_tokens', 0):,} tok")
     if "cost_usd" in m:
         facts.append(_money(float(m.get("cost_usd") or 0.0)))
     prompt_cache = prompt_cache_fact(usage, float(m.get("cache_saved_usd") or 0.0))
     if prompt_cache:
         facts.append(f'<span style="color:{c["ok"]};">{prompt_cache}</span>')
     if m.get("latency_ms") and not (m.get("image") or {}).get("seconds"):
-        facts.append(f'{float(m["latency_ms"]) / 1000:.1f} s')
+        facts.append(f"{float(m['latency_ms']) / 1000:.1f} s")
     if m.get("cached"):
         facts.append(f'<span style="color:{c["ok"]};">⚡ cached</span>')
     if item.status == "stopped":
@@ -173,21 +181,28 @@ def footer_html(item: ChatItem, c: dict[str, str]) -> str:
         actions.insert(0, stars)
     actions.append(_link("regen:", "Regenerate with…", c["accent"]))
     notices = "".join(f"{html.escape(n)}<br>" for n in m.get("notices") or [])
-    return (f'<p style="color:{c["muted"]}; margin-top:6px; margin-bottom:0px;">'  # normal size: readable
-            + sources_html(item, c) + notices + sep.join(facts) + "<br>" + sep.join(actions) + "</p>")
+    return (
+        f'<p style="color:{c["muted"]}; margin-top:6px; margin-bottom:0px;">'  # normal size: readable
+        + sources_html(item, c)
+        + notices
+        + sep.join(facts)
+        + "<br>"
+        + sep.join(actions)
+        + "</p>"
+    )
 
 
 def image_facts(image: dict) -> list[str]:
     """["512×512", "25 steps", "41.2 s", "seed 7"]: what the footer says about generated images."""
     out = [str(image.get("size") or "").replace("x", "×")]
     if int(image.get("count") or 1) > 1:
-        out.append(f'{image["count"]} images')
+        out.append(f"{image['count']} images")
     if image.get("steps"):
-        out.append(f'{image["steps"]} steps')
+        out.append(f"{image['steps']} steps")
     if image.get("seconds"):
-        out.append(f'{float(image["seconds"]):.1f} s')
+        out.append(f"{float(image['seconds']):.1f} s")
     if image.get("seed") is not None:
-        out.append(f'seed {image["seed"]}')
+        out.append(f"seed {image['seed']}")
     return [x for x in out if x]
 
 
@@ -196,9 +211,9 @@ def error_html(item: ChatItem, c: dict[str, str]) -> str:
     rows = []
     for a in item.meta.get("attempts") or []:
         rows.append(
-            f'<tr><td><b>{html.escape(str(a.get("model", "?")))}</b></td>'
+            f"<tr><td><b>{html.escape(str(a.get('model', '?')))}</b></td>"
             f'<td style="color:{c["muted"]};">{html.escape(str(a.get("outcome", "")))}</td>'
-            f'<td>{html.escape(str(a.get("error", "")))}</td></tr>'
+            f"<td>{html.escape(str(a.get('error', '')))}</td></tr>"
         )
     table = f'<table cellspacing="0" cellpadding="2" style="margin-top:4px;">{"".join(rows)}</table>' if rows else ""
     hint = item.meta.get("hint", "")
@@ -208,9 +223,14 @@ def error_html(item: ChatItem, c: dict[str, str]) -> str:
         actions.append(_link("nav:settings", "Open Settings", c["accent"]))
     if item.meta.get("budget_link"):
         actions.append(_link("nav:budget", "Open Budget", c["accent"]))
-    return (f'<p style="margin-bottom:2px;"><b style="color:{c["danger"]};">{html.escape(item.text)}</b></p>'
-            + table + hint_html + '<p style="margin-top:6px; margin-bottom:0px;">'
-            + f' &nbsp;<span style="color:{c["muted"]};">·</span>&nbsp; '.join(actions) + "</p>")
+    return (
+        f'<p style="margin-bottom:2px;"><b style="color:{c["danger"]};">{html.escape(item.text)}</b></p>'
+        + table
+        + hint_html
+        + '<p style="margin-top:6px; margin-bottom:0px;">'
+        + f' &nbsp;<span style="color:{c["muted"]};">·</span>&nbsp; '.join(actions)
+        + "</p>"
+    )
 
 
 def item_html(item: ChatItem, c: dict[str, str]) -> Rendered:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
@@ -32,8 +33,9 @@ class KnowledgeBar(QWidget):
 
     changed = Signal()  # the attached documents changed
 
-    def __init__(self, controller: Any, ensure_conversation: Callable[[], int | None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: Any, ensure_conversation: Callable[[], int | None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.ensure_conversation = ensure_conversation  # creates the conversation when there is none

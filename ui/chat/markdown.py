@@ -56,8 +56,9 @@ def _formatter(style: str) -> HtmlFormatter:
 
 
 def _code_html(code: str, lang: str, index: int, colors: dict[str, str], highlight_code: bool) -> str:
-    body = highlight(code, _lexer(lang.lower()), _formatter(colors["pygments"])) if highlight_code \
-        else html.escape(code)
+    body = (
+        highlight(code, _lexer(lang.lower()), _formatter(colors["pygments"])) if highlight_code else html.escape(code)
+    )
     label = html.escape(lang or "text")
     bg = colors["code_bg"]
     return (
@@ -72,8 +73,7 @@ def _code_html(code: str, lang: str, index: int, colors: dict[str, str], highlig
     )
 
 
-def render_markdown(text: str, colors: dict[str, str], *, highlight_code: bool = True,
-                    first_code: int = 0) -> Rendered:
+def render_markdown(text: str, colors: dict[str, str], *, highlight_code: bool = True, first_code: int = 0) -> Rendered:
     """Render chat Markdown; `highlight_code=False` is the cheap path used while an answer streams.
 
     Copy links are numbered from `first_code` (a streamed answer renders in chunks).
@@ -82,7 +82,7 @@ def render_markdown(text: str, colors: dict[str, str], *, highlight_code: bool =
     blocks: list[str] = []
     pos = 0
     for m in FENCE.finditer(text):
-        parts.append(_prose(text[pos:m.start()]))
+        parts.append(_prose(text[pos : m.start()]))
         code = m.group(3)
         if code.endswith("\n"):
             code = code[:-1]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer,
-                            Signal)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QGuiApplication, QPalette, QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyledItemDelegate, QToolTip, QWidget
 
@@ -31,7 +31,7 @@ class MessageModel(QAbstractListModel):
         self._older: list[Any] = []  # stored rows not converted yet, oldest first
         self._convert: Callable[[Any], ChatItem] = from_stored
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.items)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -213,7 +213,7 @@ class MessageDelegate(QStyledItemDelegate):
         item.cache.update(ekey=key, est=est)
         return est
 
-    def sizeHint(self, option: Any, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self, option: Any, index: QModelIndex) -> QSize:
         item: ChatItem = index.data(ItemRole)
         width = self.view.viewport().width()
         cache = item.cache
@@ -352,14 +352,14 @@ class MessageView(QListView):
                 return item, doc.documentLayout().anchorAt(local - QPointF(0, y))
         return item, ""
 
-    def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def mouseMoveEvent(self, event: Any) -> None:
         item, href = self.anchor_at(event.position().toPoint())
         self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if href else Qt.CursorShape.ArrowCursor)
         if item is not None and href.startswith("src:"):  # a source: its file and similarity
             QToolTip.showText(event.globalPosition().toPoint(), source_tooltip(item.meta, href), self.viewport())
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: Any) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             item, href = self.anchor_at(event.position().toPoint())
             if item is not None and href:

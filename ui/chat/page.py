@@ -145,8 +145,11 @@ class ChatPage(EditCompareMixin, QWidget):
         if self._warm is not None and self._warm.done():
             self._warm = None  # providers may have changed: preload again on the next keystroke
         try:
-            models = [(s.model.id, s.model.name + (" — image" if s.model.kind == "image" else ""), s.available,
-                       s.why) for s in app.model_status() if s.model.kind in ("chat", "image")]
+            models = [
+                (s.model.id, s.model.name + (" — image" if s.model.kind == "image" else ""), s.available, s.why)
+                for s in app.model_status()
+                if s.model.kind in ("chat", "image")
+            ]
         except Exception:
             log.exception("could not list models")
             models = []
@@ -164,8 +167,12 @@ class ChatPage(EditCompareMixin, QWidget):
         first = needs_setup(app)
         self.empty.set_first_run(first)
         offline = bool(app is not None and app.offline)
-        self.banner.setText("Offline mode: only models on this machine answer, and nothing leaves it. "
-                            "Click the Offline badge below to go back online." if offline else "")
+        self.banner.setText(
+            "Offline mode: only models on this machine answer, and nothing leaves it. "
+            "Click the Offline badge below to go back online."
+            if offline
+            else ""
+        )
         self.banner.setVisible(offline)
         if self.view.store.rowCount() == 0:
             self.stack.setCurrentWidget(self.empty)
@@ -225,8 +232,14 @@ class ChatPage(EditCompareMixin, QWidget):
         return self.knowledge.attach_paths(paths)
 
     # ---- sending ----
-    def send(self, text: str, images: list[ImageInput] | None = None, *, model: str | None = None,
-             answer_to: int | None = None) -> None:
+    def send(
+        self,
+        text: str,
+        images: list[ImageInput] | None = None,
+        *,
+        model: str | None = None,
+        answer_to: int | None = None,
+    ) -> None:
         """Send `text` (+ images) in the current conversation and stream the answer.
 
         `answer_to`: regenerate the answer to that stored question (the facade loads it and the history before it).
@@ -243,8 +256,14 @@ class ChatPage(EditCompareMixin, QWidget):
             routing = self.composer.routing.values()
             if model is not None:
                 routing["model"] = model
-            request = app.chat.request(self.conversation_id, Message("user", text, images), answer_to=answer_to,
-                                       task=self.composer.task.task(), use_cache=not regenerate, **routing)
+            request = app.chat.request(
+                self.conversation_id,
+                Message("user", text, images),
+                answer_to=answer_to,
+                task=self.composer.task.task(),
+                use_cache=not regenerate,
+                **routing,
+            )
         except Exception as exc:
             self.controller.error(str(exc))
             return
@@ -260,8 +279,15 @@ class ChatPage(EditCompareMixin, QWidget):
         self.composer.set_busy(True)
         self._live_cid = self.conversation_id
         # This answer waits only for its own provider's SDK (typing started loading the others in the background).
-        self.stream = AnswerStream(app, request, answer, self.view.refresh_item, prepare=warm_request(app, request),
-                                   store_user=not regenerate, user=user)
+        self.stream = AnswerStream(
+            app,
+            request,
+            answer,
+            self.view.refresh_item,
+            prepare=warm_request(app, request),
+            store_user=not regenerate,
+            user=user,
+        )
         self.task = self.controller.spawn(self.stream.run())
         self.task.add_done_callback(lambda t, s=self.stream, u=user: self._finished(s, u))
         self.conversations.reload(self.conversation_id)
@@ -380,7 +406,7 @@ class ChatPage(EditCompareMixin, QWidget):
 
 
 def image_price_label(model: Any) -> str:
-    """"free, on this machine" or the price of one image at the chat's size."""
+    """ "free, on this machine" or the price of one image at the chat's size."""
     from router.chat_images import chat_image_size
     from ui.widgets.format import money
 
@@ -402,7 +428,8 @@ def _note_choice(app: Any, text: str, has_image: bool, task: str, complexity: st
 def sources_text(meta: dict) -> str:
     """The answer's passages, one per line: label, file and similarity."""
     used, note = answer_sources(meta)
-    lines = [f"[{i}] {s.get('label', '')} — {s.get('path') or '?'} (similarity {float(s.get('score') or 0):.2f})"
-             for i, s in enumerate(used, 1)]
+    lines = [
+        f"[{i}] {s.get('label', '')} — {s.get('path') or '?'} (similarity {float(s.get('score') or 0):.2f})"
+        for i, s in enumerate(used, 1)
+    ]
     return "\n".join(lines + ([note] if note else [])) or "No documents were used."
-

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
@@ -12,9 +13,16 @@ from ui.widgets.retry_choice import RetryChoice
 
 GROUP_ORDER = ("Writing", "Analysis", "Code & data", "Vision & images", "Other")
 _GROUP_ALIASES = {
-    "writing": "Writing", "analysis": "Analysis", "code": "Code & data", "code & data": "Code & data",
-    "code_data": "Code & data", "data": "Code & data", "vision": "Vision & images",
-    "vision & images": "Vision & images", "images": "Vision & images", "vision_images": "Vision & images",
+    "writing": "Writing",
+    "analysis": "Analysis",
+    "code": "Code & data",
+    "code & data": "Code & data",
+    "code_data": "Code & data",
+    "data": "Code & data",
+    "vision": "Vision & images",
+    "vision & images": "Vision & images",
+    "images": "Vision & images",
+    "vision_images": "Vision & images",
 }
 
 
@@ -116,8 +124,12 @@ class RoutingPanel(QFrame):
         self.model = QComboBox(self)
         self.model.addItem("Auto (best for the task)", None)
         self.model.setMinimumContentsLength(22)
-        fields = (("Complexity", self.complexity), ("Budget tier", self.budget), ("Speed", self.speed),
-                  ("Quality", self.quality))
+        fields = (
+            ("Complexity", self.complexity),
+            ("Budget tier", self.budget),
+            ("Speed", self.speed),
+            ("Quality", self.quality),
+        )
         for col, (label, box) in enumerate(fields):
             lab = QLabel(label, self)
             lab.setObjectName("PanelLabel")
@@ -134,15 +146,16 @@ class RoutingPanel(QFrame):
         self.reset_button.clicked.connect(self.reset)
         grid.addWidget(self.reset_button, 1, 5)
         self.can_wait = QCheckBox("Can wait: Batch API, half price", self)
-        self.can_wait.setToolTip("With speed batch: the request goes through the provider's Batch API and the "
-                                 "answer arrives within 24 hours (a notification tells you)")
+        self.can_wait.setToolTip(
+            "With speed batch: the request goes through the provider's Batch API and the "
+            "answer arrives within 24 hours (a notification tells you)"
+        )
         self.can_wait.setEnabled(False)
         self.can_wait.toggled.connect(self.changed)
         self.retry = RetryChoice(self)
         self.retry.setEnabled(False)
         self.can_wait.toggled.connect(self.retry.setEnabled)
-        self.speed.currentIndexChanged.connect(
-            lambda: self.can_wait.setEnabled(self.speed.currentData() == "batch"))
+        self.speed.currentIndexChanged.connect(lambda: self.can_wait.setEnabled(self.speed.currentData() == "batch"))
         grid.addWidget(self.can_wait, 2, 2, 1, 2)
         grid.addWidget(self.retry, 2, 4)
         grid.setColumnStretch(4, 1)
@@ -162,11 +175,15 @@ class RoutingPanel(QFrame):
 
     def values(self) -> dict[str, Any]:
         """RouteRequest fields (None = Auto)."""
-        return {"complexity": self.complexity.currentData(), "budget": self.budget.currentData(),
-                "speed": self.speed.currentData(), "quality": self.quality.currentData(),
-                "model": self.model.currentData(),
-                "can_wait": self.can_wait.isEnabled() and self.can_wait.isChecked(),
-                "batch_retry": self.retry.mode() if self.can_wait.isChecked() else None}
+        return {
+            "complexity": self.complexity.currentData(),
+            "budget": self.budget.currentData(),
+            "speed": self.speed.currentData(),
+            "quality": self.quality.currentData(),
+            "model": self.model.currentData(),
+            "can_wait": self.can_wait.isEnabled() and self.can_wait.isChecked(),
+            "batch_retry": self.retry.mode() if self.can_wait.isChecked() else None,
+        }
 
     def set_values(self, **values: Any) -> None:
         """Set any of complexity, budget, speed, quality, model."""

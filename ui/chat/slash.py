@@ -1,8 +1,9 @@
-""""/" in the composer: a menu of the user's saved prompts; "/name " (with a space) expands one directly."""
+""" "/" in the composer: a menu of the user's saved prompts; "/name " (with a space) expands one directly."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu

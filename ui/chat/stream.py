@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QTimer
 
 from router.batch.types import BatchQueued
 from router.chat import TurnStored, answer_meta
-from router.errors import (AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError)
+from router.errors import AllProvidersFailedError, BudgetExceededError, ConfigError, NoRouteError, SparklioError
 from router.providers.info import PROVIDERS
 from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
 from ui.chat.items import ChatItem
@@ -54,28 +55,42 @@ def warm_request(app: Any, request: Any) -> asyncio.Future:
 def advice(exc: BaseException, offline: bool = False) -> dict:
     """What to do next for a failed request: a hint line and which page can fix it."""
     if isinstance(exc, AllProvidersFailedError):
-        errs = " ".join(f"{getattr(a, 'error_class', '')} {getattr(a, 'error', '')}".lower()
-                        for a in exc.attempts)
+        errs = " ".join(f"{getattr(a, 'error_class', '')} {getattr(a, 'error', '')}".lower() for a in exc.attempts)
         if any(k in errs for k in ("401", "403", "auth", "api key", "permission")):
-            return {"hint": "A provider refused the API key: check it in Settings → Keys (the “Test connection” "
-                            "button says whether it works).", "settings_link": True}
+            return {
+                "hint": "A provider refused the API key: check it in Settings → Keys (the “Test connection” "
+                "button says whether it works).",
+                "settings_link": True,
+            }
         if "budget" in errs:
-            return {"hint": "The budget stopped the cloud models: raise the limit on the Budget page or pick a "
-                            "local model in the routing panel.", "budget_link": True}
+            return {
+                "hint": "The budget stopped the cloud models: raise the limit on the Budget page or pick a "
+                "local model in the routing panel.",
+                "budget_link": True,
+            }
         if any(k in errs for k in ("rate", "429", "quota")):
-            return {"hint": "The providers are rate-limiting you: wait a minute, or pin another model in the "
-                            "routing panel."}
-        return {"hint": "The providers could not answer right now: try again, or pin another model in the "
-                        "routing panel."}
+            return {
+                "hint": "The providers are rate-limiting you: wait a minute, or pin another model in the routing panel."
+            }
+        return {
+            "hint": "The providers could not answer right now: try again, or pin another model in the routing panel."
+        }
     if isinstance(exc, BudgetExceededError):
-        return {"hint": "Raise the limit on the Budget page, turn off the hard stop in Settings, or pick a local "
-                        "model.", "budget_link": True}
+        return {
+            "hint": "Raise the limit on the Budget page, turn off the hard stop in Settings, or pick a local model.",
+            "budget_link": True,
+        }
     if isinstance(exc, NoRouteError):
         if offline:
-            return {"hint": "Offline mode is on, so only local models can answer: install Ollama and pull a model, "
-                            "or click the Offline badge in the status bar to go back online."}
-        return {"hint": "Add an API key in Settings → Keys, or install Ollama (ollama.com) and pull a model for "
-                        "free local answers.", "settings_link": True}
+            return {
+                "hint": "Offline mode is on, so only local models can answer: install Ollama and pull a model, "
+                "or click the Offline badge in the status bar to go back online."
+            }
+        return {
+            "hint": "Add an API key in Settings → Keys, or install Ollama (ollama.com) and pull a model for "
+            "free local answers.",
+            "settings_link": True,
+        }
     if isinstance(exc, ConfigError):
         return {"hint": "Fix the file named above, then restart Sparklio."}
     return {}
@@ -89,8 +104,16 @@ def attempt_dicts(attempts: list) -> list[dict]:
 class AnswerStream:
     """Feeds `app.run(request)` into `item`; `refresh(item)` repaints it (called at most every FLUSH_MS)."""
 
-    def __init__(self, app: Any, request: Any, item: ChatItem, refresh: Callable[[ChatItem], None],
-                 prepare: Any = None, store_user: bool = True, user: ChatItem | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        request: Any,
+        item: ChatItem,
+        refresh: Callable[[ChatItem], None],
+        prepare: Any = None,
+        store_user: bool = True,
+        user: ChatItem | None = None,
+    ) -> None:
         self.app = app
         self.user = user  # the question's item: it gets its stored id as soon as the facade stores it
         self.store_user = store_user  # False when regenerating: the question is stored already
@@ -201,8 +224,10 @@ class AnswerStream:
     def _queued(self, ev: BatchQueued) -> None:
         """The request went to a Batch API: say so; the answer replaces this text when the job ends."""
         item = self.item
-        item.text = (f"Queued as batch job {ev.job_id} on {ev.model} (up to ${ev.hold_usd:.4f} held). The answer "
-                     "arrives within 24 hours at half price; a notification tells you when.")
+        item.text = (
+            f"Queued as batch job {ev.job_id} on {ev.model} (up to ${ev.hold_usd:.4f} held). The answer "
+            "arrives within 24 hours at half price; a notification tells you when."
+        )
         item.model, item.id, item.status = ev.model, ev.message_id, "ok"
         item.meta = {"batch_job": ev.job_id}
         self.refresh(item)

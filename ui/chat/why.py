@@ -31,8 +31,9 @@ class WhyPopover(Popover):
         self._head: list[str] = []
         self._others: list[str] = []
         self.expanded = False
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                          | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
         self.body.linkActivated.connect(self._link)
 
     def _link(self, _href: str) -> None:

@@ -27,18 +27,49 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("chat", "Chat", "chat", "ui.chat.page", "ChatPage", "Talk to the best model for each question."),
-    PageSpec("images", "Images", "images", "ui.pages.images", "ImagesPage",
-             "Generate images in the cloud or on this machine."),
-    PageSpec("workflows", "Workflows", "workflows", "ui.pages.workflows", "WorkflowsPage",
-             "Run multi-step workflows that route each step to the right model."),
-    PageSpec("models", "Models", "models", "ui.pages.models", "ModelsPage",
-             "Every model Sparklio can route to, with prices and availability."),
-    PageSpec("stats", "Stats", "stats", "ui.pages.stats", "StatsPage",
-             "Per-model and per-task cost, latency and ratings."),
-    PageSpec("budget", "Budget", "budget", "ui.pages.budget", "BudgetPage",
-             "This month's spend against your limits, with a forecast."),
-    PageSpec("settings", "Settings", "settings", "ui.pages.settings", "SettingsPage",
-             "API keys, endpoints, budget, routing weights and offline mode."),
+    PageSpec(
+        "images",
+        "Images",
+        "images",
+        "ui.pages.images",
+        "ImagesPage",
+        "Generate images in the cloud or on this machine.",
+    ),
+    PageSpec(
+        "workflows",
+        "Workflows",
+        "workflows",
+        "ui.pages.workflows",
+        "WorkflowsPage",
+        "Run multi-step workflows that route each step to the right model.",
+    ),
+    PageSpec(
+        "models",
+        "Models",
+        "models",
+        "ui.pages.models",
+        "ModelsPage",
+        "Every model Sparklio can route to, with prices and availability.",
+    ),
+    PageSpec(
+        "stats", "Stats", "stats", "ui.pages.stats", "StatsPage", "Per-model and per-task cost, latency and ratings."
+    ),
+    PageSpec(
+        "budget",
+        "Budget",
+        "budget",
+        "ui.pages.budget",
+        "BudgetPage",
+        "This month's spend against your limits, with a forecast.",
+    ),
+    PageSpec(
+        "settings",
+        "Settings",
+        "settings",
+        "ui.pages.settings",
+        "SettingsPage",
+        "API keys, endpoints, budget, routing weights and offline mode.",
+    ),
 )
 
 

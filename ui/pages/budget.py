@@ -7,8 +7,18 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from router.providers.info import PROVIDERS, keyed
@@ -20,7 +30,6 @@ from ui.widgets.format import level, money
 from ui.widgets.page import PageBase
 
 
-
 def provider_name(p: str) -> str:
     """Human name of a provider id."""
     row = PROVIDERS.get(p)
@@ -28,7 +37,7 @@ def provider_name(p: str) -> str:
 
 
 def parse_thresholds(text: str) -> list[float]:
-    """"80, 100" (percent) -> [0.8, 1.0]; a clear SparklioError for anything else."""
+    """ "80, 100" (percent) -> [0.8, 1.0]; a clear SparklioError for anything else."""
     parts = [p.strip().rstrip("%") for p in text.replace(";", ",").split(",") if p.strip()]
     if not parts:
         raise SparklioError("give at least one alert threshold, e.g. 80, 100")
@@ -47,7 +56,7 @@ def parse_thresholds(text: str) -> list[float]:
 class LimitEditor(Card):
     """Monthly limit, per-provider limits, hard stop vs warn-only, alert thresholds; validates before saving."""
 
-    def __init__(self, page: "BudgetPage") -> None:
+    def __init__(self, page: BudgetPage) -> None:
         super().__init__("Limits and alerts", "Calendar month in your time zone. Local models are never blocked.")
         self.page = page
         form = QFormLayout()
@@ -127,8 +136,10 @@ class LimitEditor(Card):
 
         try:
             monthly = parse_usd(self.monthly.text(), "monthly limit")
-            prov = {p: (parse_usd(e.text(), f"{provider_name(p)} limit") if e.text().strip() else None)
-                    for p, e in self.provider_edits.items()}
+            prov = {
+                p: (parse_usd(e.text(), f"{provider_name(p)} limit") if e.text().strip() else None)
+                for p, e in self.provider_edits.items()
+            }
             thresholds = parse_thresholds(self.thresholds.text() or "80, 100")
         except SparklioError as exc:
             self.page.controller.error(str(exc))
@@ -150,8 +161,9 @@ class BudgetPage(PageBase):
     """Month-to-date spend and limits, forecast, alerts, holds, cost per day and the limit editor."""
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
-        super().__init__(controller, "Budget", "This month's spend against your limits, with a forecast.",
-                         parent=parent)
+        super().__init__(
+            controller, "Budget", "This month's spend against your limits, with a forecast.", parent=parent
+        )
         self.status: Any = None
         tiles = Card()
         self.t_spent = StatTile("spent this month")
@@ -200,8 +212,11 @@ class BudgetPage(PageBase):
         self._chart(st, app.budget.local(app.budget.clock()).date())
         self._alerts(st)
         if st.limit_usd > 0 and st.spent_usd >= st.limit_usd:
-            msg = ("The monthly limit is reached: cloud calls are stopped; local models keep working."
-                   if st.hard_stop else "The monthly limit is reached (warn-only: cloud calls continue).")
+            msg = (
+                "The monthly limit is reached: cloud calls are stopped; local models keep working."
+                if st.hard_stop
+                else "The monthly limit is reached (warn-only: cloud calls continue)."
+            )
             self.banner.show_message(msg, "error" if st.hard_stop else "warn")
         elif getattr(app, "offline", False):
             self.banner.show_message("Offline mode is on: only local models run, so nothing is being spent.", "info")
@@ -222,8 +237,9 @@ class BudgetPage(PageBase):
         """What the Batch APIs (half price) and provider prompt caches saved this month."""
         self.t_batch.set_value(money(saved["batch_saved_usd"]))
         n = saved["batch_requests"]
-        self.t_batch.caption.setText(f"saved by batch ({n} request{'' if n == 1 else 's'});"
-                                     f" prompt caching {money(saved['cache_saved_usd'])}")
+        self.t_batch.caption.setText(
+            f"saved by batch ({n} request{'' if n == 1 else 's'}); prompt caching {money(saved['cache_saved_usd'])}"
+        )
 
     def _meters(self, st: Any) -> None:
         while self.meters_box.count():
@@ -236,8 +252,9 @@ class BudgetPage(PageBase):
         total.set_fraction(frac, f"{money(st.spent_usd)} of {money(st.limit_usd)}", warn=warn)
         total.label.setStyleSheet("font-weight: 600;")
         self.meters_box.addWidget(total)
-        providers = sorted(set(st.spent_by_provider) | set(st.provider_limits),
-                           key=lambda p: -st.spent_by_provider.get(p, 0.0))
+        providers = sorted(
+            set(st.spent_by_provider) | set(st.provider_limits), key=lambda p: -st.spent_by_provider.get(p, 0.0)
+        )
         for p in providers:
             spent = st.spent_by_provider.get(p, 0.0)
             m = Meter(provider_name(p))
@@ -260,25 +277,31 @@ class BudgetPage(PageBase):
         by_day = {int(d[-2:]): c for d, c in st.daily}
         days = list(range(1, last + 1))
         cats = [str(d) for d in days]
-        self.chart.set_bars(cats, {"Cost": [by_day.get(d, 0.0) for d in days]}, money=True,
-                            label_every=5 if len(days) > 12 else 1)
+        self.chart.set_bars(
+            cats, {"Cost": [by_day.get(d, 0.0) for d in days]}, money=True, label_every=5 if len(days) > 12 else 1
+        )
 
     def _alerts(self, st: Any) -> None:
         muted_c = palette.muted_color().name()
-        lines = [f"Alerts fire at <b>{' and '.join(f'{t * 100:g}%' for t in st.thresholds) or 'no thresholds'}</b>"
-                 f" of each limit, once per month. At 100%: <b>{'cloud calls stop' if st.hard_stop else 'warn only'}"
-                 "</b>."]
+        lines = [
+            f"Alerts fire at <b>{' and '.join(f'{t * 100:g}%' for t in st.thresholds) or 'no thresholds'}</b>"
+            f" of each limit, once per month. At 100%: <b>{'cloud calls stop' if st.hard_stop else 'warn only'}"
+            "</b>."
+        ]
         if st.alerts:
             for a in st.alerts:
                 who = "Monthly budget" if a["limit"] == "total" else f"{provider_name(a['limit'])} budget"
-                lines.append(f"• {who} reached {a['threshold'] * 100:g}% ({money(a['spent'])} of "
-                             f"{money(a['limit_usd'])})")
+                lines.append(
+                    f"• {who} reached {a['threshold'] * 100:g}% ({money(a['spent'])} of {money(a['limit_usd'])})"
+                )
         else:
             lines.append(f"<span style='color:{muted_c}'>No alert has fired this month.</span>")
         src = "from the monthly limit" if st.tier_source == "derived" else "chosen in Settings"
         lines.append(f"Budget tier: <b>{st.tier.capitalize()}</b> ({src}).")
-        lines.append(f"<span style='color:{muted_c}'>{money(st.held_usd)} is held right now for calls in flight"
-                     " (worst case, released when they finish).</span>")
+        lines.append(
+            f"<span style='color:{muted_c}'>{money(st.held_usd)} is held right now for calls in flight"
+            " (worst case, released when they finish).</span>"
+        )
         self.alerts_text.setText("<br>".join(lines))
 
 

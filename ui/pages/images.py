@@ -58,9 +58,14 @@ class PreviewCard(Card):
             return
         pm = QPixmap()
         if pm.loadFromData(png):
-            self.image.setPixmap(pm.scaled(self.image.width(), self.image.height(),
-                                           Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
+            self.image.setPixmap(
+                pm.scaled(
+                    self.image.width(),
+                    self.image.height(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def say(self, text: str, kind: str = "muted") -> None:
         """Message under the preview."""
@@ -119,8 +124,9 @@ class ImagesPage(PageBase):
         self.studio.load(app)
         self.gpu.update_for(self.studio.spec())
         if app.offline:
-            self.banner.show_message("Offline mode is on: cloud image models are idle; Stable Diffusion still runs"
-                                     " on this machine.", "info")
+            self.banner.show_message(
+                "Offline mode is on: cloud image models are idle; Stable Diffusion still runs on this machine.", "info"
+            )
         else:
             self.banner.clear_message()
         self.gallery.reload()
@@ -166,8 +172,9 @@ class ImagesPage(PageBase):
         self.preview.progress_row.show()
         self.preview.say("")
         self.notices = []
-        self.job = self.spawn(self.app.generate_image(prompt, **kw), lambda r: self.finished(prompt, kw, r),
-                              self.failed)
+        self.job = self.spawn(
+            self.app.generate_image(prompt, **kw), lambda r: self.finished(prompt, kw, r), self.failed
+        )
 
     def on_step(self, i: int, total: int, png: Any) -> None:
         """Per-step progress and the latent preview."""
@@ -212,9 +219,12 @@ class ImagesPage(PageBase):
                 self.studio.last_seed = int(seed)
                 self.studio.reuse_seed.setEnabled(True)
         cost = spec.image_price(kw.get("size", ""), kw.get("quality", "standard")) * len(res.images)
-        self.preview.say(f"{len(res.images)} image(s) from {spec.name}" + (f" · {money(cost)}" if cost else
-                                                                          " · $0 (local)")
-                         + "".join(f"\n{n}" for n in self.notices), "ok")
+        self.preview.say(
+            f"{len(res.images)} image(s) from {spec.name}"
+            + (f" · {money(cost)}" if cost else " · $0 (local)")
+            + "".join(f"\n{n}" for n in self.notices),
+            "ok",
+        )
         self.gallery.reload()
         self.studio.update_price()
         self.controller.ledger_changed()

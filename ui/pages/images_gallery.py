@@ -7,8 +7,18 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QImage, QImageReader, QPixmap
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QMessageBox,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.widgets.card import Card, muted
 
@@ -50,8 +60,7 @@ def describe(params: dict, model: str = "") -> str:
         bits.append(f"{params['width']}×{params['height']}")
     elif params.get("size"):
         bits.append(str(params["size"]))
-    for key, label in (("steps", "steps"), ("guidance", "CFG"), ("sampler", ""), ("seed", "seed"),
-                       ("quality", "")):
+    for key, label in (("steps", "steps"), ("guidance", "CFG"), ("sampler", ""), ("seed", "seed"), ("quality", "")):
         if params.get(key) not in (None, ""):
             bits.append(f"{label} {params[key]}".strip() if label != "seed" else f"seed {params[key]}")
     return " · ".join([model or params.get("model", "")] + bits).strip(" ·")
@@ -60,8 +69,9 @@ def describe(params: dict, model: str = "") -> str:
 def caption(row: Any, width: int, metrics: Any) -> str:
     """The text under a thumbnail: the prompt's start, then seed and model, each elided to `width` pixels."""
     second = " · ".join(x for x in (f"seed {row.seed}" if row.seed is not None else "", row.model) if x)
-    return "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
-                     for line in (row.prompt.replace("\n", " "), second))
+    return "\n".join(
+        metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in (row.prompt.replace("\n", " "), second)
+    )
 
 
 class GalleryCard(Card):
@@ -99,7 +109,10 @@ class GalleryCard(Card):
             b.clicked.connect(lambda _c=False, m=method: getattr(self, m)())
             rows[0 if i < FIRST_ROW else 1].addWidget(b)
         self.reuse_btn, self.delete_btn = self.buttons["Reuse settings"], self.buttons["Delete…"]
-        self.to_img2img_btn, self.to_inpaint_btn = self.buttons["Send to image-to-image"], self.buttons["Send to inpaint"]
+        self.to_img2img_btn, self.to_inpaint_btn = (
+            self.buttons["Send to image-to-image"],
+            self.buttons["Send to inpaint"],
+        )
         self.upscale_btns = {2: self.buttons["Upscale 2×"], 4: self.buttons["Upscale 4×"]}  # ui/pages/images_upscale.py
         self.upscale_file_btn = QPushButton("Upscale a file…")
         rows[1].addWidget(self.upscale_file_btn)
@@ -158,8 +171,9 @@ class GalleryCard(Card):
             if current is not None and row.id == current.id:
                 self.list.setCurrentItem(it)
         filtered = bool(self.filter.text().strip())
-        self.empty.setText("No image matches the filter." if filtered else
-                           "No images yet: describe one above and press Generate.")
+        self.empty.setText(
+            "No image matches the filter." if filtered else "No images yet: describe one above and press Generate."
+        )
         self.empty.setVisible(not items)
         self.list.setVisible(bool(items))
         self.actions.setVisible(bool(items))
@@ -197,8 +211,9 @@ class GalleryCard(Card):
             if "loras" not in params and Path(row.path).is_file():
                 text = read_png_parameters(Path(row.path).read_bytes())
                 params["loras"] = parse_parameters(text)["loras"] if text else []
-            self.page.studio.apply_params({**params, "prompt": row.prompt,
-                                           "negative_prompt": row.negative_prompt, "seed": row.seed})
+            self.page.studio.apply_params(
+                {**params, "prompt": row.prompt, "negative_prompt": row.negative_prompt, "seed": row.seed}
+            )
             self.page.edit.apply_params(row.params_dict)
 
     def upscale_2x(self) -> None:
@@ -262,8 +277,11 @@ class GalleryCard(Card):
         row = self.current()
         if row is None:
             return
-        if confirm and QMessageBox.question(self, "Delete image?", f"Delete {Path(row.path).name}?") \
-                != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(self, "Delete image?", f"Delete {Path(row.path).name}?")
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         delete_from_gallery(row.id)
         self.reload()

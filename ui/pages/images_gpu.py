@@ -23,8 +23,11 @@ class GpuSupportCard(Card):
     """Shown while a local Stable Diffusion model is picked and torch/diffusers are missing."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("GPU support", "Local Stable Diffusion needs PyTorch and diffusers. The app does not ship "
-                                        "them (several GB); it installs them into your data folder when you ask.")
+        super().__init__(
+            "GPU support",
+            "Local Stable Diffusion needs PyTorch and diffusers. The app does not ship "
+            "them (several GB); it installs them into your data folder when you ask.",
+        )
         self.page = page
         self.plan: Any = None
         self.cancel_event: threading.Event | None = None
@@ -63,8 +66,9 @@ class GpuSupportCard(Card):
         self.setVisible(show)
         if show and self.plan is None and self.job is None:
             if app.offline:
-                self.text.setText("Offline mode is on: GPU support needs a download. Switch offline mode off to "
-                                  "install it.")
+                self.text.setText(
+                    "Offline mode is on: GPU support needs a download. Switch offline mode off to install it."
+                )
                 self.install_btn.setEnabled(False)
                 return
             self.text.setText("Working out the download for this machine…")
@@ -101,8 +105,12 @@ class GpuSupportCard(Card):
         self.cancel_btn.show()
         self.text.setText("Downloading… you can keep working; Cancel keeps what has arrived.")
         self.job = self.page.spawn(
-            asyncio.to_thread(install, self.plan, app.data_dir, progress=self.bridge.moved.emit,
-                              cancel=self.cancel_event), self.installed, self.failed)
+            asyncio.to_thread(
+                install, self.plan, app.data_dir, progress=self.bridge.moved.emit, cancel=self.cancel_event
+            ),
+            self.installed,
+            self.failed,
+        )
 
     def on_progress(self, done: int, total: int) -> None:
         """Move the bar (in thousandths: byte counts exceed a QProgressBar's int)."""
@@ -127,8 +135,9 @@ class GpuSupportCard(Card):
         activate(self.page.app.data_dir)
         importlib.invalidate_caches()
         cuda = "CUDA available: yes" if result.cuda_available else "CUDA available: no — images run on the CPU"
-        self.text.setText(f"GPU support installed: torch {result.torch_version}, diffusers "
-                          f"{result.diffusers_version} ({cuda}).")
+        self.text.setText(
+            f"GPU support installed: torch {result.torch_version}, diffusers {result.diffusers_version} ({cuda})."
+        )
         self.install_btn.setText("Installed")
         self.install_btn.setEnabled(False)
 

@@ -6,8 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from ui.widgets.card import muted, plain_spins
@@ -85,9 +93,18 @@ class LoraPicker(QWidget):
             self.grid.addWidget(row.check, i // 2, (i % 2) * 2)
             self.grid.addWidget(row.weight, i // 2, (i % 2) * 2 + 1)
             self.rows[info.name] = row
-        self.empty.setText(problem or ("" if found else (
-            f"No .safetensors LoRAs in {self.folder}" if self.folder else
-            "No LoRA folder yet: choose one in Settings → Images")))
+        self.empty.setText(
+            problem
+            or (
+                ""
+                if found
+                else (
+                    f"No .safetensors LoRAs in {self.folder}"
+                    if self.folder
+                    else "No LoRA folder yet: choose one in Settings → Images"
+                )
+            )
+        )
         self.empty.setVisible(bool(self.empty.text()))
         self._changed()
 

@@ -85,8 +85,10 @@ class QueueCard(Card):
         self.restored = False  # the last session's unfinished jobs were offered (once per run of the app)
         self.variations = QSpinBox()
         self.variations.setRange(1, MAX_VARIATIONS)
-        self.variations.setToolTip("Each Generate queues this many jobs; local models give each its own seed "
-                                   "(the fixed seed, seed+1, … or random ones)")
+        self.variations.setToolTip(
+            "Each Generate queues this many jobs; local models give each its own seed "
+            "(the fixed seed, seed+1, … or random ones)"
+        )
         plain_spins(self.variations)
         self.header.addWidget(muted(QLabel("Variations per Generate")))
         self.header.addWidget(self.variations)
@@ -190,8 +192,13 @@ class QueueCard(Card):
             self._paint_item(self.list.item(i), job)
         finished, total, fraction = self.queue.overall()
         self.overall.setValue(int(fraction * 1000))
-        self.overall_text.setText(f"{total} job(s) kept from your last session" if self.queue.paused else
-                                  f"{finished} of {total} done" if total else "")
+        self.overall_text.setText(
+            f"{total} job(s) kept from your last session"
+            if self.queue.paused
+            else f"{finished} of {total} done"
+            if total
+            else ""
+        )
         self.run_btn.setVisible(self.queue.paused)
         self.empty.setVisible(not jobs)
         self.list.setVisible(bool(jobs))

@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from ui.pages.images_family import apply_defaults, family_cells
@@ -101,10 +114,17 @@ class StudioCard(Card):
         self.random_seed.setChecked(True)
         self.reuse_seed = QPushButton("Last seed")
         self.grid = grid
-        self.cells = {key: (muted(QLabel(label)), w) for key, label, w in (
-            ("size", "Size", self.size), ("quality", "Quality", self.quality), ("steps", "Steps", self.steps),
-            ("guidance", "Guidance", self.guidance), ("sampler", "Sampler", self.scheduler),
-            ("images", "Images", self.batch))}
+        self.cells = {
+            key: (muted(QLabel(label)), w)
+            for key, label, w in (
+                ("size", "Size", self.size),
+                ("quality", "Quality", self.quality),
+                ("steps", "Steps", self.steps),
+                ("guidance", "Guidance", self.guidance),
+                ("sampler", "Sampler", self.scheduler),
+                ("images", "Images", self.batch),
+            )
+        }
         self.tuning = QWidget()
         self.tuning.setLayout(grid)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -190,8 +210,7 @@ class StudioCard(Card):
         family = family_for_path(self.path.text()) if local else None
         if local:
             apply_defaults(self, family)
-        shown = family_cells(family) if local else \
-            ["size"] + (["quality"] if len(qualities) > 1 else []) + ["images"]
+        shown = family_cells(family) if local else ["size"] + (["quality"] if len(qualities) > 1 else []) + ["images"]
         self._layout_cells(shown)
         for w in (self.path_row, self.seed_row, self.loras):
             self.form.setRowVisible(w, local)
@@ -256,8 +275,9 @@ class StudioCard(Card):
         if folder:
             path = QFileDialog.getExistingDirectory(self, "Stable Diffusion model folder (diffusers format)", start)
         else:
-            path, _ = QFileDialog.getOpenFileName(self, "Stable Diffusion checkpoint", start,
-                                                  "Checkpoints (*.safetensors *.ckpt)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Stable Diffusion checkpoint", start, "Checkpoints (*.safetensors *.ckpt)"
+            )
         if path:
             self.set_model_path(path)
 
@@ -313,16 +333,24 @@ class StudioCard(Card):
         prompt = self.prompt.toPlainText().strip()
         if not prompt:
             raise SparklioError("describe the image first")
-        kw: dict = {"model": m.id, "size": self.size.currentText(), "quality": self.quality.currentText() or
-                    "standard", "n": self.batch.value(),
-                    "task": "image_generation_bulk" if m.local else "image_generation_quality"}
+        kw: dict = {
+            "model": m.id,
+            "size": self.size.currentText(),
+            "quality": self.quality.currentText() or "standard",
+            "n": self.batch.value(),
+            "task": "image_generation_bulk" if m.local else "image_generation_quality",
+        }
         if m.local:
             from local_models.lora import resolve, split_tags
 
             prompt, tags = split_tags(prompt)  # `<lora:name:w>` typed into the prompt works too
             folder = self.page.app.settings.get("lora_folder") if self.page.app is not None else ""
             kw["loras"] = self.loras.selected() + [resolve(folder, n, w) for n, w in tags]
-            kw.update(negative_prompt=self.negative.text().strip(), steps=self.steps.value(),
-                      guidance=self.guidance.value(), scheduler=self.scheduler.currentData(),
-                      seed=None if self.random_seed.isChecked() else self.seed.value())
+            kw.update(
+                negative_prompt=self.negative.text().strip(),
+                steps=self.steps.value(),
+                guidance=self.guidance.value(),
+                scheduler=self.scheduler.currentData(),
+                seed=None if self.random_seed.isChecked() else self.seed.value(),
+            )
         return prompt, kw

@@ -36,8 +36,7 @@ class UpscaleAction:
         how = f"with {Path(model).stem}" if model else "with the hires fix"
         self.page.preview.say(f"Upscaling {Path(path).name} {factor}x {how}…")
         self.page.gallery.set_upscaling(True)
-        self.job = self.page.in_thread(self._work, app, path, factor, model, on_done=self._done,
-                                       on_error=self._failed)
+        self.job = self.page.in_thread(self._work, app, path, factor, model, on_done=self._done, on_error=self._failed)
 
     @staticmethod
     def _work(app: Any, path: str, factor: int, model: str | None) -> Any:
@@ -53,9 +52,8 @@ class UpscaleAction:
         return img
 
     def _done(self, img: Any) -> None:
-        from router.gallery import gallery_dir, save_to_gallery
-
         from router.errors import SparklioError
+        from router.gallery import gallery_dir, save_to_gallery
 
         self.job = None
         self.page.gallery.set_upscaling(False)
@@ -65,8 +63,11 @@ class UpscaleAction:
             self.page.controller.error(str(exc))
             return
         self.page.preview.show_png(img.png)
-        self.page.preview.say(f"Upscaled to {img.params['width']}x{img.params['height']} with "
-                              f"{img.params['upscaler']} · saved to the gallery", "ok")
+        self.page.preview.say(
+            f"Upscaled to {img.params['width']}x{img.params['height']} with "
+            f"{img.params['upscaler']} · saved to the gallery",
+            "ok",
+        )
         self.page.gallery.reload()
 
     def _failed(self, message: str) -> None:

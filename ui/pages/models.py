@@ -6,11 +6,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from ui.pages.models_ollama import OllamaCard
 from ui.widgets.card import Card, Meter, muted
 from ui.widgets.format import money
 from ui.widgets.page import PageBase
 from ui.widgets.table import Column, RecordTable
-from ui.pages.models_ollama import OllamaCard
 
 
 def price_text(m: Any) -> str:
@@ -34,11 +34,16 @@ def _ctx(v: Any) -> str:
 
 
 CATALOG_COLUMNS = [
-    Column("name", "Model"), Column("provider", "Provider"), Column("state", "Available"),
-    Column("price", "Price", tooltip="USD per 1M tokens in / out, or per image"), Column("price_source", "Price from"),
-    Column("speed", "Speed"), Column("context_window", "Context", _ctx, True),
+    Column("name", "Model"),
+    Column("provider", "Provider"),
+    Column("state", "Available"),
+    Column("price", "Price", tooltip="USD per 1M tokens in / out, or per image"),
+    Column("price_source", "Price from"),
+    Column("speed", "Speed"),
+    Column("context_window", "Context", _ctx, True),
     Column("quality", "Quality", lambda v: f"{v:.1f}" if v is not None else "—", True, "0–10, from the catalog"),
-    Column("kind", "Kind"), Column("why", "Why not"),
+    Column("kind", "Kind"),
+    Column("why", "Why not"),
 ]
 
 
@@ -64,7 +69,8 @@ def lists_text(app: Any) -> str:
     now = time.time()
     return "Model lists fetched: " + " · ".join(
         f"{p} {age_text(now - lst.fetched_at)}" + (f" (refresh failed: {lst.error})" if lst.error else "")
-        for p, lst in sorted(lists.items()))
+        for p, lst in sorted(lists.items())
+    )
 
 
 def catalog_records(statuses: list[Any], retired: dict | None = None) -> list[dict]:
@@ -73,12 +79,22 @@ def catalog_records(statuses: list[Any], retired: dict | None = None) -> list[di
     retired = retired or {}
     for st in statuses:
         m = st.model
-        out.append({"name": m.name, "id": m.id, "provider": m.provider, "kind": m.kind,
-                    "state": _state(st, retired), "available": st.available,
-                    "why": "" if st.available else st.why, "price": price_text(m),
-                    "price_source": "local" if m.local else m.price_source,
-                    "speed": f"{m.speed} (~{m.latency_s:g} s)", "context_window": m.context_window,
-                    "quality": m.quality})
+        out.append(
+            {
+                "name": m.name,
+                "id": m.id,
+                "provider": m.provider,
+                "kind": m.kind,
+                "state": _state(st, retired),
+                "available": st.available,
+                "why": "" if st.available else st.why,
+                "price": price_text(m),
+                "price_source": "local" if m.local else m.price_source,
+                "speed": f"{m.speed} (~{m.latency_s:g} s)",
+                "context_window": m.context_window,
+                "quality": m.quality,
+            }
+        )
     return out
 
 
@@ -122,8 +138,9 @@ class GpuCard(Card):
             bits.append(f"{snap.temperature_c} °C")
         if snap.power_w is not None:
             bits.append(f"{snap.power_w:.0f} W")
-        procs = ", ".join(f"{p.name} ({p.used_mib / 1024:.1f} GiB)" if p.used_mib else p.name
-                          for p in snap.processes[:5])
+        procs = ", ".join(
+            f"{p.name} ({p.used_mib / 1024:.1f} GiB)" if p.used_mib else p.name for p in snap.processes[:5]
+        )
         self.details.setText(" · ".join(bits) + (f"<br>Holding memory: {procs}" if procs else ""))
 
 
@@ -133,10 +150,14 @@ class ModelsPage(PageBase):
     follows_ledger = False  # catalog changes arrive on catalogChanged; Ollama is probed on show
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
-        super().__init__(controller, "Models", "Every model Sparklio can route to, with prices and availability.",
-                         parent=parent)
-        self.catalog_card = Card("Catalog", "Prices are USD; “genai-prices” means the maintained price database"
-                                            " knew the model, “catalog” that Sparklio's own figure is used.")
+        super().__init__(
+            controller, "Models", "Every model Sparklio can route to, with prices and availability.", parent=parent
+        )
+        self.catalog_card = Card(
+            "Catalog",
+            "Prices are USD; “genai-prices” means the maintained price database"
+            " knew the model, “catalog” that Sparklio's own figure is used.",
+        )
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter models…")
@@ -210,8 +231,10 @@ class ModelsPage(PageBase):
         """Catalog now; Ollama status and the GPU snapshot in the background."""
         self._load_records(app)
         if app.offline:
-            self.banner.show_message("Offline mode is on: only local models run. Cloud models wait until you"
-                                     " switch it off in Settings.", "info")
+            self.banner.show_message(
+                "Offline mode is on: only local models run. Cloud models wait until you switch it off in Settings.",
+                "info",
+            )
         else:
             self.banner.clear_message()
         self._pending_loads = 2
@@ -226,6 +249,8 @@ class ModelsPage(PageBase):
             one_done()
 
         self.spawn(self.ollama.fetch(app), lambda d: (self.ollama.fill(d), one_done()), ollama_failed)
-        self.in_thread(self.gpu.read, on_done=lambda r: (self.gpu.fill(r), one_done()),
-                       on_error=lambda m: (self.gpu.fill((None, m)), one_done()))
-
+        self.in_thread(
+            self.gpu.read,
+            on_done=lambda r: (self.gpu.fill(r), one_done()),
+            on_error=lambda m: (self.gpu.fill((None, m)), one_done()),
+        )

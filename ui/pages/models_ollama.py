@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import human_bytes, percent
 from ui.widgets.table import Column, RecordTable
 
-INSTALL_HELP = ("Ollama runs open models (Qwen, Llama, Mistral) on this machine for $0. Install it from "
-                "<a href='https://ollama.com/download'>ollama.com/download</a>, then press Check again.")
+INSTALL_HELP = (
+    "Ollama runs open models (Qwen, Llama, Mistral) on this machine for $0. Install it from "
+    "<a href='https://ollama.com/download'>ollama.com/download</a>, then press Check again."
+)
 
 
 def _ctx(v: Any) -> str:
@@ -24,7 +26,7 @@ def _ctx(v: Any) -> str:
 def _expires(v: Any) -> str:
     if not isinstance(v, datetime):
         return "—"
-    now = datetime.now(v.tzinfo or timezone.utc)
+    now = datetime.now(v.tzinfo or UTC)
     mins = (v - now).total_seconds() / 60
     if mins > 60 * 24 * 365:
         return "kept loaded"
@@ -34,15 +36,26 @@ def _expires(v: Any) -> str:
 
 
 INSTALLED_COLUMNS = [
-    Column("name", "Model"), Column("family", "Family"), Column("parameter_size", "Parameters"),
-    Column("quantization", "Quantisation"), Column("context_length", "Context", _ctx, True),
-    Column("size_bytes", "Size", human_bytes, True), Column("loaded", "Loaded"),
+    Column("name", "Model"),
+    Column("family", "Family"),
+    Column("parameter_size", "Parameters"),
+    Column("quantization", "Quantisation"),
+    Column("context_length", "Context", _ctx, True),
+    Column("size_bytes", "Size", human_bytes, True),
+    Column("loaded", "Loaded"),
 ]
 RUNNING_COLUMNS = [
-    Column("name", "Model"), Column("size_vram", "In VRAM", human_bytes, True),
-    Column("vram_share", "VRAM share", lambda v: percent(v) if v is not None else "—", True,
-           "part of the model held in GPU memory (the rest is in system RAM)"),
-    Column("context_length", "Context", _ctx, True), Column("expires_at", "Unloads", _expires),
+    Column("name", "Model"),
+    Column("size_vram", "In VRAM", human_bytes, True),
+    Column(
+        "vram_share",
+        "VRAM share",
+        lambda v: percent(v) if v is not None else "—",
+        True,
+        "part of the model held in GPU memory (the rest is in system RAM)",
+    ),
+    Column("context_length", "Context", _ctx, True),
+    Column("expires_at", "Unloads", _expires),
 ]
 
 
@@ -136,8 +149,15 @@ class OllamaCard(Card):
     def set_running(self, running: bool, installed: bool = True) -> None:
         """Enable what makes sense for the server state."""
         self.start_btn.setVisible(not running and installed)
-        for w in (self.installed, self.load_btn, self.unload_btn, self.delete_btn, self.pull_btn, self.pull_name,
-                  self.running):
+        for w in (
+            self.installed,
+            self.load_btn,
+            self.unload_btn,
+            self.delete_btn,
+            self.pull_btn,
+            self.pull_name,
+            self.running,
+        ):
             w.setEnabled(running)
 
     async def fetch(self, app: Any) -> dict:
@@ -164,10 +184,15 @@ class OllamaCard(Card):
             self.status.setStyleSheet("")
         self.set_running(st.running, st.installed)
         loaded = {r.name for r in data["running"]}
-        self.installed.set_records([{**m.__dict__, "loaded": "yes" if m.name in loaded else ""}
-                                    for m in data["models"]])
-        self.running.set_records([{**r.__dict__, "vram_share": (r.size_vram / r.size_bytes) if r.size_bytes else None}
-                                  for r in data["running"]])
+        self.installed.set_records(
+            [{**m.__dict__, "loaded": "yes" if m.name in loaded else ""} for m in data["models"]]
+        )
+        self.running.set_records(
+            [
+                {**r.__dict__, "vram_share": (r.size_vram / r.size_bytes) if r.size_bytes else None}
+                for r in data["running"]
+            ]
+        )
         self.running.setVisible(bool(data["running"]))
         self.running_empty.setVisible(st.running and not data["running"])
         self.running_label.setVisible(st.running)
@@ -206,8 +231,11 @@ class OllamaCard(Card):
         m = self.mgr(self.page.app)
         self.say(f"{'Loading' if what == 'load' else 'Unloading'} {name}…")
         coro = m.load(name) if what == "load" else m.unload(name)
-        self.page.spawn(coro, lambda _r: (self.say(f"{name} {what}ed.", "ok"), self.page.refresh()),
-                        lambda msg: self.page.controller.error(msg))
+        self.page.spawn(
+            coro,
+            lambda _r: (self.say(f"{name} {what}ed.", "ok"), self.page.refresh()),
+            lambda msg: self.page.controller.error(msg),
+        )
 
     def delete_selected(self, *, confirm: bool = True) -> None:
         """Delete the selected model after a confirmation."""
@@ -215,12 +243,19 @@ class OllamaCard(Card):
         if not name:
             self.say("Select a model in the list first.", "warn")
             return
-        if confirm and QMessageBox.question(self, "Delete model?", f"Delete {name} from this machine? You can pull"
-                                            " it again later.") != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self, "Delete model?", f"Delete {name} from this machine? You can pull it again later."
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
-        self.page.spawn(self.mgr(self.page.app).delete(name),
-                        lambda _r: (self.say(f"Deleted {name}.", "ok"), self.after_change()),
-                        lambda msg: self.page.controller.error(msg))
+        self.page.spawn(
+            self.mgr(self.page.app).delete(name),
+            lambda _r: (self.say(f"Deleted {name}.", "ok"), self.after_change()),
+            lambda msg: self.page.controller.error(msg),
+        )
 
     def pull(self, name: str) -> None:
         """Download `name` with live progress; Cancel stops it."""
@@ -253,9 +288,11 @@ class OllamaCard(Card):
                 self.pull_name.clear()
                 self.after_change()
 
-        self.page.spawn(self.mgr(self.page.app).pull(name, on_progress, self.pull_cancel),
-                        lambda _r: finish(f"Downloaded {name}.", "ok", True),
-                        lambda msg: finish(msg, "warn" if "cancelled" in msg else "error", False))
+        self.page.spawn(
+            self.mgr(self.page.app).pull(name, on_progress, self.pull_cancel),
+            lambda _r: finish(f"Downloaded {name}.", "ok", True),
+            lambda msg: finish(msg, "warn" if "cancelled" in msg else "error", False),
+        )
 
     def cancel_pull(self) -> None:
         """Stop the running download."""

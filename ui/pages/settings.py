@@ -8,8 +8,22 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from router.providers.info import PROVIDERS, with_endpoint
@@ -24,7 +38,6 @@ from ui.widgets import palette
 from ui.widgets.card import Card, muted, plain_spins
 from ui.widgets.format import count, money
 from ui.widgets.page import PageBase
-
 
 
 def _say(label: QLabel, text: str, kind: str = "muted") -> None:
@@ -52,9 +65,10 @@ def _scroll(*cards: QWidget) -> QScrollArea:
 class EndpointsCard(Card):
     """Base URLs per provider, the OpenAI-compatible model names and the Ollama host."""
 
-    def __init__(self, page: "SettingsPage") -> None:
-        super().__init__("Endpoints", "Leave a field empty to use the provider's default (or its environment"
-                                      " variable).")
+    def __init__(self, page: SettingsPage) -> None:
+        super().__init__(
+            "Endpoints", "Leave a field empty to use the provider's default (or its environment variable)."
+        )
         self.page = page
         form = QFormLayout()
         form.setHorizontalSpacing(14)
@@ -106,10 +120,14 @@ class EndpointsCard(Card):
 class TierCard(Card):
     """The budget tier: derived from the monthly limit, or chosen."""
 
-    TIERS = [("Auto (from the monthly limit)", None), ("Low — local models and Gemini Flash first", "low"),
-             ("Standard — GPT-4, Claude Sonnet, Gemini Pro", "standard"), ("Premium — no restrictions", "premium")]
+    TIERS = [
+        ("Auto (from the monthly limit)", None),
+        ("Low — local models and Gemini Flash first", "low"),
+        ("Standard — GPT-4, Claude Sonnet, Gemini Pro", "standard"),
+        ("Premium — no restrictions", "premium"),
+    ]
 
-    def __init__(self, page: "SettingsPage") -> None:
+    def __init__(self, page: SettingsPage) -> None:
         super().__init__("Budget tier", "Low up to $50 a month, Standard up to $200, Premium above — or choose.")
         self.page = page
         self.combo = QComboBox()
@@ -143,7 +161,7 @@ class TierCard(Card):
 class GeneralCard(Card):
     """Offline local-only mode, the response cache and the data folder."""
 
-    def __init__(self, page: "SettingsPage") -> None:
+    def __init__(self, page: SettingsPage) -> None:
         super().__init__("Offline mode")
         self.page = page
         self.offline = QCheckBox("Local-only: no request leaves this machine (only Ollama and Stable Diffusion run)")
@@ -170,7 +188,7 @@ class GeneralCard(Card):
 class CacheCard(Card):
     """Response cache on/off, TTLs per task class, what it saved, and Clear."""
 
-    def __init__(self, page: "SettingsPage") -> None:
+    def __init__(self, page: SettingsPage) -> None:
         super().__init__("Response cache", "Identical requests are answered from the cache for $0.")
         self.page = page
         self.enabled = QCheckBox("Answer repeated requests from the cache")
@@ -232,7 +250,7 @@ class CacheCard(Card):
 class DataCard(Card):
     """Where the database, images and attachments live."""
 
-    def __init__(self, page: "SettingsPage") -> None:
+    def __init__(self, page: SettingsPage) -> None:
         super().__init__("Data folder", "Conversations, the ledger, images and settings live here (API keys do not).")
         self.page = page
         self.path = QLabel("")
@@ -267,8 +285,9 @@ class DataCard(Card):
         paths = importlib.import_module("router.paths")
         setter = getattr(paths, "set_default_data_dir", None)
         if setter is None:
-            _say(self.message, "To use another folder, start Sparklio with --data-dir PATH or set SPARKLIO_HOME.",
-                 "warn")
+            _say(
+                self.message, "To use another folder, start Sparklio with --data-dir PATH or set SPARKLIO_HOME.", "warn"
+            )
             return
         folder = QFileDialog.getExistingDirectory(self, "Choose the data folder", self.path.text())
         if not folder:
@@ -284,8 +303,10 @@ class DataCard(Card):
 def cache_summary_text(sm: dict) -> str:
     """What is in the cache now, apart from what it has served over time (so the two counts never clash)."""
     expired = f" ({count(sm['expired'])} expired)" if sm.get("expired") else ""
-    return (f"In the cache now: {count(sm['entries'])} answers{expired}. Since you started:"
-            f" {count(sm['hits_served'])} answers served from it, {money(sm['saved_usd'])} saved.")
+    return (
+        f"In the cache now: {count(sm['entries'])} answers{expired}. Since you started:"
+        f" {count(sm['hits_served'])} answers served from it, {money(sm['saved_usd'])} saved."
+    )
 
 
 class SettingsPage(PageBase):
@@ -294,8 +315,13 @@ class SettingsPage(PageBase):
     follows_ledger = False  # a finished chat request must not wipe half-typed settings
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
-        super().__init__(controller, "Settings", "API keys, endpoints, budget, routing weights and offline mode.",
-                         scroll=False, parent=parent)
+        super().__init__(
+            controller,
+            "Settings",
+            "API keys, endpoints, budget, routing weights and offline mode.",
+            scroll=False,
+            parent=parent,
+        )
         self.keys = KeysCard(self)
         self.endpoints = EndpointsCard(self)
         self.tier = TierCard(self)
@@ -321,7 +347,20 @@ class SettingsPage(PageBase):
 
     def reload(self, app: Any) -> None:
         """Fill every section from the facade."""
-        for section in (self.keys, self.endpoints, self.tier, self.limits, self.weights, self.time_limits, self.tasks,
-                        self.general, self.cache, self.data, self.updates, self.prompts, self.image_files):
+        for section in (
+            self.keys,
+            self.endpoints,
+            self.tier,
+            self.limits,
+            self.weights,
+            self.time_limits,
+            self.tasks,
+            self.general,
+            self.cache,
+            self.data,
+            self.updates,
+            self.prompts,
+            self.image_files,
+        ):
             section.load(app)
         self.loaded.emit()

@@ -11,16 +11,21 @@ from ui.widgets import palette
 from ui.widgets.card import Card, muted
 
 # setting -> (label, placeholder, pick a folder?)
-FIELDS = {"lora_folder": ("LoRA folder", "a folder of .safetensors LoRAs", True),
-          "upscaler_path": ("Upscaler model", "an ESRGAN-family .pth or .safetensors (empty: hires fix)", False)}
+FIELDS = {
+    "lora_folder": ("LoRA folder", "a folder of .safetensors LoRAs", True),
+    "upscaler_path": ("Upscaler model", "an ESRGAN-family .pth or .safetensors (empty: hires fix)", False),
+}
 
 
 class ImageFilesCard(Card):
     """Two paths, each validated by the router's settings when chosen or cleared."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Local images", "Where your LoRAs are, and the model Upscale uses (without one, Upscale "
-                                         "runs a tiled img2img hires fix with the Stable Diffusion model).")
+        super().__init__(
+            "Local images",
+            "Where your LoRAs are, and the model Upscale uses (without one, Upscale "
+            "runs a tiled img2img hires fix with the Stable Diffusion model).",
+        )
         self.page = page
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from router.key_file import file_keyring
@@ -13,21 +21,29 @@ from router.providers.info import PROVIDERS, keyed, label
 from ui.widgets import palette
 from ui.widgets.card import Banner, Card, muted
 
-SOURCE_TEXT = {"keyring": "saved in the system keyring", "session": "kept for this session only",
-               "environment": "from an environment variable", None: "not set"}
-PLACEHOLDER = {"keyring": "saved in the keyring — type a new key to replace it",
-               "session": "kept for this session — type a key to save it",
-               "environment": "from the environment — type a key to save one in the keyring instead"}
+SOURCE_TEXT = {
+    "keyring": "saved in the system keyring",
+    "session": "kept for this session only",
+    "environment": "from an environment variable",
+    None: "not set",
+}
+PLACEHOLDER = {
+    "keyring": "saved in the keyring — type a new key to replace it",
+    "session": "kept for this session — type a key to save it",
+    "environment": "from the environment — type a key to save one in the keyring instead",
+}
 
 
 class KeyRow:
     """Widgets of one provider's key: masked field, show toggle, save, remove, test, status."""
 
-    def __init__(self, card: "KeysCard", provider: str, grid: QGridLayout, row: int) -> None:
+    def __init__(self, card: KeysCard, provider: str, grid: QGridLayout, row: int) -> None:
         self.card, self.provider = card, provider
         self.edit = QLineEdit()
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setPlaceholderText("paste a key" if PROVIDERS[provider].key_required else "optional for local servers")
+        self.edit.setPlaceholderText(
+            "paste a key" if PROVIDERS[provider].key_required else "optional for local servers"
+        )
         self.edit.setMinimumWidth(220)
         self.show_btn = QToolButton()
         self.show_btn.setText("Show")
@@ -65,8 +81,11 @@ class KeyRow:
         src = secrets.source(self.provider) if hasattr(secrets, "source") else None
         key = secrets.get(self.provider)
         self.edit.clear()  # the stored key never comes back into the window
-        self.edit.setPlaceholderText(PLACEHOLDER.get(src, "") if key else
-                                     ("paste a key" if self.provider != "compat" else "optional for local servers"))
+        self.edit.setPlaceholderText(
+            PLACEHOLDER.get(src, "")
+            if key
+            else ("paste a key" if self.provider != "compat" else "optional for local servers")
+        )
         self.remove_btn.setEnabled(src in ("keyring", "session"))
         tail = f" (ends in …{key[-4:]})" if key and len(key) > 12 else ""
         self.say(f"Key {SOURCE_TEXT.get(src, src)}{tail}." if key else "No key yet.")
@@ -84,8 +103,12 @@ class KeyRow:
         self.remove_btn.setEnabled(True)
         self.edit.clear()
         self.edit.setPlaceholderText(PLACEHOLDER["keyring" if where == "keyring" else "session"])
-        self.say("Saved in the system keyring." if where == "keyring"
-                 else "Kept for this session only (no keyring to save it in).", "ok" if where == "keyring" else "warn")
+        self.say(
+            "Saved in the system keyring."
+            if where == "keyring"
+            else "Kept for this session only (no keyring to save it in).",
+            "ok" if where == "keyring" else "warn",
+        )
         self.card.keys_changed()
         return True
 
@@ -129,8 +152,10 @@ class KeysCard(Card):
     """API keys per provider; keys live in the OS keyring only (never in the database or files)."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("API keys", "Keys are stored in your operating system's keyring and never in Sparklio's"
-                                     " database, logs or files.")
+        super().__init__(
+            "API keys",
+            "Keys are stored in your operating system's keyring and never in Sparklio's database, logs or files.",
+        )
         self.page = page
         self.file_store_path: str | None = None  # None: keyrings.alt's own location
         self.notice = Banner()
@@ -177,12 +202,15 @@ class KeysCard(Card):
             return
         backend = file_keyring(self.file_store_path)
         answer = QMessageBox.warning(
-            self, "Store keys in a plain file?",
+            self,
+            "Store keys in a plain file?",
             "Your keys would be written UNENCRYPTED to\n\n"
             f"{backend.file_path}\n\nAnyone who can read your files could use them and spend your money. "
             "A system keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager) is safer.\n\n"
             "Use the plain file for this session?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.use_backend(backend)

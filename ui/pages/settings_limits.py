@@ -14,7 +14,11 @@ from ui.widgets.card import Card, muted, plain_spins
 
 # (setting, label, explanation); time-to-first-token rows are per speed class
 FIELDS = (
-    ("ttft:realtime", "First words, realtime models", "a realtime model that says nothing for this long is retried once"),
+    (
+        "ttft:realtime",
+        "First words, realtime models",
+        "a realtime model that says nothing for this long is retried once",
+    ),
     ("ttft:standard", "First words, standard models", "with the retry, a hung provider falls back in about 2x this"),
     ("ttft:batch", "First words, batch models", "reasoning models think before they answer"),
     ("ttft:local", "First words, local models", "Ollama may first load the model into memory"),

@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+)
 
 from router.errors import SparklioError
 from router.planner import estimate_tokens
@@ -18,8 +26,11 @@ class PromptsCard(Card):
     """The task's system prompt (shipped or yours) and your saved prompts ("/" in the chat composer)."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Prompt library", "A short system prompt per task: says what to do and the output format"
-                                           " (the policy document's prompt optimisation). Empty turns it off.")
+        super().__init__(
+            "Prompt library",
+            "A short system prompt per task: says what to do and the output format"
+            " (the policy document's prompt optimisation). Empty turns it off.",
+        )
         self.page = page
         self.app: Any = None
         row = QHBoxLayout()
@@ -83,8 +94,10 @@ class PromptsCard(Card):
         text = self.app.prompts.system_for(task)
         self.system.setPlainText(text)
         tokens = estimate_tokens([Message("system", text)]) if text else 0
-        self.state.setText(("your edit" if self.app.prompts.is_edited(task) else "shipped")
-                           + (f" · ~{tokens} tokens a request" if text else " · off"))
+        self.state.setText(
+            ("your edit" if self.app.prompts.is_edited(task) else "shipped")
+            + (f" · ~{tokens} tokens a request" if text else " · off")
+        )
 
     def save_system(self) -> None:
         """Store the edited prompt for the selected task."""

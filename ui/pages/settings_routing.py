@@ -5,8 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSlider, QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from router.settings import DEFAULT_WEIGHTS
@@ -21,8 +33,10 @@ class WeightsCard(Card):
     """Four sliders for the decision matrix (normalised to 100%) and the exploration rate."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Routing weights", "How much each factor counts when models are scored"
-                                            " (the policy document's matrix: 40 / 30 / 20 / 10).")
+        super().__init__(
+            "Routing weights",
+            "How much each factor counts when models are scored (the policy document's matrix: 40 / 30 / 20 / 10).",
+        )
         self.page = page
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -107,8 +121,11 @@ class TaskTableCard(Card):
     SLOTS = ("Primary", "Fallback 1", "Fallback 2")
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Task table", "Which model answers each task type first, and which take over when it"
-                                       " fails. Edited rows are marked; Reset restores the policy documents' row.")
+        super().__init__(
+            "Task table",
+            "Which model answers each task type first, and which take over when it"
+            " fails. Edited rows are marked; Reset restores the policy documents' row.",
+        )
         self.page = page
         self.table = QTableWidget(0, 2 + len(self.SLOTS))
         self.table.setHorizontalHeaderLabels(["Task", *self.SLOTS, ""])
@@ -172,7 +189,7 @@ class TaskTableCard(Card):
             return
         app = self.page.app
         models = [b.currentText() for b in self.combos[task] if b.currentText() != NONE]
-        extra = [m for m in app.policy.row(task)[len(self.SLOTS):] if m not in models]
+        extra = [m for m in app.policy.row(task)[len(self.SLOTS) :] if m not in models]
         try:
             app.policy.set_task_row(task, list(dict.fromkeys(models + extra)), app.catalog)
         except SparklioError as exc:

@@ -20,8 +20,11 @@ class UpdatesCard(Card):
     """Shows the version, checks the release feed on request, offers a newer version's download page."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Updates", f"Sparklio {__version__}. A newer version is only ever offered: its download "
-                                    "page opens when you click, nothing is downloaded by itself.")
+        super().__init__(
+            "Updates",
+            f"Sparklio {__version__}. A newer version is only ever offered: its download "
+            "page opens when you click, nothing is downloaded by itself.",
+        )
         self.page = page
         self.url = ""
         self.weekly = QCheckBox("Check once a week (never in offline mode)")

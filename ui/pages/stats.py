@@ -8,8 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
-                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from router.savings import discounts
@@ -71,7 +82,7 @@ def load_stats(stats: Any, learning: Any, since: str, until: str, auto: Any = No
 class SuggestionRow(QWidget):
     """One learner suggestion with Accept / Reject."""
 
-    def __init__(self, sug: Any, page: "StatsPage") -> None:
+    def __init__(self, sug: Any, page: StatsPage) -> None:
         super().__init__()
         self.sug = sug
         lay = QHBoxLayout(self)
@@ -80,8 +91,10 @@ class SuggestionRow(QWidget):
         text.setWordWrap(True)
         ev = sug.evidence or {}
         if "p_better" in ev:
-            text.setToolTip(f"Probability the suggestion is better: {ev['p_better']:.0%}; cost per answer "
-                            f"{money(ev.get('model_cost_per_answer'))} vs {money(ev.get('current_cost_per_answer'))}")
+            text.setToolTip(
+                f"Probability the suggestion is better: {ev['p_better']:.0%}; cost per answer "
+                f"{money(ev.get('model_cost_per_answer'))} vs {money(ev.get('current_cost_per_answer'))}"
+            )
         lay.addWidget(text, 1)
         self.accept_btn = QPushButton("Accept")
         self.accept_btn.setObjectName("Primary")
@@ -130,13 +143,24 @@ class StatsPage(PageBase):
         self.t_failed = StatTile("failed calls")
         self.t_tokens = StatTile("tokens in / out")
         self.t_auto = StatTile("Auto corrected (all time)")
-        tiles.body.addLayout(tile_row(self.t_answers, self.t_cost, self.t_saved, self.t_prompt_cache, self.t_failed,
-                                      self.t_tokens, self.t_auto))
+        tiles.body.addLayout(
+            tile_row(
+                self.t_answers,
+                self.t_cost,
+                self.t_saved,
+                self.t_prompt_cache,
+                self.t_failed,
+                self.t_tokens,
+                self.t_auto,
+            )
+        )
         self.content.addWidget(tiles)
         # ---- suggestions ----
-        self.sugg_card = Card("Suggestions from your ratings",
-                              "The router compares rated models per task and proposes a new primary when the"
-                              " evidence is strong. Nothing changes until you accept.")
+        self.sugg_card = Card(
+            "Suggestions from your ratings",
+            "The router compares rated models per task and proposes a new primary when the"
+            " evidence is strong. Nothing changes until you accept.",
+        )
         self.sugg_box = QVBoxLayout()
         self.sugg_card.body.addLayout(self.sugg_box)
         self.auto_adopt = QCheckBox("Adopt suggestions automatically")
@@ -149,9 +173,14 @@ class StatsPage(PageBase):
         self.c_share = ChartView(height=210)
         self.c_latency = ChartView(height=290)
         self.c_rating = ChartView(height=290)
-        for i, (title, view) in enumerate((("Cost per day", self.c_daily), ("Usage share", self.c_share),
-                                           ("Latency p50 / p95", self.c_latency),
-                                           ("Average rating", self.c_rating))):
+        for i, (title, view) in enumerate(
+            (
+                ("Cost per day", self.c_daily),
+                ("Usage share", self.c_share),
+                ("Latency p50 / p95", self.c_latency),
+                ("Average rating", self.c_rating),
+            )
+        ):
             card = Card(title)
             card.body.addWidget(view)
             grid.addWidget(card, i // 2, i % 2)
@@ -185,8 +214,13 @@ class StatsPage(PageBase):
     def _apply_preset(self, quiet: bool = False) -> None:
         idx = self.preset.currentIndex()
         today = self.today()
-        starts = {0: today - timedelta(days=6), 1: today - timedelta(days=29), 2: today.replace(day=1),
-                  3: today - timedelta(days=89), 4: date(2000, 1, 1)}
+        starts = {
+            0: today - timedelta(days=6),
+            1: today - timedelta(days=29),
+            2: today.replace(day=1),
+            3: today - timedelta(days=89),
+            4: date(2000, 1, 1),
+        }
         if idx not in starts:
             return
         self._setting_dates = True
@@ -236,9 +270,16 @@ class StatsPage(PageBase):
                 self.show_data(data)
             self.loaded.emit()
 
-        self.in_thread(load_stats, app.stats, getattr(app, "learning", None), since, until,
-                       getattr(app, "auto", None), on_done=done,
-                       on_error=lambda m: (self.controller.error(m), self.loaded.emit()))
+        self.in_thread(
+            load_stats,
+            app.stats,
+            getattr(app, "learning", None),
+            since,
+            until,
+            getattr(app, "auto", None),
+            on_done=done,
+            on_error=lambda m: (self.controller.error(m), self.loaded.emit()),
+        )
 
     def show_data(self, data: dict) -> None:
         """Fill every widget from loaded data."""
@@ -252,15 +293,18 @@ class StatsPage(PageBase):
         pc = data["provider_cache"]
         self.t_prompt_cache.set_value(money(pc["cache_saved_usd"]))
         self.t_prompt_cache.caption.setText(
-            f"saved by provider prompt caching ({count(pc['cached_input_tokens'])} tokens read from it)")
+            f"saved by provider prompt caching ({count(pc['cached_input_tokens'])} tokens read from it)"
+        )
         self.t_failed.set_value(count(t["failed"]))
         self.t_tokens.set_value(f"{count(t['input_tokens'])} / {count(t['output_tokens'])}")
         a = data.get("auto")
         if a is not None:
             self.t_auto.set_value(f"{count(a['answer_corrections'])} of {count(a['auto_answers'])}")
             self.t_auto.caption.setText(f"Auto answers corrected ({_pct(a['corrected_rate'])})")
-            self.t_auto.setToolTip(f"All time. Auto's task was also overridden {a['composer_corrections']} times"
-                                   " in the composer; every correction teaches Auto (capped).")
+            self.t_auto.setToolTip(
+                f"All time. Auto's task was also overridden {a['composer_corrections']} times"
+                " in the composer; every correction teaches Auto (capped)."
+            )
         self.model_table.set_records(data["models"])
         self.task_table.set_records(data["tasks"])
         self._charts(data)
@@ -268,19 +312,32 @@ class StatsPage(PageBase):
 
     def _charts(self, data: dict) -> None:
         daily = data["daily"]
-        self.c_daily.set_bars([d["day"][5:] for d in daily], {"Cost": [d["cost_usd"] for d in daily]}, money=True,
-                              label_every=max(1, len(daily) // 6))
+        self.c_daily.set_bars(
+            [d["day"][5:] for d in daily],
+            {"Cost": [d["cost_usd"] for d in daily]},
+            money=True,
+            label_every=max(1, len(daily) // 6),
+        )
         self.c_share.set_pie([(m, n) for m, n, _s in data["share"]])
         lat = [m for m in data["models"] if m["latency_p50"] is not None]
         lat.sort(key=lambda m: -(m["answers"] or 0))
         lat = sorted(lat[:7], key=lambda m: -(m["latency_p50"] or 0))
-        self.c_latency.set_bars([m["key"] for m in lat],
-                                {"p50 (s)": [(m["latency_p50"] or 0) / 1000 for m in lat],
-                                 "p95 (s)": [(m["latency_p95"] or 0) / 1000 for m in lat]}, horizontal=True,
-                                unit=" s")
+        self.c_latency.set_bars(
+            [m["key"] for m in lat],
+            {
+                "p50 (s)": [(m["latency_p50"] or 0) / 1000 for m in lat],
+                "p95 (s)": [(m["latency_p95"] or 0) / 1000 for m in lat],
+            },
+            horizontal=True,
+            unit=" s",
+        )
         rated = ranked_by_rating(data["models"])[:8][::-1]  # Bayesian average: one lucky 5-star is not first
-        self.c_rating.set_bars([f"{m['key']} ({m['ratings']})" for m in rated],
-                               {"Stars": [m["rating_avg"] for m in rated]}, horizontal=True, max_value=5)
+        self.c_rating.set_bars(
+            [f"{m['key']} ({m['ratings']})" for m in rated],
+            {"Stars": [m["rating_avg"] for m in rated]},
+            horizontal=True,
+            max_value=5,
+        )
 
     def _suggestions(self, suggestions: list) -> None:
         while self.sugg_box.count():
@@ -343,8 +400,9 @@ class StatsPage(PageBase):
         """Ask where to save the visible table as CSV."""
         which = "models" if self.tabs.currentIndex() == 0 else "tasks"
         since, until = self.range()
-        path, _ = QFileDialog.getSaveFileName(self, "Export statistics", f"sparklio-{which}-{since}-{until}.csv",
-                                              "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export statistics", f"sparklio-{which}-{since}-{until}.csv", "CSV files (*.csv)"
+        )
         if not path:
             return
         try:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
-from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from router.workflows.deliverables import Deliverable, Post, assemble
@@ -90,8 +101,9 @@ class PostCard(QFrame):
         super().__init__()
         self.post = post
         self.setObjectName("PostCard")
-        self.setStyleSheet(f"QFrame#PostCard {{ border: 1px solid {palette.border_color().name()};"
-                           " border-radius: 10px; }")
+        self.setStyleSheet(
+            f"QFrame#PostCard {{ border: 1px solid {palette.border_color().name()}; border-radius: 10px; }}"
+        )
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         lay.addWidget(picture(post.image, POST_IMAGE_PX))
@@ -140,8 +152,11 @@ class ResultView(Card):
         self.result: Any = None
         self.deliverable: Deliverable | None = None
         self.cards: list[PostCard] = []
-        self.export_btn = _button("Export folder…", lambda: self._export(zip_file=False),
-                                  "Images, Markdown, HTML, CSV and a manifest (models, costs, seeds) in a new folder")
+        self.export_btn = _button(
+            "Export folder…",
+            lambda: self._export(zip_file=False),
+            "Images, Markdown, HTML, CSV and a manifest (models, costs, seeds) in a new folder",
+        )
         self.zip_btn = _button("Export ZIP…", lambda: self._export(zip_file=True), "The same files in one .zip")
         self.add_header_widget(self.export_btn)
         self.add_header_widget(self.zip_btn)
@@ -229,12 +244,14 @@ class ResultView(Card):
         if d.body:
             self.inner.addWidget(heading(QLabel("Script"), 11))
             self.inner.addWidget(_browser(d.body, 260))
-        self.inner.addWidget(_button("Copy shot list as Markdown", lambda: copy_text(d.markdown())),
-                             0, Qt.AlignmentFlag.AlignLeft)
+        self.inner.addWidget(
+            _button("Copy shot list as Markdown", lambda: copy_text(d.markdown())), 0, Qt.AlignmentFlag.AlignLeft
+        )
 
     def _show_report(self, d: Deliverable) -> None:
-        self.inner.addWidget(_button("Copy as Markdown", lambda: copy_text(d.markdown())), 0,
-                             Qt.AlignmentFlag.AlignLeft)
+        self.inner.addWidget(
+            _button("Copy as Markdown", lambda: copy_text(d.markdown())), 0, Qt.AlignmentFlag.AlignLeft
+        )
         self.report = _browser(d.markdown().split("\n", 2)[-1], 560)
         self.inner.addWidget(self.report)
 

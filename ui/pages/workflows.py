@@ -6,9 +6,23 @@ import asyncio
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from ui.pages.workflow_results import ResultView
@@ -26,8 +40,12 @@ class WorkflowsPage(PageBase):
     """Workflows from resources/workflows and the data folder, estimated, run step by step, retried."""
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
-        super().__init__(controller, "Workflows", "Multi-step jobs that route each step to the right model — "
-                                                  "priced before they run.", parent=parent)
+        super().__init__(
+            controller,
+            "Workflows",
+            "Multi-step jobs that route each step to the right model — priced before they run.",
+            parent=parent,
+        )
         self.engine: Any = None
         self.workflows: dict[str, Any] = {}
         self.current: Any = None
@@ -43,10 +61,12 @@ class WorkflowsPage(PageBase):
         self.list.setMinimumWidth(180)
         self.list.setMaximumWidth(220)
         t = palette.tokens()
-        self.list.setStyleSheet("QListWidget { border: none; background: transparent; outline: none; }"
-                                " QListWidget::item { padding: 6px 6px; border-radius: 6px; }"
-                                f" QListWidget::item:selected {{ background: {t['accent_soft']}; color: {t['text']};"
-                                " font-weight: 600; }")
+        self.list.setStyleSheet(
+            "QListWidget { border: none; background: transparent; outline: none; }"
+            " QListWidget::item { padding: 6px 6px; border-radius: 6px; }"
+            f" QListWidget::item:selected {{ background: {t['accent_soft']}; color: {t['text']};"
+            " font-weight: 600; }"
+        )
         self.list_card.body.addWidget(self.list, 1)
         self.problems = muted(QLabel(""))
         self.problems.setWordWrap(True)
@@ -69,8 +89,10 @@ class WorkflowsPage(PageBase):
         self.est_summary.setWordWrap(True)
         row.addWidget(self.est_summary, 1)
         self.batch_box = QCheckBox("Batch APIs: half price, within 24 h")
-        self.batch_box.setToolTip("Text steps go through the providers' Batch APIs; the run waits for them and "
-                                  "continues when they end (failed items: as chosen beside it)")
+        self.batch_box.setToolTip(
+            "Text steps go through the providers' Batch APIs; the run waits for them and "
+            "continues when they end (failed items: as chosen beside it)"
+        )
         row.addWidget(self.batch_box)
         self.retry_choice = RetryChoice()
         self.retry_choice.setEnabled(False)
@@ -96,7 +118,8 @@ class WorkflowsPage(PageBase):
         top.addWidget(self.form_card, 1)
         self.content.addLayout(top)
         self.result_view = ResultView(
-            lambda text, kind: (self.controller.error if kind == "error" else self.controller.info)(text))
+            lambda text, kind: (self.controller.error if kind == "error" else self.controller.info)(text)
+        )
         self.content.addWidget(self.result_view)
         self.run_view = RunView(self.retry)
         self.content.addWidget(self.run_view)
@@ -106,8 +129,9 @@ class WorkflowsPage(PageBase):
         self.est_timer.setSingleShot(True)
         self.est_timer.setInterval(350)
         self.est_timer.timeout.connect(self.update_estimate)
-        self.list.currentItemChanged.connect(lambda cur, _p: self.select(cur.data(Qt.ItemDataRole.UserRole)
-                                                                         if cur else None))
+        self.list.currentItemChanged.connect(
+            lambda cur, _p: self.select(cur.data(Qt.ItemDataRole.UserRole) if cur else None)
+        )
         self.run_btn.clicked.connect(self.run)
         self.cancel_btn.clicked.connect(self.cancel)
         self.pick_btn.clicked.connect(self._picked)
@@ -125,8 +149,11 @@ class WorkflowsPage(PageBase):
         found, problems = self.engine.list()
         self.workflows = found
         if app.offline:
-            self.banner.show_message("Offline mode is on: every step runs on a local model (Ollama, Stable"
-                                     " Diffusion) or waits; cloud steps show no model in the estimate.", "info")
+            self.banner.show_message(
+                "Offline mode is on: every step runs on a local model (Ollama, Stable"
+                " Diffusion) or waits; cloud steps show no model in the estimate.",
+                "info",
+            )
         elif self.banner.kind == "info":
             self.banner.clear_message()
         keep = self.current.name if self.current is not None else None
@@ -147,8 +174,9 @@ class WorkflowsPage(PageBase):
         elif keep is not None:
             self.update_estimate()
         if not found:
-            self.form_card.set_title("No workflows found", "Put workflow .toml files in the data folder's"
-                                                           " workflows/ folder.")
+            self.form_card.set_title(
+                "No workflows found", "Put workflow .toml files in the data folder's workflows/ folder."
+            )
         self.loaded.emit()
 
     def select(self, name: str | None) -> None:
@@ -162,7 +190,7 @@ class WorkflowsPage(PageBase):
         if wf is None:
             return
         self.form_card.set_title(wf.title, wf.description)
-        for name_, spec in wf.inputs.items():
+        for spec in wf.inputs.values():
             self.form.addRow(spec.label + ("" if spec.required else " (optional)"), self._input_widget(spec))
         self.update_estimate()
 
@@ -171,10 +199,14 @@ class WorkflowsPage(PageBase):
             edit = QLineEdit()
             edit.setPlaceholderText(spec.description or ("a file" if spec.kind == "file" else "an image"))
             btn = QPushButton("Browse…")
-            filt = "Images (*.png *.jpg *.jpeg *.webp)" if spec.kind == "image" else \
-                ("Data (" + " ".join(f"*{a}" for a in spec.accept) + ")" if spec.accept else "All files (*)")
-            btn.clicked.connect(lambda: edit.setText(QFileDialog.getOpenFileName(self, spec.label, "", filt)[0]
-                                                     or edit.text()))
+            filt = (
+                "Images (*.png *.jpg *.jpeg *.webp)"
+                if spec.kind == "image"
+                else ("Data (" + " ".join(f"*{a}" for a in spec.accept) + ")" if spec.accept else "All files (*)")
+            )
+            btn.clicked.connect(
+                lambda: edit.setText(QFileDialog.getOpenFileName(self, spec.label, "", filt)[0] or edit.text())
+            )
             box = QWidget()
             lay = QHBoxLayout(box)
             lay.setContentsMargins(0, 0, 0, 0)
@@ -190,8 +222,9 @@ class WorkflowsPage(PageBase):
         else:
             w = QLineEdit()
             w.textChanged.connect(lambda _t: self.est_timer.start())
-        hint = spec.description or ("one item per line, @file.csv#column or @folder of images"
-                                    if spec.kind == "list" else "")
+        hint = spec.description or (
+            "one item per line, @file.csv#column or @folder of images" if spec.kind == "list" else ""
+        )
         if spec.default:  # left empty, the default applies
             hint = f"{hint} (default: {spec.default})" if hint else f"default: {spec.default}"
         w.setPlaceholderText(hint)
@@ -246,9 +279,13 @@ class WorkflowsPage(PageBase):
         self.est_table.setRowCount(len(est.steps))
         for r, s in enumerate(est.steps):
             model = s.model or ("local action" if s.task is None else "no model")
-            cells = [s.title + (f" ×{s.calls}" if s.calls > 1 else ""),
-                     model + (" (local)" if s.local and s.model else ""), money(s.cost_usd),
-                     s.premium_model or "—", money(s.premium_cost_usd)]
+            cells = [
+                s.title + (f" ×{s.calls}" if s.calls > 1 else ""),
+                model + (" (local)" if s.local and s.model else ""),
+                money(s.cost_usd),
+                s.premium_model or "—",
+                money(s.premium_cost_usd),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c in (2, 4):
@@ -259,13 +296,18 @@ class WorkflowsPage(PageBase):
         self.est_table.setFixedHeight(32 + 28 * max(1, len(est.steps)))
         saved = est.premium_total_usd - est.total_usd
         tail = f" — saves {money(saved)}" if saved > 0.005 else ""
-        batch = (f"; <b>~{money(est.batch_total_usd)}</b> through the Batch APIs (within 24 h)"
-                 if est.batch_total_usd < est.total_usd - 1e-9 else "")
+        batch = (
+            f"; <b>~{money(est.batch_total_usd)}</b> through the Batch APIs (within 24 h)"
+            if est.batch_total_usd < est.total_usd - 1e-9
+            else ""
+        )
         self.batch_box.setEnabled(bool(batch))
         self.retry_choice.setEnabled(bool(batch) and self.batch_box.isChecked())
-        self.est_summary.setText(f"<b>~{money(est.total_usd)}</b> as routed now{batch} "
-                                 f"<span style='color:{palette.muted_color().name()}'>(vs "
-                                 f"{money(est.premium_total_usd)} with every step on the premium tier{tail})</span>")
+        self.est_summary.setText(
+            f"<b>~{money(est.total_usd)}</b> as routed now{batch} "
+            f"<span style='color:{palette.muted_color().name()}'>(vs "
+            f"{money(est.premium_total_usd)} with every step on the premium tier{tail})</span>"
+        )
 
     # ---- running ----
     def _models(self) -> list[str]:
@@ -284,15 +326,19 @@ class WorkflowsPage(PageBase):
         self.run_view.start([(s.id, s.label, ests.get(s.id)) for s in wf.steps], self._models(), wf.title)
         self.result_view.hide()
         batch = self.retry_choice.mode() if self.batch_box.isEnabled() and self.batch_box.isChecked() else None
-        self._started(self.engine.run(wf, self.inputs(), on_progress=self.run_view.progress, choose=self.choose,
-                                      batch=batch))
+        self._started(
+            self.engine.run(wf, self.inputs(), on_progress=self.run_view.progress, choose=self.choose, batch=batch)
+        )
 
     def retry(self, step_id: str, model: str | None) -> None:
         """Re-run a failed step (optionally on `model`) and the steps after it."""
         if self.job is not None or self.run_view.run_id is None:
             return
-        self._started(self.engine.retry(self.run_view.run_id, step_id, model=model,
-                                        on_progress=self.run_view.progress, choose=self.choose))
+        self._started(
+            self.engine.retry(
+                self.run_view.run_id, step_id, model=model, on_progress=self.run_view.progress, choose=self.choose
+            )
+        )
 
     def _started(self, coro: Any) -> None:
         self.run_btn.setEnabled(False)

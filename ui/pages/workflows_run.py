@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.widgets import palette
 from ui.widgets.card import Card, muted
 from ui.widgets.format import money
 
-STATUS_TEXT = {"pending": "waiting", "running": "running", "done": "done", "failed": "failed",
-               "cancelled": "cancelled", "skipped": "skipped", "no_match": "no answer in the data",
-               "waiting": "waiting for its batch job"}
+STATUS_TEXT = {
+    "pending": "waiting",
+    "running": "running",
+    "done": "done",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "skipped": "skipped",
+    "no_match": "no answer in the data",
+    "waiting": "waiting for its batch job",
+}
 STATUS_TOKEN = {"done": "ok", "failed": "danger", "cancelled": "warn", "no_match": "warn", "running": "accent"}
 
 
@@ -40,8 +59,9 @@ def output_widget(value: Any) -> QWidget:
             lab = QLabel()
             lab.setToolTip(f"{rec.get('model', '')} · {Path(rec['path']).name}")
             if not pm.isNull():
-                lab.setPixmap(pm.scaled(140, 140, Qt.AspectRatioMode.KeepAspectRatio,
-                                        Qt.TransformationMode.SmoothTransformation))
+                lab.setPixmap(
+                    pm.scaled(140, 140, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+                )
             else:
                 lab.setText(Path(rec["path"]).name)
             lay.addWidget(lab)
@@ -64,8 +84,14 @@ def output_widget(value: Any) -> QWidget:
 class StepRow(QWidget):
     """One step: status, model and cost (or the error), item progress, Retry with an optional model."""
 
-    def __init__(self, step_id: str, title: str, estimate: float | None, models: list[str],
-                 on_retry: Callable[[str, str | None], None]) -> None:
+    def __init__(
+        self,
+        step_id: str,
+        title: str,
+        estimate: float | None,
+        models: list[str],
+        on_retry: Callable[[str, str | None], None],
+    ) -> None:
         super().__init__()
         self.step_id = step_id
         grid = QGridLayout(self)
@@ -167,8 +193,11 @@ class RunView(Card):
         self.run_id = p.run_id
         row = self.rows.get(p.step_id)
         if p.event == "run_started":
-            self.summary.setText(f"Run {p.run_id} started" + (f" · estimate {money(p.cost_usd)}" if p.cost_usd else "")
-                                 + (f" · {p.message}" if p.message else ""))
+            self.summary.setText(
+                f"Run {p.run_id} started"
+                + (f" · estimate {money(p.cost_usd)}" if p.cost_usd else "")
+                + (f" · {p.message}" if p.message else "")
+            )
         elif row is None:
             if p.event == "run_done":
                 self.summary.setText(f"Run {p.run_id}: {p.message} · spent {money(p.cost_usd)}")
@@ -177,8 +206,9 @@ class RunView(Card):
         elif p.event == "item_done":
             row.set_items(p.index, p.total)
         elif p.event == "step_done":
-            row.set_status("done", f"{p.model or 'local'} · {money(p.cost_usd)}" + (f" · {p.message}"
-                                                                                    if p.message else ""))
+            row.set_status(
+                "done", f"{p.model or 'local'} · {money(p.cost_usd)}" + (f" · {p.message}" if p.message else "")
+            )
         elif p.event == "step_failed":
             row.set_status("failed", p.message)
         elif p.event == "step_skipped":
@@ -192,15 +222,20 @@ class RunView(Card):
             if row is None:
                 continue
             if s.status == "done":
-                row.set_status("done", f"{s.model or 'local'} · {money(s.cost_usd)}"
-                                       + (f" (estimate {money(s.estimate_usd)})" if s.estimate_usd is not None else ""))
+                row.set_status(
+                    "done",
+                    f"{s.model or 'local'} · {money(s.cost_usd)}"
+                    + (f" (estimate {money(s.estimate_usd)})" if s.estimate_usd is not None else ""),
+                )
             else:
                 row.set_status(s.status, s.error or None)
         est = f" · estimate was {money(result.estimate_usd)}" if result.estimate_usd is not None else ""
         msg = f"<br>{result.message}" if result.message and result.status != "done" else ""
         colour = palette.color(STATUS_TOKEN.get(result.status, "text")).name()
-        self.summary.setText(f"<span style='color:{colour}'><b>{STATUS_TEXT.get(result.status, result.status)}"
-                             f"</b></span> · spent {money(result.cost_usd)}{est}{msg}")
+        self.summary.setText(
+            f"<span style='color:{colour}'><b>{STATUS_TEXT.get(result.status, result.status)}"
+            f"</b></span> · spent {money(result.cost_usd)}{est}{msg}"
+        )
         self._clear(self.outputs_box)
         for s in result.steps:
             if s.output in (None, "", [], {}):

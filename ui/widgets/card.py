@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.widgets import palette
 from ui.widgets.format import level
@@ -52,8 +51,10 @@ class Card(QFrame):
         self.title_label.setVisible(bool(title))
 
     def _apply_style(self) -> None:
-        sheet = (f"QFrame#Card {{ background: {palette.card_color().name()}; border: 1px solid "
-                 f"{palette.border_color().name()}; border-radius: 12px; }}")
+        sheet = (
+            f"QFrame#Card {{ background: {palette.card_color().name()}; border: 1px solid "
+            f"{palette.border_color().name()}; border-radius: 12px; }}"
+        )
         if sheet != self.styleSheet():  # setting a sheet sends PaletteChange: never loop
             self.setStyleSheet(sheet)
 
@@ -69,7 +70,7 @@ class Card(QFrame):
         """Put a small control (button, combo) at the right of the title."""
         self.header.addWidget(widget)
 
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event) -> None:
         """Follow palette changes (light/dark switch)."""
         from PySide6.QtCore import QEvent
 
@@ -114,8 +115,9 @@ class Banner(QLabel):
         self.kind = kind
         c = palette.color(self.TOKENS.get(kind, "accent")).name()
         bg = palette.color("danger_soft" if kind == "error" else "accent_soft").name()
-        self.setStyleSheet(f"QLabel {{ background: {bg}; border-left: 3px solid {c}; padding: 7px 12px;"
-                           " border-radius: 6px; }")
+        self.setStyleSheet(
+            f"QLabel {{ background: {bg}; border-left: 3px solid {c}; padding: 7px 12px; border-radius: 6px; }}"
+        )
         self.setText(text)
         self.setVisible(bool(text))
 
@@ -195,8 +197,9 @@ def tile_row(*tiles: QWidget) -> QHBoxLayout:
     return row
 
 
-_ARROW_SVG = ("<svg xmlns='http://www.w3.org/2000/svg' width='8' height='5' viewBox='0 0 8 5'>"
-              "<path d='{d}' fill='{c}'/></svg>")
+_ARROW_SVG = (
+    "<svg xmlns='http://www.w3.org/2000/svg' width='8' height='5' viewBox='0 0 8 5'><path d='{d}' fill='{c}'/></svg>"
+)
 
 
 def _arrow_files(color: str) -> tuple[str, str]:
@@ -220,16 +223,18 @@ def plain_spins(*boxes: QWidget) -> None:
     from PySide6.QtWidgets import QAbstractSpinBox
 
     up, down = _arrow_files(palette.muted_color().name())
-    sheet = ("QAbstractSpinBox { padding: 4px 22px 4px 8px; }"
-             " QAbstractSpinBox::up-button { subcontrol-origin: border; subcontrol-position: top right;"
-             " width: 20px; border: none; }"
-             " QAbstractSpinBox::down-button { subcontrol-origin: border; subcontrol-position: bottom right;"
-             " width: 20px; border: none; }"
-             f" QAbstractSpinBox::up-arrow {{ image: url({up}); width: 8px; height: 5px; }}"
-             f" QAbstractSpinBox::down-arrow {{ image: url({down}); width: 8px; height: 5px; }}"
-             " QDateEdit::drop-down { subcontrol-origin: padding; subcontrol-position: center right; width: 20px;"
-             " border: none; }"
-             f" QDateEdit::down-arrow {{ image: url({down}); width: 8px; height: 5px; }}")
+    sheet = (
+        "QAbstractSpinBox { padding: 4px 22px 4px 8px; }"
+        " QAbstractSpinBox::up-button { subcontrol-origin: border; subcontrol-position: top right;"
+        " width: 20px; border: none; }"
+        " QAbstractSpinBox::down-button { subcontrol-origin: border; subcontrol-position: bottom right;"
+        " width: 20px; border: none; }"
+        f" QAbstractSpinBox::up-arrow {{ image: url({up}); width: 8px; height: 5px; }}"
+        f" QAbstractSpinBox::down-arrow {{ image: url({down}); width: 8px; height: 5px; }}"
+        " QDateEdit::drop-down { subcontrol-origin: padding; subcontrol-position: center right; width: 20px;"
+        " border: none; }"
+        f" QDateEdit::down-arrow {{ image: url({down}); width: 8px; height: 5px; }}"
+    )
     for b in boxes:
         if isinstance(b, QAbstractSpinBox):
             b.setStyleSheet(sheet)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QCategoryAxis, QChart, QChartView,
-                              QHorizontalBarSeries, QPieSeries, QStackedBarSeries, QValueAxis)
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QCategoryAxis,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QPieSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -90,9 +100,19 @@ class ChartView(QChartView):
         self._empty_text = text
         self.viewport().update()
 
-    def set_bars(self, categories: list[str], series: dict[str, list[float]], *, money: bool = False,
-                 horizontal: bool = False, stacked: bool = False, label_every: int = 1,
-                 colors: list[QColor] | None = None, unit: str = "", max_value: float | None = None) -> None:
+    def set_bars(
+        self,
+        categories: list[str],
+        series: dict[str, list[float]],
+        *,
+        money: bool = False,
+        horizontal: bool = False,
+        stacked: bool = False,
+        label_every: int = 1,
+        colors: list[QColor] | None = None,
+        unit: str = "",
+        max_value: float | None = None,
+    ) -> None:
         """Bars per category, one set per entry of `series` (values aligned with categories)."""
         if not categories or not series or not any(any(v for v in vals) for vals in series.values()):
             self.set_empty()
@@ -156,7 +176,7 @@ class ChartView(QChartView):
             return
         slices.sort(key=lambda kv: kv[1], reverse=True)
         if len(slices) > max_slices:
-            rest = sum(v for _, v in slices[max_slices - 1:])
+            rest = sum(v for _, v in slices[max_slices - 1 :])
             slices = slices[: max_slices - 1] + [("Other", rest)]
         total = sum(v for _, v in slices)
         chart = self._new_chart()
@@ -177,7 +197,7 @@ class ChartView(QChartView):
         self.values = {"share": [v for _, v in slices]}
         self._install(chart)
 
-    def drawForeground(self, painter: QPainter, rect) -> None:  # noqa: N802 - Qt override
+    def drawForeground(self, painter: QPainter, rect) -> None:
         """Write the empty-state note over an empty chart."""
         super().drawForeground(painter, rect)
         if self.kind == "empty":

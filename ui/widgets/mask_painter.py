@@ -58,8 +58,10 @@ class MaskPainter(QWidget):
             raise SparklioError("Choose the image to inpaint before its mask")
         w, h = check_image_bytes(data, "mask")
         if (w, h) != (self.image.width(), self.image.height()):
-            raise SparklioError(f"The mask is {w}x{h} but the image is {self.image.width()}x{self.image.height()}: "
-                                f"use a mask of the same size")
+            raise SparklioError(
+                f"The mask is {w}x{h} but the image is {self.image.width()}x{self.image.height()}: "
+                f"use a mask of the same size"
+            )
         loaded = QImage.fromData(png_of(mask_image(data)))
         self.mask = loaded.convertToFormat(QImage.Format.Format_Grayscale8)
         self.update()
@@ -94,16 +96,16 @@ class MaskPainter(QWidget):
     def to_image(self, pos: QPointF) -> QPointF:
         """A widget position in image pixels."""
         f = self.frame_rect()
-        return QPointF((pos.x() - f.x()) * self.image.width() / f.width(),
-                       (pos.y() - f.y()) * self.image.height() / f.height())
+        return QPointF(
+            (pos.x() - f.x()) * self.image.width() / f.width(), (pos.y() - f.y()) * self.image.height() / f.height()
+        )
 
     def stroke(self, a: QPointF, b: QPointF) -> None:
         """Paint (or erase) a round-capped line between two image points."""
         p = QPainter(self.mask)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         colour = QColor(0, 0, 0) if self.erasing else QColor(255, 255, 255)
-        p.setPen(QPen(colour, self.brush, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                      Qt.PenJoinStyle.RoundJoin))
+        p.setPen(QPen(colour, self.brush, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         p.drawLine(a, b)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)  # a click without a drag still leaves a round dot

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
@@ -35,8 +36,9 @@ class PageBase(QWidget):
     loaded = Signal()
     follows_ledger = True  # reload after each finished request (ledgerChanged) while visible
 
-    def __init__(self, controller: Any, title: str, subtitle: str = "", *, scroll: bool = True,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: Any, title: str, subtitle: str = "", *, scroll: bool = True, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self._pending = False
@@ -89,7 +91,7 @@ class PageBase(QWidget):
         if self.isVisible():
             self.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event) -> None:
         """Reload when shown with stale data."""
         super().showEvent(event)
         if self._dirty:
@@ -125,8 +127,12 @@ class PageBase(QWidget):
         self.loaded.emit()
 
     # ---- async helpers ----
-    def spawn(self, coro: Coroutine, on_done: Callable[[Any], None] | None = None,
-              on_error: Callable[[str], None] | None = None) -> asyncio.Task:
+    def spawn(
+        self,
+        coro: Coroutine,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> asyncio.Task:
         """Run `coro` on the event loop; deliver its result to `on_done`, a failure to `on_error` (else reported)."""
 
         async def runner() -> Any:
@@ -153,8 +159,13 @@ class PageBase(QWidget):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def in_thread(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
-                  on_error: Callable[[str], None] | None = None) -> asyncio.Task:
+    def in_thread(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> asyncio.Task:
         """Run blocking `fn(*args)` in a worker thread; `on_done(result)` runs back on the Qt thread."""
         return self.spawn(asyncio.to_thread(fn, *args), on_done, on_error)
 

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-SERIES_COLORS = ["#4a62d8", "#10a37f", "#e0a030", "#8b5cf6", "#e05a5a", "#0ea5b7", "#d9569a", "#7aa33a",
-                 "#64748b", "#ef7d32"]
-DARK_SERIES = ["#7b90ff", "#34d399", "#f2c14e", "#a78bfa", "#f0645e", "#22d3ee", "#f472b6", "#a3e635",
-               "#94a3b8", "#fb923c"]
+SERIES_COLORS = [
+    "#4a62d8",
+    "#10a37f",
+    "#e0a030",
+    "#8b5cf6",
+    "#e05a5a",
+    "#0ea5b7",
+    "#d9569a",
+    "#7aa33a",
+    "#64748b",
+    "#ef7d32",
+]
+DARK_SERIES = [
+    "#7b90ff",
+    "#34d399",
+    "#f2c14e",
+    "#a78bfa",
+    "#f0645e",
+    "#22d3ee",
+    "#f472b6",
+    "#a3e635",
+    "#94a3b8",
+    "#fb923c",
+]
 
 
 def tokens() -> dict[str, str]:

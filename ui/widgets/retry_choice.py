@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-RETRY_CHOICES = (("If items fail: retry live", "live"), ("If items fail: retry in a new batch", "batch"),
-                 ("If items fail: don't retry", "none"))
+RETRY_CHOICES = (
+    ("If items fail: retry live", "live"),
+    ("If items fail: retry in a new batch", "batch"),
+    ("If items fail: don't retry", "none"),
+)
 
 
 class RetryChoice(QComboBox):
@@ -15,8 +18,10 @@ class RetryChoice(QComboBox):
         super().__init__(parent)
         for label, mode in RETRY_CHOICES:
             self.addItem(label, mode)
-        self.setToolTip("Items the Batch API failed or let expire: sent again live at full price, sent again in a "
-                        "new batch at half price, or left as errors")
+        self.setToolTip(
+            "Items the Batch API failed or let expire: sent again live at full price, sent again in a "
+            "new batch at half price, or left as errors"
+        )
 
     def mode(self) -> str:
         """The chosen retry mode."""

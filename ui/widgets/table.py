@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
@@ -38,11 +39,11 @@ class RecordTableModel(QAbstractTableModel):
         self.records = list(records)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         """Number of records."""
         return 0 if parent.isValid() else len(self.records)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         """Number of columns."""
         return 0 if parent.isValid() else len(self.columns)
 
@@ -63,8 +64,7 @@ class RecordTableModel(QAbstractTableModel):
             return int(h | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Column headers (and tooltips)."""
         if orientation != Qt.Orientation.Horizontal or not (0 <= section < len(self.columns)):
             return None
@@ -82,8 +82,15 @@ class RecordTableModel(QAbstractTableModel):
 class RecordTable(QTableView):
     """A sortable read-only table over records (`.source` model, `.proxy` sorter)."""
 
-    def __init__(self, columns: list[Column], parent: QWidget | None = None, *, sort_key: str | None = None,
-                 descending: bool = True, max_rows: int = 14) -> None:
+    def __init__(
+        self,
+        columns: list[Column],
+        parent: QWidget | None = None,
+        *,
+        sort_key: str | None = None,
+        descending: bool = True,
+        max_rows: int = 14,
+    ) -> None:
         super().__init__(parent)
         self.max_rows = max_rows
         self.source = RecordTableModel(columns, self)
@@ -127,8 +134,10 @@ class RecordTable(QTableView):
         for c in range(1, n):
             head = fm.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal))) + 22
             cells = [model.index(r, c) for r in range(rows)]
-            numeric = bool(cells) and all(int(model.data(i, Qt.ItemDataRole.TextAlignmentRole) or 0)
-                                          & int(Qt.AlignmentFlag.AlignRight) for i in cells)
+            numeric = bool(cells) and all(
+                int(model.data(i, Qt.ItemDataRole.TextAlignmentRole) or 0) & int(Qt.AlignmentFlag.AlignRight)
+                for i in cells
+            )
             longest = max([fm.horizontalAdvance(str(model.data(i) or "")) for i in cells] + [0]) + 12
             floor[c] = min(widths[c], max(head, longest) if numeric else head)
         excess = sum(widths) - (self.viewport().width() - 2)
@@ -139,7 +148,7 @@ class RecordTable(QTableView):
         for c in range(1, n):
             hh.resizeSection(c, int(widths[c] - (widths[c] - floor[c]) * cut))
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: Any) -> None:
         """Refit the columns to the new width."""
         super().resizeEvent(event)
         if self.source.rowCount():
