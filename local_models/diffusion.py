@@ -221,6 +221,10 @@ class SdPipelineHost:
                 ) from exc
             raise SparklioError(f"Could not load the Stable Diffusion model {p.name}: {_short(exc)}") from exc
 
+    def derived(self, pipe: Any, mode: str) -> Any:
+        """`pipe` as its img2img or inpaint twin, sharing its weights (made once per loaded pipeline)."""
+        return self._edits.get(pipe, mode)
+
     def unload(self) -> None:
         """Drop the pipeline and free its memory."""
         with self._lock:
@@ -440,7 +444,9 @@ class SdPipelineHost:
                 ) from exc
             log.exception("image generation failed")
             raise SparklioError(f"Image generation failed: {_short(exc)}") from exc
-        images = [paste_unmasked(img, p.source, p.mask) for img in out.images] if p.mode == "inpaint" else out.images
+        images = out.images
+        if p.mode == "inpaint" and p.source is not None and p.mask is not None:
+            images = [paste_unmasked(img, p.source, p.mask) for img in images]
         return [self._image(img, p, seed + i, choice) for i, img in enumerate(images)]
 
     def _image(self, image: Any, p: GenerationParams, seed: int, choice: SdModeChoice) -> GeneratedImage:

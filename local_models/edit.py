@@ -46,12 +46,12 @@ def edit_inputs(source: bytes, mask: bytes | None, width: int, height: int) -> t
 
     image = source_image(source)
     if image.size != (width, height):
-        image = image.resize((width, height), Image.LANCZOS)
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
     m = None
     if mask is not None:
         m = mask_image(mask)
         if m.size != (width, height):
-            m = m.resize((width, height), Image.NEAREST)
+            m = m.resize((width, height), Image.Resampling.NEAREST)
     return image, m
 
 

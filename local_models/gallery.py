@@ -19,7 +19,7 @@ def latent_preview_png(latents: Any) -> bytes | None:
     factors = torch.tensor(_LATENT_RGB, dtype=torch.float32)
     rgb = torch.einsum("chw,cr->hwr", latents[0].detach().float().cpu(), factors)
     arr = ((rgb.clamp(-1, 1) + 1) * 127.5).to(torch.uint8).numpy()
-    im = Image.fromarray(arr, "RGB").resize((arr.shape[1] * 8, arr.shape[0] * 8), Image.BILINEAR)
+    im = Image.fromarray(arr, "RGB").resize((arr.shape[1] * 8, arr.shape[0] * 8), Image.Resampling.BILINEAR)
     buf = io.BytesIO()
     im.save(buf, format="PNG")
     return buf.getvalue()

@@ -22,7 +22,6 @@ NEEDS_MODEL = (
 HIRES_STRENGTH = 0.3
 HIRES_STEPS = 20
 TILE_SIDES = (1024, 768, 512, 384, 256)
-_IMG2IMG = "_sparklio_img2img"  # on the loaded pipeline: its img2img twin (a reloaded pipeline starts without)
 Tiler = Callable[[Any], Any]  # PIL tile -> PIL tile (scaled)
 
 
@@ -146,7 +145,7 @@ def model_upscale(image: Any, model: Any, factor: int, *, device: str = "cpu", t
     target = (image.width * factor, image.height * factor)
     while image.width < target[0]:
         image = tiled(image, tile, model.scale, run)
-    return image if image.size == target else image.resize(target, Image.LANCZOS)
+    return image if image.size == target else image.resize(target, Image.Resampling.LANCZOS)
 
 
 # ---- (a) hires fix: tiled img2img with the loaded pipeline ----
@@ -171,18 +170,12 @@ def hires_fix(
     from local_models import lora
 
     target = (image.width * factor // 8 * 8, image.height * factor // 8 * 8)
-    big = image.resize(target, Image.LANCZOS)
+    big = image.resize(target, Image.Resampling.LANCZOS)
     seed = int(params.get("seed") or 0)
     guidance = float(params.get("CFG scale") or params.get("guidance") or 5.0)
     with engine.placed_pipe(min(target[0], 1024), min(target[1], 1024)) as pipe:
-        from diffusers import AutoPipelineForImage2Image
-
         lora.apply(pipe, loras)
-        img2img = getattr(pipe, _IMG2IMG, None)
-        if img2img is None:  # built once per loaded pipeline; shares every component: no second copy
-            img2img = AutoPipelineForImage2Image.from_pipe(pipe)
-            img2img.set_progress_bar_config(disable=True)
-            setattr(pipe, _IMG2IMG, img2img)
+        img2img = engine.derived(pipe, "img2img")  # the image studio's own img2img twin: no second copy of weights
         side = tile or tile_side(engine.free_vram_mib(), engine.weights_mib())
         negative = (
             {"negative_prompt": params.get("negative_prompt") or None}

@@ -74,7 +74,7 @@ switch ($Mode) {
         if ($Rest.Count -eq 0) {  # the whole suite starts with lint, format and types
             & $Vpy -m ruff check --quiet .; if ($LASTEXITCODE -ne 0) { exit 1 }
             & $Vpy -m ruff format --check --quiet .; if ($LASTEXITCODE -ne 0) { exit 1 }
-            & $Vpy -m pyright; if ($LASTEXITCODE -ne 0) { exit 1 }
+            & $Vpy -m pyright --pythonpath $Vpy; if ($LASTEXITCODE -ne 0) { exit 1 }
         }
         & $Vpy -m pytest -q -p no:cacheprovider @Rest; exit $LASTEXITCODE
     }

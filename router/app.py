@@ -187,6 +187,7 @@ class Sparklio:
             elif auto_cx and not auto_task and row.complexity in COMPLEXITIES:  # a task you chose is its floor:
                 complexity = max(complexity, row.complexity, key=COMPLEXITIES.index)  # premium copy stays premium
         offline = self.offline if request.offline is None else bool(request.offline)
+        assert task is not None and complexity is not None  # chosen, implied or classified above
         plan = make_plan(
             messages=request.messages,
             task=task,
@@ -304,8 +305,9 @@ class Sparklio:
 
         return await self._run_op(plan, request, invoke, "image", hold_for=hold)
 
-    async def _run_op(self, plan, request, invoke, kind, hold_for=None):
-        result = None
+    async def _run_op(self, plan, request, invoke, kind, hold_for=None) -> tuple[ModelSpec, Any]:
+        """Run a non-chat operation through the engine: (the model that answered, its result)."""
+        result: Any = None
         async for ev in self.engine.execute(plan, request, invoke, kind=kind, hold_for=hold_for):
             if isinstance(ev, OpResult):
                 result = ev.value

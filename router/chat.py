@@ -144,6 +144,7 @@ class ChatSession:
             if request.conversation_id is None:
                 request = replace(request, conversation_id=app.conversations.create().id)
             cid = request.conversation_id
+            assert cid is not None  # just created above when it was missing
             last = request.messages[-1]
             if store_user:
                 user_id = app.conversations.add(
@@ -231,11 +232,10 @@ class ChatSession:
             ):
                 yield ev
 
-        cache_key = None
-        if request.use_cache and app.cache.enabled:
+        def key_of(m: Any) -> str:
+            return app.cache.key(m, request.messages, {"temperature": request.temperature})
 
-            def cache_key(m):
-                return app.cache.key(m, request.messages, {"temperature": request.temperature})
+        cache_key = key_of if request.use_cache and app.cache.enabled else None
 
         return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +45,7 @@ def _timeout(model: Any, what: str, reason: str = "timeout") -> TransientError:
 
 async def bounded(
     events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float, until: float
-) -> AsyncIterator[Any]:
+) -> AsyncGenerator[Any, None]:
     """Yield `events`, raising TransientError when the first event, a gap or the whole request takes too long.
 
     `until` is a time.monotonic() deadline for the whole request. The stream is always closed here, on the task

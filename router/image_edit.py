@@ -85,7 +85,8 @@ def mask_image(mask: bytes) -> Any:
         im.load()
         if "A" in im.getbands() or (im.mode == "P" and "transparency" in im.info):
             alpha = im.convert("RGBA").getchannel("A")
-            if alpha.getextrema()[0] < 255:
+            low = alpha.getextrema()[0]  # one band: (min, max)
+            if isinstance(low, (int, float)) and low < 255:
                 return ImageChops.invert(alpha)
         return ImageOps.grayscale(im.convert("RGB"))
 
@@ -136,7 +137,7 @@ def source_input(source: bytes | None, mask: bytes | None) -> list:
     """The source as the request message's image (so the planner asks for image_edit), after checking both."""
     from router.types import ImageInput
 
-    if check_edit_inputs(source, mask) is None:
+    if source is None or check_edit_inputs(source, mask) is None:
         return []
     return [ImageInput(data=source, mime=sniff_mime(source) or "image/png", name="source")]
 

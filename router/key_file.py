@@ -17,7 +17,7 @@ def file_keyring(path: str | Path | None = None) -> Any:
     """keyrings.alt's plaintext backend at `path` (its own default location when None)."""
     from keyrings.alt.file import PlaintextKeyring
 
-    backend = PlaintextKeyring()
+    backend: Any = PlaintextKeyring()  # file_path is a property keyrings.alt lets us set
     if path:
         backend.file_path = str(path)
     return backend

@@ -201,7 +201,7 @@ class Policy:
         """Where the task's effective row comes from: the documents, your edit, or learned from your ratings."""
         override = (self.settings.task_table if self.settings else {}) or {}
         if override.get(task):
-            origin = str((self.settings.task_table_origin.get(task)) or "")
+            origin = str((self.settings.task_table_origin.get(task) if self.settings else "") or "")
             if origin.startswith("learned:"):
                 return f"learned from your ratings on {origin.partition(':')[2]}"
             return "your edit"

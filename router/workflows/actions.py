@@ -72,7 +72,7 @@ async def pick(options: list[str], rendered_choice: str, chooser: Chooser | None
                 f"{step_title}: the choice must be a number from 1 to {len(options)}, not {raw!r}"
             ) from None
     elif chooser is not None:
-        got = chooser(step_title, options)
+        got: Any = chooser(step_title, options)
         index = await got if asyncio.iscoroutine(got) or isinstance(got, asyncio.Future) else got
     if index is None:
         return options[0]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from router.cache_estimate import shared_prefix_usages
 from router.display import fmt_usd
 from router.errors import SparklioError
 from router.planner import stable_prefix_tokens
 from router.pricing import call_cost
-from router.types import ImageInput, Message, RouteRequest, Usage
+from router.types import Complexity, ImageInput, Message, RouteRequest, Usage
 from router.workflows.model import StepSpec, Workflow
 from router.workflows.templates import Field, render
 
@@ -132,7 +132,7 @@ class Sizer:
     def item_chars(self, step: StepSpec) -> int:
         """Characters of one output item."""
         if step.action == "pick":
-            source = self.wf.step(step.options)
+            source = self.wf.step(step.options or "")
             return self.item_chars(source)
         if step.action in ("read_schema", "ledger_summary"):
             return len(self.action_text(step))
@@ -192,18 +192,19 @@ class Sizer:
         return str(self.items(step))
 
 
-def step_complexity(app: Any, step: StepSpec) -> str | None:
+def step_complexity(app: Any, step: StepSpec) -> Complexity | None:
     """The step's complexity, else its task row's default (so the classifier is never needed)."""
     if step.complexity or not step.task:
         return step.complexity
     row = app.policy.tasks.get(step.task)
-    return row.complexity if row is not None else None
+    return cast("Complexity", row.complexity) if row is not None else None  # policy rows hold valid levels
 
 
 def _plan_anyway(app: Any, req: RouteRequest) -> Any:
     """The plan as if every provider were set up (for an estimate shown before keys are added)."""
     from router.planner import Availability, make_plan
 
+    assert req.task is not None and req.complexity is not None  # workflow steps name both (step_complexity)
     return make_plan(
         messages=req.messages,
         task=req.task,

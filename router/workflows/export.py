@@ -112,7 +112,10 @@ def write_folder(result: RunResult, folder: Path, deliverable: Deliverable | Non
                     name = f"images/{Path(rec['path']).name}"
                     shutil.copyfile(rec["path"], folder / name)
                     images[rec["path"]] = name
-        ref = lambda p: images.get(p, p)  # noqa: E731 - links relative to the export folder
+
+        def ref(p: str) -> str:  # links relative to the export folder
+            return images.get(p, p)
+
         files = {
             "result.md": d.markdown(ref),
             "result.html": d.html(ref),

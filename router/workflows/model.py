@@ -6,12 +6,14 @@ import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from router.errors import ConfigError
 from router.paths import RESOURCES
-from router.types import COMPLEXITIES, QUALITIES, SPEED_TIERS
+from router.types import COMPLEXITIES, QUALITIES, SPEED_TIERS, Complexity, Quality, SpeedTier
 from router.workflows.templates import TemplateError, fields
 
+T = TypeVar("T")
 BUILTIN_DIR = RESOURCES / "workflows"
 INPUT_KINDS = ("text", "file", "image", "number", "list")  # list: one item per line / CSV row
 OUTPUT_KINDS = ("text", "image", "table")
@@ -90,9 +92,9 @@ class StepSpec:
     steps: int | None = None
     variations: int = 1  # image steps: images (seeds) made per item
     params: dict = field(default_factory=dict, hash=False, compare=False)
-    complexity: str | None = None
-    speed: str | None = None
-    quality: str | None = None
+    complexity: Complexity | None = None
+    speed: SpeedTier | None = None
+    quality: Quality | None = None
     temperature: float | None = None
     cache: bool = True
     expected_items: int = 5
@@ -157,9 +159,9 @@ def _bad(where: str, problem: str) -> ConfigError:
     return ConfigError(f"{where}: {problem}")
 
 
-def _typed(value: object, kind: type | tuple, where: str, key: str) -> object:
+def _typed(value: object, kind: type[T], where: str, key: str) -> T:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        names = kind.__name__
         raise _bad(
             where, f"{key} must be {names.replace('str', 'a string').replace('int', 'a whole number')}, not {value!r}"
         )

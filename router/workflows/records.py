@@ -168,13 +168,14 @@ def choose_variation(run_id: int, step_id: str, item: int, choice: int) -> dict:
     row = step_rows(run_id).get(step_id)
     output = row.output_value if row is not None else None
     items = output if isinstance(output, list) else [output]
-    if not 0 <= item < len(items) or not isinstance(items[item], dict):
+    entry = items[item] if 0 <= item < len(items) else None
+    if not isinstance(entry, dict):
         raise SparklioError(f"run {run_id} has no image {item + 1} in step {step_id!r}")
-    variations = items[item].get("variations") or []
+    variations = entry.get("variations") or []
     if not 0 <= choice < len(variations):
         raise SparklioError(
             f"image {item + 1} of step {step_id!r} has {len(variations)} variation(s), not {choice + 1}"
         )
-    items[item].update(variations[choice], chosen=choice)
+    entry.update(variations[choice], chosen=choice)
     update_step(run_id, step_id, output=items if isinstance(output, list) else items[0])
-    return items[item]
+    return entry

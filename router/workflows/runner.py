@@ -339,6 +339,7 @@ class WorkflowRunner:
                 src.close()
         if stopped == "waiting":
             final = records.get_run(rid)
+            assert final is not None  # this run's own row
             await _emit(
                 on_progress,
                 Progress(
@@ -357,6 +358,7 @@ class WorkflowRunner:
         else:
             records.update_run(rid, finished_at=time.time(), cost_usd=records.run_cost(rid))
         final = records.get_run(rid)
+        assert final is not None  # this run's own row
         await _emit(
             on_progress,
             Progress("run_done", rid, title=wf.title, cost_usd=final.cost_usd, message=final.message or final.status),
@@ -541,7 +543,7 @@ class WorkflowRunner:
         if step.action == "read_schema":
             return await read_schema(rendered, state.sources)
         if step.action == "pick":
-            options = state.outputs.get(step.options)
+            options = state.outputs.get(step.options or "")
             options = options if isinstance(options, list) else split_items(as_text(options), "numbered")
             return await pick([as_text(o) for o in options], rendered, choose, step.label)
         if step.action == "run_sql":

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from router.errors import SparklioError
@@ -228,7 +229,7 @@ _MAX_PAD = 100_000
 _builtin: sqlite3.Connection | None = None
 
 
-def _bounded_printf(fmt: object, *args: object) -> object:
+def _bounded_printf(fmt: object, *args: object) -> Any:
     """printf()/format() with widths and precisions up to 100,000 (then SQLite's own printf does the work)."""
     global _builtin
     text = str(fmt) if fmt is not None else ""
