@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from router.gallery import split_tags, tag_text  # noqa: F401  (the A1111 text format lives with the gallery)
 from router.sd_path import LoraError
 
 SUFFIX = ".safetensors"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from router.gallery import format_parameters, parse_parameters, png_bytes
-from router.sd_path import UPSCALER_SUFFIXES, UpscaleError, check_upscaler_path  # noqa: F401
+from router.sd_path import UpscaleError, check_upscaler_path
 from router.types import GeneratedImage
 
 FACTORS = (2, 4)

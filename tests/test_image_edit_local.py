@@ -9,16 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from local_models.diffusion import (
-    GenerationParams,
-    SdPipelineHost,
-    parse_parameters,
-    read_png_parameters,
-)
+from local_models.diffusion import GenerationParams, SdPipelineHost
 from local_models.sd_provider import LocalDiffusionProvider
 from local_models.tiny_pipeline import build_tiny_pipeline
 from router.catalog import ModelSpec
 from router.errors import PermanentError, SparklioError
+from router.gallery import parse_parameters, read_png_parameters
 
 SD = ModelSpec(
     id="local-sd",

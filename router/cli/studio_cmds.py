@@ -34,7 +34,8 @@ def parse_lora_flag(text: str) -> tuple[str, float]:
 
 def lora_request(app, prompt: str, flags: list[str]) -> tuple[str, list[tuple[str, float]]]:
     """(prompt without `<lora:…>` tags, [(file path, weight)]) from the tags and --lora flags."""
-    from local_models.lora import resolve, split_tags
+    from local_models.lora import resolve
+    from router.gallery import split_tags
 
     clean, tags = split_tags(prompt)
     folder = app.settings.lora_folder

@@ -341,7 +341,8 @@ class StudioCard(Card):
             "task": "image_generation_bulk" if m.local else "image_generation_quality",
         }
         if m.local:
-            from local_models.lora import resolve, split_tags
+            from local_models.lora import resolve
+            from router.gallery import split_tags
 
             prompt, tags = split_tags(prompt)  # `<lora:name:w>` typed into the prompt works too
             folder = self.page.app.settings.get("lora_folder") if self.page.app is not None else ""
