@@ -137,7 +137,8 @@ def source_input(source: bytes | None, mask: bytes | None) -> list:
     """The source as the request message's image (so the planner asks for image_edit), after checking both."""
     from router.types import ImageInput
 
-    if source is None or check_edit_inputs(source, mask) is None:
+    size = check_edit_inputs(source, mask)  # raises for a mask without a source, or of another size
+    if source is None or size is None:
         return []
     return [ImageInput(data=source, mime=sniff_mime(source) or "image/png", name="source")]
 

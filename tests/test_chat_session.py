@@ -15,7 +15,8 @@ GIF = (
 
 
 async def answer_of(app, request, **kw):
-    return next(ev.answer async for ev in app.run(request, **kw) if isinstance(ev, AnswerDone))
+    answers = [ev.answer async for ev in app.run(request, **kw) if isinstance(ev, AnswerDone)]
+    return answers[0]
 
 
 def sent_messages(fake) -> list:
