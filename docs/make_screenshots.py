@@ -92,7 +92,6 @@ async def stage(key: str, page, app) -> None:
         page.refresh()
     elif key == "images" and hasattr(page, "studio"):
         st = page.studio
-        st.model.setCurrentIndex(max(st.model.findData("dall-e-3"), 0))
         st.prompt.setPlainText("A ceramic mug on a linen tablecloth, soft morning light, minimal, photo")
         st.batch.setValue(2)
 

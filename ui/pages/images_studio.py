@@ -167,14 +167,15 @@ class StudioCard(Card):
         self.specs = {mid: s.model for mid, s in self.status.items()}
         self.model.blockSignals(True)
         self.model.clear()
-        order = sorted(self.specs.values(), key=lambda m: (not m.local, m.name))
         retired = app.lifecycle.retired() if hasattr(app, "lifecycle") else {}
+        order = sorted(self.specs.values(), key=lambda m: (m.id in retired, not m.local, m.name))  # retired last
         for m in order:
             tag = "free, on this machine" if m.local else f"from {money(min(m.image_prices.values(), default=0))}"
             if m.id in retired:  # still listed (your history names it), marked with what serves it now
                 tag = f"retired → served by {retired[m.id].successor or 'nothing'}"
             self.model.addItem(f"{m.name} — {tag}", m.id)
-        idx = self.model.findData(current) if current else 0
+        usable = [m.id for m in order if self.status[m.id].available]
+        idx = self.model.findData(current or (usable[0] if usable else None)) if (current or usable) else 0
         self.model.setCurrentIndex(max(idx, 0))
         self.model.blockSignals(False)
         self.path.setText(app.settings.sd_model_path)

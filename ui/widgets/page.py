@@ -157,6 +157,7 @@ class PageBase(QWidget):
         task = self.controller.spawn(runner())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _t: coro.close())  # cancelled before it started: never left un-awaited
         return task
 
     def in_thread(
