@@ -13,7 +13,7 @@ from local_models.diffusion import GenerationParams, SdPipelineHost
 from local_models.lora import list_loras, resolve, trigger_words
 from local_models.sd_families import FAMILIES, family_for_keys, family_for_path
 from local_models.tiny_pipeline import build_tiny_pipeline
-from local_models.tiny_studio import build_tiny_esrgan, build_tiny_flux, build_tiny_lora, build_tiny_sd3
+from local_models.tiny_studio import build_tiny_esrgan, build_tiny_lora
 from local_models.upscale import read_image, tile_side, upscale
 from router.cli import main
 from router.cli.studio_cmds import alias_argv, parse_lora_flag
@@ -21,6 +21,7 @@ from router.errors import SparklioError
 from router.gallery import parse_parameters, read_png_parameters, split_tags
 from router.sd_path import LoraError, UpscaleError, check_upscaler_path
 from router.sd_path import check_lora_folder as check_folder
+from tests.fakes.tiny_families import build_tiny_flux, build_tiny_sd3
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 KOHYA = {

@@ -22,7 +22,8 @@ def parts(tmp_path_factory):
     import torch
 
     from local_models.tiny_pipeline import build_tiny_pipeline
-    from local_models.tiny_studio import build_tiny_esrgan, build_tiny_flux, build_tiny_lora
+    from local_models.tiny_studio import build_tiny_esrgan, build_tiny_lora
+    from tests.fakes.tiny_families import build_tiny_flux
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("ui-studio")
