@@ -30,7 +30,6 @@ from router.pricing import (
 from router.types import Message, Usage
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSWER_TOKENS = {"simple": 300, "medium": 700, "complex": 1500}
 TIER = "standard"  # the default tier: a $100 monthly limit
 
 
@@ -64,7 +63,8 @@ def run(today: date | None = None, labelled: bool = False) -> dict:
         for line in (ROOT / "resources/classifier/labelled.jsonl").read_text().splitlines()
         if line.strip()
     ]
-    profiles = [(p, estimate_tokens([Message("user", p["prompt"])]), ANSWER_TOKENS[p["complexity"]]) for p in prompts]
+    answer = policy.config.answer_tokens  # the planner's expected answer length by complexity (policy.toml)
+    profiles = [(p, estimate_tokens([Message("user", p["prompt"])]), answer[p["complexity"]]) for p in prompts]
     live = [m for m in catalog if m.kind == "chat" and not m.local and m.priced and m.id not in retired]
     flagship = max((m for m in live if m.quality >= 9.5), key=lambda m: sum(cost(m, i, o) for _, i, o in profiles))
     gpt51 = catalog.get("gpt-5.1")
@@ -75,7 +75,9 @@ def run(today: date | None = None, labelled: bool = False) -> dict:
         task, complexity = (
             (p["task"], p["complexity"])
             if labelled
-            else (lambda c: (c.task, c.complexity))(classify(p["prompt"], p["has_image"]))
+            else (lambda c: (c.task, policy.planned_complexity(c.complexity, c.complexity_up)))(
+                classify(p["prompt"], p["has_image"])
+            )
         )
         plan = make_plan(
             messages=[Message("user", p["prompt"])],

@@ -178,7 +178,7 @@ class Sparklio:
         if auto_task or auto_cx:
             c = self.classify(request.prompt, request.has_image)
             task = task or c.task
-            complexity = complexity or c.complexity
+            complexity = complexity or self.policy.planned_complexity(c.complexity, c.complexity_up)
             row = self.policy.task(task)
             if auto_task and row.kind != "chat" and (row.kind != "image" or c.task_confidence < 0.5):
                 task = "chat_response"  # a guess never sends a chat message to an embedding or unsure image model
@@ -207,6 +207,8 @@ class Sparklio:
         if c is not None:
             plan.task_confidence = c.task_confidence if auto_task and task == c.task else None
             plan.complexity_confidence = c.complexity_confidence if auto_cx else None
+            if auto_cx and plan.complexity != c.complexity:
+                plan.complexity_guess, plan.complexity_up = c.complexity, c.complexity_up
         if explore and request.explore and request.model is None:
             plan = self.learning.maybe_explore(plan, plan.alternatives, self.catalog.models.get)
         return plan

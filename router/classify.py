@@ -84,6 +84,7 @@ class Classification:
     complexity: str
     task_confidence: float
     complexity_confidence: float
+    complexity_up: float = 0.0  # the chance that the level above the guess is right (0 for complex)
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -259,15 +260,16 @@ class Classifier:
         if self.cuts is None:
             cp = softmax(cs, temperature)
             ci = max(range(len(cp)), key=cp.__getitem__)
-            cconf = cp[ci]
+            cconf, up = cp[ci], (cp[ci + 1] if ci < 2 else 0.0)
         else:
             low, high = self.cuts
             ci = 0 if x < low else 1 if x < high else 2
             margin = min(abs(x - low) if ci < 2 else math.inf, abs(x - high) if ci > 0 else math.inf)
             cconf = 1.0 / (1.0 + math.exp(-margin / temperature))  # 0.5 on a cut point, towards 1 far from both
+            up = 1.0 / (1.0 + math.exp(((low, high)[ci] - x) / temperature)) if ci < 2 else 0.0  # near the cut above
         if ci < 2 and asked_words(prompt) >= LONG_ASK_WORDS:  # "a 1500-word post": the work asked, not the prompt
-            ci, cconf = 2, 0.9
-        return Classification(TASK_TYPES[ti], COMPLEXITY_LEVELS[ci], round(tp[ti], 4), round(cconf, 4))
+            ci, cconf, up = 2, 0.9, 0.0
+        return Classification(TASK_TYPES[ti], COMPLEXITY_LEVELS[ci], round(tp[ti], 4), round(cconf, 4), round(up, 4))
 
 
 def _memory_key(prompt: str, has_image: bool) -> str:

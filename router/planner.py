@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from router.cache_estimate import input_cost_per_call
 from router.catalog import Catalog, ModelSpec
 from router.display import fmt_usd
-from router.dominance import CORE, NO_CAP, dominators, qualified, why_dominated
+from router.dominance import CORE, NO_CAP, TYPICAL_OUTPUT, dominators, qualified, why_dominated
 from router.errors import NoRouteError
 from router.policy import Policy, TaskRow
 from router.providers.info import PROVIDERS, label
@@ -343,13 +343,14 @@ def make_plan(
     chat = row.kind == "chat"
     need_q = max(need, quality_min or 0.0) if chat else NO_CAP
     keep = (CORE | needs) if chat else None  # abilities this request can use (tools, huge contexts: only if asked)
-    better = dominators(catalog, retired, need_q, keep)
-    upgrades = qualified(catalog, retired, need_q) if chat else []
+    answer = policy.config.answer_tokens.get(complexity, TYPICAL_OUTPUT)
+    better = dominators(catalog, retired, need_q, keep, answer)
+    upgrades = qualified(catalog, retired, need_q, answer) if chat else []
     chain: list[PlanEntry] = []
     used: set[str] = set()
     source = f" ({policy.provenance(task)})"  # the documents, your edit, or learned from your ratings
     for pos, mid in enumerate(policy.row(task)):
-        target, notes = _slot(mid, eligible, retired, better, used, need_q, keep)
+        target, notes = _slot(mid, eligible, retired, better, used, need_q, keep, answer)
         if target is not None and upgrades and eligible[target].quality < need_q:
             target = _upgrade(target, eligible, upgrades, used, keep, need_q, complexity, notes)
         if target is None:
@@ -433,6 +434,7 @@ def _slot(
     used: set[str],
     need: float,
     keep: frozenset | None,
+    answer: int,
 ) -> tuple[str | None, list[str]]:
     """Which model serves a policy row's slot, and the words for each substitution (None: nothing can)."""
     notes: list[str] = []
@@ -448,7 +450,9 @@ def _slot(
     # the cheapest eligible model that dominates it and serves no earlier slot (a fallback stays a different model)
     best = next((b for b in better.get(target, ()) if b in eligible and b not in used), None)
     if best is not None:
-        notes.append(f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target], need, keep))
+        notes.append(
+            f"{target} → served by {best}: " + why_dominated(eligible[best], eligible[target], need, keep, answer)
+        )
         target = best
     return (None, notes) if target in used else (target, notes)
 

@@ -43,7 +43,9 @@ class PolicyConfig:
     standard_max_s: float = 10.0
     quality_targets: dict = field(default_factory=dict)
     complexity_quality: dict = field(default_factory=dict)
+    answer_tokens: dict = field(default_factory=dict)  # [complexity_answer_tokens]: expected answer length
     extra_fallbacks: int = 2
+    route_up_at: float = 1.0  # an Auto complexity guess is planned one level up when the level above is this likely
     local_last_resort: bool = True
     max_output_tokens: int = 4096
 
@@ -94,6 +96,7 @@ def load_policy_file(path: Path) -> tuple[dict, dict[str, TaskRow]]:
         "speed_tiers",
         "quality_targets",
         "complexity_quality",
+        "complexity_answer_tokens",
         "routing",
     ):
         if table in data:
@@ -126,6 +129,7 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
         weights=dict(base.weights),
         quality_targets=dict(base.quality_targets),
         complexity_quality=dict(base.complexity_quality),
+        answer_tokens=dict(base.answer_tokens),
     )
     try:
         if "weights" in data:
@@ -142,16 +146,21 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
         cfg.standard_max_s = float(st.get("standard_max_s", cfg.standard_max_s))
         cfg.quality_targets.update({k: float(v) for k, v in data.get("quality_targets", {}).items()})
         cfg.complexity_quality.update({k: float(v) for k, v in data.get("complexity_quality", {}).items()})
+        cfg.answer_tokens.update({k: int(v) for k, v in data.get("complexity_answer_tokens", {}).items()})
         r = data.get("routing", {})
         cfg.extra_fallbacks = int(r.get("extra_fallbacks", cfg.extra_fallbacks))
         cfg.local_last_resort = bool(r.get("local_last_resort", cfg.local_last_resort))
+        cfg.route_up_at = float(r.get("route_up_at", cfg.route_up_at))
         cfg.max_output_tokens = int(r.get("max_output_tokens", cfg.max_output_tokens))
         for name in ("low_max_usd", "standard_max_usd", "realtime_max_s", "standard_max_s"):
             finite(getattr(cfg, name), name, 0, 1e6)
         for name, table in (("quality_targets", cfg.quality_targets), ("complexity_quality", cfg.complexity_quality)):
             for k, v in table.items():
                 finite(v, f"{name}.{k}", 0, 10)
+        for k, v in cfg.answer_tokens.items():
+            finite(v, f"complexity_answer_tokens.{k}", 1, 1_000_000)
         finite(cfg.extra_fallbacks, "routing.extra_fallbacks", 0, 20)
+        finite(cfg.route_up_at, "routing.route_up_at", 0, 1)
         finite(cfg.max_output_tokens, "routing.max_output_tokens", 1, 10_000_000)
     except ConfigError:
         raise
@@ -159,7 +168,8 @@ def _config_from(data: dict, base: PolicyConfig, path: Path) -> PolicyConfig:
         raise ConfigError(f"{path}: {exc}") from None
     except (TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ConfigError(
-            f"{path}: a number in [weights], [budget_tiers], [speed_tiers] or [routing] is invalid: {exc}"
+            f"{path}: a number in [weights], [budget_tiers], [speed_tiers], [complexity_answer_tokens] or [routing] "
+            f"is invalid: {exc}"
         ) from exc
     return cfg
 
@@ -240,6 +250,12 @@ class Policy:
         for row in self.tasks.values():
             out.setdefault(row.group, []).append(row.id)
         return out
+
+    def planned_complexity(self, guess: str, up: float) -> str:
+        """The level to plan an Auto complexity guess at: one level up when the level above has a fair chance (`up`,
+        the classifier's) — under-serving a request costs quality the user sees, over-serving it a little money."""
+        i = COMPLEXITIES.index(guess)
+        return COMPLEXITIES[i + 1] if up >= self.config.route_up_at and i + 1 < len(COMPLEXITIES) else guess
 
     def cache_ttl_class(self, task: str) -> str:
         """'static' (24 h) or 'dynamic' (1 h)."""

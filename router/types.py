@@ -124,12 +124,14 @@ class RoutePlan:
     kind: str = "chat"
     task_confidence: float | None = None  # the Auto classifier's confidence in [0, 1] (None: chosen, not guessed)
     complexity_confidence: float | None = None
+    complexity_guess: str | None = None  # Auto's level when the plan routed up from it (policy `route_up_at`)
+    complexity_up: float | None = None  # the chance Auto gave the level above its guess, when routed up
 
     def explain(self) -> str:
         """Multi-line human explanation of the chain and the exclusions."""
         lines = [
             f"Task {self.task} ({_how_chosen(self.auto_task, self.task_confidence)}), complexity "
-            f"{self.complexity} ({_how_chosen(self.auto_complexity, self.complexity_confidence)}), "
+            f"{self.complexity} ({self.complexity_how()}), "
             f"budget tier {self.budget}" + (", offline" if self.offline else "")
         ]
         for i, e in enumerate(self.chain):
@@ -142,6 +144,15 @@ class RoutePlan:
             lines.append("Not used:")
             lines.extend(f"  · {x.model}: {x.reason}" for x in self.excluded)
         return "\n".join(lines)
+
+    def complexity_how(self) -> str:
+        """How the complexity was chosen: 'chosen', 'auto, 71% sure', or the guess it was routed up from."""
+        if self.complexity_guess is not None and self.complexity_up is not None:
+            return (
+                f"auto guessed {self.complexity_guess}, but {self.complexity} is {self.complexity_up:.0%} likely: "
+                "planned one level up"
+            )
+        return _how_chosen(self.auto_complexity, self.complexity_confidence)
 
     def to_json(self) -> dict:
         """The `sparklio route --json` shape."""
@@ -156,6 +167,7 @@ class RoutePlan:
             "auto_complexity": self.auto_complexity,
             "task_confidence": self.task_confidence,
             "complexity_confidence": self.complexity_confidence,
+            "complexity_guess": self.complexity_guess,
             "chain": [
                 {"model": e.model, "serves": e.target, "provider": e.provider, "score": e.score, "why": e.why}
                 for e in self.chain

@@ -74,6 +74,7 @@ def test_classification_shape():
         "complexity",
         "task_confidence",
         "complexity_confidence",
+        "complexity_up",
     ]
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.task = "chat_response"  # type: ignore[misc]

@@ -54,6 +54,7 @@ def test_route_json_shape(env_keys, capsys, memory_keyring):
         "auto_complexity",
         "task_confidence",
         "complexity_confidence",
+        "complexity_guess",
     }
     assert plan["auto_task"] is False and plan["task_confidence"] is None
     assert plan["chain"][0]["model"] == "claude-3-5-sonnet"  # the documents' id, exactly

@@ -184,7 +184,7 @@ async def test_usage_review_keeps_prompts_private_unless_opted_in(engine, app, s
     assert "chat_response" in result.output("ledger") and secret not in result.output("ledger")
     review = next(r for s in servers.values() for r in s.requests if b"review how a creator" in r.body)
     assert secret.encode() not in review.body
-    assert result.step("review").model == "gpt-5.1"  # gemini-2.5-pro's slot, served by a cheaper equal
+    assert result.step("review").model == "gpt-6.1-terra"  # gemini-2.5-pro's slot: 9.2 clears 9, cheaper
     assert within(result.estimate_usd, result.cost_usd) <= TOLERANCE
     app.settings.set("include_prompts_in_review", True)
     opted = await engine.run("usage_review", {"days": "7"})
