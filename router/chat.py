@@ -148,7 +148,11 @@ class ChatSession:
             last = request.messages[-1]
             if store_user:
                 user_id = app.conversations.add(
-                    cid, "user", last.content, attachments=save_attachments(app.data_dir / "attachments", last)
+                    cid,
+                    "user",
+                    last.content,
+                    attachments=save_attachments(app.data_dir / "attachments", last),
+                    touch=False,  # the answer's row below touches the conversation
                 )
                 app.conversations.auto_title(cid, last.content)
             answer_id = app.conversations.add(cid, "assistant", "", status="pending")
@@ -226,11 +230,8 @@ class ChatSession:
 
             return embedding_answer_events(app, plan, request, answer_id)
 
-        async def invoke(provider, model, max_out):
-            async for ev in provider.stream_chat(
-                model, request.messages, max_tokens=max_out, temperature=request.temperature
-            ):
-                yield ev
+        def invoke(provider, model, max_out):  # the provider's own stream: no extra generator per chunk
+            return provider.stream_chat(model, request.messages, max_tokens=max_out, temperature=request.temperature)
 
         def key_of(m: Any) -> str:
             return app.cache.key(m, request.messages, {"temperature": request.temperature})

@@ -268,7 +268,8 @@ class Engine:
                     if rec.ttft is None:
                         rec.ttft = time.perf_counter()
                     rec.text.append(ev.text)
-                    self.progress.note(rec.hold, sum(map(len, rec.text)))
+                    rec.chars += len(ev.text)
+                    self.progress.note(rec.hold, rec.chars)
                     yield ev
                 elif isinstance(ev, UsageReport):
                     rec.usage = ev.usage
