@@ -103,8 +103,10 @@ class Budget:
         *,
         clock: Callable[[], float] = time.time,
         tz: tzinfo | None = None,
+        group: Any = None,
     ) -> None:
         self.settings = settings
+        self.group = group  # router/store/group.py: awaited holds batch with the question, never wait on the loop
         self.events = events
         self.clock = clock
         self.tz = tz  # None: the machine's local time zone
@@ -234,6 +236,27 @@ class Budget:
         """
         if model.local:
             return None
+        return self._settle(*self._hold(model, worst_case_usd, note, ttl_s))
+
+    async def areserve(
+        self, model: ModelSpec, worst_case_usd: float, note: dict | None = None, *, ttl_s: float = HOLD_TTL_S
+    ) -> Reservation | None:
+        """`reserve` for a coroutine: committed with the writes that arrive with it, never waiting on the loop for
+        another process's lock (router/store/group.py); a caller cancelled meanwhile gets no hold left behind."""
+        if model.local:
+            return None
+        if self.group is None:
+            return self.reserve(model, worst_case_usd, note, ttl_s=ttl_s)
+        held = await self.group.run(
+            lambda: self._hold(model, worst_case_usd, note, ttl_s), on_cancel=lambda out: self.release(out[0])
+        )
+        return self._settle(*held)
+
+    def _hold(
+        self, model: ModelSpec, worst_case_usd: float, note: dict | None, ttl_s: float
+    ) -> tuple[Reservation, str, list[AppEvent]]:
+        """The atomic check-and-hold (one IMMEDIATE transaction, or a savepoint in a group commit): the hold (id 0
+        when refused), the refusal (empty when none) and the alerts to publish."""
         amount = max(float(worst_case_usd or 0.0), 0.0)
         now = self.clock()
         _, month = self._day_month(now)
@@ -300,14 +323,18 @@ class Budget:
                     {"model": model.id, "provider": model.provider, "amount": amount, "hard_stop": hard_stop},
                 )
             )
+        return Reservation(rid, model.id, model.provider, month, amount), refusal if hard_stop else "", events
+
+    def _settle(self, hold: Reservation, refusal: str, events: list[AppEvent]) -> Reservation:
+        """After the hold's transaction: publish its alerts, and raise a refusal."""
         self._publish(events)
-        if refusal and hard_stop:
+        if refusal:
             raise BudgetExceededError(refusal)
-        return Reservation(rid, model.id, model.provider, month, amount)
+        return hold
 
     def release(self, res: Reservation | None) -> None:
         """Drop a hold without recording anything (the attempt never happened)."""
-        if res is not None:
+        if res is not None and res.id:
             with database.atomic("IMMEDIATE"):
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
 

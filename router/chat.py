@@ -137,15 +137,18 @@ class ChatSession:
             raise SparklioError("the prompt is empty: type something to send")
         return RouteRequest(history(conversation_id) + [prompt], conversation_id=conversation_id, **routing)
 
-    def _store_turn(self, request: RouteRequest, store_user: bool) -> tuple[RouteRequest, TurnStored]:
-        """One transaction: the user's text is safe before planning or any network call."""
-        app, user_id = self.app, None
-        with app.store.db.atomic():
-            if request.conversation_id is None:
-                request = replace(request, conversation_id=app.conversations.create().id)
-            cid = request.conversation_id
+    async def _store_turn(self, request: RouteRequest, store_user: bool) -> tuple[RouteRequest, TurnStored]:
+        """One committed transaction (shared with turns sent at the same moment): the user's text is safe before
+        planning or any network call."""
+        app = self.app
+
+        def write() -> tuple[RouteRequest, TurnStored]:
+            req, user_id = request, None
+            if req.conversation_id is None:
+                req = replace(req, conversation_id=app.conversations.create().id)
+            cid = req.conversation_id
             assert cid is not None  # just created above when it was missing
-            last = request.messages[-1]
+            last = req.messages[-1]
             if store_user:
                 user_id = app.conversations.add(
                     cid,
@@ -156,7 +159,12 @@ class ChatSession:
                 )
                 app.conversations.auto_title(cid, last.content)
             answer_id = app.conversations.add(cid, "assistant", "", status="pending")
-        return request, TurnStored(cid, user_id, answer_id)
+            return req, TurnStored(cid, user_id, answer_id)
+
+        def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
+            app.conversations.update_message(done[1].answer_message_id, status="cancelled")
+
+        return await app.store.group.run(write, on_cancel=stopped)
 
     async def _with_documents(self, request: RouteRequest) -> tuple[RouteRequest, list[dict]]:
         """The conversation's document passages added to the prompt, and the sources to show with the answer."""
@@ -176,7 +184,7 @@ class ChatSession:
         app = self.app
         stored = None
         if store:
-            request, stored = self._store_turn(request, store_user)
+            request, stored = await self._store_turn(request, store_user)
             yield stored
         answer_id = stored.answer_message_id if stored else None
         try:
