@@ -103,10 +103,10 @@ class Budget:
         *,
         clock: Callable[[], float] = time.time,
         tz: tzinfo | None = None,
-        group: Any = None,
+        writes: Any = None,
     ) -> None:
         self.settings = settings
-        self.group = group  # router/store/group.py: awaited holds batch with the question, never wait on the loop
+        self.writes = writes  # router/store/loop_writes.py: an awaited hold never waits on the loop for a lock
         self.events = events
         self.clock = clock
         self.tz = tz  # None: the machine's local time zone
@@ -241,13 +241,13 @@ class Budget:
     async def areserve(
         self, model: ModelSpec, worst_case_usd: float, note: dict | None = None, *, ttl_s: float = HOLD_TTL_S
     ) -> Reservation | None:
-        """`reserve` for a coroutine: committed with the writes that arrive with it, never waiting on the loop for
-        another process's lock (router/store/group.py); a caller cancelled meanwhile gets no hold left behind."""
+        """`reserve` for a coroutine: never waits on the loop for another process's lock (router/store/loop_writes.py);
+        a caller cancelled while it waited leaves no hold behind."""
         if model.local:
             return None
-        if self.group is None:
+        if self.writes is None:
             return self.reserve(model, worst_case_usd, note, ttl_s=ttl_s)
-        held = await self.group.run(
+        held = await self.writes.run(
             lambda: self._hold(model, worst_case_usd, note, ttl_s), on_cancel=lambda out: self.release(out[0])
         )
         return self._settle(*held)
@@ -255,8 +255,8 @@ class Budget:
     def _hold(
         self, model: ModelSpec, worst_case_usd: float, note: dict | None, ttl_s: float
     ) -> tuple[Reservation, str, list[AppEvent]]:
-        """The atomic check-and-hold (one IMMEDIATE transaction, or a savepoint in a group commit): the hold (id 0
-        when refused), the refusal (empty when none) and the alerts to publish."""
+        """The atomic check-and-hold (one IMMEDIATE transaction): the hold (id 0 when refused), the refusal (empty
+        when none) and the alerts to publish."""
         amount = max(float(worst_case_usd or 0.0), 0.0)
         now = self.clock()
         _, month = self._day_month(now)

@@ -138,8 +138,8 @@ class ChatSession:
         return RouteRequest(history(conversation_id) + [prompt], conversation_id=conversation_id, **routing)
 
     async def _store_turn(self, request: RouteRequest, store_user: bool) -> tuple[RouteRequest, TurnStored]:
-        """One committed transaction (shared with turns sent at the same moment): the user's text is safe before
-        planning or any network call."""
+        """One committed transaction: the user's text is safe before planning or any network call (the loop never
+        waits for another process's lock: router/store/loop_writes.py)."""
         app = self.app
 
         def write() -> tuple[RouteRequest, TurnStored]:
@@ -164,7 +164,7 @@ class ChatSession:
         def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
             app.conversations.update_message(done[1].answer_message_id, status="cancelled")
 
-        return await app.store.group.run(write, on_cancel=stopped)
+        return await app.store.writes.run(write, on_cancel=stopped)
 
     async def _with_documents(self, request: RouteRequest) -> tuple[RouteRequest, list[dict]]:
         """The conversation's document passages added to the prompt, and the sources to show with the answer."""

@@ -14,13 +14,13 @@ import peewee
 
 from router.errors import SparklioError
 from router.store.checkpoint import Checkpointer
-from router.store.group import GroupCommit
+from router.store.loop_writes import LoopWrites
 
 # Every model binds to this proxy; `open_store` points it at the data dir's file.
 database = peewee.DatabaseProxy()
 
 DB_FILENAME = "sparklio.db"
-BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's lock (off the loop: GroupCommit)
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's lock (never on the loop: LoopWrites)
 _MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -41,7 +41,7 @@ class Store:
         self.db = db
         self.path = path
         self.checkpointer = Checkpointer(path)  # commits never checkpoint; this thread does, in the background
-        self.group = GroupCommit(db, BUSY_TIMEOUT_MS)  # the request path's awaited writes, batched per loop turn
+        self.writes = LoopWrites(db, BUSY_TIMEOUT_MS)  # the request path's awaited writes: never wait on the loop
 
     def close(self) -> None:
         """Stop the background checkpoints (leaving an empty WAL), close this thread's connection."""
