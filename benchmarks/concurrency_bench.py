@@ -92,9 +92,13 @@ class LoopProbe:
 # ---- paired: Sparklio vs the bare SDK ----
 async def bare_one(client, prompt: str) -> float:
     t0 = time.perf_counter()
-    stream = await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}],
-                                                  stream=True, stream_options={"include_usage": True},
-                                                  max_completion_tokens=4096)
+    stream = await client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": prompt}],
+        stream=True,
+        stream_options={"include_usage": True},
+        max_completion_tokens=4096,
+    )
     first = None
     async for chunk in stream:
         if first is None and chunk.choices and chunk.choices[0].delta.content:
@@ -107,8 +111,11 @@ async def sparklio_one(app, prompt: str) -> float:
 
     t0 = time.perf_counter()
     first = None
-    async for ev in app.run(RouteRequest([Message("user", prompt)], task="chat_response", complexity="simple",
-                                         model="gpt-4o-mini", use_cache=False)):
+    async for ev in app.run(
+        RouteRequest(
+            [Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini", use_cache=False
+        )
+    ):
         if first is None and isinstance(ev, TextDelta):
             first = time.perf_counter()
     return (first - t0) * 1000
@@ -129,8 +136,9 @@ async def sparklio_nostore(app, prompt: str) -> float:
 
     t0 = time.perf_counter()
     first = None
-    req = RouteRequest([Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini",
-                       use_cache=False)
+    req = RouteRequest(
+        [Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini", use_cache=False
+    )
     async for ev in app.run(req, store=False):
         if first is None and isinstance(ev, TextDelta):
             first = time.perf_counter()
@@ -145,8 +153,12 @@ async def paired(rounds: int, sizes: list[int], chunks: int, nostore: bool = Fal
     from tests.fakes.keyring import MemoryKeyring
 
     reply = " ".join(f"word{i}" for i in range(chunks))  # `chunks` streamed chunks per answer
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), reply, str(CHUNK_S)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(ROOT), reply, str(CHUNK_S)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     base_url = server.stdout.readline().strip()
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,7 +178,7 @@ async def paired(rounds: int, sizes: list[int], chunks: int, nostore: bool = Fal
                     await batch(fn, target, n, f"warm{w}", probe)
             rows: dict[str, list] = {name: [] for name, _, _ in order}
             for r in range(rounds * (4 if n == 1 else 1)):
-                for name, fn, target in order[r % len(order):] + order[:r % len(order)]:  # rotate who goes first
+                for name, fn, target in order[r % len(order) :] + order[: r % len(order)]:  # rotate who goes first
                     rows[name].append(await batch(fn, target, n, f"{name}{n}-{r}", probe))
             out[n] = {name: compare(rows[name], rows["bare"], n) for name in rows if name != "bare"}
             out[n]["wall_bare_s"] = statistics.median(x[0] for x in rows["bare"])
@@ -182,14 +194,17 @@ async def paired(rounds: int, sizes: list[int], chunks: int, nostore: bool = Fal
 def compare(mine: list, bare: list, n: int) -> dict:
     """Paired figures of one variant's batches against the bare SDK's batches of the same rounds."""
     ttft_mine, ttft_bare = [t for x in mine for t in x[1]], [t for x in bare for t in x[1]]
-    return {"wall_s": statistics.median(x[0] for x in mine),
-            "wall_ratio": statistics.median(s[0] / b[0] for s, b in zip(mine, bare)),
-            "cpu_ratio": statistics.median(s[3] / b[3] for s, b in zip(mine, bare)),
-            "cpu_added_ms_per_request": statistics.median((s[3] - b[3]) * 1000 / n for s, b in zip(mine, bare)),
-            "loop_added_ms_per_request": statistics.median((s[4] - b[4]) * 1000 / n for s, b in zip(mine, bare)),
-            "ttft_added_median_ms": statistics.median(ttft_mine) - statistics.median(ttft_bare),
-            "ttft_added_p95_ms": pct(ttft_mine, 0.95) - pct(ttft_bare, 0.95),
-            "stall_ms": statistics.median(x[2] for x in mine), "batches": len(mine)}
+    return {
+        "wall_s": statistics.median(x[0] for x in mine),
+        "wall_ratio": statistics.median(s[0] / b[0] for s, b in zip(mine, bare)),
+        "cpu_ratio": statistics.median(s[3] / b[3] for s, b in zip(mine, bare)),
+        "cpu_added_ms_per_request": statistics.median((s[3] - b[3]) * 1000 / n for s, b in zip(mine, bare)),
+        "loop_added_ms_per_request": statistics.median((s[4] - b[4]) * 1000 / n for s, b in zip(mine, bare)),
+        "ttft_added_median_ms": statistics.median(ttft_mine) - statistics.median(ttft_bare),
+        "ttft_added_p95_ms": pct(ttft_mine, 0.95) - pct(ttft_bare, 0.95),
+        "stall_ms": statistics.median(x[2] for x in mine),
+        "batches": len(mine),
+    }
 
 
 # ---- chat: 10 parallel streams into the chat view ----
@@ -214,8 +229,12 @@ def chat_stall(streams: int, repeat: int) -> tuple[list[float], list[float]]:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     reply = " ".join(f"tok{i}" + ("\n\n" if i % 40 == 39 else "") for i in range(300))
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), reply, "0.004"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(ROOT), reply, "0.004"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     base_url = server.stdout.readline().strip()
     app = Sparklio.open(Path(tmp.name) / "data", keyring=MemoryKeyring())
     app.settings.set("exploration_rate", 0.0)
@@ -244,8 +263,14 @@ def chat_stall(streams: int, repeat: int) -> tuple[list[float], list[float]]:
             for i in range(streams):
                 item = ChatItem("assistant", "", status="streaming")
                 chat.view.add(item)
-                req = RouteRequest([Message("user", f"Long answer {r}-{i}")], task="chat_response",
-                                   complexity="simple", model="gpt-4o-mini", conversation_id=cid, use_cache=False)
+                req = RouteRequest(
+                    [Message("user", f"Long answer {r}-{i}")],
+                    task="chat_response",
+                    complexity="simple",
+                    model="gpt-4o-mini",
+                    conversation_id=cid,
+                    use_cache=False,
+                )
                 tasks.append(controller.spawn(AnswerStream(app, req, item, chat.view.refresh_item).run()))
             done = await asyncio.gather(*tasks)
             await asyncio.sleep(0.15)
@@ -278,8 +303,18 @@ def ledger(n: int) -> dict:
         budget = Budget(Settings(store))
         budget.settings.set("monthly_limit_usd", 1e6)
         m = ModelSpec(id="gpt-4o-mini", provider="openai", api_model="gpt-4o-mini", input_price=0.15, output_price=0.6)
-        row = {"task": "chat_response", "model": m.id, "provider": "openai", "outcome": "ok", "input_tokens": 120,
-               "output_tokens": 400, "cost_usd": 0.0003, "latency_ms": 900.0, "ttft_ms": 300.0, "error": "x" * 200}
+        row = {
+            "task": "chat_response",
+            "model": m.id,
+            "provider": "openai",
+            "outcome": "ok",
+            "input_tokens": 120,
+            "output_tokens": 400,
+            "cost_usd": 0.0003,
+            "latency_ms": 900.0,
+            "ttft_ms": 300.0,
+            "error": "x" * 200,
+        }
         holds, writes = [], []
         for i in range(n):
             t0 = time.perf_counter()
@@ -292,9 +327,16 @@ def ledger(n: int) -> dict:
             if i % 50 == 49:
                 time.sleep(0.02)  # requests arrive over time: background checkpoints run in between
         ck = store.checkpointer
-        out = {"n": n, "write_median_ms": statistics.median(writes), "write_p99_ms": pct(writes, 0.99),
-               "write_over_2ms": sum(t > 2 for t in writes), "hold_median_ms": statistics.median(holds),
-               "hold_p99_ms": pct(holds, 0.99), "passive_checkpoints": ck.passive, "truncates": ck.truncated}
+        out = {
+            "n": n,
+            "write_median_ms": statistics.median(writes),
+            "write_p99_ms": pct(writes, 0.99),
+            "write_over_2ms": sum(t > 2 for t in writes),
+            "hold_median_ms": statistics.median(holds),
+            "hold_p99_ms": pct(holds, 0.99),
+            "passive_checkpoints": ck.passive,
+            "truncates": ck.truncated,
+        }
         store.close()
     return out
 
@@ -317,17 +359,21 @@ def print_paired(chunks: int, rounds: int, sizes: list[int], nostore: bool) -> N
     """Run and print the paired comparison for answers of `chunks` chunks."""
     res = asyncio.run(paired(rounds, sizes, chunks, nostore))
     print(f"answers of {chunks} streamed chunks, {rounds} rounds (x4 at 1 stream); medians of paired batches")
-    print(f"{'streams':>7}  {'variant':>8}  {'wall bare':>9}  {'wall':>9}  {'ratio':>5}  {'+TTFT med':>9}  "
-          f"{'+TTFT p95':>9}  {'stall bare':>10}  {'stall':>8}  {'CPU ratio':>9}  {'+CPU/req':>8}")
+    print(
+        f"{'streams':>7}  {'variant':>8}  {'wall bare':>9}  {'wall':>9}  {'ratio':>5}  {'+TTFT med':>9}  "
+        f"{'+TTFT p95':>9}  {'stall bare':>10}  {'stall':>8}  {'CPU ratio':>9}  {'+CPU/req':>8}"
+    )
     for n in sizes:
         r = res[n]
         for name in ("sparklio", "nostore"):
             if name in r:
                 v = r[name]
-                print(f"{n:>7}  {name:>8}  {r['wall_bare_s'] * 1000:>7.1f}ms  {v['wall_s'] * 1000:>7.1f}ms  "
-                      f"{v['wall_ratio']:>5.2f}  {v['ttft_added_median_ms']:>7.2f}ms  {v['ttft_added_p95_ms']:>7.2f}ms  "
-                      f"{r['stall_bare_ms']:>8.1f}ms  {v['stall_ms']:>6.1f}ms  {v['cpu_ratio']:>9.2f}"
-                      f"  {v['cpu_added_ms_per_request']:>6.2f}ms  {v['loop_added_ms_per_request']:>7.2f}ms")
+                print(
+                    f"{n:>7}  {name:>8}  {r['wall_bare_s'] * 1000:>7.1f}ms  {v['wall_s'] * 1000:>7.1f}ms  "
+                    f"{v['wall_ratio']:>5.2f}  {v['ttft_added_median_ms']:>7.2f}ms  {v['ttft_added_p95_ms']:>7.2f}ms  "
+                    f"{r['stall_bare_ms']:>8.1f}ms  {v['stall_ms']:>6.1f}ms  {v['cpu_ratio']:>9.2f}"
+                    f"  {v['cpu_added_ms_per_request']:>6.2f}ms  {v['loop_added_ms_per_request']:>7.2f}ms"
+                )
     print("targets at 50: ratio <= 1.10, +TTFT median <= 5 ms ('nostore': the same requests not storing the turn)")
 
 
@@ -343,20 +389,28 @@ def main() -> None:
             print_paired(chunks, args.rounds, [1, 50] if k == 0 else [50], args.nostore)  # TTFT at 1 stream: once
     if args.only in (None, "chat"):
         stalls, cpu = chat_stall(10, 3)
-        print(f"10 parallel streams into the chat view: longest loop stall {statistics.median(stalls):.1f} ms median"
-              f" of {len(stalls)} runs ({', '.join(f'{s:.1f}' for s in stalls)}); target < 16 ms")
-        print(f"  longest CPU burst of the loop thread between wake-ups: {statistics.median(cpu):.1f} ms median"
-              f" ({', '.join(f'{s:.1f}' for s in cpu)}); the rest of a stall is the thread not running")
+        print(
+            f"10 parallel streams into the chat view: longest loop stall {statistics.median(stalls):.1f} ms median"
+            f" of {len(stalls)} runs ({', '.join(f'{s:.1f}' for s in stalls)}); target < 16 ms"
+        )
+        print(
+            f"  longest CPU burst of the loop thread between wake-ups: {statistics.median(cpu):.1f} ms median"
+            f" ({', '.join(f'{s:.1f}' for s in cpu)}); the rest of a stall is the thread not running"
+        )
     if args.only in (None, "ledger"):
         r = ledger(3000)
-        print(f"ledger rows ({r['n']} holds + {r['n']} rows, background checkpoints): row median"
-              f" {r['write_median_ms']:.3f} ms, p99 {r['write_p99_ms']:.3f} ms, {r['write_over_2ms']} over 2 ms;"
-              f" hold median {r['hold_median_ms']:.3f} ms, p99 {r['hold_p99_ms']:.3f} ms; target p99 < 1 ms;"
-              f" {r['passive_checkpoints']} passive checkpoints, {r['truncates']} truncates")
+        print(
+            f"ledger rows ({r['n']} holds + {r['n']} rows, background checkpoints): row median"
+            f" {r['write_median_ms']:.3f} ms, p99 {r['write_p99_ms']:.3f} ms, {r['write_over_2ms']} over 2 ms;"
+            f" hold median {r['hold_median_ms']:.3f} ms, p99 {r['hold_p99_ms']:.3f} ms; target p99 < 1 ms;"
+            f" {r['passive_checkpoints']} passive checkpoints, {r['truncates']} truncates"
+        )
     if args.only in (None, "route"):
         t = cold_route()
-        print(f"cold `sparklio route hello --json`: {statistics.median(t):.2f} s median of {len(t)}"
-              f" ({', '.join(f'{x:.2f}' for x in t)}); target < 0.5 s")
+        print(
+            f"cold `sparklio route hello --json`: {statistics.median(t):.2f} s median of {len(t)}"
+            f" ({', '.join(f'{x:.2f}' for x in t)}); target < 0.5 s"
+        )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from router.errors import SparklioError
 from router.store.models import ChatMessage, Conversation
 from router.validate import clean_text
 
-
 _UPDATABLE = frozenset({"role", "content", "attachments", "status", "model", "meta"})  # columns update_message sets
 
 

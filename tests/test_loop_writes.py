@@ -42,9 +42,7 @@ def insert_conversation(title: str) -> int:
 
 
 def ask(prompt: str, **kw) -> RouteRequest:
-    return RouteRequest(
-        [Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini", **kw
-    )
+    return RouteRequest([Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini", **kw)
 
 
 async def test_a_write_commits_inline_and_a_failing_one_leaves_no_trace(store):
