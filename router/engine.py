@@ -94,7 +94,7 @@ class Engine:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.health = Health(settings)  # cool-downs and unreachable providers live in the database
-        self.progress = HoldProgress()  # streamed size noted on the hold, for settling after a kill
+        self.progress = HoldProgress()  # streamed size noted on the hold every few seconds, for settling after a kill
         self.lifecycle = lifecycle  # router/lifecycle.py: retired models are skipped, a 404 retires one
 
     @property
@@ -262,6 +262,7 @@ class Engine:
             idle_s=walk.limits.idle_s,
             until=walk.until,
         )
+        stop_progress = self.progress.watch(rec.hold, lambda: rec.chars)
         try:
             async for ev in stream:
                 if isinstance(ev, TextDelta):
@@ -269,7 +270,6 @@ class Engine:
                         rec.ttft = time.perf_counter()
                     rec.text.append(ev.text)
                     rec.chars += len(ev.text)
-                    self.progress.note(rec.hold, rec.chars)
                     yield ev
                 elif isinstance(ev, UsageReport):
                     rec.usage = ev.usage
@@ -294,6 +294,8 @@ class Engine:
             for ev in self._failed(rec, walk, classified(exc, model)):
                 yield ev
             return
+        finally:
+            stop_progress()
         for ev in self._succeeded(rec, walk, key, result):
             yield ev
 
