@@ -275,7 +275,7 @@ def chat_stall(streams: int, repeat: int) -> tuple[list[float], list[float]]:
             done = await asyncio.gather(*tasks)
             await asyncio.sleep(0.15)
             probe.stop()
-            assert all(it.status == "ok" for it in done), [it.status for it in done]
+            assert all(it.status == "ok" for it in done), [(it.status, it.text[:200]) for it in done]
             if r:
                 cpu.append(probe.take_cpu())
                 stalls.append(probe.take())

@@ -57,20 +57,21 @@ class _Watchdog:
         self.until = self.loop.time() + (until - time.monotonic())  # the request deadline on the loop's clock
         self.deadline: float | None = None  # when the current wait ends; None: the consumer holds an event
         self.expired = ""  # "deadline" or "timeout" once the watchdog cancelled the wait
-        self._armed: asyncio.TimerHandle | None = None
+        self._armed: asyncio.Handle | None = None  # (qasync's timer handles have no when())
+        self._armed_at = 0.0
 
     def wait(self, limit: float) -> float:
         """Start waiting for the next event, at most `limit` s; returns the time left to the whole request."""
         now = self.loop.time()
         self.deadline = min(now + limit, self.until)
-        if self._armed is None or self._armed.when() > self.deadline:
+        if self._armed is None or self._armed_at > self.deadline:
             self.arm(self.deadline)
         return self.until - now
 
     def arm(self, when: float) -> None:
         if self._armed is not None:
             self._armed.cancel()
-        self._armed = self.loop.call_at(when, self._fire)
+        self._armed, self._armed_at = self.loop.call_at(when, self._fire), when
 
     def _fire(self) -> None:
         self._armed = None
