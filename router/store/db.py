@@ -41,7 +41,8 @@ class Store:
         self.db = db
         self.path = path
         self.checkpointer = Checkpointer(path)  # commits never checkpoint; this thread does, in the background
-        self.writes = LoopWrites(db, BUSY_TIMEOUT_MS)  # the request path's awaited writes: never wait on the loop
+        # the request path's awaited writes, never waiting on the loop; through the proxy the writes themselves use
+        self.writes = LoopWrites(database, BUSY_TIMEOUT_MS)
 
     def close(self) -> None:
         """Stop the background checkpoints (leaving an empty WAL), close this thread's connection."""

@@ -22,7 +22,7 @@ class LoopWrites:
     runs once it has committed (so no answer stays pending and no hold is left behind).
     """
 
-    def __init__(self, db: peewee.SqliteDatabase, busy_timeout_ms: int) -> None:
+    def __init__(self, db: peewee.Database | peewee.DatabaseProxy, busy_timeout_ms: int) -> None:
         self.db = db
         self.busy_timeout_ms = busy_timeout_ms
         self.inline = 0  # writes committed on the loop (for tests and benchmarks)
