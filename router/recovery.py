@@ -200,7 +200,7 @@ class HoldProgress:
         if hold is None or not getattr(hold, "id", 0):
             return _nothing
         loop = asyncio.get_running_loop()
-        last, timer = 0, None
+        last = 0
 
         def tick() -> None:
             nonlocal last, timer
@@ -210,7 +210,7 @@ class HoldProgress:
                 self.write(hold.id, now)
             timer = loop.call_later(self.every_s, tick)
 
-        timer = loop.call_later(self.every_s, tick)
+        timer: asyncio.Handle = loop.call_later(self.every_s, tick)
         return lambda: timer.cancel()
 
     @staticmethod
