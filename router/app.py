@@ -90,7 +90,7 @@ class Sparklio:
         self.lifecycle = Lifecycle(self.catalog, price_cache=data_dir / "price-cache.json")
         self.lifecycle.load()
         self.policy = Policy(RESOURCES / "policy.toml", data_dir / "policy.toml", self.settings)
-        self.budget = Budget(self.settings, self.events)
+        self.budget = Budget(self.settings, self.events, writes=self.store.writes)
         self.cache = ResponseCache(self.settings, policy=self.policy)
         self.stats = Stats(self.settings)
         self.learning = Learning(self.settings, self.policy, self.events, rng, catalog=self.catalog, budget=self.budget)

@@ -31,6 +31,7 @@ class AttemptRecord:
     t0: float = field(default_factory=time.perf_counter)
     ttft: float | None = None  # perf_counter at the first streamed text
     text: list[str] = field(default_factory=list)
+    chars: int = 0  # characters in `text` (kept as it grows: no re-count per chunk)
     usage: Usage | None = None
     outcome: str = ""  # set when the attempt ends: ok | error | cut | cancelled | refused
     retry_in: float | None = None  # seconds before the same model is tried again (None: move on)

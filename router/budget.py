@@ -103,8 +103,10 @@ class Budget:
         *,
         clock: Callable[[], float] = time.time,
         tz: tzinfo | None = None,
+        writes: Any = None,
     ) -> None:
         self.settings = settings
+        self.writes = writes  # router/store/loop_writes.py: an awaited hold never waits on the loop for a lock
         self.events = events
         self.clock = clock
         self.tz = tz  # None: the machine's local time zone
@@ -234,6 +236,29 @@ class Budget:
         """
         if model.local:
             return None
+        with database.atomic("IMMEDIATE"):
+            held = self._hold(model, worst_case_usd, note, ttl_s)
+        return self._settle(*held)
+
+    async def areserve(
+        self, model: ModelSpec, worst_case_usd: float, note: dict | None = None, *, ttl_s: float = HOLD_TTL_S
+    ) -> Reservation | None:
+        """`reserve` for a coroutine: never waits on the loop for another process's lock (router/store/loop_writes.py);
+        a caller cancelled while it waited leaves no hold behind."""
+        if model.local:
+            return None
+        if self.writes is None:
+            return self.reserve(model, worst_case_usd, note, ttl_s=ttl_s)
+        held = await self.writes.run(
+            lambda: self._hold(model, worst_case_usd, note, ttl_s), on_cancel=lambda out: self.release(out[0])
+        )
+        return self._settle(*held)
+
+    def _hold(
+        self, model: ModelSpec, worst_case_usd: float, note: dict | None, ttl_s: float
+    ) -> tuple[Reservation, str, list[AppEvent]]:
+        """The check-and-hold, run inside the caller's IMMEDIATE transaction (atomic against every process): the hold
+        (id 0 when refused), the refusal (empty when none) and the alerts to publish."""
         amount = max(float(worst_case_usd or 0.0), 0.0)
         now = self.clock()
         _, month = self._day_month(now)
@@ -241,56 +266,55 @@ class Budget:
         hard_stop = self.settings.hard_stop
         events: list[AppEvent] = []
         refusal = ""
-        with database.atomic("IMMEDIATE"):
-            database.execute_sql("DELETE FROM reservations WHERE expires_at <= ?", (now,))
-            spent, held = self._spent(month), self._held(month, now)
-            checks = [("total", "monthly", total_limit, sum(spent.values()), sum(held.values()))]
-            if model.provider in prov_limits:
-                checks.append(
-                    (
-                        model.provider,
-                        f"{model.provider}",
-                        prov_limits[model.provider],
-                        spent.get(model.provider, 0.0),
-                        held.get(model.provider, 0.0),
+        database.execute_sql("DELETE FROM reservations WHERE expires_at <= ?", (now,))
+        spent, held = self._spent(month), self._held(month, now)
+        checks = [("total", "monthly", total_limit, sum(spent.values()), sum(held.values()))]
+        if model.provider in prov_limits:
+            checks.append(
+                (
+                    model.provider,
+                    f"{model.provider}",
+                    prov_limits[model.provider],
+                    spent.get(model.provider, 0.0),
+                    held.get(model.provider, 0.0),
+                )
+            )
+        for key, label, limit, used, on_hold in checks:
+            if used + on_hold + amount > limit + 1e-9:
+                if not refusal:
+                    refusal = (
+                        f"{model.name} refused: it could cost up to {fmt_usd(amount)}, and {fmt_usd(used)}"
+                        f" spent + {fmt_usd(on_hold)} held would pass the {label} limit of"
+                        f" {fmt_usd(limit)}; raise the limit or use a local model"
                     )
-                )
-            for key, label, limit, used, on_hold in checks:
-                if used + on_hold + amount > limit + 1e-9:
-                    if not refusal:
-                        refusal = (
-                            f"{model.name} refused: it could cost up to {fmt_usd(amount)}, and {fmt_usd(used)}"
-                            f" spent + {fmt_usd(on_hold)} held would pass the {label} limit of"
-                            f" {fmt_usd(limit)}; raise the limit or use a local model"
-                        )
-                    if self._fire("budget", month, key, 1.0, limit, used, now):
-                        events.append(self._alert_event(key, 1.0, used, limit, month, amount))
-            rid = 0
-            if not refusal or not hard_stop:
-                n = note or {}
-                pid, started = recovery.me()  # the owner: a restart never touches a live process's hold
-                cur = database.execute_sql(
-                    "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at, owner_pid,"
-                    " owner_started, task, kind, message_id, conversation_id, workflow_run_id, input_tokens)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        month,
-                        model.provider,
-                        model.id,
-                        amount,
-                        now,
-                        now + ttl_s,
-                        pid,
-                        started,
-                        n.get("task"),
-                        n.get("kind"),
-                        n.get("message_id"),
-                        n.get("conversation_id"),
-                        n.get("workflow_run_id"),
-                        int(n.get("input_tokens") or 0),
-                    ),
-                )
-                rid = cur.lastrowid
+                if self._fire("budget", month, key, 1.0, limit, used, now):
+                    events.append(self._alert_event(key, 1.0, used, limit, month, amount))
+        rid = 0
+        if not refusal or not hard_stop:
+            n = note or {}
+            pid, started = recovery.me()  # the owner: a restart never touches a live process's hold
+            cur = database.execute_sql(
+                "INSERT INTO reservations(month, provider, model, amount_usd, created_at, expires_at, owner_pid,"
+                " owner_started, task, kind, message_id, conversation_id, workflow_run_id, input_tokens)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    month,
+                    model.provider,
+                    model.id,
+                    amount,
+                    now,
+                    now + ttl_s,
+                    pid,
+                    started,
+                    n.get("task"),
+                    n.get("kind"),
+                    n.get("message_id"),
+                    n.get("conversation_id"),
+                    n.get("workflow_run_id"),
+                    int(n.get("input_tokens") or 0),
+                ),
+            )
+            rid = cur.lastrowid
         if refusal and hard_stop:
             events.append(
                 AppEvent(
@@ -300,14 +324,18 @@ class Budget:
                     {"model": model.id, "provider": model.provider, "amount": amount, "hard_stop": hard_stop},
                 )
             )
+        return Reservation(rid, model.id, model.provider, month, amount), refusal if hard_stop else "", events
+
+    def _settle(self, hold: Reservation, refusal: str, events: list[AppEvent]) -> Reservation:
+        """After the hold's transaction: publish its alerts, and raise a refusal."""
         self._publish(events)
-        if refusal and hard_stop:
+        if refusal:
             raise BudgetExceededError(refusal)
-        return Reservation(rid, model.id, model.provider, month, amount)
+        return hold
 
     def release(self, res: Reservation | None) -> None:
         """Drop a hold without recording anything (the attempt never happened)."""
-        if res is not None:
+        if res is not None and res.id:
             with database.atomic("IMMEDIATE"):
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
 

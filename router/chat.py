@@ -137,22 +137,34 @@ class ChatSession:
             raise SparklioError("the prompt is empty: type something to send")
         return RouteRequest(history(conversation_id) + [prompt], conversation_id=conversation_id, **routing)
 
-    def _store_turn(self, request: RouteRequest, store_user: bool) -> tuple[RouteRequest, TurnStored]:
-        """One transaction: the user's text is safe before planning or any network call."""
-        app, user_id = self.app, None
-        with app.store.db.atomic():
-            if request.conversation_id is None:
-                request = replace(request, conversation_id=app.conversations.create().id)
-            cid = request.conversation_id
+    async def _store_turn(self, request: RouteRequest, store_user: bool) -> tuple[RouteRequest, TurnStored]:
+        """One committed transaction: the user's text is safe before planning or any network call (the loop never
+        waits for another process's lock: router/store/loop_writes.py)."""
+        app = self.app
+
+        def write() -> tuple[RouteRequest, TurnStored]:
+            req, user_id = request, None
+            if req.conversation_id is None:
+                req = replace(req, conversation_id=app.conversations.create().id)
+            cid = req.conversation_id
             assert cid is not None  # just created above when it was missing
-            last = request.messages[-1]
+            last = req.messages[-1]
             if store_user:
                 user_id = app.conversations.add(
-                    cid, "user", last.content, attachments=save_attachments(app.data_dir / "attachments", last)
+                    cid,
+                    "user",
+                    last.content,
+                    attachments=save_attachments(app.data_dir / "attachments", last),
+                    touch=False,  # the answer's row below touches the conversation
                 )
                 app.conversations.auto_title(cid, last.content)
             answer_id = app.conversations.add(cid, "assistant", "", status="pending")
-        return request, TurnStored(cid, user_id, answer_id)
+            return req, TurnStored(cid, user_id, answer_id)
+
+        def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
+            app.conversations.update_message(done[1].answer_message_id, status="cancelled")
+
+        return await app.store.writes.run(write, on_cancel=stopped)
 
     async def _with_documents(self, request: RouteRequest) -> tuple[RouteRequest, list[dict]]:
         """The conversation's document passages added to the prompt, and the sources to show with the answer."""
@@ -172,7 +184,7 @@ class ChatSession:
         app = self.app
         stored = None
         if store:
-            request, stored = self._store_turn(request, store_user)
+            request, stored = await self._store_turn(request, store_user)
             yield stored
         answer_id = stored.answer_message_id if stored else None
         try:
@@ -226,11 +238,8 @@ class ChatSession:
 
             return embedding_answer_events(app, plan, request, answer_id)
 
-        async def invoke(provider, model, max_out):
-            async for ev in provider.stream_chat(
-                model, request.messages, max_tokens=max_out, temperature=request.temperature
-            ):
-                yield ev
+        def invoke(provider, model, max_out):  # the provider's own stream: no extra generator per chunk
+            return provider.stream_chat(model, request.messages, max_tokens=max_out, temperature=request.temperature)
 
         def key_of(m: Any) -> str:
             return app.cache.key(m, request.messages, {"temperature": request.temperature})

@@ -10,6 +10,8 @@ from router.errors import SparklioError
 from router.store.models import ChatMessage, Conversation
 from router.validate import clean_text
 
+_UPDATABLE = frozenset({"role", "content", "attachments", "status", "model", "meta"})  # columns update_message sets
+
 
 class Conversations:
     """CRUD over conversations and messages (the user's text is stored before any network call)."""
@@ -31,9 +33,12 @@ class Conversations:
         return conv
 
     def create(self, title: str = "New chat") -> Conversation:
-        """A new, empty conversation."""
-        now = time.time()
-        return Conversation.create(title=(title or "New chat").strip()[:200], created_at=now, updated_at=now)
+        """A new, empty conversation (plain SQL: on the send path)."""
+        now, title = time.time(), (title or "New chat").strip()[:200]
+        cur = Conversation._meta.database.execute_sql(
+            "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)", (title, now, now)
+        )
+        return Conversation(id=cur.lastrowid, title=title, created_at=now, updated_at=now)
 
     def rename(self, conversation_id: int, title: str) -> None:
         """Change a conversation's title (non-empty)."""
@@ -67,8 +72,10 @@ class Conversations:
         model: str | None = None,
         attachments: list | None = None,
         meta: dict | None = None,
+        touch: bool = True,
     ) -> int:
-        """Append a message and touch the conversation; returns the message id (plain SQL: on the send path)."""
+        """Append a message and (with `touch`) the conversation's time; returns the message id (plain SQL: on the
+        send path)."""
         now = time.time()
         db = ChatMessage._meta.database
         owner = recovery.me() if status == "pending" else (None, None)  # a restart settles a dead owner's answer
@@ -87,15 +94,22 @@ class Conversations:
                 *owner,
             ),
         )
-        if conversation_id is not None:
+        if touch and conversation_id is not None:
             db.execute_sql("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return cur.lastrowid
 
     def update_message(self, message_id: int, **fields) -> None:
-        """Set fields on a stored message (meta given as a dict)."""
+        """Set fields on a stored message (meta given as a dict); plain SQL: every answer ends with one."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise TypeError(f"messages have no field {sorted(unknown)}")
         if "meta" in fields and isinstance(fields["meta"], dict):
             fields["meta"] = json.dumps(fields["meta"])
-        ChatMessage.update(**fields).where(ChatMessage.id == message_id).execute()
+        if fields:
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            ChatMessage._meta.database.execute_sql(
+                f"UPDATE messages SET {sets} WHERE id = ?", (*fields.values(), int(message_id))
+            )
 
     def auto_title(self, conversation_id: int, first_prompt: str) -> None:
         """Name a 'New chat' after its first prompt (one UPDATE that touches only untitled chats)."""

@@ -43,38 +43,88 @@ def _timeout(model: Any, what: str, reason: str = "timeout") -> TransientError:
     return TransientError(f"{model.id} {what}", provider=model.provider, reason=reason)
 
 
+class _Watchdog:
+    """One timer per stream, re-armed only when it fires early: a chunk costs a clock read, not a timer.
+
+    It cancels the task only while the task waits for the stream's next event (never while the consumer holds an
+    event), and `expired` then says why; `bounded` turns that cancellation into a TransientError.
+    """
+
+    def __init__(self, until: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.task = asyncio.current_task()
+        self.cancelling = self.task.cancelling() if self.task else 0
+        self.until = self.loop.time() + (until - time.monotonic())  # the request deadline on the loop's clock
+        self.deadline: float | None = None  # when the current wait ends; None: the consumer holds an event
+        self.expired = ""  # "deadline" or "timeout" once the watchdog cancelled the wait
+        self._armed: asyncio.Handle | None = None  # (qasync's timer handles have no when())
+        self._armed_at = 0.0
+
+    def wait(self, limit: float) -> float:
+        """Start waiting for the next event, at most `limit` s; returns the time left to the whole request."""
+        now = self.loop.time()
+        self.deadline = min(now + limit, self.until)
+        if self._armed is None or self._armed_at > self.deadline:
+            self.arm(self.deadline)
+        return self.until - now
+
+    def arm(self, when: float) -> None:
+        if self._armed is not None:
+            self._armed.cancel()
+        self._armed, self._armed_at = self.loop.call_at(when, self._fire), when
+
+    def _fire(self) -> None:
+        self._armed = None
+        if self.deadline is None:  # between events: the next wait re-arms
+            return
+        if self.loop.time() < self.deadline:  # armed for an earlier wait: this one ends later
+            self.arm(self.deadline)
+            return
+        self.expired = "deadline" if self.deadline >= self.until else "timeout"
+        if self.task is not None:
+            self.task.cancel()
+
+    def ours(self) -> bool:
+        """Whether a CancelledError just caught came from this watchdog alone (then it is taken back)."""
+        return bool(self.expired) and self.task is not None and self.task.uncancel() <= self.cancelling
+
+    def close(self) -> None:
+        if self._armed is not None:
+            self._armed.cancel()
+            self._armed = None
+
+
 async def bounded(
     events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float, until: float
 ) -> AsyncGenerator[Any, None]:
     """Yield `events`, raising TransientError when the first event, a gap or the whole request takes too long.
 
     `until` is a time.monotonic() deadline for the whole request. The stream is always closed here, on the task
-    that opened it (an SDK stream left to garbage collection closes on another task and warns).
+    that opened it (an SDK stream left to garbage collection closes on another task and warns). The waits are
+    watched by one timer per stream on the same task (SDK cancel scopes stay on their task).
     """
     it = events.__aiter__()
-    got_first = False
+    watch = _Watchdog(until)
+    limit, got_first = first_s, False
     try:
         while True:
-            left = until - time.monotonic()
-            if left <= 0:
+            if watch.wait(limit) <= 0:
                 raise _timeout(model, "stopped: the whole-request deadline passed", "deadline")
-            limit = idle_s if got_first else first_s
-            timer = asyncio.timeout(min(limit, left))  # same task: SDK cancel scopes stay on their task
             try:
-                async with timer:
-                    ev = await it.__anext__()
+                ev = await it.__anext__()
             except StopAsyncIteration:
                 return
-            except TimeoutError:
-                if not timer.expired():  # a TimeoutError of the provider's own
+            except asyncio.CancelledError:
+                if not watch.ours():
                     raise
-                if limit > left:
+                if watch.expired == "deadline":
                     raise _timeout(model, "stopped: the whole-request deadline passed", "deadline") from None
                 what = f"sent nothing for {limit:g} s" if got_first else f"sent no first token within {limit:g} s"
                 raise _timeout(model, what) from None
-            got_first = True
+            watch.deadline, limit, got_first = None, idle_s, True
             yield ev
     finally:
+        watch.close()
         aclose = getattr(it, "aclose", None)
         if aclose is not None:
             try:

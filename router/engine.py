@@ -94,7 +94,7 @@ class Engine:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.health = Health(settings)  # cool-downs and unreachable providers live in the database
-        self.progress = HoldProgress()  # streamed size noted on the hold, for settling after a kill
+        self.progress = HoldProgress()  # streamed size noted on the hold every few seconds, for settling after a kill
         self.lifecycle = lifecycle  # router/lifecycle.py: retired models are skipped, a 404 retires one
 
     @property
@@ -213,7 +213,7 @@ class Engine:
         walk.attempts.append(Attempt(rec.model.id, rec.model.provider, "ok", fallback_position=0))
         return [TextDelta(hit.text), walk.done(rec, hit.text, hit.usage, 0.0, cached=True)]
 
-    def _prepare(self, rec: AttemptRecord, walk: _Walk):
+    async def _prepare(self, rec: AttemptRecord, walk: _Walk):
         """The provider and output ceiling for an attempt, and its budget hold (BudgetExceededError: refused)."""
         model = rec.model
         provider = self.registry.get(model.provider)
@@ -227,14 +227,14 @@ class Engine:
             "workflow_run_id": walk.request.workflow_run_id,
             "input_tokens": walk.plan.estimated_input_tokens,
         }
-        rec.hold = self.budget.reserve(model, worst, note) if not model.local else None
+        rec.hold = await self.budget.areserve(model, worst, note) if not model.local else None
         return provider, max_out
 
     async def _attempt(self, rec: AttemptRecord, walk: _Walk, key: str | None) -> AsyncIterator:
         """One call to one model: hold, stream, ledger row; sets rec.outcome, and rec.retry_in for a retry."""
         model = rec.model
         try:
-            provider, max_out = self._prepare(rec, walk)
+            provider, max_out = await self._prepare(rec, walk)
         except BudgetExceededError as exc:
             rec.outcome = "refused"
             self._write(rec, error=exc)
@@ -262,13 +262,14 @@ class Engine:
             idle_s=walk.limits.idle_s,
             until=walk.until,
         )
+        stop_progress = self.progress.watch(rec.hold, lambda: rec.chars)
         try:
             async for ev in stream:
                 if isinstance(ev, TextDelta):
                     if rec.ttft is None:
                         rec.ttft = time.perf_counter()
                     rec.text.append(ev.text)
-                    self.progress.note(rec.hold, sum(map(len, rec.text)))
+                    rec.chars += len(ev.text)
                     yield ev
                 elif isinstance(ev, UsageReport):
                     rec.usage = ev.usage
@@ -293,6 +294,8 @@ class Engine:
             for ev in self._failed(rec, walk, classified(exc, model)):
                 yield ev
             return
+        finally:
+            stop_progress()
         for ev in self._succeeded(rec, walk, key, result):
             yield ev
 

@@ -42,7 +42,13 @@ class Health:
 
     def note_success(self, model_id: str) -> None:
         """A success clears the model's failure count and cool-down (and its provider's unreachable mark)."""
-        self._write("DELETE FROM provider_health WHERE key = ?", (f"model:{model_id}",))
+        key = f"model:{model_id}"
+        try:  # nearly always nothing to clear: a read, not a write transaction, on every answer
+            if database.execute_sql("SELECT 1 FROM provider_health WHERE key = ?", (key,)).fetchone() is None:
+                return
+        except Exception:
+            return
+        self._write("DELETE FROM provider_health WHERE key = ?", (key,))
 
     def cooldowns(self) -> dict[str, float]:
         """Model id -> unix time its cool-down ends (only those still running)."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,22 +187,40 @@ def recover(budget: Any, catalog: Any) -> RecoveryReport:
 
 
 class HoldProgress:
-    """Records, every few seconds, how much text a held attempt has received (for settling after a kill)."""
+    """Records, every few seconds while a held attempt streams, how much text it has received (for settling after a
+    kill). A timer per attempt, not a check per streamed chunk."""
 
     def __init__(self, every_s: float = PROGRESS_EVERY_S) -> None:
         self.every_s = every_s
-        self._last: dict[int, float] = {}
 
-    def note(self, hold: Any, chars: int) -> None:
-        """Store `chars` for the hold when the last write is older than `every_s`."""
+    def watch(self, hold: Any, chars: Callable[[], int]) -> Callable[[], None]:
+        """Store `chars()` for the hold every `every_s` seconds while it changes; returns the function that stops it.
+
+        The first write comes `every_s` after the start: the first token is never delayed by a write."""
         if hold is None or not getattr(hold, "id", 0):
-            return
-        now = time.monotonic()
-        last = self._last.setdefault(hold.id, now)  # the first token is never delayed by a write
-        if now - last < self.every_s:
-            return
-        self._last[hold.id] = now
+            return _nothing
+        loop = asyncio.get_running_loop()
+        last = 0
+
+        def tick() -> None:
+            nonlocal last, timer
+            now = chars()
+            if now != last:
+                last = now
+                self.write(hold.id, now)
+            timer = loop.call_later(self.every_s, tick)
+
+        timer: asyncio.Handle = loop.call_later(self.every_s, tick)
+        return lambda: timer.cancel()
+
+    @staticmethod
+    def write(hold_id: int, chars: int) -> None:
+        """Note `chars` on the hold (best effort: a failed note only makes a later estimate coarser)."""
         try:
-            database.execute_sql("UPDATE reservations SET output_chars = ? WHERE id = ?", (int(chars), hold.id))
+            database.execute_sql("UPDATE reservations SET output_chars = ? WHERE id = ?", (int(chars), hold_id))
         except Exception as exc:
             log.debug("hold progress not written: %s", exc)
+
+
+def _nothing() -> None:
+    return None

@@ -14,11 +14,13 @@ import peewee
 
 from router.errors import SparklioError
 from router.store.checkpoint import Checkpointer
+from router.store.loop_writes import LoopWrites
 
 # Every model binds to this proxy; `open_store` points it at the data dir's file.
 database = peewee.DatabaseProxy()
 
 DB_FILENAME = "sparklio.db"
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's lock (never on the loop: LoopWrites)
 _MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -39,6 +41,8 @@ class Store:
         self.db = db
         self.path = path
         self.checkpointer = Checkpointer(path)  # commits never checkpoint; this thread does, in the background
+        # the request path's awaited writes, never waiting on the loop; through the proxy the writes themselves use
+        self.writes = LoopWrites(database, BUSY_TIMEOUT_MS)
 
     def close(self) -> None:
         """Stop the background checkpoints (leaving an empty WAL), close this thread's connection."""
@@ -101,7 +105,7 @@ def open_store(data_dir: Path) -> Store:
             "journal_mode": "wal",
             "foreign_keys": 1,
             "synchronous": "normal",
-            "busy_timeout": 10000,
+            "busy_timeout": BUSY_TIMEOUT_MS,
             "wal_autocheckpoint": 0,
         },
         check_same_thread=False,
