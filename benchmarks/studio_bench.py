@@ -11,6 +11,7 @@ work its noise is larger than the differences measured here). Both sides do the 
 - Hires fix 2x: a PNG file's bytes -> PNG bytes. The bare side opens the same PNG with PIL, resizes, runs
   img2img and saves the result with PIL, as the app does (the app also reads and writes the parameters).
 - ESRGAN 2x: PIL image -> PIL image (the model pass and tiling only): neither side encodes a PNG.
+- Control: the bare hires fix against itself; its "overhead" is the measurement's noise on this machine.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def main() -> int:
         return _png(image)
 
     out["hires_fix_one_tile"] = _pair(lambda: upscale(src, 2, engine=engine, tile=size * 2), bare_hires, args.repeats)
+    out["control_bare_vs_bare"] = _pair(bare_hires, bare_hires, args.repeats)  # the noise floor: same work twice
     esrgan = build_tiny_esrgan(tmp / "x2.safetensors", scale=2)
     model = load_upscaler(esrgan)
 
