@@ -87,3 +87,12 @@ def test_upscale_is_checked_when_the_workflow_loads(engine):
     with_upscale(engine, "storyboard", 'for_each = "scenes"', 3)
     with pytest.raises(SparklioError, match="upscale must be 2 or 4"):
         engine.get("storyboard_up")
+
+
+def test_cli_estimate_lists_the_upscales(engine, data_dir, capsys):
+    from router.cli import main
+
+    name = with_upscale(engine, "storyboard", 'for_each = "scenes"', 2)
+    code = main(["--data-dir", str(data_dir), "workflow", "estimate", name, "--input", "idea=A bakery at dawn"])
+    out = capsys.readouterr().out
+    assert code == 0 and "Frames: 4 image(s) — cannot upscale gpt-image-2.5-sunburst's images 2x" in out  # no SD here

@@ -20,10 +20,14 @@ def upscaler_for(app: Any, step: StepSpec, model: str) -> str:
     try:
         return str(app.registry.get(LOCAL_SD).upscaler_for(app.settings.upscaler_path or None))
     except SparklioError:
-        raise UpscaleError(
-            f"{step.label}: cannot upscale {model}'s images {step.upscale}x: no upscaler model or Stable Diffusion "
-            "model on this machine (Settings → Images, or remove `upscale` from the step)"
-        ) from None
+        raise UpscaleError(f"{step.label}: {_cannot(step, model)}") from None
+
+
+def _cannot(step: StepSpec, model: str) -> str:
+    return (
+        f"cannot upscale {model}'s images {step.upscale}x: no upscaler model or Stable Diffusion model on this "
+        "machine (Settings → Images, or remove `upscale` from the step)"
+    )
 
 
 async def upscale_file(app: Any, path: str, factor: int, prompt: str) -> dict[str, Any]:
@@ -51,8 +55,8 @@ def upscale_note(app: Any, step: StepSpec, model: str) -> str:
     """The estimate's words for a step's upscales (free, on this machine), or why they cannot run."""
     try:
         how = upscaler_for(app, step, model)
-    except UpscaleError as exc:
-        return str(exc)
+    except UpscaleError:
+        return _cannot(step, model)
     return (
         f"each image upscaled {step.upscale}x on this machine with {'the ' if how == 'hires fix' else ''}{how} (free)"
     )
