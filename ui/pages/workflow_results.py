@@ -110,7 +110,9 @@ class PostCard(QFrame):
         if post.variations:
             lay.addWidget(VariationStrip(post.variations, post.chosen, on_choose or (lambda _i: None)))
         tail = "".join(f" · {x}" for x in (post.platform, post.upscaled and f"upscaled {post.upscaled}") if x)
-        lay.addWidget(muted(QLabel(f"Post {post.index}{tail}")))
+        label = muted(QLabel(f"Post {post.index}{tail}"))
+        label.setWordWrap(True)
+        lay.addWidget(label)
         self.caption = QLabel(post.caption)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -128,6 +130,7 @@ class PostCard(QFrame):
         row.addStretch(1)
         lay.addLayout(row)
         self.setFixedWidth(POST_IMAGE_PX + 24)
+        self.setMinimumHeight(lay.totalHeightForWidth(self.width()))  # wrapped labels at this width: no overlap
 
     def _save(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, f"Save post {self.post.index}")
