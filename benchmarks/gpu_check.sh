@@ -2,7 +2,8 @@
 # GPU measurement kit: on a machine with an NVIDIA GPU, in under 8 minutes, one JSON of figures:
 # s/image, it/s and peak VRAM at 512x512 x 25 steps fp16 per placement mode (full-size random SD 1.5-shaped
 # pipeline), a forced out-of-memory batch and the engine's leaner retry, and VRAM arbitration with a real Ollama
-# when one is running (skipped otherwise). The card is capped at 12 GiB (RTX 4070 SUPER) unless --vram-cap-gib.
+# when one is running (skipped otherwise), and the image studio's img2img, inpaint and LoRA timings at 512x512 and
+# 1024x1024. The card is capped at 12 GiB (RTX 4070 SUPER) unless --vram-cap-gib.
 #
 #   benchmarks/gpu_check.sh [--out FILE] [--vram-cap-gib N]   on the GPU machine
 #   benchmarks/gpu_check.sh --dry-run [--out FILE]           anywhere, CPU only, tiny pipeline (CI runs this)

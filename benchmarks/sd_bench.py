@@ -11,6 +11,11 @@ it through the app's SdPipelineHost, then times 512x512 x 25 steps in each place
 --vram-cap-gib (default 12, the RTX 4070 SUPER of the design) so the out-of-memory test and the arbitration see a
 12 GB card on any larger GPU. --dry-run runs the same code on the tiny pipeline on the CPU (64x64, 2 steps), with
 the out-of-memory error injected at the first step and the arbitration against the fake Ollama server.
+
+Both kinds then time the image studio's paths in the engine's own placement (`studio` in the JSON): image to
+image and inpaint (strength 0.75, so 3/4 of the steps denoise; the inpaint mask is the middle quarter) from a
+synthetic source, and text to image with a random rank-8 LoRA on every attention projection (diffusers' adapter
+API) — at 512² and 1024² on --full, 64² and 128² on --dry-run.
 """
 
 from __future__ import annotations
@@ -33,8 +38,26 @@ sys.path.insert(0, str(ROOT))
 from local_models.diffusion import GenerationParams, SdPipelineHost, route_library_logs  # noqa: E402
 
 MIB = 1024 * 1024
-FULL = {"size": 512, "steps": 25, "oom_size": 1024, "oom_batch": 8, "oom_steps": 4}
-DRY = {"size": 64, "steps": 2, "oom_size": 64, "oom_batch": 2, "oom_steps": 2}
+FULL = {
+    "size": 512,
+    "steps": 25,
+    "oom_size": 1024,
+    "oom_batch": 8,
+    "oom_steps": 4,
+    "studio_sizes": (512, 1024),
+    "studio_repeats": 3,
+}
+DRY = {
+    "size": 64,
+    "steps": 2,
+    "oom_size": 64,
+    "oom_batch": 2,
+    "oom_steps": 2,
+    "studio_sizes": (64, 128),
+    "studio_repeats": 1,
+}
+EDIT_STRENGTH = 0.75
+LORA_RANK = 8
 
 
 class CappedCard:
@@ -144,8 +167,9 @@ def _cuda() -> Any:
     return torch.cuda if torch.cuda.is_available() else None
 
 
-def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_step=None) -> dict:
-    """One generation: seconds per image, it/s, placement and peak VRAM."""
+def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_step=None, **extra: Any) -> dict:
+    """One generation (`extra`: source/mask/strength/loras of GenerationParams): seconds per image, it/s of the
+    steps that denoise, placement and peak VRAM."""
     cuda = _cuda()
     if cuda is not None:
         cuda.synchronize()
@@ -153,7 +177,7 @@ def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_
     t0 = time.perf_counter()
     images = engine.generate(
         GenerationParams(
-            "a photo of a red cat", width=size, height=size, steps=steps, batch=batch, seed=1, scheduler="ddim"
+            "a photo of a red cat", width=size, height=size, steps=steps, batch=batch, seed=1, scheduler="ddim", **extra
         ),
         on_step=on_step,
     )
@@ -161,6 +185,7 @@ def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_
         cuda.synchronize()
     seconds = time.perf_counter() - t0
     choice = engine.last_choice
+    denoised = max(1, int(steps * extra["strength"])) if "source" in extra else steps
     return {
         "mode": choice.mode if choice else engine.mode,
         "vae_tiling": bool(choice and choice.vae_tiling),
@@ -169,7 +194,7 @@ def timed_run(engine: SdPipelineHost, size: int, steps: int, batch: int = 1, on_
         "steps": steps,
         "batch": batch,
         "s_per_image": round(seconds / len(images), 3),
-        "it_per_s": round(steps / seconds, 3),
+        "it_per_s": round(denoised / seconds, 3),
         "peak_vram_mib": round(cuda.max_memory_allocated() / MIB) if cuda is not None else None,
     }
 
@@ -188,6 +213,65 @@ def modes_run(engine: SdPipelineHost, cfg: dict) -> list[dict]:
             file=sys.stderr,
         )
     engine.pinned_mode = None
+    return out
+
+
+def random_lora(unet: Any, path: Path, rank: int = LORA_RANK, seed: int = 1) -> Path:
+    """A random LoRA for `unet` in diffusers' key layout on every attention projection (real shapes, noise)."""
+    import torch
+    from safetensors.torch import save_file
+
+    gen = torch.Generator().manual_seed(seed)
+    tensors = {}
+    for name, mod in unet.named_modules():
+        if isinstance(mod, torch.nn.Linear) and name.endswith(("to_q", "to_k", "to_v", "to_out.0")):
+            a = torch.randn(rank, mod.in_features, generator=gen) * 0.01
+            tensors[f"unet.{name}.lora_A.weight"] = a.half()
+            tensors[f"unet.{name}.lora_B.weight"] = (torch.randn(mod.out_features, rank, generator=gen) * 0.01).half()
+    save_file(tensors, str(path), metadata={"format": "pt"})
+    return path
+
+
+def studio_images(size: int) -> tuple[bytes, bytes]:
+    """A synthetic source PNG (a colour gradient) and an inpaint mask PNG (white = repaint: the middle quarter)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    src = Image.linear_gradient("L").resize((size, size)).convert("RGB")
+    mask = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(mask).rectangle((size // 4, size // 4, 3 * size // 4, 3 * size // 4), fill=255)
+    out = []
+    for im in (src, mask):
+        buf = io.BytesIO()
+        im.save(buf, format="PNG")
+        out.append(buf.getvalue())
+    return out[0], out[1]
+
+
+def studio_run(engine: SdPipelineHost, cfg: dict, work: Path) -> list[dict]:
+    """img2img, inpaint and a LoRA'd txt2img at each studio size, in the engine's own placement, after a warm-up
+    (which builds the `from_pipe` twins and loads the adapter); the median run of `studio_repeats`."""
+    lora = random_lora(engine._pipe.unet, work / "bench-lora.safetensors")
+    out = []
+    for size in cfg["studio_sizes"]:
+        src, mask = studio_images(size)
+        tasks = (
+            ("img2img", {"source": src, "strength": EDIT_STRENGTH}),
+            ("inpaint", {"source": src, "mask": mask, "strength": EDIT_STRENGTH}),
+            ("lora", {"loras": ((str(lora), 0.8),)}),
+        )
+        for task, extra in tasks:
+            timed_run(engine, size, 2, **extra)
+            runs = [timed_run(engine, size, cfg["steps"], **extra) for _ in range(cfg["studio_repeats"])]
+            out.append({"task": task, **sorted(runs, key=lambda r: r["s_per_image"])[len(runs) // 2]})  # median
+            if task == "lora":  # the adapter really ran (diffusers skips keys it cannot place, with a warning)
+                out[-1]["adapters"] = list(engine._pipe.get_active_adapters())
+            print(
+                f"  {task:8} {size}x{size} {out[-1]['mode']:18} {out[-1]['s_per_image']:8.2f} s/image "
+                f"{out[-1]['it_per_s']:7.2f} it/s peak {out[-1]['peak_vram_mib']} MiB",
+                file=sys.stderr,
+            )
     return out
 
 
@@ -314,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         report["weights_mib"] = engine.weights_mib()
         print(f"sd_bench {report['kind']}: {report['device']}, weights {report['weights_mib']} MiB", file=sys.stderr)
         report["runs"] = modes_run(engine, cfg)
+        report["studio"] = studio_run(engine, cfg, Path(tmp))
         report["oom"] = oom_run(engine, cfg, args.full)
         report["arbitration"] = asyncio.run(arbitration_run(engine, args.full, cap))
         engine.unload()

@@ -22,7 +22,7 @@ from local_models.arbitration import SdModeChoice, choose_sd_mode, leaner_mode
 from local_models.edit import EditPipelines, call_kwargs, check_edit, paste_unmasked
 from local_models.gallery import latent_preview_png
 from local_models.gpu import VramSource
-from local_models.sd_families import BY_PIPELINE, PIPELINES, family_of, pipeline_class
+from local_models.sd_families import BY_PIPELINE, PIPELINES, components_beside, family_of, pipeline_class
 from local_models.tiny_pipeline import config_dir_for
 from router.errors import SparklioError
 from router.gallery import format_parameters, png_bytes
@@ -211,6 +211,7 @@ class SdPipelineHost:
         try:
             if p.is_dir():
                 return cls.from_pretrained(str(p), **kwargs)
+            kwargs.update(components_beside(p, cfg, cls_name, kwargs["dtype"]))  # SD 3/Flux: the rest from cfg
             return cls.from_single_file(str(p), config=str(cfg) if cfg else None, **kwargs)
         except Exception as exc:
             log.debug("loading %s failed", p, exc_info=True)

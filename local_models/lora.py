@@ -15,6 +15,7 @@ SUFFIX = ".safetensors"
 MAX_TRIGGERS = 8
 MIN_WEIGHT, MAX_WEIGHT = -4.0, 4.0
 _STATE = "_sparklio_loras"  # on the pipeline object: adapter name -> file path (a reloaded pipeline starts empty)
+_WEIGHTS = "_sparklio_lora_weights"  # on the pipeline object: the ((name, weight), ...) last set active
 
 
 @dataclass(frozen=True)
@@ -108,22 +109,27 @@ def apply(pipe: Any, loras: tuple[tuple[str, float], ...]) -> None:
     loaded: dict[str, str] = getattr(pipe, _STATE, None) or {}
     wanted = {adapter_name(path): (path, weight) for path, weight in loras}
     stale = [name for name, path in loaded.items() if name not in wanted or wanted[name][0] != path]
+    active_now = getattr(pipe, _WEIGHTS, None) if not stale else None
     if stale:
         pipe.delete_adapters(stale)
         loaded = {n: p for n, p in loaded.items() if n not in stale}
     for name, (path, _w) in wanted.items():
         if name in loaded:
             continue
+        active_now = None  # a newly loaded adapter changes what is active
         try:
             pipe.load_lora_weights(str(Path(path).parent), weight_name=Path(path).name, adapter_name=name)
         except Exception as exc:
             setattr(pipe, _STATE, loaded)
+            setattr(pipe, _WEIGHTS, None)  # what a half-done load left active is unknown: set it next time
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
             raise LoraError(f"{Path(path).name} does not fit this model: {first}") from exc
         loaded[name] = path
     setattr(pipe, _STATE, loaded)
-    if wanted:
-        pipe.set_adapters(list(wanted), [w for _p, w in wanted.values()])
+    weights = tuple((name, float(w)) for name, (_p, w) in wanted.items())
+    if wanted and weights != active_now:  # set_adapters walks every module: only when something changed
+        pipe.set_adapters(list(wanted), [w for _n, w in weights])
+    setattr(pipe, _WEIGHTS, weights)
 
 
 def active(loras: tuple[tuple[str, float], ...]) -> list[dict]:

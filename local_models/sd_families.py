@@ -102,3 +102,42 @@ def family_for_path(path: str | Path | None) -> Family | None:
         return BY_PIPELINE.get(pipeline_class(p, cfg))
     except (SparklioError, OSError):
         return None
+
+
+# Single-file SD 3.x / Flux checkpoints often hold the transformer alone (or without T5): the tensor-name prefixes
+# that show a component is in the file; a component not there is loaded from the config folder beside it.
+_FILE_PARTS = {
+    "StableDiffusion3Pipeline": {
+        "vae": ("first_stage_model.", "vae."),
+        "text_encoder": ("text_encoders.clip_l.",),
+        "text_encoder_2": ("text_encoders.clip_g.",),
+        "text_encoder_3": ("text_encoders.t5xxl.",),
+    },
+    "FluxPipeline": {
+        "vae": ("vae.", "first_stage_model."),
+        "text_encoder": ("text_encoders.clip_l.",),
+        "text_encoder_2": ("text_encoders.t5xxl.",),
+    },
+}
+
+
+def components_beside(path: Path, config: Path | None, pipeline: str, dtype: Any) -> dict[str, Any]:
+    """The components an SD 3.x / Flux single file lacks, loaded from its Diffusers config folder's weights
+    (diffusers' `from_single_file` looks there only for files named like its own models, not `model.safetensors`)."""
+    import importlib
+
+    from router.sd_path import safetensors_keys
+
+    parts = _FILE_PARTS.get(pipeline, {})
+    if config is None or not parts or path.suffix.lower() != ".safetensors":
+        return {}
+    keys = [k.removeprefix("model.diffusion_model.") for k in safetensors_keys(path)]
+    index = json.loads((config / "model_index.json").read_text(encoding="utf-8"))
+    found = {}
+    for name, marks in parts.items():
+        if any(k.startswith(marks) for k in keys) or not (config / name).is_dir() or name not in index:
+            continue
+        library, cls_name = index[name]
+        cls = getattr(importlib.import_module(library), cls_name)
+        found[name] = cls.from_pretrained(str(config), subfolder=name, dtype=dtype, local_files_only=True)
+    return found

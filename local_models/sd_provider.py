@@ -96,9 +96,38 @@ class LocalDiffusionProvider:
                     raise PermanentError(str(exc), provider=self.name, reason="model_path") from exc
             return engine
 
-    def ready_engine(self) -> Any:
-        """The engine with the configured model loaded (for upscaling outside a generation); worker thread."""
-        return self._ensure_loaded()
+    def upscaler_for(self, upscaler_path: str | None) -> str:
+        """How an upscale would run (no torch): the upscaler model's name, "hires fix" with the configured SD
+        model, or UpscaleError when there is neither."""
+        from local_models.upscale import NEEDS_MODEL, UpscaleError
+
+        if upscaler_path:
+            return Path(upscaler_path).stem
+        if self.model_path.strip():
+            return "hires fix"
+        raise UpscaleError(NEEDS_MODEL)
+
+    def upscale_image(
+        self,
+        source: str | Path | bytes,
+        factor: int,
+        *,
+        upscaler_path: str | None = None,
+        lora_folder: str | None = None,
+        prompt: str = "",
+    ) -> Any:
+        """The studio's one upscale path (GUI, CLI, workflows); worker thread. A GeneratedImage 2x/4x: the
+        upscaler model file when given, else the hires fix with the configured model (loaded here); `prompt`
+        guides the hires fix when the image carries none (a cloud image)."""
+        from local_models.upscale import check_factor, read_image, upscale
+
+        times = check_factor(factor)
+        read_image(source)  # a bad file is reported before any model loads
+        self.upscaler_for(upscaler_path)
+        engine = None if upscaler_path else self._ensure_loaded()
+        return upscale(
+            source, times, model_path=upscaler_path or None, engine=engine, lora_folder=lora_folder, prompt=prompt
+        )
 
     @staticmethod
     def _as_provider_error(exc: SparklioError) -> SparklioError:

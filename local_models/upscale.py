@@ -217,16 +217,17 @@ def upscale(
     engine: Any = None,
     tile: int | None = None,
     lora_folder: str | None = None,
+    prompt: str = "",
 ) -> GeneratedImage:
     """Upscale an image file/PNG by 2 or 4: with the upscaler model when given, else the hires fix on `engine`
-    (re-applying the source's `<lora:…>` LoRAs found in `lora_folder`)."""
+    (re-applying the source's `<lora:…>` LoRAs found in `lora_folder`; `prompt` when the PNG records none)."""
     factor = check_factor(factor)
     image, params = read_image(source)
     if max(image.size) * factor > MAX_SIDE:
         raise UpscaleError(f"{image.width}x{image.height} upscaled {factor}x would exceed {MAX_SIDE} pixels a side")
     params = {
         **params,
-        "prompt": params.get("prompt", ""),
+        "prompt": params.get("prompt") or prompt,
         "negative_prompt": params.get("negative_prompt", ""),
         "seed": _int(params.get("Seed", params.get("seed"))),
     }

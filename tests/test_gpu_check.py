@@ -29,6 +29,10 @@ def test_gpu_check_dry_run_writes_its_figures(tmp_path):
     assert report["kind"] == "dry-run" and report["device"] == "cpu"
     run = report["runs"][0]
     assert (run["mode"], run["size"], run["steps"]) == ("cpu", "64x64", 2) and run["s_per_image"] > 0
+    studio = {(r["task"], r["size"]): r for r in report["studio"]}  # the studio's paths, timed the same way
+    assert set(studio) == {(t, s) for t in ("img2img", "inpaint", "lora") for s in ("64x64", "128x128")}
+    assert all(r["s_per_image"] > 0 and r["mode"] == "cpu" for r in studio.values())
+    assert studio["lora", "128x128"]["adapters"] == ["bench_lora"] and studio["img2img", "64x64"]["steps"] == 2
     assert report["oom"]["first_attempt"] == "out of memory" and "retrying" in report["oom"]["retry"]["why"]
     arb = report["arbitration"]
     assert arb["unloaded"] is True and arb["notices"][0].startswith(f"Unloading {arb['model']} from the GPU")

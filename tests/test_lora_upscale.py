@@ -95,6 +95,8 @@ def test_a_lora_changes_the_image_lands_in_the_png_and_comes_back(parts, engine)
     assert with_lora.png != bare.png  # the adapter changed the UNet's output
     half = engine.generate(small(loras=((ink[0], 0.3),)))[0]
     assert half.png not in (bare.png, with_lora.png)  # the weight matters
+    assert engine.generate(small(loras=((ink[0], 0.3),)))[0].png == half.png  # unchanged: set_adapters skipped
+    assert engine.generate(small(loras=(ink,)))[0].png == with_lora.png  # the weight changed back: set again
     two = engine.generate(small(loras=(ink, resolve(parts["loras"], "glow", 1.0))))[0]
     assert two.png != with_lora.png
     assert engine.generate(small())[0].png == bare.png  # deselected: unloaded, the model is as before

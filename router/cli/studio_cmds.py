@@ -59,21 +59,14 @@ def upscale_command(
     With the upscaler model file from Settings (ESRGAN family) when set, else a tiled img2img hires fix with the
     Stable Diffusion model. PATH is a PNG, JPEG or WebP file; the new PNG goes to the gallery (or --out).
     """
-    from local_models.upscale import check_factor, read_image, upscale
     from router.gallery import gallery_dir, save_to_gallery
 
     app = session.app
-    times = check_factor(int(factor))
-    read_image(path)  # a bad file is reported before any model loads
+    times = int(factor)
     model = None if hires else (upscaler or app.settings.upscaler_path or None)
-    engine = None
-    if model is None:
-        from local_models.upscale import NEEDS_MODEL, UpscaleError
-
-        if not app.settings.sd_model_path:
-            raise UpscaleError(NEEDS_MODEL)
-        engine = app.registry.get("local_sd").ready_engine()
-    img = upscale(path, times, model_path=model, engine=engine, lora_folder=app.settings.lora_folder)
+    img = app.registry.get("local_sd").upscale_image(
+        path, times, upscaler_path=model, lora_folder=app.settings.lora_folder or None
+    )
     img.params["source"] = str(Path(path).expanduser().absolute())
     folder = Path(out).expanduser() if out else gallery_dir(app.data_dir)
     row = save_to_gallery([img], folder)[0]

@@ -97,6 +97,9 @@ def _print_estimate(est: Estimate) -> None:
         ["step", "model", "calls", "cost", "premium model", "premium", "note"], rows, right={3, 5}, drop_order=[6, 4, 5]
     ):
         print(line)
+    for s in est.steps:
+        if s.upscales:
+            print(f"{s.title}: {s.upscales} image(s) — {s.upscale_note}")
     if est.batch_total_usd < est.total_usd - 1e-9:
         print(
             f"Through the providers' Batch APIs (answers within 24 h): ~{_money(est.batch_total_usd)} instead of"

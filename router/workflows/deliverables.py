@@ -25,6 +25,7 @@ class Post:
     image: str | None
     variations: list[str] = field(default_factory=list)  # every variation's path (image is the chosen one)
     chosen: int = 0
+    upscaled: str = ""  # "2x with hires fix" when the step upscaled its images
 
     def text(self) -> str:
         """What goes in the post box: the caption, a blank line, the hashtags."""
@@ -40,6 +41,7 @@ class Shot:
     image: str | None
     variations: list[str] = field(default_factory=list)
     chosen: int = 0
+    upscaled: str = ""
 
 
 @dataclass
@@ -128,6 +130,12 @@ def _image_paths(value: Any) -> list[str]:
     return [v["path"] for v in items if isinstance(v, dict) and v.get("path")]
 
 
+def _upscaled(value: Any) -> list[str]:
+    """Per image item: how it was upscaled ("2x with hires fix"), "" when it was not."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v.get("upscaled") or "") for v in items if isinstance(v, dict) and v.get("path")]
+
+
 def _variations(value: Any) -> list[tuple[list[str], int]]:
     """Per image item: (the variations' paths, the chosen index); ([], 0) for a single image."""
     items = value if isinstance(value, list) else [value]
@@ -162,7 +170,7 @@ def assemble(result: RunResult, spec: dict | None = None) -> Deliverable:
         tags = HASHTAG.findall(as_text(out("hashtags")))
         images = _image_paths(out("images"))
         platform = result.inputs.get("platform", "")
-        variations = _variations(out("images"))
+        variations, upscaled = _variations(out("images")), _upscaled(out("images"))
         d.posts = [
             Post(
                 i + 1,
@@ -171,6 +179,7 @@ def assemble(result: RunResult, spec: dict | None = None) -> Deliverable:
                 platform,
                 images[i] if i < len(images) else None,
                 *(variations[i] if i < len(variations) else ([], 0)),
+                upscaled[i] if i < len(upscaled) else "",
             )
             for i, c in enumerate(_texts(out("captions")))
         ]
@@ -179,9 +188,15 @@ def assemble(result: RunResult, spec: dict | None = None) -> Deliverable:
         d.body, d.notes = as_text(out("body") or ""), as_text(out("notes") or "")
         d.image = next(iter(_image_paths(out("image"))), None)
     elif kind == "storyboard":
-        frames, variations = _image_paths(out("frames")), _variations(out("frames"))
+        frames, variations, upscaled = _image_paths(out("frames")), _variations(out("frames")), _upscaled(out("frames"))
         d.shots = [
-            Shot(i + 1, t, frames[i] if i < len(frames) else None, *(variations[i] if i < len(variations) else ([], 0)))
+            Shot(
+                i + 1,
+                t,
+                frames[i] if i < len(frames) else None,
+                *(variations[i] if i < len(variations) else ([], 0)),
+                upscaled[i] if i < len(upscaled) else "",
+            )
             for i, t in enumerate(_texts(out("shots")))
         ]
         d.body = as_text(out("script") or "")

@@ -14,6 +14,7 @@ from router.pricing import call_cost
 from router.types import Complexity, ImageInput, Message, RouteRequest, Usage
 from router.workflows.model import StepSpec, Workflow
 from router.workflows.templates import Field, render
+from router.workflows.upscaling import upscale_note
 
 CHARS_PER_TOKEN = 4
 IMAGE_OUTPUT_CHARS = 60
@@ -40,6 +41,8 @@ class StepEstimate:
     local: bool = False
     note: str = ""
     batch_cost_usd: float | None = None  # the same calls through the provider's Batch API (None: no Batch API)
+    upscales: int = 0  # images upscaled on this machine afterwards (`upscale = 2|4`; free)
+    upscale_note: str = ""  # how they will be upscaled, or why they cannot be (also in `note`)
 
 
 @dataclass
@@ -358,6 +361,9 @@ def estimate_workflow(
             note,
             _batch_price(app, step, plan, calls, prefix),
         )
+        if step.upscale > 1:
+            row.upscales, row.upscale_note = row.images, upscale_note(app, step, model)
+            row.note = "; ".join(n for n in (row.note, row.upscale_note) if n)
         try:
             pplan, _ = _request(app, step, msgs, premium=True, pinned=None)
             row.premium_model, _, row.premium_cost_usd, _, _ = _price(app, step, pplan, calls, prefix)

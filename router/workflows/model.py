@@ -52,8 +52,10 @@ _STEP_KEYS = {
     "split",
     "options",
     "variations",
+    "upscale",
 }
 MAX_VARIATIONS = 8  # images per image-step item; the first is the chosen one until the user picks another
+UPSCALES = (1, 2, 4)  # image steps: 1 = as made; 2/4 = each image upscaled on this machine (the studio's path)
 SPLITS = ("", "numbered", "lines")
 ITEM_IMAGE = "item"  # images = ["item"]: each for_each item is an image file (a list input given an @folder)
 
@@ -91,6 +93,7 @@ class StepSpec:
     image_quality: str = "standard"
     steps: int | None = None
     variations: int = 1  # image steps: images (seeds) made per item
+    upscale: int = 1  # image steps: 2 or 4 = every image upscaled (upscaler model, else the hires fix)
     params: dict = field(default_factory=dict, hash=False, compare=False)
     complexity: Complexity | None = None
     speed: SpeedTier | None = None
@@ -230,6 +233,9 @@ def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) 
     variations = _typed(raw.get("variations", 1), int, w, "variations")
     if not 1 <= variations <= MAX_VARIATIONS or (variations > 1 and output != "image"):
         raise _bad(w, f"variations must be 1 to {MAX_VARIATIONS}, on an image step (got {variations})")
+    upscale = _typed(raw.get("upscale", 1), int, w, "upscale")
+    if upscale not in UPSCALES or (upscale > 1 and output != "image"):
+        raise _bad(w, f"upscale must be 2 or 4 (or 1: none), on an image step (got {upscale})")
     split = raw.get("split", "")
     if split not in SPLITS:
         raise _bad(w, f'split must be "numbered" or "lines", not {split!r}')
@@ -251,6 +257,7 @@ def _parse_step(raw: object, index: int, where: str, task_ids: Collection[str]) 
         image_quality=str(raw.get("image_quality", "standard")),
         steps=raw.get("steps"),
         variations=variations,
+        upscale=upscale,
         params=dict(params),
         complexity=raw.get("complexity"),
         speed=raw.get("speed"),

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from router.errors import ConfigError, SparklioError
-from router.pricing import call_cost
 from router.types import AnswerDone, ImageInput, RouteRequest
 from router.vision import check_images, load_image
 from router.workflows import records
@@ -19,13 +18,13 @@ from router.workflows.actions import Chooser, NoMatch, ledger_summary, pick, rea
 from router.workflows.batch_step import BatchWaiting, send_step_batch
 from router.workflows.bulk import parse_items
 from router.workflows.datafile import DataSource
-from router.workflows.estimate import Estimate, estimate_workflow, image_size_for, step_complexity, step_messages
+from router.workflows.estimate import Estimate, estimate_workflow, step_complexity, step_messages
+from router.workflows.image_step import item_images
 from router.workflows.model import BUILTIN_DIR, ITEM_IMAGE, StepSpec, Workflow, discover
 from router.workflows.results import Progress, RunResult, StepResult
 from router.workflows.templates import Field, as_text, render
 
 log = logging.getLogger(__name__)
-MAX_IMAGE_PROMPT_CHARS = 4000
 
 
 ProgressCallback = Callable[[Progress], Any]
@@ -493,50 +492,15 @@ class WorkflowRunner:
         return answer.text, answer.model, answer.cost_usd
 
     async def _image(self, state: _Run, step: StepSpec, prompt: str, index: int) -> tuple[dict, str, float]:
-        prompt = prompt[:MAX_IMAGE_PROMPT_CHARS]  # DALL-E 3's limit; SD's tokenizer keeps only the start anyway
-        params: dict[str, Any] = dict(step.params)
-        size = str(self.image_overrides.get("size", step.size))
-        quality = str(self.image_overrides.get("quality", step.image_quality))
-        pinned = state.pins.get(step.id)
-        plan = self.app.plan(
-            RouteRequest(
-                [step_messages(step, prompt, [])[-1]],
-                task=step.task,
-                model=pinned,
-                complexity=step_complexity(self.app, step),
-                explore=False,
-            )
-        )
-        primary = self.app.catalog.get(plan.chain[0].target)
-        if primary.local:
-            steps = self.image_overrides.get("steps", step.steps)
-            if steps:
-                params["steps"] = int(steps)
-        else:
-            size = image_size_for(primary, size)
-        spec, result = await self.app.generate_image(
+        return await item_images(
+            self.app,
+            step,
             prompt,
-            task=step.task,
-            model=pinned,
-            size=size,
-            quality=quality,
-            n=step.variations,
-            workflow_run_id=state.run_id,
-            **params,
+            index,
+            run_id=state.run_id,
+            pinned=state.pins.get(step.id),
+            overrides=self.image_overrides,
         )
-        if not result.images:
-            raise SparklioError(f"{step.label}: {spec.id} returned no image")
-        folder = Path(self.app.data_dir) / "workflow_runs" / str(state.run_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        made = []
-        for k, img in enumerate(result.images):
-            path = folder / (f"{step.id}_{index + 1}.png" if k == 0 else f"{step.id}_{index + 1}_v{k + 1}.png")
-            path.write_bytes(img.png)
-            made.append({"path": str(path), "seed": img.params.get("seed")})
-        out = {**made[0], "model": spec.id, "size": size, "prompt": prompt[:300]}
-        if step.variations > 1:
-            out.update(variations=made, chosen=0)
-        return out, spec.id, call_cost(spec, result.usage)
 
     async def _action(self, state: _Run, step: StepSpec, choose: Chooser | None, where: str) -> Any:
         rendered = render(step.prompt, self._resolver(state), where)

@@ -91,6 +91,37 @@ def test_queue_reorder_then_cancel_running_and_cancel_all(qtbot, qloop, facade, 
     page.controller.app = None
 
 
+def order(page) -> list[str]:
+    return [j.prompt for j in page.queue.queue.jobs]
+
+
+def test_queue_reorder_with_ctrl_arrows_and_the_buttons(qtbot, qloop, facade, fake_openai):
+    page = images_page(qtbot, qloop, facade)
+    queue_prompts(qtbot, page, "one", "two", "three", "four")
+    rows = page.queue.list
+    page.queue.select(page.queue.queue.jobs[3].id)
+    rows.setFocus()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(rows, Qt.Key.Key_Up, ctrl)
+    qtbot.keyClick(rows, Qt.Key.Key_Up, ctrl)
+    assert order(page) == ["one", "four", "two", "three"] and page.queue.selected().prompt == "four"
+    assert shown(page)[1] == "•  queued · four"  # the list shows the new order, the moved job still selected
+    qtbot.keyClick(rows, Qt.Key.Key_Up, ctrl)  # the running job keeps its place
+    assert order(page) == ["one", "four", "two", "three"]
+    qtbot.keyClick(rows, Qt.Key.Key_Down)  # a plain arrow only moves the selection
+    assert order(page) == ["one", "four", "two", "three"] and page.queue.selected().prompt == "two"
+    qtbot.keyClick(rows, Qt.Key.Key_Down, ctrl)  # two after three
+    assert order(page) == ["one", "four", "three", "two"]
+    page.queue.select(page.queue.queue.jobs[2].id)
+    qtbot.mouseClick(page.queue.down_btn, Qt.MouseButton.LeftButton)  # three after two
+    assert order(page) == ["one", "four", "two", "three"]
+    qtbot.mouseClick(page.queue.down_btn, Qt.MouseButton.LeftButton)  # already last: stays
+    assert order(page) == ["one", "four", "two", "three"]
+    qloop.until(lambda: not page.busy_generating(), what="the queue")
+    assert sent_prompts(fake_openai) == ["one", "four", "two", "three"]  # the run order is the new order
+    page.controller.app = None
+
+
 def test_local_variations_progress_and_gallery_captions_filter_copy(qtbot, qloop, facade, tmp_path):
     from local_models.tiny_pipeline import build_tiny_pipeline
 

@@ -1,4 +1,5 @@
-"""Images → queue: the jobs Generate added, in run order, with progress; reorder (drag or ↑ ↓), cancel, cancel all."""
+"""Images → queue: the jobs Generate added, in run order, with progress; reorder (drag, ↑ ↓, Ctrl+Up/Down), cancel,
+cancel all."""
 
 from __future__ import annotations
 
@@ -54,9 +55,12 @@ class JobDelegate(QStyledItemDelegate):
 
 
 class JobList(QListWidget):
-    """The queued jobs; queued rows can be dragged to a new place (`reordered` carries the ids in shown order)."""
+    """The queued jobs; queued rows can be dragged to a new place (`reordered` carries the ids in shown order) or
+    moved with Ctrl+Up / Ctrl+Down (`shift_requested` carries -1 or +1)."""
 
     reordered = Signal(list)
+    shift_requested = Signal(int)
+    SHIFT_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,6 +73,15 @@ class JobList(QListWidget):
         """Job ids top to bottom."""
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
 
+    def keyPressEvent(self, event: Any) -> None:
+        """Ctrl+Up / Ctrl+Down move the selected job; other keys as usual."""
+        delta = self.SHIFT_KEYS.get(Qt.Key(event.key()))
+        if delta is not None and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.shift_requested.emit(delta)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def dropEvent(self, event: Any) -> None:
         """After Qt moved the row, tell the queue the new order."""
         super().dropEvent(event)
@@ -79,7 +92,7 @@ class QueueCard(Card):
     """The queue view; the page runs the jobs (ImagesPage.pump) and this card shows and edits their order."""
 
     def __init__(self, page: Any) -> None:
-        super().__init__("Queue", "Generate adds jobs; one runs at a time, top first (drag or ↑ ↓ to reorder).")
+        super().__init__("Queue", "Generate adds jobs; one runs at a time, top first (reorder: drag, ↑ ↓, Ctrl+↑/↓).")
         self.page = page
         self.queue = ImageQueue(on_change=self.render, persist=self._persist)
         self.restored = False  # the last session's unfinished jobs were offered (once per run of the app)
@@ -102,6 +115,8 @@ class QueueCard(Card):
         row = QHBoxLayout()
         self.up_btn, self.down_btn = QPushButton("↑ Up"), QPushButton("↓ Down")
         self.cancel_btn, self.cancel_all_btn = QPushButton("Cancel job"), QPushButton("Cancel all")
+        self.up_btn.setToolTip("Run the selected job earlier (Ctrl+Up in the list)")
+        self.down_btn.setToolTip("Run the selected job later (Ctrl+Down in the list)")
         self.run_btn = QPushButton("Run queue")
         self.run_btn.setObjectName("Primary")
         self.run_btn.setToolTip("Run the jobs kept from your last session")
@@ -124,6 +139,7 @@ class QueueCard(Card):
         self.cancel_all_btn.clicked.connect(lambda: self.page.cancel_all())
         self.run_btn.clicked.connect(self.resume)
         self.list.reordered.connect(self.queue.reorder)
+        self.list.shift_requested.connect(self._shift)
         self.list.currentItemChanged.connect(lambda _c, _p: self._update_buttons())
         self.render()
 

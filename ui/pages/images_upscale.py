@@ -40,14 +40,9 @@ class UpscaleAction:
 
     @staticmethod
     def _work(app: Any, path: str, factor: int, model: str | None) -> Any:
-        """The worker thread: load the SD model when the hires fix needs it, then upscale."""
-        from local_models.upscale import NEEDS_MODEL, UpscaleError, read_image, upscale
-
-        read_image(path)  # a bad file is reported before any model loads
-        if not model and not app.settings.get("sd_model_path"):
-            raise UpscaleError(NEEDS_MODEL)
-        engine = None if model else app.registry.get("local_sd").ready_engine()
-        img = upscale(path, factor, model_path=model, engine=engine, lora_folder=app.settings.get("lora_folder"))
+        """The worker thread: the studio's upscale path (loads the SD model when the hires fix needs it)."""
+        provider = app.registry.get("local_sd")
+        img = provider.upscale_image(path, factor, upscaler_path=model, lora_folder=app.settings.get("lora_folder"))
         img.params["source"] = str(path)
         return img
 

@@ -109,7 +109,10 @@ class PostCard(QFrame):
         lay.addWidget(picture(post.image, POST_IMAGE_PX))
         if post.variations:
             lay.addWidget(VariationStrip(post.variations, post.chosen, on_choose or (lambda _i: None)))
-        lay.addWidget(muted(QLabel(f"Post {post.index}" + (f" · {post.platform}" if post.platform else ""))))
+        tail = "".join(f" · {x}" for x in (post.platform, post.upscaled and f"upscaled {post.upscaled}") if x)
+        label = muted(QLabel(f"Post {post.index}{tail}"))
+        label.setWordWrap(True)
+        lay.addWidget(label)
         self.caption = QLabel(post.caption)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -127,6 +130,7 @@ class PostCard(QFrame):
         row.addStretch(1)
         lay.addLayout(row)
         self.setFixedWidth(POST_IMAGE_PX + 24)
+        self.setMinimumHeight(lay.totalHeightForWidth(self.width()))  # wrapped labels at this width: no overlap
 
     def _save(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, f"Save post {self.post.index}")
@@ -233,7 +237,8 @@ class ResultView(Card):
             box.addWidget(picture(shot.image, FRAME_PX))
             if shot.variations:
                 box.addWidget(VariationStrip(shot.variations, shot.chosen, lambda k, i=i: self.choose(step, i, k)))
-            text = QLabel(f"<b>Shot {shot.index}</b><br>{shot.text}")
+            made = f" <small>· upscaled {shot.upscaled}</small>" if shot.upscaled else ""
+            text = QLabel(f"<b>Shot {shot.index}</b>{made}<br>{shot.text}")
             text.setWordWrap(True)
             text.setFixedWidth(FRAME_PX)
             box.addWidget(text)

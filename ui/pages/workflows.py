@@ -280,7 +280,7 @@ class WorkflowsPage(PageBase):
         for r, s in enumerate(est.steps):
             model = s.model or ("local action" if s.task is None else "no model")
             cells = [
-                s.title + (f" ×{s.calls}" if s.calls > 1 else ""),
+                s.title + (f" ×{s.calls}" if s.calls > 1 else "") + (f" · {s.upscales} upscaled" if s.upscales else ""),
                 model + (" (local)" if s.local and s.model else ""),
                 money(s.cost_usd),
                 s.premium_model or "—",
