@@ -30,7 +30,7 @@ BLIND_TASK_FLOOR = 0.88
 BLIND_COMPLEXITY_FLOOR = 0.76
 # Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 84.0%, complexity 81.2%.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
-DEV_SET = ROOT / "benchmarks" / "data" / "dev_prompts.jsonl"
+DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"
 BLIND_2_TASK_FLOOR = 0.82
 BLIND_2_COMPLEXITY_FLOOR = 0.79
 # Every language with 20+ prompts in the second blind set (lowest measured: Italian task 62%, Italian complexity 62%).
@@ -193,6 +193,37 @@ def test_small_custom_training_set_is_learned(tmp_path):
     model = clf.Classifier(path)
     assert model.classify("zorblat the g", False).task == "translation"
     assert model.classify("quuxify every h in depth across all regions and channels", False).task == "sql_generation"
+
+
+def test_hand_written_sets_beside_the_training_file_join_the_model(tmp_path):
+    """dev_prompts.jsonl / authored.jsonl next to the training file teach the task model and set the cut points."""
+    rows = [{"prompt": f"zorblat the {x}", "task": "translation", "complexity": "simple"} for x in "abcdef"]
+    rows += [{"prompt": f"quuxify the {x}", "task": "sql_generation", "complexity": "simple"} for x in "abcdef"]
+    path = tmp_path / "training.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    hand = [{"prompt": f"glimmerize the {x} report", "task": "embeddings", "complexity": "medium"} for x in "abcdefghijklm"]
+    (tmp_path / clf.HAND_FILES[-1]).write_text("\n".join(json.dumps(r) for r in hand), encoding="utf-8")
+    model = clf.Classifier(path)
+    assert model.cuts is not None  # 13 hand-written rows calibrate the levels
+    assert model.classify("glimmerize the z report", False).task == "embeddings"
+    assert clf.Classifier(path, hand_rows=[]).classify("glimmerize the z report", False).task != "embeddings"
+
+
+def test_shipped_hand_written_sets_are_read():
+    rows = clf.read_hand()
+    ids = {r["id"] for r in rows}
+    assert len(ids) == len(rows) >= 242 + 100
+    assert {r["task"] for r in rows} == set(clf.TASK_TYPES)
+
+
+def test_hand_written_training_sets_share_no_nine_word_run_with_the_blind_or_labelled_sets():
+    """dev_prompts.jsonl and authored.jsonl are training data: no run of nine words in common with either blind set
+    (or the user's labelled prompts, whose cross-validation they also train)."""
+    held: set[str] = set()
+    for path in (BLIND_SET, BLIND_2_SET, EVAL_SET):
+        for r in _rows(path):
+            held |= _any_script_runs(r["prompt"])
+    assert [r["id"] for r in clf.read_hand() if _any_script_runs(r["prompt"]) & held] == []
 
 
 def test_training_data_covers_every_cell_and_excludes_the_eval_set():
