@@ -94,6 +94,8 @@ _STEP_RE = re.compile(
     re.I,
 )
 _ROW_RE = re.compile(r"\n[^\n]*\d[^\n]*")  # a pasted line with numbers: a data row
+
+
 def _number(text: str, k: str | None) -> int:
     """'1.500' / '1,500' / '1 500' / '2k' as an int (decimals dropped)."""
     digits = re.sub(r"[ .,](?=\d{3}\b)", "", text)
@@ -119,19 +121,15 @@ def _asked_words_in(ask: str) -> int:
     return words
 
 
-def ask_parts(prompt: str) -> tuple[int, int, float]:
-    """What the prompt asks for beyond its length: (depth words up to 3, chained steps up to 4, log2(1 + pasted data
-    rows)). (Counts of items and list parts were tried and left out: the labelled levels are relative to the task,
-    and "20 backgrounds" or "5 tweets" made cross-validation worse.)"""
+def ask_score(prompt: str) -> float:
+    """How much work the prompt asks for beyond its length: depth words, chained steps, pasted data rows.
+
+    0 for a plain ask, about 1-2 for a detailed or two-step ask, 3+ for a deep multi-step ask over pasted data.
+    (Counts of items and list parts were tried and left out: the labelled levels are relative to the task, and
+    "20 backgrounds" or "5 tweets" made cross-validation worse.)"""
     ask = instruction(prompt)
     low = ask.lower()
     depth = sum(1 for d in _DEPTH if d in low)
     steps = len(_STEP_RE.findall(ask))
     rows = sum(len(_ROW_RE.findall(m.group(0))) for m in _PAYLOAD_RE.finditer(prompt))
-    return min(depth, 3), min(steps, 4), math.log2(1 + rows)
-
-
-def ask_score(prompt: str) -> float:
-    """How much work the prompt asks for beyond its length: 0 for a plain ask, about 1-2 for a detailed or two-step
-    ask, 3+ for a deep multi-step ask over pasted data (the sum of `ask_parts`)."""
-    return sum(ask_parts(prompt))
+    return min(depth, 3) + min(steps, 4) + math.log2(1 + rows)

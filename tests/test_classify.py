@@ -21,21 +21,21 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "benchmarks" / "data" / "routing_prompts.jsonl"
 BLIND_SET = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"  # written by the team without seeing any template
 CV_SEED = 7
-# 5-fold CV with seed 7 measures task 89.4%, complexity 82.6% (benchmarks/classify_bench.py averages seeds 11/23/37:
-# 89.9% / 83.1%); a regression below these floors fails. Targets (85% / 80%) are tracked by the benchmark.
-TASK_FLOOR = 0.87
-COMPLEXITY_FLOOR = 0.80
-# The shipped model on the blind set measures task 90.1%, complexity 78.8%.
-BLIND_TASK_FLOOR = 0.88
+# 5-fold CV with seed 7 measures task 90.2%, complexity 84.1% (benchmarks/classify_bench.py averages seeds 11/23/37:
+# 91.2% / 84.3%; before issue 11e 89.4% / 82.6% with seed 7); a regression below these floors fails.
+TASK_FLOOR = 0.88
+COMPLEXITY_FLOOR = 0.82
+# The shipped model on the blind set measures task 91.7%, complexity 78.0%.
+BLIND_TASK_FLOOR = 0.89
 BLIND_COMPLEXITY_FLOOR = 0.76
-# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 84.0%, complexity 81.2%.
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.1%, complexity 82.3%.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
-DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"
-BLIND_2_TASK_FLOOR = 0.82
-BLIND_2_COMPLEXITY_FLOOR = 0.79
-# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 62%, Italian complexity 62%).
-LANGUAGE_TASK_FLOOR = 0.55
-LANGUAGE_COMPLEXITY_FLOOR = 0.58
+DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"  # training data since issue 11e
+BLIND_2_TASK_FLOOR = 0.88
+BLIND_2_COMPLEXITY_FLOOR = 0.80
+# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 71%, Portuguese complexity 64%).
+LANGUAGE_TASK_FLOOR = 0.65
+LANGUAGE_COMPLEXITY_FLOOR = 0.60
 # Two 9-word runs the blind author wrote that already were in the English templates written before the set existed
 # ("what would you do on a rainy sunday if you were a person", "write a python script that reads a folder of").
 KNOWN_CHANCE_OVERLAPS = {"c013", "c212"}
@@ -245,7 +245,9 @@ def test_shipped_labelled_rows_match_the_user_set():
 def test_shipped_model_is_calibrated_on_the_labelled_rows():
     model = clf.Classifier(clf.TRAINING_PATH, _eval_rows(), clf.LABELLED_WEIGHT)
     assert model.cuts is not None and model.cuts[0] <= model.cuts[1]
-    assert clf.Classifier(clf.TRAINING_PATH).cuts is None  # synthetic-only: the naive Bayes argmax decides
+    assert clf.Classifier(clf.TRAINING_PATH).cuts is not None  # the hand-written sets set the cuts on their own
+    # synthetic-only: the naive Bayes argmax decides
+    assert clf.Classifier(clf.TRAINING_PATH, hand_rows=[]).cuts is None
 
 
 def test_fit_cuts_separates_ordered_levels():
