@@ -100,9 +100,7 @@ def synthetic_only(rows: list[dict]) -> dict:
     return _summary(out)
 
 
-def hand_cross_validate(
-    labelled: list[dict], name: str, seeds: tuple[int, ...] = DEFAULT_SEEDS, k: int = 5
-) -> dict:
+def hand_cross_validate(labelled: list[dict], name: str, seeds: tuple[int, ...] = DEFAULT_SEEDS, k: int = 5) -> dict:
     """k-fold CV over one hand-written set (`HAND_FILES` name): each fold scored by a model trained on the synthetic
     rows, every labelled row, the other hand-written sets and the other folds; per language and per task."""
     path = clf.TRAINING_PATH.with_name(name)
@@ -252,7 +250,11 @@ def main() -> None:
         "prompts": len(rows),
         "cv_synthetic_plus_labelled": cross_validate(rows, tuple(args.seeds), args.folds, args.weight),
         "synthetic_only": synthetic_only(rows),
-        **({} if args.no_blind else {"blind": blind(rows, load(args.blind)), "blind_2": blind(rows, load(args.blind_2))}),
+        **(
+            {}
+            if args.no_blind
+            else {"blind": blind(rows, load(args.blind)), "blind_2": blind(rows, load(args.blind_2))}
+        ),
         "dev_cv": hand_cross_validate(rows, DEV_DATA.name, tuple(args.seeds), args.folds),
         "authored_cv": hand_cross_validate(rows, AUTHORED_DATA.name, tuple(args.seeds), args.folds),
         "generator_seeds": generator_spread(rows, args.generator_seeds, tuple(args.seeds)),

@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from router.classify_asks import ask_parts, asked_words
+from router.classify_asks import ask_score, asked_words
 from router.classify_model import COMPLEXITY_LEVELS, LengthModel, NaiveBayes, fit_cuts, softmax
 from router.classify_text import features, foreign_share, shape_features, word_count
 from router.errors import ConfigError
@@ -70,11 +70,7 @@ _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the uncalibrated 
 _CAL_WORD_WEIGHT = 0.25  # synthetic word evidence (complex versus simple log-odds)
 _CAL_SHAPE_WEIGHT = 0.25  # synthetic structure-marker evidence
 _CAL_LOG_WORDS = 6.0  # log word count minus the task's mean labelled log word count
-# What is asked for beyond length (classify_asks.ask_parts): depth words, chained steps, pasted data rows (issue 11e:
-# depth and rows 0.75 -> 1.5, chosen by cross-validation over the labelled, dev and authored prompts).
-_CAL_DEPTH_WEIGHT = 1.5
-_CAL_STEPS_WEIGHT = 0.75
-_CAL_ROWS_WEIGHT = 1.5
+_CAL_ASK_WEIGHT = 0.75  # what is asked for beyond length (depth, steps, pasted data: classify_asks.ask_score)
 # Prompts in other languages read shorter and match fewer synthetic words: their score is raised by this much times
 # their share of non-English words (chosen on the dev set: without it every wrong level there was too low).
 _CAL_FOREIGN_SHIFT = 2.0
@@ -247,14 +243,11 @@ class Classifier:
         ll = self.length.loglik(TASK_TYPES[ti], n)
         cs = [w + _CX_SHAPE_WEIGHT * s + _LENGTH_WEIGHT * x for w, s, x in zip(ws, ss, ll)]
         rel = math.log(n + 1) - self.task_log_len.get(TASK_TYPES[ti], self.mean_log_len)
-        depth, steps, rows = ask_parts(prompt)
         x = (
             _CAL_WORD_WEIGHT * (ws[2] - ws[0])
             + _CAL_SHAPE_WEIGHT * (ss[2] - ss[0])
             + _CAL_LOG_WORDS * rel
-            + _CAL_DEPTH_WEIGHT * depth
-            + _CAL_STEPS_WEIGHT * steps
-            + _CAL_ROWS_WEIGHT * rows
+            + _CAL_ASK_WEIGHT * ask_score(prompt)
             + _CAL_FOREIGN_SHIFT * foreign_share(prompt)
         )
         return ti, tp, cs, x, len(feats) + len(shape)

@@ -16,7 +16,8 @@ CHINESE_WORD_CHARS = 1.8
 JAPANESE_WORD_CHARS = 2.0
 HANGUL_WORD_WORDS = 1.4
 
-_WORD_RE = re.compile(r"(?:[^\W_]|[\u0900-\u0dff\u0e00-\u0e7f])+(?:'[^\W_]+)?")  # Indic and Thai vowel signs inside words
+# A word in any script (Indic and Thai vowel signs are marks, not letters: they stay inside the word).
+_WORD_RE = re.compile(r"(?:[^\W_]|[\u0900-\u0dff\u0e00-\u0e7f])+(?:'[^\W_]+)?")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")  # kana and Han: no spaces between words
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")

@@ -14,7 +14,7 @@ import pytest
 from router import classify as clf
 from router.classify_asks import ask_score
 from router.classify_model import fit_cuts
-from router.classify_text import foreign_share
+from router.classify_text import foreign_share, tokens
 from router.errors import ConfigError, SparklioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +201,9 @@ def test_hand_written_sets_beside_the_training_file_join_the_model(tmp_path):
     rows += [{"prompt": f"quuxify the {x}", "task": "sql_generation", "complexity": "simple"} for x in "abcdef"]
     path = tmp_path / "training.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    hand = [{"prompt": f"glimmerize the {x} report", "task": "embeddings", "complexity": "medium"} for x in "abcdefghijklm"]
+    hand = [
+        {"prompt": f"glimmerize the {x} report", "task": "embeddings", "complexity": "medium"} for x in "abcdefghijklm"
+    ]
     (tmp_path / clf.HAND_FILES[-1]).write_text("\n".join(json.dumps(r) for r in hand), encoding="utf-8")
     model = clf.Classifier(path)
     assert model.cuts is not None  # 13 hand-written rows calibrate the levels
@@ -429,6 +431,8 @@ def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
         ("월별 매출 합계를 구하는 SQL 쿼리 짜줘", "sql_generation"),
         ("このレシートの合計金額を読み取って", "vision_analysis"),
         ("帮我把这段话翻译成英文：欢迎光临", "translation"),
+        ("इस संदेश का अंग्रेज़ी में अनुवाद करो: आज दुकान बंद रहेगी", "translation"),
+        ("मेरी बेकरी के लिए इंस्टाग्राम कैप्शन लिखो", "copywriting_standard"),
     ],
 )
 def test_other_languages_are_understood(prompt, task):
@@ -448,6 +452,10 @@ def test_asked_depth_steps_and_pasted_data_raise_the_ask_score_in_any_language()
         assert ask_score(deep) >= 2.0, deep
     rows = "sales by month:\nJan,120\nFeb,140\nMar,90\nApr,160\nMay,170\nJun,150\nJul,180"
     assert ask_score("what stands out? " + rows) > ask_score("what stands out?") + 2
+
+
+def test_hindi_words_keep_their_vowel_signs():
+    assert tokens("इस संदेश का अनुवाद करो") == ["इस", "संदेश", "का", "अनुवाद", "करो"]
 
 
 def test_foreign_share_tells_english_from_other_languages():
