@@ -43,6 +43,10 @@ LABELLED_PATH = TRAINING_PATH.with_name("labelled.jsonl")  # real prompts labell
 WRITTEN_PATH = TRAINING_PATH.with_name("written.txt")  # hand-written prompts in many languages (read beside the
 # training file the model is built from, so a test's tiny training folder has none)
 WRITTEN_WEIGHT = 1.0  # one hand-written prompt in the task model (the complexity models stay synthetic)
+# Prompts hand-written in the blind author's style (benchmarks/data/HOW_MADE.md), read beside the training file: they
+# join the task model and the complexity cut points (not the per-task typical lengths, which stay the user's).
+HAND_FILES: tuple[str, ...] = ("dev_prompts.jsonl", "authored.jsonl")
+HAND_WEIGHT = 1.0  # one hand-written prompt in the task model (chosen by cross-validation over all sources)
 LABELLED_WEIGHT = 10  # one labelled prompt counts as this many synthetic ones in the task model (chosen by 5-fold CV)
 DEFAULT_TASK = "chat_response"
 _DEFAULT_INDEX = TASK_TYPES.index(DEFAULT_TASK)
@@ -53,6 +57,10 @@ _NO_IMAGE_INPUT_INDEXES = frozenset(
 )
 
 _TASK_ALPHA = 0.3  # Laplace smoothing, in units of "one training prompt"
+# A prompt's weight in the task model is scaled by (typical feature count / its feature count) ** this, so a long
+# prompt (a back-story, pasted data) does not outweigh a one-liner (issue 11e: better on all three sets in CV).
+_TASK_LENGTH_NORM = 0.5
+_TYPICAL_FEATURES = 12
 _CX_ALPHA = 3.0  # heavier smoothing for complexity: its word evidence is weaker
 _CX_SHAPE_WEIGHT = 2.0  # how much a length/structure marker counts versus one word (uncalibrated argmax)
 _LENGTH_WEIGHT = 1.0  # weight of the per-task length model in the uncalibrated complexity score
@@ -67,6 +75,7 @@ _CAL_ASK_WEIGHT = 0.75  # what is asked for beyond length (depth, steps, pasted 
 # their share of non-English words (chosen on the dev set: without it every wrong level there was too low).
 _CAL_FOREIGN_SHIFT = 2.0
 LONG_ASK_WORDS = 1000  # a prompt asking for this many words of output or more is complex (LABELLING.md)
+LONG_COPY_WORDS = 400  # a prompt asking for this many words or more gets the task feature "__ask_long"
 _TASK_LENGTH_PRIOR = 1.0  # the task mean is shrunk towards the overall mean as if by this many extra prompts
 _MAX_CHARS = 4000  # longer prompts are classified on their head and tail (keeps the cost bounded)
 _MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is used
@@ -113,6 +122,16 @@ def read_written(path: Path = WRITTEN_PATH) -> list[dict]:
     return rows
 
 
+def read_hand(training_path: Path = TRAINING_PATH) -> list[dict]:
+    """The hand-written prompt files (`HAND_FILES`) beside a training file; none when absent."""
+    rows: list[dict] = []
+    for name in HAND_FILES:
+        path = training_path.with_name(name)
+        if path.exists():
+            rows += _read_rows(path)
+    return rows
+
+
 def _usable(rows: list) -> list[dict]:
     """The rows with a prompt and known task and complexity labels."""
     return [
@@ -141,8 +160,11 @@ class Classifier:
         extra_weight: float = 1,
         corrections: list[dict] | None = None,
         calibration_rows: list[dict] | None = None,
+        hand_rows: list[dict] | None = None,
+        hand_weight: float = HAND_WEIGHT,
     ) -> None:
         written = _usable(read_written(path.with_name(WRITTEN_PATH.name)))
+        hand = _usable(read_hand(path) if hand_rows is None else list(hand_rows))
         base = _usable(_read_rows(path))
         fixed = _usable(list(corrections or []))  # the user's corrections: labelled rows, and remembered exactly
         extra = _usable(list(extra_rows or [])) + fixed
@@ -150,14 +172,20 @@ class Classifier:
         if not base and not extra:
             raise ConfigError(f"The classifier training data {path} has no usable rows")
         rows = base + extra
-        docs = [features(r["prompt"], bool(r.get("has_image"))) for r in rows]
+        docs = [_features(r["prompt"], bool(r.get("has_image"))) for r in rows]
         self.task_nb = NaiveBayes(TASK_TYPES, _TASK_ALPHA)
-        rows += written
-        docs += [features(r["prompt"], bool(r.get("has_image"))) for r in written]
+        rows += written + hand
+        docs += [_features(r["prompt"], bool(r.get("has_image"))) for r in written + hand]
+        weights = (
+            [1.0] * len(base)
+            + [float(extra_weight)] * len(extra)
+            + [WRITTEN_WEIGHT] * len(written)
+            + [hand_weight] * len(hand)
+        )
         self.task_nb.fit(
             docs,
             [r["task"] for r in rows],
-            [1.0] * len(base) + [float(extra_weight)] * len(extra) + [WRITTEN_WEIGHT] * len(written),
+            [w * (_TYPICAL_FEATURES / max(1, len(d))) ** _TASK_LENGTH_NORM for w, d in zip(weights, docs)],
         )
         cx_rows = base or extra
         counts = [word_count(r["prompt"]) for r in cx_rows]
@@ -171,13 +199,14 @@ class Classifier:
         self.cuts: tuple[float, float] | None = None
         self.task_log_len: dict[str, float] = {}
         self.mean_log_len = 0.0
-        calibration = extra + _usable(list(calibration_rows or []))  # labelled rows that only set the cuts
+        labelled = extra + _usable(list(calibration_rows or []))  # the user's levels: the tasks' typical lengths
+        calibration = labelled + hand  # and the cut points, fitted to the user's and the hand-written prompts' levels
         if base and len(calibration) >= _MIN_CALIBRATION_ROWS:
-            self._fit_task_lengths(calibration)
+            self._fit_task_lengths(labelled or calibration)
             scored = []
             for r in calibration:
                 _, _, _, x, _ = self._scores(
-                    r["prompt"], bool(r.get("has_image")), features(r["prompt"], bool(r.get("has_image")))
+                    r["prompt"], bool(r.get("has_image")), _features(r["prompt"], bool(r.get("has_image")))
                 )
                 scored.append((x, COMPLEXITY_LEVELS.index(r["complexity"])))
             self.cuts = fit_cuts(scored)
@@ -255,7 +284,7 @@ class Classifier:
         remembered = self.memory.get(_memory_key(prompt, has_image)) if self.memory else None
         if remembered is not None:
             return Classification(remembered[0], remembered[1], 1.0, 1.0)
-        ti, tp, cs, x, nfeats = self._scores(prompt, has_image, features(prompt, has_image))
+        ti, tp, cs, x, nfeats = self._scores(prompt, has_image, _features(prompt, has_image))
         temperature = max(1.0, math.sqrt(nfeats))
         if self.cuts is None:
             cp = softmax(cs, temperature)
@@ -270,6 +299,12 @@ class Classifier:
         if ci < 2 and asked_words(prompt) >= LONG_ASK_WORDS:  # "a 1500-word post": the work asked, not the prompt
             ci, cconf, up = 2, 0.9, 0.0
         return Classification(TASK_TYPES[ti], COMPLEXITY_LEVELS[ci], round(tp[ti], 4), round(cconf, 4), round(up, 4))
+
+
+def _features(prompt: str, has_image: bool) -> list[str]:
+    """The task features of a prompt, and a marker when it asks for a long text (premium copy, not a caption)."""
+    feats = features(prompt, has_image)
+    return feats + ["__ask_long"] if asked_words(prompt) >= LONG_COPY_WORDS else feats
 
 
 def _memory_key(prompt: str, has_image: bool) -> str:

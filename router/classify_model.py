@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 
 COMPLEXITY_LEVELS: tuple[str, ...] = ("simple", "medium", "complex")
 
@@ -18,8 +19,12 @@ class NaiveBayes:
         self.loglik: dict[str, list[float]] = {}
         self.denom: list[float] = []
         self.smooth = 0.0
-        self.index: dict[str, int] = {}  # a loaded model: feature -> row in `flat` (counts stay unbuilt)
-        self.flat = array("d")
+        # A loaded model (counts stay unbuilt): the sorted features, and each one's non-zero class counts in
+        # cls/vals[starts[i]:starts[i + 1]] (most features occur in one class: the file stays small, loads fast).
+        self.vocab: list[str] = []
+        self.starts = array("I")
+        self.cls = array("B")
+        self.vals = array("d")
 
     def fit(self, docs: list[list[str]], ys: list[str], doc_weights: list[float] | None = None) -> None:
         """Count features per class (a document counts `doc_weights[i]` times), each class weighted to the same total."""
@@ -52,8 +57,8 @@ class NaiveBayes:
         if row is None:
             cnt = self.counts.get(f)
             if cnt is None:
-                i = self.index.get(f)
-                if i is None:
+                i = bisect_left(self.vocab, f)
+                if i == len(self.vocab) or self.vocab[i] != f:
                     return None
                 cnt = self._counts_at(i)
             row = self.loglik[f] = [math.log(x + self.smooth) - d for x, d in zip(cnt, self.denom)]
@@ -77,33 +82,49 @@ class NaiveBayes:
 
     def state(self) -> dict:
         """Plain data that rebuilds this model (for the saved-model file)."""
-        vocab = sorted(self.counts) if self.counts else sorted(self.index, key=self.index.__getitem__)
-        flat = array("d")
-        for f in vocab:
-            flat.extend(self.counts[f] if self.counts else self._counts_at(self.index[f]))
+        vocab = sorted(self.counts) if self.counts else self.vocab
+        starts, cls, vals = array("I", [0]), array("B"), array("d")
+        for i, f in enumerate(vocab):
+            for c, v in enumerate(self.counts[f] if self.counts else self._counts_at(i)):
+                if v:
+                    cls.append(c)
+                    vals.append(v)
+            starts.append(len(vals))
         return {
             "labels": list(self.labels),
             "alpha": self.alpha,
-            "vocab": vocab,
-            "flat": flat.tobytes(),
+            "vocab": "\x00".join(vocab),
+            "starts": starts.tobytes(),
+            "cls": cls.tobytes(),
+            "vals": vals.tobytes(),
             "denom": self.denom,
             "smooth": self.smooth,
         }
 
-    def _counts_at(self, i: int) -> array:
+    def _counts_at(self, i: int) -> list[float]:
         """One loaded feature's per-class counts."""
-        k = len(self.labels)
-        return self.flat[i * k : (i + 1) * k]
+        row = [0.0] * len(self.labels)
+        for j in range(self.starts[i], self.starts[i + 1]):
+            row[self.cls[j]] = self.vals[j]
+        return row
 
     @classmethod
     def from_state(cls, st: dict) -> NaiveBayes:
         """The model `state()` described."""
         nb = cls(tuple(st["labels"]), float(st["alpha"]))
         nb.denom, nb.smooth = list(st["denom"]), float(st["smooth"])
-        nb.flat = array("d")
-        nb.flat.frombytes(st["flat"])
-        nb.index = {f: i for i, f in enumerate(st["vocab"])}
-        if len(nb.flat) != len(nb.index) * len(nb.labels) or len(nb.denom) != len(nb.labels):
+        nb.vocab = st["vocab"].split("\x00") if st["vocab"] else []
+        nb.starts.frombytes(st["starts"])
+        nb.cls.frombytes(st["cls"])
+        nb.vals.frombytes(st["vals"])
+        n = len(nb.vals)
+        if (
+            len(nb.starts) != len(nb.vocab) + 1
+            or nb.starts[-1] != n
+            or len(nb.cls) != n
+            or (n and max(nb.cls) >= len(nb.labels))
+            or len(nb.denom) != len(nb.labels)
+        ):
             raise ValueError("the saved classifier's tables do not match")
         return nb
 

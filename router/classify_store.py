@@ -31,6 +31,7 @@ def _inputs() -> list[Path]:
         clf.TRAINING_PATH,
         clf.LABELLED_PATH,
         clf.TRAINING_PATH.with_name(clf.WRITTEN_PATH.name),
+        *(clf.TRAINING_PATH.with_name(name) for name in clf.HAND_FILES),
         LEXICON_PATH,
         ENGLISH_TEMPLATES_PATH,
         *_CODE,

@@ -14,28 +14,28 @@ import pytest
 from router import classify as clf
 from router.classify_asks import ask_score
 from router.classify_model import fit_cuts
-from router.classify_text import foreign_share
+from router.classify_text import foreign_share, tokens
 from router.errors import ConfigError, SparklioError
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "benchmarks" / "data" / "routing_prompts.jsonl"
 BLIND_SET = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"  # written by the team without seeing any template
 CV_SEED = 7
-# 5-fold CV with seed 7 measures task 89.4%, complexity 82.6% (benchmarks/classify_bench.py averages seeds 11/23/37:
-# 89.9% / 83.1%); a regression below these floors fails. Targets (85% / 80%) are tracked by the benchmark.
-TASK_FLOOR = 0.87
-COMPLEXITY_FLOOR = 0.80
-# The shipped model on the blind set measures task 90.1%, complexity 78.8%.
-BLIND_TASK_FLOOR = 0.88
+# 5-fold CV with seed 7 measures task 90.2%, complexity 84.1% (benchmarks/classify_bench.py averages seeds 11/23/37:
+# 91.2% / 84.3%; before issue 11e 89.4% / 82.6% with seed 7); a regression below these floors fails.
+TASK_FLOOR = 0.88
+COMPLEXITY_FLOOR = 0.82
+# The shipped model on the blind set measures task 91.7%, complexity 78.0%.
+BLIND_TASK_FLOOR = 0.89
 BLIND_COMPLEXITY_FLOOR = 0.76
-# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 84.0%, complexity 81.2%.
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.1%, complexity 82.3%.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
-DEV_SET = ROOT / "benchmarks" / "data" / "dev_prompts.jsonl"
-BLIND_2_TASK_FLOOR = 0.82
-BLIND_2_COMPLEXITY_FLOOR = 0.79
-# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 62%, Italian complexity 62%).
-LANGUAGE_TASK_FLOOR = 0.55
-LANGUAGE_COMPLEXITY_FLOOR = 0.58
+DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"  # training data since issue 11e
+BLIND_2_TASK_FLOOR = 0.88
+BLIND_2_COMPLEXITY_FLOOR = 0.80
+# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 71%, Portuguese complexity 64%).
+LANGUAGE_TASK_FLOOR = 0.65
+LANGUAGE_COMPLEXITY_FLOOR = 0.60
 # Two 9-word runs the blind author wrote that already were in the English templates written before the set existed
 # ("what would you do on a rainy sunday if you were a person", "write a python script that reads a folder of").
 KNOWN_CHANCE_OVERLAPS = {"c013", "c212"}
@@ -196,6 +196,39 @@ def test_small_custom_training_set_is_learned(tmp_path):
     assert model.classify("quuxify every h in depth across all regions and channels", False).task == "sql_generation"
 
 
+def test_hand_written_sets_beside_the_training_file_join_the_model(tmp_path):
+    """dev_prompts.jsonl / authored.jsonl next to the training file teach the task model and set the cut points."""
+    rows = [{"prompt": f"zorblat the {x}", "task": "translation", "complexity": "simple"} for x in "abcdef"]
+    rows += [{"prompt": f"quuxify the {x}", "task": "sql_generation", "complexity": "simple"} for x in "abcdef"]
+    path = tmp_path / "training.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    hand = [
+        {"prompt": f"glimmerize the {x} report", "task": "embeddings", "complexity": "medium"} for x in "abcdefghijklm"
+    ]
+    (tmp_path / clf.HAND_FILES[-1]).write_text("\n".join(json.dumps(r) for r in hand), encoding="utf-8")
+    model = clf.Classifier(path)
+    assert model.cuts is not None  # 13 hand-written rows calibrate the levels
+    assert model.classify("glimmerize the z report", False).task == "embeddings"
+    assert clf.Classifier(path, hand_rows=[]).classify("glimmerize the z report", False).task != "embeddings"
+
+
+def test_shipped_hand_written_sets_are_read():
+    rows = clf.read_hand()
+    ids = {r["id"] for r in rows}
+    assert len(ids) == len(rows) >= 242 + 100
+    assert {r["task"] for r in rows} == set(clf.TASK_TYPES)
+
+
+def test_hand_written_training_sets_share_no_nine_word_run_with_the_blind_or_labelled_sets():
+    """dev_prompts.jsonl and authored.jsonl are training data: no run of nine words in common with either blind set
+    (or the user's labelled prompts, whose cross-validation they also train)."""
+    held: set[str] = set()
+    for path in (BLIND_SET, BLIND_2_SET, EVAL_SET):
+        for r in _rows(path):
+            held |= _any_script_runs(r["prompt"])
+    assert [r["id"] for r in clf.read_hand() if _any_script_runs(r["prompt"]) & held] == []
+
+
 def test_training_data_covers_every_cell_and_excludes_the_eval_set():
     rows = [json.loads(line) for line in clf.TRAINING_PATH.read_text(encoding="utf-8").splitlines() if line]
     cells = {(r["task"], r["complexity"]) for r in rows}
@@ -215,7 +248,9 @@ def test_shipped_labelled_rows_match_the_user_set():
 def test_shipped_model_is_calibrated_on_the_labelled_rows():
     model = clf.Classifier(clf.TRAINING_PATH, _eval_rows(), clf.LABELLED_WEIGHT)
     assert model.cuts is not None and model.cuts[0] <= model.cuts[1]
-    assert clf.Classifier(clf.TRAINING_PATH).cuts is None  # synthetic-only: the naive Bayes argmax decides
+    assert clf.Classifier(clf.TRAINING_PATH).cuts is not None  # the hand-written sets set the cuts on their own
+    # synthetic-only: the naive Bayes argmax decides
+    assert clf.Classifier(clf.TRAINING_PATH, hand_rows=[]).cuts is None
 
 
 def test_fit_cuts_separates_ordered_levels():
@@ -397,6 +432,8 @@ def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
         ("월별 매출 합계를 구하는 SQL 쿼리 짜줘", "sql_generation"),
         ("このレシートの合計金額を読み取って", "vision_analysis"),
         ("帮我把这段话翻译成英文：欢迎光临", "translation"),
+        ("इस संदेश का अंग्रेज़ी में अनुवाद करो: आज दुकान बंद रहेगी", "translation"),
+        ("मेरी बेकरी के लिए इंस्टाग्राम कैप्शन लिखो", "copywriting_standard"),
     ],
 )
 def test_other_languages_are_understood(prompt, task):
@@ -416,6 +453,10 @@ def test_asked_depth_steps_and_pasted_data_raise_the_ask_score_in_any_language()
         assert ask_score(deep) >= 2.0, deep
     rows = "sales by month:\nJan,120\nFeb,140\nMar,90\nApr,160\nMay,170\nJun,150\nJul,180"
     assert ask_score("what stands out? " + rows) > ask_score("what stands out?") + 2
+
+
+def test_hindi_words_keep_their_vowel_signs():
+    assert tokens("इस संदेश का अनुवाद करो") == ["इस", "संदेश", "का", "अनुवाद", "करो"]
 
 
 def test_foreign_share_tells_english_from_other_languages():
