@@ -54,7 +54,7 @@ case "$mode" in
       echo "==> lint (ruff check), format (ruff format --check), types (pyright on router/ and local_models/)"
       "$VPY" -m ruff check --quiet . || { echo "ruff found problems (ruff check --fix fixes most)" >&2; exit 1; }
       "$VPY" -m ruff format --check --quiet . || { echo "files need formatting: $VPY -m ruff format ." >&2; exit 1; }
-      "$VPY" -m pyright --pythonpath "$VPY" > "$VENV/pyright.log" || { cat "$VENV/pyright.log"; exit 1; }
+      "$VPY" -m pyright -p . --pythonpath "$VPY" > "$VENV/pyright.log" || { cat "$VENV/pyright.log"; exit 1; }
       tail -1 "$VENV/pyright.log"
     fi
     exec "$VPY" -m pytest -q -p no:cacheprovider "$@"
