@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ttft_bench import bare_ttft, engine_ttft  # noqa: E402
 
 CHUNK_S = 0.005  # the fake server paces chunks like a fast model (200 tokens/s): streams interleave on the loop
 SERVER = """
@@ -89,38 +92,7 @@ class LoopProbe:
         self._on = False
 
 
-# ---- paired: Sparklio vs the bare SDK ----
-async def bare_one(client, prompt: str) -> float:
-    t0 = time.perf_counter()
-    stream = await client.chat.completions.create(
-        model="gpt-4o-mini",
-        messages=[{"role": "user", "content": prompt}],
-        stream=True,
-        stream_options={"include_usage": True},
-        max_completion_tokens=4096,
-    )
-    first = None
-    async for chunk in stream:
-        if first is None and chunk.choices and chunk.choices[0].delta.content:
-            first = time.perf_counter()
-    return (first - t0) * 1000
-
-
-async def sparklio_one(app, prompt: str) -> float:
-    from router.types import Message, RouteRequest, TextDelta
-
-    t0 = time.perf_counter()
-    first = None
-    async for ev in app.run(
-        RouteRequest(
-            [Message("user", prompt)], task="chat_response", complexity="simple", model="gpt-4o-mini", use_cache=False
-        )
-    ):
-        if first is None and isinstance(ev, TextDelta):
-            first = time.perf_counter()
-    return (first - t0) * 1000
-
-
+# ---- paired: Sparklio vs the bare SDK (one request each: ttft_bench's, so both benches time the same thing) ----
 async def batch(fn, target, n: int, tag: str, probe: LoopProbe) -> tuple[float, list[float], float, float, float]:
     """(wall s, per-request TTFT ms, longest stall ms, this process's CPU s, the loop thread's CPU s) of `n`
     concurrent requests."""
@@ -169,7 +141,7 @@ async def paired(rounds: int, sizes: list[int], chunks: int, nostore: bool = Fal
         client = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, max_retries=0, timeout=60)
         probe = LoopProbe()
         probe.start()
-        order = [("bare", bare_one, client), ("sparklio", sparklio_one, app)]
+        order = [("bare", bare_ttft, client), ("sparklio", engine_ttft, app)]
         if nostore:
             order.append(("nostore", sparklio_nostore, app))
         for n in sizes:
