@@ -314,17 +314,12 @@ def ledger(n: int) -> dict:
 
 
 def cold_route(runs: int = 5) -> list[float]:
-    """Seconds for a fresh `sparklio route "hello" --json` process (after one untimed run creates the data dir)."""
-    times = []
+    """Seconds for a fresh `sparklio route "hello" --json` process (cold_route_bench's, after one untimed run)."""
+    from cold_route_bench import one_route
+
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, str(ROOT / "main.py"), "--data-dir", tmp, "route", "hello", "--json"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-bench"}  # a key: a plan exists
-        subprocess.run(cmd, check=True, capture_output=True, env=env)
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True, env=env)
-            times.append(time.perf_counter() - t0)
-    return times
+        one_route(tmp)  # creates the data folder, trains and saves the classifier, writes the bytecode cache
+        return [one_route(tmp) for _ in range(runs)]
 
 
 def print_paired(chunks: int, rounds: int, sizes: list[int], nostore: bool) -> None:

@@ -88,7 +88,7 @@ def main() -> int:
     if args.child is not None:
         child(args.child, args.data_dir, args.idle)
         return 0
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # bytecode cached, as for a user
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     rows = []
