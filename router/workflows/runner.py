@@ -13,7 +13,7 @@ from typing import Any
 from router.errors import ConfigError, SparklioError
 from router.types import AnswerDone, ImageInput, RouteRequest
 from router.vision import check_images, load_image
-from router.workflows import records
+from router.workflows import outcomes, records
 from router.workflows.actions import Chooser, NoMatch, ledger_summary, pick, read_schema, run_sql, split_items
 from router.workflows.batch_step import BatchWaiting, send_step_batch
 from router.workflows.bulk import parse_items
@@ -21,7 +21,7 @@ from router.workflows.datafile import DataSource
 from router.workflows.estimate import Estimate, estimate_workflow, step_complexity, step_messages
 from router.workflows.image_step import item_images
 from router.workflows.model import BUILTIN_DIR, ITEM_IMAGE, StepSpec, Workflow, discover
-from router.workflows.results import Progress, RunResult, StepResult
+from router.workflows.results import Progress, RunResult
 from router.workflows.templates import Field, as_text, render
 
 log = logging.getLogger(__name__)
@@ -250,142 +250,57 @@ class WorkflowRunner:
         stopped: str | None = None
         try:
             for step in wf.steps:
-                if step.id not in todo:
+                if step.id not in todo or stopped == "waiting":  # a waiting run goes on when its batch job ends
                     continue
-                if stopped == "waiting":
-                    continue  # runs when the batch job has ended
                 if stopped:
                     records.update_step(rid, step.id, status="skipped")
                     await _emit(on_progress, Progress("step_skipped", rid, step.id, step.label))
                     continue
-                mark = state.marks.pop(step.id) if step.id in state.marks else records.ledger_mark()
-                records.update_step(
-                    rid,
-                    step.id,
-                    status="running",
-                    started_at=time.time(),
-                    error=None,
-                    tries=records.WorkflowStepRow.tries + 1,
-                )
-                await _emit(on_progress, Progress("step_started", rid, step.id, step.label))
-                try:
-                    output, models, answer_cost = await self._step(state, step, on_progress, choose)
-                except asyncio.CancelledError:
-                    records.update_step(
-                        rid, step.id, status="cancelled", finished_at=time.time(), **self._spent(rid, mark, 0.0)
-                    )
-                    records.update_run(
-                        rid,
-                        status="cancelled",
-                        message=f"cancelled during {step.label}",
-                        finished_at=time.time(),
-                        cost_usd=records.run_cost(rid),
-                    )
-                    raise
-                except BatchWaiting as exc:
-                    stopped = "waiting"
-                    msg = (
-                        f"{step.label}: {exc.items} item(s) sent as batch job {exc.job_id}; the run continues when"
-                        f" it ends (`sparklio batch wait {exc.job_id}`)"
-                    )
-                    records.update_step(rid, step.id, status="waiting", error=None)
-                    records.update_run(rid, status="waiting", message=msg)
-                    await _emit(on_progress, Progress("step_waiting", rid, step.id, step.label, message=msg))
-                    continue
-                except NoMatch as exc:
-                    records.update_step(
-                        rid,
-                        step.id,
-                        status="no_match",
-                        output={"message": str(exc)},
-                        finished_at=time.time(),
-                        **self._spent(rid, mark, 0.0),
-                    )
-                    stopped = "no_match"
-                    records.update_run(rid, status="no_match", message=str(exc))
-                    await _emit(on_progress, Progress("step_done", rid, step.id, step.label, message=str(exc)))
-                    continue
-                except SparklioError as exc:
-                    stopped = "failed"
-                    self._fail(state, step, str(exc), mark)
-                    await _emit(on_progress, Progress("step_failed", rid, step.id, step.label, message=str(exc)))
-                    continue
-                except Exception as exc:  # a bug must not leave the run 'running' or show a traceback
-                    log.exception("workflow step %s.%s crashed", wf.name, step.id)
-                    stopped = "failed"
-                    self._fail(state, step, f"unexpected {type(exc).__name__}: {exc}", mark)
-                    await _emit(on_progress, Progress("step_failed", rid, step.id, step.label, message=str(exc)))
-                    continue
-                state.outputs[step.id] = output
-                spent = self._spent(rid, mark, answer_cost)
-                records.update_step(
-                    rid,
-                    step.id,
-                    status="done",
-                    output=output,
-                    model=", ".join(models) or None,
-                    finished_at=time.time(),
-                    **spent,
-                )
-                await _emit(
-                    on_progress,
-                    Progress(
-                        "step_done", rid, step.id, step.label, model=", ".join(models), cost_usd=spent["cost_usd"]
-                    ),
-                )
+                stopped = await self._run_step(state, step, on_progress, choose)
         finally:
             for src in state.sources.values():
                 src.close()
-        if stopped == "waiting":
-            final = records.get_run(rid)
-            assert final is not None  # this run's own row
-            await _emit(
-                on_progress,
-                Progress(
-                    "run_done", rid, title=wf.title, cost_usd=final.cost_usd, message=final.message or final.status
-                ),
-            )
-            return
-        if stopped != "no_match":
-            records.update_run(
-                rid,
-                status=stopped or "done",
-                finished_at=time.time(),
-                cost_usd=records.run_cost(rid),
-                **({} if stopped else {"message": None}),
-            )
-        else:
-            records.update_run(rid, finished_at=time.time(), cost_usd=records.run_cost(rid))
-        final = records.get_run(rid)
-        assert final is not None  # this run's own row
+        final = outcomes.run_finished(rid, stopped)
         await _emit(
             on_progress,
             Progress("run_done", rid, title=wf.title, cost_usd=final.cost_usd, message=final.message or final.status),
         )
 
-    def _fail(self, state: _Run, step: StepSpec, error: str, mark: int) -> None:
+    async def _run_step(
+        self, state: _Run, step: StepSpec, on_progress: ProgressCallback | None, choose: Chooser | None
+    ) -> str | None:
+        """Run one step and record how it ended; returns why the run stops there (None: it goes on)."""
         rid = state.run_id
-        partial = state.partial.get(step.id)
-        records.update_step(
-            rid,
-            step.id,
-            status="failed",
-            error=error,
-            finished_at=time.time(),
-            **({"output": partial} if partial else {}),
-            **self._spent(rid, mark, 0.0),
+        mark = state.marks.pop(step.id) if step.id in state.marks else records.ledger_mark()
+        outcomes.step_started(rid, step)
+        await _emit(on_progress, Progress("step_started", rid, step.id, step.label))
+        try:
+            output, models, answer_cost = await self._step(state, step, on_progress, choose)
+        except asyncio.CancelledError:
+            outcomes.step_cancelled(rid, step, mark)
+            raise
+        except BatchWaiting as exc:
+            msg = outcomes.step_waiting(rid, step, exc.job_id, exc.items)
+            await _emit(on_progress, Progress("step_waiting", rid, step.id, step.label, message=msg))
+            return "waiting"
+        except NoMatch as exc:
+            outcomes.step_no_match(rid, step, str(exc), mark)
+            await _emit(on_progress, Progress("step_done", rid, step.id, step.label, message=str(exc)))
+            return "no_match"
+        except Exception as exc:  # a bug must not leave the run 'running' or show a traceback
+            error = str(exc)
+            if not isinstance(exc, SparklioError):
+                log.exception("workflow step %s.%s crashed", state.wf.name, step.id)
+                error = f"unexpected {type(exc).__name__}: {exc}"
+            outcomes.step_failed(rid, step, error, mark, state.partial.get(step.id))
+            await _emit(on_progress, Progress("step_failed", rid, step.id, step.label, message=str(exc)))
+            return "failed"
+        state.outputs[step.id] = output
+        cost = outcomes.step_done(rid, step, output, models, mark, answer_cost)
+        await _emit(
+            on_progress, Progress("step_done", rid, step.id, step.label, model=", ".join(models), cost_usd=cost)
         )
-        records.update_run(
-            rid,
-            status="failed",
-            message=f"step {step.id!r} ({step.label}) failed: {error} — retry it with: "
-            f"sparklio workflow retry {rid} {step.id} [--model ID]",
-        )
-
-    @staticmethod
-    def _spent(run_id: int, mark: int, answer_cost: float) -> dict[str, Any]:
-        cost, tin, tout, rows = records.ledger_since(run_id, mark)
-        return {"cost_usd": cost if rows else answer_cost, "input_tokens": tin, "output_tokens": tout}
+        return None
 
     # ---- one step ----
     def _resolver(self, state: _Run, item: Any = None, index: int = 0, total: int = 1) -> Callable[[Field], str]:
@@ -523,42 +438,11 @@ class WorkflowRunner:
         row = records.get_run(run_id)
         if row is None:
             raise SparklioError(f"workflow run {run_id} does not exist")
-        steps = [
-            StepResult(
-                r.step_id,
-                r.step_id,
-                r.status,
-                r.model,
-                r.output_value,
-                r.cost_usd,
-                r.estimate_usd,
-                r.error,
-                r.items_done,
-                r.items_total,
-            )
-            for r in records.step_rows(run_id).values()
-        ]
-        spec: dict = {}
         try:
-            wf = self._workflow_of(row)
-            spec = wf.result
-            for s in steps:
-                s.title = wf.step(s.step_id).label
-        except SparklioError:
-            pass
-        return RunResult(
-            row.id,
-            row.workflow,
-            row.title,
-            row.status,
-            steps,
-            row.cost_usd,
-            row.estimate_usd,
-            row.premium_estimate_usd,
-            row.message,
-            row.inputs_dict,
-            spec,
-        )
+            wf: Workflow | None = self._workflow_of(row)
+        except SparklioError:  # its workflow file is gone or broken: the stored run is still shown
+            wf = None
+        return outcomes.run_result(row, wf)
 
     def runs(self, limit: int = 20) -> list[RunResult]:
         """The latest runs, newest first."""
