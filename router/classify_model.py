@@ -184,3 +184,14 @@ def fit_cuts(scored: list[tuple[float, int]]) -> tuple[float, float]:
         return xs[0] - 1.0 if k == 0 else xs[-1] + 1.0 if k == n else (xs[k - 1] + xs[k]) / 2
 
     return at(i), at(j)
+
+
+def fit_offset(scored: list[tuple[float, int]], cuts: tuple[float, float], grid: tuple[float, ...]) -> float:
+    """The shift from `grid` that makes the most (score + shift, level) pairs fall between the right cuts
+    (ties: the smallest shift)."""
+    low, high = cuts
+
+    def hits(d: float) -> int:
+        return sum((0 if x + d < low else 1 if x + d < high else 2) == y for x, y in scored)
+
+    return max(grid, key=lambda d: (hits(d), -abs(d)))

@@ -284,6 +284,16 @@ def word_count(prompt: str) -> int:
     return max(1, round(n)) if n > 0 else 0
 
 
+_EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+_CASUAL_RE = re.compile(r"\b(?:pls|plz|gimme|lol|u|ur|thx|wanna|gonna)\b")
+
+
+def casual(prompt: str) -> bool:
+    """A prompt in a chat register: it starts in lower case, has an emoji, or says "pls" / "gimme" / "u"."""
+    text = prompt.strip()
+    return bool(text) and (text[0].islower() or bool(_EMOJI_RE.search(text)) or bool(_CASUAL_RE.search(text.lower())))
+
+
 def foreign_share(prompt: str) -> float:
     """The share of a prompt's words that are not English (0 for English, about 1 for Korean or German)."""
     english = _english_words()

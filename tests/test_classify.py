@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import importlib.util
 import json
+import marshal
 import re
 from pathlib import Path
 
@@ -13,8 +14,8 @@ import pytest
 
 from router import classify as clf
 from router.classify_asks import ask_score
-from router.classify_model import fit_cuts
-from router.classify_text import foreign_share, tokens
+from router.classify_model import fit_cuts, fit_offset
+from router.classify_text import casual, foreign_share, tokens
 from router.errors import ConfigError, SparklioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -476,3 +477,51 @@ def test_a_long_asked_deliverable_is_complex_in_any_language():
         "写一篇3000字的品牌故事",
     ):
         assert clf.classify(prompt).complexity == "complex", prompt
+
+
+def test_fit_offset_moves_rows_into_their_band_and_prefers_no_shift():
+    cuts = (0.0, 5.0)
+    assert fit_offset([(-2.0, 1), (-1.0, 1), (-3.0, 1)], cuts, (-2.0, 0.0, 2.0, 4.0)) == 4.0
+    assert fit_offset([(1.0, 1), (2.0, 1)], cuts, (-0.5, 0.0, 0.5)) == 0.0  # every shift fits: none
+
+
+def test_prompts_in_another_style_get_a_per_task_shift_fitted_on_the_hand_written_sets(tmp_path):
+    """Non-English calibration rows of one task that sit below their level shift that task's non-English (and casual)
+    prompts up, leave plain English prompts alone, and survive a save and load."""
+    rows = [{"prompt": f"Zorblat the {x}", "task": "translation", "complexity": "simple"} for x in "abcdef"]
+    rows += [
+        {"prompt": f"Quuxify every {x} in depth", "task": "sql_generation", "complexity": "complex"} for x in "abc"
+    ]
+    path = tmp_path / "training.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    hand = [{"prompt": f"Zorblat the {x}", "task": "translation", "complexity": "simple"} for x in "ghijklmn"]
+    hand += [
+        {"prompt": f"Quuxify every {x} in depth across all regions", "task": "sql_generation", "complexity": "complex"}
+        for x in "ghijklmn"
+    ]
+    hand += [  # English rows of that length are medium: they set the cut points
+        {"prompt": f"Zorblat the {x} menu for our small shop", "task": "translation", "complexity": "medium"}
+        for x in "abcdefghijklmnopqrst"
+    ]
+    korean = ["번역", "부탁해", "문장", "짧게", "메뉴", "안내문", "공지", "가격표", "설명", "제목", "소개", "인사말"]
+    hand += [{"prompt": f"{w} 번역 부탁해", "task": "translation", "complexity": "complex"} for w in korean]
+    model = clf.Classifier(path, hand_rows=hand)
+    assert model.style_offsets["translation"] > 0
+    res = model.classify("메뉴판 번역 부탁해", False)
+    assert (res.task, res.complexity) == ("translation", "complex")
+    assert model.classify("Zorblat the z", False).complexity == "simple"  # plain English prompts are not shifted
+    assert model.classify("zorblat the z 😍", False).complexity != "simple"  # a casual one is
+    loaded = clf.Classifier.from_state(marshal.loads(marshal.dumps(model.state())))
+    assert loaded.style_offsets == model.style_offsets
+    for prompt in ("메뉴판 번역 부탁해", "Zorblat the z", "Quuxify every z in depth across all regions"):
+        assert loaded.classify(prompt, False) == model.classify(prompt, False)
+    fix = {"prompt": "메뉴판 번역 부탁해", "task": "translation", "complexity": "simple"}
+    fixed = clf.Classifier(path, hand_rows=hand, corrections=[fix]).classify(fix["prompt"], False)
+    assert (fixed.task, fixed.complexity) == ("translation", "simple")  # a correction still wins
+
+
+def test_casual_register_is_told_from_the_users_plain_style():
+    for prompt in ("caption pls, pic of our sourdough 😍", "gimme 3 cheap ways to promote my yard sale", "ok do it"):
+        assert casual(prompt), prompt
+    for prompt in ("Write a product description for our new candle.", "Summarise this report in three bullets.", ""):
+        assert not casual(prompt), prompt
