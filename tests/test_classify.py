@@ -22,19 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "benchmarks" / "data" / "routing_prompts.jsonl"
 BLIND_SET = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"  # written by the team without seeing any template
 CV_SEED = 7
-# 5-fold CV with seed 7 measures task 90.2%, complexity 84.1% (benchmarks/classify_bench.py averages seeds 11/23/37:
-# 91.2% / 84.3%; before issue 11e 89.4% / 82.6% with seed 7); a regression below these floors fails.
+# 5-fold CV (benchmarks/classify_bench.py averages seeds 11/23/37: task 91.2%, complexity 82.6% since issue 11f, which
+# traded 1.7 points here for the blind author's style; the issue's floor is 87.4% / 81.3%); below these floors fails.
 TASK_FLOOR = 0.88
 COMPLEXITY_FLOOR = 0.82
-# The shipped model on the blind set measures task 91.7%, complexity 78.0%.
-BLIND_TASK_FLOOR = 0.89
-BLIND_COMPLEXITY_FLOOR = 0.76
-# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.1%, complexity 82.3%.
+# The shipped model on the blind set measures task 91.7%, complexity 79.5% (issue 11f).
+BLIND_TASK_FLOOR = 0.90
+BLIND_COMPLEXITY_FLOOR = 0.78
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.1%, complexity 86.2%
+# (issue 11f): issue 11's targets, 90% / 85%, are the floors.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
 DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"  # training data since issue 11e
-BLIND_2_TASK_FLOOR = 0.88
-BLIND_2_COMPLEXITY_FLOOR = 0.80
-# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 71%, Portuguese complexity 64%).
+BLIND_2_TASK_FLOOR = 0.90
+BLIND_2_COMPLEXITY_FLOOR = 0.85
+# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 71%, Italian complexity 67%).
 LANGUAGE_TASK_FLOOR = 0.65
 LANGUAGE_COMPLEXITY_FLOOR = 0.60
 # Two 9-word runs the blind author wrote that already were in the English templates written before the set existed
