@@ -19,13 +19,28 @@ class Health:
     def __init__(self, settings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.clock = clock
+        self._writes = 0  # this object's own writes (a connection's data_version counts only the others')
+        self._snapshot: tuple[tuple, list[tuple[str, float, str]]] | None = None
 
     def _write(self, sql: str, params: tuple) -> None:
+        self._writes += 1
         try:
             with database.atomic("IMMEDIATE"):
                 database.execute_sql(sql, params)
         except Exception as exc:
             log.debug("provider health not written: %s", exc)
+
+    def _rows(self) -> list[tuple[str, float, str]]:
+        """(key, until, reason) of every row (failure counts, cool-downs, unreachable marks), read again only when the
+        database changed: every request reads health before it is sent, and `PRAGMA data_version` (which moves when
+        another connection commits) is cheaper than the table's queries."""
+        conn = database.connection()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        stamp = (conn, version, self._writes)
+        if self._snapshot is None or self._snapshot[0] != stamp:
+            rows = database.execute_sql("SELECT key, until, reason FROM provider_health").fetchall()
+            self._snapshot = (stamp, [(k, float(u), r or "") for k, u, r in rows])
+        return self._snapshot[1]
 
     # ---- models ----
     def note_failure(self, model_id: str, why: str = "") -> None:
@@ -43,8 +58,8 @@ class Health:
     def note_success(self, model_id: str) -> None:
         """A success clears the model's failure count and cool-down (and its provider's unreachable mark)."""
         key = f"model:{model_id}"
-        try:  # nearly always nothing to clear: a read, not a write transaction, on every answer
-            if database.execute_sql("SELECT 1 FROM provider_health WHERE key = ?", (key,)).fetchone() is None:
+        try:  # nearly always nothing to clear: the snapshot, not a write transaction, on every answer
+            if all(k != key for k, _, _ in self._rows()):
                 return
         except Exception:
             return
@@ -53,12 +68,10 @@ class Health:
     def cooldowns(self) -> dict[str, float]:
         """Model id -> unix time its cool-down ends (only those still running)."""
         try:
-            rows = database.execute_sql(
-                "SELECT key, until FROM provider_health WHERE key LIKE 'model:%' AND until > ?", (self.clock(),)
-            ).fetchall()
+            rows, now = self._rows(), self.clock()
         except Exception:
             return {}
-        return {k[len("model:") :]: float(u) for k, u in rows}
+        return {k[len("model:") :]: u for k, u, _ in rows if k.startswith("model:") and u > now}
 
     # ---- providers ----
     def mark_unreachable(self, provider: str, why: str) -> None:
@@ -72,13 +85,10 @@ class Health:
     def unreachable(self) -> dict[str, tuple[float, str]]:
         """Provider -> (until, why) for providers marked unreachable and not yet due for another try."""
         try:
-            rows = database.execute_sql(
-                "SELECT key, until, reason FROM provider_health WHERE key LIKE 'provider:%' AND until > ?",
-                (self.clock(),),
-            ).fetchall()
+            rows, now = self._rows(), self.clock()
         except Exception:
             return {}
-        return {k[len("provider:") :]: (float(u), r) for k, u, r in rows}
+        return {k[len("provider:") :]: (u, r) for k, u, r in rows if k.startswith("provider:") and u > now}
 
     def apply(self, avail):
         """Availability with unreachable providers taken out of `ready` (the reason says when they are retried)."""
