@@ -98,6 +98,7 @@ class GalleryCard(Card):
         self.body.addWidget(self.list)
         self.empty = muted(QLabel("No images yet: describe one above and press Generate."))
         self.body.addWidget(self.empty)
+        self._reloads = 0  # reads started; only the newest one's result is shown
         self.details = QLabel("")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -150,11 +151,17 @@ class GalleryCard(Card):
         from router.gallery import list_gallery
 
         search = self.filter.text()
+        self._reloads += 1
+        asked = self._reloads
 
         def work() -> list:
             return load_thumbnails(list_gallery(limit=120, search=search))
 
-        self.page.in_thread(work, on_done=self.fill)
+        def done(items: list[tuple[Any, QImage]]) -> None:
+            if asked == self._reloads:  # an older read that ends after a newer one (a typed filter) is dropped
+                self.fill(items)
+
+        self.page.in_thread(work, on_done=done)
 
     def fill(self, items: list[tuple[Any, QImage]]) -> None:
         """Show thumbnails."""
