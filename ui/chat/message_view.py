@@ -20,6 +20,7 @@ from ui.chat.popover import show_text_dialog
 ItemRole = Qt.ItemDataRole.UserRole + 1
 PAGE = 120  # rows exposed at once; older ones are added as the user scrolls up
 PAD_X, MAX_W, ROW_PAD, BUBBLE_X, BUBBLE_Y = 24, 780, 8, 14, 10
+FRAME_MS = 16  # changed items are re-rendered together at most once a frame (60 Hz)
 
 
 class MessageModel(QAbstractListModel):
@@ -258,9 +259,9 @@ class MessageDelegate(QStyledItemDelegate):
     def _flush_resize(self) -> None:
         rows, self._resize_rows = self._resize_rows, set()
         model = self.view.model()
-        for row in sorted(rows):
-            if row < model.rowCount():
-                self.sizeHintChanged.emit(model.index(row))
+        rows = {r for r in rows if r < model.rowCount()}
+        if rows:  # the view lays every row out again on each emit: once is enough for all of them
+            self.sizeHintChanged.emit(model.index(min(rows)))
 
 
 class MessageView(QListView):
@@ -283,6 +284,10 @@ class MessageView(QListView):
         self.setUniformItemSizes(False)
         self.verticalScrollBar().setSingleStep(24)
         self._stick = True
+        self._dirty: dict[ChatItem, None] = {}  # items changed since the last frame, in order
+        self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
+        self._frame.timeout.connect(self.flush_changes)
+        self.frames = 0  # frames that re-rendered something (for tests and benchmarks)
         self._older_timer = QTimer(self, singleShot=True, interval=0)
         self._older_timer.timeout.connect(self._load_older)
         bar = self.verticalScrollBar()
@@ -309,8 +314,23 @@ class MessageView(QListView):
         self.scrollToBottom()
 
     def refresh_item(self, item: ChatItem) -> None:
-        """Re-render one item after its text or meta changed."""
-        self.store.changed(item)
+        """Re-render `item` after its text or meta changed: a streaming answer at the next frame, together with
+        every other changed one (however many deltas arrived); anything else (the finished answer) at once."""
+        if item.status != "streaming":
+            self._dirty.pop(item, None)
+            self.store.changed(item)
+            return
+        self._dirty[item] = None
+        if not self._frame.isActive():
+            self._frame.start()
+
+    def flush_changes(self) -> None:
+        """Re-render every item changed since the last frame now (one revision and one repaint each)."""
+        self._frame.stop()
+        dirty, self._dirty = list(self._dirty), {}
+        for item in dirty:
+            self.store.changed(item)
+        self.frames += bool(dirty)
 
     # ---- scrolling ----
     def _on_scroll(self, value: int) -> None:

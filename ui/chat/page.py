@@ -20,7 +20,7 @@ from ui.chat.knowledge_bar import KnowledgeBar
 from ui.chat.message_view import MessageView
 from ui.chat.popover import Popover
 from ui.chat.slash import SlashPrompts
-from ui.chat.stream import AnswerStream, warm_providers, warm_request
+from ui.chat.stream import AnswerStream, preload, warm_request
 from ui.chat.why import WhyPopover
 from ui.welcome import EmptyState, needs_setup
 
@@ -135,7 +135,7 @@ class ChatPage(EditCompareMixin, QWidget):
         """Preload the provider SDKs in a thread while the user types (the first answer then starts at once)."""
         app = self.controller.app
         if app is not None and self._warm is None:
-            self._warm = asyncio.ensure_future(asyncio.to_thread(warm_providers, app))
+            self._warm = preload(app)
         return self._warm
 
     def _catalog_changed(self) -> None:

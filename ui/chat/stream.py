@@ -1,14 +1,13 @@
-"""Runs one request through the facade into a ChatItem: coalesced deltas, progress, stop, clear errors."""
+"""Runs one request through the facade into a ChatItem: deltas, progress, stop, clear errors (the view coalesces)."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
-import time
+import sys
 from collections.abc import Callable
 from typing import Any
-
-from PySide6.QtCore import QTimer
 
 from router.batch.types import BatchQueued
 from router.chat import TurnStored, answer_meta
@@ -16,9 +15,9 @@ from router.errors import AllProvidersFailedError, BudgetExceededError, ConfigEr
 from router.providers.info import PROVIDERS
 from router.types import AnswerDone, AttemptFailed, AttemptStarted, PartialWithdrawn, RetryScheduled, TextDelta
 from ui.chat.items import ChatItem
+from ui.chat.pacing import STREAMING
 
 log = logging.getLogger(__name__)
-FLUSH_MS = 30  # deltas are merged and painted at most this often (adaptive when rendering gets slow)
 
 
 def warm_providers(app: Any, only: set[str] | None = None) -> list[str]:
@@ -49,7 +48,17 @@ def warm_request(app: Any, request: Any) -> asyncio.Future:
         only = {chain[0].provider} if chain else set()
     except Exception:  # planning errors are reported by the request itself
         only = set()
-    return asyncio.ensure_future(asyncio.to_thread(warm_providers, app, only))
+    return preload(app, only)
+
+
+def preload(app: Any, only: set[str] | None = None) -> asyncio.Future:
+    """`warm_providers` in a worker thread; once it is done, the SDK modules it imported are kept out of the
+    cyclic GC's sight (on the loop thread), as start-up's are: otherwise each later full collection walks
+    them again, ~60-100 ms of frozen window every few seconds while answers stream."""
+    known = len(sys.modules)
+    fut = asyncio.ensure_future(asyncio.to_thread(warm_providers, app, only))
+    fut.add_done_callback(lambda _f: gc.freeze() if len(sys.modules) > known else None)
+    return fut
 
 
 def advice(exc: BaseException, offline: bool = False) -> dict:
@@ -102,7 +111,8 @@ def attempt_dicts(attempts: list) -> list[dict]:
 
 
 class AnswerStream:
-    """Feeds `app.run(request)` into `item`; `refresh(item)` repaints it (called at most every FLUSH_MS)."""
+    """Feeds `app.run(request)` into `item`; `refresh(item)` marks it changed (MessageView.refresh_item: the view
+    re-renders each changed item at most once per frame, however many deltas arrived)."""
 
     def __init__(
         self,
@@ -121,31 +131,14 @@ class AnswerStream:
         self.request = request
         self.item = item
         self.refresh = refresh
-        self._buf: list[str] = []
-        self._timer = QTimer()
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._flush)
-        self._interval = FLUSH_MS
-        self.flushes = 0
+        self._rev0 = item.rev
         self.error: BaseException | None = None
         self.notices: list[str] = []  # GPU arbitration steps taken for this answer
 
-    def _schedule(self) -> None:
-        if not self._timer.isActive():
-            self._timer.start(self._interval)
-
-    def _flush(self) -> None:
-        self._timer.stop()
-        if not self._buf:
-            return
-        self.item.text += "".join(self._buf)
-        self._buf.clear()
-        t0 = time.perf_counter()
-        self.refresh(self.item)
-        self.flushes += 1
-        spent = (time.perf_counter() - t0) * 1000
-        # Long answers re-render more slowly: space flushes out so the loop stays responsive.
-        self._interval = int(min(max(FLUSH_MS, spent * 4), 250))
+    @property
+    def flushes(self) -> int:
+        """How often the view re-rendered this answer so far (many deltas per re-render)."""
+        return self.item.rev - self._rev0
 
     def notice(self, text: str) -> None:
         """A step taken for this answer (e.g. the image model moved off the GPU): shown now and in the footer."""
@@ -171,8 +164,8 @@ class AnswerStream:
                     log.info("provider preload failed", exc_info=True)
             async for ev in self.app.run(self.request, store_user=self.store_user):
                 if isinstance(ev, TextDelta):
-                    self._buf.append(ev.text)
-                    self._schedule()
+                    item.text += ev.text
+                    self.refresh(item)
                 elif isinstance(ev, AttemptStarted):
                     item.model = ev.model
                     where = f"Falling back to {ev.model}…" if ev.position else f"Asking {ev.model}…"
@@ -185,7 +178,6 @@ class AnswerStream:
                     item.meta.setdefault("attempts", []).append(dict(ev.attempt.__dict__))
                     self._progress(f"{ev.attempt.model} failed: {ev.attempt.error}")
                 elif isinstance(ev, PartialWithdrawn):
-                    self._buf.clear()
                     item.text = ""
                     self._progress(f"{ev.model} was cut off; its partial answer was discarded")
                 elif isinstance(ev, TurnStored):
@@ -196,8 +188,8 @@ class AnswerStream:
                     self._done(ev.answer)
                 elif isinstance(ev, BatchQueued):
                     self._queued(ev)
+                await STREAMING.pause()  # a stream that fell behind yields to the window between events
         except asyncio.CancelledError:
-            self._flush()
             item.status = "stopped"
             item.meta.pop("progress", None)
             self.refresh(item)
@@ -210,7 +202,6 @@ class AnswerStream:
         return item
 
     def _done(self, answer: Any) -> None:
-        self._buf.clear()
         item = self.item
         item.text = answer.text
         item.model = answer.model
@@ -233,7 +224,6 @@ class AnswerStream:
         self.refresh(item)
 
     def _fail(self, exc: BaseException, text: str | None = None) -> None:
-        self._buf.clear()
         item = self.item
         self.error = exc
         attempts = attempt_dicts(getattr(exc, "attempts", None) or item.meta.get("attempts") or [])
