@@ -143,22 +143,12 @@ class ChatSession:
         app = self.app
 
         def write() -> tuple[RouteRequest, TurnStored]:
-            req, user_id = request, None
-            if req.conversation_id is None:
-                req = replace(req, conversation_id=app.conversations.create().id)
-            cid = req.conversation_id
-            assert cid is not None  # just created above when it was missing
-            last = req.messages[-1]
-            if store_user:
-                user_id = app.conversations.add(
-                    cid,
-                    "user",
-                    last.content,
-                    attachments=save_attachments(app.data_dir / "attachments", last),
-                    touch=False,  # the answer's row below touches the conversation
-                )
-                app.conversations.auto_title(cid, last.content)
-            answer_id = app.conversations.add(cid, "assistant", "", status="pending")
+            last = request.messages[-1]
+            prompt, attachments = (
+                (last.content, save_attachments(app.data_dir / "attachments", last)) if store_user else (None, None)
+            )
+            cid, user_id, answer_id = app.conversations.start_turn(request.conversation_id, prompt, attachments)
+            req = request if request.conversation_id == cid else replace(request, conversation_id=cid)
             return req, TurnStored(cid, user_id, answer_id)
 
         def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
