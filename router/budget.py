@@ -168,6 +168,18 @@ class Budget:
         return {p: float(c) for p, c in rows.fetchall()}
 
     @staticmethod
+    def _spent_and_held(month: str, now: float) -> tuple[dict[str, float], dict[str, float]]:
+        """`_spent` and `_held` in one read (the hold on the send path)."""
+        rows = database.execute_sql(
+            "SELECT 0, provider, cost_usd FROM spend_totals WHERE period = ? UNION ALL"
+            " SELECT 1, provider, SUM(amount_usd) FROM reservations WHERE month = ? AND expires_at > ?"
+            " GROUP BY provider",
+            (month, month, now),
+        ).fetchall()
+        spent = {p: float(c) for k, p, c in rows if k == 0}
+        return spent, {p: float(c) for k, p, c in rows if k == 1}
+
+    @staticmethod
     def _fire(kind: str, period: str, key: str, threshold: float, limit: float, spent: float, now: float) -> bool:
         cur = database.execute_sql(
             "INSERT OR IGNORE INTO alerts_fired(kind, period, limit_key, threshold, limit_usd, spent_usd, fired_at)"
@@ -267,7 +279,7 @@ class Budget:
         events: list[AppEvent] = []
         refusal = ""
         database.execute_sql("DELETE FROM reservations WHERE expires_at <= ?", (now,))
-        spent, held = self._spent(month), self._held(month, now)
+        spent, held = self._spent_and_held(month, now)
         checks = [("total", "monthly", total_limit, sum(spent.values()), sum(held.values()))]
         if model.provider in prov_limits:
             checks.append(
