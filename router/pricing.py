@@ -153,17 +153,9 @@ def _flat_rates(ref: str, provider: str) -> tuple[float, float, float, float] | 
     key = (ref, provider, int(time.time() // 3600))  # prices change by date: asked again every hour
     if key in _RATES:
         return _RATES[key]
-    found: list[tuple[float, ...]] = []
-    for n in _RATE_PROBES:
-        base = _genai_exact(ref, provider, (n, 0, 0, 0), None) / n
-        read = _genai_exact(ref, provider, (n, 0, n, 0), None) / n
-        write = _genai_exact(ref, provider, (n, 0, 0, n), None) / n
-        found.append((base, read, write, _genai_exact(ref, provider, (0, n, 0, 0), None) / n))
-    rates: tuple[float, float, float, float] | None = found[0]  # type: ignore[assignment]
-    mixed = _genai_exact(ref, provider, (3_000, 2_000, 1_000, 500), None)
-    if not all(_close(a, b) for a, b in zip(found[0], found[1])) or not _close(
-        mixed, _flat(rates, 3_000, 2_000, 1_000, 500)
-    ):
+    try:
+        rates = _probed_rates(ref, provider)
+    except Exception:  # genai-prices cannot price it: every call says so and the catalog's rates apply
         rates = None
     if len(_RATES) > 512:  # an hour's keys pile up in a long-running app
         _RATES.clear()
@@ -171,7 +163,23 @@ def _flat_rates(ref: str, provider: str) -> tuple[float, float, float, float] | 
     return rates
 
 
-def _flat(rates: Any, inp: int, out: int, read: int, write: int) -> float:
+def _probed_rates(ref: str, provider: str) -> tuple[float, float, float, float] | None:
+    """The per-token rates at each probe size; None unless they agree with each other and with a mixed usage."""
+    found = []
+    for n in _RATE_PROBES:
+        base = _genai_exact(ref, provider, (n, 0, 0, 0), None) / n
+        read = _genai_exact(ref, provider, (n, 0, n, 0), None) / n
+        write = _genai_exact(ref, provider, (n, 0, 0, n), None) / n
+        found.append((base, read, write, _genai_exact(ref, provider, (0, n, 0, 0), None) / n))
+    mixed = _genai_exact(ref, provider, (3_000, 2_000, 1_000, 500), None)
+    if all(_close(a, b) for a, b in zip(found[0], found[-1])) and _close(
+        mixed, _flat(found[0], 3_000, 2_000, 1_000, 500)
+    ):
+        return found[0]
+    return None
+
+
+def _flat(rates: tuple[float, float, float, float], inp: int, out: int, read: int, write: int) -> float:
     base, r_read, r_write, r_out = rates
     return (inp - read - write) * base + read * r_read + write * r_write + out * r_out
 
