@@ -352,8 +352,11 @@ class Budget:
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
 
     # ---- the ledger write ----
-    def record_attempt(self, res: Reservation | None, **row: Any) -> int:
-        """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id."""
+    def record_attempt(self, res: Reservation | None, *, with_row: Callable[[], Any] | None = None, **row: Any) -> int:
+        """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id.
+
+        `with_row` writes something that belongs with the row (the answer's message) in the same transaction: one
+        commit, and a crash leaves both or neither. Its failure is logged and never costs the ledger row."""
         unknown = set(row) - set(LEDGER_COLUMNS)
         if unknown:
             raise TypeError(f"unknown ledger columns: {sorted(unknown)}")
@@ -372,6 +375,8 @@ class Budget:
             rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
             if res is not None:
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
+            if with_row is not None:
+                _also(with_row)
             if cost > 0:
                 events += self._threshold_alerts(month, self._spent(month), now)
                 if self._anomaly_done != day:
@@ -469,3 +474,11 @@ class Budget:
             ],
             daily=[(d, float(c)) for d, c in daily],
         )
+
+
+def _also(write: Callable[[], Any]) -> None:
+    """A write that rides along with a ledger row (its failure leaves the row, and the caller writes it again)."""
+    try:
+        write()
+    except Exception as exc:
+        log.warning("a write with the ledger row failed: %s", exc)

@@ -189,22 +189,22 @@ class ChatSession:
             yield queued
             return
         text: list[str] = []
+        saved: list[Answer] = []  # answers stored (live calls: in their ledger row's transaction)
+
+        def save(answer: Answer) -> None:  # the answer on the event and in its message
+            answer.user_message_id = stored.user_message_id if stored else None
+            answer.sources = sources
+            self._update(answer_id, content=answer.text, status="ok", model=answer.model, meta=answer_meta(answer))
+            saved.append(answer)
+
         try:
-            async for ev in self._events(plan, request, answer_id):
+            async for ev in self._events(plan, request, answer_id, save if answer_id is not None else None):
                 if isinstance(ev, TextDelta):
                     text.append(ev.text)
                 elif isinstance(ev, PartialWithdrawn):
                     text.clear()
-                elif isinstance(ev, AnswerDone):
-                    ev.answer.user_message_id = stored.user_message_id if stored else None
-                    ev.answer.sources = sources
-                    self._update(
-                        answer_id,
-                        content=ev.answer.text,
-                        status="ok",
-                        model=ev.answer.model,
-                        meta=answer_meta(ev.answer),
-                    )
+                elif isinstance(ev, AnswerDone) and not any(a is ev.answer for a in saved):
+                    save(ev.answer)  # not stored with its ledger row (a cache hit, an image, a failed write there)
                 yield ev
         except asyncio.CancelledError:
             self._update(answer_id, content="".join(text), status="cancelled", meta={"plan": plan.explain()})
@@ -216,7 +216,7 @@ class ChatSession:
             )
             raise
 
-    def _events(self, plan: RoutePlan, request: RouteRequest, answer_id: int | None) -> AsyncIterator:
+    def _events(self, plan: RoutePlan, request: RouteRequest, answer_id: int | None, save: Any = None) -> AsyncIterator:
         """The engine's events for the plan's kind (images and embeddings typed into the chat answer as Markdown)."""
         app = self.app
         if plan.kind == "image":
@@ -236,7 +236,7 @@ class ChatSession:
 
         cache_key = key_of if request.use_cache and app.cache.enabled else None
 
-        return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key)
+        return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key, on_answer=save)
 
     async def _maybe_batch(self, request: RouteRequest, plan: RoutePlan, answer_id: int | None):
         """A chat request at speed batch that can wait goes to a Batch API (None: it runs live)."""
