@@ -14,9 +14,10 @@ async def test_answer_and_ledger_row_commit_together(cloud_app, fake_openai):
     conn.set_trace_callback(statements.append)
     try:
         request = RouteRequest([Message("user", "Name a bread")], model="gpt-4o-mini", use_cache=False)
-        done = [ev.answer async for ev in app.run(request) if isinstance(ev, AnswerDone)][0]
+        answers = [ev.answer async for ev in app.run(request) if isinstance(ev, AnswerDone)]
     finally:
         conn.set_trace_callback(None)
+    done = answers[0]
     begin = max(i for i, q in enumerate(statements) if q.startswith("INSERT INTO llm_usage"))
     begin = max(i for i in range(begin) if statements[i].startswith("BEGIN"))
     end = next(i for i in range(begin, len(statements)) if statements[i].startswith("COMMIT"))
