@@ -195,7 +195,7 @@ class Sparklio:
             tier=request.budget or self.budget.tier(),
             catalog=self.catalog,
             policy=self.policy,
-            avail=self.engine.health.apply(self.registry.availability(self.engine.cooldown_until)),
+            avail=self.engine.health.availability(self.registry),
             offline=offline,
             speed=request.speed,
             quality=request.quality,
@@ -369,7 +369,7 @@ class Sparklio:
 
     def model_status(self) -> list[ModelStatus]:
         """Every catalog model with availability and the reason."""
-        avail = self.engine.health.apply(self.registry.availability(self.engine.cooldown_until))
+        avail = self.engine.health.availability(self.registry)
         retired = self.lifecycle_now()
         out = []
         for m in self.catalog:

@@ -168,6 +168,18 @@ class Budget:
         return {p: float(c) for p, c in rows.fetchall()}
 
     @staticmethod
+    def _spent_and_held(month: str, now: float) -> tuple[dict[str, float], dict[str, float]]:
+        """`_spent` and `_held` in one read (the hold on the send path)."""
+        rows = database.execute_sql(
+            "SELECT 0, provider, cost_usd FROM spend_totals WHERE period = ? UNION ALL"
+            " SELECT 1, provider, SUM(amount_usd) FROM reservations WHERE month = ? AND expires_at > ?"
+            " GROUP BY provider",
+            (month, month, now),
+        ).fetchall()
+        spent = {p: float(c) for k, p, c in rows if k == 0}
+        return spent, {p: float(c) for k, p, c in rows if k == 1}
+
+    @staticmethod
     def _fire(kind: str, period: str, key: str, threshold: float, limit: float, spent: float, now: float) -> bool:
         cur = database.execute_sql(
             "INSERT OR IGNORE INTO alerts_fired(kind, period, limit_key, threshold, limit_usd, spent_usd, fired_at)"
@@ -267,7 +279,7 @@ class Budget:
         events: list[AppEvent] = []
         refusal = ""
         database.execute_sql("DELETE FROM reservations WHERE expires_at <= ?", (now,))
-        spent, held = self._spent(month), self._held(month, now)
+        spent, held = self._spent_and_held(month, now)
         checks = [("total", "monthly", total_limit, sum(spent.values()), sum(held.values()))]
         if model.provider in prov_limits:
             checks.append(
@@ -340,8 +352,11 @@ class Budget:
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
 
     # ---- the ledger write ----
-    def record_attempt(self, res: Reservation | None, **row: Any) -> int:
-        """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id."""
+    def record_attempt(self, res: Reservation | None, *, with_row: Callable[[], Any] | None = None, **row: Any) -> int:
+        """Insert one ledger row and release its hold in one transaction, then fire alerts; returns the row id.
+
+        `with_row` writes something that belongs with the row (the answer's message) in the same transaction: one
+        commit, and a crash leaves both or neither. Its failure is logged and never costs the ledger row."""
         unknown = set(row) - set(LEDGER_COLUMNS)
         if unknown:
             raise TypeError(f"unknown ledger columns: {sorted(unknown)}")
@@ -360,6 +375,8 @@ class Budget:
             rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
             if res is not None:
                 database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
+            if with_row is not None:
+                _also(with_row)
             if cost > 0:
                 events += self._threshold_alerts(month, self._spent(month), now)
                 if self._anomaly_done != day:
@@ -457,3 +474,11 @@ class Budget:
             ],
             daily=[(d, float(c)) for d, c in daily],
         )
+
+
+def _also(write: Callable[[], Any]) -> None:
+    """A write that rides along with a ledger row (its failure leaves the row, and the caller writes it again)."""
+    try:
+        write()
+    except Exception as exc:
+        log.warning("a write with the ledger row failed: %s", exc)

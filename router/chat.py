@@ -143,22 +143,12 @@ class ChatSession:
         app = self.app
 
         def write() -> tuple[RouteRequest, TurnStored]:
-            req, user_id = request, None
-            if req.conversation_id is None:
-                req = replace(req, conversation_id=app.conversations.create().id)
-            cid = req.conversation_id
-            assert cid is not None  # just created above when it was missing
-            last = req.messages[-1]
-            if store_user:
-                user_id = app.conversations.add(
-                    cid,
-                    "user",
-                    last.content,
-                    attachments=save_attachments(app.data_dir / "attachments", last),
-                    touch=False,  # the answer's row below touches the conversation
-                )
-                app.conversations.auto_title(cid, last.content)
-            answer_id = app.conversations.add(cid, "assistant", "", status="pending")
+            last = request.messages[-1]
+            prompt, attachments = (
+                (last.content, save_attachments(app.data_dir / "attachments", last)) if store_user else (None, None)
+            )
+            cid, user_id, answer_id = app.conversations.start_turn(request.conversation_id, prompt, attachments)
+            req = request if request.conversation_id == cid else replace(request, conversation_id=cid)
             return req, TurnStored(cid, user_id, answer_id)
 
         def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
@@ -199,22 +189,22 @@ class ChatSession:
             yield queued
             return
         text: list[str] = []
+        saved: list[Answer] = []  # answers stored (live calls: in their ledger row's transaction)
+
+        def save(answer: Answer) -> None:  # the answer on the event and in its message
+            answer.user_message_id = stored.user_message_id if stored else None
+            answer.sources = sources
+            self._update(answer_id, content=answer.text, status="ok", model=answer.model, meta=answer_meta(answer))
+            saved.append(answer)
+
         try:
-            async for ev in self._events(plan, request, answer_id):
+            async for ev in self._events(plan, request, answer_id, save if answer_id is not None else None):
                 if isinstance(ev, TextDelta):
                     text.append(ev.text)
                 elif isinstance(ev, PartialWithdrawn):
                     text.clear()
-                elif isinstance(ev, AnswerDone):
-                    ev.answer.user_message_id = stored.user_message_id if stored else None
-                    ev.answer.sources = sources
-                    self._update(
-                        answer_id,
-                        content=ev.answer.text,
-                        status="ok",
-                        model=ev.answer.model,
-                        meta=answer_meta(ev.answer),
-                    )
+                elif isinstance(ev, AnswerDone) and not any(a is ev.answer for a in saved):
+                    save(ev.answer)  # not stored with its ledger row (a cache hit, an image, a failed write there)
                 yield ev
         except asyncio.CancelledError:
             self._update(answer_id, content="".join(text), status="cancelled", meta={"plan": plan.explain()})
@@ -226,7 +216,7 @@ class ChatSession:
             )
             raise
 
-    def _events(self, plan: RoutePlan, request: RouteRequest, answer_id: int | None) -> AsyncIterator:
+    def _events(self, plan: RoutePlan, request: RouteRequest, answer_id: int | None, save: Any = None) -> AsyncIterator:
         """The engine's events for the plan's kind (images and embeddings typed into the chat answer as Markdown)."""
         app = self.app
         if plan.kind == "image":
@@ -246,7 +236,7 @@ class ChatSession:
 
         cache_key = key_of if request.use_cache and app.cache.enabled else None
 
-        return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key)
+        return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key, on_answer=save)
 
     async def _maybe_batch(self, request: RouteRequest, plan: RoutePlan, answer_id: int | None):
         """A chat request at speed batch that can wait goes to a Batch API (None: it runs live)."""

@@ -111,11 +111,35 @@ class Conversations:
                 f"UPDATE messages SET {sets} WHERE id = ?", (*fields.values(), int(message_id))
             )
 
-    def auto_title(self, conversation_id: int, first_prompt: str) -> None:
-        """Name a 'New chat' after its first prompt (one UPDATE that touches only untitled chats)."""
-        words = first_prompt.strip().split()
-        if words:
-            title = (" ".join(words[:8]) + ("…" if len(words) > 8 else ""))[:200]
-            Conversation._meta.database.execute_sql(
-                "UPDATE conversations SET title = ? WHERE id = ? AND title = 'New chat'", (title, conversation_id)
+    def start_turn(
+        self, conversation_id: int | None, prompt: str | None, attachments: list | None = None
+    ) -> tuple[int, int | None, int]:
+        """A turn's rows in the caller's transaction, in as few statements as they need (the send path): the
+        conversation (created titled after `prompt` when `conversation_id` is None; else titled when still "New
+        chat", and touched), the user's message (`prompt` None: regenerating, none stored) and the pending answer.
+        Returns (conversation id, user message id or None, answer id)."""
+        now = time.time()
+        title = title_for(prompt or "")
+        db = Conversation._meta.database
+        if conversation_id is None:
+            conversation_id = db.execute_sql(
+                "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
+                (title or "New chat", now, now),
+            ).lastrowid
+        else:
+            db.execute_sql(
+                "UPDATE conversations SET updated_at = ?,"
+                " title = CASE WHEN title = 'New chat' AND ? <> '' THEN ? ELSE title END WHERE id = ?",
+                (now, title, title, conversation_id),
             )
+        assert conversation_id is not None
+        user_id = None
+        if prompt is not None:
+            user_id = self.add(conversation_id, "user", prompt, attachments=attachments, touch=False)
+        return conversation_id, user_id, self.add(conversation_id, "assistant", "", status="pending", touch=False)
+
+
+def title_for(first_prompt: str) -> str:
+    """A chat's title from its first prompt: the first eight words ("" for a prompt without words)."""
+    words = first_prompt.strip().split()
+    return (" ".join(words[:8]) + ("…" if len(words) > 8 else ""))[:200] if words else ""

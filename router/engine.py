@@ -127,9 +127,9 @@ class Engine:
         base = self.retry.backoff_base_s * (2 ** (attempt - 1))
         return base * (1 + self.rng.uniform(0, self.retry.jitter))
 
-    def _write(self, rec: AttemptRecord, **row) -> None:
+    def _write(self, rec: AttemptRecord, with_row: Callable[[], Any] | None = None, **row) -> None:
         """The attempt's ledger row, written with its hold released (the one ledger write of the request path)."""
-        self.budget.record_attempt(rec.hold, **rec.ledger_row(**row))
+        self.budget.record_attempt(rec.hold, with_row=with_row, **rec.ledger_row(**row))
 
     # ---- the attempt loop ----
     async def execute(
@@ -142,8 +142,11 @@ class Engine:
         message_id: int | None = None,
         cache_key: Callable[[ModelSpec], str] | None = None,
         hold_for: Callable[[ModelSpec], float] | None = None,
+        on_answer: Callable[[Answer], None] | None = None,
     ) -> AsyncIterator[EngineEvent | OpResult]:
-        """Walk the chain; yields engine events (and OpResult for non-streaming calls), ending with AnswerDone."""
+        """Walk the chain; yields engine events (and OpResult for non-streaming calls), ending with AnswerDone.
+
+        `on_answer(answer)` stores the answer in the same transaction as its ledger row (a live call's answer)."""
         # issue 13: bounded waits; providers found unreachable or a total-limit refusal skip the rest of their kind
         limits = Deadlines.from_settings(self.settings)
         walk = _Walk(
@@ -156,6 +159,7 @@ class Engine:
             limits,
             time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s),
             set(self.health.unreachable()),
+            on_answer=on_answer,
         )
         for position, entry in enumerate(plan.chain):
             if entry.provider in walk.skip or ("cloud" in walk.skip and entry.provider not in LOCAL_PROVIDERS):
@@ -330,15 +334,16 @@ class Engine:
         model, usage = rec.model, rec.usage or Usage()
         rec.outcome = "ok"
         cost = call_cost(model, usage)
-        self._write(rec, usage=usage, cost=cost)
-        self.health.note_success(model.id)
         full = "".join(rec.text)
-        if key is not None and walk.kind == "chat":
-            self.cache.put(key, model, walk.plan.task, full, usage, cost)
         walk.attempts.append(
             Attempt(model.id, model.provider, "ok", fallback_position=rec.position, latency_ms=rec.latency_ms)
         )
         done = walk.done(rec, full, usage, cost, cached=False)
+        store = walk.on_answer
+        self._write(rec, (lambda: store(done.answer)) if store else None, usage=usage, cost=cost)  # one commit
+        self.health.note_success(model.id)
+        if key is not None and walk.kind == "chat":
+            self.cache.put(key, model, walk.plan.task, full, usage, cost)
         return [result, done] if result is not None else [done]
 
 
@@ -355,6 +360,7 @@ class _Walk:
     limits: Deadlines
     until: float  # time.monotonic() deadline for the whole request
     skip: set[str]  # providers (and "cloud") not to try again in this request
+    on_answer: Callable[[Answer], None] | None = None  # stores the answer with its ledger row
     attempts: list[Attempt] = field(default_factory=list)
     t_request: float = field(default_factory=time.perf_counter)
 

@@ -90,11 +90,21 @@ class Health:
             return {}
         return {k[len("provider:") :]: (u, r) for k, u, r in rows if k.startswith("provider:") and u > now}
 
-    def apply(self, avail):
-        """Availability with unreachable providers taken out of `ready` (the reason says when they are retried)."""
+    def availability(self, registry):
+        """The registry's availability with cool-downs and unreachable providers (the reason says when they are
+        retried) from one read of the table (the send path plans with it)."""
         now = self.clock()
-        for provider, (until, why) in self.unreachable().items():
-            if provider in avail.ready:
+        try:
+            rows = database.execute_sql(
+                "SELECT key, until, reason FROM provider_health WHERE until > ?", (now,)
+            ).fetchall()
+        except Exception:
+            rows = []
+        cooldowns = {k[len("model:") :]: float(u) for k, u, _ in rows if k.startswith("model:")}
+        avail = registry.availability(cooldowns)
+        for key, until, why in rows:
+            provider = key[len("provider:") :]
+            if key.startswith("provider:") and provider in avail.ready:
                 avail.ready.discard(provider)
                 avail.reasons[provider] = f"unreachable ({why}); tried again in {max(int(until - now), 1)} s"
         return avail

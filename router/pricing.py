@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
@@ -131,20 +132,72 @@ def apply_known_prices(specs: dict[str, ModelSpec], refs: dict[str, str], cache:
 BATCH_DISCOUNT = 0.5
 
 
-def _genai_cost(model: ModelSpec, usage: Usage, context: dict | None) -> float:
-    """genai-prices' exact calculation (tiers, cache reads and writes) for a model it priced."""
+def _genai_exact(ref: str, provider: str, tokens: tuple[int, int, int, int], context: dict | None) -> float:
+    """genai-prices' own calculation for (input incl. cached, output, cache read, cache write) tokens."""
     from genai_prices import Usage as GUsage
     from genai_prices import calc_price
 
-    g = GUsage(
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cache_read_tokens=usage.cached_input_tokens or None,
-        cache_write_tokens=usage.cache_write_tokens or None,
-    )
-    ref = model.price_ref or model.api_model
+    inp, out, read, write = tokens
+    g = GUsage(input_tokens=inp, output_tokens=out, cache_read_tokens=read or None, cache_write_tokens=write or None)
     kw: dict[str, Any] = {"price_context": context} if context else {}
-    return float(calc_price(g, ref, provider_id=_genai_id(model.provider), **kw).total_price)
+    return float(calc_price(g, ref, provider_id=_genai_id(provider), **kw).total_price)
+
+
+_RATES: dict[tuple[str, str, int], tuple[float, float, float, float] | None] = {}
+_RATE_PROBES = (1_000, 10_000_000)  # a flat price gives the same per-token rates at both sizes; a tiered one does not
+
+
+def _flat_rates(ref: str, provider: str) -> tuple[float, float, float, float] | None:
+    """USD per token (uncached input, cache read, cache write, output) when genai-prices' price for the model is
+    flat, read from genai-prices itself; None when it is tiered or not linear (then every call is priced by it)."""
+    key = (ref, provider, int(time.time() // 3600))  # prices change by date: asked again every hour
+    if key in _RATES:
+        return _RATES[key]
+    try:
+        rates = _probed_rates(ref, provider)
+    except Exception:  # genai-prices cannot price it: every call says so and the catalog's rates apply
+        rates = None
+    if len(_RATES) > 512:  # an hour's keys pile up in a long-running app
+        _RATES.clear()
+    _RATES[key] = rates
+    return rates
+
+
+def _probed_rates(ref: str, provider: str) -> tuple[float, float, float, float] | None:
+    """The per-token rates at each probe size; None unless they agree with each other and with a mixed usage."""
+    found = []
+    for n in _RATE_PROBES:
+        base = _genai_exact(ref, provider, (n, 0, 0, 0), None) / n
+        read = _genai_exact(ref, provider, (n, 0, n, 0), None) / n
+        write = _genai_exact(ref, provider, (n, 0, 0, n), None) / n
+        found.append((base, read, write, _genai_exact(ref, provider, (0, n, 0, 0), None) / n))
+    mixed = _genai_exact(ref, provider, (3_000, 2_000, 1_000, 500), None)
+    if all(_close(a, b) for a, b in zip(found[0], found[-1])) and _close(
+        mixed, _flat(found[0], 3_000, 2_000, 1_000, 500)
+    ):
+        return found[0]
+    return None
+
+
+def _flat(rates: tuple[float, float, float, float], inp: int, out: int, read: int, write: int) -> float:
+    base, r_read, r_write, r_out = rates
+    return (inp - read - write) * base + read * r_read + write * r_write + out * r_out
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1e-12)
+
+
+def _genai_cost(model: ModelSpec, usage: Usage, context: dict | None) -> float:
+    """genai-prices' calculation (tiers, cache reads and writes) for a model it priced; a flat price is applied from
+    the per-token rates genai-prices gave for it (router/pricing.py `_flat_rates`, ~1 µs instead of ~70 µs)."""
+    ref = model.price_ref or model.api_model
+    tokens = (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens, usage.cache_write_tokens)
+    if context is None and tokens[0] >= tokens[2] + tokens[3]:
+        rates = _flat_rates(ref, model.provider)
+        if rates is not None:
+            return _flat(rates, *tokens)
+    return _genai_exact(ref, model.provider, tokens, context)
 
 
 def call_cost(model: ModelSpec, usage: Usage, *, batch: bool = False) -> float:

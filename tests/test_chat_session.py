@@ -70,3 +70,26 @@ async def test_sources_travel_on_the_answer(cloud_app, fake_openai, tmp_path):
     assert [s["label"] for s in answer.sources] == ["oven.md, passage 1"]
     assert answer.sources[0]["path"] == str(doc.resolve())
     assert ChatMessage.get_by_id(answer.message_id).meta_dict["sources"] == answer.sources  # stored as given
+
+
+async def test_a_turn_titles_and_touches_its_conversation(cloud_app, fake_openai):
+    from router.store.models import Conversation
+    from router.types import RouteRequest
+
+    app = cloud_app
+    long = "Write a short launch note for the spring bread collection please"
+    new = await answer_of(app, RouteRequest([Message("user", long)], model="gpt-4o-mini"))  # no conversation yet
+    row = Conversation.get_by_id(ChatMessage.get_by_id(new.message_id).conversation_id)
+    assert row.title == "Write a short launch note for the spring…"
+    assert [m.role for m in app.conversations.messages(row.id)] == ["user", "assistant"]
+    untitled = app.conversations.create()
+    await answer_of(app, app.chat.request(untitled.id, Message("user", "Name a cake"), model="gpt-4o-mini"))
+    later = Conversation.get_by_id(untitled.id)
+    assert later.title == "Name a cake" and later.updated_at > untitled.updated_at
+    await answer_of(app, app.chat.request(untitled.id, Message("user", "And a bread?"), model="gpt-4o-mini"))
+    again = Conversation.get_by_id(untitled.id)
+    assert again.title == "Name a cake" and again.updated_at >= later.updated_at  # titled once, touched each turn
+    pictured = app.conversations.create()
+    gif = ImageInput(GIF, "image/gif", "dot.gif")
+    await answer_of(app, app.chat.request(pictured.id, Message("user", " ", [gif]), model="gpt-4o-mini"))
+    assert Conversation.get_by_id(pictured.id).title == "New chat"  # no words to name it after
