@@ -91,16 +91,14 @@ class Health:
         return {k[len("provider:") :]: (u, r) for k, u, r in rows if k.startswith("provider:") and u > now}
 
     def availability(self, registry):
-        """The registry's availability with cool-downs and unreachable providers (the reason says when they are
-        retried) from one read of the table (the send path plans with it)."""
+        """The registry's availability with cool-downs and unreachable providers taken out (the reason says when they
+        are retried), from the one snapshot of the table (the send path plans with it)."""
         now = self.clock()
         try:
-            rows = database.execute_sql(
-                "SELECT key, until, reason FROM provider_health WHERE until > ?", (now,)
-            ).fetchall()
+            rows = [row for row in self._rows() if row[1] > now]
         except Exception:
             rows = []
-        cooldowns = {k[len("model:") :]: float(u) for k, u, _ in rows if k.startswith("model:")}
+        cooldowns = {k[len("model:") :]: u for k, u, _ in rows if k.startswith("model:")}
         avail = registry.availability(cooldowns)
         for key, until, why in rows:
             provider = key[len("provider:") :]
