@@ -41,7 +41,7 @@ def step_cancelled(run_id: int, step: StepSpec, mark: int) -> None:
     )
 
 
-def step_waiting(run_id: int, step: StepSpec, job_id: str, items: int) -> str:
+def step_waiting(run_id: int, step: StepSpec, job_id: int, items: int) -> str:
     """The step went out as a batch job: the run waits for it; returns the message shown."""
     msg = (
         f"{step.label}: {items} item(s) sent as batch job {job_id}; the run continues when"
@@ -133,11 +133,12 @@ def run_result(row: records.WorkflowRun, wf: Workflow | None) -> RunResult:
         )
         for r in records.step_rows(row.id).values()
     ]
-    for s in steps if wf is not None else ():
-        try:
-            s.title = wf.step(s.step_id).label
-        except SparklioError:  # a step the workflow no longer has keeps its id as its title
-            continue
+    if wf is not None:
+        for s in steps:
+            try:
+                s.title = wf.step(s.step_id).label
+            except SparklioError:  # a step the workflow no longer has keeps its id as its title
+                continue
     return RunResult(
         row.id,
         row.workflow,
