@@ -94,6 +94,9 @@ _STEP_RE = re.compile(
     re.I,
 )
 _ROW_RE = re.compile(r"\n[^\n]*\d[^\n]*")  # a pasted line with numbers: a data row
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+_STORY_MIN_WORDS = 40  # a back-story needs this many words and four sentences or more
+_STORY_ASK_SHARE = 0.4  # ... with the last two sentences (the ask) under this share of the words
 
 
 def _number(text: str, k: str | None) -> int:
@@ -133,3 +136,13 @@ def ask_score(prompt: str) -> float:
     steps = len(_STEP_RE.findall(ask))
     rows = sum(len(_ROW_RE.findall(m.group(0))) for m in _PAYLOAD_RE.finditer(prompt))
     return min(depth, 3) + min(steps, 4) + math.log2(1 + rows)
+
+
+def back_story(prompt: str) -> bool:
+    """Whether a long prompt is mostly story before a short ask at its end (LABELLING.md: a back-story does not make
+    a prompt complex): four sentences or more, 40+ words, the last two sentences under 40 % of them."""
+    sentences = [s for s in _SENTENCE_END_RE.split(prompt.strip()) if s]
+    total = len(prompt.split())
+    if len(sentences) < 4 or total < _STORY_MIN_WORDS:
+        return False
+    return len(" ".join(sentences[-2:]).split()) < _STORY_ASK_SHARE * total

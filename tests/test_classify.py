@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from router import classify as clf
-from router.classify_asks import ask_score
+from router.classify_asks import ask_score, back_story
 from router.classify_model import fit_cuts, fit_offset
 from router.classify_text import casual, foreign_share, tokens
 from router.errors import ConfigError, SparklioError
@@ -455,6 +455,25 @@ def test_asked_depth_steps_and_pasted_data_raise_the_ask_score_in_any_language()
         assert ask_score(deep) >= 2.0, deep
     rows = "sales by month:\nJan,120\nFeb,140\nMar,90\nApr,160\nMay,170\nJun,150\nJul,180"
     assert ask_score("what stands out? " + rows) > ask_score("what stands out?") + 2
+
+
+STORY = (
+    "Long week. Monday the printer broke right before a client's deadline and I had to run to the copy shop. "
+    "Tuesday the client changed the brief completely. Wednesday I redid everything from scratch, late into the "
+    "night. Thursday they said they liked the first version better after all. Can you cheer me up?"
+)
+
+
+def test_a_long_back_story_before_a_short_ask_is_not_scored_as_more_work():
+    assert back_story(STORY)
+    asks = "Write a 12-month content plan with a budget, channels, KPIs and a calendar for each quarter. " * 3
+    assert not back_story("We are a small bakery. " + asks)  # the ask is most of the prompt
+    assert not back_story("We are a small bakery. We sell bread. We open at 7. Can you write a caption?")  # short
+    run_on = STORY.replace(". ", ", ")  # the same words as one sentence: no back-story is recognised
+    assert not back_story(run_on)
+    model = clf._get_model()
+    scored = [model._scores(p, False, clf._features(p, False))[3] for p in (STORY, run_on)]
+    assert scored[0] < scored[1] - 1.0  # the story discount (2) outweighs what sentence breaks add or take
 
 
 def test_hindi_words_keep_their_vowel_signs():
