@@ -26,16 +26,16 @@ CV_SEED = 7
 # traded 1.7 points here for the blind author's style; the issue's floor is 87.4% / 81.3%); below these floors fails.
 TASK_FLOOR = 0.88
 COMPLEXITY_FLOOR = 0.82
-# The shipped model on the blind set measures task 91.7%, complexity 79.5% (issue 11f).
+# The shipped model on the blind set measures task 91.7%, complexity 80.3% (issues 11f + 11g).
 BLIND_TASK_FLOOR = 0.90
 BLIND_COMPLEXITY_FLOOR = 0.78
-# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.1%, complexity 86.2%
-# (issue 11f): issue 11's targets, 90% / 85%, are the floors.
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.1%, complexity 85.6%
+# (issues 11f + 11g): issue 11's targets, 90% / 85%, are the floors.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
 DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"  # training data since issue 11e
 BLIND_2_TASK_FLOOR = 0.90
 BLIND_2_COMPLEXITY_FLOOR = 0.85
-# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 71%, Italian complexity 67%).
+# Every language with 20+ prompts in the second blind set (lowest measured: Italian task 71%, Italian complexity 62%).
 LANGUAGE_TASK_FLOOR = 0.65
 LANGUAGE_COMPLEXITY_FLOOR = 0.60
 # Two 9-word runs the blind author wrote that already were in the English templates written before the set existed
