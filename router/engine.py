@@ -97,11 +97,6 @@ class Engine:
         self.progress = HoldProgress()  # streamed size noted on the hold every few seconds, for settling after a kill
         self.lifecycle = lifecycle  # router/lifecycle.py: retired models are skipped, a 404 retires one
 
-    @property
-    def cooldown_until(self) -> dict[str, float]:
-        """Model id -> end of its cool-down (shared by every process through the database)."""
-        return self.health.cooldowns()
-
     # ---- helpers ----
     def max_output(self, model: ModelSpec, request: RouteRequest) -> int:
         """Output ceiling sent to the API and used for the worst-case hold."""

@@ -94,15 +94,9 @@ class Health:
         """The registry's availability with cool-downs and unreachable providers taken out (the reason says when they
         are retried), from the one snapshot of the table (the send path plans with it)."""
         now = self.clock()
-        try:
-            rows = [row for row in self._rows() if row[1] > now]
-        except Exception:
-            rows = []
-        cooldowns = {k[len("model:") :]: u for k, u, _ in rows if k.startswith("model:")}
-        avail = registry.availability(cooldowns)
-        for key, until, why in rows:
-            provider = key[len("provider:") :]
-            if key.startswith("provider:") and provider in avail.ready:
+        avail = registry.availability(self.cooldowns())
+        for provider, (until, why) in self.unreachable().items():
+            if provider in avail.ready:
                 avail.ready.discard(provider)
                 avail.reasons[provider] = f"unreachable ({why}); tried again in {max(int(until - now), 1)} s"
         return avail

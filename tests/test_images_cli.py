@@ -102,7 +102,7 @@ def test_a_path_that_went_bad_is_a_reason_not_a_failure(data_dir, tmp_path, tiny
             SparklioError, match="stable-diffusion cannot take this request: Stable Diffusion model not found"
         ):
             app.plan(RouteRequest([Message("user", "a red cat")], model="stable-diffusion"))
-        assert app.engine.cooldown_until == {}
+        assert app.engine.health.cooldowns() == {}
     finally:
         app.store.close()
 
@@ -117,16 +117,16 @@ async def test_a_load_failure_never_cools_down_and_a_new_path_starts_clean(data_
             with pytest.raises(SparklioError, match="needs its Diffusers configuration") as info:
                 await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2)
             assert "Check your keys" not in str(info.value)  # nothing about keys or network helps here
-        assert "stable-diffusion" not in app.engine.cooldown_until  # the path's fault, not the model's
+        assert "stable-diffusion" not in app.engine.health.cooldowns()  # the path's fault, not the model's
         app.settings.set("sd_model_path", str(tiny["folder"]))
         _, result = await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2, seed=1)
         sd = app.registry.get("local_sd")
         assert sd.engine.loaded and len(result.images) == 1
         for _ in range(3):  # say a generation kept failing: the third failure cools the model down
             app.engine.health.note_failure("stable-diffusion", "out of memory")
-        assert "stable-diffusion" in app.engine.cooldown_until
+        assert "stable-diffusion" in app.engine.health.cooldowns()
         app.settings.set("sd_model_path", str(tiny["single"]))
-        assert "stable-diffusion" not in app.engine.cooldown_until  # a new model: old failures forgotten
+        assert "stable-diffusion" not in app.engine.health.cooldowns()  # a new model: old failures forgotten
         assert app.registry.get("local_sd") is sd and not sd.engine.loaded  # the old pipeline is dropped at once
         _, result = await app.generate_image("a red cat", model="stable-diffusion", size="64x64", steps=2, seed=1)
         assert sd.engine.path == tiny["single"] and len(result.images) == 1

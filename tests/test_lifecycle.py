@@ -192,7 +192,7 @@ async def test_a_404_retires_the_model_and_the_second_run_never_calls_it(cloud_a
     first = await cloud_app.ask(req())
     assert calls_to(server, gone.api_model) == 1 and first.model != gone.id
     assert first.attempts[0].error_class == "not_found" and "no longer serves" in first.attempts[0].error
-    assert cloud_app.engine.cooldown_until == {}  # retired is not a cool-down
+    assert cloud_app.engine.health.cooldowns() == {}  # retired is not a cool-down
     second = await cloud_app.ask(req())
     assert calls_to(server, gone.api_model) == 1  # zero calls on the second run
     assert [a.outcome for a in second.attempts] == ["ok"]
