@@ -124,6 +124,16 @@ def _is_date(value: object) -> bool:
         return False
 
 
+def _header_lines(text: str) -> dict[str, int]:
+    """Line of every `[models."id"]` header, in one pass (1-based)."""
+    lines: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip().replace("'", '"')
+        if stripped.startswith("[models.") and stripped.endswith("]"):
+            lines.setdefault(stripped[len("[models.") : -1].strip().strip('"'), n)
+    return lines
+
+
 def _line_of(text: str, model_id: str, field: str | None = None) -> int:
     """Line of the `[models."id"]` header, or of `field = ...` inside that table (1-based; 0 if not found)."""
     header = 0
@@ -279,8 +289,9 @@ def load_catalog_file(
     specs: dict[str, ModelSpec] = {}
     refs: dict[str, str] = {}
     tables: dict[str, dict] = {}
+    header_lines = _header_lines(text)  # field lines are looked up only for an error message
     for mid, table in models.items():
-        where = f"{path}, line {_line_of(text, mid)}"
+        where = f"{path}, line {header_lines.get(mid, 0)}"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: models.{mid} must be a table")
         merged = with_family({**(base or {}).get(mid, {}), **table}, families)
