@@ -185,9 +185,14 @@ def test_doctor_salvages_every_readable_table(data_dir, capsys):
     from router.store.db import database
 
     seed_demo(data_dir, seed=3)
-    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     conn = sqlite3.connect(data_dir / "sparklio.db")
+    # every page in the main file (a WAL copy of the damaged page would hide the damage): retry while a background
+    # checkpoint or another connection of this process still reads
+    deadline = time.monotonic() + 10
+    while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0)
     before = conn.execute("SELECT COUNT(*), SUM(cost_usd) FROM llm_usage").fetchone()
     messages = conn.execute("SELECT COUNT(*) FROM messages").fetchone()
     ((root,),) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'usage_rollup'").fetchall()
