@@ -1,0 +1,171 @@
+"""Group commit (router/store/loop_writes.py): writes awaited in one loop turn commit in one transaction, a failing
+write fails alone, a cancelled caller leaves no hold, a held lock sends the whole batch to a thread, and a kill -9
+during batched writes loses nothing acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from router.store import database, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def store(data_dir):
+    s = open_store(data_dir)
+    yield s
+    s.close()
+
+
+def count(path: Path, table: str = "conversations") -> int:
+    """Rows in `table` as a separate connection (another process) sees them."""
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def insert_conversation(title: str) -> int:
+    sql = "INSERT INTO conversations(title, created_at, updated_at) VALUES (?, 0, 0)"
+    return database.execute_sql(sql, (title,)).lastrowid
+
+
+def traced() -> list[str]:
+    """The statements the loop's connection runs from now on (what SQLite itself executes)."""
+    seen: list[str] = []
+    database.connection().set_trace_callback(seen.append)
+    return seen
+
+
+def transactions(statements: list[str]) -> tuple[int, int]:
+    """(BEGIN, COMMIT) statements among `statements`."""
+    begins = sum(s.strip().upper().startswith("BEGIN") for s in statements)
+    return begins, sum(s.strip().upper() == "COMMIT" for s in statements)
+
+
+async def test_fifty_writes_awaited_together_commit_in_one_transaction(store):
+    seen = traced()
+    ids = await asyncio.gather(*(store.writes.run(lambda i=i: insert_conversation(f"c{i}")) for i in range(50)))
+    database.connection().set_trace_callback(None)
+    assert transactions(seen) == (1, 1) and store.writes.commits == 1 and store.writes.inline == 50
+    assert sum(s.startswith("PRAGMA busy_timeout") for s in seen) == 2  # toggled once for the batch, not per write
+    assert len(set(ids)) == 50 and count(store.path) == 50  # each caller its own id, all committed before they got it
+    await store.writes.run(lambda: insert_conversation("later"))  # a later turn: its own transaction
+    assert store.writes.commits == 2
+
+
+async def test_a_failing_write_in_a_batch_fails_alone(store):
+    def boom() -> int:
+        insert_conversation("rolled back")
+        raise ValueError("this write fails")
+
+    results = await asyncio.gather(
+        store.writes.run(lambda: insert_conversation("first")),
+        store.writes.run(boom),
+        store.writes.run(lambda: insert_conversation("last")),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], ValueError) and str(results[1]) == "this write fails"
+    assert all(isinstance(r, int) for r in (results[0], results[2])) and store.writes.commits == 1
+    titles = sorted(r[0] for r in database.execute_sql("SELECT title FROM conversations").fetchall())
+    assert titles == ["first", "last"]
+    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10_000  # the loop's connection restored
+
+
+@pytest.mark.parametrize("turns", [1, 2])
+async def test_a_hold_whose_caller_stops_in_a_batch_is_never_left_behind(cloud_app, turns):
+    """turns=1: stopped before the batch ran (undone in its own savepoint); 2: after its COMMIT, before it woke."""
+    model = cloud_app.catalog.get("gpt-4o-mini")
+    tasks = [asyncio.ensure_future(cloud_app.budget.areserve(model, 0.10)) for _ in range(3)]
+    for _ in range(turns):  # 1: the holds are queued; 2: the batch has committed, its callers not yet resumed
+        await asyncio.sleep(0)
+    tasks[1].cancel()
+    done = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(done[1], asyncio.CancelledError)
+    kept = {r.id for r in done if not isinstance(r, BaseException)}
+    for _ in range(100):  # the stopped caller's hold is released (in its own savepoint, or by a write after it)
+        held = {r[0] for r in database.execute_sql("SELECT id FROM reservations").fetchall()}
+        if held == kept:
+            break
+        await asyncio.sleep(0.01)
+    assert held == kept and len(kept) == 2
+    assert cloud_app.store.writes.on_thread == 0
+    assert cloud_app.store.writes.commits == turns  # 2: the release is a write of its own, after the batch
+
+
+async def test_a_batch_waits_for_another_process_on_a_thread_in_one_transaction(store):
+    other = sqlite3.connect(str(store.path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    batch = asyncio.gather(*(store.writes.run(lambda i=i: insert_conversation(f"ours{i}")) for i in range(5)))
+    for _ in range(10):  # the loop keeps turning while the batch waits for the lock on a worker thread
+        await asyncio.sleep(0.01)
+    assert not batch.done() and count(store.path) == 0
+    other.execute("COMMIT")
+    other.close()
+    assert len(set(await batch)) == 5 and count(store.path) == 5
+    assert store.writes.on_thread == 5 and store.writes.inline == 0 and store.writes.commits == 1
+
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from router.store import database, open_store
+    store = open_store(sys.argv[1])
+
+    async def write(title):
+        rid = await store.writes.run(lambda: database.execute_sql(
+            "INSERT INTO conversations(title, created_at, updated_at) VALUES (?, 0, 0)", (title,)).lastrowid)
+        print(title, rid, flush=True)  # acknowledged: its batch's transaction has committed
+
+    async def main():
+        i = 0
+        while True:  # eight writes awaited together: one batch, one transaction
+            i += 1
+            await asyncio.gather(*(write(f"w{i}.{k}") for k in range(8)))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_kill_9_during_batched_writes_loses_nothing_acknowledged(data_dir):
+    open_store(data_dir).close()  # migrated once, before the writing process starts
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(data_dir)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    acked = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # the writer never pauses: a batch is in flight whenever the kill lands
+            acked.append(line.split())
+            if len(acked) >= 1_000:
+                break
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # no handler runs
+        proc.wait(30)
+    assert len(acked) == 1_000, proc.stderr.read()[-800:] if proc.stderr else ""
+    conn = sqlite3.connect(str(data_dir / "sparklio.db"))
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = dict(conn.execute("SELECT title, id FROM conversations").fetchall())
+    finally:
+        conn.close()
+    assert all(stored.get(title) == int(rid) for title, rid in acked)
+    assert len(stored) % 8 == 0  # whole batches or nothing: a batch is one transaction
