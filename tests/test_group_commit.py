@@ -55,14 +55,25 @@ def transactions(statements: list[str]) -> tuple[int, int]:
 
 
 async def test_fifty_writes_awaited_together_commit_in_one_transaction(store):
+    """The first task writes at once (a lone request waits for no turn); the other 49 of its turn commit together."""
     seen = traced()
     ids = await asyncio.gather(*(store.writes.run(lambda i=i: insert_conversation(f"c{i}")) for i in range(50)))
     database.connection().set_trace_callback(None)
-    assert transactions(seen) == (1, 1) and store.writes.commits == 1 and store.writes.inline == 50
-    assert sum(s.startswith("PRAGMA busy_timeout") for s in seen) == 2  # toggled once for the batch, not per write
+    assert transactions(seen) == (2, 2) and store.writes.commits == 2 and store.writes.inline == 50
+    batch = seen[[i for i, s in enumerate(seen) if s.startswith("BEGIN")][1] - 1 :]  # from its busy_timeout 0
+    assert sum(s.startswith("INSERT INTO conversations") for s in batch) == 49  # 49 writes, one BEGIN ... COMMIT
+    assert sum(s.startswith("PRAGMA busy_timeout") for s in batch) == 2  # toggled once for the batch, not per write
     assert len(set(ids)) == 50 and count(store.path) == 50  # each caller its own id, all committed before they got it
     await store.writes.run(lambda: insert_conversation("later"))  # a later turn: its own transaction
-    assert store.writes.commits == 2
+    assert store.writes.commits == 3
+
+
+async def test_a_lone_task_writes_at_once_without_waiting_for_a_turn(store):
+    """A lone request's question and hold commit in its first step, each in its own transaction, as before."""
+    first = await store.writes.run(lambda: insert_conversation("question"))
+    assert count(store.path) == 1  # committed before the task ever gave the loop a turn
+    second = await store.writes.run(lambda: insert_conversation("hold"))
+    assert second == first + 1 and store.writes.commits == 2 and count(store.path) == 2
 
 
 async def test_a_failing_write_in_a_batch_fails_alone(store):
@@ -71,15 +82,16 @@ async def test_a_failing_write_in_a_batch_fails_alone(store):
         raise ValueError("this write fails")
 
     results = await asyncio.gather(
+        store.writes.run(lambda: insert_conversation("alone")),  # the turn's first task: at once
         store.writes.run(lambda: insert_conversation("first")),
         store.writes.run(boom),
         store.writes.run(lambda: insert_conversation("last")),
         return_exceptions=True,
     )
-    assert isinstance(results[1], ValueError) and str(results[1]) == "this write fails"
-    assert all(isinstance(r, int) for r in (results[0], results[2])) and store.writes.commits == 1
+    assert isinstance(results[2], ValueError) and str(results[2]) == "this write fails"
+    assert all(isinstance(r, int) for r in (results[1], results[3])) and store.writes.commits == 2
     titles = sorted(r[0] for r in database.execute_sql("SELECT title FROM conversations").fetchall())
-    assert titles == ["first", "last"]
+    assert titles == ["alone", "first", "last"]
     assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10_000  # the loop's connection restored
 
 
@@ -101,7 +113,8 @@ async def test_a_hold_whose_caller_stops_in_a_batch_is_never_left_behind(cloud_a
         await asyncio.sleep(0.01)
     assert held == kept and len(kept) == 2
     assert cloud_app.store.writes.on_thread == 0
-    assert cloud_app.store.writes.commits == turns  # 2: the release is a write of its own, after the batch
+    # the first hold alone, the other two in one batch; turns=2: the release is a write of its own, after the batch
+    assert cloud_app.store.writes.commits == 1 + turns
 
 
 async def test_a_batch_waits_for_another_process_on_a_thread_in_one_transaction(store):
@@ -114,17 +127,17 @@ async def test_a_batch_waits_for_another_process_on_a_thread_in_one_transaction(
     other.execute("COMMIT")
     other.close()
     assert len(set(await batch)) == 5 and count(store.path) == 5
-    assert store.writes.on_thread == 5 and store.writes.inline == 0 and store.writes.commits == 1
+    assert store.writes.on_thread == 5 and store.writes.inline == 0 and store.writes.commits == 2  # 1 + 4
 
 
 
 async def test_ledger_rows_of_streams_ending_together_commit_in_one_transaction(cloud_app):
     budget, model = cloud_app.budget, cloud_app.catalog.get("gpt-4o-mini")
     holds = await asyncio.gather(*(budget.areserve(model, 0.05, {"task": "chat_response"}) for _ in range(5)))
-    assert cloud_app.store.writes.commits == 1 and count(cloud_app.store.path, "reservations") == 5
+    assert cloud_app.store.writes.commits == 2 and count(cloud_app.store.path, "reservations") == 5  # 1 + 4
     row = {"task": "chat_response", "model": model.id, "provider": model.provider, "outcome": "ok", "cost_usd": 0.01}
     ids = await asyncio.gather(*(budget.arecord_attempt(h, **row) for h in holds))
-    assert cloud_app.store.writes.commits == 2 and len(set(ids)) == 5
+    assert cloud_app.store.writes.commits == 4 and len(set(ids)) == 5
     assert count(cloud_app.store.path, "reservations") == 0 and count(cloud_app.store.path, "llm_usage") == 5
     assert budget.status().spent_usd == 0.05  # the trigger-kept totals saw every row
 
@@ -179,4 +192,6 @@ def test_kill_9_during_batched_writes_loses_nothing_acknowledged(data_dir):
     finally:
         conn.close()
     assert all(stored.get(title) == int(rid) for title, rid in acked)
-    assert len(stored) % 8 == 0  # whole batches or nothing: a batch is one transaction
+    rounds = {title.split(".")[0] for title in stored}
+    batched = [sum(f"{r}.{k}" in stored for k in range(1, 8)) for r in rounds]
+    assert set(batched) <= {0, 7}  # the seven queued behind the first: one transaction, all or nothing

@@ -23,10 +23,13 @@ class _Write(Generic[T]):
 
 
 class LoopWrites:
-    """Group commit for the awaited writes of the request path (the question, a hold), on the loop's connection.
+    """Group commit for the awaited writes of the request path (the question, a hold, a ledger row), on the loop's
+    connection.
 
-    `run` queues the write; once per loop turn every write queued in it (fifty requests started by one gather) runs
-    in ONE IMMEDIATE transaction, each in its own savepoint (a failing write rolls back alone and raises only to its
+    The first task to write in a loop turn writes at once (a lone request pays no extra turn: its question and its
+    hold commit in its first step, as before). Writes of other tasks in that turn (fifty requests started by one
+    gather, streams ending together) are queued, and once the turn's ready callbacks have run they commit in ONE
+    IMMEDIATE transaction, each in its own savepoint (a failing write rolls back alone and raises only to its
     own caller), and every caller gets its result after that COMMIT. The loop's connection runs the batch with
     busy_timeout 0, so SQLite answers "busy" at BEGIN IMMEDIATE at once when another process or thread holds the
     write lock; only then does the whole batch go to a worker thread (its own connection, the usual busy timeout)
@@ -42,15 +45,23 @@ class LoopWrites:
         self.on_thread = 0  # writes that found the lock held and waited on a worker thread
         self.commits = 0  # transactions committed: one per batch
         self._queue: list[_Write] = []
+        self._turn_owner: asyncio.Task | None = None  # the task whose writes ran at once in this loop turn
         self._settling: set[asyncio.Future] = set()  # thread batches and on_cancel writes in flight (kept referenced)
 
     async def run(self, fn: Callable[[], T], *, on_cancel: Callable[[T], None] | None = None) -> T:
         """`fn()`'s result once it is committed, in one IMMEDIATE transaction with the writes queued in this turn."""
         loop = asyncio.get_running_loop()
         write = _Write(fn, on_cancel, loop.create_future())
-        self._queue.append(write)
-        if len(self._queue) == 1:
-            loop.call_soon(self._flush)
+        me = asyncio.current_task()
+        if not self._queue and self._turn_owner in (None, me):  # the loop is quiet: no turn to wait for
+            if self._turn_owner is None:
+                self._turn_owner = me
+                loop.call_soon(self._new_turn)
+            self._flush([write])
+        else:
+            self._queue.append(write)
+            if len(self._queue) == 1:
+                loop.call_soon(self._flush)
         try:
             return await write.future
         except asyncio.CancelledError:
@@ -59,9 +70,14 @@ class LoopWrites:
                 self._undo(write, done.result())  # committed, but its caller stopped before it saw the result
             raise
 
-    def _flush(self) -> None:
-        """Commit the queued batch on the loop, or hand it to a thread when another connection holds the lock."""
-        batch, self._queue = self._queue, []
+    def _new_turn(self) -> None:
+        self._turn_owner = None
+
+    def _flush(self, batch: list[_Write] | None = None) -> None:
+        """Commit `batch` (by default the queued one) on the loop, or hand it to a thread when another connection
+        holds the lock."""
+        if batch is None:
+            batch, self._queue = self._queue, []
         conn = self.db.connection()
         conn.execute("PRAGMA busy_timeout = 0")
         try:
@@ -86,23 +102,30 @@ class LoopWrites:
         waiting.add_done_callback(lambda f: self._thread_done(batch, f))
 
     def _commit(self, batch: list[_Write], on_loop: bool) -> list[Outcome]:
-        """Run the batch in one IMMEDIATE transaction on this thread's connection, each write in a savepoint."""
+        """Run the batch in one IMMEDIATE transaction on this thread's connection, each write in a savepoint (a
+        write alone needs none: its transaction rolls back)."""
         outcomes: list[Outcome] = []
-        with self.db.atomic("IMMEDIATE"):
+        alone = len(batch) == 1
+        with self.db.atomic("IMMEDIATE") as txn:
             conn = self.db.connection()
             for write in batch:
-                conn.execute("SAVEPOINT loop_write")
+                if not alone:
+                    conn.execute("SAVEPOINT loop_write")
                 try:
                     result = write.fn()
                     if on_loop and write.future.cancelled() and write.on_cancel is not None:
                         write.on_cancel(result)  # its caller stopped before the batch ran: undone in the same write
                         write.undone = True
                 except Exception as exc:
-                    conn.execute("ROLLBACK TO loop_write")
-                    conn.execute("RELEASE loop_write")
+                    if alone:
+                        txn.rollback()
+                    else:
+                        conn.execute("ROLLBACK TO loop_write")
+                        conn.execute("RELEASE loop_write")
                     outcomes.append((False, exc))
                     continue
-                conn.execute("RELEASE loop_write")
+                if not alone:
+                    conn.execute("RELEASE loop_write")
                 outcomes.append((True, result))
         self.commits += 1
         return outcomes
