@@ -261,8 +261,10 @@ class Budget:
             return None
         if self.writes is None:
             return self.reserve(model, worst_case_usd, note, ttl_s=ttl_s)
-        held = await self.writes.run(
-            lambda: self._hold(model, worst_case_usd, note, ttl_s), on_cancel=lambda out: self.release(out[0])
+        held = await self.writes.run(  # at once: grouped, it would wait behind every other request's planning
+            lambda: self._hold(model, worst_case_usd, note, ttl_s),
+            on_cancel=lambda out: self.release(out[0]),
+            group=False,
         )
         return self._settle(*held)
 

@@ -95,26 +95,32 @@ async def test_a_failing_write_in_a_batch_fails_alone(store):
     assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10_000  # the loop's connection restored
 
 
+def delete_conversation(rid: int) -> None:
+    database.execute_sql("DELETE FROM conversations WHERE id = ?", (rid,))
+
+
 @pytest.mark.parametrize("turns", [1, 2])
-async def test_a_hold_whose_caller_stops_in_a_batch_is_never_left_behind(cloud_app, turns):
-    """turns=1: stopped before the batch ran (undone in its own savepoint); 2: after its COMMIT, before it woke."""
-    model = cloud_app.catalog.get("gpt-4o-mini")
-    tasks = [asyncio.ensure_future(cloud_app.budget.areserve(model, 0.10)) for _ in range(3)]
-    for _ in range(turns):  # 1: the holds are queued; 2: the batch has committed, its callers not yet resumed
+async def test_a_write_whose_caller_stops_in_a_batch_is_undone(store, turns):
+    """turns=1: stopped before the batch ran (undone in its own savepoint); 2: after its COMMIT, before it woke.
+    (A hold's `on_cancel` releases it the same way: router/budget.py.)"""
+    tasks = [
+        asyncio.ensure_future(store.writes.run(lambda i=i: insert_conversation(f"h{i}"), on_cancel=delete_conversation))
+        for i in range(3)
+    ]
+    for _ in range(turns):  # 1: the batch is queued; 2: the batch has committed, its callers not yet resumed
         await asyncio.sleep(0)
     tasks[1].cancel()
     done = await asyncio.gather(*tasks, return_exceptions=True)
     assert isinstance(done[1], asyncio.CancelledError)
-    kept = {r.id for r in done if not isinstance(r, BaseException)}
-    for _ in range(100):  # the stopped caller's hold is released (in its own savepoint, or by a write after it)
-        held = {r[0] for r in database.execute_sql("SELECT id FROM reservations").fetchall()}
-        if held == kept:
+    kept = {r for r in done if not isinstance(r, BaseException)}
+    for _ in range(100):  # the stopped caller's write is undone (in its own savepoint, or by a write after it)
+        rows = {r[0] for r in database.execute_sql("SELECT id FROM conversations").fetchall()}
+        if rows == kept:
             break
         await asyncio.sleep(0.01)
-    assert held == kept and len(kept) == 2
-    assert cloud_app.store.writes.on_thread == 0
-    # the first hold alone, the other two in one batch; turns=2: the release is a write of its own, after the batch
-    assert cloud_app.store.writes.commits == 1 + turns
+    assert rows == kept and len(kept) == 2 and store.writes.on_thread == 0
+    # the first write alone, the other two in one batch; turns=2: the undo is a write of its own, after the batch
+    assert store.writes.commits == 1 + turns
 
 
 async def test_a_batch_waits_for_another_process_on_a_thread_in_one_transaction(store):
@@ -134,10 +140,10 @@ async def test_a_batch_waits_for_another_process_on_a_thread_in_one_transaction(
 async def test_ledger_rows_of_streams_ending_together_commit_in_one_transaction(cloud_app):
     budget, model = cloud_app.budget, cloud_app.catalog.get("gpt-4o-mini")
     holds = await asyncio.gather(*(budget.areserve(model, 0.05, {"task": "chat_response"}) for _ in range(5)))
-    assert cloud_app.store.writes.commits == 2 and count(cloud_app.store.path, "reservations") == 5  # 1 + 4
+    assert cloud_app.store.writes.commits == 5 and count(cloud_app.store.path, "reservations") == 5  # at once
     row = {"task": "chat_response", "model": model.id, "provider": model.provider, "outcome": "ok", "cost_usd": 0.01}
     ids = await asyncio.gather(*(budget.arecord_attempt(h, **row) for h in holds))
-    assert cloud_app.store.writes.commits == 4 and len(set(ids)) == 5
+    assert cloud_app.store.writes.commits == 7 and len(set(ids)) == 5  # the first at once, four together
     assert count(cloud_app.store.path, "reservations") == 0 and count(cloud_app.store.path, "llm_usage") == 5
     assert budget.status().spent_usd == 0.05  # the trigger-kept totals saw every row
 

@@ -48,12 +48,15 @@ class LoopWrites:
         self._turn_owner: asyncio.Task | None = None  # the task whose writes ran at once in this loop turn
         self._settling: set[asyncio.Future] = set()  # thread batches and on_cancel writes in flight (kept referenced)
 
-    async def run(self, fn: Callable[[], T], *, on_cancel: Callable[[T], None] | None = None) -> T:
-        """`fn()`'s result once it is committed, in one IMMEDIATE transaction with the writes queued in this turn."""
+    async def run(
+        self, fn: Callable[[], T], *, on_cancel: Callable[[T], None] | None = None, group: bool = True
+    ) -> T:
+        """`fn()`'s result once it is committed, in one IMMEDIATE transaction with the writes queued in this turn
+        (`group=False`: at once, in its own)."""
         loop = asyncio.get_running_loop()
         write = _Write(fn, on_cancel, loop.create_future())
         me = asyncio.current_task()
-        if not self._queue and self._turn_owner in (None, me):  # the loop is quiet: no turn to wait for
+        if not group or (not self._queue and self._turn_owner in (None, me)):  # no turn to wait for
             if self._turn_owner is None:
                 self._turn_owner = me
                 loop.call_soon(self._new_turn)
