@@ -136,7 +136,6 @@ async def test_a_batch_waits_for_another_process_on_a_thread_in_one_transaction(
     assert store.writes.on_thread == 5 and store.writes.inline == 0 and store.writes.commits == 2  # 1 + 4
 
 
-
 async def test_ledger_rows_of_streams_ending_together_commit_in_one_transaction(cloud_app):
     budget, model = cloud_app.budget, cloud_app.catalog.get("gpt-4o-mini")
     holds = await asyncio.gather(*(budget.areserve(model, 0.05, {"task": "chat_response"}) for _ in range(5)))
@@ -146,6 +145,7 @@ async def test_ledger_rows_of_streams_ending_together_commit_in_one_transaction(
     assert cloud_app.store.writes.commits == 7 and len(set(ids)) == 5  # the first at once, four together
     assert count(cloud_app.store.path, "reservations") == 0 and count(cloud_app.store.path, "llm_usage") == 5
     assert budget.status().spent_usd == 0.05  # the trigger-kept totals saw every row
+
 
 CHILD = textwrap.dedent(
     """

@@ -15,7 +15,7 @@ Outcome = tuple[bool, Any]  # (True, result) or (False, the exception the write 
 class _Write(Generic[T]):
     """One awaited write in a batch: its function, its caller's future and what undoes it for a cancelled caller."""
 
-    __slots__ = ("fn", "on_cancel", "future", "undone")
+    __slots__ = ("fn", "future", "on_cancel", "undone")
 
     def __init__(self, fn: Callable[[], T], on_cancel: Callable[[T], None] | None, future: asyncio.Future) -> None:
         self.fn, self.on_cancel, self.future = fn, on_cancel, future
@@ -48,9 +48,7 @@ class LoopWrites:
         self._turn_owner: asyncio.Task | None = None  # the task whose writes ran at once in this loop turn
         self._settling: set[asyncio.Future] = set()  # thread batches and on_cancel writes in flight (kept referenced)
 
-    async def run(
-        self, fn: Callable[[], T], *, on_cancel: Callable[[T], None] | None = None, group: bool = True
-    ) -> T:
+    async def run(self, fn: Callable[[], T], *, on_cancel: Callable[[T], None] | None = None, group: bool = True) -> T:
         """`fn()`'s result once it is committed, in one IMMEDIATE transaction with the writes queued in this turn
         (`group=False`: at once, in its own)."""
         loop = asyncio.get_running_loop()
