@@ -271,7 +271,8 @@ def chat_stall(streams: int, repeat: int) -> tuple[list[float], list[float], lis
 
 # ---- ledger: write latency on the request path with background checkpoints ----
 def ledger(n: int) -> dict:
-    """`n` holds + `n` ledger rows written as the engine does (inline, one IMMEDIATE transaction each); times."""
+    """`n` holds + `n` ledger rows written one at a time as the engine does (awaited through the store's group
+    commit, router/store/loop_writes.py: a write alone is one IMMEDIATE transaction); times."""
     from router.budget import Budget
     from router.catalog import ModelSpec
     from router.settings import Settings
@@ -279,7 +280,7 @@ def ledger(n: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp))
-        budget = Budget(Settings(store))
+        budget = Budget(Settings(store), writes=store.writes)
         budget.settings.set("monthly_limit_usd", 1e6)
         m = ModelSpec(id="gpt-4o-mini", provider="openai", api_model="gpt-4o-mini", input_price=0.15, output_price=0.6)
         row = {
@@ -295,16 +296,20 @@ def ledger(n: int) -> dict:
             "error": "x" * 200,
         }
         holds, writes = [], []
-        for i in range(n):
-            t0 = time.perf_counter()
-            res = budget.reserve(m, 0.01)
-            t1 = time.perf_counter()
-            budget.record_attempt(res, **row)
-            t2 = time.perf_counter()
-            holds.append((t1 - t0) * 1000)
-            writes.append((t2 - t1) * 1000)
-            if i % 50 == 49:
-                time.sleep(0.02)  # requests arrive over time: background checkpoints run in between
+
+        async def write_all() -> None:
+            for i in range(n):
+                t0 = time.perf_counter()
+                res = await budget.areserve(m, 0.01)
+                t1 = time.perf_counter()
+                await budget.arecord_attempt(res, **row)
+                t2 = time.perf_counter()
+                holds.append((t1 - t0) * 1000)
+                writes.append((t2 - t1) * 1000)
+                if i % 50 == 49:
+                    await asyncio.sleep(0.02)  # requests arrive over time: background checkpoints run in between
+
+        asyncio.run(write_all())
         ck = store.checkpointer
         out = {
             "n": n,

@@ -261,8 +261,10 @@ class Budget:
             return None
         if self.writes is None:
             return self.reserve(model, worst_case_usd, note, ttl_s=ttl_s)
-        held = await self.writes.run(
-            lambda: self._hold(model, worst_case_usd, note, ttl_s), on_cancel=lambda out: self.release(out[0])
+        held = await self.writes.run(  # at once: grouped, it would wait behind every other request's planning
+            lambda: self._hold(model, worst_case_usd, note, ttl_s),
+            on_cancel=lambda out: self.release(out[0]),
+            group=False,
         )
         return self._settle(*held)
 
@@ -357,32 +359,56 @@ class Budget:
 
         `with_row` writes something that belongs with the row (the answer's message) in the same transaction: one
         commit, and a crash leaves both or neither. Its failure is logged and never costs the ledger row."""
+        values = self._ledger_values(row)
+        with database.atomic("IMMEDIATE"):
+            rid, events = self._ledger(values, res, with_row)
+        self._publish(events)
+        return rid
+
+    async def arecord_attempt(
+        self, res: Reservation | None, *, with_row: Callable[[], Any] | None = None, **row: Any
+    ) -> int:
+        """`record_attempt` for a coroutine: rows of streams ending in the same loop turn commit together, and the
+        loop never waits for another process's lock (router/store/loop_writes.py)."""
+        if self.writes is None:
+            return self.record_attempt(res, with_row=with_row, **row)
+        values = self._ledger_values(row)
+        rid, events = await self.writes.run(lambda: self._ledger(values, res, with_row))
+        self._publish(events)
+        return rid
+
+    def _ledger_values(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A ledger row's column values, checked and stamped with its time, day and month."""
         unknown = set(row) - set(LEDGER_COLUMNS)
         if unknown:
             raise TypeError(f"unknown ledger columns: {sorted(unknown)}")
         missing = [k for k in _REQUIRED if not row.get(k)]
         if missing:
             raise TypeError(f"ledger row lacks {missing}")
-        now = self.clock()
-        ts = float(row.get("ts") or now)
+        ts = float(row.get("ts") or self.clock())
         day, month = self._day_month(ts)
         values = {**_DEFAULTS, **row, "ts": ts, "day": day, "month": month}
         values["cached"] = int(bool(values["cached"]))
         values["experiment"] = int(bool(values["experiment"]))
-        cost = float(values["cost_usd"] or 0.0)
+        return values
+
+    def _ledger(
+        self, values: dict[str, Any], res: Reservation | None, with_row: Callable[[], Any] | None
+    ) -> tuple[int, list[AppEvent]]:
+        """The ledger write, inside the caller's IMMEDIATE transaction: the row, its hold released, what rides
+        along, and the alerts it fires (to publish after COMMIT)."""
         events: list[AppEvent] = []
-        with database.atomic("IMMEDIATE"):
-            rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
-            if res is not None:
-                database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
-            if with_row is not None:
-                _also(with_row)
-            if cost > 0:
-                events += self._threshold_alerts(month, self._spent(month), now)
-                if self._anomaly_done != day:
-                    events += self._anomaly(day, now)
-        self._publish(events)
-        return int(rid)
+        rid = database.execute_sql(_INSERT_SQL, tuple(values[c] for c in LEDGER_COLUMNS)).lastrowid
+        if res is not None:
+            database.execute_sql("DELETE FROM reservations WHERE id = ?", (res.id,))
+        if with_row is not None:
+            _also(with_row)
+        if float(values["cost_usd"] or 0.0) > 0:
+            now, day, month = self.clock(), values["day"], values["month"]
+            events += self._threshold_alerts(month, self._spent(month), now)
+            if self._anomaly_done != day:
+                events += self._anomaly(day, now)
+        return int(rid), events
 
     def _anomaly(self, day: str, now: float) -> list[AppEvent]:
         """Fire once a day when today's spend is over 3x the trailing 7-day daily average (after 7 days of history)."""

@@ -154,7 +154,7 @@ class ChatSession:
         def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
             app.conversations.update_message(done[1].answer_message_id, status="cancelled")
 
-        return await app.store.writes.run(write, on_cancel=stopped)
+        return await app.store.writes.run(write, on_cancel=stopped, group=False)  # at once: before the network
 
     async def _with_documents(self, request: RouteRequest) -> tuple[RouteRequest, list[dict]]:
         """The conversation's document passages added to the prompt, and the sources to show with the answer."""

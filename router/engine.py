@@ -295,7 +295,7 @@ class Engine:
             return
         finally:
             stop_progress()
-        for ev in self._succeeded(rec, walk, key, result):
+        for ev in await self._succeeded(rec, walk, key, result):
             yield ev
 
     def _failed(self, rec: AttemptRecord, walk: _Walk, err: ProviderError) -> list:
@@ -324,7 +324,7 @@ class Engine:
             self.health.note_failure(model.id, str(err))
         return events + [AttemptFailed(walk.attempts[-1])]
 
-    def _succeeded(self, rec: AttemptRecord, walk: _Walk, key: str | None, result: OpResult | None) -> list:
+    async def _succeeded(self, rec: AttemptRecord, walk: _Walk, key: str | None, result: OpResult | None) -> list:
         """A finished call: its ledger row, the cache entry, and the answer."""
         model, usage = rec.model, rec.usage or Usage()
         rec.outcome = "ok"
@@ -335,7 +335,8 @@ class Engine:
         )
         done = walk.done(rec, full, usage, cost, cached=False)
         store = walk.on_answer
-        self._write(rec, (lambda: store(done.answer)) if store else None, usage=usage, cost=cost)  # one commit
+        row = rec.ledger_row(usage=usage, cost=cost)  # one commit with the answer, grouped with rows ending with it
+        await self.budget.arecord_attempt(rec.hold, with_row=(lambda: store(done.answer)) if store else None, **row)
         self.health.note_success(model.id)
         if key is not None and walk.kind == "chat":
             self.cache.put(key, model, walk.plan.task, full, usage, cost)

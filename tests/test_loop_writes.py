@@ -88,6 +88,23 @@ async def test_a_chat_request_waits_for_another_process_off_the_loop(cloud_app):
     assert count(cloud_app.store.path, "reservations") == 0 and count(cloud_app.store.path, "llm_usage") == 1
 
 
+async def test_a_finished_streams_ledger_row_waits_for_another_process_off_the_loop(cloud_app):
+    """The ledger row (with the answer) goes through LoopWrites too: a lock taken mid-stream never freezes the loop
+    (the COMMIT that frees it is a loop callback), and the row is written once the lock is free."""
+    path, other = cloud_app.store.path, None
+    async for ev in cloud_app.run(ask("Write a haiku about autumn", use_cache=False)):
+        if type(ev).__name__ == "TextDelta" and other is None:
+            other = sqlite3.connect(str(path), isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # another process starts writing while the answer streams
+            asyncio.get_running_loop().call_later(0.3, lambda c=other: (c.execute("COMMIT"), c.close()))
+        if isinstance(ev, AnswerDone):
+            done = ev.answer
+    assert done.text and cloud_app.store.writes.on_thread >= 1
+    assert count(path, "llm_usage") == 1 and count(path, "reservations") == 0
+    stored = database.execute_sql("SELECT content, status FROM messages WHERE id = ?", (done.message_id,)).fetchone()
+    assert stored == (done.text, "ok")  # the answer committed with its ledger row
+
+
 async def test_the_question_and_the_hold_commit_before_the_first_token(cloud_app):
     """Seen from another connection (another process) while the answer streams."""
     path, seen = cloud_app.store.path, {}
