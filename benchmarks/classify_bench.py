@@ -7,8 +7,9 @@ The blind sets are scored by the shipped model, which was never tuned against th
   blind_prompts_2.jsonl 362 prompts (55 % not English, 12 languages, casual) by a separate "blind author"
                         (benchmarks/data/HOW_MADE.md), never used for training or tuning.
 The hand-written training sets in the blind author's style (resources/classifier/dev_prompts.jsonl, 242, which was
-also used to tune the lexicon, and authored.jsonl, written for issue 11 by a second engineer) are scored by k-fold
-cross-validation over their own prompts: each fold by a model trained on everything else (dev-CV, authored-CV).
+also used to tune the lexicon, authored.jsonl, written for issue 11 by a second engineer, and authored_en.jsonl, 451
+English prompts written blind by a third (issue 11h)) are scored by k-fold cross-validation over their own prompts:
+each fold by a model trained on everything else (dev-CV, authored-CV, authored_en-CV).
 Per language and per task accuracies, and the confusions, are printed for the blind sets and the hand-written sets.
 --generator-seeds regenerates the synthetic training set with other seeds (in a temporary folder) and repeats the
 cross-validation on each, to show how much the figures move with the generator's random draws.
@@ -35,6 +36,7 @@ BLIND_DATA = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"
 BLIND_2_DATA = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
 DEV_DATA = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"
 AUTHORED_DATA = ROOT / "resources" / "classifier" / "authored.jsonl"
+AUTHORED_EN_DATA = ROOT / "resources" / "classifier" / "authored_en.jsonl"
 DEFAULT_SEEDS = (11, 23, 37)
 
 
@@ -257,6 +259,7 @@ def main() -> None:
         ),
         "dev_cv": hand_cross_validate(rows, DEV_DATA.name, tuple(args.seeds), args.folds),
         "authored_cv": hand_cross_validate(rows, AUTHORED_DATA.name, tuple(args.seeds), args.folds),
+        "authored_en_cv": hand_cross_validate(rows, AUTHORED_EN_DATA.name, tuple(args.seeds), args.folds),
         "generator_seeds": generator_spread(rows, args.generator_seeds, tuple(args.seeds)),
         "latency": latency(rows + load(DEV_DATA), max(1, args.repeats)),
     }
@@ -274,6 +277,7 @@ def main() -> None:
         ("blind_2", "shipped model on the blind set 2, 12 languages"),
         ("dev_cv", f"dev set, {args.folds}-fold CV (lexicon tuned on it)"),
         ("authored_cv", f"authored set, {args.folds}-fold CV"),
+        ("authored_en_cv", f"English authored set, {args.folds}-fold CV"),
     ):
         if key not in res:
             continue
@@ -299,7 +303,7 @@ def main() -> None:
 
 def _print_groups(res: dict) -> None:
     """Per-language and per-task task/complexity accuracy of the held-out sets, and their confusions."""
-    for key in ("blind", "blind_2", "dev_cv", "authored_cv"):
+    for key in ("blind", "blind_2", "dev_cv", "authored_cv", "authored_en_cv"):
         if key not in res:
             continue
         by = res[key]["by"]

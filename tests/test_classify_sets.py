@@ -155,10 +155,21 @@ def test_no_training_prompt_shares_a_nine_word_run_with_the_new_sets():
 
 
 def test_hand_written_training_sets_share_no_nine_word_run_with_the_blind_or_labelled_sets():
-    """dev_prompts.jsonl and authored.jsonl are training data: no run of nine words in common with either blind set
-    (or the user's labelled prompts, whose cross-validation they also train)."""
+    """dev_prompts.jsonl, authored.jsonl and authored_en.jsonl are training data: no run of nine words in common with
+    either blind set (or the user's labelled prompts, whose cross-validation they also train)."""
     held: set[str] = set()
     for path in (BLIND_SET, BLIND_2_SET, EVAL_SET):
         for r in _rows(path):
             held |= _any_script_runs(r["prompt"])
     assert [r["id"] for r in clf.read_hand() if _any_script_runs(r["prompt"]) & held] == []
+
+
+def test_english_authored_set_is_large_english_and_covers_every_task():
+    """authored_en.jsonl (issue 11h): 400+ English prompts, every task at least 12 times, with attached pictures."""
+    rows = _rows(ROOT / "resources" / "classifier" / "authored_en.jsonl")
+    assert len(rows) >= 400 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["lang"] for r in rows} == {"en"} and any(r["has_image"] for r in rows)
+    counts = {task: sum(r["task"] == task for r in rows) for task in clf.TASK_TYPES}
+    assert min(counts.values()) >= 12, counts
+    assert "authored_en.jsonl" in clf.HAND_FILES
+    assert len({r["prompt"].strip().lower() for r in rows}) == len(rows)
