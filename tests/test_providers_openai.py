@@ -83,6 +83,39 @@ async def test_unknown_params_go_through_extra_body_and_temperature_is_sent(prov
     assert body["top_k"] == 7 and body["seed"] == 11 and body["temperature"] == 0.25
 
 
+async def test_the_wire_body_is_what_the_sdks_create_sends(provider, openai_server):
+    """The chat POST skips create's parameter transform: the bytes on the wire are the same as create's."""
+    import openai
+
+    png = small_png("attached")
+    msgs = [
+        Message("system", "You are terse."),
+        Message("user", "what is this", images=[ImageInput(png, "image/png")]),
+        Message("assistant", "A picture."),
+        Message("user", PROMPT),
+    ]
+    model = ModelSpec(id="x", provider="openai", api_model="gpt-fake-mini", params={"seed": 11, "top_k": 7})
+    await drain(provider.stream_chat(model, msgs, max_tokens=40, temperature=0.25))
+    ours = openai_server.last.json
+    client = openai.AsyncOpenAI(api_key=OPENAI_KEY, base_url=openai_server.base_url, max_retries=0)
+    stream = await client.chat.completions.create(
+        model="gpt-fake-mini",
+        messages=ours["messages"],
+        stream=True,
+        stream_options={"include_usage": True},
+        max_completion_tokens=40,
+        temperature=0.25,
+        seed=11,
+        extra_body={"top_k": 7},
+    )
+    async for _ in stream:
+        pass
+    await client.close()
+    assert openai_server.last.json == ours
+    assert [m["role"] for m in ours["messages"]] == ["system", "user", "assistant", "user"]
+    assert ours["messages"][1]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
 async def test_max_tokens_cut_reports_length(provider):
     out = await drain(provider.stream_chat(MINI, ask(), max_tokens=2, temperature=None))
     assert out.texts == ["Echo:", " please"]
