@@ -67,7 +67,10 @@ class Watchdog:
         now = self.loop.time()
         if now >= self.until:
             raise _timeout(self.model, "stopped: the whole-request deadline passed", "deadline")
-        deadline = self.deadline = min(now + self.limit, self.until)
+        deadline = now + self.limit
+        if deadline > self.until:
+            deadline = self.until
+        self.deadline = deadline
         if self._armed is None or self._armed_at > deadline:
             self.arm(deadline)
 
