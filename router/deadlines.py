@@ -53,8 +53,11 @@ class Watchdog:
 
     def __init__(self, model: Any, *, first_s: float, idle_s: float, until: float) -> None:
         self.model, self.limit, self.idle_s, self.got_first = model, first_s, idle_s, False
-        self.loop = asyncio.get_running_loop()
-        self.task = asyncio.current_task()
+        try:
+            self.loop = asyncio.get_running_loop()
+        except RuntimeError:  # a task step Qt runs inside a nested event loop (qasync): the thread's loop
+            self.loop = asyncio.get_event_loop_policy().get_event_loop()
+        self.task = asyncio.current_task(self.loop)
         self.cancelling = self.task.cancelling() if self.task else 0
         self.until = self.loop.time() + (until - time.monotonic())  # the request deadline on the loop's clock
         self.deadline: float | None = None  # when the current wait ends; None: the consumer holds an event
