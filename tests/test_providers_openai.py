@@ -96,7 +96,7 @@ async def test_the_wire_body_is_what_the_sdks_create_sends(provider, openai_serv
     ]
     model = ModelSpec(id="x", provider="openai", api_model="gpt-fake-mini", params={"seed": 11, "top_k": 7})
     await drain(provider.stream_chat(model, msgs, max_tokens=40, temperature=0.25))
-    ours = openai_server.last.json
+    ours, our_headers = openai_server.last.json, openai_server.last.headers
     client = openai.AsyncOpenAI(api_key=OPENAI_KEY, base_url=openai_server.base_url, max_retries=0)
     stream = await client.chat.completions.create(
         model="gpt-fake-mini",
@@ -112,6 +112,8 @@ async def test_the_wire_body_is_what_the_sdks_create_sends(provider, openai_serv
         pass
     await client.close()
     assert openai_server.last.json == ours
+    for name in ("authorization", "content-type", "accept"):
+        assert openai_server.last.headers.get(name) == our_headers.get(name)
     assert [m["role"] for m in ours["messages"]] == ["system", "user", "assistant", "user"]
     assert ours["messages"][1]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")
 

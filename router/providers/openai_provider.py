@@ -194,6 +194,7 @@ class OpenAIProvider(BaseProvider):
             stream = await client.post(
                 "/chat/completions",
                 body=self._chat_body(model, messages, max_tokens, temperature),
+                options={"security": {"bearer_auth": True}},  # create's auth: the API key only
                 cast_to=completion,
                 stream=True,
                 stream_cls=stream_cls,
