@@ -409,6 +409,40 @@ async def test_codex_history_images_and_verbosity(provider, codex_server):
     }
 
 
+async def test_codex_wire_body_is_what_the_sdks_responses_create_sends(provider, codex_server):
+    """The Responses POST skips create's parameter transform too: same body and auth as responses.create."""
+    import openai
+
+    png = small_png("codex")
+    model = ModelSpec(
+        id="c", provider="openai", api_model="gpt-fake-codex", params={"api": "responses", "verbosity": "low"}
+    )
+    msgs = [
+        Message("system", "You are terse."),
+        Message("user", "first question"),
+        Message("assistant", "first answer"),
+        Message("user", "what is this", images=[ImageInput(png, "image/png")]),
+    ]
+    await drain(provider.stream_chat(model, msgs, max_tokens=40, temperature=0.25))
+    ours, our_headers = codex_server.last.json, codex_server.last.headers
+    client = openai.AsyncOpenAI(api_key=OPENAI_KEY, base_url=codex_server.base_url, max_retries=0)
+    stream = await client.responses.create(
+        model="gpt-fake-codex",
+        input=ours["input"],
+        instructions="You are terse.",
+        stream=True,
+        store=False,
+        temperature=0.25,
+        text={"verbosity": "low"},
+        max_output_tokens=40,
+    )
+    async for _ in stream:
+        pass
+    await client.close()
+    assert codex_server.last.json == ours and len(ours["input"]) == 3
+    assert codex_server.last.headers["authorization"] == our_headers["authorization"] == f"Bearer {OPENAI_KEY}"
+
+
 async def test_codex_output_limit_reports_length(provider, codex_server):
     codex_server.reply_text = " ".join(f"w{i}" for i in range(40))
     out = await drain(provider.stream_chat(CODEX, ask(), max_tokens=4, temperature=None))

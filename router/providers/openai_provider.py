@@ -54,6 +54,15 @@ def _chat_types() -> tuple[Any, Any]:
     return ChatCompletion, AsyncStream[ChatCompletionChunk]
 
 
+@functools.cache
+def _responses_types() -> tuple[Any, Any]:
+    """(Response, AsyncStream[ResponseStreamEvent]): what responses.create casts a stream to."""
+    from openai import AsyncStream
+    from openai.types.responses import Response, ResponseStreamEvent
+
+    return Response, AsyncStream[ResponseStreamEvent]
+
+
 def usage_from_openai(u: Any) -> Usage:
     """Normalise a CompletionUsage (cached and reasoning tokens are parts of the totals)."""
     prompt = getattr(u, "prompt_tokens_details", None)
@@ -223,27 +232,24 @@ class OpenAIProvider(BaseProvider):
 
     # ---- Responses API (codex models) ----
 
-    def _responses_kwargs(
-        self, client: Any, model: ModelSpec, messages: list[Message], max_tokens: int | None, temperature: float | None
+    def _responses_body(
+        self, model: ModelSpec, messages: list[Message], max_tokens: int | None, temperature: float | None
     ) -> dict:
-        """Request arguments for `responses.create`; nothing is stored server-side (the app keeps history)."""
+        """The `responses` request body; nothing is stored server-side (the app keeps history)."""
         instructions, items = to_responses_input(messages)
-        kwargs: dict[str, Any] = {"model": model.api_model, "input": items, "stream": True, "store": False}
+        body: dict[str, Any] = {"model": model.api_model, "input": items, "stream": True, "store": False}
         if instructions:
-            kwargs["instructions"] = instructions
+            body["instructions"] = instructions
         params = responses_params(model.params)
         # Reasoning models reject a custom temperature.
         if temperature is not None and "reasoning" not in params and "reasoning" not in model.capabilities:
-            kwargs["temperature"] = float(temperature)
-        known, extra = split_kwargs(client.responses.create, params)
-        kwargs.update(known)
+            body["temperature"] = float(temperature)
+        body.update(params)
         if max_tokens is not None:
-            kwargs["max_output_tokens"] = int(max_tokens)
-        if kwargs.get("max_output_tokens") is not None:
-            kwargs["max_output_tokens"] = max(int(kwargs["max_output_tokens"]), RESPONSES_MIN_OUTPUT_TOKENS)
-        if extra:
-            kwargs["extra_body"] = extra
-        return kwargs
+            body["max_output_tokens"] = int(max_tokens)
+        if body.get("max_output_tokens") is not None:
+            body["max_output_tokens"] = max(int(body["max_output_tokens"]), RESPONSES_MIN_OUTPUT_TOKENS)
+        return body
 
     async def _stream_responses(
         self, model: ModelSpec, messages: list[Message], max_tokens: int | None, temperature: float | None
@@ -262,8 +268,14 @@ class OpenAIProvider(BaseProvider):
         error: ProviderError | None = None
         try:
             client = self._client()
-            stream = await client.responses.create(
-                **self._responses_kwargs(client, model, messages, max_tokens, temperature)
+            response, stream_cls = _responses_types()
+            stream = await client.post(  # as responses.create posts it, without its transform (as for chat)
+                "/responses",
+                body=self._responses_body(model, messages, max_tokens, temperature),
+                options={"security": {"bearer_auth": True}},
+                cast_to=response,
+                stream=True,
+                stream_cls=stream_cls,
             )
             async with stream:
                 async for event in stream:
