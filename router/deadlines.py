@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,16 +42,22 @@ def _timeout(model: Any, what: str, reason: str = "timeout") -> TransientError:
     return TransientError(f"{model.id} {what}", provider=model.provider, reason=reason)
 
 
-class _Watchdog:
-    """One timer per stream, re-armed only when it fires early: a chunk costs a clock read, not a timer.
+class Watchdog:
+    """The waits of one stream, watched on the consuming task by one timer re-armed only when it fires early: an
+    event costs a clock read and two attribute writes, not a timer, a task or a generator layer.
 
-    It cancels the task only while the task waits for the stream's next event (never while the consumer holds an
-    event), and `expired` then says why; `bounded` turns that cancellation into a TransientError.
+    The consumer calls `wait()` before it awaits the stream's next event and `got()` when one arrived; the timer
+    cancels the task only in between (never while the consumer holds an event), and `timeout()` then turns that
+    cancellation into a TransientError. `until` is a time.monotonic() deadline for the whole request.
     """
 
-    def __init__(self, until: float) -> None:
-        self.loop = asyncio.get_running_loop()
-        self.task = asyncio.current_task()
+    def __init__(self, model: Any, *, first_s: float, idle_s: float, until: float) -> None:
+        self.model, self.limit, self.idle_s, self.got_first = model, first_s, idle_s, False
+        try:
+            self.loop = asyncio.get_running_loop()
+        except RuntimeError:  # a task step Qt runs inside a nested event loop (qasync): the thread's loop
+            self.loop = asyncio.get_event_loop_policy().get_event_loop()
+        self.task = asyncio.current_task(self.loop)
         self.cancelling = self.task.cancelling() if self.task else 0
         self.until = self.loop.time() + (until - time.monotonic())  # the request deadline on the loop's clock
         self.deadline: float | None = None  # when the current wait ends; None: the consumer holds an event
@@ -60,13 +65,21 @@ class _Watchdog:
         self._armed: asyncio.Handle | None = None  # (qasync's timer handles have no when())
         self._armed_at = 0.0
 
-    def wait(self, limit: float) -> float:
-        """Start waiting for the next event, at most `limit` s; returns the time left to the whole request."""
+    def wait(self) -> None:
+        """Start waiting for the next event (TransientError when the whole-request deadline has passed)."""
         now = self.loop.time()
-        self.deadline = min(now + limit, self.until)
-        if self._armed is None or self._armed_at > self.deadline:
-            self.arm(self.deadline)
-        return self.until - now
+        if now >= self.until:
+            raise _timeout(self.model, "stopped: the whole-request deadline passed", "deadline")
+        deadline = now + self.limit
+        if deadline > self.until:
+            deadline = self.until
+        self.deadline = deadline
+        if self._armed is None or self._armed_at > deadline:
+            self.arm(deadline)
+
+    def got(self) -> None:
+        """An event arrived: the consumer holds it, and the next wait is an idle gap."""
+        self.deadline, self.limit, self.got_first = None, self.idle_s, True
 
     def arm(self, when: float) -> None:
         if self._armed is not None:
@@ -84,9 +97,16 @@ class _Watchdog:
         if self.task is not None:
             self.task.cancel()
 
-    def ours(self) -> bool:
-        """Whether a CancelledError just caught came from this watchdog alone (then it is taken back)."""
-        return bool(self.expired) and self.task is not None and self.task.uncancel() <= self.cancelling
+    def timeout(self) -> TransientError | None:
+        """After a CancelledError caught while waiting: the timeout when this watchdog alone cancelled the wait (the
+        cancellation is then taken back), else None (a real cancel: re-raise it)."""
+        if not (self.expired and self.task is not None and self.task.uncancel() <= self.cancelling):
+            return None
+        if self.expired == "deadline":
+            return _timeout(self.model, "stopped: the whole-request deadline passed", "deadline")
+        limit = self.limit
+        what = f"sent nothing for {limit:g} s" if self.got_first else f"sent no first token within {limit:g} s"
+        return _timeout(self.model, what)
 
     def close(self) -> None:
         if self._armed is not None:
@@ -94,43 +114,15 @@ class _Watchdog:
             self._armed = None
 
 
-async def bounded(
-    events: AsyncIterator[Any], *, model: Any, first_s: float, idle_s: float, until: float
-) -> AsyncGenerator[Any, None]:
-    """Yield `events`, raising TransientError when the first event, a gap or the whole request takes too long.
-
-    `until` is a time.monotonic() deadline for the whole request. The stream is always closed here, on the task
-    that opened it (an SDK stream left to garbage collection closes on another task and warns). The waits are
-    watched by one timer per stream on the same task (SDK cancel scopes stay on their task).
-    """
-    it = events.__aiter__()
-    watch = _Watchdog(until)
-    limit, got_first = first_s, False
-    try:
-        while True:
-            if watch.wait(limit) <= 0:
-                raise _timeout(model, "stopped: the whole-request deadline passed", "deadline")
-            try:
-                ev = await it.__anext__()
-            except StopAsyncIteration:
-                return
-            except asyncio.CancelledError:
-                if not watch.ours():
-                    raise
-                if watch.expired == "deadline":
-                    raise _timeout(model, "stopped: the whole-request deadline passed", "deadline") from None
-                what = f"sent nothing for {limit:g} s" if got_first else f"sent no first token within {limit:g} s"
-                raise _timeout(model, what) from None
-            watch.deadline, limit, got_first = None, idle_s, True
-            yield ev
-    finally:
-        watch.close()
-        aclose = getattr(it, "aclose", None)
-        if aclose is not None:
-            try:
-                await aclose()
-            except Exception:
-                pass
+async def close_stream(events: Any) -> None:
+    """Close a provider stream on the task that opened it (an SDK stream left to garbage collection closes on
+    another task and warns); errors while closing are dropped."""
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        try:
+            await aclose()
+        except Exception:
+            pass
 
 
 def timeouts_for(attempts: list, model_id: str) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from router.attempts import AttemptRecord
 from router.catalog import ModelSpec
-from router.deadlines import LOCAL_PROVIDERS, Deadlines, bounded, failure_summary, retry_allowed
+from router.deadlines import LOCAL_PROVIDERS, Deadlines, Watchdog, close_stream, failure_summary, retry_allowed
 from router.errors import (
     AllProvidersFailedError,
     BudgetExceededError,
@@ -254,16 +254,24 @@ class Engine:
             model.id, model.provider, rec.position, rec.number, min(first_s, walk.until - time.monotonic())
         )
         finished, result = False, None
-        stream = bounded(
-            walk.invoke(provider, model, max_out),
-            model=model,
-            first_s=first_s,
-            idle_s=walk.limits.idle_s,
-            until=walk.until,
-        )
+        # The provider's stream read here, its waits bounded by a watchdog (router/deadlines.py): no layer between
+        # the provider's generator and this loop.
+        events = walk.invoke(provider, model, max_out).__aiter__()
+        watch = Watchdog(model, first_s=first_s, idle_s=walk.limits.idle_s, until=walk.until)
         stop_progress = self.progress.watch(rec.hold, lambda: rec.chars)
         try:
-            async for ev in stream:
+            while True:
+                watch.wait()
+                try:
+                    ev = await anext(events)
+                except StopAsyncIteration:
+                    break
+                except asyncio.CancelledError:
+                    timeout = watch.timeout()
+                    if timeout is None:
+                        raise
+                    raise timeout from None
+                watch.got()
                 if isinstance(ev, TextDelta):
                     if rec.ttft is None:
                         rec.ttft = time.perf_counter()
@@ -283,18 +291,22 @@ class Engine:
                     reason="stream_cut",
                 )
         except asyncio.CancelledError:
-            await stream.aclose()  # closed on this task, not left to the garbage collector
+            watch.close()
+            await close_stream(events)  # closed on this task, not left to the garbage collector
             partial = rec.usage or rec.estimate(walk.plan.estimated_input_tokens)
             rec.outcome = "cancelled"
             self._write(rec, usage=partial, cost=call_cost(model, partial))
             raise
         except Exception as exc:  # every failure is classified; none reaches the user raw
-            await stream.aclose()
+            watch.close()
+            await close_stream(events)
             for ev in self._failed(rec, walk, classified(exc, model)):
                 yield ev
             return
         finally:
+            watch.close()
             stop_progress()
+        await close_stream(events)
         for ev in await self._succeeded(rec, walk, key, result):
             yield ev
 

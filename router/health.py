@@ -65,10 +65,10 @@ class Health:
             return
         self._write("DELETE FROM provider_health WHERE key = ?", (key,))
 
-    def cooldowns(self) -> dict[str, float]:
-        """Model id -> unix time its cool-down ends (only those still running)."""
+    def cooldowns(self, rows: list[tuple[str, float, str]] | None = None) -> dict[str, float]:
+        """Model id -> unix time its cool-down ends (only those still running); `rows`: a snapshot already read."""
         try:
-            rows, now = self._rows(), self.clock()
+            rows, now = self._rows() if rows is None else rows, self.clock()
         except Exception:
             return {}
         return {k[len("model:") :]: u for k, u, _ in rows if k.startswith("model:") and u > now}
@@ -82,10 +82,10 @@ class Health:
             (f"provider:{provider}", now + self.settings.unreachable_s, why[:200], now),
         )
 
-    def unreachable(self) -> dict[str, tuple[float, str]]:
+    def unreachable(self, rows: list[tuple[str, float, str]] | None = None) -> dict[str, tuple[float, str]]:
         """Provider -> (until, why) for providers marked unreachable and not yet due for another try."""
         try:
-            rows, now = self._rows(), self.clock()
+            rows, now = self._rows() if rows is None else rows, self.clock()
         except Exception:
             return {}
         return {k[len("provider:") :]: (u, r) for k, u, r in rows if k.startswith("provider:") and u > now}
@@ -94,8 +94,12 @@ class Health:
         """The registry's availability with cool-downs and unreachable providers taken out (the reason says when they
         are retried), from the one snapshot of the table (the send path plans with it)."""
         now = self.clock()
-        avail = registry.availability(self.cooldowns())
-        for provider, (until, why) in self.unreachable().items():
+        try:
+            rows = self._rows()
+        except Exception:
+            rows = []
+        avail = registry.availability(self.cooldowns(rows))
+        for provider, (until, why) in self.unreachable(rows).items():
             if provider in avail.ready:
                 avail.ready.discard(provider)
                 avail.reasons[provider] = f"unreachable ({why}); tried again in {max(int(until - now), 1)} s"

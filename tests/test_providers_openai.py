@@ -83,6 +83,41 @@ async def test_unknown_params_go_through_extra_body_and_temperature_is_sent(prov
     assert body["top_k"] == 7 and body["seed"] == 11 and body["temperature"] == 0.25
 
 
+async def test_the_wire_body_is_what_the_sdks_create_sends(provider, openai_server):
+    """The chat POST skips create's parameter transform: the bytes on the wire are the same as create's."""
+    import openai
+
+    png = small_png("attached")
+    msgs = [
+        Message("system", "You are terse."),
+        Message("user", "what is this", images=[ImageInput(png, "image/png")]),
+        Message("assistant", "A picture."),
+        Message("user", PROMPT),
+    ]
+    model = ModelSpec(id="x", provider="openai", api_model="gpt-fake-mini", params={"seed": 11, "top_k": 7})
+    await drain(provider.stream_chat(model, msgs, max_tokens=40, temperature=0.25))
+    ours, our_headers = openai_server.last.json, openai_server.last.headers
+    client = openai.AsyncOpenAI(api_key=OPENAI_KEY, base_url=openai_server.base_url, max_retries=0)
+    stream = await client.chat.completions.create(
+        model="gpt-fake-mini",
+        messages=ours["messages"],
+        stream=True,
+        stream_options={"include_usage": True},
+        max_completion_tokens=40,
+        temperature=0.25,
+        seed=11,
+        extra_body={"top_k": 7},
+    )
+    async for _ in stream:
+        pass
+    await client.close()
+    assert openai_server.last.json == ours
+    for name in ("authorization", "content-type", "accept"):
+        assert openai_server.last.headers.get(name) == our_headers.get(name)
+    assert [m["role"] for m in ours["messages"]] == ["system", "user", "assistant", "user"]
+    assert ours["messages"][1]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
 async def test_max_tokens_cut_reports_length(provider):
     out = await drain(provider.stream_chat(MINI, ask(), max_tokens=2, temperature=None))
     assert out.texts == ["Echo:", " please"]
@@ -372,6 +407,40 @@ async def test_codex_history_images_and_verbosity(provider, codex_server):
         "detail": "auto",
         "image_url": "data:image/png;base64," + base64.b64encode(png).decode(),
     }
+
+
+async def test_codex_wire_body_is_what_the_sdks_responses_create_sends(provider, codex_server):
+    """The Responses POST skips create's parameter transform too: same body and auth as responses.create."""
+    import openai
+
+    png = small_png("codex")
+    model = ModelSpec(
+        id="c", provider="openai", api_model="gpt-fake-codex", params={"api": "responses", "verbosity": "low"}
+    )
+    msgs = [
+        Message("system", "You are terse."),
+        Message("user", "first question"),
+        Message("assistant", "first answer"),
+        Message("user", "what is this", images=[ImageInput(png, "image/png")]),
+    ]
+    await drain(provider.stream_chat(model, msgs, max_tokens=40, temperature=0.25))
+    ours, our_headers = codex_server.last.json, codex_server.last.headers
+    client = openai.AsyncOpenAI(api_key=OPENAI_KEY, base_url=codex_server.base_url, max_retries=0)
+    stream = await client.responses.create(
+        model="gpt-fake-codex",
+        input=ours["input"],
+        instructions="You are terse.",
+        stream=True,
+        store=False,
+        temperature=0.25,
+        text={"verbosity": "low"},
+        max_output_tokens=40,
+    )
+    async for _ in stream:
+        pass
+    await client.close()
+    assert codex_server.last.json == ours and len(ours["input"]) == 3
+    assert codex_server.last.headers["authorization"] == our_headers["authorization"] == f"Bearer {OPENAI_KEY}"
 
 
 async def test_codex_output_limit_reports_length(provider, codex_server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 from typing import Any
@@ -132,13 +133,15 @@ def label(name: str) -> str:
     return row.label if row else (name or "Provider")
 
 
+@functools.cache
 def keyed() -> tuple[str, ...]:
-    """Providers the user can store an API key for, in table order."""
+    """Providers the user can store an API key for, in table order (the table is fixed: computed once)."""
     return tuple(p.name for p in PROVIDERS.values() if p.keyed)
 
 
+@functools.cache
 def with_endpoint() -> tuple[str, ...]:
-    """Providers with an endpoint setting (Settings → Endpoints), in table order."""
+    """Providers with an endpoint setting (Settings → Endpoints), in table order (computed once)."""
     return tuple(p.name for p in PROVIDERS.values() if p.endpoint)
 
 
