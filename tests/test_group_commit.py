@@ -5,19 +5,14 @@ during batched writes loses nothing acknowledged."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from router.store import database, open_store
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.kill9 import acked_then_killed
 
 
 @pytest.fixture
@@ -170,33 +165,7 @@ CHILD = textwrap.dedent(
 
 
 def test_kill_9_during_batched_writes_loses_nothing_acknowledged(data_dir):
-    open_store(data_dir).close()  # migrated once, before the writing process starts
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(data_dir)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    acked = []
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:  # the writer never pauses: a batch is in flight whenever the kill lands
-            acked.append(line.split())
-            if len(acked) >= 1_000:
-                break
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)  # no handler runs
-        proc.wait(30)
-    assert len(acked) == 1_000, proc.stderr.read()[-800:] if proc.stderr else ""
-    conn = sqlite3.connect(str(data_dir / "sparklio.db"))
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stored = dict(conn.execute("SELECT title, id FROM conversations").fetchall())
-    finally:
-        conn.close()
+    acked, stored = acked_then_killed(data_dir, CHILD, 1000)
     assert all(stored.get(title) == int(rid) for title, rid in acked)
     rounds = {title.split(".")[0] for title in stored}
     batched = [sum(f"{r}.{k}" in stored for k in range(1, 8)) for r in rounds]
