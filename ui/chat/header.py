@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from router.errors import SparklioError
 from ui.widgets.card import muted
@@ -46,7 +56,7 @@ class ConversationHeader(QWidget):
         self.title.setPlaceholderText("New chat")
         self.title.setToolTip("Click to rename this conversation")
         self.title.setStyleSheet(
-            "QLineEdit { font-size: 12pt; font-weight: 600; background: transparent; border: none; }"
+            "QLineEdit { font-size: 12pt; font-weight: 600; background: transparent; border: none; padding: 0px; }"
         )
         self.title.setMinimumWidth(140)
         self.title.editingFinished.connect(self._rename)
@@ -64,9 +74,11 @@ class ConversationHeader(QWidget):
         self.compare_btn = QPushButton("Compare…")
         self.compare_btn.setToolTip("Send one prompt to two or three models side by side and pick the better answer")
         self.compare_btn.clicked.connect(self.compareRequested)
-        row.addWidget(self.title, 3)
-        row.addStretch(1)
-        row.addWidget(self.totals)
+        titled = QVBoxLayout()  # the title takes the row's free width; the totals sit under it, never squeezing it
+        titled.setSpacing(0)
+        titled.addWidget(self.title)
+        titled.addWidget(self.totals)
+        row.addLayout(titled, 1)
         for w in (self.prev_btn, self.branch, self.next_btn, self.export_btn, self.compare_btn):
             row.addWidget(w)
         self.show_conversation(None)
