@@ -91,6 +91,16 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
+def store(data_dir):
+    """The data folder's migrated store, closed afterwards."""
+    from router.store import open_store
+
+    s = open_store(data_dir)
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def memory_keyring():
     """A real keyring backend that keeps secrets in memory (set as the process default)."""
     import keyring

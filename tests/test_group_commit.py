@@ -7,33 +7,11 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from router.store import database, open_store
-from tests.kill9 import acked_then_killed
-
-
-@pytest.fixture
-def store(data_dir):
-    s = open_store(data_dir)
-    yield s
-    s.close()
-
-
-def count(path: Path, table: str = "conversations") -> int:
-    """Rows in `table` as a separate connection (another process) sees them."""
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def insert_conversation(title: str) -> int:
-    sql = "INSERT INTO conversations(title, created_at, updated_at) VALUES (?, 0, 0)"
-    return database.execute_sql(sql, (title,)).lastrowid
+from router.store import database
+from tests.write_helpers import acked_then_killed, count, insert_conversation
 
 
 def traced() -> list[str]:

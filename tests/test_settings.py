@@ -9,14 +9,6 @@ import pytest
 from router.errors import SparklioError
 from router.events import EventBus
 from router.settings import FIELDS, Settings
-from router.store import open_store
-
-
-@pytest.fixture
-def store(data_dir):
-    s = open_store(data_dir)
-    yield s
-    s.close()
 
 
 def test_attributes_are_typed_defaults(store):

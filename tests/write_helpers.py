@@ -1,4 +1,4 @@
-"""kill -9 a writing child process: what it acknowledged against what the database kept."""
+"""Helpers of the write-path tests: rows as another connection sees them, and kill -9 of a writing process."""
 
 from __future__ import annotations
 
@@ -9,9 +9,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-from router.store import open_store
+from router.store import database, open_store
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def count(path: Path, table: str = "conversations") -> int:
+    """Rows in `table` as a separate connection (another process) sees them."""
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def insert_conversation(title: str) -> int:
+    """A conversation row written on this thread's connection; its id."""
+    sql = "INSERT INTO conversations(title, created_at, updated_at) VALUES (?, 0, 0)"
+    return database.execute_sql(sql, (title,)).lastrowid
 
 
 def acked_then_killed(data_dir: Path, child: str, n: int) -> tuple[list[list[str]], dict[str, int]]:
