@@ -8,10 +8,11 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from router import recovery
+from router.budget_alerts import ANOMALY_FACTOR, alert_event, anomaly_event, fire, spend_spike
 from router.catalog import ModelSpec
 from router.display import fmt_usd
 from router.errors import BudgetExceededError, SparklioError
@@ -24,8 +25,6 @@ from router.validate import MAX_USD
 log = logging.getLogger(__name__)
 
 HOLD_TTL_S = 30 * 60  # a hold left by a crashed process stops counting after this
-ANOMALY_FACTOR = 3.0
-ANOMALY_WINDOW_DAYS = 7
 
 # The ledger's columns are LlmUsage's fields (router/store/models.py); tests/test_ledger_row.py checks them
 # against the migrated table.
@@ -179,15 +178,6 @@ class Budget:
         spent = {p: float(c) for k, p, c in rows if k == 0}
         return spent, {p: float(c) for k, p, c in rows if k == 1}
 
-    @staticmethod
-    def _fire(kind: str, period: str, key: str, threshold: float, limit: float, spent: float, now: float) -> bool:
-        cur = database.execute_sql(
-            "INSERT OR IGNORE INTO alerts_fired(kind, period, limit_key, threshold, limit_usd, spent_usd, fired_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind, period, key, threshold, round(limit, 6), spent, now),
-        )
-        return cur.rowcount == 1
-
     def _threshold_alerts(self, month: str, spent: dict[str, float], now: float) -> list[AppEvent]:
         """Fire (once) every threshold alert that the spend has reached; returns the events to publish."""
         total_limit, prov_limits = self.limits()
@@ -199,37 +189,11 @@ class Budget:
             fired = [
                 t
                 for t in thresholds
-                if used > 0 and used >= t * limit - 1e-12 and self._fire("budget", month, key, t, limit, used, now)
+                if used > 0 and used >= t * limit - 1e-12 and fire("budget", month, key, t, limit, used, now)
             ]
             if fired:  # issue 13: one jump past 80% and 100% says only "100%" (the lower one is recorded silently)
-                out.append(self._alert_event(key, max(fired), used, limit, month))
+                out.append(alert_event(key, max(fired), used, limit, month, self.settings.hard_stop))
         return out
-
-    def _alert_event(
-        self, key: str, threshold: float, spent: float, limit: float, month: str, call_usd: float | None = None
-    ) -> AppEvent:
-        who = "Monthly budget" if key == "total" else f"{key} budget"
-        pct = round(threshold * 100)
-        tail = ""
-        if threshold >= 1.0 and self.settings.hard_stop:
-            tail = " Cloud calls are stopped; local models keep working."
-        elif threshold >= 1.0:
-            tail = " Warn-only mode: calls continue."
-        if call_usd is not None:  # the first call that would pass the limit
-            title = f"{who}: limit reached"
-            text = (
-                f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}; a call of up to"
-                f" {fmt_usd(call_usd)} would pass the limit.{tail}"
-            )
-        else:  # the title names the limit and the threshold; the text does not repeat them
-            title = f"{who}: {pct}% reached"
-            text = f"{fmt_usd(spent)} of {fmt_usd(limit)} spent in {month}.{tail}"
-        return AppEvent(
-            "budget_alert",
-            title,
-            text,
-            {"limit": key, "threshold": threshold, "spent": round(spent, 6), "limit_usd": limit, "month": month},
-        )
 
     def _publish(self, events: list[AppEvent]) -> None:
         if self.events:
@@ -301,8 +265,8 @@ class Budget:
                         f" spent + {fmt_usd(on_hold)} held would pass the {label} limit of"
                         f" {fmt_usd(limit)}; raise the limit or use a local model"
                     )
-                if self._fire("budget", month, key, 1.0, limit, used, now):
-                    events.append(self._alert_event(key, 1.0, used, limit, month, amount))
+                if fire("budget", month, key, 1.0, limit, used, now):
+                    events.append(alert_event(key, 1.0, used, limit, month, self.settings.hard_stop, amount))
         rid = 0
         if not refusal or not hard_stop:
             n = note or {}
@@ -412,39 +376,14 @@ class Budget:
 
     def _anomaly(self, day: str, now: float) -> list[AppEvent]:
         """Fire once a day when today's spend is over 3x the trailing 7-day daily average (after 7 days of history)."""
-        d = date.fromisoformat(day)
-        start = (d - timedelta(days=ANOMALY_WINDOW_DAYS)).isoformat()
-        row = database.execute_sql(
-            "SELECT COALESCE(SUM(CASE WHEN period = ? THEN cost_usd END), 0),"
-            " COALESCE(SUM(CASE WHEN period < ? THEN cost_usd END), 0)"
-            " FROM spend_totals WHERE length(period) = 10 AND period BETWEEN ? AND ?",
-            (day, day, start, day),
-        ).fetchone()
-        today, trailing = float(row[0]), float(row[1])
-        avg = trailing / ANOMALY_WINDOW_DAYS
-        if avg <= 0 or today <= ANOMALY_FACTOR * avg:
-            return []
-        # Only with a full week of history: the first days of use are not a spike.
-        if (
-            database.execute_sql(
-                "SELECT 1 FROM spend_totals WHERE period BETWEEN '0000-00-00' AND ? AND length(period) = 10 LIMIT 1",
-                (start,),
-            ).fetchone()
-            is None
-        ):
+        spike = spend_spike(day)
+        if spike is None:
             return []
         self._anomaly_done = day
-        if not self._fire("anomaly", day, "total", ANOMALY_FACTOR, avg, today, now):
+        today, avg = spike
+        if not fire("anomaly", day, "total", ANOMALY_FACTOR, avg, today, now):
             return []
-        return [
-            AppEvent(
-                "cost_anomaly",
-                "Unusual spending today",
-                f"{fmt_usd(today)} spent today is {today / avg:.1f}x the {fmt_usd(avg)} daily average of"
-                f" the last {ANOMALY_WINDOW_DAYS} days.",
-                {"day": day, "spent": round(today, 6), "average": round(avg, 6), "factor": ANOMALY_FACTOR},
-            )
-        ]
+        return [anomaly_event(day, today, avg)]
 
     def check_alerts(self) -> list[AppEvent]:
         """Re-evaluate threshold alerts now (e.g. after a limit change); returns what fired."""
