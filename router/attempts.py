@@ -1,15 +1,20 @@
-"""One try at one model as the engine tracks it and the ledger keeps it: the attempt record and its ledger row."""
+"""One try at one model as the engine tracks it and the ledger keeps it (the attempt record and its ledger row), and
+the walk along a plan's chain that makes them."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from router.catalog import ModelSpec
+from router.deadlines import Deadlines
 from router.errors import ProviderError, SparklioError
 from router.pricing import cache_saving
-from router.types import Usage
+from router.types import Answer, AnswerDone, Attempt, Reservation, RoutePlan, RouteRequest, Usage
+
+Invoke = Callable[[Any, ModelSpec, int], AsyncIterator[Any]]  # (provider, model, max output) -> the provider's stream
 
 
 @dataclass
@@ -89,3 +94,78 @@ class AttemptRecord:
             "energy_wh": u.energy_wh,
             "policy_model": self.policy_model,
         }
+
+
+@dataclass
+class Walk:
+    """One execute() call: the request, its deadline, the providers skipped and the attempts made so far."""
+
+    plan: RoutePlan
+    request: RouteRequest
+    invoke: Invoke
+    kind: str
+    message_id: int | None
+    hold_for: Callable[[ModelSpec], float] | None
+    limits: Deadlines
+    until: float  # time.monotonic() deadline for the whole request
+    skip: set[str]  # providers (and "cloud") not to try again in this request
+    on_answer: Callable[[Answer], None] | None = None  # stores the answer with its ledger row
+    held: Reservation | None = None  # the first attempt's hold, taken with the turn (Engine.hold_first)
+    attempts: list[Attempt] = field(default_factory=list)
+    t_request: float = field(default_factory=time.perf_counter)
+
+    def record(self, model: ModelSpec, position: int, number: int, serves: str | None) -> AttemptRecord:
+        """A fresh attempt record for `model` in this request."""
+        return AttemptRecord(
+            model,
+            self.kind,
+            self.plan.task,
+            position,
+            number,
+            self.message_id,
+            self.request.conversation_id,
+            self.request.workflow_run_id,
+            self.plan.experiment,
+            serves,
+        )
+
+    def take_held(self, model: ModelSpec) -> Reservation | None:
+        """The hold taken before the walk, for the first attempt at its model (None: hold as usual)."""
+        held = self.held
+        if held is None or held.model != model.id or held.provider != model.provider:
+            return None
+        self.held = None
+        return held
+
+    def done(self, rec: AttemptRecord, text: str, usage: Usage, cost: float, *, cached: bool) -> AnswerDone:
+        """The final event for the attempt that answered."""
+        ttft_ms = 0.0 if cached else (rec.ttft - self.t_request) * 1000 if rec.ttft is not None else None
+        return AnswerDone(
+            Answer(
+                rec.model.id,
+                rec.model.provider,
+                text,
+                usage,
+                cost,
+                cached,
+                (time.perf_counter() - self.t_request) * 1000,
+                ttft_ms,
+                self.attempts,
+                self.plan,
+                message_id=self.message_id,
+                experiment=self.plan.experiment and rec.position == 0,
+                cache_saved_usd=0.0 if cached else cache_saving(rec.model, usage),
+            )
+        )
+
+
+def hold_note(plan: RoutePlan, request: RouteRequest, kind: str, message_id: int | None) -> dict:
+    """What a hold records so a later start can settle it if this process dies (router/recovery.py)."""
+    return {
+        "task": plan.task,
+        "kind": kind,
+        "message_id": message_id,
+        "conversation_id": request.conversation_id,
+        "workflow_run_id": request.workflow_run_id,
+        "input_tokens": plan.estimated_input_tokens,
+    }

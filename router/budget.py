@@ -232,6 +232,25 @@ class Budget:
         )
         return self._settle(*held)
 
+    def hold_within(
+        self, model: ModelSpec, worst_case_usd: float, note: dict | None = None
+    ) -> tuple[Reservation, list[AppEvent]] | None:
+        """The check-and-hold inside the caller's open IMMEDIATE transaction (chat: with the turn's rows, one commit
+        before the network); None, with nothing written, when it would be refused: the attempt then asks `areserve`,
+        which refuses it the usual way. Publish the returned alerts once the transaction has committed."""
+        try:
+            with database.atomic():  # a savepoint: a refusal leaves no hold and no alert marked fired
+                hold, refusal, events = self._hold(model, worst_case_usd, note, HOLD_TTL_S)
+                if refusal or not hold.id:
+                    raise _Refused
+        except _Refused:
+            return None
+        return hold, events
+
+    def publish(self, events: list[AppEvent]) -> None:
+        """Publish alerts returned by `hold_within` (after its transaction committed)."""
+        self._publish(events)
+
     def _hold(
         self, model: ModelSpec, worst_case_usd: float, note: dict | None, ttl_s: float
     ) -> tuple[Reservation, str, list[AppEvent]]:
@@ -447,3 +466,7 @@ def _also(write: Callable[[], Any]) -> None:
         write()
     except Exception as exc:
         log.warning("a write with the ledger row failed: %s", exc)
+
+
+class _Refused(Exception):
+    """Rolls back `hold_within`'s savepoint."""

@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from router.errors import SparklioError
-from router.types import Answer, AnswerDone, ImageInput, Message, PartialWithdrawn, RoutePlan, RouteRequest, TextDelta
+from router.types import (
+    Answer,
+    AnswerDone,
+    ImageInput,
+    Message,
+    PartialWithdrawn,
+    Reservation,
+    RoutePlan,
+    RouteRequest,
+    TextDelta,
+)
 
 HISTORY = 40  # most recent stored messages sent as context
 _SUFFIX = {"image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
@@ -137,24 +147,49 @@ class ChatSession:
             raise SparklioError("the prompt is empty: type something to send")
         return RouteRequest(history(conversation_id) + [prompt], conversation_id=conversation_id, **routing)
 
-    async def _store_turn(self, request: RouteRequest, store_user: bool) -> tuple[RouteRequest, TurnStored]:
-        """One committed transaction: the user's text is safe before planning or any network call (the loop never
-        waits for another process's lock: router/store/loop_writes.py)."""
+    async def _store_turn(
+        self, request: RouteRequest, store_user: bool, plan: RoutePlan | None
+    ) -> tuple[RouteRequest, TurnStored, Reservation | None]:
+        """One committed transaction: the user's text is safe before any network call (the loop never waits for
+        another process's lock: router/store/loop_writes.py); planned already, the first attempt's budget hold
+        commits with it (one commit per request before the network)."""
         app = self.app
+        hold = plan is not None and plan.kind == "chat" and not _batched(request)
 
-        def write() -> tuple[RouteRequest, TurnStored]:
+        def write() -> tuple[RouteRequest, TurnStored, Any]:
             last = request.messages[-1]
             prompt, attachments = (
                 (last.content, save_attachments(app.data_dir / "attachments", last)) if store_user else (None, None)
             )
             cid, user_id, answer_id = app.conversations.start_turn(request.conversation_id, prompt, attachments)
             req = request if request.conversation_id == cid else replace(request, conversation_id=cid)
-            return req, TurnStored(cid, user_id, answer_id)
+            held = app.engine.hold_first(plan, req, answer_id) if hold and plan is not None else None
+            return req, TurnStored(cid, user_id, answer_id), held
 
-        def stopped(done: tuple[RouteRequest, TurnStored]) -> None:  # stopped before it got the ids: never pending
-            app.conversations.update_message(done[1].answer_message_id, status="cancelled")
+        def stopped(done: tuple[RouteRequest, TurnStored, Any]) -> None:  # stopped before it got the ids
+            app.conversations.update_message(done[1].answer_message_id, status="cancelled")  # never left pending
+            app.budget.release(done[2][0] if done[2] else None)
 
-        return await app.store.writes.run(write, on_cancel=stopped, group=False)  # at once: before the network
+        req, turn, held = await app.store.writes.run(write, on_cancel=stopped, group=False)  # at once
+        if held is None:
+            return req, turn, None
+        app.budget.publish(held[1])
+        return req, turn, held[0]
+
+    def _plan_first(self, request: RouteRequest) -> tuple[RoutePlan | None, RouteRequest]:
+        """The plan and the request with its task's system prompt, made before the turn is stored when that is
+        quick and needs no network (no documents to add, the classifier loaded); (None, request) otherwise, and
+        when planning fails (planned again after the turn is stored, so its error is stored with the answer)."""
+        app = self.app
+        if request.conversation_id is not None and app.knowledge.has_sources(request.conversation_id):
+            return None, request  # the documents' search may call an embedding model: the turn is stored first
+        if (request.task is None or request.complexity is None) and not app.auto.ready:
+            return None, request  # a first classification may train for seconds: the user's text waits for nothing
+        try:
+            plan = app.plan(request, explore=True)
+        except SparklioError:
+            return None, request
+        return plan, app.prompts.apply(request, plan.task)
 
     async def _with_documents(self, request: RouteRequest) -> tuple[RouteRequest, list[dict]]:
         """The conversation's document passages added to the prompt, and the sources to show with the answer."""
@@ -172,15 +207,23 @@ class ChatSession:
     async def run(self, request: RouteRequest, *, store: bool = True, store_user: bool = True) -> AsyncIterator:
         """Plan and execute a chat request, yielding TurnStored (when stored), then engine events."""
         app = self.app
-        stored = None
+        plan, request = self._plan_first(request) if store else (None, request)
+        stored = held = None
         if store:
-            request, stored = await self._store_turn(request, store_user)
-            yield stored
+            request, stored, held = await self._store_turn(request, store_user, plan)
+            try:
+                yield stored
+            except BaseException:  # the consumer stopped at the turn: no answer is coming
+                self._update(stored.answer_message_id, status="cancelled")
+                app.budget.release(held)
+                raise
         answer_id = stored.answer_message_id if stored else None
+        sources: list[dict] = []
         try:
-            request, sources = await self._with_documents(request)
-            plan = app.plan(request, explore=True)
-            request = app.prompts.apply(request, plan.task)  # the task's short system prompt (prompt library)
+            if plan is None:
+                request, sources = await self._with_documents(request)
+                plan = app.plan(request, explore=True)
+                request = app.prompts.apply(request, plan.task)  # the task's short system prompt (prompt library)
             queued = await self._maybe_batch(request, plan, answer_id)
         except SparklioError as exc:
             self._update(answer_id, content=str(exc), status="error")
@@ -198,7 +241,7 @@ class ChatSession:
             saved.append(answer)
 
         try:
-            async for ev in self._events(plan, request, answer_id, save if answer_id is not None else None):
+            async for ev in self._events(plan, request, answer_id, save if answer_id is not None else None, held):
                 if isinstance(ev, TextDelta):
                     text.append(ev.text)
                 elif isinstance(ev, PartialWithdrawn):
@@ -216,7 +259,9 @@ class ChatSession:
             )
             raise
 
-    def _events(self, plan: RoutePlan, request: RouteRequest, answer_id: int | None, save: Any = None) -> AsyncIterator:
+    def _events(
+        self, plan: RoutePlan, request: RouteRequest, answer_id: int | None, save: Any = None, held: Any = None
+    ) -> AsyncIterator:
         """The engine's events for the plan's kind (images and embeddings typed into the chat answer as Markdown)."""
         app = self.app
         if plan.kind == "image":
@@ -236,11 +281,13 @@ class ChatSession:
 
         cache_key = key_of if request.use_cache and app.cache.enabled else None
 
-        return app.engine.execute(plan, request, invoke, message_id=answer_id, cache_key=cache_key, on_answer=save)
+        return app.engine.execute(
+            plan, request, invoke, message_id=answer_id, cache_key=cache_key, on_answer=save, held=held
+        )
 
     async def _maybe_batch(self, request: RouteRequest, plan: RoutePlan, answer_id: int | None):
         """A chat request at speed batch that can wait goes to a Batch API (None: it runs live)."""
-        if not (request.can_wait and request.speed == "batch" and plan.kind == "chat"):
+        if not (_batched(request) and plan.kind == "chat"):
             return None
         queued = await self.app.batch.queue_chat(request, plan, answer_id)
         if queued is not None:
@@ -256,3 +303,8 @@ class ChatSession:
     def _update(self, answer_id: int | None, **fields: Any) -> None:
         if answer_id is not None:
             self.app.conversations.update_message(answer_id, **fields)
+
+
+def _batched(request: RouteRequest) -> bool:
+    """A request that may wait for a provider's Batch API (its chat plan is queued, not run live)."""
+    return bool(request.can_wait and request.speed == "batch")

@@ -40,6 +40,11 @@ class AutoClassifier:
                 model = self._model
         return model
 
+    @property
+    def ready(self) -> bool:
+        """The model is in memory: classifying now takes under a millisecond (no load, no training)."""
+        return self._model is not None
+
     def classify(self, prompt: str, has_image: bool = False) -> clf.Classification:
         """Auto task and complexity, with confidences."""
         return clf.classify(prompt, has_image, self.model())

@@ -7,10 +7,10 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from router.attempts import AttemptRecord
+from router.attempts import AttemptRecord, Invoke, Walk, hold_note
 from router.catalog import ModelSpec
 from router.deadlines import LOCAL_PROVIDERS, Deadlines, Watchdog, close_stream, failure_summary, retry_allowed
 from router.errors import (
@@ -21,18 +21,19 @@ from router.errors import (
     SparklioError,
     TransientError,
 )
+from router.events import AppEvent
 from router.health import Health
-from router.pricing import cache_saving, call_cost
+from router.pricing import call_cost
 from router.recovery import HoldProgress
 from router.types import (
     Answer,
-    AnswerDone,
     Attempt,
     AttemptFailed,
     AttemptStarted,
     EngineEvent,
     Finished,
     PartialWithdrawn,
+    Reservation,
     RetryScheduled,
     RoutePlan,
     RouteRequest,
@@ -62,9 +63,6 @@ class OpResult:
 
     value: Any
     usage: Usage
-
-
-Invoke = Callable[[Any, ModelSpec, int], AsyncIterator[Any]]
 
 
 class Engine:
@@ -138,13 +136,15 @@ class Engine:
         cache_key: Callable[[ModelSpec], str] | None = None,
         hold_for: Callable[[ModelSpec], float] | None = None,
         on_answer: Callable[[Answer], None] | None = None,
+        held: Reservation | None = None,
     ) -> AsyncIterator[EngineEvent | OpResult]:
         """Walk the chain; yields engine events (and OpResult for non-streaming calls), ending with AnswerDone.
 
-        `on_answer(answer)` stores the answer in the same transaction as its ledger row (a live call's answer)."""
+        `on_answer(answer)` stores the answer in the same transaction as its ledger row (a live call's answer);
+        `held`: the first attempt's hold, already taken (`hold_first`), released if no attempt uses it."""
         # issue 13: bounded waits; providers found unreachable or a total-limit refusal skip the rest of their kind
         limits = Deadlines.from_settings(self.settings)
-        walk = _Walk(
+        walk = Walk(
             plan,
             request,
             invoke,
@@ -155,34 +155,39 @@ class Engine:
             time.monotonic() + (limits.request_s if kind == "chat" else limits.op_s),
             set(self.health.unreachable()),
             on_answer=on_answer,
+            held=held,
         )
-        for position, entry in enumerate(plan.chain):
-            if entry.provider in walk.skip or ("cloud" in walk.skip and entry.provider not in LOCAL_PROVIDERS):
-                continue
-            if time.monotonic() >= walk.until:
-                break
-            model = self._usable(entry.target, entry.provider, position, walk)
-            if model is None:
-                yield AttemptFailed(walk.attempts[-1])
-                continue
-            serves = entry.model if entry.serves else None
-            key = cache_key(model) if (cache_key and position == 0) else None
-            hit = self.cache.get(key) if key is not None else None
-            if hit is not None:
-                for ev in self._from_cache(hit, walk.record(model, 0, 1, serves), walk):
-                    yield ev
-                return
-            number = 0
-            while True:
-                number += 1
-                rec = walk.record(model, position, number, serves)
-                async for ev in self._attempt(rec, walk, key):
-                    yield ev
-                if rec.outcome == "ok":
-                    return
-                if rec.retry_in is None:
+        try:  # no generator layer in between: each chunk passes one
+            for position, entry in enumerate(plan.chain):
+                if entry.provider in walk.skip or ("cloud" in walk.skip and entry.provider not in LOCAL_PROVIDERS):
+                    continue
+                if time.monotonic() >= walk.until:
                     break
-                await self.sleep(rec.retry_in)
+                model = self._usable(entry.target, entry.provider, position, walk)
+                if model is None:
+                    yield AttemptFailed(walk.attempts[-1])
+                    continue
+                serves = entry.model if entry.serves else None
+                key = cache_key(model) if (cache_key and position == 0) else None
+                hit = self.cache.get(key) if key is not None else None
+                if hit is not None:
+                    for ev in self._from_cache(hit, walk.record(model, 0, 1, serves), walk):
+                        yield ev
+                    return
+                number = 0
+                while True:
+                    number += 1
+                    rec = walk.record(model, position, number, serves)
+                    async for ev in self._attempt(rec, walk, key):
+                        yield ev
+                    if rec.outcome == "ok":
+                        return
+                    if rec.retry_in is None:
+                        break
+                    await self.sleep(rec.retry_in)
+        finally:
+            if walk.held is not None:  # no attempt used it (a cache hit, the first model skipped)
+                self.budget.release(walk.held)
         refused = [a for a in walk.attempts if a.outcome == "refused"]
         if refused and len(refused) == len(walk.attempts):
             raise BudgetExceededError(refused[0].error)
@@ -190,7 +195,7 @@ class Engine:
             failure_summary(walk.attempts, time.monotonic() >= walk.until, walk.skip), walk.attempts
         )
 
-    def _usable(self, target: str, provider: str, position: int, walk: _Walk) -> ModelSpec | None:
+    def _usable(self, target: str, provider: str, position: int, walk: Walk) -> ModelSpec | None:
         """The catalog model for a chain entry, or None (with a failed Attempt noted) when it is gone or retired."""
         try:
             model = self.catalog.get(target)
@@ -205,31 +210,43 @@ class Engine:
             return None
         return model
 
-    def _from_cache(self, hit, rec: AttemptRecord, walk: _Walk) -> list[EngineEvent]:
+    def _from_cache(self, hit, rec: AttemptRecord, walk: Walk) -> list[EngineEvent]:
         """A response-cache hit: a free ledger row noting what it saved, and the stored answer."""
-        rec.outcome, rec.ttft = "ok", rec.t0
+        rec.outcome, rec.ttft, rec.hold = "ok", rec.t0, walk.take_held(rec.model)
         self._write(rec, usage=hit.usage, cached=True, saved=hit.cost_usd)
         walk.attempts.append(Attempt(rec.model.id, rec.model.provider, "ok", fallback_position=0))
         return [TextDelta(hit.text), walk.done(rec, hit.text, hit.usage, 0.0, cached=True)]
 
-    async def _prepare(self, rec: AttemptRecord, walk: _Walk):
+    async def _prepare(self, rec: AttemptRecord, walk: Walk):
         """The provider and output ceiling for an attempt, and its budget hold (BudgetExceededError: refused)."""
         model = rec.model
         provider = self.registry.get(model.provider)
         max_out = self.max_output(model, walk.request)
-        worst = walk.hold_for(model) if walk.hold_for else self.worst_case(model, walk.plan, walk.request)
-        note = {
-            "task": walk.plan.task,
-            "kind": walk.kind,
-            "message_id": walk.message_id,
-            "conversation_id": walk.request.conversation_id,
-            "workflow_run_id": walk.request.workflow_run_id,
-            "input_tokens": walk.plan.estimated_input_tokens,
-        }
-        rec.hold = await self.budget.areserve(model, worst, note) if not model.local else None
+        rec.hold = walk.take_held(model)
+        if rec.hold is None and not model.local:
+            worst = walk.hold_for(model) if walk.hold_for else self.worst_case(model, walk.plan, walk.request)
+            note = hold_note(walk.plan, walk.request, walk.kind, walk.message_id)
+            rec.hold = await self.budget.areserve(model, worst, note)
         return provider, max_out
 
-    async def _attempt(self, rec: AttemptRecord, walk: _Walk, key: str | None) -> AsyncIterator:
+    def hold_first(
+        self, plan: RoutePlan, request: RouteRequest, message_id: int | None
+    ) -> tuple[Reservation, list[AppEvent]] | None:
+        """The first chat attempt's hold and the alerts to publish once committed, taken inside the caller's open
+        write (the turn's: one commit before the network) for `execute(held=...)`; None when it needs none here (a
+        local model, one gone since planning, a refusal: the attempt then holds or refuses the usual way)."""
+        if not plan.chain:
+            return None
+        try:
+            model = self.catalog.get(plan.chain[0].target)
+        except SparklioError:
+            return None
+        if model.local:
+            return None
+        note = hold_note(plan, request, "chat", message_id)
+        return self.budget.hold_within(model, self.worst_case(model, plan, request), note)
+
+    async def _attempt(self, rec: AttemptRecord, walk: Walk, key: str | None) -> AsyncIterator:
         """One call to one model: hold, stream, ledger row; sets rec.outcome, and rec.retry_in for a retry."""
         model = rec.model
         try:
@@ -310,7 +327,7 @@ class Engine:
         for ev in await self._succeeded(rec, walk, key, result):
             yield ev
 
-    def _failed(self, rec: AttemptRecord, walk: _Walk, err: ProviderError) -> list:
+    def _failed(self, rec: AttemptRecord, walk: Walk, err: ProviderError) -> list:
         """A failed call: its ledger row, then a retry of the same model (rec.retry_in) or the next model."""
         model, events = rec.model, []
         rec.outcome = "cut" if err.reason == "stream_cut" else "error"
@@ -336,7 +353,7 @@ class Engine:
             self.health.note_failure(model.id, str(err))
         return events + [AttemptFailed(walk.attempts[-1])]
 
-    async def _succeeded(self, rec: AttemptRecord, walk: _Walk, key: str | None, result: OpResult | None) -> list:
+    async def _succeeded(self, rec: AttemptRecord, walk: Walk, key: str | None, result: OpResult | None) -> list:
         """A finished call: its ledger row, the cache entry, and the answer."""
         model, usage = rec.model, rec.usage or Usage()
         rec.outcome = "ok"
@@ -353,60 +370,6 @@ class Engine:
         if key is not None and walk.kind == "chat":
             self.cache.put(key, model, walk.plan.task, full, usage, cost)
         return [result, done] if result is not None else [done]
-
-
-@dataclass
-class _Walk:
-    """One execute() call: the request, its deadline, the providers skipped and the attempts made so far."""
-
-    plan: RoutePlan
-    request: RouteRequest
-    invoke: Invoke
-    kind: str
-    message_id: int | None
-    hold_for: Callable[[ModelSpec], float] | None
-    limits: Deadlines
-    until: float  # time.monotonic() deadline for the whole request
-    skip: set[str]  # providers (and "cloud") not to try again in this request
-    on_answer: Callable[[Answer], None] | None = None  # stores the answer with its ledger row
-    attempts: list[Attempt] = field(default_factory=list)
-    t_request: float = field(default_factory=time.perf_counter)
-
-    def record(self, model: ModelSpec, position: int, number: int, serves: str | None) -> AttemptRecord:
-        """A fresh attempt record for `model` in this request."""
-        return AttemptRecord(
-            model,
-            self.kind,
-            self.plan.task,
-            position,
-            number,
-            self.message_id,
-            self.request.conversation_id,
-            self.request.workflow_run_id,
-            self.plan.experiment,
-            serves,
-        )
-
-    def done(self, rec: AttemptRecord, text: str, usage: Usage, cost: float, *, cached: bool) -> AnswerDone:
-        """The final event for the attempt that answered."""
-        ttft_ms = 0.0 if cached else (rec.ttft - self.t_request) * 1000 if rec.ttft is not None else None
-        return AnswerDone(
-            Answer(
-                rec.model.id,
-                rec.model.provider,
-                text,
-                usage,
-                cost,
-                cached,
-                (time.perf_counter() - self.t_request) * 1000,
-                ttft_ms,
-                self.attempts,
-                self.plan,
-                message_id=self.message_id,
-                experiment=self.plan.experiment and rec.position == 0,
-                cache_saved_usd=0.0 if cached else cache_saving(rec.model, usage),
-            )
-        )
 
 
 def classified(exc: Exception, model: ModelSpec) -> ProviderError:
