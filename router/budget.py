@@ -238,14 +238,18 @@ class Budget:
         """The check-and-hold inside the caller's open IMMEDIATE transaction (chat: with the turn's rows, one commit
         before the network); None, with nothing written, when it would be refused: the attempt then asks `areserve`,
         which refuses it the usual way. Publish the returned alerts once the transaction has committed."""
+        conn = database.connection()
+        conn.execute("SAVEPOINT hold_within")  # a refusal leaves no hold and no alert marked fired
         try:
-            with database.atomic():  # a savepoint: a refusal leaves no hold and no alert marked fired
-                hold, refusal, events = self._hold(model, worst_case_usd, note, HOLD_TTL_S)
-                if refusal or not hold.id:
-                    raise _Refused
-        except _Refused:
-            return None
-        return hold, events
+            hold, refusal, events = self._hold(model, worst_case_usd, note, HOLD_TTL_S)
+        except BaseException:
+            conn.execute("ROLLBACK TO hold_within")
+            conn.execute("RELEASE hold_within")
+            raise
+        if refusal or not hold.id:
+            conn.execute("ROLLBACK TO hold_within")
+        conn.execute("RELEASE hold_within")
+        return None if refusal or not hold.id else (hold, events)
 
     def publish(self, events: list[AppEvent]) -> None:
         """Publish alerts returned by `hold_within` (after its transaction committed)."""
@@ -466,7 +470,3 @@ def _also(write: Callable[[], Any]) -> None:
         write()
     except Exception as exc:
         log.warning("a write with the ledger row failed: %s", exc)
-
-
-class _Refused(Exception):
-    """Rolls back `hold_within`'s savepoint."""
