@@ -120,9 +120,15 @@ class Engine:
         base = self.retry.backoff_base_s * (2 ** (attempt - 1))
         return base * (1 + self.rng.uniform(0, self.retry.jitter))
 
-    def _write(self, rec: AttemptRecord, with_row: Callable[[], Any] | None = None, **row) -> None:
-        """The attempt's ledger row, written with its hold released (the one ledger write of the request path)."""
-        self.budget.record_attempt(rec.hold, with_row=with_row, **rec.ledger_row(**row))
+    def _write(self, rec: AttemptRecord, **row) -> None:
+        """The attempt's ledger row, written with its hold released, at once (a cancelled attempt: awaiting there
+        could be cancelled again)."""
+        self.budget.record_attempt(rec.hold, **rec.ledger_row(**row))
+
+    async def _awrite(self, rec: AttemptRecord, **row) -> None:
+        """The attempt's ledger row with its hold released, awaited: the loop never waits for another process's
+        lock, and rows of attempts ending in the same loop turn share a commit (router/store/loop_writes.py)."""
+        await self.budget.arecord_attempt(rec.hold, **rec.ledger_row(**row))
 
     # ---- the attempt loop ----
     async def execute(
@@ -171,7 +177,7 @@ class Engine:
                 key = cache_key(model) if (cache_key and position == 0) else None
                 hit = self.cache.get(key) if key is not None else None
                 if hit is not None:
-                    for ev in self._from_cache(hit, walk.record(model, 0, 1, serves), walk):
+                    for ev in await self._from_cache(hit, walk.record(model, 0, 1, serves), walk):
                         yield ev
                     return
                 number = 0
@@ -210,10 +216,10 @@ class Engine:
             return None
         return model
 
-    def _from_cache(self, hit, rec: AttemptRecord, walk: Walk) -> list[EngineEvent]:
+    async def _from_cache(self, hit, rec: AttemptRecord, walk: Walk) -> list[EngineEvent]:
         """A response-cache hit: a free ledger row noting what it saved, and the stored answer."""
         rec.outcome, rec.ttft, rec.hold = "ok", rec.t0, walk.take_held(rec.model)
-        self._write(rec, usage=hit.usage, cached=True, saved=hit.cost_usd)
+        await self._awrite(rec, usage=hit.usage, cached=True, saved=hit.cost_usd)
         walk.attempts.append(Attempt(rec.model.id, rec.model.provider, "ok", fallback_position=0))
         return [TextDelta(hit.text), walk.done(rec, hit.text, hit.usage, 0.0, cached=True)]
 
@@ -253,7 +259,7 @@ class Engine:
             provider, max_out = await self._prepare(rec, walk)
         except BudgetExceededError as exc:
             rec.outcome = "refused"
-            self._write(rec, error=exc)
+            await self._awrite(rec, error=exc)
             walk.attempts.append(Attempt(model.id, model.provider, "refused", str(exc), "BudgetExceeded", rec.position))
             yield AttemptFailed(walk.attempts[-1])
             if "monthly limit" in str(exc):  # every cloud model would be refused the same way: go local
@@ -262,7 +268,7 @@ class Engine:
         except SparklioError as exc:  # the provider could not even be built (bad endpoint, no path)
             err = PermanentError(str(exc), provider=model.provider, reason=type(exc).__name__)
             rec.outcome = "error"
-            self._write(rec, error=err)
+            await self._awrite(rec, error=err)
             walk.attempts.append(Attempt(model.id, model.provider, "error", str(exc), err.error_class, rec.position))
             yield AttemptFailed(walk.attempts[-1])
             return
@@ -317,7 +323,7 @@ class Engine:
         except Exception as exc:  # every failure is classified; none reaches the user raw
             watch.close()
             await close_stream(events)
-            for ev in self._failed(rec, walk, classified(exc, model)):
+            for ev in await self._failed(rec, walk, classified(exc, model)):
                 yield ev
             return
         finally:
@@ -327,12 +333,12 @@ class Engine:
         for ev in await self._succeeded(rec, walk, key, result):
             yield ev
 
-    def _failed(self, rec: AttemptRecord, walk: Walk, err: ProviderError) -> list:
+    async def _failed(self, rec: AttemptRecord, walk: Walk, err: ProviderError) -> list:
         """A failed call: its ledger row, then a retry of the same model (rec.retry_in) or the next model."""
         model, events = rec.model, []
         rec.outcome = "cut" if err.reason == "stream_cut" else "error"
         spent = rec.usage or (rec.estimate(walk.plan.estimated_input_tokens) if rec.text else None)
-        self._write(rec, usage=spent, cost=call_cost(model, spent) if spent else 0.0, error=err)
+        await self._awrite(rec, usage=spent, cost=call_cost(model, spent) if spent else 0.0, error=err)
         if rec.text:
             events.append(PartialWithdrawn(model.id))
         walk.attempts.append(

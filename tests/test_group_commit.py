@@ -148,3 +148,32 @@ def test_kill_9_during_batched_writes_loses_nothing_acknowledged(data_dir):
     rounds = {title.split(".")[0] for title in stored}
     batched = [sum(f"{r}.{k}" in stored for k in range(1, 8)) for r in rounds]
     assert set(batched) <= {0, 7}  # the seven queued behind the first: one transaction, all or nothing
+
+
+async def test_a_failed_attempts_row_waits_for_another_process_off_the_loop(cloud_app, fake_openai):
+    from router.types import Message, RouteRequest, TextDelta
+
+    fake_openai.cut_stream(after_chunks=3)  # the answer starts, then the connection drops: a "cut" row, a retry
+    other = sqlite3.connect(str(cloud_app.store.path), isolation_level=None)
+    locked = asyncio.Event()
+
+    async def consume() -> list:
+        seen = []
+        request = RouteRequest([Message("user", "Name a bread")], task="chat_response", model="gpt-4o-mini")
+        async for ev in cloud_app.run(request):
+            seen.append(ev)
+            if isinstance(ev, TextDelta) and not locked.is_set():
+                other.execute("BEGIN IMMEDIATE")  # another process starts writing mid-answer
+                locked.set()
+        return seen
+
+    task = asyncio.create_task(consume())
+    await locked.wait()
+    for _ in range(20):  # the loop keeps turning while the cut attempt's row waits for the lock on a thread
+        await asyncio.sleep(0.01)
+    assert not task.done() and cloud_app.store.writes.on_thread >= 1
+    other.execute("COMMIT")
+    other.close()
+    await task
+    outcomes = [r[0] for r in sqlite3.connect(str(cloud_app.store.path)).execute("SELECT outcome FROM llm_usage")]
+    assert outcomes == ["cut", "ok"] and count(cloud_app.store.path, "reservations") == 0
