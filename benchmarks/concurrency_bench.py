@@ -7,7 +7,10 @@ Run: .venv/bin/python benchmarks/concurrency_bench.py [--rounds 8] [--chunks 40 
   also Sparklio without storing the turn (for diagnosis), in the same rounds. Reported: the batch wall-time ratio,
   this process's CPU-time ratio and added CPU per request (+CPU/req: every thread; +loop/req: the event-loop
   thread's only), medians over paired rounds (CPU is steadier than wall time on a shared machine); the added time
-  to first token (median and p95 over every request of the rounds); the longest event-loop stall per batch.
+  to first token (median and p95 over every request of the rounds); the longest event-loop stall per batch. After
+  the warm-up batches the heap is settled as the app settles it once started (`ui.app.settle_heap`: one full
+  collection, then start-up objects frozen out of the cyclic GC's sight): otherwise a full collection walking the
+  classifier, the catalog and the SDK modules (~110 ms here) lands in one variant's batch or the other's.
   Targets at 50: wall <= 1.10x, added TTFT <= 5 ms median.
 - chat: 10 answers streamed in parallel into the real chat view (offscreen Qt, qasync); the longest event-loop
   stall. Target < 16 ms (one frame at 60 Hz).
