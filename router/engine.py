@@ -346,7 +346,7 @@ class Engine:
         )
         delay = self._delay(err, rec.number) if retry_allowed(err, walk.attempts, model.id) else None
         if err.reason == "unreachable" and model.provider not in LOCAL_PROVIDERS:
-            self.health.mark_unreachable(model.provider, str(err))  # every process skips it a while
+            await self._note(lambda: self.health.mark_unreachable(model.provider, str(err)))  # every process skips it
             walk.skip.add(model.provider)
         if delay is not None and time.monotonic() + delay >= walk.until:
             delay = None  # no retry that would end after the whole-request deadline
@@ -354,9 +354,10 @@ class Engine:
             rec.retry_in = delay
             return events + [RetryScheduled(model.id, delay, str(err))]
         if err.kind == "retired" and self.lifecycle is not None:  # not a cool-down: gone for good
-            self.lifecycle.mark_not_found(model, str(err))
+            lifecycle = self.lifecycle
+            await self._note(lambda: lifecycle.mark_not_found(model, str(err)))
         elif err.reason not in _PROMPT_FAULTS:  # the prompt's fault says nothing about the model
-            self.health.note_failure(model.id, str(err))
+            await self._note(lambda: self.health.note_failure(model.id, str(err)))
         return events + [AttemptFailed(walk.attempts[-1])]
 
     async def _succeeded(self, rec: AttemptRecord, walk: Walk, key: str | None, result: OpResult | None) -> list:
@@ -369,13 +370,37 @@ class Engine:
             Attempt(model.id, model.provider, "ok", fallback_position=rec.position, latency_ms=rec.latency_ms)
         )
         done = walk.done(rec, full, usage, cost, cached=False)
-        store = walk.on_answer
-        row = rec.ledger_row(usage=usage, cost=cost)  # one commit with the answer, grouped with rows ending with it
-        await self.budget.arecord_attempt(rec.hold, with_row=(lambda: store(done.answer)) if store else None, **row)
-        self.health.note_success(model.id)
-        if key is not None and walk.kind == "chat":
-            self.cache.put(key, model, walk.plan.task, full, usage, cost)
+        store, cached = walk.on_answer, key is not None and walk.kind == "chat"
+
+        def with_row() -> None:  # the answer and its cache entry in the ledger row's transaction: one commit
+            if cached:
+                self._cache_put(key, model, walk.plan.task, full, usage, cost)
+            if store is not None:
+                store(done.answer)
+
+        row = rec.ledger_row(usage=usage, cost=cost)  # grouped with the rows of streams ending with it
+        await self.budget.arecord_attempt(rec.hold, with_row=with_row if store or cached else None, **row)
+        self.health.note_success(model.id)  # a write only after failures
         return [result, done] if result is not None else [done]
+
+    def _cache_put(self, key: Any, model: ModelSpec, task: str, text: str, usage: Usage, cost: float) -> None:
+        """Keep an answer in the response cache (a failure there never costs the answer or its ledger row)."""
+        try:
+            self.cache.put(key, model, task, text, usage, cost)
+        except Exception as exc:
+            log.warning("the answer was not cached: %s", exc)
+
+    async def _note(self, write: Callable[[], None]) -> None:
+        """A health or lifecycle note of a failed attempt, awaited like its ledger row (the loop never waits for
+        another process's lock; a note that cannot be written is logged, never raised)."""
+        writes = self.budget.writes
+        try:
+            if writes is None:
+                write()
+            else:
+                await writes.run(write)
+        except Exception as exc:
+            log.warning("a provider health note was not written: %s", exc)
 
 
 def classified(exc: Exception, model: ModelSpec) -> ProviderError:

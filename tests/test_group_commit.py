@@ -150,17 +150,18 @@ def test_kill_9_during_batched_writes_loses_nothing_acknowledged(data_dir):
     assert set(batched) <= {0, 7}  # the seven queued behind the first: one transaction, all or nothing
 
 
-async def test_a_failed_attempts_row_waits_for_another_process_off_the_loop(cloud_app, fake_openai):
+async def locked_mid_answer(app, text: str) -> list:
+    """Run a request while another process takes the write lock at its first streamed text; asserts the loop keeps
+    turning while the request's writes wait for that lock on a thread; the request's events once it is let go."""
     from router.types import Message, RouteRequest, TextDelta
 
-    fake_openai.cut_stream(after_chunks=3)  # the answer starts, then the connection drops: a "cut" row, a retry
-    other = sqlite3.connect(str(cloud_app.store.path), isolation_level=None)
+    other = sqlite3.connect(str(app.store.path), isolation_level=None)
     locked = asyncio.Event()
 
     async def consume() -> list:
         seen = []
-        request = RouteRequest([Message("user", "Name a bread")], task="chat_response", model="gpt-4o-mini")
-        async for ev in cloud_app.run(request):
+        request = RouteRequest([Message("user", text)], task="chat_response", model="gpt-4o-mini")
+        async for ev in app.run(request):
             seen.append(ev)
             if isinstance(ev, TextDelta) and not locked.is_set():
                 other.execute("BEGIN IMMEDIATE")  # another process starts writing mid-answer
@@ -169,11 +170,45 @@ async def test_a_failed_attempts_row_waits_for_another_process_off_the_loop(clou
 
     task = asyncio.create_task(consume())
     await locked.wait()
-    for _ in range(20):  # the loop keeps turning while the cut attempt's row waits for the lock on a thread
+    for _ in range(20):  # the loop keeps turning while the request's next write waits for the lock on a thread
         await asyncio.sleep(0.01)
-    assert not task.done() and cloud_app.store.writes.on_thread >= 1
+    assert not task.done() and app.store.writes.on_thread >= 1
     other.execute("COMMIT")
     other.close()
-    await task
+    return await task
+
+
+async def test_a_failed_attempts_row_waits_for_another_process_off_the_loop(cloud_app, fake_openai):
+    fake_openai.cut_stream(after_chunks=3)  # the answer starts, then the connection drops: a "cut" row, a retry
+    await locked_mid_answer(cloud_app, "Name a bread")
     outcomes = [r[0] for r in sqlite3.connect(str(cloud_app.store.path)).execute("SELECT outcome FROM llm_usage")]
     assert outcomes == ["cut", "ok"] and count(cloud_app.store.path, "reservations") == 0
+
+
+def transaction_of(statements: list[str], needle: str) -> int | None:
+    """Index of the BEGIN of the transaction that ran the statement containing `needle` (None: it ran on its own)."""
+    begin = None
+    for i, sql in enumerate(statements):
+        head = sql.strip().upper()
+        if head.startswith("BEGIN"):
+            begin = i
+        elif head in ("COMMIT", "ROLLBACK"):
+            begin = None
+        elif needle in sql:
+            return begin
+    raise AssertionError(f"no statement contains {needle!r}")
+
+
+async def test_an_answer_is_cached_in_its_ledger_rows_transaction(cloud_app, fake_openai):
+    from router.types import AnswerDone, Message, RouteRequest
+
+    assert cloud_app.cache.enabled
+    request = RouteRequest([Message("user", "Name a cheese")], task="chat_response", model="gpt-4o-mini")
+    seen = traced()
+    [ev async for ev in cloud_app.run(request)]
+    ledger = transaction_of(seen, "INSERT INTO llm_usage")
+    assert ledger is not None and transaction_of(seen, "INTO cache_entries") == ledger  # one commit, one lock wait
+    assert transaction_of(seen, "UPDATE messages SET") == ledger  # with the answer, as before
+    sent = len(fake_openai.requests)
+    again = [ev.answer async for ev in cloud_app.run(request) if isinstance(ev, AnswerDone)]
+    assert again[0].cached and len(fake_openai.requests) == sent
