@@ -95,7 +95,8 @@ class ResponseCache:
         return self.settings.cache_ttl_static_s if static else self.settings.cache_ttl_dynamic_s
 
     def get(self, key: str) -> CachedAnswer | None:
-        """The fresh answer under `key`, else None (expired and corrupted rows are removed)."""
+        """The fresh answer under `key`, else None (expired and corrupted rows are removed); the caller counts a hit it
+        serves (`count_hit`, in the served attempt's ledger transaction)."""
         if not self.enabled:
             return None
         row = database.execute_sql(
@@ -113,8 +114,11 @@ class ResponseCache:
         if answer.expires_at <= now:
             database.execute_sql("DELETE FROM cache_entries WHERE key = ? AND expires_at <= ?", (key, now))
             return None
-        database.execute_sql("UPDATE cache_entries SET hits = hits + 1 WHERE key = ?", (key,))
         return answer
+
+    def count_hit(self, key: str) -> None:
+        """One more answer served from the entry under `key`."""
+        database.execute_sql("UPDATE cache_entries SET hits = hits + 1 WHERE key = ?", (key,))
 
     @staticmethod
     def _decode(row: tuple) -> CachedAnswer:

@@ -125,10 +125,10 @@ class Engine:
         could be cancelled again)."""
         self.budget.record_attempt(rec.hold, **rec.ledger_row(**row))
 
-    async def _awrite(self, rec: AttemptRecord, **row) -> None:
+    async def _awrite(self, rec: AttemptRecord, with_row: Callable[[], Any] | None = None, **row) -> None:
         """The attempt's ledger row with its hold released, awaited: the loop never waits for another process's
         lock, and rows of attempts ending in the same loop turn share a commit (router/store/loop_writes.py)."""
-        await self.budget.arecord_attempt(rec.hold, **rec.ledger_row(**row))
+        await self.budget.arecord_attempt(rec.hold, with_row=with_row, **rec.ledger_row(**row))
 
     # ---- the attempt loop ----
     async def execute(
@@ -177,7 +177,7 @@ class Engine:
                 key = cache_key(model) if (cache_key and position == 0) else None
                 hit = self.cache.get(key) if key is not None else None
                 if hit is not None:
-                    for ev in await self._from_cache(hit, walk.record(model, 0, 1, serves), walk):
+                    for ev in await self._from_cache(key, hit, walk.record(model, 0, 1, serves), walk):
                         yield ev
                     return
                 number = 0
@@ -216,10 +216,11 @@ class Engine:
             return None
         return model
 
-    async def _from_cache(self, hit, rec: AttemptRecord, walk: Walk) -> list[EngineEvent]:
+    async def _from_cache(self, key: str, hit, rec: AttemptRecord, walk: Walk) -> list[EngineEvent]:
         """A response-cache hit: a free ledger row noting what it saved, and the stored answer."""
         rec.outcome, rec.ttft, rec.hold = "ok", rec.t0, walk.take_held(rec.model)
-        await self._awrite(rec, usage=hit.usage, cached=True, saved=hit.cost_usd)
+        counted = self.cache.count_hit  # the hit is counted in its free row's transaction
+        await self._awrite(rec, lambda: counted(key), usage=hit.usage, cached=True, saved=hit.cost_usd)
         walk.attempts.append(Attempt(rec.model.id, rec.model.provider, "ok", fallback_position=0))
         return [TextDelta(hit.text), walk.done(rec, hit.text, hit.usage, 0.0, cached=True)]
 

@@ -60,6 +60,8 @@ def test_hit_miss_and_stored_values(cache):
     assert hit is not None
     assert (hit.text, hit.model_id, hit.cost_usd, hit.usage) == ("Sparkle on.", "gpt-4", 0.0054, usage)
     assert cache.get(cache.key(MODEL, msgs("other"), {})) is None
+    assert cache.summary()["hits_on_entries"] == 0  # counted by whoever serves it
+    cache.count_hit(key)
     assert cache.summary()["hits_on_entries"] == 1
 
 

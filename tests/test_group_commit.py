@@ -209,6 +209,9 @@ async def test_an_answer_is_cached_in_its_ledger_rows_transaction(cloud_app, fak
     ledger = transaction_of(seen, "INSERT INTO llm_usage")
     assert ledger is not None and transaction_of(seen, "INTO cache_entries") == ledger  # one commit, one lock wait
     assert transaction_of(seen, "UPDATE messages SET") == ledger  # with the answer, as before
-    sent = len(fake_openai.requests)
+    sent, seen[:] = len(fake_openai.requests), []
     again = [ev.answer async for ev in cloud_app.run(request) if isinstance(ev, AnswerDone)]
     assert again[0].cached and len(fake_openai.requests) == sent
+    served = transaction_of(seen, "INSERT INTO llm_usage")  # the free row of the cache hit, with the hit counted
+    assert served is not None and transaction_of(seen, "SET hits = hits + 1") == served
+    assert cloud_app.cache.summary()["hits_on_entries"] == 1
