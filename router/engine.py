@@ -176,7 +176,7 @@ class Engine:
                 serves = entry.model if entry.serves else None
                 key = cache_key(model) if (cache_key and position == 0) else None
                 hit = self.cache.get(key) if key is not None else None
-                if hit is not None:
+                if key is not None and hit is not None:
                     for ev in await self._from_cache(key, hit, walk.record(model, 0, 1, serves), walk):
                         yield ev
                     return
