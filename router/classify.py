@@ -180,7 +180,8 @@ class Classifier:
     is asked for, plus damped complex-versus-simple log-odds of the synthetic word and structure models) is cut into
     levels at the thresholds that best fit the labelled and hand-written rows, so their idea of "simple"/"medium"/
     "complex" wins over the synthetic one; a prompt not in the user's style (not English, casual) is shifted by its
-    task's `style_offsets`.
+    task's `style_offsets`. A prompt in the simple or complex band gets a second look from that band's fitted
+    logistic model (`bands`, classify_band.py), which may read it as medium.
     """
 
     def __init__(
