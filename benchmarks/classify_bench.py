@@ -195,6 +195,7 @@ def latency(rows: list[dict], repeats: int) -> dict:
     import tempfile
 
     from router import classify_store
+    from router.classify_text import instruction
 
     clf._model = None
     t0 = time.perf_counter()
@@ -210,6 +211,7 @@ def latency(rows: list[dict], repeats: int) -> dict:
     for row in rows:
         runs = []
         for _ in range(repeats):
+            instruction.cache_clear()  # each run reads the prompt afresh, as a new prompt is
             start = time.perf_counter()
             clf.classify(row["prompt"], bool(row.get("has_image")))
             runs.append((time.perf_counter() - start) * 1000)

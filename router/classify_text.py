@@ -256,6 +256,7 @@ def features(prompt: str, has_image: bool) -> list[str]:
     return sorted(feats)  # fixed order: identical float sums in every process
 
 
+@lru_cache(maxsize=64)  # one prompt's instruction is read by its word count, ask score and band parts
 def instruction(prompt: str) -> str:
     """The prompt without background sentences ("We're a small team.", "Thanks!") that add length, not work."""
     text = _PAYLOAD_RE.sub(" <payload> ", prompt)
