@@ -96,9 +96,10 @@ def main() -> int:
     from PySide6.QtCore import QSettings
 
     from router.app import Sparklio
+    from router.heap import settle_heap
     from tests.fakes.keyring import MemoryKeyring
     from tests.fakes.openai_server import FakeOpenAI
-    from ui.app import make_qapp, settle_heap
+    from ui.app import make_qapp
     from ui.controller import AppController
     from ui.main_window import MainWindow
 

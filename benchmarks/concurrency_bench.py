@@ -8,9 +8,10 @@ Run: .venv/bin/python benchmarks/concurrency_bench.py [--rounds 8] [--chunks 40 
   this process's CPU-time ratio and added CPU per request (+CPU/req: every thread; +loop/req: the event-loop
   thread's only), medians over paired rounds (CPU is steadier than wall time on a shared machine); the added time
   to first token (median and p95 over every request of the rounds); the longest event-loop stall per batch. After
-  the warm-up batches the heap is settled as the app settles it once started (`ui.app.settle_heap`: one full
+  the warm-up batches the heap is settled as the app settles it once started (`router.heap.settle_heap`: one full
   collection, then start-up objects frozen out of the cyclic GC's sight): otherwise a full collection walking the
-  classifier, the catalog and the SDK modules (~110 ms here) lands in one variant's batch or the other's.
+  classifier, the catalog and the SDK modules (~110 ms here) lands in one variant's batch or the other's. PySide6 is
+  not imported here: its import hook makes every later import statement slower, and both variants' batches ~20 %.
   Targets at 50: wall <= 1.10x, added TTFT <= 5 ms median.
 - chat: 10 answers streamed in parallel into the real chat view (offscreen Qt, qasync); the longest event-loop
   stall. Target < 16 ms (one frame at 60 Hz).
@@ -125,8 +126,8 @@ async def paired(rounds: int, sizes: list[int], chunks: int, nostore: bool = Fal
     import openai
 
     from router.app import Sparklio
+    from router.heap import settle_heap  # not through ui.app: importing PySide6 slows every batch ~20 %
     from tests.fakes.keyring import MemoryKeyring
-    from ui.app import settle_heap
 
     reply = " ".join(f"word{i}" for i in range(chunks))  # `chunks` streamed chunks per answer
     server = subprocess.Popen(
@@ -192,9 +193,10 @@ def chat_stall(streams: int, repeat: int) -> tuple[list[float], list[float], lis
     from PySide6.QtCore import QSettings
 
     from router.app import Sparklio
+    from router.heap import settle_heap
     from router.types import Message, RouteRequest
     from tests.fakes.keyring import MemoryKeyring
-    from ui.app import make_qapp, settle_heap
+    from ui.app import make_qapp
     from ui.chat.items import ChatItem
     from ui.chat.stream import AnswerStream, warm_request
     from ui.controller import AppController

@@ -14,6 +14,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from router.heap import settle_heap
+
 log = logging.getLogger(__name__)
 ORG = "Sparklio"
 _IMMORTAL = 1 << 40
@@ -122,12 +124,6 @@ async def _warm_classifier(app: Any) -> None:
         except Exception:
             log.info("classifier warm-up failed", exc_info=True)
     settle_heap()
-
-
-def settle_heap() -> None:
-    """Move start-up objects out of the cyclic GC's sight so later full collections stay short."""
-    gc.collect()
-    gc.freeze()
 
 
 def install_excepthook(controller: Any) -> None:
