@@ -214,8 +214,7 @@ class ChatSession:
             try:
                 yield stored
             except BaseException:  # the consumer stopped at the turn: no answer is coming
-                self._update(stored.answer_message_id, status="cancelled")
-                app.budget.release(held)
+                await self._update(stored.answer_message_id, lambda: app.budget.release(held), status="cancelled")
                 raise
         answer_id = stored.answer_message_id if stored else None
         sources: list[dict] = []
@@ -226,7 +225,7 @@ class ChatSession:
                 request = app.prompts.apply(request, plan.task)  # the task's short system prompt (prompt library)
             queued = await self._maybe_batch(request, plan, answer_id)
         except SparklioError as exc:
-            self._update(answer_id, content=str(exc), status="error")
+            await self._update(answer_id, content=str(exc), status="error")
             raise
         if queued is not None:  # the answer arrives when the provider's batch ends
             yield queued
@@ -234,10 +233,13 @@ class ChatSession:
         text: list[str] = []
         saved: list[Answer] = []  # answers stored (live calls: in their ledger row's transaction)
 
-        def save(answer: Answer) -> None:  # the answer on the event and in its message
+        def save(answer: Answer) -> None:  # the answer on the event and in its message (in the caller's write)
             answer.user_message_id = stored.user_message_id if stored else None
             answer.sources = sources
-            self._update(answer_id, content=answer.text, status="ok", model=answer.model, meta=answer_meta(answer))
+            if answer_id is not None:
+                app.conversations.update_message(
+                    answer_id, content=answer.text, status="ok", model=answer.model, meta=answer_meta(answer)
+                )
             saved.append(answer)
 
         try:
@@ -247,16 +249,19 @@ class ChatSession:
                 elif isinstance(ev, PartialWithdrawn):
                     text.clear()
                 elif isinstance(ev, AnswerDone) and not any(a is ev.answer for a in saved):
-                    save(ev.answer)  # not stored with its ledger row (a cache hit, an image, a failed write there)
+                    # not stored with its ledger row (an image, an embedding, a failed write there)
+                    if answer_id is None:
+                        save(ev.answer)
+                    else:
+                        await app.store.writes.run(lambda a=ev.answer: save(a))
                 yield ev
         except asyncio.CancelledError:
-            self._update(answer_id, content="".join(text), status="cancelled", meta={"plan": plan.explain()})
+            await self._update(answer_id, content="".join(text), status="cancelled", meta={"plan": plan.explain()})
             raise
         except SparklioError as exc:
             attempts = [a.__dict__ for a in getattr(exc, "attempts", [])]
-            self._update(
-                answer_id, content=str(exc), status="error", meta={"plan": plan.explain(), "attempts": attempts}
-            )
+            meta = {"plan": plan.explain(), "attempts": attempts}
+            await self._update(answer_id, content=str(exc), status="error", meta=meta)
             raise
 
     def _events(
@@ -291,7 +296,7 @@ class ChatSession:
             return None
         queued = await self.app.batch.queue_chat(request, plan, answer_id)
         if queued is not None:
-            self._update(
+            await self._update(
                 answer_id,
                 content="",
                 status="pending",
@@ -300,9 +305,19 @@ class ChatSession:
             )
         return queued
 
-    def _update(self, answer_id: int | None, **fields: Any) -> None:
-        if answer_id is not None:
-            self.app.conversations.update_message(answer_id, **fields)
+    async def _update(self, answer_id: int | None, also: Any = None, **fields: Any) -> None:
+        """Set the answer's fields (and run `also` in the same write) through the request path's writer: the loop
+        never waits there for another process's lock (router/store/loop_writes.py)."""
+        if answer_id is None:
+            return
+        conversations = self.app.conversations
+
+        def write() -> None:
+            conversations.update_message(answer_id, **fields)
+            if also is not None:
+                also()
+
+        await self.app.store.writes.run(write)
 
 
 def _batched(request: RouteRequest) -> bool:

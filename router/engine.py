@@ -120,14 +120,10 @@ class Engine:
         base = self.retry.backoff_base_s * (2 ** (attempt - 1))
         return base * (1 + self.rng.uniform(0, self.retry.jitter))
 
-    def _write(self, rec: AttemptRecord, **row) -> None:
-        """The attempt's ledger row, written with its hold released, at once (a cancelled attempt: awaiting there
-        could be cancelled again)."""
-        self.budget.record_attempt(rec.hold, **rec.ledger_row(**row))
-
     async def _awrite(self, rec: AttemptRecord, with_row: Callable[[], Any] | None = None, **row) -> None:
         """The attempt's ledger row with its hold released, awaited: the loop never waits for another process's
-        lock, and rows of attempts ending in the same loop turn share a commit (router/store/loop_writes.py)."""
+        lock, rows of attempts ending in the same loop turn share a commit, and a caller cancelled while it waits
+        still gets its row written (router/store/loop_writes.py)."""
         await self.budget.arecord_attempt(rec.hold, with_row=with_row, **rec.ledger_row(**row))
 
     # ---- the attempt loop ----
@@ -219,10 +215,17 @@ class Engine:
     async def _from_cache(self, key: str, hit, rec: AttemptRecord, walk: Walk) -> list[EngineEvent]:
         """A response-cache hit: a free ledger row noting what it saved, and the stored answer."""
         rec.outcome, rec.ttft, rec.hold = "ok", rec.t0, walk.take_held(rec.model)
-        counted = self.cache.count_hit  # the hit is counted in its free row's transaction
-        await self._awrite(rec, lambda: counted(key), usage=hit.usage, cached=True, saved=hit.cost_usd)
         walk.attempts.append(Attempt(rec.model.id, rec.model.provider, "ok", fallback_position=0))
-        return [TextDelta(hit.text), walk.done(rec, hit.text, hit.usage, 0.0, cached=True)]
+        done = walk.done(rec, hit.text, hit.usage, 0.0, cached=True)
+        cache, store = self.cache, walk.on_answer
+
+        def with_row() -> None:  # the hit counted, and the answer stored, in its free row's transaction
+            cache.count_hit(key)
+            if store is not None:
+                store(done.answer)
+
+        await self._awrite(rec, with_row, usage=hit.usage, cached=True, saved=hit.cost_usd)
+        return [TextDelta(hit.text), done]
 
     async def _prepare(self, rec: AttemptRecord, walk: Walk):
         """The provider and output ceiling for an attempt, and its budget hold (BudgetExceededError: refused)."""
@@ -316,10 +319,12 @@ class Engine:
                 )
         except asyncio.CancelledError:
             watch.close()
-            await close_stream(events)  # closed on this task, not left to the garbage collector
             partial = rec.usage or rec.estimate(walk.plan.estimated_input_tokens)
             rec.outcome = "cancelled"
-            self._write(rec, usage=partial, cost=call_cost(model, partial))
+            try:  # the row is written even if this task is cancelled again while it waits
+                await self._awrite(rec, usage=partial, cost=call_cost(model, partial))
+            finally:
+                await close_stream(events)  # closed on this task, not left to the garbage collector
             raise
         except Exception as exc:  # every failure is classified; none reaches the user raw
             watch.close()
@@ -381,7 +386,8 @@ class Engine:
 
         row = rec.ledger_row(usage=usage, cost=cost)  # grouped with the rows of streams ending with it
         await self.budget.arecord_attempt(rec.hold, with_row=with_row if store or cached else None, **row)
-        self.health.note_success(model.id)  # a write only after failures
+        if self.health.failing(model.id):  # nearly never: a read of the snapshot on every answer
+            await self._note(lambda: self.health.note_success(model.id))
         return [result, done] if result is not None else [done]
 
     def _cache_put(self, key: Any, model: ModelSpec, task: str, text: str, usage: Usage, cost: float) -> None:

@@ -55,15 +55,18 @@ class Health:
             (f"model:{model_id}", why[:200], now, COOLDOWN_AFTER, now + cooldown),
         )
 
+    def failing(self, model_id: str) -> bool:
+        """The model has a failure count or cool-down a success would clear (read from the snapshot)."""
+        key = f"model:{model_id}"
+        try:
+            return any(k == key for k, _, _ in self._rows())
+        except Exception:
+            return False
+
     def note_success(self, model_id: str) -> None:
         """A success clears the model's failure count and cool-down (and its provider's unreachable mark)."""
-        key = f"model:{model_id}"
-        try:  # nearly always nothing to clear: the snapshot, not a write transaction, on every answer
-            if all(k != key for k, _, _ in self._rows()):
-                return
-        except Exception:
-            return
-        self._write("DELETE FROM provider_health WHERE key = ?", (key,))
+        if self.failing(model_id):  # nearly always nothing to clear: the snapshot, not a write, on every answer
+            self._write("DELETE FROM provider_health WHERE key = ?", (f"model:{model_id}",))
 
     def cooldowns(self, rows: list[tuple[str, float, str]] | None = None) -> dict[str, float]:
         """Model id -> unix time its cool-down ends (only those still running); `rows`: a snapshot already read."""

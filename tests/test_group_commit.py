@@ -215,3 +215,33 @@ async def test_an_answer_is_cached_in_its_ledger_rows_transaction(cloud_app, fak
     served = transaction_of(seen, "INSERT INTO llm_usage")  # the free row of the cache hit, with the hit counted
     assert served is not None and transaction_of(seen, "SET hits = hits + 1") == served
     assert cloud_app.cache.summary()["hits_on_entries"] == 1
+
+
+async def test_a_stop_while_another_process_writes_never_freezes_the_loop(cloud_app, fake_openai):
+    from router.types import Message, RouteRequest, TextDelta
+
+    fake_openai.chunk_delay_s = 0.05  # a slow answer, stopped mid-stream
+    other = sqlite3.connect(str(cloud_app.store.path), isolation_level=None)
+    streaming = asyncio.Event()
+
+    async def consume() -> None:
+        request = RouteRequest([Message("user", "Name a pastry")], task="chat_response", model="gpt-4o-mini")
+        async for ev in cloud_app.run(request):
+            if isinstance(ev, TextDelta):
+                streaming.set()
+
+    task = asyncio.create_task(consume())
+    await streaming.wait()
+    other.execute("BEGIN IMMEDIATE")  # another process writes when the user presses Stop
+    task.cancel()
+    for _ in range(20):  # the cancelled attempt's row and the answer's status wait for the lock on a thread
+        await asyncio.sleep(0.01)
+    assert not task.done() and cloud_app.store.writes.on_thread >= 1
+    other.execute("COMMIT")
+    other.close()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    db = sqlite3.connect(str(cloud_app.store.path))
+    assert db.execute("SELECT outcome FROM llm_usage").fetchall() == [("cancelled",)]
+    assert db.execute("SELECT status FROM messages WHERE role = 'assistant'").fetchall() == [("cancelled",)]
+    assert count(cloud_app.store.path, "reservations") == 0
