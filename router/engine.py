@@ -92,7 +92,8 @@ class Engine:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.health = Health(settings)  # cool-downs and unreachable providers live in the database
-        self.progress = HoldProgress()  # streamed size noted on the hold every few seconds, for settling after a kill
+        # streamed size noted on the hold every few seconds, for settling after a kill
+        self.progress = HoldProgress(writes=getattr(budget, "writes", None))
         self.lifecycle = lifecycle  # router/lifecycle.py: retired models are skipped, a 404 retires one
 
     # ---- helpers ----

@@ -190,8 +190,10 @@ class HoldProgress:
     """Records, every few seconds while a held attempt streams, how much text it has received (for settling after a
     kill). A timer per attempt, not a check per streamed chunk."""
 
-    def __init__(self, every_s: float = PROGRESS_EVERY_S) -> None:
+    def __init__(self, every_s: float = PROGRESS_EVERY_S, writes: Any = None) -> None:
         self.every_s = every_s
+        self.writes = writes  # the request path's writer (router/store/loop_writes.py); None: written at once
+        self._pending: set[asyncio.Future] = set()  # notes in flight (kept referenced)
 
     def watch(self, hold: Any, chars: Callable[[], int]) -> Callable[[], None]:
         """Store `chars()` for the hold every `every_s` seconds while it changes; returns the function that stops it.
@@ -207,11 +209,20 @@ class HoldProgress:
             now = chars()
             if now != last:
                 last = now
-                self.write(hold.id, now)
+                self.note(hold.id, now)
             timer = loop.call_later(self.every_s, tick)
 
         timer: asyncio.Handle = loop.call_later(self.every_s, tick)
         return lambda: timer.cancel()
+
+    def note(self, hold_id: int, chars: int) -> None:
+        """Write `chars` on the hold through the writer, never waiting on the loop for another process's lock."""
+        if self.writes is None:
+            self.write(hold_id, chars)
+            return
+        task = asyncio.ensure_future(self.writes.run(lambda: self.write(hold_id, chars)))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     @staticmethod
     def write(hold_id: int, chars: int) -> None:

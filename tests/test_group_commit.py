@@ -245,3 +245,24 @@ async def test_a_stop_while_another_process_writes_never_freezes_the_loop(cloud_
     assert db.execute("SELECT outcome FROM llm_usage").fetchall() == [("cancelled",)]
     assert db.execute("SELECT status FROM messages WHERE role = 'assistant'").fetchall() == [("cancelled",)]
     assert count(cloud_app.store.path, "reservations") == 0
+
+
+async def test_a_streams_progress_note_waits_for_another_process_off_the_loop(cloud_app):
+    from router.recovery import HoldProgress
+
+    model = cloud_app.catalog.get("gpt-4o-mini")
+    hold = await cloud_app.budget.areserve(model, 0.05, {"task": "chat_response"})
+    other = sqlite3.connect(str(cloud_app.store.path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writes while the answer streams
+    stop = HoldProgress(every_s=0.01, writes=cloud_app.store.writes).watch(hold, lambda: 42)
+    for _ in range(10):  # the loop keeps turning while the note waits for the lock on a thread
+        await asyncio.sleep(0.01)
+    assert cloud_app.store.writes.on_thread >= 1
+    other.execute("COMMIT")
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if other.execute("SELECT output_chars FROM reservations").fetchone() == (42,):
+            break
+    stop()
+    assert other.execute("SELECT output_chars FROM reservations").fetchone() == (42,)
+    other.close()
