@@ -195,7 +195,8 @@ class Budget:
                 out.append(alert_event(key, max(fired), used, limit, month, self.settings.hard_stop))
         return out
 
-    def _publish(self, events: list[AppEvent]) -> None:
+    def publish(self, events: list[AppEvent]) -> None:
+        """Publish alert events (after the transaction that decided them committed)."""
         if self.events:
             for ev in events:
                 self.events.publish(ev)
@@ -250,10 +251,6 @@ class Budget:
             conn.execute("ROLLBACK TO hold_within")
         conn.execute("RELEASE hold_within")
         return None if refusal or not hold.id else (hold, events)
-
-    def publish(self, events: list[AppEvent]) -> None:
-        """Publish alerts returned by `hold_within` (after its transaction committed)."""
-        self._publish(events)
 
     def _hold(
         self, model: ModelSpec, worst_case_usd: float, note: dict | None, ttl_s: float
@@ -329,7 +326,7 @@ class Budget:
 
     def _settle(self, hold: Reservation, refusal: str, events: list[AppEvent]) -> Reservation:
         """After the hold's transaction: publish its alerts, and raise a refusal."""
-        self._publish(events)
+        self.publish(events)
         if refusal:
             raise BudgetExceededError(refusal)
         return hold
@@ -349,7 +346,7 @@ class Budget:
         values = self._ledger_values(row)
         with database.atomic("IMMEDIATE"):
             rid, events = self._ledger(values, res, with_row)
-        self._publish(events)
+        self.publish(events)
         return rid
 
     async def arecord_attempt(
@@ -361,7 +358,7 @@ class Budget:
             return self.record_attempt(res, with_row=with_row, **row)
         values = self._ledger_values(row)
         rid, events = await self.writes.run(lambda: self._ledger(values, res, with_row))
-        self._publish(events)
+        self.publish(events)
         return rid
 
     def _ledger_values(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -414,7 +411,7 @@ class Budget:
         _, month = self._day_month(now)
         with database.atomic("IMMEDIATE"):
             events = self._threshold_alerts(month, self._spent(month), now)
-        self._publish(events)
+        self.publish(events)
         return events
 
     # ---- status ----

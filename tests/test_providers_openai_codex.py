@@ -29,6 +29,9 @@ CODEX = ModelSpec(
     params={"api": "responses", "reasoning_effort": "high"},
     capabilities=frozenset({"text", "code", "reasoning"}),
 )
+CODEX_TERSE = ModelSpec(
+    id="c", provider="openai", api_model="gpt-fake-codex", params={"api": "responses", "verbosity": "low"}
+)
 
 
 @pytest.fixture
@@ -67,9 +70,7 @@ async def test_codex_wire_shape(provider, codex_server):
 
 async def test_codex_history_images_and_verbosity(provider, codex_server):
     png = small_png("codex")
-    model = ModelSpec(
-        id="c", provider="openai", api_model="gpt-fake-codex", params={"api": "responses", "verbosity": "low"}
-    )
+    model = CODEX_TERSE
     msgs = [
         Message("user", "first question"),
         Message("assistant", "first answer"),
@@ -94,9 +95,7 @@ async def test_codex_wire_body_is_what_the_sdks_responses_create_sends(provider,
     import openai
 
     png = small_png("codex")
-    model = ModelSpec(
-        id="c", provider="openai", api_model="gpt-fake-codex", params={"api": "responses", "verbosity": "low"}
-    )
+    model = CODEX_TERSE
     msgs = [
         Message("system", "You are terse."),
         Message("user", "first question"),
