@@ -8,6 +8,7 @@ import re
 from operator import mul
 
 from router.classify_asks import _DEPTH, _ROW_RE, _STEP_RE, asked_words
+from router.classify_level_words import LEVEL_WORD_PARTS
 from router.classify_text import _PAYLOAD_RE, _WORD_RE, casual, instruction
 
 _ITEMS_RE = re.compile(r"\b(\d{1,3})\s+(?:[a-z-]+\s+){0,2}?[a-z]+s\b")  # "5 tweets", "3 pricing tiers"
@@ -24,6 +25,7 @@ BAND_PARTS: tuple[str, ...] = (
     "ask_score",
     "foreign_share",
     "back_story",
+    *LEVEL_WORD_PARTS,
     # ... what the prompt asks for and brings with it (text_parts) ...
     "separators",
     "numbers",

@@ -19,7 +19,14 @@ _PREFIX = "classifier-"
 _SUFFIX = ".bin"
 _CODE = [
     Path(clf.__file__).with_name(n)
-    for n in ("classify.py", "classify_text.py", "classify_model.py", "classify_asks.py", "classify_band.py")
+    for n in (
+        "classify.py",
+        "classify_text.py",
+        "classify_model.py",
+        "classify_asks.py",
+        "classify_band.py",
+        "classify_level_words.py",
+    )
 ]
 
 

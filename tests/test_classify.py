@@ -373,7 +373,8 @@ def test_prompts_in_another_style_get_a_per_task_shift_fitted_on_the_hand_writte
     res = model.classify("메뉴판 번역 부탁해", False)
     assert (res.task, res.complexity) == ("translation", "complex")
     assert model.classify("Zorblat the z", False).complexity == "simple"  # plain English prompts are not shifted
-    assert model.classify("zorblat the z 😍", False).complexity != "simple"  # a casual one is
+    plain, casual = (model._scores(p, False, clf._features(p, False))[3] for p in ("Zorblat the z", "zorblat the z 😍"))
+    assert casual - plain == pytest.approx(model.style_offsets["translation"])  # a casual one is
     loaded = clf.Classifier.from_state(marshal.loads(marshal.dumps(model.state())))
     assert loaded.style_offsets == model.style_offsets
     for prompt in ("메뉴판 번역 부탁해", "Zorblat the z", "Quuxify every z in depth across all regions"):

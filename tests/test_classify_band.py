@@ -16,8 +16,9 @@ from tests.test_classify import _eval_rows
 
 # A medium ask (translate a pasted paragraph) that the length-driven score alone puts in the complex band.
 PASTED_TRANSLATION = (
-    "Translate this product description into German, keep the playful tone:\n\nMoonbeam is our softest throw yet. "
-    "Woven from recycled cotton, it is made for lazy Sundays, movie nights and stormy evenings with a good book and tea."
+    "Translate this product description into Spanish, keep the warm tone:\n\nOur Harbor mug is thrown by hand in small "
+    "batches from local clay. Each one has a speckled glaze, a thumb rest and holds 12 oz of coffee, tea or cocoa. "
+    "Dishwasher safe, microwave safe, and made to last for years of slow mornings."
 )
 BIG_PLAN = (
     "Write a complete 90-day go-to-market strategy for launching our B2B analytics platform in three new European "
@@ -73,8 +74,8 @@ def test_separable_rows_stay_finite():
 def test_text_parts_read_what_is_asked_and_what_is_pasted():
     plain = text_parts("Write a caption for our new latte")
     pasted = text_parts("Translate this into French:\nReturns are accepted within 30 days.\nItems must be unused.")
-    assert len(plain) + 8 == len(BAND_PARTS)  # the score's seven parts and the distance past the cut come beside
-    names = BAND_PARTS[7:-1]
+    assert len(plain) + 10 == len(BAND_PARTS)  # the score's nine parts and the distance past the cut come beside
+    names = BAND_PARTS[9:-1]
     assert dict(zip(names, pasted))["block_words"] > 0 == dict(zip(names, plain))["block_words"]
     assert dict(zip(names, pasted))["lines"] > 0
     assert dict(zip(names, text_parts("Give me 12 tweets and 3 emails")))["items_asked"] > 0
