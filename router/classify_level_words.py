@@ -9,16 +9,14 @@ from router.classify_model import COMPLEXITY_LEVELS, NaiveBayes
 
 LEVEL_WORD_PARTS: tuple[str, ...] = ("level_words", "medium_words")  # complex vs simple; medium vs the outer two
 _ALPHA = 1.0  # Laplace smoothing (issue 11j, by 5-fold CV x 3 seeds: 0.3 and 3 were no better)
-_LENGTH_NORM = 0.5  # a long prompt's weight is damped by (typical / its feature count) ** this, as in the task model
-_TYPICAL_FEATURES = 12
 _FOLDS = 5  # the calibration rows' own evidence comes from models that never saw them
 _SEED = 7
 
 
-def fit_level_words(docs: list[list[str]], levels: list[str]) -> NaiveBayes:
-    """A complexity model of the calibration prompts' features (each prompt's weight damped by its length)."""
+def fit_level_words(docs: list[list[str]], levels: list[str], weights: list[float]) -> NaiveBayes:
+    """A complexity model of the calibration prompts' features, each prompt counting its weight."""
     model = NaiveBayes(COMPLEXITY_LEVELS, _ALPHA)
-    model.fit(docs, levels, [(_TYPICAL_FEATURES / max(1, len(d))) ** _LENGTH_NORM for d in docs])
+    model.fit(docs, levels, weights)
     return model
 
 
@@ -31,7 +29,7 @@ def level_evidence(model: NaiveBayes | None, feats: list[str]) -> list[float]:
     return [s[2] - s[0], s[1] - (s[0] + s[2]) / 2]
 
 
-def cross_fitted_evidence(docs: list[list[str]], levels: list[str]) -> list[list[float]]:
+def cross_fitted_evidence(docs: list[list[str]], levels: list[str], weights: list[float]) -> list[list[float]]:
     """Each calibration prompt's evidence from a model fitted on the other folds (so the weights fitted on it see
     the evidence a new prompt would get, not a memorised one)."""
     order = list(range(len(docs)))
@@ -40,7 +38,7 @@ def cross_fitted_evidence(docs: list[list[str]], levels: list[str]) -> list[list
     for k in range(_FOLDS):
         held = set(order[k::_FOLDS])
         train = [i for i in order if i not in held]
-        model = fit_level_words([docs[i] for i in train], [levels[i] for i in train])
+        model = fit_level_words([docs[i] for i in train], [levels[i] for i in train], [weights[i] for i in train])
         for i in held:
             out[i] = level_evidence(model, docs[i])
     return out

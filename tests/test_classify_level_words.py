@@ -23,7 +23,7 @@ def _docs() -> tuple[list[list[str]], list[str]]:
 
 def test_the_words_of_each_level_point_their_way():
     docs, levels = _docs()
-    model = fit_level_words(docs, levels)
+    model = fit_level_words(docs, levels, [1.0] * len(docs))
     big, small = level_evidence(model, features(BIG, False)), level_evidence(model, features(SMALL, False))
     post = level_evidence(model, features("a short post for monday", False))
     assert big[0] > 0 > small[0]  # complex versus simple
@@ -33,12 +33,14 @@ def test_the_words_of_each_level_point_their_way():
 
 def test_a_calibration_row_is_read_by_a_model_that_never_saw_it():
     docs, levels = _docs()
-    own = level_evidence(fit_level_words(docs, levels), docs[-1])
-    crossed = cross_fitted_evidence(docs, levels)
+    own = level_evidence(fit_level_words(docs, levels, [1.0] * len(docs)), docs[-1])
+    crossed = cross_fitted_evidence(docs, levels, [1.0] * len(docs))
     assert len(crossed) == len(docs)
     assert own[0] > 0  # its one-off words, memorised, would say "complex"
     assert crossed[-1][0] < own[0] / 2  # words no other row has say little
-    assert crossed == cross_fitted_evidence(docs, levels)  # fixed folds: the same model every time it is trained
+    assert crossed == cross_fitted_evidence(
+        docs, levels, [1.0] * len(docs)
+    )  # fixed folds: the same model every time it is trained
 
 
 def test_the_shipped_score_and_bands_read_the_evidence():
