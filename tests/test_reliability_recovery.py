@@ -29,7 +29,9 @@ def _prepare(data_dir: Path, fake) -> None:
     app.store.close()
 
 
-def _spawn_ask(data_dir: Path) -> subprocess.Popen:
+def _spawn_ask(data_dir: Path, ctrl_c: signal.Handlers = signal.SIG_DFL) -> subprocess.Popen:
+    """`sparklio ask` in a child process, started with Ctrl-C (SIGINT) handled `ctrl_c` (SIG_IGN: as a job a script
+    starts in the background)."""
     env = {
         **os.environ,
         "OPENAI_API_KEY": "test-key-openai",
@@ -51,6 +53,7 @@ def _spawn_ask(data_dir: Path) -> subprocess.Popen:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, ctrl_c),  # this test run's own Ctrl-C handling aside
     )
 
 
@@ -113,9 +116,12 @@ def test_kill_9_mid_stream_is_settled_at_the_next_start(data_dir, trickling_open
 
 
 @pytest.mark.slow
-def test_sigterm_mid_stream_is_handled_like_ctrl_c(data_dir, trickling_openai):
+@pytest.mark.parametrize("ctrl_c", [signal.SIG_DFL, signal.SIG_IGN], ids=["foreground", "ctrl-c-ignored"])
+def test_sigterm_mid_stream_is_handled_like_ctrl_c(data_dir, trickling_openai, ctrl_c: signal.Handlers):
+    """SIGTERM stops the request, also in a process started with Ctrl-C ignored (a script's background job), which
+    ignored SIGTERM and streamed the whole answer when SIGTERM was turned into SIGINT."""
     _prepare(data_dir, trickling_openai)
-    proc = _spawn_ask(data_dir)
+    proc = _spawn_ask(data_dir, ctrl_c)
     _wait_for_streaming(data_dir, proc)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from router.cli.common import Session, print_json
+from router.cli.common import Session, on_sigterm, print_json
 from router.display import strip_controls
 from router.errors import SparklioError
 from router.validate import clean_text, database_problem
@@ -189,11 +189,11 @@ def _setup_logging(session: Session, command: str | None) -> None:
 
 
 def terminate_like_interrupt() -> None:
-    """SIGTERM raises SIGINT: inside asyncio.run the running request is cancelled exactly as by Ctrl-C."""
+    """SIGTERM stops a run the way Ctrl-C does (common.on_sigterm), also in a process started with Ctrl-C ignored."""
     import signal
 
     if hasattr(signal, "SIGTERM"):
         try:
-            signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+            signal.signal(signal.SIGTERM, on_sigterm)
         except ValueError:  # not the main thread (embedded use): leave the default
             pass

@@ -52,13 +52,20 @@ class Session:
         app = self.app
 
         async def whole() -> T:
+            me = asyncio.current_task()
+            assert me is not None  # inside asyncio.run
+            _RUNNING.append(me)
             try:
                 return await body(app)
             finally:
+                _RUNNING.pop()
                 self._app = None
                 await app.aclose()
 
-        return asyncio.run(whole())
+        try:
+            return asyncio.run(whole())
+        except asyncio.CancelledError:  # stopped by SIGTERM (on_sigterm): the command was interrupted
+            raise KeyboardInterrupt from None
 
     def close(self) -> None:
         """Close an app a synchronous command opened (its one event loop; nothing when none is open)."""
@@ -68,6 +75,20 @@ class Session:
                 asyncio.run(app.aclose())
             except Exception:
                 pass
+
+
+_RUNNING: list[asyncio.Task] = []  # the command's task while Session.run runs it (what SIGTERM stops)
+
+
+def on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM stops a command the way Ctrl-C stops it inside asyncio.run: the running request is cancelled (its
+    answer marked cancelled, its partial spend recorded), whatever Ctrl-C's handling the process inherited (a job a
+    script started in the background ignores Ctrl-C); a second SIGTERM, or one outside a request, interrupts at once."""
+    task = _RUNNING[-1] if _RUNNING else None
+    if task is None or task.done() or task.cancelling():
+        raise KeyboardInterrupt
+    task.cancel()
+    task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop if it waits in select()
 
 
 pass_session = click.make_pass_decorator(Session)
