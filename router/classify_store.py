@@ -17,17 +17,7 @@ log = logging.getLogger(__name__)
 _MAGIC = b"SPARKLIO-CLASSIFIER-1\n"
 _PREFIX = "classifier-"
 _SUFFIX = ".bin"
-_CODE = [
-    Path(clf.__file__).with_name(n)
-    for n in (
-        "classify.py",
-        "classify_text.py",
-        "classify_model.py",
-        "classify_asks.py",
-        "classify_band.py",
-        "classify_level_words.py",
-    )
-]
+_CODE = sorted(Path(clf.__file__).parent.glob("classify*.py"))  # the classifier's modules: a new one counts too
 
 
 def _inputs() -> list[Path]:
