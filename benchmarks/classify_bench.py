@@ -8,10 +8,11 @@ The blind sets are scored by the shipped model, which was never tuned against th
                         (benchmarks/data/HOW_MADE.md), never used for training or tuning.
 The hand-written training sets in the blind author's style (resources/classifier/dev_prompts.jsonl, 242, which was
 also used to tune the lexicon, authored.jsonl, written for issue 11 by a second engineer, and authored_en.jsonl, 451
-English prompts written blind by a third (issue 11h)) are scored by k-fold cross-validation over their own prompts:
-each fold by a model trained on everything else (dev-CV, authored-CV, authored_en-CV).
-The English check set (benchmarks/data/check_prompts_en.jsonl, 366 prompts written blind for issue 11j, not training
-data) is scored by the shipped model, with the blind sets or without them (--no-blind).
+English prompts written blind by a third (issue 11h), and authored_en2.jsonl, 366 English prompts written blind by a
+fourth (issue 11j's check set, training data since issue 11k)) are scored by k-fold cross-validation over their own
+prompts: each fold by a model trained on everything else (dev-CV, authored-CV, authored_en-CV, authored_en2-CV).
+The check set (benchmarks/data/check_prompts_mx.jsonl, 330 prompts in 11 languages written blind for issue 11k, not
+training data) is scored by the shipped model, with the blind sets or without them (--no-blind).
 Per language and per task accuracies, and the confusions, are printed for the blind sets and the hand-written sets.
 --generator-seeds regenerates the synthetic training set with other seeds (in a temporary folder) and repeats the
 cross-validation on each, to show how much the figures move with the generator's random draws.
@@ -39,7 +40,8 @@ BLIND_2_DATA = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
 DEV_DATA = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"
 AUTHORED_DATA = ROOT / "resources" / "classifier" / "authored.jsonl"
 AUTHORED_EN_DATA = ROOT / "resources" / "classifier" / "authored_en.jsonl"
-CHECK_EN_DATA = ROOT / "benchmarks" / "data" / "check_prompts_en.jsonl"
+AUTHORED_EN2_DATA = ROOT / "resources" / "classifier" / "authored_en2.jsonl"
+CHECK_DATA = ROOT / "benchmarks" / "data" / "check_prompts_mx.jsonl"
 DEFAULT_SEEDS = (11, 23, 37)
 
 
@@ -262,10 +264,11 @@ def main() -> None:
             if args.no_blind
             else {"blind": blind(rows, load(args.blind)), "blind_2": blind(rows, load(args.blind_2))}
         ),
-        "check_en": blind(rows, load(CHECK_EN_DATA)),
+        "check": blind(rows, load(CHECK_DATA)),
         "dev_cv": hand_cross_validate(rows, DEV_DATA.name, tuple(args.seeds), args.folds),
         "authored_cv": hand_cross_validate(rows, AUTHORED_DATA.name, tuple(args.seeds), args.folds),
         "authored_en_cv": hand_cross_validate(rows, AUTHORED_EN_DATA.name, tuple(args.seeds), args.folds),
+        "authored_en2_cv": hand_cross_validate(rows, AUTHORED_EN2_DATA.name, tuple(args.seeds), args.folds),
         "generator_seeds": generator_spread(rows, args.generator_seeds, tuple(args.seeds)),
         "latency": latency(rows + load(DEV_DATA), max(1, args.repeats)),
     }
@@ -281,10 +284,11 @@ def main() -> None:
     for key, what in (
         ("blind", "shipped model on the blind set 1, team-written, English"),
         ("blind_2", "shipped model on the blind set 2, 12 languages"),
-        ("check_en", "shipped model on the English check set (issue 11j)"),
+        ("check", "shipped model on the check set, 11 languages (issue 11k)"),
         ("dev_cv", f"dev set, {args.folds}-fold CV (lexicon tuned on it)"),
         ("authored_cv", f"authored set, {args.folds}-fold CV"),
         ("authored_en_cv", f"English authored set, {args.folds}-fold CV"),
+        ("authored_en2_cv", f"second English authored set, {args.folds}-fold CV"),
     ):
         if key not in res:
             continue
@@ -310,7 +314,7 @@ def main() -> None:
 
 def _print_groups(res: dict) -> None:
     """Per-language and per-task task/complexity accuracy of the held-out sets, and their confusions."""
-    for key in ("blind", "blind_2", "check_en", "dev_cv", "authored_cv", "authored_en_cv"):
+    for key in ("blind", "blind_2", "check", "dev_cv", "authored_cv", "authored_en_cv", "authored_en2_cv"):
         if key not in res:
             continue
         by = res[key]["by"]
