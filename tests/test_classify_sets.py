@@ -14,16 +14,16 @@ from router import classify as clf
 from tests.test_classify import EVAL_SET, ROOT, _eval_rows
 
 BLIND_SET = ROOT / "benchmarks" / "data" / "blind_prompts.jsonl"  # written by the team without seeing any template
-# The shipped model on the blind set measures task 91.7%, complexity 83.3% (issues 11i and 11j).
+# The shipped model on the blind set measures task 92.4%, complexity 86.4% (issue 11k): issue 11's targets are the floors.
 BLIND_TASK_FLOOR = 0.90
-BLIND_COMPLEXITY_FLOOR = 0.78
-# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 90.6%, complexity 88.7%
-# (issue 11j): issue 11's targets, 90% / 85%, are the floors.
+BLIND_COMPLEXITY_FLOOR = 0.85
+# Second blind set (362 prompts, 12 languages, casual; benchmarks/data/HOW_MADE.md): task 91.4%, complexity 87.6%
+# (issue 11k): issue 11's targets, 90% / 85%, are the floors.
 BLIND_2_SET = ROOT / "benchmarks" / "data" / "blind_prompts_2.jsonl"
 DEV_SET = ROOT / "resources" / "classifier" / "dev_prompts.jsonl"  # training data since issue 11e
 BLIND_2_TASK_FLOOR = 0.90
 # Check set (330 prompts in 11 languages written blind for issue 11k; benchmarks/data/HOW_MADE.md): the shipped model
-# measures task XX %, complexity XX %.
+# measures task 85.8 %, complexity 77.3 % (73.3 % before issue 11k): floors a little under them, against regressions.
 CHECK_SET = ROOT / "benchmarks" / "data" / "check_prompts_mx.jsonl"
 CHECK_TASK_FLOOR = 0.84
 CHECK_COMPLEXITY_FLOOR = 0.75
