@@ -119,6 +119,7 @@ _MIN_TASK_CONFIDENCE = 0.15  # below this the guess is noise and DEFAULT_TASK is
 _GREETING_WORDS = 2  # a prompt this short is conversation, whatever its words resemble
 _IMAGE_BONUS = 3.0  # log-odds added to the image-input tasks when a picture is attached ("thoughts?" + photo)
 _NO_IMAGE_PENALTY = 1.0  # log-odds taken from the image-input tasks when nothing is attached (a URL may be)
+_ARITH_BONUS = 3.0  # log-odds added to chat for a short sum to work out ("what is 2+2?": classify_text "__arith")
 _MIN_CALIBRATION_ROWS = 12  # fewer labelled rows than this: complexity is the synthetic model's argmax
 
 
@@ -303,6 +304,8 @@ class Classifier:
         else:
             for i in _IMAGE_INDEXES:
                 ts[i] -= _NO_IMAGE_PENALTY
+        if "__arith" in feats:  # a quick sum is conversation, whatever analysis words it resembles
+            ts[_DEFAULT_INDEX] += _ARITH_BONUS
         tp = softmax(ts, max(1.0, math.sqrt(known)))  # unknown words (another language) do not flatten it
         ti = max(range(len(tp)), key=tp.__getitem__)
         n = word_count(prompt)

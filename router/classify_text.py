@@ -65,6 +65,14 @@ _CJK_COUNT_RE = re.compile(r"(\d+)\s*(?:张|張|枚|장|幅|款|개의|가지)")
 _SQL_RE = re.compile(r"\bselect\b[\s\S]{0,300}?\bfrom\b|\bgroup by\b|\bjoin\b|\bwhere\b[^\n]{0,80}?=|\bsql\b|\bcte\b")
 _CODE_RE = re.compile(r"```|`[^`]+`|\bdef \w+\(|=>|\bfunction\b|\bconst \w+|\breturn\b|\(\)|\w+\.\w+\(")
 _URL_RE = re.compile(r"https?://\S+")
+# A sum to work out ("2+2", "7 x 8", "15% of 80", "17 mal 3", "39 곱하기 4", "15加27"): in a short prompt, a quick
+# question, not an analysis of numbers (issue 11: "what is 2+2?" read as insights_generation).
+_ARITH_RE = re.compile(
+    r"\d(?:[.,]?\d)*\s*(?:[+*×÷=^]|\sx\s|%\s*(?:of|off|de|von|di|du)\s|\s(?:times|plus|minus|divided by|mal|"
+    r"geteilt durch|por|más|menos|dividido por|fois|moins|divisé par|per|più|meno|diviso|vezes|mais|dividido)\s)\s*\d"
+    r"|\d\s*(?:곱하기|더하기|빼기|나누기|加|減|减|乘以?|除以|かける|たす|ひく|わる)\s*\d"
+)
+_ARITH_WORDS = 10  # at most this many words: a longer prompt with a sum in it is about more than the sum
 _IMG_REF_RE = re.compile(
     r"\b(?:this|these|the|attached)\s+(?:\w+\s+){0,2}?(?:image|photo|picture|screenshot|"
     r"scan|chart|graph|shot|logo|design|banner|receipt|invoice|menu|whiteboard)s?\b"
@@ -247,6 +255,8 @@ def features(prompt: str, has_image: bool) -> list[str]:
         feats.add("__sql")
     if _CODE_RE.search(text):
         feats.add("__code")
+    if len(words) <= _ARITH_WORDS and _ARITH_RE.search(low):
+        feats.add("__arith")
     if "http" in low and _URL_RE.search(low):
         feats.add("__url")
     if wordset & _LANGUAGES:

@@ -389,3 +389,25 @@ def test_casual_register_is_told_from_the_users_plain_style():
         assert casual(prompt), prompt
     for prompt in ("Write a product description for our new candle.", "Summarise this report in three bullets.", ""):
         assert not casual(prompt), prompt
+
+
+def test_a_short_sum_is_marked_and_numbers_in_data_or_sizes_are_not():
+    for prompt in ("what is 2+2?", "what's 15% of 80?", "was ist 17 mal 3?", "39 곱하기 4는?", "15加27等于多少？"):
+        assert "__arith" in clf._features(prompt, False), prompt
+    for prompt in ("1024x1024 please", "orders from 2024-03-07", "Q1 120, Q2 135", "what is 2+2? " + "and more " * 6):
+        assert "__arith" not in clf._features(prompt, False), prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "task"),
+    [
+        ("what is 2+2?", "chat_response"),
+        ("caption pls, pic of our sourdough right out of the oven 😍", "copywriting_standard"),
+        ("hello, can you help me write an email to a client?", "copywriting_standard"),
+        ("Bitte ein Bild: Frühstückstisch mit Brezn und Weißwurst", "image_generation_quality"),
+        ("necesito una descripción corta y bonita para mis aretes de plata", "copywriting_standard"),
+    ],
+)
+def test_the_shipped_model_reads_the_issues_examples_as_the_task_asked_for(prompt, task):
+    """Issue 11's examples of prompts the first classifier sent to the wrong task."""
+    assert clf.classify(prompt).task == task
