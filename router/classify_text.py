@@ -65,10 +65,11 @@ _CJK_COUNT_RE = re.compile(r"(\d+)\s*(?:张|張|枚|장|幅|款|개의|가지)")
 _SQL_RE = re.compile(r"\bselect\b[\s\S]{0,300}?\bfrom\b|\bgroup by\b|\bjoin\b|\bwhere\b[^\n]{0,80}?=|\bsql\b|\bcte\b")
 _CODE_RE = re.compile(r"```|`[^`]+`|\bdef \w+\(|=>|\bfunction\b|\bconst \w+|\breturn\b|\(\)|\w+\.\w+\(")
 _URL_RE = re.compile(r"https?://\S+")
-# A sum to work out ("2+2", "7 x 8", "15% of 80", "17 mal 3", "39 곱하기 4", "15加27"): in a short prompt, a quick
-# question, not an analysis of numbers (issue 11: "what is 2+2?" read as insights_generation).
+# A sum to work out ("2+2", "15% of 80", "17 mal 3", "39 곱하기 4", "15加27"): in a short prompt, a quick question,
+# not an analysis of numbers (issue 11: "what is 2+2?" read as insights_generation). "x" and "×" are left out: in a
+# creator's prompt they are mostly sizes ("a 5 x 7 flyer", "1080×1080").
 _ARITH_RE = re.compile(
-    r"\d(?:[.,]?\d)*\s*(?:[+*×÷=^]|\sx\s|%\s*(?:of|off|de|von|di|du)\s|\s(?:times|plus|minus|divided by|mal|"
+    r"\d(?:[.,]?\d)*\s*(?:[+*÷=^]|%\s*(?:of|off|de|von|di|du)\s|\s(?:times|plus|minus|divided by|mal|"
     r"geteilt durch|por|más|menos|dividido por|fois|moins|divisé par|per|più|meno|diviso|vezes|mais|dividido)\s)\s*\d"
     r"|\d\s*(?:곱하기|더하기|빼기|나누기|加|減|减|乘以?|除以|かける|たす|ひく|わる)\s*\d"
 )

@@ -394,7 +394,8 @@ def test_casual_register_is_told_from_the_users_plain_style():
 def test_a_short_sum_is_marked_and_numbers_in_data_or_sizes_are_not():
     for prompt in ("what is 2+2?", "what's 15% of 80?", "was ist 17 mal 3?", "39 곱하기 4는?", "15加27等于多少？"):
         assert "__arith" in clf._features(prompt, False), prompt
-    for prompt in ("1024x1024 please", "orders from 2024-03-07", "Q1 120, Q2 135", "what is 2+2? " + "and more " * 6):
+    sizes = ("1024x1024 please", "a 5 x 7 flyer for the bake sale", "poster 50×70 cm")
+    for prompt in (*sizes, "orders from 2024-03-07", "Q1 120, Q2 135", "what is 2+2? " + "and more " * 6):
         assert "__arith" not in clf._features(prompt, False), prompt
 
 
